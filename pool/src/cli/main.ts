@@ -1,0 +1,9 @@
+import { dispatch } from './dispatch.js';
+
+const intro = 'ckb-pool — a Stratum V2 mining pool for Nervos CKB (Eaglesong PoW).';
+process.exitCode = await dispatch(
+  'ckb-pool',
+  intro,
+  new URL('./commands/', import.meta.url),
+  process.argv.slice(2),
+);
