@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Ledger, type NewBlock } from './ledger.js';
+import { PARTS_TOTAL } from './pplns.js';
+
+function tempDb(): string {
+  return join(mkdtempSync(join(tmpdir(), 'ledger-')), 'ledger.sqlite');
+}
+
+function block(hash: string, worker = 'alice'): NewBlock {
+  return {
+    height: 42,
+    hash,
+    powHash: `0x${'11'.repeat(32)}`,
+    parentHash: `0x${'22'.repeat(32)}`,
+    nonce: '0x1234',
+    worker,
+    foundAtMs: 1000,
+    networkDifficulty: 1000,
+    shareDifficulty: 10,
+    workId: '3',
+    blockJson: '{"header":{}}',
+  };
+}
+
+describe('ledger', () => {
+  it('writes queued shares in batches and keeps per-worker aggregates', () => {
+    const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
+    l.recordShare({ worker: 'alice', difficulty: 10, timeMs: 1000, height: 5 });
+    l.recordShare({ worker: 'bob', difficulty: 30, timeMs: 1100, height: 5 });
+    l.recordShare({ worker: 'alice', difficulty: 20, timeMs: 1200, height: 6 });
+    l.recordRejected('bob', 1300);
+    expect(l.shareCount()).toBe(0);
+    expect(l.flush()).toBe(3);
+    expect(l.shareCount()).toBe(3);
+    const alice = l.worker('alice');
+    expect(alice).toMatchObject({
+      acceptedShares: 2,
+      acceptedDifficulty: 30,
+      rejectedShares: 0,
+      firstShareAtMs: 1000,
+      lastShareAtMs: 1200,
+    });
+    expect(l.worker('bob')).toMatchObject({ acceptedShares: 1, rejectedShares: 1 });
+    expect(l.workers().map((w) => w.name)).toEqual(['alice', 'bob']);
+    expect(l.difficultySince(1100)).toEqual(
+      expect.arrayContaining([
+        { worker: 'alice', difficulty: 20, shares: 1 },
+        { worker: 'bob', difficulty: 30, shares: 1 },
+      ]),
+    );
+    l.close();
+  });
+
+  it('records a pending block synchronously with a PPLNS split that adds up, then its verdict', () => {
+    const path = tempDb();
+    const l = new Ledger(path, { flushIntervalMs: 0 });
+    for (let i = 0; i < 100; i++)
+      l.recordShare({ worker: i % 4 === 0 ? 'bob' : 'alice', difficulty: 10, timeMs: i, height: 1 });
+    const { id, split } = l.addPendingBlock(block(`0x${'aa'.repeat(32)}`), 500);
+    expect(split?.windowDifficulty).toBe(500);
+    const rows = l.blockSplit(id);
+    expect(rows.reduce((a, r) => a + r.parts, 0)).toBe(PARTS_TOTAL);
+    expect(rows.reduce((a, r) => a + r.difficulty, 0)).toBe(500);
+    expect(l.unresolvedBlocks().map((b) => b.id)).toEqual([id]);
+    l.markSubmitting(id, 2000);
+    expect(l.block(id)).toMatchObject({ status: 'submitted', attempts: 1 });
+    l.setBlockVerdict(id, 'rejected', 'Invalid: PowError', 3000);
+    expect(l.block(id)).toMatchObject({
+      status: 'rejected',
+      message: 'Invalid: PowError',
+      updatedAtMs: 3000,
+    });
+    expect(l.unresolvedBlocks()).toEqual([]);
+    expect(l.worker('alice')?.blocks).toBe(1);
+    expect(l.blockCounts()).toEqual({ pending: 0, submitted: 0, accepted: 0, rejected: 1 });
+    l.close();
+  });
+
+  it('records the same block once', () => {
+    const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
+    l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+    const first = l.addPendingBlock(block(`0x${'bb'.repeat(32)}`), 10);
+    const again = l.addPendingBlock(block(`0x${'bb'.repeat(32)}`), 10);
+    expect(again.id).toBe(first.id);
+    expect(again.split).toBeNull();
+    expect(l.blocks()).toHaveLength(1);
+    l.close();
+  });
+
+  it('keeps everything across close and reopen', () => {
+    const path = tempDb();
+    const l = new Ledger(path, { flushIntervalMs: 0 });
+    l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+    l.addPendingBlock(block(`0x${'cc'.repeat(32)}`), 10);
+    l.recordShare({ worker: 'a', difficulty: 2, timeMs: 1, height: 1 });
+    l.close();
+    const again = new Ledger(path, { flushIntervalMs: 0 });
+    expect(again.shareCount()).toBe(2);
+    expect(again.unresolvedBlocks()).toHaveLength(1);
+    again.close();
+  });
+
+  it('loses at most the last flush interval of acknowledged shares on kill -9, and never a pending block', async () => {
+    const path = tempDb();
+    const intervalMs = 100;
+    const fixture = fileURLToPath(new URL('./kill-writer.fixture.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, path, String(intervalMs)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const acks: { n: number; at: number }[] = [];
+    let blockSeen = false;
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i = buf.indexOf('\n');
+      while (i >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line.startsWith('ack ')) acks.push({ n: Number(line.slice(4)), at: Date.now() });
+        if (line.startsWith('block ')) blockSeen = true;
+        i = buf.indexOf('\n');
+      }
+    });
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (acks.length >= 300 && blockSeen) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 10);
+    });
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    // Acks read by us before (kill − interval − scheduling slack) were acked by the child even
+    // earlier, so their batch must have been committed.
+    const slackMs = 150;
+    const mustHave = acks.filter((a) => a.at < killedAt - intervalMs - slackMs).map((a) => a.n);
+    const l = new Ledger(path, { flushIntervalMs: 0 });
+    const stored = l.shareCount();
+    expect(mustHave.length).toBeGreaterThan(0);
+    expect(stored).toBeGreaterThanOrEqual(Math.max(...mustHave));
+    expect(stored).toBeLessThanOrEqual(acks.length);
+    const blocks = l.unresolvedBlocks();
+    expect(blocks).toHaveLength(1);
+    expect(l.blockSplit(blocks[0]?.id as number).reduce((a, r) => a + r.parts, 0)).toBe(PARTS_TOTAL);
+    l.close();
+  });
+});

@@ -1,0 +1,375 @@
+import Database from 'better-sqlite3';
+import { type PplnsSplit, pplnsSplit } from './pplns.js';
+
+/**
+ * The pool's ledger: one SQLite file in WAL mode. Accepted shares are queued in memory and
+ * written in one transaction per flush interval (a crash loses at most that interval); found
+ * blocks and their PPLNS split are written synchronously, before the block is submitted, so a
+ * found block is never lost.
+ */
+
+export type BlockStatus = 'pending' | 'submitted' | 'accepted' | 'rejected';
+
+export interface ShareRecord {
+  worker: string;
+  difficulty: number;
+  timeMs: number;
+  height: number;
+}
+
+export interface NewBlock {
+  height: number;
+  /** 0x-prefixed hex strings, as the node writes them. */
+  hash: string;
+  powHash: string;
+  parentHash: string;
+  nonce: string;
+  worker: string;
+  foundAtMs: number;
+  networkDifficulty: number;
+  shareDifficulty: number;
+  workId: string;
+  /** The submit_block JSON (everything needed to submit again after a restart). */
+  blockJson: string;
+}
+
+export interface BlockRow extends NewBlock {
+  id: number;
+  status: BlockStatus;
+  message: string | null;
+  attempts: number;
+  updatedAtMs: number;
+}
+
+export interface WorkerRow {
+  name: string;
+  acceptedShares: number;
+  acceptedDifficulty: number;
+  rejectedShares: number;
+  blocks: number;
+  firstShareAtMs: number | null;
+  lastShareAtMs: number | null;
+}
+
+export interface SplitRow {
+  worker: string;
+  difficulty: number;
+  parts: number;
+}
+
+export interface LedgerOptions {
+  /** Share flush interval; 0 disables the timer (the caller flushes). */
+  flushIntervalMs?: number;
+  /** Called after each non-empty flush with its duration, for the metric. */
+  onFlush?: (seconds: number, shares: number) => void;
+  /** Called when a flush fails (disk full…); the batch stays queued and is retried. */
+  onError?: (err: unknown) => void;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS shares (
+  id INTEGER PRIMARY KEY,
+  worker TEXT NOT NULL,
+  difficulty REAL NOT NULL,
+  time_ms INTEGER NOT NULL,
+  height INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS shares_time ON shares(time_ms);
+CREATE INDEX IF NOT EXISTS shares_worker_time ON shares(worker, time_ms);
+CREATE TABLE IF NOT EXISTS workers (
+  name TEXT PRIMARY KEY,
+  accepted_shares INTEGER NOT NULL DEFAULT 0,
+  accepted_difficulty REAL NOT NULL DEFAULT 0,
+  rejected_shares INTEGER NOT NULL DEFAULT 0,
+  blocks INTEGER NOT NULL DEFAULT 0,
+  first_share_ms INTEGER,
+  last_share_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS blocks (
+  id INTEGER PRIMARY KEY,
+  height INTEGER NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  pow_hash TEXT NOT NULL,
+  parent_hash TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  worker TEXT NOT NULL,
+  found_at_ms INTEGER NOT NULL,
+  network_difficulty REAL NOT NULL,
+  share_difficulty REAL NOT NULL,
+  work_id TEXT NOT NULL,
+  block_json TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','submitted','accepted','rejected')),
+  message TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_status ON blocks(status);
+CREATE TABLE IF NOT EXISTS block_splits (
+  block_id INTEGER NOT NULL REFERENCES blocks(id),
+  worker TEXT NOT NULL,
+  difficulty REAL NOT NULL,
+  parts INTEGER NOT NULL,
+  PRIMARY KEY (block_id, worker)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
+`;
+
+interface RejectedCount {
+  count: number;
+  atMs: number;
+}
+
+export class Ledger {
+  readonly db: Database.Database;
+  private queue: ShareRecord[] = [];
+  private rejected = new Map<string, RejectedCount>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private readonly stmts;
+  private readonly flushTx: (shares: ShareRecord[], rejected: Map<string, RejectedCount>) => void;
+
+  constructor(
+    readonly path: string,
+    private readonly opts: LedgerOptions = {},
+  ) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // FULL: a committed batch survives even an OS crash; batching keeps the fsyncs few.
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmts = {
+      insertShare: db.prepare('INSERT INTO shares(worker, difficulty, time_ms, height) VALUES (?, ?, ?, ?)'),
+      upsertWorker: db.prepare(
+        `INSERT INTO workers(name, accepted_shares, accepted_difficulty, first_share_ms, last_share_ms)
+         VALUES (@name, @n, @d, @first, @last)
+         ON CONFLICT(name) DO UPDATE SET accepted_shares = accepted_shares + @n,
+           accepted_difficulty = accepted_difficulty + @d,
+           first_share_ms = COALESCE(first_share_ms, @first),
+           last_share_ms = MAX(COALESCE(last_share_ms, 0), @last)`,
+      ),
+      upsertRejected: db.prepare(
+        `INSERT INTO workers(name, rejected_shares) VALUES (?, ?)
+         ON CONFLICT(name) DO UPDATE SET rejected_shares = rejected_shares + excluded.rejected_shares`,
+      ),
+      insertBlock: db.prepare(
+        `INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty,
+           share_difficulty, work_id, block_json, status, updated_at_ms)
+         VALUES (@height, @hash, @powHash, @parentHash, @nonce, @worker, @foundAtMs, @networkDifficulty,
+           @shareDifficulty, @workId, @blockJson, 'pending', @foundAtMs)
+         ON CONFLICT(hash) DO NOTHING`,
+      ),
+      blockIdByHash: db.prepare('SELECT id FROM blocks WHERE hash = ?'),
+      workerBlock: db.prepare(
+        `INSERT INTO workers(name, blocks) VALUES (?, 1)
+         ON CONFLICT(name) DO UPDATE SET blocks = blocks + 1`,
+      ),
+      insertSplit: db.prepare(
+        'INSERT INTO block_splits(block_id, worker, difficulty, parts) VALUES (?, ?, ?, ?)',
+      ),
+      sharesNewestFirst: db.prepare('SELECT worker, difficulty FROM shares ORDER BY id DESC'),
+      setStatus: db.prepare(
+        'UPDATE blocks SET status = ?, message = COALESCE(?, message), updated_at_ms = ? WHERE id = ?',
+      ),
+      bumpAttempts: db.prepare(
+        "UPDATE blocks SET status = 'submitted', attempts = attempts + 1, updated_at_ms = ? WHERE id = ?",
+      ),
+    };
+    this.flushTx = this.db.transaction((shares: ShareRecord[], rejected: Map<string, RejectedCount>) => {
+      const agg = new Map<string, { n: number; d: number; first: number; last: number }>();
+      for (const s of shares) {
+        this.stmts.insertShare.run(s.worker, s.difficulty, s.timeMs, s.height);
+        const a = agg.get(s.worker);
+        if (a) {
+          a.n += 1;
+          a.d += s.difficulty;
+          a.first = Math.min(a.first, s.timeMs);
+          a.last = Math.max(a.last, s.timeMs);
+        } else {
+          agg.set(s.worker, { n: 1, d: s.difficulty, first: s.timeMs, last: s.timeMs });
+        }
+      }
+      for (const [name, a] of agg) this.stmts.upsertWorker.run({ name, ...a });
+      for (const [name, r] of rejected) this.stmts.upsertRejected.run(name, r.count);
+    });
+    const interval = opts.flushIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.timer = setInterval(() => this.safeFlush(), interval);
+      this.timer.unref();
+    }
+  }
+
+  /** Queues an accepted share; written at the next flush. */
+  recordShare(share: ShareRecord): void {
+    this.queue.push(share);
+  }
+
+  /** Counts a rejected share against a worker (aggregate only). */
+  recordRejected(worker: string, atMs: number): void {
+    const r = this.rejected.get(worker);
+    if (r) r.count += 1;
+    else this.rejected.set(worker, { count: 1, atMs });
+  }
+
+  get queuedShares(): number {
+    return this.queue.length;
+  }
+
+  /** Writes queued shares in one transaction. Throws on a database error (batch kept). */
+  flush(): number {
+    if (this.queue.length === 0 && this.rejected.size === 0) return 0;
+    const shares = this.queue;
+    const rejected = this.rejected;
+    const t0 = performance.now();
+    this.flushTx(shares, rejected);
+    this.queue = [];
+    this.rejected = new Map();
+    if (shares.length > 0) this.opts.onFlush?.((performance.now() - t0) / 1000, shares.length);
+    return shares.length;
+  }
+
+  private safeFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  /**
+   * Writes a found block as pending, together with its PPLNS split over `windowDifficulty`,
+   * synchronously (queued shares are flushed first, so the finder's shares count). Returns the
+   * block id; a block already recorded (same hash) returns the existing id and changes nothing.
+   */
+  addPendingBlock(block: NewBlock, windowDifficulty: number): { id: number; split: PplnsSplit | null } {
+    this.flush();
+    let split: PplnsSplit | null = null;
+    const tx = this.db.transaction(() => {
+      const info = this.stmts.insertBlock.run(block);
+      if (info.changes === 0) {
+        return (this.stmts.blockIdByHash.get(block.hash) as { id: number }).id;
+      }
+      const id = Number(info.lastInsertRowid);
+      split = pplnsSplit(this.stmts.sharesNewestFirst.iterate() as Iterable<SplitRow>, windowDifficulty);
+      for (const e of split.entries) this.stmts.insertSplit.run(id, e.worker, e.difficulty, e.parts);
+      this.stmts.workerBlock.run(block.worker);
+      return id;
+    });
+    const id = tx() as number;
+    return { id, split };
+  }
+
+  /** A submission attempt is starting. */
+  markSubmitting(id: number, nowMs = Date.now()): void {
+    this.stmts.bumpAttempts.run(nowMs, id);
+  }
+
+  /** The node's verdict. */
+  setBlockVerdict(
+    id: number,
+    status: 'accepted' | 'rejected',
+    message: string | null,
+    nowMs = Date.now(),
+  ): void {
+    this.stmts.setStatus.run(status, message, nowMs, id);
+  }
+
+  /** Blocks with no verdict yet (pending or submitted), oldest first. */
+  unresolvedBlocks(): BlockRow[] {
+    return this.blockRows("WHERE status IN ('pending','submitted') ORDER BY id ASC", []);
+  }
+
+  blocks(limit = 100, offset = 0): BlockRow[] {
+    return this.blockRows('ORDER BY id DESC LIMIT ? OFFSET ?', [limit, offset]);
+  }
+
+  block(id: number): BlockRow | null {
+    return this.blockRows('WHERE id = ?', [id])[0] ?? null;
+  }
+
+  blockSplit(id: number): SplitRow[] {
+    return this.db
+      .prepare(
+        'SELECT worker, difficulty, parts FROM block_splits WHERE block_id = ? ORDER BY parts DESC, worker',
+      )
+      .all(id) as SplitRow[];
+  }
+
+  blockCounts(): Record<BlockStatus, number> {
+    const out: Record<BlockStatus, number> = { pending: 0, submitted: 0, accepted: 0, rejected: 0 };
+    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM blocks GROUP BY status').all() as {
+      status: BlockStatus;
+      n: number;
+    }[]) {
+      out[r.status] = r.n;
+    }
+    return out;
+  }
+
+  private blockRows(tail: string, params: unknown[]): BlockRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, height, hash, pow_hash AS powHash, parent_hash AS parentHash, nonce, worker,
+           found_at_ms AS foundAtMs, network_difficulty AS networkDifficulty,
+           share_difficulty AS shareDifficulty, work_id AS workId, block_json AS blockJson, status,
+           message, attempts, updated_at_ms AS updatedAtMs FROM blocks ${tail}`,
+      )
+      .all(...params) as BlockRow[];
+    return rows;
+  }
+
+  workers(): WorkerRow[] {
+    return this.workerRows('ORDER BY accepted_difficulty DESC', []);
+  }
+
+  worker(name: string): WorkerRow | null {
+    return this.workerRows('WHERE name = ?', [name])[0] ?? null;
+  }
+
+  private workerRows(tail: string, params: unknown[]): WorkerRow[] {
+    return this.db
+      .prepare(
+        `SELECT name, accepted_shares AS acceptedShares, accepted_difficulty AS acceptedDifficulty,
+           rejected_shares AS rejectedShares, blocks, first_share_ms AS firstShareAtMs,
+           last_share_ms AS lastShareAtMs FROM workers ${tail}`,
+      )
+      .all(...params) as WorkerRow[];
+  }
+
+  /** Σ accepted difficulty and share count per worker since `sinceMs` (hashrate windows). */
+  difficultySince(
+    sinceMs: number,
+    worker?: string,
+  ): { worker: string; difficulty: number; shares: number }[] {
+    if (worker !== undefined) {
+      return this.db
+        .prepare(
+          'SELECT worker, SUM(difficulty) AS difficulty, COUNT(*) AS shares FROM shares WHERE worker = ? AND time_ms >= ? GROUP BY worker',
+        )
+        .all(worker, sinceMs) as { worker: string; difficulty: number; shares: number }[];
+    }
+    return this.db
+      .prepare(
+        'SELECT worker, SUM(difficulty) AS difficulty, COUNT(*) AS shares FROM shares WHERE time_ms >= ? GROUP BY worker',
+      )
+      .all(sinceMs) as { worker: string; difficulty: number; shares: number }[];
+  }
+
+  shareCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM shares').get() as { n: number }).n;
+  }
+
+  /** Flushes, stops the timer and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
+  }
+}

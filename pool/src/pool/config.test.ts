@@ -1,0 +1,115 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  CONFIG_FIELDS,
+  ConfigError,
+  configReferenceMarkdown,
+  loadPoolConfig,
+  parseConfig,
+  parseHostPort,
+} from './config.js';
+
+const minimal = {
+  chain: 'dev',
+  node: { rpcUrl: 'http://127.0.0.1:8114' },
+  sv2: { authorityKeyFile: 'authority.key' },
+};
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('pool config', () => {
+  it('fills every default for a minimal file and resolves paths against the config folder', () => {
+    const cfg = parseConfig(minimal, '/etc/ckb-pool');
+    expect(cfg.chain).toBe('dev');
+    expect(cfg.sv2.authorityKeyFile).toBe('/etc/ckb-pool/authority.key');
+    expect(cfg.ledger.path).toBe('/etc/ckb-pool/pool-ledger.sqlite');
+    expect(cfg.node.subscribeAddress).toBeNull();
+    expect(cfg.vardiff.targetShareIntervalSeconds).toBe(10);
+    expect(cfg.limits.maxFrameBytes).toBe(65_535);
+    expect(cfg.pplns.windowFactor).toBe(2);
+  });
+
+  it('names the missing required field', () => {
+    const err = errorOf(() => parseConfig({ chain: 'dev', node: { rpcUrl: 'http://x:1' } }));
+    expect(err.field).toBe('sv2.authorityKeyFile');
+    expect(err.message).toContain('sv2.authorityKeyFile');
+  });
+
+  it('names a field with a wrong type, range or enum value', () => {
+    expect(errorOf(() => parseConfig({ ...minimal, chain: 'regtest' })).field).toBe('chain');
+    expect(errorOf(() => parseConfig({ ...minimal, sv2: { ...minimal.sv2, instanceId: 256 } })).field).toBe(
+      'sv2.instanceId',
+    );
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { idleTimeoutMs: 'soon' } })).field).toBe(
+      'limits.idleTimeoutMs',
+    );
+    expect(errorOf(() => parseConfig({ ...minimal, node: { rpcUrl: 'ftp://x' } })).field).toBe('node.rpcUrl');
+    expect(errorOf(() => parseConfig({ ...minimal, api: { listen: 'localhost' } })).field).toBe('api.listen');
+  });
+
+  it('rejects unknown fields so typos do not silently fall back to defaults', () => {
+    const err = errorOf(() => parseConfig({ ...minimal, vardiff: { targetShareInterval: 5 } }));
+    expect(err.field).toBe('vardiff.targetShareInterval');
+  });
+
+  it('checks relations between fields', () => {
+    const err = errorOf(() => parseConfig({ ...minimal, vardiff: { minDifficulty: 10, maxDifficulty: 5 } }));
+    expect(err.field).toBe('vardiff.minDifficulty');
+  });
+
+  it('loads a YAML file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pool-config-'));
+    const file = join(dir, 'pool.yaml');
+    writeFileSync(
+      file,
+      [
+        'chain: testnet',
+        'node:',
+        '  rpcUrl: http://ckb:8114',
+        '  subscribeAddress: ckb:18114',
+        'sv2:',
+        '  listen: "[::]:3333"',
+        '  authorityKeyFile: /secrets/authority.key',
+        '  instanceId: 7',
+        'pplns:',
+        '  windowFactor: 0.5',
+      ].join('\n'),
+    );
+    const cfg = loadPoolConfig(file);
+    expect(cfg.chain).toBe('testnet');
+    expect(cfg.node.subscribeAddress).toBe('ckb:18114');
+    expect(cfg.sv2.instanceId).toBe(7);
+    expect(cfg.sv2.authorityKeyFile).toBe('/secrets/authority.key');
+    expect(cfg.ledger.path).toBe(join(dir, 'pool-ledger.sqlite'));
+    expect(cfg.pplns.windowFactor).toBe(0.5);
+  });
+
+  it('reports unreadable and invalid YAML files', () => {
+    expect(errorOf(() => loadPoolConfig('/nonexistent/pool.yaml')).message).toContain('cannot read');
+    const dir = mkdtempSync(join(tmpdir(), 'pool-config-'));
+    writeFileSync(join(dir, 'bad.yaml'), 'chain: [dev\n');
+    expect(errorOf(() => loadPoolConfig(join(dir, 'bad.yaml'))).message).toContain('not valid YAML');
+  });
+
+  it('parses host:port including IPv6 brackets', () => {
+    expect(parseHostPort('0.0.0.0:3333')).toEqual({ host: '0.0.0.0', port: 3333 });
+    expect(parseHostPort('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(() => parseHostPort('host:99999')).toThrow(ConfigError);
+  });
+
+  it('documents every field in docs/pool-config.md with the generated reference table', () => {
+    const doc = readFileSync(new URL('../../../docs/pool-config.md', import.meta.url), 'utf8');
+    for (const f of CONFIG_FIELDS) expect(doc).toContain(`\`${f.path}\``);
+    expect(doc).toContain(configReferenceMarkdown());
+  });
+});

@@ -1,0 +1,461 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * pool.yaml: the one file that configures `ckb-pool serve`. The schema below is declarative
+ * (one entry per field, with its type, bounds, default and documentation) so that the loader,
+ * the error messages and docs/pool-config.md all come from the same list.
+ */
+
+export type Chain = 'mainnet' | 'testnet' | 'dev';
+
+export interface PoolConfig {
+  chain: Chain;
+  node: {
+    rpcUrl: string;
+    rpcTimeoutMs: number;
+    subscribeAddress: string | null;
+    notifyListen: string | null;
+    pollIntervalMs: number;
+  };
+  sv2: {
+    listen: string;
+    authorityKeyFile: string;
+    certificateValiditySeconds: number;
+    instanceId: number;
+    maxChannelsPerConnection: number;
+  };
+  jobs: {
+    maxPastJobs: number;
+    minUpdateIntervalMs: number;
+  };
+  vardiff: {
+    targetShareIntervalSeconds: number;
+    minDifficulty: number;
+    maxDifficulty: number;
+    initialDifficulty: number;
+    retargetPeriodSeconds: number;
+    tolerancePercent: number;
+  };
+  shares: {
+    batchMaxCount: number;
+    batchMaxDelayMs: number;
+    maxDuplicateEntriesPerJob: number;
+  };
+  ledger: {
+    path: string;
+    flushIntervalMs: number;
+  };
+  api: {
+    listen: string;
+  };
+  limits: {
+    maxConnections: number;
+    maxConnectionsPerIp: number;
+    handshakeTimeoutMs: number;
+    idleTimeoutMs: number;
+    maxFrameBytes: number;
+  };
+  pplns: {
+    windowFactor: number;
+  };
+  log: {
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  };
+}
+
+type Kind =
+  | { type: 'string' }
+  | { type: 'url' }
+  | { type: 'hostport' }
+  | { type: 'path' }
+  | { type: 'enum'; values: readonly string[] }
+  | { type: 'int'; min: number; max: number }
+  | { type: 'number'; min: number; max: number };
+
+export interface FieldSpec {
+  /** Dotted path in the YAML file, e.g. `vardiff.minDifficulty`. */
+  path: string;
+  kind: Kind;
+  /** undefined = required; null = optional with no value. */
+  default?: string | number | null;
+  doc: string;
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const CONFIG_FIELDS: readonly FieldSpec[] = [
+  {
+    path: 'chain',
+    kind: { type: 'enum', values: ['mainnet', 'testnet', 'dev'] },
+    doc: 'Which chain the node runs. Decides the PoW function: mainnet and dev use Eaglesong, testnet adds a ckbhash over the Eaglesong output.',
+  },
+  {
+    path: 'node.rpcUrl',
+    kind: { type: 'url' },
+    doc: 'HTTP JSON-RPC URL of the CKB node (Miner and Chain modules enabled, `[block_assembler]` configured). Keep it private: anyone who reaches it can submit blocks.',
+  },
+  {
+    path: 'node.rpcTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: 10_000,
+    doc: 'Timeout of one RPC call to the node, in milliseconds.',
+  },
+  {
+    path: 'node.subscribeAddress',
+    kind: { type: 'hostport' },
+    default: null,
+    doc: "host:port of the node's TCP subscription endpoint (`rpc.tcp_listen_address`, usually 127.0.0.1:18114). The pool subscribes to `new_tip_header` there so a new tip reaches miners at once. Unset: rely on notify and polling.",
+  },
+  {
+    path: 'node.notifyListen',
+    kind: { type: 'hostport' },
+    default: null,
+    doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a private network: anyone who can POST can feed templates. Unset: no notify listener.',
+  },
+  {
+    path: 'node.pollIntervalMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: 1_000,
+    doc: 'Interval of the `get_block_template` polling fallback, in milliseconds. Polling always runs; pushes only make updates faster.',
+  },
+  {
+    path: 'sv2.listen',
+    kind: { type: 'hostport' },
+    default: '0.0.0.0:3333',
+    doc: 'host:port of the Stratum V2 (Noise-encrypted) listener that miners and proxies connect to. Port 0 picks a free port (tests).',
+  },
+  {
+    path: 'sv2.authorityKeyFile',
+    kind: { type: 'path' },
+    doc: "File with the pool authority secret key (as written by `ckb-pool keys generate`; mode 0600). Relative paths are resolved against the config file's folder. Miners pin the matching public key in the pool URL.",
+  },
+  {
+    path: 'sv2.certificateValiditySeconds',
+    kind: { type: 'int', min: 60, max: 10 * 365 * 86_400 },
+    default: 86_400,
+    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew). Restart the pool before it runs out, or make it long.',
+  },
+  {
+    path: 'sv2.instanceId',
+    kind: { type: 'int', min: 0, max: 255 },
+    default: 0,
+    doc: 'Pool instance id: byte 0 of every extranonce_prefix. Give every pool instance that mines for the same payout a different id so their nonce spaces never overlap.',
+  },
+  {
+    path: 'sv2.maxChannelsPerConnection',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    default: 10_000,
+    doc: 'Most mining channels one connection may hold open (a proxy opens one per downstream device).',
+  },
+  {
+    path: 'jobs.maxPastJobs',
+    kind: { type: 'int', min: 1, max: 64 },
+    default: 8,
+    doc: 'How many jobs of the current tip stay valid, so late shares on a replaced (non-clean) job still count. Jobs of an earlier tip are always stale.',
+  },
+  {
+    path: 'jobs.minUpdateIntervalMs',
+    kind: { type: 'int', min: 0, max: 600_000 },
+    default: 5_000,
+    doc: 'Least time between two non-clean jobs (template changed, same tip). A new tip is always sent at once.',
+  },
+  {
+    path: 'vardiff.targetShareIntervalSeconds',
+    kind: { type: 'number', min: 0.01, max: 3600 },
+    default: 10,
+    doc: 'Average time between accepted shares that vardiff aims for on each channel.',
+  },
+  {
+    path: 'vardiff.minDifficulty',
+    kind: { type: 'number', min: 1, max: 1e30 },
+    default: 1_000_000,
+    doc: 'Lowest share difficulty (CKB difficulty = 2^256 / target, i.e. expected hashes per share).',
+  },
+  {
+    path: 'vardiff.maxDifficulty',
+    kind: { type: 'number', min: 1, max: 1e30 },
+    default: 1e18,
+    doc: 'Highest share difficulty. A share target is also never harder than the network target.',
+  },
+  {
+    path: 'vardiff.initialDifficulty',
+    kind: { type: 'number', min: 1, max: 1e30 },
+    default: 1e9,
+    doc: "Difficulty of a new channel whose nominal_hash_rate is 0 (otherwise nominal_hash_rate × target interval is used), bounded by min/max and by the client's max_target.",
+  },
+  {
+    path: 'vardiff.retargetPeriodSeconds',
+    kind: { type: 'number', min: 1, max: 86_400 },
+    default: 60,
+    doc: "How often vardiff re-estimates a channel's hashrate from its accepted shares. A channel far off target (many shares fast, or none for long) is retargeted earlier.",
+  },
+  {
+    path: 'vardiff.tolerancePercent',
+    kind: { type: 'number', min: 0, max: 1000 },
+    default: 25,
+    doc: 'A new difficulty within this many percent of the current one is not sent (avoids SetTarget churn).',
+  },
+  {
+    path: 'shares.batchMaxCount',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    default: 10,
+    doc: 'SubmitShares.Success is sent after at most this many accepted shares of a channel…',
+  },
+  {
+    path: 'shares.batchMaxDelayMs',
+    kind: { type: 'int', min: 0, max: 60_000 },
+    default: 1_000,
+    doc: '…or at most this many milliseconds after the first unacknowledged accepted share, whichever comes first. A share that finds a block, and any error, flush the batch at once.',
+  },
+  {
+    path: 'shares.maxDuplicateEntriesPerJob',
+    kind: { type: 'int', min: 1_000, max: 100_000_000 },
+    default: 2_000_000,
+    doc: 'Memory bound of duplicate detection: accepted nonces remembered per job (about 100 bytes each). When a job is full, further shares on it are answered stale-share (never double-counted); a new job is sent on the next template update.',
+  },
+  {
+    path: 'ledger.path',
+    kind: { type: 'path' },
+    default: 'pool-ledger.sqlite',
+    doc: "SQLite file of the ledger (WAL mode): shares, workers, found blocks, PPLNS splits. Relative to the config file's folder.",
+  },
+  {
+    path: 'ledger.flushIntervalMs',
+    kind: { type: 'int', min: 10, max: 60_000 },
+    default: 1_000,
+    doc: 'Accepted shares are written in one transaction per interval. A crash loses at most the shares of the last interval; found blocks are written before submission, never batched.',
+  },
+  {
+    path: 'api.listen',
+    kind: { type: 'hostport' },
+    default: '127.0.0.1:9100',
+    doc: 'host:port of the HTTP API and Prometheus /metrics. Keep it private (admin network or loopback).',
+  },
+  {
+    path: 'limits.maxConnections',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 50_000,
+    doc: 'Most open SV2 connections in total; further ones are closed at once.',
+  },
+  {
+    path: 'limits.maxConnectionsPerIp',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 500,
+    doc: 'Most open SV2 connections from one IP address (farms behind NAT need a few hundred).',
+  },
+  {
+    path: 'limits.handshakeTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: 10_000,
+    doc: 'Time a new connection has to complete the Noise handshake and SetupConnection.',
+  },
+  {
+    path: 'limits.idleTimeoutMs',
+    kind: { type: 'int', min: 1_000, max: 86_400_000 },
+    default: 900_000,
+    doc: 'A connection that sends nothing for this long is closed (a miner submits shares every few seconds).',
+  },
+  {
+    path: 'limits.maxFrameBytes',
+    kind: { type: 'int', min: 1_024, max: 16_777_215 },
+    default: 65_535,
+    doc: 'Largest accepted SV2 frame payload; a larger frame closes the connection. Mining messages are far smaller.',
+  },
+  {
+    path: 'pplns.windowFactor',
+    kind: { type: 'number', min: 0.01, max: 1_000 },
+    default: 2,
+    doc: 'PPLNS window N = windowFactor × network difficulty of the found block, in share difficulty. The reward of a block is split over the last N accepted difficulty, in proportion.',
+  },
+  {
+    path: 'log.level',
+    kind: { type: 'enum', values: LEVELS },
+    default: 'info',
+    doc: 'Log level of the JSON (pino) logs on stdout.',
+  },
+];
+
+/** A config file problem; the message always names the field. */
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Splits `host:port` (IPv6 as `[::1]:3333`); throws a ConfigError naming `field`. */
+export function parseHostPort(value: string, field = 'address'): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) throw new ConfigError(field, `expected host:port, got '${value}'`);
+  const port = Number(m[3]);
+  if (port > 65_535) throw new ConfigError(field, `port ${port} is out of range 0..65535`);
+  return { host: (m[1] ?? m[2]) as string, port };
+}
+
+function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
+  const { path, kind } = spec;
+  switch (kind.type) {
+    case 'string':
+    case 'path':
+    case 'url':
+    case 'hostport': {
+      if (typeof raw !== 'string' || raw.length === 0) {
+        throw new ConfigError(path, `expected a non-empty string, got ${JSON.stringify(raw)}`);
+      }
+      if (kind.type === 'path') return isAbsolute(raw) ? raw : resolve(baseDir, raw);
+      if (kind.type === 'hostport') {
+        parseHostPort(raw, path);
+        return raw;
+      }
+      if (kind.type === 'url') {
+        let u: URL;
+        try {
+          u = new URL(raw);
+        } catch {
+          throw new ConfigError(path, `not a URL: '${raw}'`);
+        }
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+          throw new ConfigError(path, `expected an http:// or https:// URL, got '${raw}'`);
+        }
+      }
+      return raw;
+    }
+    case 'enum':
+      if (typeof raw !== 'string' || !kind.values.includes(raw)) {
+        throw new ConfigError(path, `expected one of ${kind.values.join(', ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+    case 'int':
+    case 'number': {
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+        throw new ConfigError(path, `expected a number, got ${JSON.stringify(raw)}`);
+      }
+      if (kind.type === 'int' && !Number.isInteger(raw)) {
+        throw new ConfigError(path, `expected an integer, got ${raw}`);
+      }
+      if (raw < kind.min || raw > kind.max) {
+        throw new ConfigError(path, `${raw} is out of range ${kind.min}..${kind.max}`);
+      }
+      return raw;
+    }
+  }
+}
+
+function collectUnknown(
+  obj: Record<string, unknown>,
+  prefix: string,
+  known: Set<string>,
+  out: string[],
+): void {
+  for (const [k, v] of Object.entries(obj)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    const isGroup = [...known].some((f) => f.startsWith(`${p}.`));
+    if (isGroup) {
+      if (!isPlainObject(v)) throw new ConfigError(p, 'expected a mapping of fields');
+      collectUnknown(v, p, known, out);
+    } else if (!known.has(p)) {
+      out.push(p);
+    }
+  }
+}
+
+/**
+ * Validates a parsed YAML document and fills defaults. `baseDir` resolves relative paths
+ * (the config file's folder). Throws ConfigError naming the first bad field.
+ */
+export function parseConfig(doc: unknown, baseDir = process.cwd()): PoolConfig {
+  if (doc === null || doc === undefined) doc = {};
+  if (!isPlainObject(doc)) throw new ConfigError('(root)', 'expected a YAML mapping');
+  const known = new Set(CONFIG_FIELDS.map((f) => f.path));
+  const unknown: string[] = [];
+  collectUnknown(doc, '', known, unknown);
+  if (unknown.length > 0) {
+    const f = unknown[0] as string;
+    throw new ConfigError(f, `unknown field (known fields are listed in docs/pool-config.md)`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const spec of CONFIG_FIELDS) {
+    const parts = spec.path.split('.');
+    let src: unknown = doc;
+    for (const p of parts) src = isPlainObject(src) ? src[p] : undefined;
+    let value: unknown;
+    if (src === undefined || src === null) {
+      if (spec.default === undefined) throw new ConfigError(spec.path, 'is required');
+      value = spec.default === null ? null : checkValue(spec, spec.default, baseDir);
+    } else {
+      value = checkValue(spec, src, baseDir);
+    }
+    let dst = out;
+    for (const p of parts.slice(0, -1)) {
+      dst[p] ??= {};
+      dst = dst[p] as Record<string, unknown>;
+    }
+    dst[parts[parts.length - 1] as string] = value;
+  }
+  const cfg = out as unknown as PoolConfig;
+  if (cfg.vardiff.minDifficulty > cfg.vardiff.maxDifficulty) {
+    throw new ConfigError('vardiff.minDifficulty', 'is larger than vardiff.maxDifficulty');
+  }
+  if (cfg.limits.maxConnectionsPerIp > cfg.limits.maxConnections) {
+    throw new ConfigError('limits.maxConnectionsPerIp', 'is larger than limits.maxConnections');
+  }
+  return cfg;
+}
+
+/** Reads and validates pool.yaml. */
+export function loadPoolConfig(file: string): PoolConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('(file)', `cannot read ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('(file)', `${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseConfig(doc, dirname(resolve(file)));
+}
+
+function defaultText(spec: FieldSpec): string {
+  if (spec.default === undefined) return 'required';
+  if (spec.default === null) return 'unset';
+  return `\`${spec.default}\``;
+}
+
+function kindText(kind: Kind): string {
+  switch (kind.type) {
+    case 'enum':
+      return kind.values.map((v) => `\`${v}\``).join(' \\| ');
+    case 'int':
+      return `integer ${kind.min}..${kind.max}`;
+    case 'number':
+      return `number ${kind.min}..${kind.max}`;
+    case 'hostport':
+      return 'host:port';
+    default:
+      return kind.type;
+  }
+}
+
+/** The field reference table of docs/pool-config.md, generated from CONFIG_FIELDS. */
+export function configReferenceMarkdown(): string {
+  const rows = ['| field | type | default | meaning |', '|---|---|---|---|'];
+  for (const f of CONFIG_FIELDS) {
+    rows.push(
+      `| \`${f.path}\` | ${kindText(f.kind)} | ${defaultText(f)} | ${f.doc.replaceAll('|', '\\|')} |`,
+    );
+  }
+  return `${rows.join('\n')}\n`;
+}
