@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const config = parse(readFileSync(`${root}.circleci/config.yml`, 'utf8')) as {
+  version: number;
+  jobs: Record<string, { steps: unknown[] }>;
+  commands: Record<string, { steps: unknown[] }>;
+  workflows: Record<string, { jobs: (string | Record<string, { context?: string }>)[] }>;
+};
+const scripts = (
+  JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }
+).scripts;
+
+/** Every `run` command of a job, following the reusable commands it invokes. */
+function runCommands(steps: unknown[]): string[] {
+  const out: string[] = [];
+  for (const step of steps) {
+    if (typeof step === 'string') {
+      if (config.commands[step]) out.push(...runCommands(config.commands[step].steps));
+      continue;
+    }
+    for (const [key, value] of Object.entries(step as Record<string, unknown>)) {
+      if (key === 'run') out.push(typeof value === 'string' ? value : (value as { command: string }).command);
+      else if (config.commands[key]) out.push(...runCommands(config.commands[key].steps));
+    }
+  }
+  return out;
+}
+
+/** What a command line needs from this repository: files, npm scripts, CLI commands. */
+function references(command: string): string[] {
+  const problems: string[] = [];
+  for (const m of command.matchAll(/(?:^|\s)((?:ci|\.ci|ansible|stacks|cli|pool)\/[\w./-]+)/g)) {
+    if (!existsSync(`${root}${m[1]}`)) problems.push(`missing file ${m[1]}`);
+  }
+  for (const m of command.matchAll(/npm run ([\w:-]+)/g)) {
+    if (!scripts[m[1]]) problems.push(`missing npm script ${m[1]}`);
+  }
+  if (/\bnpm test\b/.test(command) && !scripts.test) problems.push('missing npm script test');
+  for (const m of command.matchAll(/ckb-pool-deploy (\w[\w-]*)/g)) {
+    if (!existsSync(`${root}cli/commands/${m[1]}.ts`))
+      problems.push(`missing CLI command ckb-pool-deploy ${m[1]}`);
+  }
+  return problems;
+}
+
+describe('the CircleCI configuration', () => {
+  it('parses as CircleCI 2.1 with the jobs the project promises', () => {
+    expect(config.version).toBe(2.1);
+    expect(Object.keys(config.jobs).sort()).toEqual(
+      ['ansible-lint', 'docker-e2e', 'lint-and-unit', 'smoke-deploy', 'synth-validate'].sort(),
+    );
+  });
+
+  it('only runs commands that exist in this repository', () => {
+    const problems: string[] = [];
+    for (const [name, job] of Object.entries(config.jobs)) {
+      for (const command of runCommands(job.steps)) {
+        for (const p of references(command)) problems.push(`${name}: ${p}`);
+      }
+    }
+    // The shell scripts the jobs call are checked the same way, line by line.
+    for (const script of ['ci/terraform-validate.sh', 'ci/smoke-deploy.sh']) {
+      for (const p of references(readFileSync(`${root}${script}`, 'utf8'))) problems.push(`${script}: ${p}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('runs credentialed deploys only with a context, and always destroys afterwards', () => {
+    const smokeSteps = JSON.stringify(config.jobs['smoke-deploy'].steps);
+    expect(smokeSteps).toContain('down');
+    expect(smokeSteps).toContain('"when":"always"');
+    for (const wf of Object.values(config.workflows)) {
+      for (const job of wf.jobs) {
+        if (typeof job === 'object' && 'smoke-deploy' in job)
+          expect(job['smoke-deploy'].context).toMatch(/^ckb-pool-/);
+      }
+    }
+  });
+});
