@@ -1,0 +1,179 @@
+/**
+ * Alibaba Cloud implementation of `PoolHost`: its own VPC and vSwitch in a zone that sells the
+ * chosen instance type with ESSD disks, a VPC security group with one intranet rule per port and
+ * CIDR, the operator's key, an Ubuntu 24.04 ECS instance (hardened metadata, encrypted ESSD system
+ * disk, no public IP of its own) and an EIP bound to it.
+ */
+import { Construct, Fn } from '../cdk.js';
+import { cloudInit, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
+import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
+import {
+  AlicloudEcsKeyPair,
+  AlicloudEipAddress,
+  AlicloudEipAssociation,
+  AlicloudInstance,
+  AlicloudProvider,
+  AlicloudSecurityGroup,
+  AlicloudSecurityGroupRule,
+  AlicloudVpc,
+  AlicloudVswitch,
+  DataAlicloudImages,
+  DataAlicloudInstanceTypes,
+  DataAlicloudZones,
+} from './constructs.js';
+
+export const VPC_CIDR = '10.42.0.0/16';
+export const VSWITCH_CIDR = '10.42.1.0/24';
+export const SYSTEM_DISK = 'cloud_essd';
+/** EIP peak bandwidth (Mbit/s). Billed by traffic, so the cap costs nothing by itself. */
+export const EIP_BANDWIDTH_MBPS = '100';
+
+/** Arm (Yitian / Ampere) families end their generation with 'y' or 'r': g8y, c8y, g6r. */
+export function alicloudArchitecture(instanceType: string): 'arm64' | 'x86_64' {
+  return /^ecs\.[a-z]+\d+[a-z]*[yr]\./.test(instanceType) ? 'arm64' : 'x86_64';
+}
+
+/** ECS imports RSA, DSA and ECDSA public keys, not Ed25519; those reach the user via cloud-init only. */
+export function alicloudAcceptsKey(key: string): boolean {
+  const t = sshKeyType(key);
+  return t === 'ssh-rsa' || t.startsWith('ecdsa-');
+}
+
+export class AlicloudPoolHost extends Construct implements PoolHost {
+  readonly publicIp: string;
+  readonly sshUser: string;
+  readonly instanceId: string;
+
+  constructor(scope: Construct, id: string, spec: PoolHostSpec) {
+    super(scope, id);
+    const name = spec.name;
+    const labels = tags(spec);
+
+    new AlicloudProvider(this, 'alicloud', { region: spec.region });
+
+    // Type first (from the size), then only zones where that type and ESSD disks are for sale,
+    // so the instance can never land in a zone without its type (2020 bug F12).
+    const profile = sizeProfile(spec.instanceSize);
+    let instanceType = spec.instanceSize;
+    if (profile) {
+      const types = new DataAlicloudInstanceTypes(this, 'types', {
+        cpuCoreCount: profile.cpu,
+        memorySize: profile.memoryGiB,
+        instanceTypeFamily: profile.alicloudFamily,
+        systemDiskCategory: SYSTEM_DISK,
+        networkType: 'Vpc',
+        instanceChargeType: 'PostPaid',
+        isOutdated: false,
+      });
+      instanceType = types.firstId;
+    }
+    const zones = new DataAlicloudZones(this, 'zones', {
+      availableResourceCreation: 'VSwitch',
+      availableInstanceType: instanceType,
+      availableDiskCategory: SYSTEM_DISK,
+    });
+    const arch = profile ? 'x86_64' : alicloudArchitecture(spec.instanceSize);
+    const image = new DataAlicloudImages(this, 'ubuntu', {
+      owners: 'system',
+      nameRegex: `^ubuntu_24_04_${arch === 'arm64' ? 'arm64' : 'x64'}`,
+      mostRecent: true,
+      architecture: arch,
+      osType: 'linux',
+    });
+
+    const vpc = new AlicloudVpc(this, 'vpc', {
+      vpcName: `${name}-vpc`,
+      cidrBlock: VPC_CIDR,
+      description: 'ckb-pool-deploy network',
+      tags: labels,
+    });
+    const vswitch = new AlicloudVswitch(this, 'vswitch', {
+      vswitchName: `${name}-public`,
+      vpcId: vpc.id,
+      cidrBlock: VSWITCH_CIDR,
+      zoneId: zones.firstId,
+      tags: labels,
+    });
+
+    const sg = new AlicloudSecurityGroup(this, 'sg', {
+      securityGroupName: `${name}-sg`,
+      vpcId: vpc.id,
+      description: 'ckb-pool: SV2, V1 and CKB P2P public; SSH from admin CIDRs only',
+      securityGroupType: 'normal',
+      innerAccessPolicy: 'Drop',
+      tags: labels,
+    });
+    for (const rule of ingressRules(spec)) {
+      new AlicloudSecurityGroupRule(this, ruleId(rule), {
+        securityGroupId: sg.id,
+        type: 'ingress',
+        ipProtocol: 'tcp',
+        portRange: `${rule.port}/${rule.port}`,
+        ...(isIpv6Cidr(rule.cidr) ? { ipv6CidrIp: rule.cidr } : { cidrIp: rule.cidr }),
+        policy: 'accept',
+        priority: 1,
+        description: rule.description,
+      });
+    }
+    new AlicloudSecurityGroupRule(this, 'egress_all', {
+      securityGroupId: sg.id,
+      type: 'egress',
+      ipProtocol: 'all',
+      portRange: '-1/-1',
+      cidrIp: '0.0.0.0/0',
+      policy: 'accept',
+      priority: 1,
+      description: 'All outbound',
+    });
+
+    const key = alicloudAcceptsKey(spec.sshPublicKey)
+      ? new AlicloudEcsKeyPair(this, 'key', {
+          keyPairName: `${name}-operator`,
+          publicKey: spec.sshPublicKey,
+          tags: labels,
+        })
+      : undefined;
+
+    const instance = new AlicloudInstance(this, 'host', {
+      instanceName: `${name}-host`,
+      hostName: `${name}-host`,
+      imageId: Fn.element(image.ids, 0) as string, // most_recent sorts newest first
+      instanceType,
+      vswitchId: vswitch.id,
+      securityGroups: [sg.id],
+      ...(key ? { keyName: key.keyPairName } : {}),
+      userData: cloudInit(spec),
+      systemDiskCategory: SYSTEM_DISK,
+      systemDiskSize: spec.diskGb,
+      systemDiskPerformanceLevel: 'PL0',
+      systemDiskEncrypted: true,
+      internetMaxBandwidthOut: 0,
+      instanceChargeType: 'PostPaid',
+      httpTokens: 'required',
+      httpEndpoint: 'enabled',
+      securityEnhancementStrategy: 'Active',
+      tags: labels,
+      volumeTags: labels,
+      // Since 1.289 a new image_id re-images the system disk, which holds the chain: a newer
+      // Ubuntu build must never do that on a routine apply.
+      lifecycle: { ignoreChanges: ['image_id'] },
+    });
+
+    const eip = new AlicloudEipAddress(this, 'ip', {
+      addressName: `${name}-ip`,
+      paymentType: 'PayAsYouGo',
+      internetChargeType: 'PayByTraffic',
+      bandwidth: EIP_BANDWIDTH_MBPS,
+      isp: 'BGP',
+      tags: labels,
+    });
+    new AlicloudEipAssociation(this, 'ip_assoc', { allocationId: eip.id, instanceId: instance.id });
+
+    this.publicIp = eip.ipAddress;
+    this.sshUser = spec.sshUser;
+    this.instanceId = instance.id;
+  }
+}
+
+export const createAlicloudPoolHost = (scope: Construct, id: string, spec: PoolHostSpec): PoolHost =>
+  new AlicloudPoolHost(scope, id, spec);

@@ -1,0 +1,183 @@
+/**
+ * AWS implementation of `PoolHost`: its own VPC (never the default one), one public subnet in a
+ * zone that offers the instance type, an internet gateway and route, a security group whose
+ * rules are separate `aws_vpc_security_group_*_rule` resources, the operator's key, an Ubuntu
+ * 24.04 instance (IMDSv2 required, encrypted gp3 root) and an Elastic IP.
+ *
+ * Submodule imports only: loading the whole `@cdktf/provider-aws` index costs seconds.
+ */
+import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
+import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
+import { DataAwsEc2InstanceTypeOfferings } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings/index.js';
+import { Eip } from '@cdktf/provider-aws/lib/eip/index.js';
+import { Instance } from '@cdktf/provider-aws/lib/instance/index.js';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway/index.js';
+import { KeyPair } from '@cdktf/provider-aws/lib/key-pair/index.js';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider/index.js';
+import { Route } from '@cdktf/provider-aws/lib/route/index.js';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table/index.js';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association/index.js';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
+import { Construct, Fn, TerraformStack } from '../cdk.js';
+import { cloudInit, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
+import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
+
+/** Canonical's AWS account: the only publisher of official Ubuntu AMIs. */
+export const CANONICAL_OWNER = '099720109477';
+export const VPC_CIDR = '10.42.0.0/16';
+export const SUBNET_CIDR = '10.42.1.0/24';
+
+export function awsInstanceType(spec: PoolHostSpec): string {
+  return sizeProfile(spec.instanceSize)?.awsType ?? spec.instanceSize;
+}
+
+/** Graviton families carry a 'g' after the generation digit (t4g, m7g, c7gn): they need arm64 images. */
+export function awsArchitecture(instanceType: string): 'arm64' | 'x86_64' {
+  return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? 'arm64' : 'x86_64';
+}
+
+/** EC2 key pairs accept RSA and Ed25519 only; other keys still reach the user through cloud-init. */
+export function awsAcceptsKey(key: string): boolean {
+  return ['ssh-rsa', 'ssh-ed25519'].includes(sshKeyType(key));
+}
+
+export class AwsPoolHost extends Construct implements PoolHost {
+  readonly publicIp: string;
+  readonly sshUser: string;
+  readonly instanceId: string;
+
+  constructor(scope: Construct, id: string, spec: PoolHostSpec) {
+    super(scope, id);
+    const name = spec.name;
+    const type = awsInstanceType(spec);
+    const arch = awsArchitecture(type);
+    const named = (suffix: string) => ({ Name: `${name}-${suffix}` });
+
+    new AwsProvider(this, 'aws', { region: spec.region, defaultTags: [{ tags: tags(spec) }] });
+    // The binding emits the short form "aws"; spell the registry address out for readers and tools.
+    TerraformStack.of(this).addOverride('terraform.required_providers.aws.source', 'hashicorp/aws');
+
+    const zones = new DataAwsAvailabilityZones(this, 'zones', {
+      state: 'available',
+      filter: [{ name: 'opt-in-status', values: ['opt-in-not-required'] }],
+    });
+    // Only zones that sell this type: the first one (sorted, so plans are stable) hosts the subnet.
+    const offerings = new DataAwsEc2InstanceTypeOfferings(this, 'type_zones', {
+      locationType: 'availability-zone',
+      filter: [
+        { name: 'instance-type', values: [type] },
+        { name: 'location', values: zones.names },
+      ],
+    });
+    const zone = Fn.element(Fn.sort(offerings.locations), 0) as string;
+
+    const ami = new DataAwsAmi(this, 'ubuntu', {
+      mostRecent: true,
+      owners: [CANONICAL_OWNER],
+      filter: [
+        {
+          name: 'name',
+          values: [
+            `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch === 'arm64' ? 'arm64' : 'amd64'}-server-*`,
+          ],
+        },
+        { name: 'architecture', values: [arch] },
+        { name: 'virtualization-type', values: ['hvm'] },
+        { name: 'root-device-type', values: ['ebs'] },
+      ],
+    });
+
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock: VPC_CIDR,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: named('vpc'),
+    });
+    const subnet = new Subnet(this, 'subnet', {
+      vpcId: vpc.id,
+      cidrBlock: SUBNET_CIDR,
+      availabilityZone: zone,
+      mapPublicIpOnLaunch: false, // the Elastic IP is the host's only public address
+      tags: named('public'),
+    });
+    const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: named('igw') });
+    const routes = new RouteTable(this, 'routes', { vpcId: vpc.id, tags: named('public') });
+    new Route(this, 'default_route', {
+      routeTableId: routes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
+    new RouteTableAssociation(this, 'public_routes', { routeTableId: routes.id, subnetId: subnet.id });
+
+    const sg = new SecurityGroup(this, 'sg', {
+      name: `${name}-sg`,
+      description: 'ckb-pool: SV2, V1 and CKB P2P public; SSH from admin CIDRs only',
+      vpcId: vpc.id,
+      tags: named('sg'),
+    });
+    for (const rule of ingressRules(spec)) {
+      new VpcSecurityGroupIngressRule(this, ruleId(rule), {
+        securityGroupId: sg.id,
+        ipProtocol: 'tcp',
+        fromPort: rule.port,
+        toPort: rule.port,
+        ...(isIpv6Cidr(rule.cidr) ? { cidrIpv6: rule.cidr } : { cidrIpv4: rule.cidr }),
+        description: rule.description,
+      });
+    }
+    // A security group made by Terraform has no egress at all; the node needs peers, apt and images.
+    new VpcSecurityGroupEgressRule(this, 'egress_all', {
+      securityGroupId: sg.id,
+      ipProtocol: '-1',
+      cidrIpv4: '0.0.0.0/0',
+      description: 'All outbound',
+    });
+
+    const key = awsAcceptsKey(spec.sshPublicKey)
+      ? new KeyPair(this, 'key', { keyName: `${name}-operator`, publicKey: spec.sshPublicKey })
+      : undefined;
+
+    const instance = new Instance(this, 'host', {
+      ami: ami.id,
+      instanceType: type,
+      subnetId: subnet.id,
+      vpcSecurityGroupIds: [sg.id],
+      ...(key ? { keyName: key.keyName } : {}),
+      associatePublicIpAddress: false,
+      userData: cloudInit(spec),
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required', // IMDSv2 only
+        httpPutResponseHopLimit: 1, // containers on the host cannot reach instance credentials
+      },
+      rootBlockDevice: {
+        volumeType: 'gp3',
+        volumeSize: spec.diskGb,
+        encrypted: true,
+        deleteOnTermination: true,
+      },
+      tags: named('host'),
+      // A newer Ubuntu AMI would replace the instance and its root volume, which holds the
+      // chain: routine applies keep the running image.
+      lifecycle: { ignoreChanges: ['ami'] },
+    });
+
+    const eip = new Eip(this, 'ip', {
+      domain: 'vpc',
+      instance: instance.id,
+      dependsOn: [igw],
+      tags: named('ip'),
+    });
+
+    this.publicIp = eip.publicIp;
+    this.sshUser = spec.sshUser;
+    this.instanceId = instance.id;
+  }
+}
+
+export const createAwsPoolHost = (scope: Construct, id: string, spec: PoolHostSpec): PoolHost =>
+  new AwsPoolHost(scope, id, spec);

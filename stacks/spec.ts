@@ -1,0 +1,258 @@
+/**
+ * What the CLI asks a cloud for: "a host with these ports". Both cloud stacks take a
+ * `PoolHostSpec` and answer with a public IP and an SSH user (as Terraform outputs). The spec is
+ * plain data, built and checked here once, so the stacks never see half-valid input.
+ */
+
+export type Cloud = 'aws' | 'alicloud';
+export const CLOUDS: readonly Cloud[] = ['aws', 'alicloud'];
+
+export type Chain = 'mainnet' | 'testnet';
+
+/** Where Terraform keeps its state: a local file (default), an S3 bucket or an OSS bucket. */
+export type StateSpec =
+  | { backend: 'local'; path?: string }
+  | { backend: 's3'; bucket: string; key: string; region: string }
+  | { backend: 'oss'; bucket: string; key: string; region: string };
+
+export interface PoolHostPorts {
+  /** Stratum V2 (Noise) listener of the pool. */
+  sv2: number;
+  /** Stratum V1 listener of the translator, for V1 ASICs and GPU miners. */
+  v1: number;
+  /** CKB peer-to-peer port (8115 by default). */
+  p2p: number;
+}
+
+export interface PoolHostSpec {
+  /** Config project name, as given. */
+  project: string;
+  /** Resource name prefix derived from `project`: lowercase letters, digits and '-'. */
+  name: string;
+  region: string;
+  /** 'small' | 'medium' | 'large', or a cloud instance type ('m6i.large', 'ecs.g7.large'). */
+  instanceSize: string;
+  diskGb: number;
+  ports: PoolHostPorts;
+  /** Who may reach the SV2, V1 and P2P ports. */
+  publicCidrs: string[];
+  /** Who may reach SSH (22). Never the whole internet. */
+  adminCidrs: string[];
+  /** One OpenSSH public key line ("ssh-ed25519 AAAA… comment"). */
+  sshPublicKey: string;
+  /** Login user created on the host (cloud-init) and handed to Ansible. */
+  sshUser: string;
+  chain: Chain;
+  state: StateSpec;
+}
+
+/** The fields of `PoolDeployConfig` (cli/config/schema.ts) the stacks read. */
+export interface StackConfigInput {
+  project: string;
+  chain: Chain;
+  cloud: string;
+  region?: string;
+  instance: { size: string; diskGb: number };
+  adminCidrs: string[];
+  ports: PoolHostPorts;
+  publicCidrs?: string[];
+  ssh: { user?: string };
+  state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };
+}
+
+/** Error in the input, naming the config field, meant to be shown to the user as is. */
+export class SpecError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'SpecError';
+  }
+}
+
+/** Both stacks boot Ubuntu 24.04; cloud-init creates this user on either cloud. */
+export const DEFAULT_SSH_USER = 'ubuntu';
+
+/**
+ * Smallest root disk per chain. The node's data grows with the chain; these floors hold a
+ * synced node with room to grow for a while (estimates: check `du -sh` on a synced node and
+ * size up). Below them a deploy would fill its disk, so synth refuses.
+ */
+export const MIN_DISK_GB: Record<Chain, number> = { mainnet: 150, testnet: 80 };
+
+/** Largest root disk each cloud allows (gp3: 16 TiB; Alibaba ESSD system disk: 2 TiB). */
+export const MAX_DISK_GB: Record<Cloud, number> = { aws: 16384, alicloud: 2048 };
+
+/** Ports that belong to services which must never be public (RPC, DBs, monitoring). */
+export const PRIVATE_PORTS: readonly number[] = [22, 8114, 18114, 28114, 3306, 9090, 9093, 3000, 9100];
+
+/** Instance families per abstract size. CKB sync is steady CPU work: no burstable types above small. */
+export interface SizeProfile {
+  cpu: number;
+  memoryGiB: number;
+  awsType: string;
+  /** Alibaba type family; the concrete type is found with `alicloud_instance_types`. */
+  alicloudFamily: string;
+}
+export const SIZES: Record<'small' | 'medium' | 'large', SizeProfile> = {
+  small: { cpu: 2, memoryGiB: 4, awsType: 't3.medium', alicloudFamily: 'ecs.c7' },
+  medium: { cpu: 2, memoryGiB: 8, awsType: 'm6i.large', alicloudFamily: 'ecs.g7' },
+  large: { cpu: 4, memoryGiB: 16, awsType: 'm6i.xlarge', alicloudFamily: 'ecs.g7' },
+};
+
+export function sizeProfile(size: string): SizeProfile | undefined {
+  return Object.hasOwn(SIZES, size) ? SIZES[size as keyof typeof SIZES] : undefined;
+}
+
+const AWS_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const ALICLOUD_TYPE = /^ecs\.[a-z0-9-]+\.[a-z0-9]+$/;
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+const ALICLOUD_REGION = /^[a-z]{2}-[a-z]+(-[a-z0-9]+)*$/;
+const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
+const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
+
+/** Checks an IPv4 or IPv6 CIDR ("203.0.113.0/24", "2001:db8::/32"). */
+export function isCidr(s: string): boolean {
+  const m = /^([^/]+)\/(\d{1,3})$/.exec(s);
+  if (!m) return false;
+  const [, addr, lenStr] = m;
+  const len = Number(lenStr);
+  if (addr.includes(':')) {
+    return len <= 128 && /^[0-9a-fA-F:]+$/.test(addr) && (addr.match(/::/g) ?? []).length <= 1;
+  }
+  const parts = addr.split('.');
+  return len <= 32 && parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+export function isIpv6Cidr(s: string): boolean {
+  return s.includes(':');
+}
+
+const WORLD = new Set(['0.0.0.0/0', '::/0']);
+
+/** Key algorithm of an OpenSSH public key line ("ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256"). */
+export function sshKeyType(key: string): string {
+  return key.split(' ')[0];
+}
+
+/** Turns a project name into a resource name prefix every cloud accepts. */
+export function resourceName(project: string): string {
+  const slug = project
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
+  return slug || 'ckb-pool';
+}
+
+function checkPort(field: string, p: number): void {
+  if (!Number.isInteger(p) || p < 1 || p > 65535)
+    throw new SpecError(field, `${p} is not a TCP port (1–65535)`);
+  if (PRIVATE_PORTS.includes(p)) {
+    throw new SpecError(field, `${p} is reserved for a service that must stay private; pick another port`);
+  }
+}
+
+function checkCidrs(field: string, cidrs: string[], allowWorld: boolean): string[] {
+  if (!Array.isArray(cidrs) || cidrs.length === 0) throw new SpecError(field, 'needs at least one CIDR');
+  for (const c of cidrs) {
+    if (!isCidr(c)) throw new SpecError(field, `'${c}' is not a CIDR like 203.0.113.7/32`);
+    if (!allowWorld && WORLD.has(c)) {
+      throw new SpecError(field, `'${c}' would open SSH to the whole internet; give your own address/32`);
+    }
+  }
+  return [...new Set(cidrs)];
+}
+
+/**
+ * Validates and normalizes a spec for one cloud. Every rule that keeps the host safe (private
+ * ports, SSH not open to the world, disk large enough for the chain) is enforced here.
+ */
+export function checkSpec(cloud: Cloud, spec: PoolHostSpec): PoolHostSpec {
+  const regionRe = cloud === 'aws' ? AWS_REGION : ALICLOUD_REGION;
+  if (!spec.region) {
+    throw new SpecError('region', `is required for ${cloud} (the stacks never rely on a default region)`);
+  }
+  if (!regionRe.test(spec.region)) throw new SpecError('region', `'${spec.region}' is not a ${cloud} region`);
+  if (!sizeProfile(spec.instanceSize)) {
+    const re = cloud === 'aws' ? AWS_TYPE : ALICLOUD_TYPE;
+    if (!re.test(spec.instanceSize) || (cloud === 'aws' && spec.instanceSize.startsWith('ecs.'))) {
+      throw new SpecError(
+        'instance.size',
+        `'${spec.instanceSize}' is neither small/medium/large nor a ${cloud} instance type` +
+          (cloud === 'aws' ? " (e.g. 'm6i.large')" : " (e.g. 'ecs.g7.large')"),
+      );
+    }
+  }
+  const min = MIN_DISK_GB[spec.chain];
+  if (!min) throw new SpecError('chain', `'${spec.chain}' is not mainnet or testnet`);
+  if (!Number.isInteger(spec.diskGb) || spec.diskGb < min || spec.diskGb > MAX_DISK_GB[cloud]) {
+    throw new SpecError(
+      'instance.diskGb',
+      `${spec.diskGb} GB is outside ${min}–${MAX_DISK_GB[cloud]} (the ${spec.chain} chain data needs at least ${min} GB)`,
+    );
+  }
+  for (const k of ['sv2', 'v1', 'p2p'] as const) checkPort(`ports.${k}`, spec.ports[k]);
+  const ports = [spec.ports.sv2, spec.ports.v1, spec.ports.p2p];
+  if (new Set(ports).size !== ports.length) throw new SpecError('ports', 'sv2, v1 and p2p must differ');
+  const publicCidrs = checkCidrs('publicCidrs', spec.publicCidrs, true);
+  const adminCidrs = checkCidrs('adminCidrs', spec.adminCidrs, false);
+  const sshPublicKey = spec.sshPublicKey.trim();
+  if (!SSH_KEY.test(sshPublicKey)) {
+    throw new SpecError(
+      'ssh.publicKeyPath',
+      'does not hold one OpenSSH public key line (ssh-ed25519/ssh-rsa/ecdsa)',
+    );
+  }
+  if (!USER.test(spec.sshUser) || spec.sshUser === 'root') {
+    throw new SpecError('ssh.user', `'${spec.sshUser}' is not a valid non-root login name`);
+  }
+  const st = spec.state;
+  if (st.backend !== 'local') {
+    for (const k of ['bucket', 'key', 'region'] as const) {
+      if (!st[k]) throw new SpecError(`state.${k}`, `is required for the ${st.backend} backend`);
+    }
+  }
+  if (cloud === 'aws' && st.backend === 'oss')
+    throw new SpecError('state.backend', 'oss state is for alicloud');
+  if (cloud === 'alicloud' && st.backend === 's3')
+    throw new SpecError('state.backend', 's3 state is for aws');
+  return { ...spec, name: resourceName(spec.project), publicCidrs, adminCidrs, sshPublicKey };
+}
+
+/**
+ * Pure mapping from the deploy config to a host spec (the key is passed in, already read from
+ * `ssh.publicKeyPath`, so this stays free of I/O).
+ */
+export function specFromConfig(config: StackConfigInput, sshPublicKey: string, cloud?: Cloud): PoolHostSpec {
+  const target = cloud ?? (CLOUDS.includes(config.cloud as Cloud) ? (config.cloud as Cloud) : undefined);
+  if (!target) throw new SpecError('cloud', `'${config.cloud}' has no cloud stack; use aws or alicloud`);
+  const s = config.state ?? { backend: 'local' };
+  const state: StateSpec =
+    s.backend === 'local'
+      ? { backend: 'local' }
+      : {
+          backend: s.backend,
+          bucket: s.bucket ?? '',
+          key: s.key ?? `${resourceName(config.project)}/terraform.tfstate`,
+          region: s.region ?? config.region ?? '',
+        };
+  const spec: PoolHostSpec = {
+    project: config.project,
+    name: resourceName(config.project),
+    region: config.region ?? '',
+    instanceSize: config.instance.size,
+    diskGb: config.instance.diskGb,
+    ports: { sv2: config.ports.sv2, v1: config.ports.v1, p2p: config.ports.p2p },
+    publicCidrs: config.publicCidrs ?? ['0.0.0.0/0'],
+    adminCidrs: config.adminCidrs,
+    sshPublicKey,
+    sshUser: config.ssh?.user ?? DEFAULT_SSH_USER,
+    chain: config.chain,
+    state,
+  };
+  return checkSpec(target, spec);
+}

@@ -1,0 +1,69 @@
+/**
+ * One Terraform stack per deployment: state backend + the cloud's `PoolHost` + the common
+ * outputs. `synthPool` writes plain Terraform JSON (`stacks/<name>/cdk.tf.json`) that
+ * `terraform` or OpenTofu applies directly.
+ */
+import { join } from 'node:path';
+import { createAlicloudPoolHost } from './alicloud/pool-host.js';
+import { createAwsPoolHost } from './aws/pool-host.js';
+import { App, type Construct, LocalBackend, OssBackend, S3Backend, TerraformStack } from './cdk.js';
+import { addHostOutputs, type PoolHost, type PoolHostFactory } from './pool-host.js';
+import { type Cloud, checkSpec, type PoolHostSpec } from './spec.js';
+
+export const HOST_FACTORIES: Record<Cloud, PoolHostFactory> = {
+  aws: createAwsPoolHost,
+  alicloud: createAlicloudPoolHost,
+};
+
+/** Terraform state: a local file beside the stack unless a bucket is configured. */
+export function addBackend(stack: TerraformStack, spec: PoolHostSpec): void {
+  const st = spec.state;
+  if (st.backend === 's3') {
+    // use_lockfile: S3-native locking (Terraform ≥ 1.10, OpenTofu ≥ 1.10), no DynamoDB table.
+    new S3Backend(stack, { bucket: st.bucket, key: st.key, region: st.region, encrypt: true });
+    stack.addOverride('terraform.backend.s3.use_lockfile', true);
+  } else if (st.backend === 'oss') {
+    new OssBackend(stack, { bucket: st.bucket, key: st.key, region: st.region, encrypt: true });
+  } else {
+    new LocalBackend(stack, { path: st.path ?? 'terraform.tfstate' });
+  }
+}
+
+export class PoolStack extends TerraformStack {
+  readonly host: PoolHost;
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly cloud: Cloud,
+    readonly spec: PoolHostSpec,
+  ) {
+    super(scope, id);
+    const checked = checkSpec(cloud, spec);
+    addBackend(this, checked);
+    this.host = HOST_FACTORIES[cloud](this, 'host', checked);
+    addHostOutputs(this, this.host, checked);
+  }
+}
+
+/** Stack name (and folder under `<outdir>/stacks/`): one per project and cloud. */
+export function stackName(cloud: Cloud, spec: PoolHostSpec): string {
+  return `${spec.name}-${cloud}`;
+}
+
+export interface SynthResult {
+  stack: string;
+  /** Folder to run `terraform init/apply` in. */
+  dir: string;
+  /** The synthesized Terraform JSON. */
+  file: string;
+}
+
+/** Synthesizes the stack in-process into `outdir`. */
+export function synthPool(cloud: Cloud, spec: PoolHostSpec, outdir: string): SynthResult {
+  const app = new App({ outdir, stackTraces: false });
+  const name = stackName(cloud, spec);
+  new PoolStack(app, name, cloud, spec);
+  app.synth();
+  const dir = join(outdir, 'stacks', name);
+  return { stack: name, dir, file: join(dir, 'cdk.tf.json') };
+}
