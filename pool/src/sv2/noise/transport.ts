@@ -1,0 +1,169 @@
+/**
+ * SV2 transport encryption of frames. Each frame is (plaintext header 6 B, payload L B):
+ *
+ *   ENC(header) → 22 bytes; then each ≤ 65,519-byte payload chunk → chunk + 16 bytes;
+ *   consecutive nonces; msg_length in the header is always the plaintext length;
+ *   an empty payload produces no payload ciphertext.
+ *
+ * The reader learns L from the decrypted header, refuses L above its limit before buffering
+ * anything of the payload, and decrypts each 65,535-byte chunk as soon as it is complete.
+ */
+import { checkPayloadLength, FRAME_HEADER_SIZE, type Frame, parseFrameHeader } from '../frame.js';
+import { MAX_NOISE_MESSAGE, MAX_PLAINTEXT_CHUNK, TAG_SIZE } from './aead.js';
+import { Sv2ConnectionError } from './errors.js';
+import type { CipherState } from './symmetric.js';
+
+export const ENCRYPTED_HEADER_SIZE = FRAME_HEADER_SIZE + TAG_SIZE;
+
+/** Ciphertext length of an L-byte payload (spec pt_len_to_ct_len). */
+export function encryptedPayloadLength(plainLength: number): number {
+  return plainLength + TAG_SIZE * Math.ceil(plainLength / MAX_PLAINTEXT_CHUNK);
+}
+
+/** Bytes on the wire for a whole plaintext frame of `frameLength` bytes (header included). */
+export function encryptedFrameLength(frameLength: number): number {
+  return ENCRYPTED_HEADER_SIZE + encryptedPayloadLength(frameLength - FRAME_HEADER_SIZE);
+}
+
+/**
+ * Encrypts a whole plaintext frame (6-byte header ‖ payload, e.g. from `encodeMessage`).
+ * The header's msg_length must match the payload that follows.
+ */
+export function encryptFrame(cs: CipherState, frame: Uint8Array): Uint8Array {
+  if (frame.length < FRAME_HEADER_SIZE) throw new RangeError('a frame has at least a 6-byte header');
+  const header = parseFrameHeader(frame);
+  const payloadLength = frame.length - FRAME_HEADER_SIZE;
+  if (header.msgLength !== payloadLength) {
+    throw new RangeError(`frame header says ${header.msgLength} payload bytes, ${payloadLength} follow`);
+  }
+  const out = new Uint8Array(encryptedFrameLength(frame.length));
+  out.set(cs.encrypt(frame.subarray(0, FRAME_HEADER_SIZE)), 0);
+  let pos = ENCRYPTED_HEADER_SIZE;
+  for (let i = FRAME_HEADER_SIZE; i < frame.length; i += MAX_PLAINTEXT_CHUNK) {
+    const ct = cs.encrypt(frame.subarray(i, Math.min(frame.length, i + MAX_PLAINTEXT_CHUNK)));
+    out.set(ct, pos);
+    pos += ct.length;
+  }
+  return out;
+}
+
+export interface FrameDecryptorOptions {
+  /** Largest plaintext payload accepted (checked on the decrypted header). */
+  maxPayload: number;
+}
+
+/**
+ * Streaming decryptor: push ciphertext as it arrives, get whole plaintext frames out.
+ * Throws Sv2ConnectionError('aead-failure' | 'frame-too-large'); after that it stays failed.
+ */
+export class FrameDecryptor {
+  private readonly maxPayload: number;
+  /** Bytes of the current Noise message (header or one payload chunk) collected so far. */
+  private buf = new Uint8Array(ENCRYPTED_HEADER_SIZE);
+  private fill = 0;
+  /** Ciphertext size of the Noise message being collected. */
+  private want = ENCRYPTED_HEADER_SIZE;
+  private header: ReturnType<typeof parseFrameHeader> | null = null;
+  private payload: Uint8Array | null = null;
+  private payloadFill = 0;
+  private failure: Sv2ConnectionError | null = null;
+
+  constructor(
+    private readonly cs: CipherState,
+    options: FrameDecryptorOptions,
+  ) {
+    this.maxPayload = options.maxPayload;
+  }
+
+  /** Ciphertext bytes held that do not yet complete a Noise message. */
+  get bufferedBytes(): number {
+    return this.fill;
+  }
+
+  push(chunk: Uint8Array): Frame[] {
+    if (this.failure) throw this.failure;
+    const frames: Frame[] = [];
+    let pos = 0;
+    try {
+      for (;;) {
+        // A zero-length payload completes right after its header, even with no bytes left.
+        if (this.header && this.header.msgLength === 0) {
+          frames.push(this.finishFrame());
+          continue;
+        }
+        if (pos >= chunk.length) break;
+        const take = Math.min(this.want - this.fill, chunk.length - pos);
+        this.buf.set(chunk.subarray(pos, pos + take), this.fill);
+        this.fill += take;
+        pos += take;
+        if (this.fill < this.want) break;
+        if (!this.header) this.onHeader();
+        else if (this.onPayloadChunk()) frames.push(this.finishFrame());
+      }
+    } catch (e) {
+      this.failure =
+        e instanceof Sv2ConnectionError ? e : new Sv2ConnectionError('aead-failure', (e as Error).message);
+      throw this.failure;
+    }
+    return frames;
+  }
+
+  private open(): Uint8Array {
+    const pt = this.cs.decrypt(this.buf.subarray(0, this.fill));
+    if (!pt) throw new Sv2ConnectionError('aead-failure', `message #${this.cs.n} failed authentication`);
+    return pt;
+  }
+
+  private onHeader(): void {
+    const header = parseFrameHeader(this.open());
+    try {
+      checkPayloadLength(header, this.maxPayload);
+    } catch (e) {
+      throw new Sv2ConnectionError('frame-too-large', (e as Error).message);
+    }
+    this.header = header;
+    this.payload = new Uint8Array(header.msgLength);
+    this.payloadFill = 0;
+    this.nextChunk();
+  }
+
+  /** Sets up collection of the next payload chunk (or the next header). */
+  private nextChunk(): void {
+    this.fill = 0;
+    if (!this.header) {
+      this.want = ENCRYPTED_HEADER_SIZE;
+    } else {
+      const left = this.header.msgLength - this.payloadFill;
+      this.want = Math.min(left, MAX_PLAINTEXT_CHUNK) + TAG_SIZE;
+    }
+    if (this.buf.length < this.want) this.buf = new Uint8Array(Math.min(MAX_NOISE_MESSAGE, this.want));
+  }
+
+  /** True when the payload is complete. */
+  private onPayloadChunk(): boolean {
+    const pt = this.open();
+    this.payload!.set(pt, this.payloadFill);
+    this.payloadFill += pt.length;
+    if (this.payloadFill < this.header!.msgLength) {
+      this.nextChunk();
+      return false;
+    }
+    return true;
+  }
+
+  private finishFrame(): Frame {
+    const h = this.header!;
+    const frame: Frame = {
+      extensionType: h.extensionType,
+      channelMsg: h.channelMsg,
+      msgType: h.msgType,
+      payload: this.payload ?? new Uint8Array(0),
+    };
+    this.header = null;
+    this.payload = null;
+    // Shrink back after a large frame so idle connections hold little memory.
+    if (this.buf.length > 4096) this.buf = new Uint8Array(ENCRYPTED_HEADER_SIZE);
+    this.nextChunk();
+    return frame;
+  }
+}
