@@ -1,0 +1,57 @@
+/**
+ * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md,
+ * shared design sv2-ckb.md). Error codes are free text on the wire; these are the ones we send
+ * and the SRI strings we recognise.
+ */
+
+/** SetupConnection.protocol */
+export const PROTOCOL_MINING = 0;
+export const PROTOCOL_JOB_DECLARATION = 1;
+export const PROTOCOL_TEMPLATE_DISTRIBUTION = 2;
+
+/** The only SV2 protocol version that exists. */
+export const SV2_VERSION = 2;
+
+/** Extension ids (15-bit; the channel bit is added on the wire for channel messages). */
+export const EXTENSION_CORE = 0x0000;
+export const EXTENSION_NEGOTIATION = 0x0001;
+export const EXTENSION_WORKER_HASHRATE = 0x0002;
+/** "CKB mining": NewCkbJob / SubmitSharesCkb. On the wire 0xCCCB (channel messages). */
+export const EXTENSION_CKB = 0x4ccb;
+
+/** SetupConnection.flags for protocol = mining (client → server). */
+export const SETUP_REQUIRES_STANDARD_JOBS = 1 << 0;
+export const SETUP_REQUIRES_WORK_SELECTION = 1 << 1;
+export const SETUP_REQUIRES_VERSION_ROLLING = 1 << 2;
+/** SetupConnection.Success.flags for protocol = mining (server → client). */
+export const SETUP_SUCCESS_REQUIRES_FIXED_VERSION = 1 << 0;
+export const SETUP_SUCCESS_REQUIRES_EXTENDED_CHANNELS = 1 << 1;
+
+/** Nonce layout of this profile: 4-byte extranonce_prefix ‖ 12 bytes rolled downstream = 16. */
+export const CKB_NONCE_SIZE = 16;
+export const POOL_EXTRANONCE_PREFIX_SIZE = 4;
+export const DOWNSTREAM_EXTRANONCE_SIZE = 12;
+
+export const ErrorCodes = {
+  // SetupConnection.Error
+  unsupportedFeatureFlags: 'unsupported-feature-flags',
+  unsupportedProtocol: 'unsupported-protocol',
+  protocolVersionMismatch: 'protocol-version-mismatch',
+  // OpenMiningChannel.Error
+  ckbExtensionRequired: 'ckb-extension-required',
+  unknownUser: 'unknown-user',
+  maxTargetOutOfRange: 'max-target-out-of-range',
+  invalidUserIdentity: 'invalid-user-identity',
+  invalidNominalHashrate: 'invalid-nominal-hashrate',
+  minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',
+  channelCapacityExhausted: 'channel-capacity-exhausted',
+  // UpdateChannel.Error / SubmitShares.Error
+  invalidChannelId: 'invalid-channel-id',
+  invalidJobId: 'invalid-job-id',
+  staleShare: 'stale-share',
+  duplicateShare: 'duplicate-share',
+  difficultyTooLow: 'difficulty-too-low',
+  invalidNonceSize: 'invalid-nonce-size',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

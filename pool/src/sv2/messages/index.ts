@@ -1,0 +1,170 @@
+/**
+ * The SV2 message layer: one discriminated union `Sv2Message` over every message of the
+ * profile, and encode/decode between it and frames. Lookup follows SRI: an extension message
+ * is found by (extension id, msg_type); a core message by msg_type alone (core numbers are
+ * unique across sub-protocols); the channel bit is ignored on receive and always written
+ * from the table on send. Unknown messages decode to `Unknown` (a proxy forwards them).
+ */
+import { Reader, Sv2DecodeError, Writer } from '../binary.js';
+import { decodeFrame, FRAME_HEADER_SIZE, type Frame, MAX_FRAME_PAYLOAD, writeFrameHeader } from '../frame.js';
+import { type CkbMessage, ckbCodecs } from './ckb.js';
+import type { MessageCodec, Sv2MessageBase } from './codec.js';
+import { type CommonMessage, commonCodecs } from './common.js';
+import { type ExtensionsMessage, extensionsCodecs } from './extensions.js';
+import { type MiningChannelMessage, miningChannelCodecs } from './mining-channels.js';
+import { type MiningJobMessage, miningJobCodecs } from './mining-jobs.js';
+import { type TemplateDistributionMessage, templateDistributionCodecs } from './template-distribution.js';
+
+export type * from './ckb.js';
+export type { MessageCodec, Sv2MessageBase } from './codec.js';
+export type * from './common.js';
+export * from './constants.js';
+export type * from './extensions.js';
+export type * from './mining-channels.js';
+export type * from './mining-jobs.js';
+export type * from './template-distribution.js';
+
+/** A frame whose (extension, msg_type) we do not know: kept whole so it can be forwarded. */
+export interface UnknownMessage {
+  type: 'Unknown';
+  extensionType: number;
+  channelMsg: boolean;
+  msgType: number;
+  payload: Uint8Array;
+}
+
+export type KnownMessage =
+  | CommonMessage
+  | ExtensionsMessage
+  | MiningChannelMessage
+  | MiningJobMessage
+  | CkbMessage
+  | TemplateDistributionMessage;
+
+export type Sv2Message = KnownMessage | UnknownMessage;
+export type Sv2MessageType = KnownMessage['type'];
+export type MessageOf<T extends Sv2MessageType> = Extract<KnownMessage, { type: T }>;
+
+type CodecTable = { [T in Sv2MessageType]: MessageCodec<MessageOf<T>> };
+
+/** Every codec, keyed by message type (the compiler checks the table is complete). */
+export const CODECS: CodecTable = {
+  ...commonCodecs,
+  ...extensionsCodecs,
+  ...miningChannelCodecs,
+  ...miningJobCodecs,
+  ...ckbCodecs,
+  ...templateDistributionCodecs,
+};
+
+const lookupKey = (extensionType: number, msgType: number): number => extensionType * 256 + msgType;
+const BY_WIRE_ID = new Map<number, MessageCodec<Sv2MessageBase>>();
+for (const c of Object.values(CODECS) as MessageCodec<Sv2MessageBase>[]) {
+  const key = lookupKey(c.extensionType, c.msgType);
+  if (BY_WIRE_ID.has(key)) throw new Error(`duplicate SV2 message id for ${c.type}`);
+  BY_WIRE_ID.set(key, c);
+}
+
+/** The codec for an (extension id, msg_type) pair, if the profile defines one. */
+export function codecFor(extensionType: number, msgType: number): MessageCodec<Sv2MessageBase> | undefined {
+  return BY_WIRE_ID.get(lookupKey(extensionType & 0x7fff, msgType));
+}
+
+/** Wire identity of a message type. */
+export function messageInfo(type: Sv2MessageType): {
+  specName: string;
+  extensionType: number;
+  msgType: number;
+  channelMsg: boolean;
+} {
+  const { specName, extensionType, msgType, channelMsg } = CODECS[type] as MessageCodec<Sv2MessageBase>;
+  return { specName, extensionType, msgType, channelMsg };
+}
+
+function writeBody(w: Writer, msg: KnownMessage): void {
+  const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase> | undefined;
+  if (!c) throw new TypeError(`not an SV2 message type: ${String((msg as { type: unknown }).type)}`);
+  c.encode(w, msg);
+  if (msg.tlv && msg.tlv.length > 0) w.raw(msg.tlv);
+}
+
+/** The payload bytes of a message (no frame header); an Unknown message's payload as-is. */
+export function encodePayload(msg: Sv2Message): Uint8Array {
+  if (msg.type === 'Unknown') return msg.payload.slice();
+  const w = new Writer(64);
+  writeBody(w, msg);
+  return w.finish();
+}
+
+/** Header fields a message is sent with. */
+export function frameIdentity(msg: Sv2Message): {
+  extensionType: number;
+  channelMsg: boolean;
+  msgType: number;
+} {
+  if (msg.type === 'Unknown') {
+    return { extensionType: msg.extensionType, channelMsg: msg.channelMsg, msgType: msg.msgType };
+  }
+  const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase>;
+  return { extensionType: c.extensionType, channelMsg: c.channelMsg, msgType: c.msgType };
+}
+
+/** A whole plaintext frame: 6-byte header + payload. */
+export function encodeMessage(msg: Sv2Message): Uint8Array {
+  const id = frameIdentity(msg);
+  if (msg.type === 'Unknown') {
+    const out = new Uint8Array(FRAME_HEADER_SIZE + msg.payload.length);
+    writeFrameHeader({ ...id, msgLength: msg.payload.length }, out);
+    out.set(msg.payload, FRAME_HEADER_SIZE);
+    return out;
+  }
+  const w = new Writer(96);
+  w.raw(PLACEHOLDER_HEADER);
+  writeBody(w, msg);
+  const out = w.finish();
+  const payloadLength = out.length - FRAME_HEADER_SIZE;
+  if (payloadLength > MAX_FRAME_PAYLOAD) {
+    throw new RangeError(`${msg.type} payload of ${payloadLength} bytes does not fit a frame`);
+  }
+  writeFrameHeader({ ...id, msgLength: payloadLength }, out);
+  return out;
+}
+const PLACEHOLDER_HEADER = new Uint8Array(FRAME_HEADER_SIZE);
+
+/**
+ * Decodes a payload received with the given header identity. Trailing bytes after the last
+ * defined field are kept in `tlv`. Malformed payloads of known messages throw
+ * `Sv2DecodeError` (the message name is in the text); unknown ids return `Unknown`.
+ */
+export function decodePayload(
+  id: { extensionType: number; channelMsg: boolean; msgType: number },
+  payload: Uint8Array,
+): Sv2Message {
+  const c = codecFor(id.extensionType, id.msgType);
+  if (!c) {
+    return {
+      type: 'Unknown',
+      extensionType: id.extensionType & 0x7fff,
+      channelMsg: id.channelMsg,
+      msgType: id.msgType,
+      payload,
+    };
+  }
+  const r = new Reader(payload);
+  let msg: Sv2MessageBase;
+  try {
+    msg = c.decode(r);
+  } catch (e) {
+    if (e instanceof Sv2DecodeError)
+      throw new Sv2DecodeError(e.code, `${c.specName}: ${e.message}`, e.offset);
+    throw e;
+  }
+  if (r.remaining > 0) msg.tlv = r.rest();
+  return msg as KnownMessage;
+}
+
+/** Decodes a frame from the FrameDecoder, or a buffer holding exactly one whole frame. */
+export function decodeMessage(frame: Frame | Uint8Array): Sv2Message {
+  const f = frame instanceof Uint8Array ? decodeFrame(frame) : frame;
+  return decodePayload(f, f.payload);
+}
