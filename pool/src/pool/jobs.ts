@@ -1,0 +1,128 @@
+import { eaglesongPow, powMidstate } from '../ckb/eaglesong.js';
+import { ckbhash } from '../ckb/hash.js';
+import { compactToTarget, meetsTarget, targetToDifficulty } from '../ckb/target.js';
+import type { TemplateBlock } from '../ckb/template.js';
+import type { Chain } from './config.js';
+import { JobNonceSet } from './duplicates.js';
+
+/**
+ * Jobs: one per template the pool hands out. A job keeps what share validation needs (the
+ * Eaglesong midstate after absorbing pow_hash, the network target) and the assembled template
+ * block for submission. The JobBook holds the valid jobs of the current tip: a new tip retires
+ * all of them (clean), a template update adds one and retires the oldest beyond `maxPastJobs`.
+ */
+
+export interface Job {
+  /** Pool-wide increasing id (so it is unique and increasing on every channel too). */
+  id: number;
+  height: bigint;
+  parentHash: Uint8Array;
+  powHash: Uint8Array;
+  midstate: Uint32Array;
+  compactTarget: number;
+  networkTarget: bigint;
+  /** 2^256 / network target, as a float for vardiff clamps and PPLNS windows. */
+  networkDifficulty: number;
+  /** True when this job started a new tip. */
+  clean: boolean;
+  /** The template block, for submit_block. */
+  block: TemplateBlock;
+  /** Time (ms) the triggering push/poll answer arrived from the node, for the broadcast metric. */
+  receivedAtMs: number;
+  createdAtMs: number;
+  /** Accepted nonces (duplicate detection); dropped with the job. */
+  nonces: JobNonceSet;
+}
+
+export function makeJob(
+  id: number,
+  block: TemplateBlock,
+  clean: boolean,
+  receivedAtMs: number,
+  maxDuplicateEntries: number,
+  nowMs = Date.now(),
+): Job {
+  const networkTarget = compactToTarget(block.rawHeader.compactTarget);
+  return {
+    id,
+    height: block.rawHeader.number,
+    parentHash: block.rawHeader.parentHash,
+    powHash: block.powHash,
+    midstate: powMidstate(block.powHash),
+    compactTarget: block.rawHeader.compactTarget,
+    networkTarget,
+    networkDifficulty: Number(targetToDifficulty(networkTarget)),
+    clean,
+    block,
+    receivedAtMs,
+    createdAtMs: nowMs,
+    nonces: new JobNonceSet(maxDuplicateEntries),
+  };
+}
+
+/** The 32-byte PoW output of a nonce for a job (testnet adds ckbhash, sv2-ckb.md §3). */
+export function powOutput(chain: Chain, job: Pick<Job, 'midstate'>, nonce16: Uint8Array): Uint8Array {
+  const out = eaglesongPow(job.midstate, nonce16);
+  return chain === 'testnet' ? ckbhash(out) : out;
+}
+
+export { meetsTarget };
+
+export type JobLookup = { kind: 'valid'; job: Job } | { kind: 'stale' } | { kind: 'unknown' };
+
+/** Remembered retired job ids, so a late share gets 'stale-share' rather than 'invalid-job-id'. */
+const RETIRED_MEMORY = 256;
+
+export class JobBook {
+  private readonly valid = new Map<number, Job>();
+  private readonly retired = new Set<number>();
+  private currentJob: Job | null = null;
+  private lastId = 0;
+
+  constructor(readonly maxPastJobs: number) {}
+
+  get current(): Job | null {
+    return this.currentJob;
+  }
+
+  /** The next job id (ids only grow, across tips). */
+  nextId(): number {
+    this.lastId = this.lastId >= 0xffff_ffff ? 1 : this.lastId + 1;
+    return this.lastId;
+  }
+
+  /** Makes `job` current. Clean: every earlier job is retired. Returns the retired jobs. */
+  add(job: Job): Job[] {
+    const gone: Job[] = [];
+    if (job.clean) {
+      for (const j of this.valid.values()) gone.push(j);
+      this.valid.clear();
+    }
+    this.valid.set(job.id, job);
+    while (this.valid.size > this.maxPastJobs) {
+      const oldest = this.valid.keys().next().value as number;
+      gone.push(this.valid.get(oldest) as Job);
+      this.valid.delete(oldest);
+    }
+    for (const j of gone) this.retire(j.id);
+    this.currentJob = job;
+    return gone;
+  }
+
+  private retire(id: number): void {
+    this.retired.add(id);
+    if (this.retired.size > RETIRED_MEMORY) {
+      this.retired.delete(this.retired.values().next().value as number);
+    }
+  }
+
+  lookup(jobId: number): JobLookup {
+    const job = this.valid.get(jobId);
+    if (job) return { kind: 'valid', job };
+    return this.retired.has(jobId) ? { kind: 'stale' } : { kind: 'unknown' };
+  }
+
+  validJobs(): Job[] {
+    return [...this.valid.values()];
+  }
+}

@@ -1,0 +1,520 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { PoolMetrics } from '../api/metrics.js';
+import { compactToTarget, MAX_U256, targetToCompact, targetToU256Le, u256LeToTarget } from '../ckb/target.js';
+import type { TemplateBlock } from '../ckb/template.js';
+import type { Sv2Message } from '../sv2/messages/index.js';
+import { parseConfig } from './config.js';
+import { ExtranonceAllocator } from './extranonce.js';
+import { type Job, JobBook, makeJob, meetsTarget, powOutput } from './jobs.js';
+import { type FoundBlock, Session, type SessionContext } from './session.js';
+
+const EXT_CKB = 0x4ccb;
+
+function fakeBlock(seed: number, compactTarget: number, number = 10n): TemplateBlock {
+  const powHash = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);
+  const parentHash = Uint8Array.from({ length: 32 }, (_, i) => (i + seed) & 0xff);
+  return {
+    powHash,
+    rawHeader: { compactTarget, number, parentHash },
+    workId: 1n,
+  } as unknown as TemplateBlock;
+}
+
+interface Harness {
+  ctx: SessionContext;
+  session: Session;
+  sent: Sv2Message[];
+  closedWith: string[];
+  found: FoundBlock[];
+  jobs: JobBook;
+  clock: { t: number };
+  newJob(clean: boolean, compact?: number): Job;
+}
+
+/** Network difficulty 2^20 by default: shares of difficulty 1..16 are cheap, blocks are rare. */
+const NET_COMPACT = targetToCompact(MAX_U256 >> 20n);
+
+function harness(overrides: Record<string, unknown> = {}): Harness {
+  const config = parseConfig({
+    chain: 'dev',
+    node: { rpcUrl: 'http://127.0.0.1:1' },
+    sv2: { authorityKeyFile: '/x' },
+    vardiff: {
+      minDifficulty: 1,
+      initialDifficulty: 4,
+      targetShareIntervalSeconds: 1,
+      retargetPeriodSeconds: 10,
+    },
+    shares: { batchMaxCount: 3, batchMaxDelayMs: 50 },
+    ...overrides,
+  });
+  const jobs = new JobBook(config.jobs.maxPastJobs);
+  const clock = { t: 1_000_000 };
+  const found: FoundBlock[] = [];
+  const ctx: SessionContext = {
+    chain: 'dev',
+    config,
+    jobs,
+    allocator: new ExtranonceAllocator(3),
+    metrics: new PoolMetrics(),
+    ledger: null,
+    now: () => clock.t,
+    onBlockFound: (f) => found.push(f),
+  };
+  const sent: Sv2Message[] = [];
+  const closedWith: string[] = [];
+  const session = new Session(
+    ctx,
+    { send: (m) => sent.push(m), close: (r) => closedWith.push(r) },
+    1,
+    '127.0.0.1:1',
+    pino({ level: 'silent' }),
+  );
+  let seed = 0;
+  const newJob = (clean: boolean, compact = NET_COMPACT) => {
+    const job = makeJob(jobs.nextId(), fakeBlock(++seed, compact), clean, clock.t, 1000, clock.t);
+    jobs.add(job);
+    session.broadcastJob(job);
+    return job;
+  };
+  return { ctx, session, sent, closedWith, found, jobs, clock, newJob };
+}
+
+function setup(h: Harness, flags = 0): void {
+  h.session.handle({
+    type: 'SetupConnection',
+    protocol: 0,
+    minVersion: 2,
+    maxVersion: 2,
+    flags,
+    endpointHost: 'pool',
+    endpointPort: 3333,
+    vendor: 'test',
+    hardwareVersion: '',
+    firmware: '',
+    deviceId: '',
+  });
+}
+
+function negotiate(h: Harness): void {
+  h.session.handle({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [EXT_CKB] });
+}
+
+function openStandard(h: Harness, maxTarget = MAX_U256, nominalHashRate = 0) {
+  h.session.handle({
+    type: 'OpenStandardMiningChannel',
+    requestId: 9,
+    userIdentity: 'alice.rig1',
+    nominalHashRate,
+    maxTarget: targetToU256Le(maxTarget),
+  });
+  const ok = h.sent.find((m) => m.type === 'OpenStandardMiningChannelSuccess');
+  if (ok?.type !== 'OpenStandardMiningChannelSuccess') throw new Error('channel not opened');
+  return ok;
+}
+
+function last(h: Harness): Sv2Message {
+  return h.sent[h.sent.length - 1] as Sv2Message;
+}
+
+/** Finds nonce suffixes whose PoW meets (or misses) a target. */
+function grind(
+  job: Job,
+  prefix: Uint8Array,
+  want: (out: Uint8Array) => boolean,
+  start = 0,
+): { suffix: Uint8Array; next: number } {
+  for (let i = start; ; i++) {
+    const suffix = new Uint8Array(12);
+    new DataView(suffix.buffer).setUint32(8, i);
+    const nonce = new Uint8Array(16);
+    nonce.set(prefix);
+    nonce.set(suffix, 4);
+    if (want(powOutput('dev', job, nonce))) return { suffix, next: i + 1 };
+  }
+}
+
+describe('SV2 session: connection setup', () => {
+  it('accepts mining protocol version 2 without flags and answers flags 0', () => {
+    const h = harness();
+    setup(h, 1);
+    expect(last(h)).toMatchObject({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+    expect(h.closedWith).toEqual([]);
+  });
+
+  it('refuses version rolling and work selection naming exactly those flags', () => {
+    const h = harness();
+    setup(h, 0b111);
+    expect(last(h)).toEqual({
+      type: 'SetupConnectionError',
+      flags: 0b110,
+      errorCode: 'unsupported-feature-flags',
+    });
+    expect(h.closedWith).toHaveLength(1);
+  });
+
+  it('refuses other protocols and versions', () => {
+    const h = harness();
+    h.session.handle({
+      type: 'SetupConnection',
+      protocol: 2,
+      minVersion: 2,
+      maxVersion: 2,
+      flags: 0,
+      endpointHost: '',
+      endpointPort: 0,
+      vendor: '',
+      hardwareVersion: '',
+      firmware: '',
+      deviceId: '',
+    });
+    expect(last(h)).toMatchObject({ errorCode: 'unsupported-protocol' });
+    const h2 = harness();
+    h2.session.handle({
+      type: 'SetupConnection',
+      protocol: 0,
+      minVersion: 3,
+      maxVersion: 4,
+      flags: 0,
+      endpointHost: '',
+      endpointPort: 0,
+      vendor: '',
+      hardwareVersion: '',
+      firmware: '',
+      deviceId: '',
+    });
+    expect(last(h2)).toMatchObject({ errorCode: 'protocol-version-mismatch' });
+  });
+
+  it('closes a connection whose first message is not SetupConnection', () => {
+    const h = harness();
+    negotiate(h);
+    expect(h.closedWith).toHaveLength(1);
+    expect(h.sent).toEqual([]);
+  });
+
+  it('negotiates extension 0x4CCB and refuses channels without it', () => {
+    const h = harness();
+    setup(h);
+    h.session.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 5,
+      userIdentity: 'a',
+      nominalHashRate: 0,
+      maxTarget: targetToU256Le(MAX_U256),
+    });
+    expect(last(h)).toEqual({
+      type: 'OpenMiningChannelError',
+      requestId: 5,
+      errorCode: 'ckb-extension-required',
+    });
+    h.session.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [0x0002] });
+    expect(last(h)).toMatchObject({
+      type: 'RequestExtensionsError',
+      unsupportedExtensions: [2],
+      requiredExtensions: [EXT_CKB],
+    });
+    h.session.handle({ type: 'RequestExtensions', requestId: 3, requestedExtensions: [0x0002, EXT_CKB] });
+    expect(last(h)).toEqual({
+      type: 'RequestExtensionsSuccess',
+      requestId: 3,
+      supportedExtensions: [EXT_CKB],
+    });
+  });
+});
+
+describe('SV2 session: channels', () => {
+  it('opens a standard channel with a 4-byte prefix (instance id first), a group id and the current job', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    const job = h.newJob(true);
+    const ok = openStandard(h);
+    expect(ok.extranoncePrefix).toHaveLength(4);
+    expect(ok.extranoncePrefix[0]).toBe(3);
+    expect(ok.groupChannelId).not.toBe(ok.channelId);
+    expect(u256LeToTarget(ok.target)).toBe((MAX_U256 + 1n) / 4n);
+    expect(last(h)).toMatchObject({
+      type: 'NewCkbJob',
+      channelId: ok.channelId,
+      jobId: job.id,
+      cleanJobs: true,
+    });
+  });
+
+  it('opens extended channels with extranonce_size 12 and refuses min_extranonce_size above 12', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    const open = (min: number) =>
+      h.session.handle({
+        type: 'OpenExtendedMiningChannel',
+        requestId: min,
+        userIdentity: 'proxy',
+        nominalHashRate: 1e3,
+        maxTarget: targetToU256Le(MAX_U256),
+        minExtranonceSize: min,
+      });
+    open(13);
+    expect(last(h)).toEqual({
+      type: 'OpenMiningChannelError',
+      requestId: 13,
+      errorCode: 'min-extranonce-size-too-large',
+    });
+    open(8);
+    const ok = h.sent.find((m) => m.type === 'OpenExtendedMiningChannelSuccess');
+    expect(ok).toMatchObject({ extranonceSize: 12, requestId: 8 });
+  });
+
+  it('sends new jobs once to the group channel, or per channel with REQUIRES_STANDARD_JOBS', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    const a = openStandard(h);
+    openStandard(h);
+    h.sent.length = 0;
+    const job = h.newJob(false);
+    expect(h.sent).toEqual([
+      expect.objectContaining({
+        type: 'NewCkbJob',
+        channelId: a.groupChannelId,
+        jobId: job.id,
+        cleanJobs: false,
+      }),
+    ]);
+
+    const s = harness();
+    setup(s, 1);
+    negotiate(s);
+    s.newJob(true);
+    openStandard(s);
+    openStandard(s);
+    s.sent.length = 0;
+    s.newJob(true);
+    expect(s.sent.filter((m) => m.type === 'NewCkbJob')).toHaveLength(2);
+  });
+
+  it('answers UpdateChannel with SetTarget when the new maximum target is harder, and errors for unknown ids', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    const ok = openStandard(h);
+    h.session.handle({
+      type: 'UpdateChannel',
+      channelId: ok.channelId,
+      nominalHashRate: 0,
+      maximumTarget: targetToU256Le(MAX_U256 / 64n),
+    });
+    const st = last(h);
+    expect(st.type).toBe('SetTarget');
+    if (st.type === 'SetTarget') expect(u256LeToTarget(st.maximumTarget) <= MAX_U256 / 64n).toBe(true);
+    h.session.handle({
+      type: 'UpdateChannel',
+      channelId: 999,
+      nominalHashRate: 0,
+      maximumTarget: targetToU256Le(MAX_U256),
+    });
+    expect(last(h)).toEqual({ type: 'UpdateChannelError', channelId: 999, errorCode: 'invalid-channel-id' });
+  });
+
+  it('releases the prefix on CloseChannel', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    const ok = openStandard(h);
+    expect(h.ctx.allocator.size).toBe(1);
+    h.session.handle({ type: 'CloseChannel', channelId: ok.channelId, reasonCode: 'bye' });
+    expect(h.ctx.allocator.size).toBe(0);
+    expect(h.session.channels.size).toBe(0);
+  });
+});
+
+describe('SV2 session: shares', () => {
+  function ready() {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    const job = h.newJob(true);
+    const ch = openStandard(h);
+    const target = u256LeToTarget(ch.target);
+    return { h, job, ch, target };
+  }
+
+  it('accepts valid shares and acknowledges them in batches with the difficulty sum', () => {
+    const { h, job, ch, target } = ready();
+    let next = 0;
+    h.sent.length = 0;
+    for (let seq = 1; seq <= 3; seq++) {
+      const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, target), next);
+      next = g.next;
+      expect(
+        h.session.onSubmit({
+          type: 'SubmitSharesCkb',
+          channelId: ch.channelId,
+          sequenceNumber: seq,
+          jobId: job.id,
+          nonceSuffix: g.suffix,
+        }),
+      ).toBe('accepted');
+    }
+    expect(h.sent.filter((m) => m.type === 'SubmitSharesSuccess')).toEqual([
+      {
+        type: 'SubmitSharesSuccess',
+        channelId: ch.channelId,
+        lastSequenceNumber: 3,
+        newSubmitsAcceptedCount: 3,
+        newSharesSum: 12n,
+      },
+    ]);
+  });
+
+  it('flushes a partial batch after the delay', async () => {
+    const { h, job, ch, target } = ready();
+    h.sent.length = 0;
+    const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, target));
+    h.session.onSubmit({
+      type: 'SubmitSharesCkb',
+      channelId: ch.channelId,
+      sequenceNumber: 7,
+      jobId: job.id,
+      nonceSuffix: g.suffix,
+    });
+    expect(h.sent).toEqual([]);
+    h.clock.t += 60;
+    await new Promise((r) => setTimeout(r, 80));
+    expect(h.sent).toEqual([
+      {
+        type: 'SubmitSharesSuccess',
+        channelId: ch.channelId,
+        lastSequenceNumber: 7,
+        newSubmitsAcceptedCount: 1,
+        newSharesSum: 4n,
+      },
+    ]);
+  });
+
+  it('answers each kind of bad share with its profile error code', () => {
+    const { h, job, ch, target } = ready();
+    const good = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, target));
+    const low = grind(job, ch.extranoncePrefix, (o) => !meetsTarget(o, target));
+    const submit = (over: Partial<{ channelId: number; jobId: number; nonceSuffix: Uint8Array }>) =>
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ch.channelId,
+        sequenceNumber: 1,
+        jobId: job.id,
+        nonceSuffix: good.suffix,
+        ...over,
+      });
+    expect(submit({ channelId: 4242 })).toBe('invalid-channel-id');
+    expect(submit({ channelId: ch.groupChannelId })).toBe('invalid-channel-id');
+    expect(submit({ jobId: 999_999 })).toBe('invalid-job-id');
+    expect(submit({ nonceSuffix: new Uint8Array(11) })).toBe('invalid-nonce-size');
+    expect(submit({ nonceSuffix: low.suffix })).toBe('difficulty-too-low');
+    expect(submit({})).toBe('accepted');
+    expect(submit({})).toBe('duplicate-share');
+    h.newJob(true);
+    expect(submit({})).toBe('stale-share');
+    const errors = h.sent
+      .filter((m) => m.type === 'SubmitSharesError')
+      .map((m) => (m.type === 'SubmitSharesError' ? m.errorCode : ''));
+    expect(errors).toEqual([
+      'invalid-channel-id',
+      'invalid-channel-id',
+      'invalid-job-id',
+      'invalid-nonce-size',
+      'difficulty-too-low',
+      'duplicate-share',
+      'stale-share',
+    ]);
+  });
+
+  it('keeps late shares on replaced jobs of the same tip valid', () => {
+    const { h, job, ch, target } = ready();
+    h.newJob(false);
+    h.newJob(false);
+    const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, target));
+    expect(
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ch.channelId,
+        sequenceNumber: 1,
+        jobId: job.id,
+        nonceSuffix: g.suffix,
+      }),
+    ).toBe('accepted');
+  });
+
+  it('reports a share meeting the network target as a block and acknowledges at once', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    const easy = targetToCompact(MAX_U256 >> 3n);
+    const job = h.newJob(true, easy);
+    const ch = openStandard(h);
+    const netTarget = compactToTarget(easy);
+    const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, netTarget));
+    h.sent.length = 0;
+    expect(
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ch.channelId,
+        sequenceNumber: 5,
+        jobId: job.id,
+        nonceSuffix: g.suffix,
+      }),
+    ).toBe('block');
+    expect(h.found).toHaveLength(1);
+    expect(h.found[0]?.nonce16.slice(0, 4)).toEqual(ch.extranoncePrefix);
+    expect(h.found[0]?.worker).toBe('alice.rig1');
+    expect(h.sent.some((m) => m.type === 'SubmitSharesSuccess')).toBe(true);
+  });
+
+  it('raises the difficulty with SetTarget when shares come too fast, never above the network', () => {
+    const { h, job, ch, target } = ready();
+    let next = 0;
+    for (let seq = 1; seq <= 20; seq++) {
+      const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, target), next);
+      next = g.next;
+      h.clock.t += 10;
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ch.channelId,
+        sequenceNumber: seq,
+        jobId: job.id,
+        nonceSuffix: g.suffix,
+      });
+    }
+    const st = h.sent.filter((m) => m.type === 'SetTarget');
+    expect(st.length).toBeGreaterThan(0);
+    const t = st[st.length - 1];
+    if (t?.type !== 'SetTarget') throw new Error('no SetTarget');
+    const newTarget = u256LeToTarget(t.maximumTarget);
+    expect(newTarget < target).toBe(true);
+    expect(newTarget >= job.networkTarget).toBe(true);
+  });
+
+  it('refuses a max_target harder than the network target', () => {
+    const h = harness();
+    setup(h);
+    negotiate(h);
+    const job = h.newJob(true);
+    h.session.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 4,
+      userIdentity: 'x',
+      nominalHashRate: 0,
+      maxTarget: targetToU256Le(job.networkTarget - 1n),
+    });
+    expect(last(h)).toEqual({
+      type: 'OpenMiningChannelError',
+      requestId: 4,
+      errorCode: 'max-target-out-of-range',
+    });
+  });
+});

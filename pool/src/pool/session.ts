@@ -1,0 +1,598 @@
+import type { Logger } from 'pino';
+import type { PoolMetrics } from '../api/metrics.js';
+import {
+  MAX_U256,
+  shareTargetForDifficulty,
+  targetToDifficulty,
+  targetToU256Le,
+  u256LeToTarget,
+} from '../ckb/target.js';
+import type { Ledger } from '../ledger/ledger.js';
+import type {
+  CloseChannel,
+  OpenExtendedMiningChannel,
+  OpenStandardMiningChannel,
+  RequestExtensions,
+  SetupConnection,
+  SubmitSharesCkb,
+  UpdateChannel,
+} from '../sv2/messages/index.js';
+import {
+  CKB_NONCE_SIZE,
+  DOWNSTREAM_EXTRANONCE_SIZE,
+  ErrorCodes,
+  EXTENSION_CKB,
+  PROTOCOL_MINING,
+  SETUP_REQUIRES_STANDARD_JOBS,
+  SETUP_REQUIRES_VERSION_ROLLING,
+  SETUP_REQUIRES_WORK_SELECTION,
+  SV2_VERSION,
+  type Sv2Message,
+} from '../sv2/messages/index.js';
+import { ShareBatcher } from './batching.js';
+import type { Chain, PoolConfig } from './config.js';
+import type { ExtranonceAllocator } from './extranonce.js';
+import { type Job, type JobBook, meetsTarget, powOutput } from './jobs.js';
+import {
+  clampDifficulty,
+  initialDifficulty,
+  newVardiffState,
+  recordShare,
+  retarget,
+  type VardiffState,
+} from './vardiff.js';
+
+/**
+ * One SV2 connection's protocol state, independent of sockets and Noise: it receives decoded
+ * messages and answers through `SessionTransport`. Implements sv2-ckb.md §2–4: SetupConnection
+ * flag rules, extension 0x4CCB negotiation, standard/extended channels with a 4-byte
+ * extranonce_prefix in one group channel, vardiff via SetTarget, UpdateChannel, CloseChannel,
+ * and SubmitSharesCkb validation with batched SubmitShares.Success.
+ */
+
+export interface SessionTransport {
+  send(msg: Sv2Message): void;
+  /** Closes the connection (after flushing what was sent). */
+  close(reason: string): void;
+}
+
+export interface FoundBlock {
+  job: Job;
+  nonce16: Uint8Array;
+  worker: string;
+  shareDifficulty: number;
+  connectionId: number;
+  channelId: number;
+}
+
+export interface SessionContext {
+  chain: Chain;
+  config: PoolConfig;
+  jobs: JobBook;
+  allocator: ExtranonceAllocator;
+  metrics: PoolMetrics;
+  ledger: Ledger | null;
+  now(): number;
+  onBlockFound(found: FoundBlock): void;
+}
+
+export type ShareOutcome =
+  | 'accepted'
+  | 'block'
+  | 'invalid-channel-id'
+  | 'invalid-job-id'
+  | 'stale-share'
+  | 'duplicate-share'
+  | 'difficulty-too-low'
+  | 'invalid-nonce-size';
+
+export interface Channel {
+  id: number;
+  kind: 'standard' | 'extended';
+  worker: string;
+  extranonceIndex: number;
+  extranoncePrefix: Uint8Array;
+  difficulty: number;
+  target: bigint;
+  /** The target before the last SetTarget; shares meeting it still count for a grace period. */
+  previousTarget: bigint;
+  previousTargetUntilMs: number;
+  /** 2^256 / client max_target: the channel's difficulty never goes below it. */
+  minDifficultyByClient: number;
+  vardiff: VardiffState;
+  batcher: ShareBatcher;
+  openedAtMs: number;
+  acceptedShares: number;
+  acceptedDifficulty: number;
+}
+
+/** After a SetTarget, shares meeting the previous (easier) target are accepted this long. */
+const TARGET_GRACE_MS = 5_000;
+const SUPPORTED_EXTENSIONS = [EXTENSION_CKB];
+
+function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+export class Session {
+  state: 'setup' | 'ready' | 'closed' = 'setup';
+  setupFlags = 0;
+  ckbNegotiated = false;
+  readonly channels = new Map<number, Channel>();
+  groupChannelId = 0;
+  private nextChannelId = 1;
+  private batchTimer: NodeJS.Timeout | null = null;
+  lastActivityMs: number;
+  vendor = '';
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly transport: SessionTransport,
+    readonly id: number,
+    readonly remote: string,
+    readonly log: Logger,
+  ) {
+    this.lastActivityMs = ctx.now();
+  }
+
+  /** Handles one message from the client. Protocol violations close the connection. */
+  handle(msg: Sv2Message): void {
+    if (this.state === 'closed') return;
+    this.lastActivityMs = this.ctx.now();
+    if (this.state === 'setup') {
+      if (msg.type !== 'SetupConnection') {
+        this.fail(`expected SetupConnection, got ${msg.type}`);
+        return;
+      }
+      this.onSetupConnection(msg);
+      return;
+    }
+    switch (msg.type) {
+      case 'RequestExtensions': {
+        this.onRequestExtensions(msg);
+        return;
+      }
+      case 'OpenStandardMiningChannel':
+      case 'OpenExtendedMiningChannel': {
+        this.onOpenChannel(msg);
+        return;
+      }
+      case 'SubmitSharesCkb':
+        this.onSubmit(msg);
+        return;
+      case 'UpdateChannel': {
+        this.onUpdateChannel(msg);
+        return;
+      }
+      case 'CloseChannel': {
+        this.onCloseChannel(msg);
+        return;
+      }
+      case 'SetupConnection': {
+        this.fail('SetupConnection sent twice');
+        return;
+      }
+      default:
+        // Unknown or server-only messages: log and ignore (the spec: unknown → continue).
+        this.log.debug({ msg: msg.type }, 'ignored message');
+    }
+  }
+
+  private fail(reason: string): void {
+    this.log.info({ reason }, 'closing connection: protocol violation');
+    this.ctx.metrics.connectionsRejected.inc({ reason: 'protocol' });
+    this.transport.close(reason);
+  }
+
+  private onSetupConnection(m: SetupConnection): void {
+    const err = (flags: number, errorCode: string) => {
+      this.ctx.metrics.handshakes.inc({ outcome: 'setup_error' });
+      this.transport.send({ type: 'SetupConnectionError', flags, errorCode });
+      this.transport.close(`SetupConnection.Error ${errorCode}`);
+    };
+    if (m.protocol !== PROTOCOL_MINING) {
+      err(0, ErrorCodes.unsupportedProtocol);
+      return;
+    }
+    if (m.minVersion > SV2_VERSION || m.maxVersion < SV2_VERSION) {
+      err(0, ErrorCodes.protocolVersionMismatch);
+      return;
+    }
+    const unsupported = m.flags & (SETUP_REQUIRES_WORK_SELECTION | SETUP_REQUIRES_VERSION_ROLLING);
+    if (unsupported !== 0) {
+      err(unsupported, ErrorCodes.unsupportedFeatureFlags);
+      return;
+    }
+    this.setupFlags = m.flags;
+    this.vendor = m.vendor;
+    this.state = 'ready';
+    this.ctx.metrics.handshakes.inc({ outcome: 'ok' });
+    this.log.info({ vendor: m.vendor, firmware: m.firmware, flags: m.flags }, 'connection set up');
+    this.transport.send({ type: 'SetupConnectionSuccess', usedVersion: SV2_VERSION, flags: 0 });
+  }
+
+  private onRequestExtensions(m: RequestExtensions): void {
+    const supported = m.requestedExtensions.filter((e) => SUPPORTED_EXTENSIONS.includes(e));
+    if (supported.includes(EXTENSION_CKB)) this.ckbNegotiated = true;
+    if (supported.length > 0) {
+      this.transport.send({
+        type: 'RequestExtensionsSuccess',
+        requestId: m.requestId,
+        supportedExtensions: supported,
+      });
+    } else {
+      this.transport.send({
+        type: 'RequestExtensionsError',
+        requestId: m.requestId,
+        unsupportedExtensions: m.requestedExtensions,
+        requiredExtensions: [EXTENSION_CKB],
+      });
+    }
+  }
+
+  private openError(requestId: number, errorCode: string): void {
+    this.transport.send({ type: 'OpenMiningChannelError', requestId, errorCode });
+  }
+
+  private onOpenChannel(m: OpenStandardMiningChannel | OpenExtendedMiningChannel): void {
+    const { config, allocator, jobs, metrics } = this.ctx;
+    if (!this.ckbNegotiated) {
+      this.openError(m.requestId, ErrorCodes.ckbExtensionRequired);
+      return;
+    }
+    if (m.type === 'OpenExtendedMiningChannel' && m.minExtranonceSize > DOWNSTREAM_EXTRANONCE_SIZE) {
+      this.openError(m.requestId, ErrorCodes.minExtranonceSizeTooLarge);
+      return;
+    }
+    if (!Number.isFinite(m.nominalHashRate) || m.nominalHashRate < 0) {
+      this.openError(m.requestId, ErrorCodes.invalidNominalHashrate);
+      return;
+    }
+    if (m.userIdentity.length > 255 || hasControlChars(m.userIdentity)) {
+      this.openError(m.requestId, ErrorCodes.invalidUserIdentity);
+      return;
+    }
+    const job = jobs.current;
+    const networkTarget = job?.networkTarget ?? MAX_U256;
+    const networkDifficulty = job?.networkDifficulty ?? 0;
+    const maxTarget = u256LeToTarget(m.maxTarget);
+    if (maxTarget === 0n || maxTarget < networkTarget) {
+      this.openError(m.requestId, ErrorCodes.maxTargetOutOfRange);
+      return;
+    }
+    const minByClient = Number(targetToDifficulty(maxTarget));
+    if (this.channels.size >= config.sv2.maxChannelsPerConnection) {
+      this.openError(m.requestId, ErrorCodes.channelCapacityExhausted);
+      return;
+    }
+    const index = allocator.allocate();
+    if (index === null) {
+      this.openError(m.requestId, ErrorCodes.channelCapacityExhausted);
+      return;
+    }
+    if (this.groupChannelId === 0) this.groupChannelId = this.nextChannelId++;
+    const now = this.ctx.now();
+    const difficulty = initialDifficulty(
+      m.nominalHashRate,
+      config.vardiff.initialDifficulty,
+      config.vardiff,
+      networkDifficulty,
+      minByClient,
+    );
+    const target = this.targetFor(difficulty, networkTarget, maxTarget);
+    const channel: Channel = {
+      id: this.nextChannelId++,
+      kind: m.type === 'OpenStandardMiningChannel' ? 'standard' : 'extended',
+      worker: m.userIdentity || 'anonymous',
+      extranonceIndex: index,
+      extranoncePrefix: allocator.prefixFor(index),
+      difficulty,
+      target,
+      previousTarget: target,
+      previousTargetUntilMs: 0,
+      minDifficultyByClient: minByClient,
+      vardiff: newVardiffState(difficulty, now),
+      batcher: new ShareBatcher(config.shares.batchMaxCount, config.shares.batchMaxDelayMs),
+      openedAtMs: now,
+      acceptedShares: 0,
+      acceptedDifficulty: 0,
+    };
+    this.channels.set(channel.id, channel);
+    metrics.channels.inc();
+    const common = {
+      requestId: m.requestId,
+      channelId: channel.id,
+      target: targetToU256Le(target),
+      extranoncePrefix: channel.extranoncePrefix,
+      groupChannelId: this.groupChannelId,
+    };
+    if (channel.kind === 'standard') {
+      this.transport.send({ type: 'OpenStandardMiningChannelSuccess', ...common });
+    } else {
+      this.transport.send({
+        type: 'OpenExtendedMiningChannelSuccess',
+        ...common,
+        extranonceSize: DOWNSTREAM_EXTRANONCE_SIZE,
+      });
+    }
+    this.log.info(
+      {
+        channel: channel.id,
+        kind: channel.kind,
+        worker: channel.worker,
+        prefix: Buffer.from(channel.extranoncePrefix).toString('hex'),
+        difficulty,
+      },
+      'channel opened',
+    );
+    // The new channel gets the current job at once, addressed to itself.
+    if (job) this.sendJob(job, channel.id, true);
+  }
+
+  /** Target for a difficulty: clamped to the network target and to the client's max_target. */
+  private targetFor(difficulty: number, networkTarget: bigint, maxTarget: bigint = MAX_U256): bigint {
+    const t = shareTargetForDifficulty(difficulty, networkTarget);
+    return t > maxTarget ? maxTarget : t;
+  }
+
+  private sendJob(job: Job, channelId: number, clean: boolean): void {
+    this.transport.send({
+      type: 'NewCkbJob',
+      channelId,
+      jobId: job.id,
+      cleanJobs: clean,
+      height: job.height,
+      powHash: job.powHash,
+      parentHash: job.parentHash,
+      compactTarget: job.compactTarget,
+    });
+  }
+
+  /**
+   * Sends a new job: one message to the group channel, or one per channel when the client
+   * asked for standard jobs (REQUIRES_STANDARD_JOBS). Channels whose difficulty is now above
+   * the network's are clamped first. Returns the number of messages written.
+   */
+  broadcastJob(job: Job): number {
+    if (this.state !== 'ready' || this.channels.size === 0) return 0;
+    for (const ch of this.channels.values()) {
+      if (ch.difficulty > job.networkDifficulty || ch.target < job.networkTarget) {
+        this.setDifficulty(
+          ch,
+          clampDifficulty(ch.difficulty, this.ctx.config.vardiff, job.networkDifficulty),
+          job,
+        );
+      }
+    }
+    if ((this.setupFlags & SETUP_REQUIRES_STANDARD_JOBS) !== 0) {
+      for (const ch of this.channels.values()) this.sendJob(job, ch.id, job.clean);
+      return this.channels.size;
+    }
+    this.sendJob(job, this.groupChannelId, job.clean);
+    return 1;
+  }
+
+  private setDifficulty(ch: Channel, difficulty: number, job: Job | null): void {
+    const networkTarget = job?.networkTarget ?? this.ctx.jobs.current?.networkTarget ?? MAX_U256;
+    const target = this.targetFor(difficulty, networkTarget);
+    ch.difficulty = difficulty;
+    ch.vardiff.difficulty = difficulty;
+    if (target === ch.target) return;
+    ch.previousTarget = ch.target;
+    ch.previousTargetUntilMs = this.ctx.now() + TARGET_GRACE_MS;
+    ch.target = target;
+    this.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
+  }
+
+  /** Validates one share; answers errors at once and successes batched. Returns the outcome. */
+  onSubmit(m: SubmitSharesCkb): ShareOutcome {
+    const ctx = this.ctx;
+    const ch = this.channels.get(m.channelId);
+    const outcome = this.judge(m, ch);
+    ctx.metrics.shares.inc({ outcome });
+    if (outcome === 'accepted' || outcome === 'block') return outcome;
+    if (ch) {
+      ctx.ledger?.recordRejected(ch.worker, ctx.now());
+      // Keep acknowledgements in order: flush accepted shares before the error.
+      this.flushChannel(ch);
+    }
+    this.transport.send({
+      type: 'SubmitSharesError',
+      channelId: m.channelId,
+      sequenceNumber: m.sequenceNumber,
+      errorCode: outcome,
+    });
+    return outcome;
+  }
+
+  private judge(m: SubmitSharesCkb, ch: Channel | undefined): ShareOutcome {
+    const ctx = this.ctx;
+    if (!ch) return 'invalid-channel-id';
+    const found = ctx.jobs.lookup(m.jobId);
+    if (found.kind === 'unknown') return 'invalid-job-id';
+    if (found.kind === 'stale') return 'stale-share';
+    const job = found.job;
+    if (ch.extranoncePrefix.length + m.nonceSuffix.length !== CKB_NONCE_SIZE) return 'invalid-nonce-size';
+    const nonce = new Uint8Array(CKB_NONCE_SIZE);
+    nonce.set(ch.extranoncePrefix, 0);
+    nonce.set(m.nonceSuffix, ch.extranoncePrefix.length);
+    const out = powOutput(ctx.chain, job, nonce);
+    const now = ctx.now();
+    let creditedTarget: bigint;
+    if (meetsTarget(out, ch.target)) {
+      creditedTarget = ch.target;
+    } else if (now < ch.previousTargetUntilMs && meetsTarget(out, ch.previousTarget)) {
+      creditedTarget = ch.previousTarget;
+    } else {
+      return 'difficulty-too-low';
+    }
+    const dup = job.nonces.checkAndAdd(nonce);
+    if (dup === 'duplicate') return 'duplicate-share';
+    if (dup === 'full') return 'stale-share';
+    const isBlock = meetsTarget(out, job.networkTarget);
+    const difficulty = Number(targetToDifficulty(creditedTarget));
+    ch.acceptedShares += 1;
+    ch.acceptedDifficulty += difficulty;
+    ctx.metrics.acceptedDifficulty.inc(difficulty);
+    ctx.ledger?.recordShare({ worker: ch.worker, difficulty, timeMs: now, height: Number(job.height) });
+    recordShare(ch.vardiff, difficulty);
+    const batch = ch.batcher.add(m.sequenceNumber, BigInt(Math.floor(difficulty)), now);
+    if (isBlock) {
+      this.log.info(
+        { channel: ch.id, worker: ch.worker, height: job.height.toString(), job: job.id },
+        'block found',
+      );
+      ctx.onBlockFound({
+        job,
+        nonce16: nonce,
+        worker: ch.worker,
+        shareDifficulty: difficulty,
+        connectionId: this.id,
+        channelId: ch.id,
+      });
+    }
+    if (batch) this.sendSuccess(ch.id, batch);
+    else if (isBlock) this.flushChannel(ch);
+    else this.armBatchTimer();
+    this.maybeRetarget(ch, now);
+    return isBlock ? 'block' : 'accepted';
+  }
+
+  private sendSuccess(
+    channelId: number,
+    b: { lastSequenceNumber: number; newSubmitsAcceptedCount: number; newSharesSum: bigint },
+  ): void {
+    this.transport.send({ type: 'SubmitSharesSuccess', channelId, ...b });
+  }
+
+  private flushChannel(ch: Channel): void {
+    const b = ch.batcher.take();
+    if (b) this.sendSuccess(ch.id, b);
+  }
+
+  private armBatchTimer(): void {
+    if (this.batchTimer) return;
+    const delay = this.ctx.config.shares.batchMaxDelayMs;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      this.flushDueBatches();
+    }, delay);
+    this.batchTimer.unref?.();
+  }
+
+  /** Sends every batch whose delay has run out; re-arms for the rest. */
+  flushDueBatches(): void {
+    if (this.state === 'closed') return;
+    const now = this.ctx.now();
+    let pending = false;
+    for (const ch of this.channels.values()) {
+      const due = ch.batcher.dueAt();
+      if (due === null) continue;
+      if (due <= now + 1) this.flushChannel(ch);
+      else pending = true;
+    }
+    if (pending) this.armBatchTimer();
+  }
+
+  private maybeRetarget(ch: Channel, now: number): void {
+    const networkDifficulty = this.ctx.jobs.current?.networkDifficulty ?? 0;
+    const d = retarget(ch.vardiff, now, this.ctx.config.vardiff, networkDifficulty, ch.minDifficultyByClient);
+    if (d !== null) {
+      this.log.debug({ channel: ch.id, difficulty: d }, 'vardiff');
+      this.setDifficulty(ch, d, null);
+    }
+  }
+
+  /** Periodic vardiff check (lowers the difficulty of channels that went quiet). */
+  tick(now: number): void {
+    if (this.state !== 'ready') return;
+    for (const ch of this.channels.values()) this.maybeRetarget(ch, now);
+  }
+
+  private onUpdateChannel(m: UpdateChannel): void {
+    const ch = this.channels.get(m.channelId);
+    if (!ch) {
+      this.transport.send({
+        type: 'UpdateChannelError',
+        channelId: m.channelId,
+        errorCode: ErrorCodes.invalidChannelId,
+      });
+      return;
+    }
+    if (!Number.isFinite(m.nominalHashRate) || m.nominalHashRate < 0) {
+      this.transport.send({
+        type: 'UpdateChannelError',
+        channelId: m.channelId,
+        errorCode: ErrorCodes.invalidNominalHashrate,
+      });
+      return;
+    }
+    const maxTarget = u256LeToTarget(m.maximumTarget);
+    const job = this.ctx.jobs.current;
+    ch.minDifficultyByClient = maxTarget === 0n ? Number.MAX_VALUE : Number(targetToDifficulty(maxTarget));
+    let d = ch.difficulty;
+    if (m.nominalHashRate > 0) {
+      d = initialDifficulty(
+        m.nominalHashRate,
+        ch.difficulty,
+        this.ctx.config.vardiff,
+        job?.networkDifficulty ?? 0,
+        ch.minDifficultyByClient,
+      );
+    } else {
+      d = clampDifficulty(d, this.ctx.config.vardiff, job?.networkDifficulty ?? 0, ch.minDifficultyByClient);
+    }
+    ch.vardiff = newVardiffState(d, this.ctx.now());
+    // The spec: a maximum_target below the current target must be answered with SetTarget ≤ it.
+    const networkTarget = job?.networkTarget ?? MAX_U256;
+    const target = this.targetFor(d, networkTarget, maxTarget === 0n ? networkTarget : maxTarget);
+    ch.difficulty = d;
+    if (target !== ch.target) {
+      ch.previousTarget = ch.target;
+      ch.previousTargetUntilMs = this.ctx.now() + TARGET_GRACE_MS;
+      ch.target = target;
+      this.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
+    }
+  }
+
+  private onCloseChannel(m: CloseChannel): void {
+    if (m.channelId === this.groupChannelId) {
+      for (const ch of [...this.channels.values()]) this.removeChannel(ch, m.reasonCode);
+      return;
+    }
+    const ch = this.channels.get(m.channelId);
+    if (ch) this.removeChannel(ch, m.reasonCode);
+  }
+
+  private removeChannel(ch: Channel, reason: string): void {
+    this.flushChannel(ch);
+    this.channels.delete(ch.id);
+    this.ctx.allocator.release(ch.extranonceIndex);
+    this.ctx.metrics.channels.dec();
+    this.log.info({ channel: ch.id, reason }, 'channel closed');
+  }
+
+  /** Asks the client to reconnect (maintenance), after acknowledging pending shares. */
+  sendReconnect(newHost = '', newPort = 0): void {
+    if (this.state !== 'ready') return;
+    for (const ch of this.channels.values()) this.flushChannel(ch);
+    this.transport.send({ type: 'Reconnect', newHost, newPort });
+  }
+
+  /** The connection is gone: release channels and timers. Idempotent. */
+  closed(): void {
+    if (this.state === 'closed') return;
+    for (const ch of [...this.channels.values()]) {
+      this.channels.delete(ch.id);
+      this.ctx.allocator.release(ch.extranonceIndex);
+      this.ctx.metrics.channels.dec();
+    }
+    this.state = 'closed';
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+  }
+}
