@@ -198,7 +198,7 @@ export function uncleBlockFromJson(v: unknown, what = 'uncle'): UncleBlock {
   const o = jsonObject(v, what);
   rejectUnknownFields(o, ['header', 'proposals'], what);
   return {
-    header: headerFromJson(o.header, `${what}.header`),
+    header: headerFromJson(o.header, `${what}.header`, false),
     proposals: proposalsFromJson(o.proposals, `${what}.proposals`),
   };
 }
@@ -208,7 +208,7 @@ export function blockFromJson(v: unknown, what = 'block'): Block {
   const o = jsonObject(v, what);
   rejectUnknownFields(o, ['header', 'uncles', 'transactions', 'proposals', 'extension'], what);
   const block: Block = {
-    header: headerFromJson(o.header, `${what}.header`),
+    header: headerFromJson(o.header, `${what}.header`, false),
     uncles: jsonArray(o.uncles, `${what}.uncles`).map((u, i) =>
       uncleBlockFromJson(u, `${what}.uncles[${i}]`),
     ),

@@ -191,9 +191,10 @@ const HEADER_KEYS = [
 export function headerViewFromJson(
   json: unknown,
   what = 'header',
+  allowHash = true,
 ): { header: Header; hash: Uint8Array | null } {
   const o = jsonObject(json, what);
-  rejectUnknownFields(o, [...HEADER_KEYS, 'hash'], what);
+  rejectUnknownFields(o, allowHash ? [...HEADER_KEYS, 'hash'] : HEADER_KEYS, what);
   const header: Header = {
     version: Number(jsonUint(o.version, 32, `${what}.version`)),
     compactTarget: Number(jsonUint(o.compact_target, 32, `${what}.compact_target`)),
@@ -211,7 +212,10 @@ export function headerViewFromJson(
   return { header, hash };
 }
 
-/** {@link headerViewFromJson} without the optional hash. */
-export function headerFromJson(json: unknown, what = 'header'): Header {
-  return headerViewFromJson(json, what).header;
+/**
+ * {@link headerViewFromJson} without the hash. `allowHash = false` is the node's strict JSON
+ * `Header` (inside a `Block`, where a `hash` field is an unknown field).
+ */
+export function headerFromJson(json: unknown, what = 'header', allowHash = true): Header {
+  return headerViewFromJson(json, what, allowHash).header;
 }
