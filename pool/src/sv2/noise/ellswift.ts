@@ -57,8 +57,13 @@ export function ellswiftDecode(backend: Secp256k1Backend, ell: Uint8Array): Uint
   throw new Error('ellswift: no valid x among the three candidates (broken secp256k1 backend?)');
 }
 
-/** XSwiftECInv(x, u, case): a t with XSwiftEC(u, t) = x, or undefined. */
-function swiftInv(backend: Secp256k1Backend, x: bigint, u: bigint, ellCase: number): bigint | undefined {
+/** XSwiftECInv(x, u, case): a t with XSwiftEC(u, t) = x, or undefined (exported for its vectors). */
+export function swiftInv(
+  backend: Secp256k1Backend,
+  x: bigint,
+  u: bigint,
+  ellCase: number,
+): bigint | undefined {
   let v: bigint;
   let s: bigint;
   const u2 = Fp.mul(u, u);

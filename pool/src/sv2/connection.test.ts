@@ -1,0 +1,343 @@
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type AcceptOptions,
+  acceptSv2,
+  connectSv2,
+  type Sv2CloseInfo,
+  type Sv2Connection,
+  Sv2ConnectionError,
+} from './connection.js';
+import { encodeFrame } from './frame.js';
+import type { Sv2Message } from './messages/index.js';
+import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
+import { encodeAuthorityPubkey, generateAuthorityKeypair } from './noise/keys.js';
+import { defaultBackend } from './noise/secp.js';
+
+const backend = defaultBackend();
+const authority = generateAuthorityKeypair();
+const identity = new ServerIdentity({ authoritySecret: authority.secret, backend });
+const authorityText = encodeAuthorityPubkey(authority.publicXonly);
+
+const SETUP: Sv2Message = {
+  type: 'SetupConnection',
+  protocol: 0,
+  minVersion: 2,
+  maxVersion: 2,
+  flags: 0,
+  endpointHost: '127.0.0.1',
+  endpointPort: 3336,
+  vendor: 'ckb-pool-test',
+  hardwareVersion: '',
+  firmware: '',
+  deviceId: 'unit',
+};
+
+interface TestServer {
+  port: number;
+  server: Server;
+  /** Each accepted socket's outcome: a connection or the reason it failed. */
+  outcomes: Promise<Sv2Connection | Sv2CloseReasonOnly>[];
+  close(): Promise<void>;
+}
+interface Sv2CloseReasonOnly {
+  failed: string;
+}
+
+async function startServer(opts: Partial<AcceptOptions> = {}): Promise<TestServer> {
+  const outcomes: TestServer['outcomes'] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    outcomes.push(
+      acceptSv2(socket, { identity, backend, handshakeTimeoutMs: 2000, ...opts }).catch(
+        (e: Sv2ConnectionError) => ({
+          failed: e.reason,
+        }),
+      ),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    server,
+    outcomes,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function waitFor<T>(f: () => T | undefined, ms = 3000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('waitFor timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** The server side of the n-th accepted connection (which must have succeeded). */
+async function serverSide(srv: TestServer, n: number): Promise<Sv2Connection> {
+  const outcome = await waitFor(() => srv.outcomes[n]);
+  const conn = await outcome;
+  if ('failed' in conn) throw new Error(`server side failed: ${conn.failed}`);
+  return conn;
+}
+
+function nextMessage(conn: Sv2Connection): Promise<Sv2Message> {
+  return new Promise((resolve, reject) => {
+    conn.once('message', (m) => resolve(m));
+    conn.once('close', (i) => reject(new Error(`closed: ${i.reason}`)));
+  });
+}
+
+async function failureOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(Sv2ConnectionError);
+    return (e as Sv2ConnectionError).reason;
+  }
+  return 'no failure';
+}
+
+/** A raw TCP client; resolves when the server closes it (with what the server sent). */
+function rawClient(port: number, send: Uint8Array | null): { socket: Socket; ended: Promise<Buffer> } {
+  const socket = netConnect({ host: '127.0.0.1', port });
+  const got: Buffer[] = [];
+  socket.on('data', (d) => got.push(d));
+  socket.on('error', () => {});
+  if (send) socket.on('connect', () => socket.write(send));
+  const ended = new Promise<Buffer>((r) => socket.on('close', () => r(Buffer.concat(got))));
+  return { socket, ended };
+}
+
+describe('SV2 connections over TCP (ours ↔ ours)', () => {
+  let srv: TestServer;
+  let healthy: Sv2Connection;
+  let healthyServerSide: Sv2Connection;
+
+  beforeAll(async () => {
+    srv = await startServer({
+      ephemeralPool: new EphemeralKeyPool({ backend, size: 4 }),
+      maxPayload: 100_000,
+    });
+    healthy = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const first = await waitFor(() => srv.outcomes[0]);
+    healthyServerSide = (await first) as Sv2Connection;
+  });
+  afterAll(async () => {
+    healthy?.close();
+    await srv?.close();
+  });
+
+  it('handshakes and carries messages both ways', async () => {
+    expect(healthy.server?.serverStaticXonly).toEqual(identity.staticKey.xonly);
+    expect(healthy.handshakeHash).toEqual(healthyServerSide.handshakeHash);
+    const got = nextMessage(healthyServerSide);
+    healthy.send(SETUP);
+    const m = await got;
+    expect(m).toMatchObject({ type: 'SetupConnection', vendor: 'ckb-pool-test', deviceId: 'unit' });
+    const back = nextMessage(healthy);
+    healthyServerSide.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+    expect(await back).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+  });
+
+  it('carries a payload larger than one Noise message (several AEAD chunks)', async () => {
+    const payload = new Uint8Array(70_000).map((_, i) => i & 0xff);
+    const got = nextMessage(healthyServerSide);
+    healthy.sendFrame(encodeFrame({ extensionType: 0x4000, channelMsg: false, msgType: 7, payload }));
+    const m = await got;
+    expect(m.type).toBe('Unknown');
+    expect(m.type === 'Unknown' && m.payload).toEqual(payload);
+  });
+
+  it('delivers messages to an async iterator', async () => {
+    const it = healthyServerSide[Symbol.asyncIterator]();
+    healthy.send({ ...SETUP, deviceId: 'a' } as Sv2Message);
+    healthy.send({ ...SETUP, deviceId: 'b' } as Sv2Message);
+    const a = await it.next();
+    const b = await it.next();
+    await it.return?.();
+    expect([a.value, b.value].map((m) => (m as { deviceId: string }).deviceId)).toEqual(['a', 'b']);
+  });
+
+  it('names garbage instead of act 1 (a Stratum V1 miner) bad-act1', async () => {
+    const n = srv.outcomes.length;
+    const line = '{"id":1,"method":"mining.subscribe","params":["cgminer/4.10.0"]}\n';
+    const { ended } = rawClient(srv.port, new TextEncoder().encode(line));
+    const answer = await ended;
+    expect(answer.length).toBe(0);
+    expect(await await waitFor(() => srv.outcomes[n])).toEqual({ failed: 'bad-act1' });
+  });
+
+  it('names 64 random-looking bytes followed by more bad-act1', async () => {
+    const n = srv.outcomes.length;
+    const { ended } = rawClient(
+      srv.port,
+      new Uint8Array(100).map((_, i) => (i * 37 + 128) & 0xff),
+    );
+    await ended;
+    expect(await await waitFor(() => srv.outcomes[n])).toEqual({ failed: 'bad-act1' });
+  });
+
+  it('closes a client that stalls mid-handshake with handshake-timeout', async () => {
+    const stall = await startServer({ handshakeTimeoutMs: 150 });
+    try {
+      const { ended } = rawClient(stall.port, new Uint8Array(30).fill(0x99));
+      await ended;
+      expect(await await waitFor(() => stall.outcomes[0])).toEqual({ failed: 'handshake-timeout' });
+    } finally {
+      await stall.close();
+    }
+  });
+
+  it('gives up on a server that never answers act 1 (handshake-timeout)', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      const reason = await failureOf(
+        connectSv2({ host: '127.0.0.1', port, authorityPubkey: authorityText, timeoutMs: 150, backend }),
+      );
+      expect(reason).toBe('handshake-timeout');
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('refuses a certificate from another authority (wrong-authority)', async () => {
+    const other = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
+    const reason = await failureOf(
+      connectSv2({ host: '127.0.0.1', port: srv.port, authorityPubkey: other, backend }),
+    );
+    expect(reason).toBe('wrong-authority');
+  });
+
+  it('refuses an expired certificate (certificate-expired)', async () => {
+    const longAgo = Date.now() / 1000 - 7200;
+    const old = new ServerIdentity({
+      authoritySecret: authority.secret,
+      backend,
+      validitySeconds: 600,
+      now: () => longAgo,
+    });
+    const s = await startServer({
+      identity: { staticKey: old.staticKey, certificate: old.current().certificate },
+    });
+    try {
+      const reason = await failureOf(
+        connectSv2({ host: '127.0.0.1', port: s.port, authorityPubkey: authorityText, backend }),
+      );
+      expect(reason).toBe('certificate-expired');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses a tampered act 2 (bad-act2)', async () => {
+    // A man in the middle that flips one bit of the certificate ciphertext.
+    const mitm = createServer((client) => {
+      const up = netConnect({ host: '127.0.0.1', port: srv.port });
+      let seen = 0;
+      up.on('data', (d) => {
+        const b = Buffer.from(d);
+        if (seen < 234 && seen + b.length > 200) b[200 - seen] ^= 0x01;
+        seen += b.length;
+        client.write(b);
+      });
+      client.on('data', (d) => up.write(d));
+      client.on('close', () => up.destroy());
+      up.on('close', () => client.destroy());
+      client.on('error', () => {});
+      up.on('error', () => {});
+    });
+    await new Promise<void>((r) => mitm.listen(0, '127.0.0.1', r));
+    const port = (mitm.address() as { port: number }).port;
+    try {
+      const reason = await failureOf(
+        connectSv2({ host: '127.0.0.1', port, authorityPubkey: authorityText, backend }),
+      );
+      expect(reason).toBe('bad-act2');
+    } finally {
+      mitm.close();
+    }
+  });
+
+  it('closes on a forged transport message (aead-failure)', async () => {
+    const n = srv.outcomes.length;
+    const c = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const server = serverSide(srv, n);
+    const s = await server;
+    c.socket.write(new Uint8Array(22).fill(7));
+    const info: Sv2CloseInfo = await s.closed;
+    expect(info.reason).toBe('aead-failure');
+    expect((await c.closed).reason).toBe('peer-closed');
+  });
+
+  it('closes when a frame announces more than maxPayload (frame-too-large)', async () => {
+    const n = srv.outcomes.length;
+    const c = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const s = await serverSide(srv, n);
+    c.sendFrame(
+      encodeFrame({ extensionType: 0x4000, channelMsg: false, msgType: 1, payload: new Uint8Array(100_001) }),
+    );
+    expect((await s.closed).reason).toBe('frame-too-large');
+  });
+
+  it('closes a silent connection with idle-timeout', async () => {
+    const idle = await startServer({ idleTimeoutMs: 100 });
+    try {
+      const c = await connectSv2({
+        host: '127.0.0.1',
+        port: idle.port,
+        authorityPubkey: authorityText,
+        backend,
+      });
+      const s = await serverSide(idle, 0);
+      expect((await s.closed).reason).toBe('idle-timeout');
+      expect((await c.closed).reason).toBe('peer-closed');
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('left the first connection working through all of the failures above', async () => {
+    expect(healthy.closeInfo).toBeNull();
+    const got = nextMessage(healthyServerSide);
+    healthy.send({ ...SETUP, deviceId: 'still-here' } as Sv2Message);
+    expect(await got).toMatchObject({ deviceId: 'still-here' });
+  });
+
+  it('reports connect-failed when nothing listens', async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const reason = await failureOf(
+      connectSv2({ host: '127.0.0.1', port, authorityPubkey: authorityText, backend }),
+    );
+    expect(reason).toBe('connect-failed');
+  });
+});

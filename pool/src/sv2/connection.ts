@@ -1,0 +1,367 @@
+/**
+ * Socket ↔ Noise ↔ frames: the one place where SV2 bytes meet TCP. The pool accepts with
+ * `acceptSv2` (Noise responder); the translator and the miner dial with `connectSv2` (Noise
+ * initiator). Both resolve to an `Sv2Connection` once the handshake is done, or reject with an
+ * `Sv2ConnectionError` whose `reason` names what went wrong; either way a failed connection's
+ * socket is destroyed and nothing else is affected.
+ */
+import { EventEmitter } from 'node:events';
+import { connect as netConnect, type Socket } from 'node:net';
+import { DEFAULT_MAX_PAYLOAD, type Frame } from './frame.js';
+import { decodeMessage, encodeMessage, type Sv2Message } from './messages/index.js';
+import type { Aead } from './noise/aead.js';
+import { type Sv2CloseReason, Sv2ConnectionError } from './noise/errors.js';
+import {
+  ACT1_SIZE,
+  ACT2_SIZE,
+  type InitiatorResult,
+  NoiseInitiator,
+  NoiseResponder,
+  type TransportKeys,
+} from './noise/handshake.js';
+import type { EphemeralKeyPool, ResponderIdentity, ServerIdentity } from './noise/identity.js';
+import { decodeAuthorityPubkey } from './noise/keys.js';
+import type { Secp256k1Backend } from './noise/secp.js';
+import { encryptFrame, FrameDecryptor } from './noise/transport.js';
+
+export { type Sv2CloseReason, Sv2ConnectionError } from './noise/errors.js';
+
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface Sv2ConnectionOptions {
+  /** Largest plaintext payload accepted from the peer (checked before buffering); default 65,535. */
+  maxPayload?: number;
+  /** Close with 'idle-timeout' when nothing arrives for this long; 0/undefined = never. */
+  idleTimeoutMs?: number;
+  aead?: Aead;
+  backend?: Secp256k1Backend;
+}
+
+export interface Sv2CloseInfo {
+  reason: Sv2CloseReason;
+  message: string;
+}
+
+export interface Sv2ConnectionEvents {
+  message: [msg: Sv2Message, frame: Frame];
+  close: [info: Sv2CloseInfo];
+}
+
+/**
+ * An established, encrypted SV2 connection. Listen with `on('message')` or `for await` —
+ * attach right after the promise resolves (frames are never delivered before the next I/O turn).
+ */
+export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
+  closeInfo: Sv2CloseInfo | null = null;
+  readonly closed: Promise<Sv2CloseInfo>;
+  private resolveClosed!: (info: Sv2CloseInfo) => void;
+  private readonly decryptor: FrameDecryptor;
+  private readonly idleTimeoutMs: number;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private lastRx = Date.now();
+  /** Frames received / sent (for metrics). */
+  framesIn = 0;
+  framesOut = 0;
+
+  constructor(
+    readonly socket: Socket,
+    readonly role: 'responder' | 'initiator',
+    private readonly transport: TransportKeys,
+    options: Sv2ConnectionOptions,
+    /** Initiator only: what the server proved in the handshake. */
+    readonly server: Omit<InitiatorResult, 'transport'> | null = null,
+  ) {
+    super();
+    this.closed = new Promise((r) => {
+      this.resolveClosed = r;
+    });
+    this.decryptor = new FrameDecryptor(transport.recv, {
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    });
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.close('peer-closed', 'the peer closed the connection'));
+    socket.on('close', () => this.close('peer-closed', 'the connection closed'));
+    socket.on('error', (e) => this.close('socket-error', e.message));
+    this.armIdleTimer();
+  }
+
+  get remoteAddress(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  /** Final handshake hash (identifies the session in logs). */
+  get handshakeHash(): Uint8Array {
+    return this.transport.handshakeHash;
+  }
+
+  /** Encrypts and writes one message; false when closed or the socket buffer is full. */
+  send(msg: Sv2Message): boolean {
+    return this.sendFrame(encodeMessage(msg));
+  }
+
+  /** Encrypts and writes one plaintext frame (6-byte header ‖ payload). */
+  sendFrame(frame: Uint8Array): boolean {
+    if (this.closeInfo) return false;
+    this.framesOut++;
+    return this.socket.write(encryptFrame(this.transport.send, frame));
+  }
+
+  /** Ends the connection with a named reason (first reason wins). Pending writes are flushed for 'local-close'. */
+  close(reason: Sv2CloseReason = 'local-close', message = ''): void {
+    if (this.closeInfo) return;
+    const info = { reason, message: message || reason };
+    this.closeInfo = info;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (reason === 'local-close') {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    } else {
+      this.socket.destroy();
+    }
+    this.resolveClosed(info);
+    this.emit('close', info);
+  }
+
+  /** Feeds received ciphertext (also used for bytes that followed the handshake in one read). */
+  onData(chunk: Uint8Array): void {
+    if (this.closeInfo) return;
+    this.lastRx = Date.now();
+    let frames: Frame[];
+    try {
+      frames = this.decryptor.push(chunk);
+    } catch (e) {
+      const err = e as Sv2ConnectionError;
+      this.close(err.reason ?? 'aead-failure', err.message);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closeInfo) return;
+      this.framesIn++;
+      let msg: Sv2Message;
+      try {
+        msg = decodeMessage(frame);
+      } catch (e) {
+        this.close('decode-error', (e as Error).message);
+        return;
+      }
+      this.emit('message', msg, frame);
+    }
+  }
+
+  private armIdleTimer(): void {
+    if (!this.idleTimeoutMs || this.closeInfo) return;
+    const left = this.lastRx + this.idleTimeoutMs - Date.now();
+    if (left <= 0) {
+      this.close('idle-timeout', `nothing received for ${this.idleTimeoutMs} ms`);
+      return;
+    }
+    // One timer per connection, re-armed lazily instead of on every packet.
+    this.idleTimer = setTimeout(() => this.armIdleTimer(), left);
+    this.idleTimer.unref();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Sv2Message> {
+    const queue: Sv2Message[] = [];
+    let wake: (() => void) | null = null;
+    const onMessage = (m: Sv2Message) => {
+      queue.push(m);
+      wake?.();
+    };
+    const onClose = () => wake?.();
+    this.on('message', onMessage);
+    this.on('close', onClose);
+    const cleanup = () => {
+      this.off('message', onMessage);
+      this.off('close', onClose);
+    };
+    const it: AsyncIterableIterator<Sv2Message> = {
+      next: async () => {
+        for (;;) {
+          const m = queue.shift();
+          if (m) return { value: m, done: false };
+          if (this.closeInfo) {
+            cleanup();
+            return { value: undefined, done: true };
+          }
+          await new Promise<void>((r) => {
+            wake = r;
+          });
+          wake = null;
+        }
+      },
+      return: async () => {
+        cleanup();
+        return { value: undefined, done: true };
+      },
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
+  }
+}
+
+/**
+ * Reads exactly `size` handshake bytes from the socket (with a deadline), then hands them to
+ * `step`. Bytes beyond `size` go to `onExtra`, which may reject them.
+ */
+function handshakeRead(
+  socket: Socket,
+  size: number,
+  deadline: { timer: NodeJS.Timeout | null; fail: (e: Sv2ConnectionError) => void },
+  onMessage: (msg: Uint8Array, extra: Uint8Array) => void,
+): void {
+  const parts: Buffer[] = [];
+  let have = 0;
+  const onData = (chunk: Buffer) => {
+    parts.push(chunk);
+    have += chunk.length;
+    if (have < size) return;
+    detach();
+    const all = Buffer.concat(parts, have);
+    try {
+      onMessage(
+        new Uint8Array(all.buffer, all.byteOffset, size),
+        new Uint8Array(all.buffer, all.byteOffset + size, have - size),
+      );
+    } catch (e) {
+      deadline.fail(
+        e instanceof Sv2ConnectionError ? e : new Sv2ConnectionError('socket-error', (e as Error).message),
+      );
+    }
+  };
+  const onEnd = () =>
+    deadline.fail(
+      new Sv2ConnectionError('peer-closed', `the peer closed during the handshake after ${have} bytes`),
+    );
+  const onError = (e: Error) => deadline.fail(new Sv2ConnectionError('socket-error', e.message));
+  const detach = () => {
+    socket.off('data', onData);
+    socket.off('end', onEnd);
+    socket.off('close', onEnd);
+    socket.off('error', onError);
+  };
+  socket.on('data', onData);
+  socket.on('end', onEnd);
+  socket.on('close', onEnd);
+  socket.on('error', onError);
+  const prevFail = deadline.fail;
+  deadline.fail = (e) => {
+    detach();
+    prevFail(e);
+  };
+}
+
+export interface AcceptOptions extends Sv2ConnectionOptions {
+  /** The static key and certificate: a renewing ServerIdentity or a fixed pair. */
+  identity: ServerIdentity | ResponderIdentity;
+  /** Precomputed ephemeral keys (recommended for a pool). */
+  ephemeralPool?: EphemeralKeyPool;
+  handshakeTimeoutMs?: number;
+}
+
+/** Runs the responder handshake on an accepted socket. */
+export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connection> {
+  return new Promise((resolve, reject) => {
+    socket.setNoDelay(true);
+    const timeoutMs = o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const deadline = {
+      timer: null as NodeJS.Timeout | null,
+      fail: (e: Sv2ConnectionError) => {
+        if (deadline.timer) clearTimeout(deadline.timer);
+        socket.destroy();
+        reject(e);
+      },
+    };
+    deadline.timer = setTimeout(
+      () =>
+        deadline.fail(
+          new Sv2ConnectionError('handshake-timeout', `no complete act 1 within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
+    deadline.timer.unref();
+    handshakeRead(socket, ACT1_SIZE, deadline, (act1, extra) => {
+      // A Noise initiator cannot send anything after act 1 before it has read act 2.
+      if (extra.length) {
+        throw new Sv2ConnectionError(
+          'bad-act1',
+          `${ACT1_SIZE + extra.length} bytes arrived where act 1 is 64`,
+        );
+      }
+      const id = 'current' in o.identity ? o.identity.current() : o.identity;
+      const responder = new NoiseResponder({
+        staticKey: id.staticKey,
+        certificate: id.certificate,
+        ephemeral: o.ephemeralPool?.take(),
+        backend: o.backend,
+        aead: o.aead,
+      });
+      const { act2, transport } = responder.readAct1(act1);
+      if (deadline.timer) clearTimeout(deadline.timer);
+      socket.write(act2);
+      resolve(new Sv2Connection(socket, 'responder', transport, o));
+    });
+  });
+}
+
+export interface ConnectOptions extends Sv2ConnectionOptions {
+  host: string;
+  port: number;
+  /** x-only key or its base58check text; null skips certificate signature checks (insecure, tests only). */
+  authorityPubkey: Uint8Array | string | null;
+  /** TCP connect + handshake deadline; default 10 s. */
+  timeoutMs?: number;
+  /** Unix seconds, for certificate validity. */
+  now?: () => number;
+}
+
+/** Dials a pool and runs the initiator handshake. */
+export function connectSv2(o: ConnectOptions): Promise<Sv2Connection> {
+  const authority =
+    typeof o.authorityPubkey === 'string' ? decodeAuthorityPubkey(o.authorityPubkey) : o.authorityPubkey;
+  return new Promise((resolve, reject) => {
+    const timeoutMs = o.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    const socket = netConnect({ host: o.host, port: o.port });
+    socket.setNoDelay(true);
+    let connected = false;
+    const deadline = {
+      timer: null as NodeJS.Timeout | null,
+      fail: (e: Sv2ConnectionError) => {
+        if (deadline.timer) clearTimeout(deadline.timer);
+        socket.destroy();
+        reject(e);
+      },
+    };
+    deadline.timer = setTimeout(() => {
+      deadline.fail(
+        connected
+          ? new Sv2ConnectionError('handshake-timeout', `no complete act 2 within ${timeoutMs} ms`)
+          : new Sv2ConnectionError('connect-failed', `TCP connect to ${o.host}:${o.port} timed out`),
+      );
+    }, timeoutMs);
+    deadline.timer.unref();
+    const onConnectError = (e: Error) =>
+      deadline.fail(new Sv2ConnectionError('connect-failed', `${o.host}:${o.port}: ${e.message}`));
+    socket.once('error', onConnectError);
+    socket.once('connect', () => {
+      connected = true;
+      socket.off('error', onConnectError);
+      const initiator = new NoiseInitiator({
+        authorityPubkey: authority,
+        now: o.now,
+        backend: o.backend,
+        aead: o.aead,
+      });
+      handshakeRead(socket, ACT2_SIZE, deadline, (act2, extra) => {
+        const result = initiator.readAct2(act2);
+        if (deadline.timer) clearTimeout(deadline.timer);
+        const { transport, ...server } = result;
+        const conn = new Sv2Connection(socket, 'initiator', transport, o, server);
+        // Anything the server sent right after act 2 is delivered on the next I/O turn.
+        if (extra.length) setImmediate(() => conn.onData(extra.slice()));
+        resolve(conn);
+      });
+      socket.write(initiator.writeAct1());
+    });
+  });
+}
