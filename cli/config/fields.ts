@@ -1,0 +1,337 @@
+/**
+ * THE config schema: one row per field of `ckb-pool.yaml`, in resolution order (a default or a
+ * check may read fields above it). Validation, defaults, `init` prompts and flags, and
+ * docs/config.md are all derived from this table.
+ */
+import { readFileSync } from 'node:fs';
+import { payoutLock } from './address.js';
+import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
+import type { ConfigPath, Draft, PoolDeployConfig, ValueAt } from './types.js';
+
+export interface FieldSpec<V = unknown> {
+  path: ConfigPath;
+  kind: Kind<V>;
+  /** One or two sentences for docs/config.md and `init --help`. */
+  doc: string;
+  /** Applied when the file leaves the field out (a function may depend on fields above). */
+  default?: V | ((c: Draft) => V | undefined);
+  /** How docs/config.md describes a computed default. */
+  defaultDoc?: string;
+  /** The field must be present after defaults (when the predicate holds). */
+  required?: (c: Draft) => boolean;
+  /** init's proposal for a field that has no default (e.g. a region); `--yes` takes it. */
+  suggest?: (c: Draft) => V | undefined;
+  /** Extra validation against the rest of the config; returns the problem and its fix. */
+  check?: (v: V, c: Draft) => string | undefined;
+  /** The question `init` asks (absent: never asked, the default is used). */
+  prompt?: string;
+  /** init asks only when this holds (e.g. region only for clouds). */
+  ask?: (c: Draft) => boolean;
+  /** A file-system path: relative paths are resolved against the config file's folder, `~` = home. */
+  isPath?: boolean;
+  /** The `init` flag, e.g. `payout-address` for `--payout-address`. */
+  flag: string;
+}
+
+type Spec<P extends ConfigPath> = Omit<FieldSpec<ValueAt<PoolDeployConfig, P>>, 'path'>;
+
+/** Typed row constructor: the value type follows from the path. */
+function field<P extends ConfigPath>(
+  path: P,
+  spec: Spec<P>,
+): FieldSpec<ValueAt<PoolDeployConfig, P>> & { path: P } {
+  return { path, ...spec };
+}
+
+const POOL_VERSION = (
+  JSON.parse(readFileSync(new URL('../../pool/package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Pinned images. Bump deliberately: a tag is a tested combination. */
+export const DEFAULT_IMAGES = {
+  ckb: 'nervos/ckb:v0.205.0',
+  pool: `ckb-pool:${POOL_VERSION}`,
+  prometheus: 'prom/prometheus:v3.5.0',
+  alertmanager: 'prom/alertmanager:v0.28.1',
+  grafana: 'grafana/grafana:12.1.1',
+} as const;
+
+const isCloudVm = (c: Draft) => c.cloud === 'aws' || c.cloud === 'alicloud';
+const isRemote = (c: Draft) => c.cloud !== 'local';
+const isBucket = (c: Draft) => c.state?.backend === 's3' || c.state?.backend === 'oss';
+
+const REGION_PATTERN = {
+  aws: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/,
+  alicloud: /^[a-z]{2}-[a-z]+(-\d+)?$/,
+};
+const REGION_EXAMPLE = { aws: 'us-east-1', alicloud: 'ap-southeast-1' };
+const SIZE_DEFAULT = { aws: 'm6i.large', alicloud: 'ecs.g7.large' };
+const SIZE_PATTERN = { aws: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, alicloud: /^ecs\.[a-z0-9-]+\.[a-z0-9]+$/ };
+
+function image<N extends keyof typeof DEFAULT_IMAGES>(
+  name: N,
+): Omit<FieldSpec<string>, 'path'> & { path: `images.${N}` } {
+  return {
+    path: `images.${name}` as `images.${N}`,
+    kind: str('image reference'),
+    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name} service, pinned by tag or digest.`,
+    default: DEFAULT_IMAGES[name],
+    flag: `${name}-image`,
+    check: (v) =>
+      !/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(v) ||
+      v.slice(v.lastIndexOf('/') + 1).indexOf(':') < 0
+        ? `'${v}' has no tag; pin it, e.g. ${DEFAULT_IMAGES[name]}`
+        : v.endsWith(':latest')
+          ? `'${v}' uses :latest; pin an exact version, e.g. ${DEFAULT_IMAGES[name]}`
+          : undefined,
+  };
+}
+
+type PortName = keyof PoolDeployConfig['ports'];
+function port<N extends PortName>(
+  name: N,
+  value: number,
+  doc: string,
+): Omit<FieldSpec<number>, 'path'> & { path: `ports.${N}` } {
+  return {
+    path: `ports.${name}` as `ports.${N}`,
+    kind: int(1, 65535),
+    doc,
+    default: value,
+    flag: `${name}-port`,
+    check: (v, c) => {
+      const others = Object.entries(c.ports ?? {}).filter(([k, p]) => k !== name && p === v);
+      if (others.length > 0) return `${v} is also ports.${others[0][0]}; every port must differ`;
+      if (v === 8114) return '8114 is the CKB RPC port, which must never be published; pick another';
+      return undefined;
+    },
+  };
+}
+
+export const FIELDS = [
+  field('project', {
+    kind: str(
+      'project name',
+      /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/,
+      '3-32 characters: lowercase letters, digits, dashes',
+    ),
+    doc: 'Name of this deployment: the compose project, and the prefix of every cloud resource and of the Terraform state key.',
+    default: 'ckb-pool',
+    flag: 'project',
+    prompt: 'Project name',
+  }),
+  field('chain', {
+    kind: oneOf(['mainnet', 'testnet'] as const),
+    doc: 'CKB chain the node follows and the pool mines on. Decides the node spec, the PoW function and the address prefix.',
+    default: 'mainnet',
+    flag: 'chain',
+    prompt: 'Chain',
+  }),
+  field('payoutAddress', {
+    kind: str('CKB address'),
+    doc:
+      'Address that receives block rewards (the node’s `[block_assembler]` lock): `ckb1…` on mainnet, `ckt1…` on testnet. ' +
+      'Full (bech32m) and deprecated short/full formats are accepted; it must use the default secp256k1-blake160 lock.',
+    required: () => true,
+    flag: 'payout-address',
+    prompt: 'Payout address',
+    check: (v, c) => {
+      try {
+        payoutLock(v, c.chain ?? 'mainnet');
+        return undefined;
+      } catch (e) {
+        return `${(e as Error).message}`;
+      }
+    },
+  }),
+  field('cloud', {
+    kind: oneOf(['aws', 'alicloud', 'local', 'ssh'] as const),
+    doc: 'Where the pool runs: a new AWS or Alibaba Cloud VM, this machine (`local`), or an existing server over SSH (`ssh`).',
+    default: 'local',
+    flag: 'cloud',
+    prompt: 'Where should the pool run?',
+  }),
+  field('region', {
+    kind: str('region'),
+    doc: 'Cloud region, e.g. `us-east-1` (AWS) or `ap-southeast-1` (Alibaba Cloud). Required for aws/alicloud and always written explicitly into the provider: no silent fallback region.',
+    required: isCloudVm,
+    suggest: (c) => (isCloudVm(c) ? REGION_EXAMPLE[c.cloud as 'aws'] : undefined),
+    defaultDoc: 'required for aws/alicloud (init suggests us-east-1 / ap-southeast-1)',
+    flag: 'region',
+    prompt: 'Region',
+    ask: isCloudVm,
+    check: (v, c) =>
+      isCloudVm(c) && !REGION_PATTERN[c.cloud as 'aws'].test(v)
+        ? `'${v}' is not a ${c.cloud} region name, e.g. ${REGION_EXAMPLE[c.cloud as 'aws']}`
+        : undefined,
+  }),
+  field('instance.size', {
+    kind: str('instance type'),
+    doc: 'VM instance type (≥ 2 vCPU and 8 GiB RAM recommended for a mainnet node plus the pool). Ignored for local and ssh.',
+    default: (c) => (isCloudVm(c) ? SIZE_DEFAULT[c.cloud as 'aws'] : ''),
+    defaultDoc: '`m6i.large` (aws), `ecs.g7.large` (alicloud), empty otherwise',
+    flag: 'instance-size',
+    prompt: 'Instance type',
+    ask: isCloudVm,
+    check: (v, c) =>
+      isCloudVm(c) && !SIZE_PATTERN[c.cloud as 'aws'].test(v)
+        ? `'${v}' is not a ${c.cloud} instance type, e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
+        : undefined,
+  }),
+  field('instance.diskGb', {
+    kind: int(30, 16384),
+    doc: 'Data disk size in GiB for the chain data, the ledger and metrics. Ignored for local and ssh (checked as free space by the Ansible role).',
+    default: (c) => (c.chain === 'testnet' ? 150 : 300),
+    defaultDoc: '300 (mainnet), 150 (testnet)',
+    flag: 'disk-gb',
+    prompt: 'Disk size (GiB)',
+    ask: isCloudVm,
+  }),
+  field('adminCidrs', {
+    kind: list(cidr(), 'list of CIDRs'),
+    doc: 'Who may reach SSH (and, over an SSH tunnel, Grafana, Prometheus and the pool API), e.g. `203.0.113.7/32`. Required for aws, alicloud and ssh; `0.0.0.0/0` is refused.',
+    default: [],
+    required: isRemote,
+    flag: 'admin-cidr',
+    prompt: 'Admin CIDRs allowed to SSH in (comma-separated, e.g. 203.0.113.7/32)',
+    ask: isRemote,
+    check: (v, c) => {
+      if (isRemote(c) && v.length === 0) {
+        return `at least one is required for cloud ${c.cloud}: your public IP as a /32 (e.g. --admin-cidr 203.0.113.7/32)`;
+      }
+      const open = v.find((x) => x.endsWith('/0'));
+      return open
+        ? `${open} would open SSH to the whole internet; list your own address(es) instead`
+        : undefined;
+    },
+  }),
+  field('publicCidrs', {
+    kind: list(cidr(), 'list of CIDRs'),
+    doc: 'Who may reach the public ports (SV2, V1, CKB P2P). Narrow it to your miners’ networks for a private pool.',
+    default: ['0.0.0.0/0'],
+    flag: 'public-cidr',
+  }),
+  port(
+    'sv2',
+    3336,
+    'Public Stratum V2 (Noise-encrypted) port for SV2 miners and proxies. 3336 sits next to 3333 so both protocols fit one firewall range.',
+  ),
+  port(
+    'v1',
+    3333,
+    'Public Stratum V1 port served by the translator (`ckb-pool translate`): 3333 is what CKB ASIC/GPU miner firmware and pool lists use by convention.',
+  ),
+  port(
+    'p2p',
+    8115,
+    'Public CKB peer-to-peer port of the node (CKB’s default 8115); peers need it to reach the node.',
+  ),
+  port('api', 8080, 'Host port of the pool HTTP API (`/health`, `/metrics`), bound to 127.0.0.1 only.'),
+  port('prometheus', 9090, 'Host port of Prometheus, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
+  port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
+  image('ckb'),
+  image('pool'),
+  image('prometheus'),
+  image('alertmanager'),
+  image('grafana'),
+  field('monitoring.enabled', {
+    kind: bool(),
+    doc: 'Run Prometheus, Alertmanager and Grafana with the provisioned dashboards and alert rules.',
+    default: true,
+    flag: 'monitoring',
+    prompt: 'Run monitoring (Prometheus, Alertmanager, Grafana)?',
+  }),
+  field('monitoring.alertWebhookUrl', {
+    kind: str('http(s) URL', /^https?:\/\/[^\s/]+(\/\S*)?$/),
+    doc: 'Alertmanager sends every alert (pool down, node behind, no new job, rejected-share spike, block found) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
+    flag: 'alert-webhook-url',
+    prompt: 'Alert webhook URL (empty for none)',
+    ask: (c) => c.monitoring?.enabled === true,
+  }),
+  field('secretsDir', {
+    kind: str('path'),
+    doc: 'Folder with the generated secrets (SV2 authority key, Grafana admin password), mode 0700/0600. Written once by `init`; keep it out of version control.',
+    default: 'secrets',
+    isPath: true,
+    flag: 'secrets-dir',
+  }),
+  field('ssh.publicKeyPath', {
+    kind: str('path'),
+    doc: 'SSH public key installed on the VM (aws/alicloud).',
+    default: '~/.ssh/id_ed25519.pub',
+    isPath: true,
+    flag: 'ssh-public-key',
+    prompt: 'SSH public key',
+    ask: isCloudVm,
+  }),
+  field('ssh.privateKeyPath', {
+    kind: str('path'),
+    doc: 'SSH private key Ansible connects with (aws, alicloud, ssh).',
+    default: '~/.ssh/id_ed25519',
+    isPath: true,
+    flag: 'ssh-private-key',
+    prompt: 'SSH private key',
+    ask: isRemote,
+  }),
+  field('ssh.user', {
+    kind: str('user name', /^[a-z_][a-z0-9_-]{0,31}$/),
+    doc: 'SSH login user. Unset: the image’s default user on aws/alicloud; required for ssh.',
+    required: (c) => c.cloud === 'ssh',
+    suggest: (c) => (c.cloud === 'ssh' ? 'root' : undefined),
+    defaultDoc: 'required for ssh',
+    flag: 'ssh-user',
+    prompt: 'SSH user',
+    ask: (c) => c.cloud === 'ssh',
+  }),
+  field('ssh.host', {
+    kind: str('host name or IP', /^[A-Za-z0-9.:-]+$/),
+    doc: 'Address of the existing server (cloud `ssh` only).',
+    required: (c) => c.cloud === 'ssh',
+    defaultDoc: 'required for ssh',
+    flag: 'ssh-host',
+    prompt: 'Server address',
+    ask: (c) => c.cloud === 'ssh',
+  }),
+  field('state.backend', {
+    kind: oneOf(['local', 's3', 'oss'] as const),
+    doc: 'Where Terraform keeps its state: a local file, an S3 bucket (aws) or an OSS bucket (alicloud).',
+    default: 'local',
+    flag: 'state-backend',
+    prompt: 'Terraform state backend',
+    ask: isCloudVm,
+    check: (v, c) =>
+      (v === 's3' && c.cloud !== 'aws') || (v === 'oss' && c.cloud !== 'alicloud')
+        ? `${v} state needs cloud ${v === 's3' ? 'aws' : 'alicloud'}; use local or ${c.cloud === 'alicloud' ? 'oss' : 's3'}`
+        : undefined,
+  }),
+  field('state.bucket', {
+    kind: str('bucket name', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+    doc: 'Existing bucket for the Terraform state (s3/oss).',
+    required: isBucket,
+    defaultDoc: 'required for s3/oss',
+    flag: 'state-bucket',
+    prompt: 'State bucket',
+    ask: isBucket,
+  }),
+  field('state.key', {
+    kind: str('object key'),
+    doc: 'Object key of the state file in the bucket.',
+    default: (c) => (isBucket(c) ? `${c.project}/terraform.tfstate` : undefined),
+    defaultDoc: '`<project>/terraform.tfstate` (s3/oss)',
+    flag: 'state-key',
+  }),
+  field('state.region', {
+    kind: str('region'),
+    doc: 'Region of the state bucket.',
+    default: (c) => (isBucket(c) ? c.region : undefined),
+    defaultDoc: 'the deployment’s `region` (s3/oss)',
+    flag: 'state-region',
+  }),
+] as const;
+
+/** Every leaf path of the config type has a row, and every row is a leaf path: checked at compile time. */
+type MissingRows = Exclude<ConfigPath, (typeof FIELDS)[number]['path']>;
+const _allFieldsHaveRows: [MissingRows] extends [never] ? true : MissingRows = true;
+void _allFieldsHaveRows;
+
+export const FIELD_LIST: readonly FieldSpec[] = FIELDS as unknown as readonly FieldSpec[];
