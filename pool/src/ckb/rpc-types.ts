@@ -4,74 +4,52 @@
  * `Uint128`), hashes `0x` + 64 hex digits, byte strings `0x` + even hex (`JsonBytes`).
  * These are plain data types; parsing and validation live with the code that needs them.
  */
+import type { BlockJson, UncleBlockJson } from './block.js';
 import type { HeaderJson, HeaderViewJson } from './header.js';
+import type {
+  BlockTemplate,
+  CellbaseTemplateJson,
+  TransactionTemplateJson,
+  UncleTemplateJson,
+} from './template.js';
+import type {
+  CellDepJson,
+  CellInputJson,
+  CellOutputJson,
+  OutPointJson,
+  ScriptJson,
+  TransactionJson,
+} from './transaction.js';
 
-export type { HeaderJson, HeaderViewJson };
+// One definition per shape: the owners of header/transaction/block/template define the JSON
+// the pool builds and parses; the RPC layer re-exports them.
+export type {
+  BlockJson,
+  CellbaseTemplateJson,
+  CellDepJson,
+  CellInputJson,
+  CellOutputJson,
+  HeaderJson,
+  HeaderViewJson,
+  OutPointJson,
+  ScriptJson,
+  TransactionJson,
+  TransactionTemplateJson,
+  UncleBlockJson,
+  UncleTemplateJson,
+};
 
-export type HashType = 'data' | 'type' | 'data1' | 'data2' | (string & {});
-
-export interface ScriptJson {
-  code_hash: string;
-  hash_type: HashType;
-  args: string;
-}
-
-export interface OutPointJson {
-  tx_hash: string;
-  index: string;
-}
-
-export interface CellInputJson {
-  since: string;
-  previous_output: OutPointJson;
-}
-
-export interface CellOutputJson {
-  capacity: string;
-  lock: ScriptJson;
-  type: ScriptJson | null;
-}
-
-export interface CellDepJson {
-  out_point: OutPointJson;
-  dep_type: 'code' | 'dep_group';
-}
-
-/** `Transaction` (what `submit_block` takes; `deny_unknown_fields`, so no `hash`). */
-export interface TransactionJson {
-  version: string;
-  cell_deps: CellDepJson[];
-  header_deps: string[];
-  inputs: CellInputJson[];
-  outputs: CellOutputJson[];
-  outputs_data: string[];
-  witnesses: string[];
-}
+/** `BlockTemplate`: the result of `get_block_template` and the body of a notify POST. */
+export type BlockTemplateJson = BlockTemplate;
 
 /** `TransactionView`: a transaction with its hash (what `get_block` returns). */
 export interface TransactionViewJson extends TransactionJson {
   hash: string;
 }
 
-/** `UncleBlock` as `submit_block` takes it. */
-export interface UncleBlockJson {
-  header: HeaderJson;
-  proposals: string[];
-}
-
 export interface UncleBlockViewJson {
   header: HeaderViewJson;
   proposals: string[];
-}
-
-/** `Block`: the strict parameter of `submit_block`. */
-export interface BlockJson {
-  header: HeaderJson;
-  uncles: UncleBlockJson[];
-  transactions: TransactionJson[];
-  proposals: string[];
-  /** Present exactly when the template had one. */
-  extension?: string;
 }
 
 /** `BlockView`: what `get_block` returns. */
@@ -81,47 +59,6 @@ export interface BlockViewJson {
   transactions: TransactionViewJson[];
   proposals: string[];
   extension?: string;
-}
-
-export interface UncleTemplateJson {
-  hash: string;
-  required: boolean;
-  proposals: string[];
-  header: HeaderJson;
-}
-
-export interface TransactionTemplateJson {
-  hash: string;
-  required: boolean;
-  cycles: string | null;
-  depends: string[] | null;
-  data: TransactionJson;
-}
-
-export interface CellbaseTemplateJson {
-  hash: string;
-  cycles: string | null;
-  data: TransactionJson;
-}
-
-/** `BlockTemplate`: the result of `get_block_template` and the body of a notify POST. */
-export interface BlockTemplateJson {
-  version: string;
-  compact_target: string;
-  current_time: string;
-  number: string;
-  epoch: string;
-  parent_hash: string;
-  cycles_limit: string;
-  bytes_limit: string;
-  uncles_count_limit: string;
-  uncles: UncleTemplateJson[];
-  transactions: TransactionTemplateJson[];
-  proposals: string[];
-  cellbase: CellbaseTemplateJson;
-  work_id: string;
-  dao: string;
-  extension?: string | null;
 }
 
 export interface AlertMessageJson {

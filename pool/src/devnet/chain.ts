@@ -1,0 +1,492 @@
+/**
+ * The dev chain's state and consensus: block storage, templates, and `submit_block`
+ * verification in the node's order (submit_block in rpc/src/module/miner.rs → HeaderVerifier →
+ * parent lookup → BlockVerifier → contextual checks), answering with the node's error codes
+ * and message wording ("Invalid: Header(Pow(InvalidNonce…))", code -3).
+ *
+ * Deliberate differences from the node, all documented in the README of this folder:
+ * no scripts are run and no cells are tracked; uncles are refused; the difficulty never
+ * adjusts; a block whose parent is known but not the tip is refused (`forks: 'reject'`, the
+ * default, so stale work is visible) or stored as a fork block like the node does
+ * (`forks: 'accept'`, longest chain wins).
+ */
+import {
+  blockHash,
+  type Header,
+  type HeaderViewJson,
+  headerToJson,
+  packEpoch,
+  serializeHeader,
+} from '../ckb/header.js';
+import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
+import { readBytes, readTable } from '../ckb/molecule.js';
+import type { BlockTemplateJson, BlockViewJson } from '../ckb/rpc-types.js';
+import {
+  blockToJson,
+  extraHash,
+  proposalsHash,
+  scriptToJson,
+  serializeBlock,
+  transactionsRoot,
+  transactionToJson,
+  txHash,
+} from './codec.js';
+import {
+  ALLOWED_FUTURE_BLOCKTIME_MS,
+  BLOCK_REWARD,
+  buildCellbase,
+  chainRoot,
+  daoField,
+  FINALIZATION_DELAY,
+  formatEpoch,
+  isCellbaseShaped,
+  isEpochSuccessor,
+  isEpochWellFormed,
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_CYCLES,
+  MAX_BLOCK_PROPOSALS,
+  MEDIAN_TIME_BLOCK_COUNT,
+  nextEpoch,
+  syntheticProposal,
+  syntheticTransaction,
+} from './contents.js';
+import {
+  type Block,
+  decodeSubmitBlockParams,
+  ParamsError,
+  type Script,
+  type Transaction,
+} from './json-decode.js';
+import { type PowFunc, verifyPow } from './pow-check.js';
+
+/** A JSON-RPC error the server sends as is. */
+export class RpcFailure extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: string,
+  ) {
+    super(message);
+    this.name = 'RpcFailure';
+  }
+}
+
+/** The node's -3 answer: "Invalid: <verifier error>" (RPCError::custom_with_error). */
+function invalid(reason: string): RpcFailure {
+  return new RpcFailure(-3, `Invalid: ${reason}`, reason);
+}
+
+const NO_REASON = '(No reason provided)';
+const POW_MESSAGE =
+  'InvalidNonce: please set logger.filter to "info,ckb-pow=debug" for detailed PoW verification information';
+
+export interface StoredBlock {
+  block: Block;
+  hash: Uint8Array;
+  hashHex: string;
+  parent: StoredBlock | null;
+  /** Lock in the cellbase witness: who gets this block's reward 11 blocks later. */
+  witnessLock: Script | null;
+}
+
+export interface DevChainOptions {
+  compactTarget: number;
+  pow: PowFunc;
+  /** Lock put into template cellbase witnesses (the pool's payout lock). */
+  lock: Script;
+  epochLength?: number;
+  genesisTimestamp?: bigint;
+  cellbaseMessage?: Uint8Array;
+  /** Synthetic transactions per template besides the cellbase (default 1). */
+  templateTransactions?: number;
+  /** Synthetic proposals per template (default 1). */
+  templateProposals?: number;
+  forks?: 'reject' | 'accept';
+  /** Milliseconds after which a template is rebuilt with a fresh time (node default 800). */
+  updateIntervalMs?: number;
+  now?: () => number;
+}
+
+/** Parses a CellbaseWitness strictly (CellbaseWitness::from_slice); null if malformed. */
+export function parseCellbaseWitness(witness: Uint8Array): Script | null {
+  try {
+    const [lock] = readTable(witness, 2, 'CellbaseWitness');
+    readBytes(readTable(witness, 2, 'CellbaseWitness')[1], 'CellbaseWitness.message');
+    const [codeHash, hashType, args] = readTable(lock, 3, 'Script');
+    if (codeHash.length !== 32 || hashType.length !== 1) return null;
+    return {
+      codeHash: codeHash.slice(),
+      hashType: hashType[0],
+      args: readBytes(args, 'Script.args').slice(),
+    };
+  } catch {
+    return null;
+  }
+}
+
+const ENABLED_HASH_TYPES = new Set([0, 1, 2, 4]);
+
+export class DevChain {
+  readonly compactTarget: number;
+  readonly pow: PowFunc;
+  readonly epochLength: number;
+  private readonly byHash = new Map<string, StoredBlock>();
+  private canonical: StoredBlock[] = [];
+  private workId = 0n;
+  private template: { json: BlockTemplateJson; tip: StoredBlock; builtAt: number } | null = null;
+  private readonly tipListeners = new Set<(tip: StoredBlock) => void>();
+  private readonly templateListeners = new Set<(t: BlockTemplateJson) => void>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: DevChainOptions) {
+    this.compactTarget = options.compactTarget;
+    this.pow = options.pow;
+    this.epochLength = options.epochLength ?? 10;
+    this.now = options.now ?? Date.now;
+    const genesis = this.genesisBlock();
+    this.store(genesis, null);
+  }
+
+  private genesisBlock(): Block {
+    const number = 0n;
+    const cellbase = buildCellbase(
+      number,
+      this.options.lock,
+      new TextEncoder().encode('ckb-pool devnet genesis'),
+      null,
+    );
+    const transactions = [cellbase];
+    const header: Header = {
+      version: 0,
+      compactTarget: this.compactTarget,
+      timestamp: this.options.genesisTimestamp ?? 1_700_000_000_000n,
+      number,
+      epoch: packEpoch({ number: 0n, index: 0, length: this.epochLength }),
+      parentHash: new Uint8Array(32),
+      transactionsRoot: transactionsRoot(transactions),
+      proposalsHash: proposalsHash([]),
+      extraHash: extraHash([], null),
+      dao: daoField(0n),
+      nonce: 0n,
+    };
+    return { header, uncles: [], transactions, proposals: [], extension: null };
+  }
+
+  private store(block: Block, parent: StoredBlock | null): StoredBlock {
+    const hash = blockHash(block.header);
+    const stored: StoredBlock = {
+      block,
+      hash,
+      hashHex: bytesToHex0x(hash),
+      parent,
+      witnessLock: parseCellbaseWitness(block.transactions[0]?.witnesses[0] ?? new Uint8Array(0)),
+    };
+    this.byHash.set(stored.hashHex, stored);
+    const tip = this.tip();
+    if (!tip || block.header.number > tip.block.header.number) {
+      // Constant difficulty: more blocks = more work. Rebuild the canonical path to this block.
+      const path: StoredBlock[] = [];
+      for (let b: StoredBlock | null = stored; b; b = b.parent) path.push(b);
+      this.canonical = path.reverse();
+      this.template = null;
+      for (const l of this.tipListeners) l(stored);
+    }
+    return stored;
+  }
+
+  tip(): StoredBlock {
+    return this.canonical[this.canonical.length - 1];
+  }
+
+  blockByNumber(n: bigint): StoredBlock | null {
+    return n >= 0n && n < BigInt(this.canonical.length) ? this.canonical[Number(n)] : null;
+  }
+
+  blockByHash(hashHex: string): StoredBlock | null {
+    return this.byHash.get(hashHex.toLowerCase()) ?? null;
+  }
+
+  onTip(listener: (tip: StoredBlock) => void): () => void {
+    this.tipListeners.add(listener);
+    return () => this.tipListeners.delete(listener);
+  }
+
+  onTemplate(listener: (t: BlockTemplateJson) => void): () => void {
+    this.templateListeners.add(listener);
+    return () => this.templateListeners.delete(listener);
+  }
+
+  /** Median of the timestamps of `from` and its ancestors (37 blocks, including `from`). */
+  private medianTime(from: StoredBlock): bigint {
+    const ts: bigint[] = [];
+    for (let b: StoredBlock | null = from; b && ts.length < MEDIAN_TIME_BLOCK_COUNT; b = b.parent) {
+      ts.push(b.block.header.timestamp);
+    }
+    ts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return ts[ts.length >> 1];
+  }
+
+  /** The block `back` generations above `from` (0 = `from`). */
+  private ancestor(from: StoredBlock, number: bigint): StoredBlock | null {
+    let b: StoredBlock | null = from;
+    while (b && b.block.header.number > number) b = b.parent;
+    return b && b.block.header.number === number ? b : null;
+  }
+
+  /** Expected cellbase reward of a block at `number` whose parent is `parent`. */
+  private expectedReward(parent: StoredBlock, number: bigint): { lock: Script; capacity: bigint } | null {
+    if (number <= FINALIZATION_DELAY) return null;
+    const target = this.ancestor(parent, number - FINALIZATION_DELAY);
+    if (!target?.witnessLock) return null;
+    return { lock: target.witnessLock, capacity: BLOCK_REWARD };
+  }
+
+  /** The block a miner would assemble from the current template for `lock` (nonce 0). */
+  buildBlock(lock: Script = this.options.lock, parent: StoredBlock = this.tip()): Block {
+    const number = parent.block.header.number + 1n;
+    const message = this.options.cellbaseMessage ?? new TextEncoder().encode('ckb-pool devnet');
+    const cellbase = buildCellbase(number, lock, message, this.expectedReward(parent, number));
+    const transactions: Transaction[] = [cellbase];
+    for (let i = 0; i < (this.options.templateTransactions ?? 1); i++) {
+      transactions.push(syntheticTransaction(number, i, this.options.lock));
+    }
+    const proposals: Uint8Array[] = [];
+    for (let i = 0; i < (this.options.templateProposals ?? 1); i++)
+      proposals.push(syntheticProposal(number, i));
+    const extension = chainRoot(parent.hash);
+    const now = BigInt(this.now());
+    const parentTs = parent.block.header.timestamp;
+    const header: Header = {
+      version: 0,
+      compactTarget: this.compactTarget,
+      timestamp: now > parentTs ? now : parentTs + 1n,
+      number,
+      epoch: nextEpoch(parent.block.header.epoch, this.epochLength),
+      parentHash: parent.hash,
+      transactionsRoot: transactionsRoot(transactions),
+      proposalsHash: proposalsHash(proposals),
+      extraHash: extraHash([], extension),
+      dao: daoField(number),
+      nonce: 0n,
+    };
+    return { header, uncles: [], transactions, proposals, extension };
+  }
+
+  /** get_block_template: cached per tip, rebuilt (new work_id) after `updateIntervalMs`. */
+  getBlockTemplate(): BlockTemplateJson {
+    const tip = this.tip();
+    const fresh = this.template && this.template.tip === tip;
+    if (fresh && this.now() - this.template!.builtAt < (this.options.updateIntervalMs ?? 800)) {
+      return this.template!.json;
+    }
+    const block = this.buildBlock();
+    const [cellbase, ...txs] = block.transactions;
+    const h = block.header;
+    const json: BlockTemplateJson = {
+      version: toMinimalHex(h.version),
+      compact_target: toMinimalHex(h.compactTarget),
+      current_time: toMinimalHex(h.timestamp),
+      number: toMinimalHex(h.number),
+      epoch: toMinimalHex(h.epoch),
+      parent_hash: bytesToHex0x(h.parentHash),
+      cycles_limit: toMinimalHex(MAX_BLOCK_CYCLES),
+      bytes_limit: toMinimalHex(MAX_BLOCK_BYTES),
+      uncles_count_limit: '0x2',
+      uncles: [],
+      transactions: txs.map((tx) => ({
+        hash: bytesToHex0x(txHash(tx)),
+        required: false,
+        cycles: '0x19f2d1',
+        depends: null,
+        data: transactionToJson(tx),
+      })),
+      proposals: block.proposals.map(bytesToHex0x),
+      cellbase: { hash: bytesToHex0x(txHash(cellbase)), cycles: null, data: transactionToJson(cellbase) },
+      work_id: toMinimalHex(this.workId++),
+      dao: bytesToHex0x(h.dao),
+      extension: block.extension ? bytesToHex0x(block.extension) : null,
+    };
+    this.template = { json, tip, builtAt: this.now() };
+    for (const l of this.templateListeners) l(json);
+    return json;
+  }
+
+  /** submit_block: the block hash, or an RpcFailure with the node's code and wording. */
+  submitBlock(params: unknown): string {
+    let block: Block;
+    try {
+      ({ block } = decodeSubmitBlockParams(params));
+    } catch (err) {
+      if (err instanceof ParamsError)
+        throw new RpcFailure(-32602, `Invalid params: ${err.message}.`, `at ${err.path}`);
+      throw err;
+    }
+    return this.accept(block).hashHex;
+  }
+
+  /** Verifies and stores a decoded block (also used by the chain's own miners). */
+  accept(block: Block): StoredBlock {
+    const h = block.header;
+    const hashHex = bytesToHex0x(blockHash(h));
+    const known = this.byHash.get(hashHex);
+    if (known) return known; // the node answers with the hash of an already-known block
+
+    // HeaderVerifier
+    if (!verifyPow(h, this.pow)) throw invalid(`Header(Pow(${POW_MESSAGE}))`);
+    const parent = this.byHash.get(bytesToHex0x(h.parentHash));
+    if (!parent) {
+      throw invalid(`Block(UnknownParent(UnknownParentError(parent_hash: ${bytesToHex0x(h.parentHash)})))`);
+    }
+    const p = parent.block.header;
+    if (h.number !== p.number + 1n)
+      throw invalid(`Header(Number(NumberError(expected: ${p.number + 1n}, actual: ${h.number})))`);
+    if (!isEpochWellFormed(h.epoch))
+      throw invalid(`Header(Epoch(Malformed(value: ${formatEpoch(h.epoch)})))`);
+    if (p.epoch !== 0n && !isEpochSuccessor(h.epoch, p.epoch)) {
+      throw invalid(
+        `Header(Epoch(NonContinuous(current: ${formatEpoch(h.epoch)}, parent: ${formatEpoch(p.epoch)})))`,
+      );
+    }
+    const min = this.medianTime(parent);
+    if (h.timestamp <= min)
+      throw invalid(`Header(Timestamp(BlockTimeTooOld(min: ${min}, actual: ${h.timestamp})))`);
+    const max = BigInt(this.now()) + ALLOWED_FUTURE_BLOCKTIME_MS;
+    if (h.timestamp > max)
+      throw invalid(`Header(Timestamp(BlockTimeTooNew(max: ${max}, actual: ${h.timestamp})))`);
+
+    const tip = this.tip();
+    if (parent !== tip && (this.options.forks ?? 'reject') === 'reject') {
+      throw invalid(
+        `Block(StaleParent(parent ${parent.hashHex} #${p.number} is not the tip ${tip.hashHex} #${tip.block.header.number}; this dev chain refuses fork blocks))`,
+      );
+    }
+
+    this.verifyBody(block);
+    this.verifyContext(block, parent);
+    return this.store(block, parent);
+  }
+
+  /** BlockVerifier: proposals limit, size, cellbase, duplicates, merkle roots. */
+  private verifyBody(block: Block): void {
+    if (block.proposals.length > MAX_BLOCK_PROPOSALS)
+      throw invalid(`Block(ExceededMaximumProposalsLimit${NO_REASON})`);
+    if (serializeBlock(block).length > MAX_BLOCK_BYTES)
+      throw invalid(`Block(ExceededMaximumBlockBytes${NO_REASON})`);
+
+    const txs = block.transactions;
+    const cellbases = txs.filter(isCellbaseShaped).length;
+    if (cellbases !== 1) throw invalid('Block(Cellbase(InvalidQuantity))');
+    const cellbase = txs[0];
+    if (!isCellbaseShaped(cellbase)) throw invalid('Block(Cellbase(InvalidPosition))');
+    if (
+      cellbase.outputs.length > 1 ||
+      cellbase.outputsData.length > 1 ||
+      cellbase.outputs.length !== cellbase.outputsData.length
+    ) {
+      throw invalid('Block(Cellbase(InvalidOutputQuantity))');
+    }
+    if (cellbase.outputsData.length === 1 && cellbase.outputsData[0].length !== 0) {
+      throw invalid('Block(Cellbase(InvalidOutputData))');
+    }
+    const witnessLock = parseCellbaseWitness(cellbase.witnesses[0] ?? new Uint8Array(0));
+    if (!witnessLock || !ENABLED_HASH_TYPES.has(witnessLock.hashType))
+      throw invalid('Block(Cellbase(InvalidWitness))');
+    if (cellbase.outputs.some((o) => o.type !== null)) throw invalid('Block(Cellbase(InvalidTypeScript))');
+    if (cellbase.outputs.some((o) => !ENABLED_HASH_TYPES.has(o.lock.hashType))) {
+      throw invalid('Block(Cellbase(InvalidOutputLock))');
+    }
+    if (cellbase.inputs[0].since !== block.header.number) throw invalid('Block(Cellbase(InvalidInput))');
+
+    const seenTx = new Set<string>();
+    for (const tx of txs) {
+      const id = bytesToHex0x(txHash(tx));
+      if (seenTx.has(id)) throw invalid(`Block(CommitTransactionDuplicate${NO_REASON})`);
+      seenTx.add(id);
+    }
+    const seenProposal = new Set(block.proposals.map(bytesToHex0x));
+    if (seenProposal.size !== block.proposals.length)
+      throw invalid(`Block(ProposalTransactionDuplicate${NO_REASON})`);
+
+    if (bytesToHex0x(transactionsRoot(txs)) !== bytesToHex0x(block.header.transactionsRoot)) {
+      throw invalid(`Block(TransactionsRoot${NO_REASON})`);
+    }
+    if (bytesToHex0x(proposalsHash(block.proposals)) !== bytesToHex0x(block.header.proposalsHash)) {
+      throw invalid(`Block(ProposalTransactionsHash${NO_REASON})`);
+    }
+  }
+
+  /** Contextual checks: difficulty, uncles, DAO, reward, extension and extra_hash. */
+  private verifyContext(block: Block, parent: StoredBlock): void {
+    const h = block.header;
+    if (h.compactTarget !== this.compactTarget) {
+      throw invalid(
+        `Header(Epoch(TargetMismatch(expected: ${this.compactTarget.toString(16)}, actual: ${h.compactTarget.toString(16)})))`,
+      );
+    }
+    if (block.uncles.length > 0)
+      throw invalid('Block(Uncles(this dev chain has no uncle candidates; send uncles: []))');
+    if (bytesToHex0x(h.dao) !== bytesToHex0x(daoField(h.number)))
+      throw invalid(`Block(InvalidDAO${NO_REASON})`);
+
+    const expected = this.expectedReward(parent, h.number);
+    const outputs = block.transactions[0].outputs;
+    if (
+      expected === null
+        ? outputs.length !== 0
+        : outputs.length !== 1 || outputs[0].capacity !== expected.capacity
+    ) {
+      throw invalid('Block(Cellbase(InvalidRewardAmount))');
+    }
+    if (
+      expected &&
+      JSON.stringify(scriptToJson(outputs[0].lock)) !== JSON.stringify(scriptToJson(expected.lock))
+    ) {
+      throw invalid('Block(Cellbase(InvalidRewardTarget))');
+    }
+
+    const ext = block.extension;
+    if (ext === null) throw invalid(`Block(NoBlockExtension${NO_REASON})`);
+    if (ext.length === 0) throw invalid(`Block(EmptyBlockExtension${NO_REASON})`);
+    if (ext.length > 96) throw invalid(`Block(ExceededMaximumBlockExtensionBytes${NO_REASON})`);
+    if (ext.length < 32) throw invalid(`Block(InvalidBlockExtension${NO_REASON})`);
+    if (bytesToHex0x(ext.subarray(0, 32)) !== bytesToHex0x(chainRoot(parent.hash))) {
+      throw invalid(`Block(InvalidChainRoot${NO_REASON})`);
+    }
+    if (bytesToHex0x(extraHash(block.uncles, ext)) !== bytesToHex0x(h.extraHash)) {
+      throw invalid(`Block(InvalidExtraHash${NO_REASON})`);
+    }
+  }
+
+  // ---- views as the RPC returns them ----
+
+  headerView(b: StoredBlock): HeaderViewJson {
+    return { ...headerToJson(b.block.header), hash: b.hashHex };
+  }
+
+  headerHex(b: StoredBlock): string {
+    return bytesToHex0x(serializeHeader(b.block.header));
+  }
+
+  blockView(b: StoredBlock): BlockViewJson {
+    const json = blockToJson(b.block);
+    const view: BlockViewJson = {
+      header: this.headerView(b),
+      uncles: [],
+      transactions: b.block.transactions.map((tx, i) => ({
+        ...json.transactions[i],
+        hash: bytesToHex0x(txHash(tx)),
+      })),
+      proposals: json.proposals,
+    };
+    if (json.extension !== undefined) view.extension = json.extension;
+    return view;
+  }
+
+  blockHex(b: StoredBlock): string {
+    return bytesToHex0x(serializeBlock(b.block));
+  }
+
+  medianTimeOfTip(): bigint {
+    return this.medianTime(this.tip());
+  }
+}
