@@ -70,7 +70,7 @@ export function bool(): Kind<boolean> {
 
 export function oneOf<const T extends string>(values: readonly T[]): Kind<T> {
   return {
-    describe: values.map((v) => `\`${v}\``).join(' \\| '),
+    describe: values.map((v) => `\`${v}\``).join(' | '),
     choices: values,
     parse(raw) {
       if (typeof raw !== 'string' || !(values as readonly string[]).includes(raw)) {

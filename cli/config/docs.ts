@@ -1,0 +1,115 @@
+/**
+ * docs/config.md, generated from the field table. Regenerate with
+ * `npx tsx cli/config/docs.ts --write`; a test fails when the file is out of date.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { FIELD_LIST, type FieldSpec } from './fields.js';
+
+export const CONFIG_DOC_PATH = fileURLToPath(new URL('../../docs/config.md', import.meta.url));
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function defaultCell(f: FieldSpec): string {
+  if (f.defaultDoc) return f.defaultDoc;
+  if (typeof f.default === 'function') return 'computed';
+  if (f.default === undefined) return f.required ? 'required' : 'unset';
+  if (Array.isArray(f.default)) return f.default.length === 0 ? '`[]`' : `\`[${f.default.join(', ')}]\``;
+  if (f.default === '') return '`""`';
+  return `\`${String(f.default)}\``;
+}
+
+function flagCell(f: FieldSpec): string {
+  const value = f.kind.choices
+    ? f.kind.choices.join('\\|')
+    : f.kind.list
+      ? 'CIDR'
+      : f.kind.describe === 'boolean'
+        ? 'on\\|off'
+        : 'VALUE';
+  return `\`--${f.flag} ${value}\`${f.kind.list ? ' (repeatable)' : ''}`;
+}
+
+export function configReferenceMarkdown(): string {
+  const rows = FIELD_LIST.map(
+    (f) =>
+      `| \`${f.path}\` | ${cell(f.kind.describe)} | ${cell(defaultCell(f))} | ${flagCell(f)} | ${cell(f.doc)} |`,
+  );
+  return `# ckb-pool.yaml — configuration of \`ckb-pool-deploy\`
+
+<!-- Generated from cli/config/fields.ts by \`npx tsx cli/config/docs.ts --write\`. Do not edit by hand. -->
+
+One YAML file describes a deployment. \`ckb-pool-deploy init\` writes it (interactively, or from
+flags with \`--yes\`), and every other command reads it: \`render\` turns it into the compose
+bundle (compose.yaml, ckb.toml, pool.yaml, Prometheus/Alertmanager/Grafana configs), the
+stacks into cloud resources, the Ansible role into host settings. Ports, image tags, the chain
+and the secrets are defined here once and rendered everywhere else.
+
+Unknown fields are errors (a typo never falls back to a default silently), and every error
+names the field and the fix, e.g.
+\`payoutAddress: is a testnet address but chain is mainnet; use a ckb1… address or set chain: testnet\`.
+
+## Example
+
+\`\`\`yaml
+project: ckb-pool
+chain: mainnet
+payoutAddress: ckb1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqdnnw7qkdnnclfkg59uzn8umtfd2kwxceqxwquc4
+cloud: aws
+region: us-east-1
+adminCidrs: [203.0.113.7/32]
+monitoring:
+  enabled: true
+  alertWebhookUrl: https://hooks.example.com/ckb-pool
+\`\`\`
+
+## Network exposure
+
+| port | default | reachable from |
+|---|---|---|
+| Stratum V2 (\`ports.sv2\`) | 3336 | \`publicCidrs\` |
+| Stratum V1 (\`ports.v1\`) | 3333 | \`publicCidrs\` |
+| CKB P2P (\`ports.p2p\`) | 8115 | \`publicCidrs\` |
+| SSH | 22 | \`adminCidrs\` |
+| pool API (\`ports.api\`), Prometheus, Grafana | 8080, 9090, 3000 | 127.0.0.1 on the host only (SSH tunnel) |
+| CKB RPC 8114, subscription 18114, pool notify | — | never published: the bundle's internal network only |
+
+Why these ports: 3333 is the Stratum port CKB ASIC/GPU firmware and pool lists use by
+convention, so V1 miners need no port change; the SV2 port sits next to it at 3336 so both fit
+one firewall range (SRI's examples use 34254; any free port works). 8115 is CKB's own P2P port.
+
+## Payout address
+
+The address is decoded (RFC 0021: full bech32m format, and the deprecated short and full
+bech32 formats) into the lock script the node's \`[block_assembler]\` pays to. Only the default
+secp256k1-blake160 lock is accepted: the node ignores other locks unless started with
+\`--ba-advanced\`, and a pool must never mine to an address it cannot check.
+
+## Secrets
+
+\`init\` creates \`secretsDir\` (mode 0700) once and never overwrites what is in it:
+\`authority.key\` (the SV2 authority key; miners pin its public key in the pool URL) and
+\`grafana-admin-password\`, both mode 0600. \`render\` hands them to the containers through the
+bundle's \`.env\` (mode 0600), never through compose.yaml. There are no default passwords.
+
+## Paths
+
+\`secretsDir\`, \`ssh.publicKeyPath\` and \`ssh.privateKeyPath\` are resolved against the folder of
+the config file; \`~\` means the home folder.
+
+## Fields
+
+| field | type | default | \`init\` flag | meaning |
+|---|---|---|---|---|
+${rows.join('\n')}
+`;
+}
+
+if (
+  process.argv[1] &&
+  fileURLToPath(import.meta.url) === process.argv[1] &&
+  process.argv.includes('--write')
+) {
+  writeFileSync(CONFIG_DOC_PATH, configReferenceMarkdown());
+  process.stdout.write(`wrote ${CONFIG_DOC_PATH}\n`);
+}
