@@ -37,6 +37,16 @@ const utf8Encoder = new TextEncoder();
 // become U+FFFD instead of failing the whole message.
 const utf8Decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
+/**
+ * A fresh, unshared Uint8Array copy of `src[start, end)`. Not `src.slice()`: on a Node Buffer
+ * (what sockets deliver) `slice` returns a view of the same memory.
+ */
+export function copyBytes(src: Uint8Array, start = 0, end = src.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(src.subarray(start, end));
+  return out;
+}
+
 function checkUint(v: number, max: number, type: string): void {
   if (!Number.isInteger(v) || v < 0 || v > max) {
     throw new Sv2EncodeError(`${type} must be an integer in 0..${max}, got ${v}`);
@@ -265,7 +275,7 @@ export class Reader {
   /** Copy of the next `n` bytes. */
   raw(n: number, type = 'BYTES'): Uint8Array {
     const at = this.need(n, type);
-    return this.bytes.slice(at, at + n);
+    return copyBytes(this.bytes, at, at + n);
   }
 
   /** Copy of every byte left (trailing TLV fields). */

@@ -157,6 +157,18 @@ describe('FrameDecoder', () => {
     expect(f.payload).toEqual(frames[2].payload);
   });
 
+  it('returns plain Uint8Array copies when fed Node Buffers (whose slice is a view)', () => {
+    const chunk = Buffer.from(encodeFrame(frames[2]));
+    const [f] = new FrameDecoder().push(chunk);
+    expect(Buffer.isBuffer(f.payload)).toBe(false);
+    chunk.fill(0);
+    expect(f.payload).toEqual(frames[2].payload);
+    const whole = Buffer.from(encodeFrame(frames[0]));
+    const d = decodeFrame(whole);
+    whole.fill(0);
+    expect(d).toEqual(frames[0]);
+  });
+
   it('fails on an oversized length as soon as the header is complete, before buffering payload', () => {
     const d = new FrameDecoder({ maxPayload: 16 });
     expect(d.push(hexToBytes('00801b'))).toEqual([]);

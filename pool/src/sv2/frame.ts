@@ -4,7 +4,7 @@
  * encrypts header and payload separately, so it reuses `parseFrameHeader` on the decrypted
  * 6 bytes and `checkPayloadLength` before reading the payload ciphertext.
  */
-import { Sv2DecodeError, Sv2EncodeError, U24_MAX } from './binary.js';
+import { copyBytes, Sv2DecodeError, Sv2EncodeError, U24_MAX } from './binary.js';
 
 export const FRAME_HEADER_SIZE = 6;
 /** Bit 15 of the LE `extension_type` word: the top bit of the header's second byte. */
@@ -118,7 +118,7 @@ export function decodeFrame(bytes: Uint8Array, maxPayload = MAX_FRAME_PAYLOAD): 
     extensionType: h.extensionType,
     channelMsg: h.channelMsg,
     msgType: h.msgType,
-    payload: bytes.slice(FRAME_HEADER_SIZE),
+    payload: copyBytes(bytes, FRAME_HEADER_SIZE),
   };
 }
 
@@ -185,7 +185,7 @@ export class FrameDecoder {
       const h = this.header;
       const take = Math.min(h.msgLength - this.payloadFill, chunk.length - pos);
       if (take > 0) {
-        this.pieces.push(chunk.slice(pos, pos + take));
+        this.pieces.push(copyBytes(chunk, pos, pos + take));
         this.payloadFill += take;
         pos += take;
       }

@@ -5,7 +5,7 @@
  * unique across sub-protocols); the channel bit is ignored on receive and always written
  * from the table on send. Unknown messages decode to `Unknown` (a proxy forwards them).
  */
-import { Reader, Sv2DecodeError, Writer } from '../binary.js';
+import { copyBytes, Reader, Sv2DecodeError, Writer } from '../binary.js';
 import { decodeFrame, FRAME_HEADER_SIZE, type Frame, MAX_FRAME_PAYLOAD, writeFrameHeader } from '../frame.js';
 import { type CkbMessage, ckbCodecs } from './ckb.js';
 import type { MessageCodec, Sv2MessageBase } from './codec.js';
@@ -90,7 +90,7 @@ function writeBody(w: Writer, msg: KnownMessage): void {
 
 /** The payload bytes of a message (no frame header); an Unknown message's payload as-is. */
 export function encodePayload(msg: Sv2Message): Uint8Array {
-  if (msg.type === 'Unknown') return msg.payload.slice();
+  if (msg.type === 'Unknown') return copyBytes(msg.payload);
   const w = new Writer(64);
   writeBody(w, msg);
   return w.finish();

@@ -172,3 +172,24 @@ describeWithShared(TP, 'official sv2-tp message vectors', () => {
     });
   }
 });
+
+// ---- the plaintext frames inside the generated Noise transcript ----
+
+const NOISE = 'reference/vectors/generated/sv2-noise-handshake-vector.json';
+
+describeWithShared(NOISE, 'plaintext frames of the generated Noise transcript', () => {
+  it('decode to the messages they carry and re-encode byte for byte', () => {
+    const v = readSharedJson<Record<string, string>>(NOISE);
+    const setup = decodeMessage(hexToBytes(v.example_frame_1_plain));
+    expect(setup).toMatchObject({
+      type: 'SetupConnection',
+      protocol: 0,
+      endpointHost: '127.0.0.1',
+      vendor: 'SRI',
+    });
+    expect(bytesToHex(encodeMessage(setup))).toBe(v.example_frame_1_plain);
+    const ok = decodeMessage(hexToBytes(v.example_frame_2_plain));
+    expect(ok).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+    expect(bytesToHex(encodeMessage(ok))).toBe(v.example_frame_2_plain);
+  });
+});
