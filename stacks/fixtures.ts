@@ -27,9 +27,9 @@ export function baseConfig(cloud: Cloud): StackConfigInput {
     chain: 'mainnet',
     cloud,
     region: REGIONS[cloud],
-    instance: { size: 'medium', diskGb: 300 },
+    instance: { size: cloud === 'aws' ? 'm6i.large' : 'ecs.g7.large', diskGb: 300 },
     adminCidrs: ['203.0.113.7/32'],
-    ports: { sv2: 3336, v1: 3333, p2p: 8115 },
+    ports: { sv2: 3336, v1: 3333, p2p: 8115, api: 8080, prometheus: 9090, grafana: 3000 },
     publicCidrs: ['0.0.0.0/0'],
     ssh: {},
     state: { backend: 'local' },
@@ -50,7 +50,7 @@ export function fixtures(cloud: Cloud): Fixture[] {
         instance: { size: 'small', diskGb: 120 },
         adminCidrs: ['198.51.100.10/32', '2001:db8:ad::/48'],
         publicCidrs: ['192.0.2.0/24', '2001:db8:1::/48'],
-        ports: { sv2: 34254, v1: 3334, p2p: 8115 },
+        ports: { sv2: 34254, v1: 3334, p2p: 8115, api: 8080, prometheus: 9090, grafana: 3000 },
         ssh: { user: 'pool' },
         state:
           cloud === 'aws'

@@ -32,7 +32,7 @@ describe('specFromConfig', () => {
       project: 'My Pool!',
       name: 'my-pool',
       region: 'eu-central-1',
-      instanceSize: 'medium',
+      instanceSize: 'm6i.large',
       diskGb: 300,
       ports: { sv2: 3336, v1: 3333, p2p: 8115 },
       publicCidrs: ['0.0.0.0/0'],

@@ -54,7 +54,8 @@ export interface StackConfigInput {
   region?: string;
   instance: { size: string; diskGb: number };
   adminCidrs: string[];
-  ports: PoolHostPorts;
+  /** api, prometheus and grafana are host ports bound to 127.0.0.1; public ports must avoid them. */
+  ports: PoolHostPorts & { api?: number; prometheus?: number; grafana?: number };
   publicCidrs?: string[];
   ssh: { user?: string };
   state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };
@@ -100,6 +101,9 @@ export const SIZES: Record<'small' | 'medium' | 'large', SizeProfile> = {
   medium: { cpu: 2, memoryGiB: 8, awsType: 'm6i.large', alicloudFamily: 'ecs.g7' },
   large: { cpu: 4, memoryGiB: 16, awsType: 'm6i.xlarge', alicloudFamily: 'ecs.g7' },
 };
+
+/** Type used when the config names none (e.g. `cloud: local` synthesized with --cloud): 2 vCPU, 8 GiB. */
+export const DEFAULT_INSTANCE_TYPE: Record<Cloud, string> = { aws: 'm6i.large', alicloud: 'ecs.g7.large' };
 
 export function sizeProfile(size: string): SizeProfile | undefined {
   return Object.hasOwn(SIZES, size) ? SIZES[size as keyof typeof SIZES] : undefined;
@@ -182,7 +186,7 @@ export function checkSpec(cloud: Cloud, spec: PoolHostSpec): PoolHostSpec {
     if (!re.test(spec.instanceSize) || (cloud === 'aws' && spec.instanceSize.startsWith('ecs.'))) {
       throw new SpecError(
         'instance.size',
-        `'${spec.instanceSize}' is neither small/medium/large nor a ${cloud} instance type` +
+        `'${spec.instanceSize}' is neither small/medium/large nor an ${cloud} instance type` +
           (cloud === 'aws' ? " (e.g. 'm6i.large')" : " (e.g. 'ecs.g7.large')"),
       );
     }
@@ -244,7 +248,7 @@ export function specFromConfig(config: StackConfigInput, sshPublicKey: string, c
     project: config.project,
     name: resourceName(config.project),
     region: config.region ?? '',
-    instanceSize: config.instance.size,
+    instanceSize: config.instance.size || DEFAULT_INSTANCE_TYPE[target],
     diskGb: config.instance.diskGb,
     ports: { sv2: config.ports.sv2, v1: config.ports.v1, p2p: config.ports.p2p },
     publicCidrs: config.publicCidrs ?? ['0.0.0.0/0'],
@@ -254,5 +258,16 @@ export function specFromConfig(config: StackConfigInput, sshPublicKey: string, c
     chain: config.chain,
     state,
   };
+  const local = [config.ports.api, config.ports.prometheus, config.ports.grafana].filter(
+    (p) => p !== undefined,
+  );
+  for (const k of ['sv2', 'v1', 'p2p'] as const) {
+    if (local.includes(config.ports[k])) {
+      throw new SpecError(
+        `ports.${k}`,
+        `${config.ports[k]} is also a local-only service port (api/prometheus/grafana)`,
+      );
+    }
+  }
   return checkSpec(target, spec);
 }

@@ -3,6 +3,7 @@
  * outputs. `synthPool` writes plain Terraform JSON (`stacks/<name>/cdk.tf.json`) that
  * `terraform` or OpenTofu applies directly.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAlicloudPoolHost } from './alicloud/pool-host.js';
 import { createAwsPoolHost } from './aws/pool-host.js';
@@ -60,6 +61,7 @@ export interface SynthResult {
 
 /** Synthesizes the stack in-process into `outdir`. */
 export function synthPool(cloud: Cloud, spec: PoolHostSpec, outdir: string): SynthResult {
+  mkdirSync(outdir, { recursive: true }); // App creates only the last level
   const app = new App({ outdir, stackTraces: false });
   const name = stackName(cloud, spec);
   new PoolStack(app, name, cloud, spec);

@@ -30,8 +30,17 @@ describe('the Alibaba Cloud pool host', () => {
   });
 
   it('chooses the type from its size, then a zone that sells that type with ESSD disks', () => {
+    const sized = synthJson(
+      'alicloud',
+      specFromConfig({ ...baseConfig('alicloud'), instance: { size: 'medium', diskGb: 300 } }, KEYS.rsa),
+    );
+    expect(only(sized, 'data', 'alicloud_instance_types')).toMatchObject({
+      cpu_core_count: 2,
+      memory_size: 8,
+      instance_type_family: 'ecs.g7',
+    });
     const types = only(tf, 'data', 'alicloud_instance_types');
-    expect(types).toMatchObject({ cpu_core_count: 2, memory_size: 8, instance_type_family: 'ecs.g7' });
+    expect(types.instance_type).toBe('ecs.g7.large');
     expect(instance.instance_type).toContain(`${dataRef('alicloud_instance_types', tf)}.ids`);
     const zones = only(tf, 'data', 'alicloud_zones');
     expect(zones).toEqual({
@@ -44,12 +53,16 @@ describe('the Alibaba Cloud pool host', () => {
     );
   });
 
-  it('uses a given instance type as is, still choosing the zone by it', () => {
-    const f = fixtures('alicloud').find((x) => x.config.instance.size.startsWith('ecs.'))!;
+  it('looks a given instance type up in the region, then chooses the zone by it', () => {
+    const f = fixtures('alicloud').find((x) => x.config.instance.size === 'ecs.g8y.xlarge')!;
     const t = synthJson('alicloud', specFor('alicloud', f));
-    expect(t.data.alicloud_instance_types).toBeUndefined();
-    expect(only(t, 'resource', 'alicloud_instance').instance_type).toBe('ecs.g8y.xlarge');
-    expect(only(t, 'data', 'alicloud_zones').available_instance_type).toBe('ecs.g8y.xlarge');
+    expect(only(t, 'data', 'alicloud_instance_types')).toMatchObject({
+      instance_type: 'ecs.g8y.xlarge',
+      system_disk_category: 'cloud_essd',
+    });
+    const type = only(t, 'resource', 'alicloud_instance').instance_type;
+    expect(type).toContain(`${dataRef('alicloud_instance_types', t)}.ids`);
+    expect(only(t, 'data', 'alicloud_zones').available_instance_type).toBe(type);
     expect(only(t, 'data', 'alicloud_images')).toMatchObject({
       architecture: 'arm64',
       name_regex: '^ubuntu_24_04_arm64',

@@ -51,22 +51,24 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
 
     new AlicloudProvider(this, 'alicloud', { region: spec.region });
 
-    // Type first (from the size), then only zones where that type and ESSD disks are for sale,
-    // so the instance can never land in a zone without its type (2020 bug F12).
+    // Type first (from the size, or the given type looked up so a type the region does not sell
+    // fails the plan), then only zones where that type and ESSD disks are for sale, so the
+    // instance can never land in a zone without its type (2020 bug F12).
     const profile = sizeProfile(spec.instanceSize);
-    let instanceType = spec.instanceSize;
-    if (profile) {
-      const types = new DataAlicloudInstanceTypes(this, 'types', {
-        cpuCoreCount: profile.cpu,
-        memorySize: profile.memoryGiB,
-        instanceTypeFamily: profile.alicloudFamily,
-        systemDiskCategory: SYSTEM_DISK,
-        networkType: 'Vpc',
-        instanceChargeType: 'PostPaid',
-        isOutdated: false,
-      });
-      instanceType = types.firstId;
-    }
+    const types = new DataAlicloudInstanceTypes(this, 'types', {
+      ...(profile
+        ? {
+            cpuCoreCount: profile.cpu,
+            memorySize: profile.memoryGiB,
+            instanceTypeFamily: profile.alicloudFamily,
+          }
+        : { instanceType: spec.instanceSize }),
+      systemDiskCategory: SYSTEM_DISK,
+      networkType: 'Vpc',
+      instanceChargeType: 'PostPaid',
+      isOutdated: false,
+    });
+    const instanceType = types.firstId;
     const zones = new DataAlicloudZones(this, 'zones', {
       availableResourceCreation: 'VSwitch',
       availableInstanceType: instanceType,

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../pool/test/shared.js';
 import { fixtures, specFor, synthJson, type TfJson } from '../fixtures.js';
+import { synthPool } from '../stack.js';
 import { type AlicloudSchema, checkAlicloudJson, type Violation } from './schema-check.js';
 
 const SCHEMA = 'reference/iac/alicloud-schema.json';
@@ -19,6 +23,18 @@ describeWithShared(SCHEMA, 'the Alibaba Cloud stack against the provider schema'
       expect(checkAlicloudJson(tf, schema)).toEqual([]);
     });
   }
+
+  it('passes the file the CLI writes too (with its "//" metadata)', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ckb-pool-schema-'));
+    try {
+      const { file } = synthPool('alicloud', specFor('alicloud', fixtures('alicloud')[1]), out);
+      const tf = JSON.parse(readFileSync(file, 'utf8')) as TfJson;
+      expect(Object.values<TfJson>(tf.resource.alicloud_vpc)[0]['//']).toBeDefined();
+      expect(checkAlicloudJson(tf, schema)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
 
   /** The default stack with one block edited, and the kinds of violation the checker reports. */
   function broken(edit: (tf: TfJson) => void): Violation[] {
