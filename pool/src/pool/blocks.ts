@@ -105,12 +105,13 @@ export class BlockSubmitter {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
+      const wake = () => {
         clearTimeout(t);
+        this.wakeups.delete(wake);
         resolve();
-      }
-      this.wakeups.add(() => done());
+      };
+      const t = setTimeout(wake, ms);
+      this.wakeups.add(wake);
     });
   }
 
@@ -145,13 +146,17 @@ export class BlockSubmitter {
     }
   }
 
-  /** Waits (up to `timeoutMs`) for submissions in flight, then stops retrying. */
+  /**
+   * Stops retrying and waits (up to `timeoutMs`) for attempts already talking to the node;
+   * blocks still unresolved stay pending in the ledger for the next start.
+   */
   async close(timeoutMs = 5_000): Promise<void> {
-    const all = Promise.allSettled([...this.inFlight]);
-    await Promise.race([all, new Promise((r) => setTimeout(r, timeoutMs).unref?.())]);
     this.closed = true;
-    for (const w of this.wakeups) w();
-    this.wakeups.clear();
+    for (const w of [...this.wakeups]) w();
+    const all = Promise.allSettled([...this.inFlight]);
+    let t: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((r) => (t = setTimeout(r, timeoutMs)))]);
+    clearTimeout(t);
   }
 
   get pending(): number {

@@ -1,0 +1,387 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { type ApiServer, startApiServer } from '../api/http.js';
+import { PoolMetrics } from '../api/metrics.js';
+import { CkbRpcClient } from '../ckb/rpc.js';
+import { Ledger } from '../ledger/ledger.js';
+import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Message } from '../sv2/messages/index.js';
+import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
+import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
+import { buildApiSource } from './api-source.js';
+import { BlockSubmitter } from './blocks.js';
+import { type PoolConfig, parseHostPort } from './config.js';
+import { ExtranonceAllocator } from './extranonce.js';
+import { readAuthoritySecret } from './identity.js';
+import { type Job, JobBook, makeJob } from './jobs.js';
+import { Session, type SessionContext } from './session.js';
+import { type TemplateEvent, TemplateSource } from './templates.js';
+
+/**
+ * The pool process: template source → jobs → SV2 sessions over Noise, share validation, block
+ * submission, ledger, metrics and the HTTP API, wired together. `startPool(config)` is what
+ * `ckb-pool serve` runs and what the translator/dev tooling embed.
+ */
+
+export interface StartPoolOptions {
+  /** Logger to use (default: pino JSON on stdout at config.log.level). */
+  logger?: Logger;
+  /** The authority secret (overrides sv2.authorityKeyFile; tests and `dev`). */
+  authoritySecret?: Uint8Array;
+  /** Collect Node process metrics too (default true for serve, off in tests). */
+  processMetrics?: boolean;
+}
+
+export interface RunningPool {
+  /** host:port the SV2 listener is bound to. */
+  sv2Address: string;
+  /** Base URL of the HTTP API (/metrics, /health, /api/v1/...). */
+  apiUrl: string;
+  /** The authority public key miners pin (base58check). */
+  authorityPubkey: string;
+  /** `stratum2+tcp://host:port/AUTHORITY` for local clients. */
+  poolUrl: string;
+  metrics: PoolMetrics;
+  ledger: Ledger;
+  /** The job miners are currently given (null until the first template). */
+  currentJob(): Job | null;
+  /** Resolves when the pool has a job (templates flow). */
+  waitForJob(timeoutMs?: number): Promise<Job>;
+  /** Sends Reconnect to every client, drains, closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Bytes queued for a client that does not read before we drop it (a stalled reader). */
+const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
+const VARDIFF_TICK_MS = 1_000;
+
+export async function startPool(config: PoolConfig, opts: StartPoolOptions = {}): Promise<RunningPool> {
+  const log = opts.logger ?? pino({ level: config.log.level, base: { svc: 'ckb-pool' } });
+  const metrics = new PoolMetrics({ defaultMetrics: opts.processMetrics ?? false });
+  const ledger = new Ledger(config.ledger.path, {
+    flushIntervalMs: config.ledger.flushIntervalMs,
+    onFlush: (seconds) => metrics.ledgerWriteSeconds.observe(seconds),
+    onError: (err) => log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
+  });
+  const rpc = new CkbRpcClient(config.node.rpcUrl, { timeoutMs: config.node.rpcTimeoutMs });
+  const jobs = new JobBook(config.jobs.maxPastJobs);
+  const allocator = new ExtranonceAllocator(config.sv2.instanceId);
+  const submitter = new BlockSubmitter({
+    rpc,
+    ledger,
+    metrics,
+    log: log.child({ part: 'blocks' }),
+    pplnsWindowFactor: config.pplns.windowFactor,
+  });
+  const sessions = new Set<Session>();
+  const connections = new Map<Session, Sv2Connection>();
+  const perIp = new Map<string, number>();
+  let openSockets = 0;
+  let nextConnId = 1;
+  let closing = false;
+  let nodeTip: bigint | null = null;
+  let synced = false;
+  let syncError: string | null = null;
+  const jobWaiters: Array<(j: Job) => void> = [];
+
+  const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
+  const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
+  const identity = new ServerIdentity({
+    authoritySecret,
+    validitySeconds: config.sv2.certificateValiditySeconds,
+  });
+  const ephemeralPool = new EphemeralKeyPool({ size: 64 });
+  ephemeralPool.start();
+
+  const ctx: SessionContext = {
+    chain: config.chain,
+    config,
+    jobs,
+    allocator,
+    metrics,
+    ledger,
+    now: Date.now,
+    onBlockFound: (f) => {
+      try {
+        submitter.found(f);
+      } catch (err) {
+        // The ledger refused the write: log loudly, still try to submit.
+        log.fatal({ err: (err as Error).message }, 'could not record a found block');
+        metrics.blocks.inc({ outcome: 'record_error' });
+      }
+    },
+  };
+
+  // ---- templates → jobs → broadcast -------------------------------------------------------
+  let resubmitted = false;
+  const onTemplate = (ev: TemplateEvent) => {
+    const job = makeJob(
+      jobs.nextId(),
+      ev.block,
+      ev.clean,
+      ev.receivedAtMs,
+      config.shares.maxDuplicateEntriesPerJob,
+    );
+    jobs.add(job);
+    metrics.jobs.inc({ kind: ev.clean ? 'clean' : 'update' });
+    metrics.lastTemplateAtMs = Date.now();
+    metrics.poolHeight.set(Number(job.height));
+    let written = 0;
+    for (const s of sessions) {
+      written += s.broadcastJob(job);
+      checkBackpressure(s);
+    }
+    const latency = (Date.now() - ev.receivedAtMs) / 1000;
+    if (written > 0) metrics.jobBroadcastSeconds.observe(latency);
+    log.info(
+      {
+        job: job.id,
+        height: job.height.toString(),
+        clean: ev.clean,
+        source: ev.source,
+        messages: written,
+        latencyMs: Math.round(latency * 1000),
+      },
+      'new job',
+    );
+    if (!resubmitted) {
+      resubmitted = true;
+      const n = submitter.resubmitUnresolved(job.height - 1n);
+      if (n > 0) log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
+    }
+    for (const w of jobWaiters.splice(0)) w(job);
+  };
+  const templates = new TemplateSource({
+    rpc,
+    subscribeAddress: config.node.subscribeAddress,
+    notifyListen: config.node.notifyListen,
+    pollIntervalMs: config.node.pollIntervalMs,
+    minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
+    log: log.child({ part: 'templates' }),
+    onTemplate,
+    onTip: (n) => {
+      if (nodeTip === null || n > nodeTip) nodeTip = n;
+      metrics.nodeHeight.set(Number(nodeTip));
+    },
+  });
+
+  const checkSync = async () => {
+    try {
+      const info = await rpc.getBlockchainInfo();
+      synced = !info.is_initial_block_download;
+      syncError = synced ? null : 'node is in initial block download';
+    } catch (err) {
+      synced = false;
+      syncError = `node unreachable: ${(err as Error).message}`;
+    }
+  };
+  const syncTimer = setInterval(() => void checkSync(), Math.max(config.node.pollIntervalMs, 5_000));
+  syncTimer.unref();
+
+  // ---- SV2 listener ------------------------------------------------------------------------
+  const checkBackpressure = (s: Session) => {
+    const c = connections.get(s);
+    if (c && c.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
+      s.log.warn({ pending: c.socket.writableLength }, 'client does not read; closing');
+      metrics.connectionsRejected.inc({ reason: 'slow_reader' });
+      c.close('local-close', 'client does not read');
+      c.socket.destroy();
+    }
+  };
+
+  const onSocket = (socket: Socket) => {
+    const ip = socket.remoteAddress ?? 'unknown';
+    if (closing) {
+      metrics.connectionsRejected.inc({ reason: 'shutdown' });
+      socket.destroy();
+      return;
+    }
+    if (openSockets >= config.limits.maxConnections) {
+      metrics.connectionsRejected.inc({ reason: 'total' });
+      socket.destroy();
+      return;
+    }
+    if ((perIp.get(ip) ?? 0) >= config.limits.maxConnectionsPerIp) {
+      metrics.connectionsRejected.inc({ reason: 'per_ip' });
+      socket.destroy();
+      return;
+    }
+    openSockets += 1;
+    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+    metrics.connections.inc();
+    const connId = nextConnId++;
+    const clog = log.child({ conn: connId, remote: `${ip}:${socket.remotePort}` });
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      openSockets -= 1;
+      const n = (perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) perIp.delete(ip);
+      else perIp.set(ip, n);
+      metrics.connections.dec();
+    };
+    socket.once('close', release);
+    socket.on('error', () => {});
+    const handshakeStart = Date.now();
+    acceptSv2(socket, {
+      identity,
+      ephemeralPool,
+      handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+      maxPayload: config.limits.maxFrameBytes,
+      idleTimeoutMs: config.limits.idleTimeoutMs,
+    }).then(
+      (conn) => {
+        if (closing) {
+          conn.close('local-close', 'shutting down');
+          return;
+        }
+        const session = new Session(
+          ctx,
+          {
+            send: (m: Sv2Message) => {
+              conn.send(m);
+            },
+            close: (reason: string) => conn.close('local-close', reason),
+          },
+          connId,
+          conn.remoteAddress,
+          clog,
+        );
+        sessions.add(session);
+        connections.set(session, conn);
+        // SetupConnection must follow the handshake within the same budget.
+        const left = Math.max(config.limits.handshakeTimeoutMs - (Date.now() - handshakeStart), 1);
+        const setupTimer = setTimeout(() => {
+          if (session.state === 'setup') {
+            metrics.handshakes.inc({ outcome: 'timeout' });
+            clog.info('no SetupConnection in time; closing');
+            conn.close('local-close', 'setup timeout');
+          }
+        }, left);
+        setupTimer.unref();
+        conn.on('message', (msg) => {
+          try {
+            session.handle(msg);
+          } catch (err) {
+            clog.error({ err: (err as Error).message, msg: msg.type }, 'error handling message; closing');
+            conn.close('local-close', 'internal error');
+          }
+          checkBackpressure(session);
+        });
+        conn.on('close', (info) => {
+          clearTimeout(setupTimer);
+          session.closed();
+          sessions.delete(session);
+          connections.delete(session);
+          if (['decode-error', 'frame-too-large', 'aead-failure'].includes(info.reason)) {
+            metrics.connectionsRejected.inc({ reason: 'frame' });
+          }
+          clog.info({ reason: info.reason, message: info.message }, 'connection closed');
+        });
+      },
+      (err: Error & { reason?: string }) => {
+        const outcome = err.reason === 'handshake-timeout' ? 'timeout' : 'failed';
+        metrics.handshakes.inc({ outcome });
+        clog.info({ reason: err.reason, err: err.message }, 'handshake failed');
+      },
+    );
+  };
+
+  const server: Server = createServer({ noDelay: true }, onSocket);
+  server.on('error', (err) => log.error({ err: err.message }, 'SV2 listener error'));
+  const sv2 = parseHostPort(config.sv2.listen, 'sv2.listen');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(sv2.port, sv2.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const sv2Address = `${hostText}:${addr.port}`;
+
+  const vardiffTimer = setInterval(() => {
+    const now = Date.now();
+    for (const s of sessions) s.tick(now);
+  }, VARDIFF_TICK_MS);
+  vardiffTimer.unref();
+
+  // ---- API ----------------------------------------------------------------------------------
+  const apiAddr = parseHostPort(config.api.listen, 'api.listen');
+  let api: ApiServer;
+  const source = buildApiSource({
+    config,
+    ledger,
+    metrics,
+    sessions,
+    jobs,
+    templates,
+    getNodeTip: () => nodeTip,
+    getSync: () => ({ synced, error: syncError }),
+    authorityPubkey,
+  });
+  try {
+    api = await startApiServer(apiAddr.host, apiAddr.port, source, (err) =>
+      log.error({ err: (err as Error).message }, 'API error'),
+    );
+  } catch (err) {
+    server.close();
+    ledger.close();
+    throw err;
+  }
+
+  await checkSync();
+  await templates.start();
+  const poolUrl = `stratum2+tcp://${hostText === '0.0.0.0' || hostText === '[::]' ? '127.0.0.1' : hostText}:${addr.port}/${authorityPubkey}`;
+  log.info(
+    { sv2: sv2Address, api: api.url, authority: authorityPubkey, chain: config.chain },
+    'pool listening',
+  );
+
+  let closePromise: Promise<void> | null = null;
+  const close = () => {
+    closePromise ??= (async () => {
+      closing = true;
+      log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
+      clearInterval(vardiffTimer);
+      clearInterval(syncTimer);
+      server.close();
+      await templates.close();
+      for (const s of sessions) s.sendReconnect();
+      // Give the Reconnect frames a moment to leave, then close.
+      await new Promise((r) => setTimeout(r, 50));
+      for (const c of connections.values()) c.close('local-close', 'pool shutting down');
+      await submitter.close();
+      ephemeralPool.stop();
+      await api.close();
+      for (const c of connections.values()) c.socket.destroy();
+      ledger.close();
+      log.info('pool stopped');
+    })();
+    return closePromise;
+  };
+
+  return {
+    sv2Address,
+    apiUrl: api.url,
+    authorityPubkey,
+    poolUrl,
+    metrics,
+    ledger,
+    currentJob: () => jobs.current,
+    waitForJob: (timeoutMs = 10_000) => {
+      if (jobs.current) return Promise.resolve(jobs.current);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no job within ${timeoutMs} ms`)), timeoutMs);
+        jobWaiters.push((j) => {
+          clearTimeout(t);
+          resolve(j);
+        });
+      });
+    },
+    close,
+  };
+}
