@@ -189,7 +189,12 @@ export class DevChain {
       for (let b: StoredBlock | null = stored; b; b = b.parent) path.push(b);
       this.canonical = path.reverse();
       this.template = null;
-      for (const l of this.tipListeners) l(stored);
+      // A failing listener (a closed socket, a bad notify URL) must not fail the submit.
+      for (const l of this.tipListeners) {
+        try {
+          l(stored);
+        } catch {}
+      }
     }
     return stored;
   }
@@ -307,7 +312,11 @@ export class DevChain {
       extension: block.extension ? bytesToHex0x(block.extension) : null,
     };
     this.template = { json, tip, builtAt: this.now() };
-    for (const l of this.templateListeners) l(json);
+    for (const l of this.templateListeners) {
+      try {
+        l(json);
+      } catch {}
+    }
     return json;
   }
 

@@ -7,7 +7,7 @@ import { blockToSubmitJson, templateToBlock } from '../ckb/template.js';
 import { blockToJson, transactionsRoot } from './codec.js';
 import { type Devnet, startDevnet } from './index.js';
 import { decodeBlock } from './json-decode.js';
-import { grindNonce } from './pow-check.js';
+import { grindNonce, verifyPow } from './pow-check.js';
 import { failingNonce, solveTemplate, templateToDecodedBlock } from './solve.js';
 
 const running: Devnet[] = [];
@@ -282,5 +282,50 @@ describe('dev chain over real HTTP', () => {
     const { rpc } = await devnet();
     expect((await rejection(rpc.call('no_such_method'))).code).toBe(-32601);
     expect((await rejection(rpc.call('subscribe', ['new_tip_header']))).code).toBe(-32601);
+  });
+});
+
+describe('dev chain options', () => {
+  it('with forks: accept, stores a stale block as a fork like the node, and reorgs to the longer chain', async () => {
+    const { d, rpc } = await devnet({ forks: 'accept' });
+    const t1 = await rpc.getBlockTemplate();
+    const [other] = await d.mine(1);
+    const stale = solveTemplate(t1).block;
+    const staleHash = await rpc.submitBlock('0', stale);
+    expect(staleHash).not.toBe(other.hash);
+    expect(d.tip().hash).toBe(other.hash); // equal length: first seen stays the tip
+    expect((await rpc.getBlock(staleHash))?.header.number).toBe('0x1');
+    // Extend the fork: build block 2 on the stale block by hand.
+    const forkTip = d.chain.blockByHash(staleHash)!;
+    const b2 = d.chain.buildBlock(undefined, forkTip);
+    b2.header.nonce = grindNonce(b2.header, 'eaglesong', 0n, 1 << 20)!;
+    const h2 = await rpc.submitBlock('0', blockToJson(b2));
+    expect(d.tip().hash).toBe(h2);
+    expect((await rpc.getHeaderByNumber(1n))?.hash).toBe(staleHash);
+  });
+
+  it('judges testnet PoW (eaglesong-blake2b): a plain-Eaglesong solution is refused', async () => {
+    const { d, rpc } = await devnet({ pow: 'eaglesong-blake2b', compactTarget: 0x20100000 });
+    const t = await rpc.getBlockTemplate();
+    const b = templateToDecodedBlock(t);
+    // Find a nonce valid under plain Eaglesong but not under the testnet function.
+    let n = grindNonce(b.header, 'eaglesong', 0n, 1 << 20)!;
+    while (verifyPow({ ...b.header, nonce: n }, 'eaglesong-blake2b')) {
+      n = grindNonce(b.header, 'eaglesong', n + 1n, 1 << 20)!;
+    }
+    b.header.nonce = n;
+    const err = await rejection(rpc.submitBlock('0', blockToJson(b)));
+    expect(err.rpcMessage).toContain('Pow(InvalidNonce');
+    const { block } = solveTemplate(t, 'eaglesong-blake2b');
+    expect(await rpc.submitBlock('0', block)).toBe(d.tip().hash);
+  });
+
+  it('pays templates to a configured lock script', async () => {
+    const lockScript = { code_hash: `0x${'11'.repeat(32)}`, hash_type: 'data1', args: '0xabcdef' };
+    const { d, rpc } = await devnet({ lockScript });
+    expect(d.lock).toEqual(lockScript);
+    const t = await rpc.getBlockTemplate();
+    expect(t.cellbase.data.witnesses[0]).toContain('abcdef');
+    expect(t.cellbase.data.witnesses[0]).toContain('11'.repeat(32));
   });
 });
