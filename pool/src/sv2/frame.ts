@@ -65,19 +65,30 @@ export function checkPayloadLength(header: FrameHeader, maxPayload: number): voi
 
 /** Writes a 6-byte header into `out[offset..offset+6)`. */
 export function writeFrameHeader(header: FrameHeader, out: Uint8Array, offset = 0): void {
-  const { extensionType, msgType, msgLength } = header;
-  if (!Number.isInteger(extensionType) || extensionType < 0 || extensionType > 0x7fff) {
+  writeHeaderFields(out, offset, header.extensionType, header.channelMsg, header.msgType, header.msgLength);
+}
+
+/** `writeFrameHeader` without the header object (the message encoder's hot path). */
+export function writeHeaderFields(
+  out: Uint8Array,
+  offset: number,
+  extensionType: number,
+  channelMsg: boolean,
+  msgType: number,
+  msgLength: number,
+): void {
+  if (!(extensionType >= 0 && extensionType <= 0x7fff && Number.isInteger(extensionType))) {
     throw new Sv2EncodeError(
       `extension_type must be in 0..0x7fff (channel bit separate), got ${extensionType}`,
     );
   }
-  if (!Number.isInteger(msgType) || msgType < 0 || msgType > 0xff) {
+  if (!(msgType >= 0 && msgType <= 0xff && Number.isInteger(msgType))) {
     throw new Sv2EncodeError(`msg_type must be a U8, got ${msgType}`);
   }
-  if (!Number.isInteger(msgLength) || msgLength < 0 || msgLength > MAX_FRAME_PAYLOAD) {
+  if (!(msgLength >= 0 && msgLength <= MAX_FRAME_PAYLOAD && Number.isInteger(msgLength))) {
     throw new Sv2EncodeError(`msg_length must be a U24, got ${msgLength}`);
   }
-  const ext = extensionType | (header.channelMsg ? CHANNEL_MSG_BIT : 0);
+  const ext = extensionType | (channelMsg ? CHANNEL_MSG_BIT : 0);
   out[offset] = ext & 0xff;
   out[offset + 1] = ext >>> 8;
   out[offset + 2] = msgType;
@@ -165,21 +176,38 @@ export class FrameDecoder {
     // A zero-length frame completes in the same iteration that parses its header.
     while (pos < chunk.length) {
       if (!this.header) {
-        const take = Math.min(FRAME_HEADER_SIZE - this.headerFill, chunk.length - pos);
-        this.headerBuf.set(chunk.subarray(pos, pos + take), this.headerFill);
-        this.headerFill += take;
-        pos += take;
-        if (this.headerFill < FRAME_HEADER_SIZE) break;
-        const header = parseFrameHeader(this.headerBuf);
-        try {
-          checkPayloadLength(header, this.maxPayload);
-        } catch (e) {
-          this.failure = e as Sv2DecodeError;
+        let header: FrameHeader;
+        if (this.headerFill === 0 && chunk.length - pos >= FRAME_HEADER_SIZE) {
+          header = parseFrameHeader(chunk, pos);
+          pos += FRAME_HEADER_SIZE;
+        } else {
+          while (this.headerFill < FRAME_HEADER_SIZE && pos < chunk.length) {
+            this.headerBuf[this.headerFill++] = chunk[pos++];
+          }
+          if (this.headerFill < FRAME_HEADER_SIZE) break;
+          header = parseFrameHeader(this.headerBuf);
           this.headerFill = 0;
-          throw e;
+        }
+        if (header.msgLength > this.maxPayload) {
+          try {
+            checkPayloadLength(header, this.maxPayload);
+          } catch (e) {
+            this.failure = e as Sv2DecodeError;
+            throw e;
+          }
+        }
+        // Fast path: the whole payload is in this chunk and nothing is pending.
+        if (chunk.length - pos >= header.msgLength) {
+          frames.push({
+            extensionType: header.extensionType,
+            channelMsg: header.channelMsg,
+            msgType: header.msgType,
+            payload: copyBytes(chunk, pos, pos + header.msgLength),
+          });
+          pos += header.msgLength;
+          continue;
         }
         this.header = header;
-        this.headerFill = 0;
         this.payloadFill = 0;
       }
       const h = this.header;

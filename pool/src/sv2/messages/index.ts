@@ -6,7 +6,13 @@
  * from the table on send. Unknown messages decode to `Unknown` (a proxy forwards them).
  */
 import { copyBytes, Reader, Sv2DecodeError, Writer } from '../binary.js';
-import { decodeFrame, FRAME_HEADER_SIZE, type Frame, MAX_FRAME_PAYLOAD, writeFrameHeader } from '../frame.js';
+import {
+  decodeFrame,
+  FRAME_HEADER_SIZE,
+  type Frame,
+  MAX_FRAME_PAYLOAD,
+  writeHeaderFields,
+} from '../frame.js';
 import { type CkbMessage, ckbCodecs } from './ckb.js';
 import type { MessageCodec, Sv2MessageBase } from './codec.js';
 import { type CommonMessage, commonCodecs } from './common.js';
@@ -88,10 +94,15 @@ function writeBody(w: Writer, msg: KnownMessage): void {
   if (msg.tlv && msg.tlv.length > 0) w.raw(msg.tlv);
 }
 
+// Encoding is synchronous and never re-entrant, so one buffer serves every call; `finish`
+// copies the bytes out. Saves an allocation per message on the share hot path.
+const SCRATCH = new Writer(256);
+const scratch = (): Writer => SCRATCH.reset();
+
 /** The payload bytes of a message (no frame header); an Unknown message's payload as-is. */
 export function encodePayload(msg: Sv2Message): Uint8Array {
   if (msg.type === 'Unknown') return copyBytes(msg.payload);
-  const w = new Writer(64);
+  const w = scratch();
   writeBody(w, msg);
   return w.finish();
 }
@@ -111,22 +122,24 @@ export function frameIdentity(msg: Sv2Message): {
 
 /** A whole plaintext frame: 6-byte header + payload. */
 export function encodeMessage(msg: Sv2Message): Uint8Array {
-  const id = frameIdentity(msg);
   if (msg.type === 'Unknown') {
     const out = new Uint8Array(FRAME_HEADER_SIZE + msg.payload.length);
-    writeFrameHeader({ ...id, msgLength: msg.payload.length }, out);
+    writeHeaderFields(out, 0, msg.extensionType, msg.channelMsg, msg.msgType, msg.payload.length);
     out.set(msg.payload, FRAME_HEADER_SIZE);
     return out;
   }
-  const w = new Writer(96);
+  const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase> | undefined;
+  if (!c) throw new TypeError(`not an SV2 message type: ${String((msg as { type: unknown }).type)}`);
+  const w = scratch();
   w.raw(PLACEHOLDER_HEADER);
-  writeBody(w, msg);
+  c.encode(w, msg);
+  if (msg.tlv && msg.tlv.length > 0) w.raw(msg.tlv);
   const out = w.finish();
   const payloadLength = out.length - FRAME_HEADER_SIZE;
   if (payloadLength > MAX_FRAME_PAYLOAD) {
     throw new RangeError(`${msg.type} payload of ${payloadLength} bytes does not fit a frame`);
   }
-  writeFrameHeader({ ...id, msgLength: payloadLength }, out);
+  writeHeaderFields(out, 0, c.extensionType, c.channelMsg, c.msgType, payloadLength);
   return out;
 }
 const PLACEHOLDER_HEADER = new Uint8Array(FRAME_HEADER_SIZE);
