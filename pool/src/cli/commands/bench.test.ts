@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { benchFiles, parseBenchOutput } from '../../../bench/run.js';
+import { UsageError } from '../command.js';
+import bench from './bench.js';
+
+const bin = fileURLToPath(new URL('../../../bin/ckb-pool.js', import.meta.url));
+
+describe('ckb-pool bench', () => {
+  it('refuses a missing or unknown benchmark and bad options as usage errors', async () => {
+    await expect(bench.run([])).rejects.toThrow(UsageError);
+    await expect(bench.run(['sha512'])).rejects.toThrow(/unknown benchmark 'sha512'/);
+    await expect(bench.run(['eaglesong', '--seconds', 'soon'])).rejects.toThrow(/--seconds/);
+    await expect(bench.run(['eaglesong', '--seconds', '0'])).rejects.toThrow(/--seconds/);
+    await expect(bench.run(['eaglesong', '--fast'])).rejects.toThrow(UsageError);
+    await expect(bench.run(['eaglesong', 'extra'])).rejects.toThrow(/unexpected argument/);
+  });
+
+  it('explains every option and its default in --help', () => {
+    expect(bench.help).toContain('--seconds S');
+    expect(bench.help).toContain('default 5');
+    expect(bench.help).toContain('eaglesong');
+  });
+
+  it('prints one JSON object with the fast path rate and the baselines of the same run', () => {
+    const r = spawnSync(process.execPath, [bin, 'bench', 'eaglesong', '--seconds', '0.3'], {
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]) as Record<string, unknown>;
+    for (const key of [
+      'hashes_per_second',
+      'hashes_per_second_scan',
+      'hashes_per_second_generic',
+      'hashes_per_second_reference',
+      'ratio_vs_generic',
+    ]) {
+      expect(typeof result[key], key).toBe('number');
+      expect(result[key] as number, key).toBeGreaterThan(0);
+    }
+    expect(result.bench).toBe('eaglesong');
+    expect(typeof result.meets_goal).toBe('boolean');
+  });
+});
+
+describe('the benchmark runner (pool/bench/run.ts)', () => {
+  it('finds the eaglesong benchmark and can select benchmarks by name', () => {
+    expect(benchFiles()).toContain('eaglesong.bench.ts');
+    expect(benchFiles(['eaglesong'])).toEqual(['eaglesong.bench.ts']);
+    expect(benchFiles(['no-such-bench'])).toEqual([]);
+  });
+
+  it('takes exactly one JSON object line from a benchmark’s output', () => {
+    expect(parseBenchOutput('warming up\n{"bench":"x","v":1}\n')).toEqual({ bench: 'x', v: 1 });
+    expect(() => parseBenchOutput('nothing useful\n')).toThrow(/got 0/);
+    expect(() => parseBenchOutput('{"a":1}\n{"b":2}\n')).toThrow(/got 2/);
+    expect(() => parseBenchOutput('[1,2]\n')).toThrow(/got 0/);
+  });
+});
