@@ -183,6 +183,15 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     expect(await await waitFor(() => srv.outcomes[n])).toEqual({ failed: 'bad-act1' });
   });
 
+  it('names a short text line bad-act1 at once, without waiting for the timeout', async () => {
+    const n = srv.outcomes.length;
+    const t0 = Date.now();
+    const { ended } = rawClient(srv.port, new TextEncoder().encode('GET / HTTP/1.0\r\nHost: pool\r\n'));
+    await ended;
+    expect(await await waitFor(() => srv.outcomes[n])).toEqual({ failed: 'bad-act1' });
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('names 64 random-looking bytes followed by more bad-act1', async () => {
     const n = srv.outcomes.length;
     const { ended } = rawClient(

@@ -15,6 +15,7 @@ import {
   ACT1_SIZE,
   ACT2_SIZE,
   type InitiatorResult,
+  looksLikeText,
   NoiseInitiator,
   NoiseResponder,
   type TransportKeys,
@@ -209,13 +210,24 @@ function handshakeRead(
   size: number,
   deadline: { timer: NodeJS.Timeout | null; fail: (e: Sv2ConnectionError) => void },
   onMessage: (msg: Uint8Array, extra: Uint8Array) => void,
+  /** Inspects a partial message; may throw to fail early. */
+  earlyCheck?: (partial: Uint8Array) => void,
 ): void {
   const parts: Buffer[] = [];
   let have = 0;
   const onData = (chunk: Buffer) => {
     parts.push(chunk);
     have += chunk.length;
-    if (have < size) return;
+    if (have < size) {
+      if (earlyCheck) {
+        try {
+          earlyCheck(Buffer.concat(parts, have));
+        } catch (e) {
+          deadline.fail(e as Sv2ConnectionError);
+        }
+      }
+      return;
+    }
     detach();
     const all = Buffer.concat(parts, have);
     try {
@@ -251,6 +263,20 @@ function handshakeRead(
   };
 }
 
+/**
+ * A short newline-terminated text line (a Stratum V1 request, an HTTP request) is refused
+ * at once instead of waiting for the handshake timeout. 16 random key bytes are all printable
+ * with probability (97/256)^16 ≈ 2·10⁻⁷, so a split act 1 is practically never mistaken.
+ */
+function rejectTextLine(partial: Uint8Array): void {
+  if (partial.length >= 16 && partial[partial.length - 1] === 0x0a && looksLikeText(partial)) {
+    throw new Sv2ConnectionError(
+      'bad-act1',
+      'the peer sent a text line (a Stratum V1 miner or HTTP client?)',
+    );
+  }
+}
+
 export interface AcceptOptions extends Sv2ConnectionOptions {
   /** The static key and certificate: a renewing ServerIdentity or a fixed pair. */
   identity: ServerIdentity | ResponderIdentity;
@@ -280,27 +306,33 @@ export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connecti
       timeoutMs,
     );
     deadline.timer.unref();
-    handshakeRead(socket, ACT1_SIZE, deadline, (act1, extra) => {
-      // A Noise initiator cannot send anything after act 1 before it has read act 2.
-      if (extra.length) {
-        throw new Sv2ConnectionError(
-          'bad-act1',
-          `${ACT1_SIZE + extra.length} bytes arrived where act 1 is 64`,
-        );
-      }
-      const id = 'current' in o.identity ? o.identity.current() : o.identity;
-      const responder = new NoiseResponder({
-        staticKey: id.staticKey,
-        certificate: id.certificate,
-        ephemeral: o.ephemeralPool?.take(),
-        backend: o.backend,
-        aead: o.aead,
-      });
-      const { act2, transport } = responder.readAct1(act1);
-      if (deadline.timer) clearTimeout(deadline.timer);
-      socket.write(act2);
-      resolve(new Sv2Connection(socket, 'responder', transport, o));
-    });
+    handshakeRead(
+      socket,
+      ACT1_SIZE,
+      deadline,
+      (act1, extra) => {
+        // A Noise initiator cannot send anything after act 1 before it has read act 2.
+        if (extra.length) {
+          throw new Sv2ConnectionError(
+            'bad-act1',
+            `${ACT1_SIZE + extra.length} bytes arrived where act 1 is 64`,
+          );
+        }
+        const id = 'current' in o.identity ? o.identity.current() : o.identity;
+        const responder = new NoiseResponder({
+          staticKey: id.staticKey,
+          certificate: id.certificate,
+          ephemeral: o.ephemeralPool?.take(),
+          backend: o.backend,
+          aead: o.aead,
+        });
+        const { act2, transport } = responder.readAct1(act1);
+        if (deadline.timer) clearTimeout(deadline.timer);
+        socket.write(act2);
+        resolve(new Sv2Connection(socket, 'responder', transport, o));
+      },
+      rejectTextLine,
+    );
   });
 }
 

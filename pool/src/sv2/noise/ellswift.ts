@@ -43,12 +43,20 @@ export function ellswiftDecode(backend: Secp256k1Backend, ell: Uint8Array): Uint
   if (Fp.is0(t)) t = 1n;
   const u3plus7 = Fp.add(Fp.mul(Fp.mul(u, u), u), 7n);
   if (Fp.is0(Fp.add(u3plus7, Fp.mul(t, t)))) t = Fp.add(t, t);
-  const X = Fp.div(Fp.sub(u3plus7, Fp.mul(t, t)), Fp.add(t, t));
-  const Y = Fp.div(Fp.add(X, t), Fp.mul(MINUS_3_SQRT, u));
+  // BIP324: X = (u³ + 7 − t²)/(2t), Y = (X + t)/(c·u). With n = u³ + 7 − t², A = 2t, B = c·u,
+  // D = n + t·A: Y = D/(A·B) and X/Y = n·B/D. Both divisions share one inversion of
+  // (A·B)²·D (Montgomery's trick): inversions dominate this function's cost in BigInt.
+  const n = Fp.sub(u3plus7, Fp.mul(t, t));
+  const AB = Fp.mul(Fp.add(t, t), Fp.mul(MINUS_3_SQRT, u));
+  const AB2 = Fp.mul(AB, AB);
+  const D = Fp.add(n, Fp.mul(t, Fp.add(t, t)));
+  // D = 0 means Y = 0; the reference's field division then yields X/Y = 0 (1/0 := 0).
+  const inv = Fp.is0(D) ? 0n : Fp.inv(Fp.mul(AB2, D));
+  const Y2 = Fp.mul(Fp.mul(D, D), Fp.mul(D, inv)); // D² / (A·B)²
   // Candidates in BIP324's order: x3 = u + 4Y², x2 = (-X/Y - u)/2, x1 = (X/Y - u)/2.
-  const x3 = Fp.add(u, Fp.mul(Fp.mul(Y, Y), 4n));
+  const x3 = Fp.add(u, Fp.mul(Y2, 4n));
   if (validX(backend, x3)) return Fp.toBytes(x3);
-  const xDivY = Fp.div(X, Y);
+  const xDivY = Fp.mul(Fp.mul(n, Fp.mul(MINUS_3_SQRT, u)), Fp.mul(AB2, inv)); // n·B / D
   const x2 = Fp.mul(Fp.sub(Fp.neg(xDivY), u), INV_2);
   if (validX(backend, x2)) return Fp.toBytes(x2);
   const x1 = Fp.mul(Fp.sub(xDivY, u), INV_2);

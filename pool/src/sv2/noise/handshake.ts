@@ -44,7 +44,7 @@ export interface ResponderOptions extends HandshakeCommon {
 }
 
 /** 64 printable ASCII bytes cannot be an ElligatorSwift key in practice ((95/256)^64 ≈ 2^-92). */
-function looksLikeText(b: Uint8Array): boolean {
+export function looksLikeText(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) {
     const c = b[i];
     if (!((c >= 0x20 && c < 0x7f) || c === 0x0a || c === 0x0d || c === 0x09)) return false;
