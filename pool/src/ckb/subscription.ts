@@ -244,7 +244,12 @@ export class TipSubscription {
             this.options.onWarning?.(`push result is not a header object: ${line.slice(0, 120)}`);
             return;
           }
-          this.options.onHeader(msg.result as HeaderViewJson);
+          try {
+            this.options.onHeader(msg.result as HeaderViewJson);
+          } catch (err) {
+            // A consumer bug must not kill the connection or the process.
+            this.options.onWarning?.(`onHeader threw: ${(err as Error).message}`);
+          }
           return;
         case 'invalid':
           this.options.onWarning?.(msg.reason);
