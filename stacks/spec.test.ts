@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { baseConfig, KEYS } from './fixtures.js';
 import { ingressRules, ruleId } from './pool-host.js';
 import {
+  canonicalCidr,
   isCidr,
   MIN_DISK_GB,
   resourceName,
@@ -145,9 +146,26 @@ describe('names and CIDRs', () => {
   it('tells CIDRs from other strings', () => {
     for (const ok of ['0.0.0.0/0', '203.0.113.7/32', '10.0.0.0/8', '::/0', '2001:db8::/32'])
       expect(isCidr(ok)).toBe(true);
-    for (const bad of ['203.0.113.7', '256.0.0.0/8', '10.0.0.0/33', 'any', '2001:db8::/129', '1::2::3/64']) {
+    for (const bad of [
+      '203.0.113.7',
+      '256.0.0.0/8',
+      '10.0.0.0/33',
+      'any',
+      '2001:db8::/129',
+      '1::2::3/64',
+      '010.0.0.0/8',
+    ]) {
       expect(isCidr(bad)).toBe(false);
     }
+  });
+
+  it('wants network addresses, as cloud firewalls do', () => {
+    expect(canonicalCidr('203.0.113.7/24')).toBe('203.0.113.0/24');
+    expect(canonicalCidr('203.0.113.7/32')).toBe('203.0.113.7/32');
+    expect(canonicalCidr('10.255.1.1/0')).toBe('0.0.0.0/0');
+    expect(() => specFromConfig(with_({ publicCidrs: ['198.51.100.77/24'] }), KEYS.rsa)).toThrow(
+      /did you mean 198\.51\.100\.0\/24/,
+    );
   });
 
   it('gives every ingress rule a distinct construct id', () => {

@@ -126,7 +126,19 @@ export function isCidr(s: string): boolean {
     return len <= 128 && /^[0-9a-fA-F:]+$/.test(addr) && (addr.match(/::/g) ?? []).length <= 1;
   }
   const parts = addr.split('.');
-  return len <= 32 && parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+  return (
+    len <= 32 && parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)
+  );
+}
+
+/** The network form of an IPv4 CIDR ("203.0.113.7/24" → "203.0.113.0/24"); IPv6 as given. */
+export function canonicalCidr(cidr: string): string {
+  if (isIpv6Cidr(cidr)) return cidr;
+  const [addr, lenStr] = cidr.split('/');
+  const value = addr.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(lenStr));
+  const network = value - (value % size);
+  return `${[24, 16, 8, 0].map((sh) => Math.floor(network / 2 ** sh) % 256).join('.')}/${lenStr}`;
 }
 
 export function isIpv6Cidr(s: string): boolean {
@@ -164,6 +176,9 @@ function checkCidrs(field: string, cidrs: string[], allowWorld: boolean): string
   if (!Array.isArray(cidrs) || cidrs.length === 0) throw new SpecError(field, 'needs at least one CIDR');
   for (const c of cidrs) {
     if (!isCidr(c)) throw new SpecError(field, `'${c}' is not a CIDR like 203.0.113.7/32`);
+    // Cloud firewalls reject (or silently rewrite, so every plan shows a diff) host bits.
+    if (canonicalCidr(c) !== c)
+      throw new SpecError(field, `'${c}' has host bits set; did you mean ${canonicalCidr(c)}?`);
     if (!allowWorld && WORLD.has(c)) {
       throw new SpecError(field, `'${c}' would open SSH to the whole internet; give your own address/32`);
     }

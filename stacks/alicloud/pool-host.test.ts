@@ -78,7 +78,7 @@ describe('the Alibaba Cloud pool host', () => {
       os_type: 'linux',
     });
     expect(instance.image_id).toContain(`${dataRef('alicloud_images', tf)}.ids`);
-    expect(instance.lifecycle.ignore_changes).toEqual(['image_id']);
+    expect(instance.lifecycle.ignore_changes).toEqual(['image_id', 'user_data']);
   });
 
   it('writes every security group rule as an intranet rule of its VPC group', () => {
@@ -123,7 +123,10 @@ describe('the Alibaba Cloud pool host', () => {
       key_pair_name: 'ckb-pool-operator',
       public_key: KEYS.rsa,
     });
-    expect(instance.key_name).toBe(ref('alicloud_ecs_key_pair', tf, 'key_pair_name'));
+    expect(instance.key_name).toBe('ckb-pool-operator');
+    expect(instance.depends_on).toEqual([
+      `alicloud_ecs_key_pair.${Object.keys(tf.resource.alicloud_ecs_key_pair)[0]}`,
+    ]);
     expect(tf.resource.alicloud_key_pair).toBeUndefined();
     expect(tf.resource.alicloud_eip).toBeUndefined();
     expect(alicloudAcceptsKey(KEYS.ecdsa)).toBe(true);

@@ -128,9 +128,10 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       description: 'All outbound',
     });
 
+    const keyName = `${name}-operator`;
     const key = alicloudAcceptsKey(spec.sshPublicKey)
       ? new AlicloudEcsKeyPair(this, 'key', {
-          keyPairName: `${name}-operator`,
+          keyPairName: keyName,
           publicKey: spec.sshPublicKey,
           tags: labels,
         })
@@ -143,7 +144,8 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       instanceType,
       vswitchId: vswitch.id,
       securityGroups: [sg.id],
-      ...(key ? { keyName: key.keyPairName } : {}),
+      // The literal name (plus depends_on): rotating the key replaces only the key pair.
+      ...(key ? { keyName, dependsOn: [key] } : {}),
       userData: cloudInit(spec),
       systemDiskCategory: SYSTEM_DISK,
       systemDiskSize: spec.diskGb,
@@ -157,8 +159,8 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       tags: labels,
       volumeTags: labels,
       // Since 1.289 a new image_id re-images the system disk, which holds the chain: a newer
-      // Ubuntu build must never do that on a routine apply.
-      lifecycle: { ignoreChanges: ['image_id'] },
+      // Ubuntu build must never do that on a routine apply. user_data only acts on first boot.
+      lifecycle: { ignoreChanges: ['image_id', 'user_data'] },
     });
 
     const eip = new AlicloudEipAddress(this, 'ip', {

@@ -90,7 +90,7 @@ describe('the AWS pool host', () => {
       values: ['ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*'],
     });
     expect(instance.ami).toBe(`\${data.aws_ami.${Object.keys(tf.data.aws_ami)[0]}.id}`);
-    expect(instance.lifecycle.ignore_changes).toEqual(['ami']);
+    expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data']);
   });
 
   it('gives the host an Elastic IP in the VPC', () => {
@@ -105,7 +105,10 @@ describe('the AWS pool host', () => {
   it('imports the operator key as a key pair when EC2 accepts its type', () => {
     const key = only(tf, 'resource', 'aws_key_pair');
     expect(key.public_key).toBe(KEYS.ed25519);
-    expect(instance.key_name).toBe(ref('aws_key_pair', tf, 'key_name'));
+    // A literal name plus depends_on: rotating the key must not make key_name unknown at plan
+    // time, which would replace the instance (key_name forces a new instance).
+    expect(instance.key_name).toBe(key.key_name);
+    expect(instance.depends_on).toEqual([`aws_key_pair.${Object.keys(tf.resource.aws_key_pair)[0]}`]);
     expect(awsAcceptsKey(KEYS.rsa)).toBe(true);
     expect(awsAcceptsKey(KEYS.ecdsa)).toBe(false);
   });

@@ -137,8 +137,9 @@ export class AwsPoolHost extends Construct implements PoolHost {
       description: 'All outbound',
     });
 
+    const keyName = `${name}-operator`;
     const key = awsAcceptsKey(spec.sshPublicKey)
-      ? new KeyPair(this, 'key', { keyName: `${name}-operator`, publicKey: spec.sshPublicKey })
+      ? new KeyPair(this, 'key', { keyName, publicKey: spec.sshPublicKey })
       : undefined;
 
     const instance = new Instance(this, 'host', {
@@ -146,7 +147,9 @@ export class AwsPoolHost extends Construct implements PoolHost {
       instanceType: type,
       subnetId: subnet.id,
       vpcSecurityGroupIds: [sg.id],
-      ...(key ? { keyName: key.keyName } : {}),
+      // The literal name (plus depends_on), not key.keyName: a rotated key replaces the key pair,
+      // and an unknown key_name at plan time would replace the instance and its chain disk.
+      ...(key ? { keyName, dependsOn: [key] } : {}),
       associatePublicIpAddress: false,
       userData: cloudInit(spec),
       metadataOptions: {
@@ -162,8 +165,9 @@ export class AwsPoolHost extends Construct implements PoolHost {
       },
       tags: named('host'),
       // A newer Ubuntu AMI would replace the instance and its root volume, which holds the
-      // chain: routine applies keep the running image.
-      lifecycle: { ignoreChanges: ['ami'] },
+      // chain: routine applies keep the running image. user_data only acts on first boot, so a
+      // change there (a new key) is Ansible's job, not a reason to stop the instance.
+      lifecycle: { ignoreChanges: ['ami', 'user_data'] },
     });
 
     const eip = new Eip(this, 'ip', {
