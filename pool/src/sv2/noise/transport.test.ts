@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, type Frame } from '../frame.js';
+import { AEADS } from './aead.js';
+import { Sv2ConnectionError } from './errors.js';
+import { CipherState } from './symmetric.js';
+import {
+  ENCRYPTED_HEADER_SIZE,
+  encryptedFrameLength,
+  encryptedPayloadLength,
+  encryptFrame,
+  FrameDecryptor,
+} from './transport.js';
+
+const KEY = new Uint8Array(32).map((_, i) => i * 7 + 1);
+
+function frameOf(len: number, seed: number): Uint8Array {
+  const payload = new Uint8Array(len).map((_, i) => (i * 31 + seed) & 0xff);
+  return encodeFrame({ extensionType: 0x4ccb, channelMsg: true, msgType: seed & 0xff, payload });
+}
+
+function reason(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(Sv2ConnectionError);
+    return (e as Sv2ConnectionError).reason;
+  }
+  return 'no error';
+}
+
+describe('SV2 transport frames', () => {
+  it('sizes ciphertext as header 22 + payload + 16 per 65,519-byte chunk', () => {
+    expect(encryptedPayloadLength(0)).toBe(0);
+    expect(encryptedPayloadLength(1)).toBe(17);
+    expect(encryptedPayloadLength(65519)).toBe(65535);
+    expect(encryptedPayloadLength(65520)).toBe(65520 + 32);
+    for (const len of [0, 25, 65519, 65520, 140000]) {
+      const ct = encryptFrame(new CipherState(KEY, AEADS.node), frameOf(len, 1));
+      expect(ct.length).toBe(encryptedFrameLength(6 + len));
+      expect(ct.length).toBe(ENCRYPTED_HEADER_SIZE + encryptedPayloadLength(len));
+    }
+  });
+
+  it('a frame costs one nonce for the header and one per payload chunk', () => {
+    const cs = new CipherState(KEY, AEADS.node);
+    encryptFrame(cs, frameOf(0, 1));
+    expect(cs.n).toBe(1);
+    encryptFrame(cs, frameOf(10, 1));
+    expect(cs.n).toBe(3);
+    encryptFrame(cs, frameOf(65520, 1));
+    expect(cs.n).toBe(6);
+  });
+
+  it('decrypts any sequence of frames however the stream is split (both AEADs)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(65519, 65520, 70000)), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom('node' as const, 'noble' as const),
+        (lens, cuts, aead) => {
+          const tx = new CipherState(KEY, AEADS[aead]);
+          const plain = lens.map((l, i) => frameOf(l, i));
+          const wire = Buffer.concat(plain.map((f) => encryptFrame(tx, f)));
+          const dec = new FrameDecryptor(new CipherState(KEY, AEADS[aead === 'node' ? 'noble' : 'node']), {
+            maxPayload: 100_000,
+          });
+          const got: Frame[] = [];
+          let pos = 0;
+          for (let i = 0; pos < wire.length; i++) {
+            const step = cuts[i % cuts.length];
+            got.push(...dec.push(wire.subarray(pos, pos + step)));
+            pos += step;
+          }
+          expect(got.length).toBe(plain.length);
+          got.forEach((f, i) => {
+            expect(Buffer.compare(encodeFrame(f), plain[i])).toBe(0);
+          });
+          expect(dec.bufferedBytes).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('refuses an oversized frame from its header alone, before any payload arrives', () => {
+    const ct = encryptFrame(new CipherState(KEY, AEADS.node), frameOf(5000, 3));
+    const dec = new FrameDecryptor(new CipherState(KEY, AEADS.node), { maxPayload: 4999 });
+    expect(reason(() => dec.push(ct.subarray(0, ENCRYPTED_HEADER_SIZE)))).toBe('frame-too-large');
+    expect(reason(() => dec.push(ct.subarray(ENCRYPTED_HEADER_SIZE)))).toBe('frame-too-large');
+  });
+
+  it('fails for good on a flipped bit in the header or the payload, or a replayed frame', () => {
+    for (const pos of [0, 21, 22, 40]) {
+      const ct = encryptFrame(new CipherState(KEY, AEADS.node), frameOf(20, 3));
+      ct[pos] ^= 0x80;
+      const dec = new FrameDecryptor(new CipherState(KEY, AEADS.node), { maxPayload: 100 });
+      expect(reason(() => dec.push(ct))).toBe('aead-failure');
+      // Still failed: nothing more is accepted on this stream.
+      expect(reason(() => dec.push(new Uint8Array(1)))).toBe('aead-failure');
+    }
+    const tx = new CipherState(KEY, AEADS.node);
+    const first = encryptFrame(tx, frameOf(5, 1));
+    const dec = new FrameDecryptor(new CipherState(KEY, AEADS.node), { maxPayload: 100 });
+    expect(dec.push(first).length).toBe(1);
+    expect(reason(() => dec.push(first))).toBe('aead-failure');
+  });
+});
