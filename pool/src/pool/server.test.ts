@@ -369,6 +369,75 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     await c.setup();
   });
 
+  it('closes idle connections and enforces the total connection cap', async () => {
+    const d = await devnet();
+    const p = await pool(d, {
+      extra: { limits: { idleTimeoutMs: 1_000, maxConnections: 2, maxConnectionsPerIp: 2 } },
+    });
+    const idle = await client(p);
+    await idle.setup();
+    const t0 = Date.now();
+    const busy = await client(p);
+    await busy.setup();
+    await expect(TestClient.connect(p.sv2Address, p.authorityPubkey)).rejects.toThrow();
+    // The busy client keeps talking (UpdateChannel errors are cheap), the idle one goes.
+    const keepAlive = setInterval(
+      () =>
+        busy.send({
+          type: 'UpdateChannel',
+          channelId: 99,
+          nominalHashRate: 0,
+          maximumTarget: new Uint8Array(32),
+        }),
+      200,
+    );
+    const info = await idle.conn.closed;
+    clearInterval(keepAlive);
+    expect(info.reason).toBe('peer-closed');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(busy.conn.closeInfo).toBeNull();
+  });
+
+  it('reports 503 on /health until the node answers and templates flow', async () => {
+    const d = await devnet();
+    let nodeUp = false;
+    const front: Server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      if (!nodeUp) {
+        res.writeHead(502);
+        res.end('down');
+        return;
+      }
+      const answer = await fetch(d.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(await answer.text());
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => front.close(() => r())));
+    const url = `http://127.0.0.1:${(front.address() as { port: number }).port}`;
+    const p = await startPool(
+      poolConfig({ rpcUrl: url, subscribeAddress: null }, tempLedger(), {
+        node: { rpcUrl: url, pollIntervalMs: 100 },
+      }),
+      {
+        logger: silent,
+        authoritySecret: generateAuthorityKeypair().secret,
+      },
+    );
+    cleanups.push(() => p.close());
+    const down = await fetch(`${p.apiUrl}/health`);
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { reasons: string[] }).reasons.join(' ')).toMatch(/template/);
+    nodeUp = true;
+    await p.waitForJob(5_000);
+    await until(async () => (await fetch(`${p.apiUrl}/health`)).status === 200, 10_000, 'health 200');
+  });
+
   it('keeps the ledger across a restart and resubmits a block left pending', async () => {
     const d = await devnet();
     // A node front that loses every submit_block (as if the node were down at that moment).

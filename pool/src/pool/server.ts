@@ -151,6 +151,8 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       if (n > 0) log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
     }
     for (const w of jobWaiters.splice(0)) w(job);
+    // Templates flow again: no need to wait for the next sync poll to report healthy.
+    if (!synced) void checkSync();
   };
   const templates = new TemplateSource({
     rpc,
