@@ -5,7 +5,7 @@
  * (util/types/src/extension.rs `reset_header`, calc_hash.rs, core/extras ExtraHashView).
  */
 import { merkleRoot } from './cbmt.js';
-import { ckbhash } from './hash.js';
+import { ckbhash, zeroHash } from './hash.js';
 import {
   deserializeHeader,
   HEADER_SIZE,
@@ -35,9 +35,8 @@ import {
   type Transaction,
   type TransactionJson,
   transactionFromJson,
+  transactionHashes,
   transactionToJson,
-  txHash,
-  witnessHash,
 } from './transaction.js';
 
 /** A proposal short id: the first 10 bytes of a transaction hash. */
@@ -82,13 +81,13 @@ export function proposalShortId(txHashOrId: Uint8Array): Uint8Array {
 
 /** proposals_hash: zero when there are none, else ckbhash(id_0 ‖ id_1 ‖ …). */
 export function calcProposalsHash(proposals: readonly Uint8Array[]): Uint8Array {
-  if (proposals.length === 0) return new Uint8Array(32);
+  if (proposals.length === 0) return zeroHash();
   return ckbhash(...proposals.map((p, i) => expectSize(p, PROPOSAL_SHORT_ID_SIZE, `proposals[${i}]`)));
 }
 
 /** uncles_hash: zero when there are none, else ckbhash(uncle_hash_0 ‖ uncle_hash_1 ‖ …). */
 export function calcUnclesHash(uncles: readonly UncleBlock[]): Uint8Array {
-  if (uncles.length === 0) return new Uint8Array(32);
+  if (uncles.length === 0) return zeroHash();
   return ckbhash(...uncles.map((u) => ckbhash(serializeHeader(u.header))));
 }
 
@@ -113,8 +112,9 @@ export interface TransactionsRootParts {
 
 /** transactions_root = CBMT([CBMT(tx hashes), CBMT(witness hashes)]), with the parts. */
 export function calcTransactionsRootParts(transactions: readonly Transaction[]): TransactionsRootParts {
-  const txHashes = transactions.map(txHash);
-  const witnessHashes = transactions.map(witnessHash);
+  const hashes = transactions.map(transactionHashes);
+  const txHashes = hashes.map((h) => h.txHash);
+  const witnessHashes = hashes.map((h) => h.witnessHash);
   const rawTransactionsRoot = merkleRoot(txHashes);
   const witnessesRoot = merkleRoot(witnessHashes);
   const transactionsRoot = merkleRoot([rawTransactionsRoot, witnessesRoot]);

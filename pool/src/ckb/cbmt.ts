@@ -4,7 +4,7 @@
  * sit in one array of 2n - 1 nodes, leaves last and in order, and node i = merge(node 2i+1,
  * node 2i+2) with merge(l, r) = ckbhash(l ‖ r). The root of no leaves is 32 zero bytes.
  */
-import { ckbhash } from './hash.js';
+import { ckbhash, zeroHash } from './hash.js';
 
 export function merge(left: Uint8Array, right: Uint8Array): Uint8Array {
   return ckbhash(left, right);
@@ -22,7 +22,7 @@ export function cbmtNodes(leaves: readonly Uint8Array[]): Uint8Array[] {
 
 /** CBMT root of `leaves` (the node's `merkle_root`). */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 0) return new Uint8Array(32);
+  if (leaves.length === 0) return zeroHash();
   if (leaves.length === 1) return leaves[0].slice();
   return cbmtNodes(leaves)[0];
 }

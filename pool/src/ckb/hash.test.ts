@@ -1,7 +1,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ckbhash, ZERO_HASH } from './hash.js';
+import { ckbhash, zeroHash } from './hash.js';
 import { bytesToHex } from './hex.js';
 
 describe('ckbhash', () => {
@@ -30,7 +30,10 @@ describe('ckbhash', () => {
     );
   });
 
-  it('exposes 32 zero bytes for empty commitments', () => {
-    expect(ZERO_HASH).toEqual(new Uint8Array(32));
+  it('gives a fresh 32-byte zero hash for empty commitments', () => {
+    const z = zeroHash();
+    expect(z).toEqual(new Uint8Array(32));
+    z[0] = 1;
+    expect(zeroHash()[0]).toBe(0);
   });
 });

@@ -29,15 +29,24 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
 export function u32le(n: number): Uint8Array {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new RangeError(`not a u32: ${n}`);
   const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, n, true);
+  writeU32(out, 0, n);
   return out;
 }
 
 export function u64le(n: bigint): Uint8Array {
   if (n < 0n || n > 0xffffffffffffffffn) throw new RangeError(`not a u64: ${n}`);
   const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, n, true);
+  writeU32(out, 0, Number(n & 0xffffffffn));
+  writeU32(out, 4, Number(n >> 32n));
   return out;
+}
+
+/** Writes a u32 little-endian at `at` (byte stores: cheaper than a DataView per number). */
+function writeU32(out: Uint8Array, at: number, n: number): void {
+  out[at] = n & 0xff;
+  out[at + 1] = (n >>> 8) & 0xff;
+  out[at + 2] = (n >>> 16) & 0xff;
+  out[at + 3] = (n >>> 24) & 0xff;
 }
 
 export function u128le(n: bigint): Uint8Array {
@@ -67,26 +76,40 @@ export function expectSize(buf: Uint8Array, size: number, what: string): Uint8Ar
 
 /** fixvec of fixed-size items (the caller guarantees equal item sizes). */
 export function fixvec(items: Uint8Array[]): Uint8Array {
-  return concatBytes(u32le(items.length), ...items);
+  let size = 4;
+  for (const it of items) size += it.length;
+  const out = new Uint8Array(size);
+  writeU32(out, 0, items.length);
+  let at = 4;
+  for (const it of items) {
+    out.set(it, at);
+    at += it.length;
+  }
+  return out;
 }
 
 /** `Bytes` = fixvec<byte>. */
 export function bytesVec(data: Uint8Array): Uint8Array {
-  return concatBytes(u32le(data.length), data);
+  const out = new Uint8Array(4 + data.length);
+  writeU32(out, 0, data.length);
+  out.set(data, 4);
+  return out;
 }
 
-/** Offset-headed layout shared by `dynvec` and `table`. */
+/** Offset-headed layout shared by `dynvec` and `table`, written into one allocation. */
 function offsetHeaded(items: Uint8Array[]): Uint8Array {
   const headerSize = 4 * (items.length + 1);
   let total = headerSize;
   for (const it of items) total += it.length;
-  const header: Uint8Array[] = [u32le(total)];
+  const out = new Uint8Array(total);
+  writeU32(out, 0, total);
   let offset = headerSize;
-  for (const it of items) {
-    header.push(u32le(offset));
-    offset += it.length;
+  for (let i = 0; i < items.length; i++) {
+    writeU32(out, 4 + 4 * i, offset);
+    out.set(items[i], offset);
+    offset += items[i].length;
   }
-  return concatBytes(...header, ...items);
+  return out;
 }
 
 /** dynvec of variable-size items; the empty vector is just its 4-byte size. */

@@ -18,6 +18,7 @@ import {
   serializeWitnessArgs,
   type Transaction,
   transactionFromJson,
+  transactionHashes,
   transactionToJson,
   txHash,
   witnessHash,
@@ -66,6 +67,14 @@ describe('transactions', () => {
         const { witnesses: _w, ...raw } = tx;
         expect(deserializeRawTransaction(serializeRawTransaction(tx))).toEqual(raw);
         expect(transactionFromJson(JSON.parse(JSON.stringify(transactionToJson(tx))))).toEqual(tx);
+      }),
+    );
+  });
+
+  it('transactionHashes gives the tx hash and the witness hash in one pass', () => {
+    fc.assert(
+      fc.property(transactionArb, (tx) => {
+        expect(transactionHashes(tx)).toEqual({ txHash: txHash(tx), witnessHash: witnessHash(tx) });
       }),
     );
   });

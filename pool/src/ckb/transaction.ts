@@ -158,6 +158,15 @@ export function witnessHash(tx: Transaction): Uint8Array {
   return ckbhash(serializeTransaction(tx));
 }
 
+/** Both hashes of a transaction, serializing the RawTransaction once (block assembly). */
+export function transactionHashes(tx: Transaction): { txHash: Uint8Array; witnessHash: Uint8Array } {
+  const raw = serializeRawTransaction(tx);
+  return {
+    txHash: ckbhash(raw),
+    witnessHash: ckbhash(table([raw, dynvec(tx.witnesses.map(bytesVec))])),
+  };
+}
+
 /** Script hash (lock hash / type hash): ckbhash of the Script table. */
 export function scriptHash(s: Script): Uint8Array {
   return ckbhash(serializeScript(s));
