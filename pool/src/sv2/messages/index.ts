@@ -5,7 +5,7 @@
  * unique across sub-protocols); the channel bit is ignored on receive and always written
  * from the table on send. Unknown messages decode to `Unknown` (a proxy forwards them).
  */
-import { copyBytes, Reader, Sv2DecodeError, Writer } from '../binary.js';
+import { copyBytes, Reader, Sv2DecodeError, Sv2EncodeError, Writer } from '../binary.js';
 import {
   decodeFrame,
   FRAME_HEADER_SIZE,
@@ -87,11 +87,13 @@ export function messageInfo(type: Sv2MessageType): {
   return { specName, extensionType, msgType, channelMsg };
 }
 
-function writeBody(w: Writer, msg: KnownMessage): void {
+/** Writes the fields and any TLV tail; returns the codec (for the frame header). */
+function writeBody(w: Writer, msg: KnownMessage): MessageCodec<Sv2MessageBase> {
   const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase> | undefined;
   if (!c) throw new TypeError(`not an SV2 message type: ${String((msg as { type: unknown }).type)}`);
   c.encode(w, msg);
   if (msg.tlv && msg.tlv.length > 0) w.raw(msg.tlv);
+  return c;
 }
 
 // Encoding is synchronous and never re-entrant, so one buffer serves every call; `finish`
@@ -99,7 +101,7 @@ function writeBody(w: Writer, msg: KnownMessage): void {
 const SCRATCH = new Writer(256);
 const scratch = (): Writer => SCRATCH.reset();
 
-/** The payload bytes of a message (no frame header); an Unknown message's payload as-is. */
+/** The payload bytes of a message (no frame header); a copy of an Unknown message's payload. */
 export function encodePayload(msg: Sv2Message): Uint8Array {
   if (msg.type === 'Unknown') return copyBytes(msg.payload);
   const w = scratch();
@@ -128,16 +130,13 @@ export function encodeMessage(msg: Sv2Message): Uint8Array {
     out.set(msg.payload, FRAME_HEADER_SIZE);
     return out;
   }
-  const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase> | undefined;
-  if (!c) throw new TypeError(`not an SV2 message type: ${String((msg as { type: unknown }).type)}`);
   const w = scratch();
   w.raw(PLACEHOLDER_HEADER);
-  c.encode(w, msg);
-  if (msg.tlv && msg.tlv.length > 0) w.raw(msg.tlv);
+  const c = writeBody(w, msg);
   const out = w.finish();
   const payloadLength = out.length - FRAME_HEADER_SIZE;
   if (payloadLength > MAX_FRAME_PAYLOAD) {
-    throw new RangeError(`${msg.type} payload of ${payloadLength} bytes does not fit a frame`);
+    throw new Sv2EncodeError(`${msg.type} payload of ${payloadLength} bytes does not fit a frame`);
   }
   writeHeaderFields(out, 0, c.extensionType, c.channelMsg, c.msgType, payloadLength);
   return out;
@@ -160,7 +159,7 @@ export function decodePayload(
       extensionType: id.extensionType & 0x7fff,
       channelMsg: id.channelMsg,
       msgType: id.msgType,
-      payload,
+      payload: copyBytes(payload),
     };
   }
   const r = new Reader(payload);

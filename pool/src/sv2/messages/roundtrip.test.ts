@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../ckb/hex.js';
-import { Sv2DecodeError } from '../binary.js';
+import { Sv2DecodeError, Sv2EncodeError } from '../binary.js';
 import { FrameDecoder } from '../frame.js';
 import {
   CODECS,
@@ -402,6 +402,19 @@ describe('SV2 message decoding of unexpected input', () => {
       flags: 0,
       tlv: hexToBytes('0200010000'),
     });
+  });
+
+  it('refuses to encode a field outside its type instead of writing a bad frame', () => {
+    const share = { type: 'SubmitSharesCkb', channelId: 1, sequenceNumber: 0, jobId: 1 } as const;
+    expect(() => encodeMessage({ ...share, nonceSuffix: new Uint8Array(33) })).toThrow(Sv2EncodeError);
+    expect(() => encodeMessage({ ...share, channelId: -1, nonceSuffix: new Uint8Array(12) })).toThrow(/U32/);
+    expect(() =>
+      encodeMessage({ type: 'SetTarget', channelId: 1, maximumTarget: new Uint8Array(31) }),
+    ).toThrow(/U256 must be exactly 32 bytes/);
+    // A failed encode leaves nothing behind in the shared buffer.
+    expect(bytesToHex(encodeMessage({ type: 'ChannelEndpointChanged', channelId: 7 }))).toBe(
+      '00800304000007000000',
+    );
   });
 
   it('names the message in the typed error for a truncated payload', () => {
