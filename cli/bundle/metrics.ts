@@ -1,0 +1,35 @@
+/**
+ * Every metric name the bundle's alert rules and dashboards use, in one place. Pool metrics
+ * come from pool/src/api/metrics.ts (a test checks each name against a live PoolMetrics
+ * registry); node metrics from the CKB node's Prometheus exporter.
+ */
+export const POOL_METRIC = {
+  connections: 'ckb_pool_connections',
+  channels: 'ckb_pool_channels',
+  handshakes: 'ckb_pool_handshakes_total',
+  shares: 'ckb_pool_shares_total',
+  acceptedDifficulty: 'ckb_pool_accepted_difficulty_total',
+  blocks: 'ckb_pool_blocks_total',
+  jobBroadcastSeconds: 'ckb_pool_job_broadcast_seconds',
+  templateAgeSeconds: 'ckb_pool_template_age_seconds',
+  nodeHeight: 'ckb_pool_node_height',
+  poolHeight: 'ckb_pool_pool_height',
+  connectionsRejected: 'ckb_pool_connections_rejected_total',
+  jobs: 'ckb_pool_jobs_total',
+} as const;
+
+/** Exported by the CKB node ([metrics.exporter.prometheus] in ckb.toml). */
+export const NODE_METRIC = {
+  chainTip: 'ckb_chain_tip',
+} as const;
+
+/** Prometheus job names (the `job` label of `up`). */
+export const JOB = {
+  pool: 'ckb-pool',
+  node: 'ckb-node',
+  prometheus: 'prometheus',
+  alertmanager: 'alertmanager',
+} as const;
+
+/** Share outcomes that are not rejections (`ckb_pool_shares_total{outcome}`). */
+export const GOOD_SHARE_OUTCOMES = ['accepted', 'block'] as const;

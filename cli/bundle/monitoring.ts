@@ -1,0 +1,174 @@
+/**
+ * Prometheus (scrape config + alert rules), Alertmanager and Grafana provisioning.
+ */
+import type { PoolDeployConfig } from '../config/types.js';
+import { CONTAINER_PATH, INTERNAL_PORT, SERVICE } from './layout.js';
+import { GOOD_SHARE_OUTCOMES, JOB, NODE_METRIC, POOL_METRIC } from './metrics.js';
+
+export function prometheusConfig(): Record<string, unknown> {
+  return {
+    global: { scrape_interval: '15s', evaluation_interval: '15s' },
+    alerting: {
+      alertmanagers: [
+        { static_configs: [{ targets: [`${SERVICE.alertmanager}:${INTERNAL_PORT.alertmanager}`] }] },
+      ],
+    },
+    rule_files: [`${CONTAINER_PATH.prometheusConfigDir}/alerts.yml`],
+    scrape_configs: [
+      { job_name: JOB.pool, static_configs: [{ targets: [`${SERVICE.pool}:${INTERNAL_PORT.poolApi}`] }] },
+      { job_name: JOB.node, static_configs: [{ targets: [`${SERVICE.ckb}:${INTERNAL_PORT.ckbMetrics}`] }] },
+      { job_name: JOB.prometheus, static_configs: [{ targets: [`localhost:${INTERNAL_PORT.prometheus}`] }] },
+      {
+        job_name: JOB.alertmanager,
+        static_configs: [{ targets: [`${SERVICE.alertmanager}:${INTERNAL_PORT.alertmanager}`] }],
+      },
+    ],
+  };
+}
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: { severity: 'critical' | 'warning' | 'info' };
+  annotations: { summary: string; description: string };
+}
+
+const rejected = GOOD_SHARE_OUTCOMES.join('|');
+
+/** The alert rules: what an operator must hear about. Thresholds are documented in the descriptions. */
+export function alertRules(): Rule[] {
+  return [
+    {
+      alert: 'PoolDown',
+      expr: `up{job="${JOB.pool}"} == 0`,
+      for: '2m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'The pool is down',
+        description:
+          'Prometheus cannot scrape the pool API for 2 minutes: miners cannot connect or submit shares.',
+      },
+    },
+    {
+      alert: 'NodeDown',
+      expr: `up{job="${JOB.node}"} == 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'The CKB node is down',
+        description: 'The node metrics endpoint has not answered for 5 minutes; the pool gets no templates.',
+      },
+    },
+    {
+      alert: 'NodeBehindNetwork',
+      // CKB targets ~10 s blocks; 20 minutes without a new tip means the node is stuck,
+      // syncing, or cut off from its peers — either way it is behind the network.
+      expr: `changes(${POOL_METRIC.nodeHeight}[20m]) == 0 or changes(${NODE_METRIC.chainTip}[20m]) == 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'The node is behind the network',
+        description:
+          'The node tip has not advanced for 20 minutes (CKB blocks come every ~10 s): it is stuck, still syncing or has no peers. Shares mined now are on a stale tip.',
+      },
+    },
+    {
+      alert: 'NoNewJob',
+      expr: `sum(increase(${POOL_METRIC.jobs}[10m])) == 0 or ${POOL_METRIC.templateAgeSeconds} > 300`,
+      for: '2m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'No new job for too long',
+        description:
+          'The pool sent no new job for 10 minutes or its template is older than 5 minutes: miners work on stale jobs.',
+      },
+    },
+    {
+      alert: 'RejectedSharesSpike',
+      expr:
+        `sum(rate(${POOL_METRIC.shares}{outcome!~"${rejected}"}[10m])) / ` +
+        `sum(rate(${POOL_METRIC.shares}[10m])) > 0.1 and sum(rate(${POOL_METRIC.shares}[10m])) > 0.05`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'More than 10 % of shares are rejected',
+        description:
+          'Over 10 minutes more than 10 % of submitted shares were rejected (stale, duplicate or invalid): check miners, latency and the node.',
+      },
+    },
+    {
+      alert: 'BlockFound',
+      expr: `increase(${POOL_METRIC.blocks}{outcome=~"found|accepted"}[5m]) > 0`,
+      labels: { severity: 'info' },
+      annotations: {
+        summary: 'The pool found a block',
+        description: 'A share met the network target and the block was submitted to the node.',
+      },
+    },
+    {
+      alert: 'BlockRejected',
+      expr: `increase(${POOL_METRIC.blocks}{outcome=~"rejected|submit_error"}[15m]) > 0`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'A found block was rejected or could not be submitted',
+        description:
+          'The node rejected a block the pool found, or submitting it failed: check the pool and node logs now.',
+      },
+    },
+  ];
+}
+
+export function prometheusAlerts(): Record<string, unknown> {
+  return { groups: [{ name: 'ckb-pool', rules: alertRules() }] };
+}
+
+export function alertmanagerConfig(config: PoolDeployConfig): Record<string, unknown> {
+  const url = config.monitoring.alertWebhookUrl;
+  const receiver = url ? 'webhook' : 'none';
+  return {
+    route: {
+      receiver,
+      group_by: ['alertname'],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: '4h',
+    },
+    receivers: url
+      ? [{ name: receiver, webhook_configs: [{ url, send_resolved: true }] }]
+      : [{ name: receiver }],
+  };
+}
+
+export function grafanaDatasources(): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    datasources: [
+      {
+        name: 'Prometheus',
+        uid: 'prometheus',
+        type: 'prometheus',
+        access: 'proxy',
+        url: `http://${SERVICE.prometheus}:${INTERNAL_PORT.prometheus}`,
+        isDefault: true,
+        editable: false,
+      },
+    ],
+  };
+}
+
+export function grafanaDashboardProviders(): Record<string, unknown> {
+  return {
+    apiVersion: 1,
+    providers: [
+      {
+        name: 'ckb-pool',
+        folder: 'CKB pool',
+        type: 'file',
+        disableDeletion: true,
+        allowUiUpdates: false,
+        options: { path: CONTAINER_PATH.grafanaDashboards },
+      },
+    ],
+  };
+}

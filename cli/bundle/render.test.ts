@@ -1,0 +1,280 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parse as parseToml } from 'smol-toml';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { PoolMetrics } from '../../pool/src/api/metrics.js';
+import { parseConfig as parsePoolConfig } from '../../pool/src/pool/config.js';
+import { payoutLock } from '../config/address.js';
+import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
+import { MAINNET_ARGS } from '../config/test-fixtures.js';
+import type { PoolDeployConfig } from '../config/types.js';
+import { NODE_METRIC, POOL_METRIC } from './metrics.js';
+import { type BundleFile, MANIFEST, renderBundle, writeBundle } from './render.js';
+import { configFor, FAKE_SECRETS } from './test-helpers.js';
+
+const fileOf = (files: BundleFile[], path: string): string => {
+  const f = files.find((x) => x.path === path);
+  if (!f) throw new Error(`bundle has no ${path}`);
+  return f.content;
+};
+
+interface ComposeService {
+  ports?: string[];
+  environment?: Record<string, string>;
+  image: string;
+  healthcheck?: { test: string[] };
+  restart?: string;
+  depends_on?: unknown;
+}
+
+const composeOf = (files: BundleFile[]) =>
+  parseYaml(fileOf(files, 'compose.yaml'), { version: '1.1' }) as {
+    version: string;
+    services: Record<string, ComposeService>;
+    volumes: Record<string, unknown>;
+  };
+
+/** Every published port as [host ip or '' for all interfaces, host port]. */
+function publishedPorts(files: BundleFile[]): { service: string; ip: string; port: number }[] {
+  const out: { service: string; ip: string; port: number }[] = [];
+  for (const [service, s] of Object.entries(composeOf(files).services)) {
+    for (const entry of s.ports ?? []) {
+      expect(typeof entry).toBe('string');
+      const parts = entry.split(':');
+      if (parts.length === 3) out.push({ service, ip: parts[0], port: Number(parts[1]) });
+      else if (parts.length === 2) out.push({ service, ip: '', port: Number(parts[0]) });
+      else throw new Error(`unexpected ports entry ${entry} in ${service}`);
+    }
+  }
+  return out;
+}
+
+describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
+  const files = renderBundle(configFor(chain), FAKE_SECRETS);
+
+  it('matches its snapshot, file by file', () => {
+    for (const f of files)
+      expect(`${f.path} (mode ${f.mode.toString(8)})\n${f.content}`).toMatchSnapshot(f.path);
+  });
+
+  it('configures the node for the chain with the payout lock, Miner and Subscription', () => {
+    const toml = parseToml(fileOf(files, 'ckb/ckb.toml')) as Record<string, Record<string, unknown>>;
+    expect(toml.chain.spec).toEqual({ bundled: `specs/${chain}.toml` });
+    const lock = payoutLock(configFor(chain).payoutAddress, chain);
+    expect(toml.block_assembler).toMatchObject({
+      code_hash: lock.codeHash,
+      args: lock.args,
+      hash_type: 'type',
+    });
+    expect(toml.block_assembler.notify).toEqual(['http://pool:8888']);
+    expect(toml.rpc.modules).toEqual(expect.arrayContaining(['Miner', 'Subscription', 'Chain']));
+    expect(toml.rpc.tcp_listen_address).toBe('0.0.0.0:18114');
+    expect(toml.network.listen_addresses).toEqual(['/ip4/0.0.0.0/tcp/8115']);
+    expect((toml.network.bootnodes as string[]).length).toBeGreaterThan(0);
+  });
+
+  it('renders a pool.yaml the pool accepts, pointing at the bundle node', () => {
+    const pool = parsePoolConfig(parseYaml(fileOf(files, 'pool/pool.yaml')), '/etc/ckb-pool');
+    expect(pool.chain).toBe(chain);
+    expect(pool.sv2.listen).toBe('0.0.0.0:3336');
+    expect(pool.node.rpcUrl).toBe('http://ckb:8114');
+    expect(pool.node.subscribeAddress).toBe('ckb:18114');
+    expect(pool.node.notifyListen).toBe('0.0.0.0:8888');
+    expect(pool.sv2.authorityKeyFile).toBe('/run/ckb-pool/authority-secret.key');
+  });
+
+  it('publishes nothing but SV2, V1 and P2P on a public interface', () => {
+    const ports = publishedPorts(files);
+    const publicOnes = ports.filter((p) => p.ip !== '127.0.0.1');
+    expect(publicOnes.map((p) => p.port).sort()).toEqual([3333, 3336, 8115]);
+    expect(ports.some((p) => p.port === 8114 || p.port === 18114)).toBe(false);
+  });
+
+  it('keeps secrets out of compose.yaml and puts them in a 0600 .env', () => {
+    const compose = fileOf(files, 'compose.yaml');
+    expect(compose).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
+    expect(compose).not.toContain(FAKE_SECRETS.authoritySecret);
+    expect(composeOf(files).services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toBe(
+      `\${GRAFANA_ADMIN_PASSWORD}`,
+    );
+    const env = files.find((f) => f.path === '.env');
+    expect(env?.mode).toBe(0o600);
+    expect(env?.content).toContain(`GRAFANA_ADMIN_PASSWORD=${FAKE_SECRETS.grafanaAdminPassword}`);
+    for (const f of files.filter((x) => x.path !== '.env')) {
+      expect(f.content).not.toContain(FAKE_SECRETS.authoritySecret);
+      expect(f.content).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
+    }
+  });
+
+  it('gives every service a pinned image, a restart policy and a healthcheck', () => {
+    const cfg = configFor(chain);
+    const pinned = new Set(Object.values(cfg.images));
+    for (const [name, s] of Object.entries(composeOf(files).services)) {
+      expect(pinned.has(s.image), `${name} image ${s.image}`).toBe(true);
+      expect(s.restart).toBe('unless-stopped');
+      expect(s.healthcheck?.test[0]).toBe('CMD');
+      expect(s.healthcheck?.test).not.toContain('curl');
+    }
+  });
+
+  it('routes alerts to the webhook', () => {
+    const am = parseYaml(fileOf(files, 'alertmanager/alertmanager.yml')) as {
+      route: { receiver: string };
+      receivers: { name: string; webhook_configs?: { url: string }[] }[];
+    };
+    const receiver = am.receivers.find((r) => r.name === am.route.receiver);
+    expect(receiver?.webhook_configs?.[0].url).toBe('https://hooks.example.com/ckb-pool');
+  });
+});
+
+describe('a mainnet bundle', () => {
+  it('contains no testnet or dev setting', () => {
+    const all = renderBundle(configFor('mainnet'), FAKE_SECRETS)
+      .map((f) => f.content)
+      .join('\n');
+    for (const bad of [
+      /testnet/i,
+      /ckt1/,
+      /ckb_dev/,
+      /specs\/dev/,
+      /"Debug"/,
+      /IntegrationTest/,
+      /ba-advanced/,
+      /Dummy/,
+    ]) {
+      expect(all).not.toMatch(bad);
+    }
+    expect(all).not.toMatch(/chain: dev\b/);
+    expect(all).not.toMatch(/discovery_local_address = true/);
+    expect(all).toContain('CKB_CHAIN: mainnet');
+    // Testnet bootnodes listen on 8111; mainnet ones on 8114.
+    expect(all).not.toMatch(/tcp\/8111\/p2p/);
+  });
+});
+
+describe('port exposure over any config', () => {
+  it('publishes only the configured SV2, V1 and P2P ports publicly, everything else on 127.0.0.1', () => {
+    const portArb = fc.integer({ min: 1024, max: 65535 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(portArb, { minLength: 6, maxLength: 6 }).filter((xs) => !xs.includes(8114)),
+        fc.boolean(),
+        fc.constantFrom('mainnet', 'testnet'),
+        ([sv2, v1, p2p, api, prometheus, grafana], monitoring, chain) => {
+          const cfg = configFor(chain as 'mainnet' | 'testnet', {
+            ports: { sv2, v1, p2p, api, prometheus, grafana },
+            monitoring: { enabled: monitoring },
+          });
+          const ports = publishedPorts(renderBundle(cfg, FAKE_SECRETS));
+          const publicPorts = ports.filter((p) => p.ip !== '127.0.0.1').map((p) => p.port);
+          expect(publicPorts.sort((a, b) => a - b)).toEqual([sv2, v1, p2p].sort((a, b) => a - b));
+          for (const p of ports.filter((x) => x.ip !== '')) expect(p.ip).toBe('127.0.0.1');
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('compose compatibility', () => {
+  const files = renderBundle(configFor('mainnet'), FAKE_SECRETS);
+  const compose = composeOf(files);
+
+  it('uses file format 3.8 and nothing docker-compose 1.29 lacks', () => {
+    expect(compose.version).toBe('3.8');
+    const text = fileOf(files, 'compose.yaml');
+    expect(Object.keys(parseYaml(text) as object).sort()).toEqual([
+      'networks',
+      'services',
+      'version',
+      'volumes',
+    ]);
+    for (const s of Object.values(compose.services)) {
+      // Long-form depends_on (conditions) is not in the 3.x format.
+      if (s.depends_on !== undefined) expect(Array.isArray(s.depends_on)).toBe(true);
+    }
+    expect(text).not.toMatch(/^\s+(profiles|develop|configs|secrets|deploy|include):/m);
+  });
+
+  it('quotes every string a YAML 1.1 reader would turn into a number or boolean', () => {
+    const text = fileOf(files, 'compose.yaml');
+    // PyYAML (compose 1.29) reads unquoted 1:2 digit pairs below 60 as base-60 numbers.
+    expect(text).not.toMatch(/^\s+- \d{1,2}:[0-5]?\d$/m);
+    expect(text).not.toMatch(/: (yes|no|on|off|y|n)$/im);
+  });
+
+  it('is accepted by `docker-compose config` when that tool is installed', () => {
+    const tool = ['docker-compose', 'docker'].find((t) => {
+      try {
+        execFileSync(t, t === 'docker' ? ['compose', 'version'] : ['version'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (!tool) {
+      process.stdout.write(
+        'SKIP docker-compose config check: neither docker-compose nor docker compose is installed\n',
+      );
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+    writeBundle(join(dir, 'b'), files);
+    const args = tool === 'docker' ? ['compose', 'config', '-q'] : ['config', '-q'];
+    execFileSync(tool, args, { cwd: join(dir, 'b'), stdio: 'pipe' });
+  });
+});
+
+describe('metric names', () => {
+  it('are all exported by the pool', async () => {
+    const names = new Set((await new PoolMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    for (const name of Object.values(POOL_METRIC)) expect(names.has(name), name).toBe(true);
+  });
+
+  it('used in alerts and dashboards come from metrics.ts', () => {
+    const files = renderBundle(configFor('mainnet'), FAKE_SECRETS);
+    const text = files
+      .filter((f) => f.path.startsWith('prometheus/alerts') || f.path.startsWith('grafana/dashboards'))
+      .map((f) => f.content)
+      .join('\n');
+    const known = new Set<string>([...Object.values(POOL_METRIC), ...Object.values(NODE_METRIC)]);
+    for (const m of text.match(/\bckb_[a-z_]+/g) ?? []) {
+      expect(known.has(m.replace(/_bucket$/, '')), m).toBe(true);
+    }
+  });
+});
+
+describe('monitoring off', () => {
+  it('renders no monitoring services, files or passwords', () => {
+    const files = renderBundle(configFor('mainnet', { monitoring: { enabled: false } }), FAKE_SECRETS);
+    expect(Object.keys(composeOf(files).services).sort()).toEqual(['ckb', 'pool', 'translator']);
+    expect(files.some((f) => f.path.startsWith('grafana/') || f.path.startsWith('prometheus/'))).toBe(false);
+    expect(fileOf(files, '.env')).not.toContain('GRAFANA');
+  });
+});
+
+describe('writeBundle', () => {
+  it('is deterministic, sets modes, and removes files a re-render no longer has', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'bundle-')), 'out');
+    const cfg: PoolDeployConfig = configFor('mainnet');
+    const files = renderBundle(cfg, FAKE_SECRETS);
+    expect(renderBundle(cfg, FAKE_SECRETS)).toEqual(files);
+    writeBundle(dir, files);
+    expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'ckb/ckb.toml'), 'utf8')).toContain(MAINNET_ARGS);
+    expect(existsSync(join(dir, MANIFEST))).toBe(true);
+    writeBundle(dir, renderBundle({ ...cfg, monitoring: { enabled: false } }, FAKE_SECRETS));
+    expect(existsSync(join(dir, 'prometheus/prometheus.yml'))).toBe(false);
+    expect(existsSync(join(dir, 'compose.yaml'))).toBe(true);
+  });
+
+  it('refuses a non-empty folder that is not a bundle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+    writeFileSync(join(dir, GRAFANA_PASSWORD_FILE), 'x');
+    expect(() => writeBundle(dir, renderBundle(configFor('mainnet'), FAKE_SECRETS))).toThrow(/not empty/);
+  });
+});

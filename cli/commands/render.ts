@@ -1,0 +1,52 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BundleDirError, renderBundle, writeBundle } from '../bundle/render.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { ConfigError, loadConfig } from '../config/schema.js';
+import { readSecrets, SecretsError } from '../config/secrets.js';
+
+const help = `Usage: ckb-pool-deploy render [--config FILE] --out DIR
+
+Renders the compose bundle for the deployment in FILE into DIR: compose.yaml (runs with
+\`docker compose\` v2 and \`docker-compose\` 1.29), .env (secrets, mode 0600), ckb/ckb.toml,
+pool/pool.yaml, pool/translator.yaml and, with monitoring on, Prometheus, Alertmanager and
+Grafana configs. The same config and secrets always give the same bytes.
+
+Options:
+  --config FILE   deployment config written by \`init\` (default: ckb-pool.yaml)
+  --out DIR       bundle folder; must be empty, new, or an earlier bundle (required)
+`;
+
+const command: Command = {
+  summary:
+    'Render the docker compose bundle (compose.yaml, ckb.toml, pool.yaml, monitoring) from the config.',
+  help,
+  async run(argv) {
+    let values: { config?: string; out?: string };
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: { config: { type: 'string', default: 'ckb-pool.yaml' }, out: { type: 'string' } },
+        strict: true,
+      }));
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (!values.out) throw new UsageError('--out DIR is required');
+    try {
+      const config = loadConfig(values.config ?? 'ckb-pool.yaml');
+      const files = renderBundle(config, readSecrets(config.secretsDir));
+      const out = resolve(values.out);
+      writeBundle(out, files);
+      process.stdout.write(`rendered ${files.length} files into ${out}\n`);
+      return 0;
+    } catch (e) {
+      if (e instanceof ConfigError || e instanceof SecretsError || e instanceof BundleDirError) {
+        throw new UsageError(e.message, 1);
+      }
+      throw e;
+    }
+  },
+};
+export default command;

@@ -1,0 +1,82 @@
+/**
+ * The deployment's secrets folder: created once by `init`, never overwritten, read by `render`.
+ * The SV2 authority key uses the pool's own key-file format (`ckb-pool keys generate`).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  PUBLIC_KEY_FILE,
+  readAuthorityKeyFile,
+  SECRET_KEY_FILE,
+  writeAuthorityKeyFiles,
+} from '../../pool/src/sv2/noise/key-files.js';
+import { encodeAuthorityPubkey, encodeAuthoritySecret, generateAuthorityKeypair } from '../../pool/src/sv2/noise/keys.js';
+
+export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
+export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;
+export const GRAFANA_PASSWORD_FILE = 'grafana-admin-password';
+
+export interface DeploymentSecrets {
+  /** base58check authority secret, as in the key file. */
+  authoritySecret: string;
+  /** base58check authority public key (miners pin it in the pool URL). */
+  authorityPublicKey: string;
+  grafanaAdminPassword: string;
+}
+
+export class SecretsError extends Error {}
+
+export interface EnsureResult {
+  created: string[];
+  kept: string[];
+  authorityPublicKey: string;
+}
+
+/** Creates whatever secret is missing in `dir` (mode 0700, files 0600); existing ones are kept. */
+export function ensureSecrets(dir: string): EnsureResult {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  const created: string[] = [];
+  const kept: string[] = [];
+  const secretPath = join(dir, AUTHORITY_SECRET_FILE);
+  if (existsSync(secretPath)) {
+    kept.push(secretPath);
+    const { publicXonly } = readAuthorityKeyFile(secretPath);
+    const publicPath = join(dir, AUTHORITY_PUBLIC_FILE);
+    if (!existsSync(publicPath)) writeFileSync(publicPath, `${encodeAuthorityPubkey(publicXonly)}\n`, { mode: 0o644 });
+  } else {
+    const written = writeAuthorityKeyFiles(dir, generateAuthorityKeypair());
+    created.push(written.secretPath);
+  }
+  const passwordPath = join(dir, GRAFANA_PASSWORD_FILE);
+  if (existsSync(passwordPath)) kept.push(passwordPath);
+  else {
+    // 24 random bytes → 32 URL-safe characters: no quoting trouble in .env files.
+    writeFileSync(passwordPath, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    created.push(passwordPath);
+  }
+  return { created, kept, authorityPublicKey: readSecrets(dir).authorityPublicKey };
+}
+
+/** Reads the secrets `render` needs; errors say how to create them. */
+export function readSecrets(dir: string): DeploymentSecrets {
+  const secretPath = join(dir, AUTHORITY_SECRET_FILE);
+  const passwordPath = join(dir, GRAFANA_PASSWORD_FILE);
+  for (const p of [secretPath, passwordPath]) {
+    if (!existsSync(p)) throw new SecretsError(`${p} is missing; run \`ckb-pool-deploy init\` to create the secrets`);
+    const mode = statSync(p).mode & 0o777;
+    if (mode & 0o077) throw new SecretsError(`${p} is readable by others (mode ${mode.toString(8)}); run chmod 600 ${p}`);
+  }
+  const key = readAuthorityKeyFile(secretPath);
+  if (key.kind !== 'secret' || !key.secret) throw new SecretsError(`${secretPath} holds a public key, not the secret`);
+  const grafanaAdminPassword = readFileSync(passwordPath, 'utf8').trim();
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(grafanaAdminPassword)) {
+    throw new SecretsError(`${passwordPath} must hold at least 16 characters of A-Z a-z 0-9 _ -`);
+  }
+  return {
+    authoritySecret: encodeAuthoritySecret(key.secret),
+    authorityPublicKey: encodeAuthorityPubkey(key.publicXonly),
+    grafanaAdminPassword,
+  };
+}
