@@ -8,10 +8,15 @@
 export type { TerraformMetaArguments, TerraformResourceConfig } from 'cdktf';
 export {
   App,
+  booleanToHclTerraform,
   Fn,
+  hashMapperHcl,
   LocalBackend,
+  listMapperHcl,
+  numberToHclTerraform,
   OssBackend,
   S3Backend,
+  stringToHclTerraform,
   TerraformDataSource,
   TerraformOutput,
   TerraformProvider,

@@ -86,6 +86,12 @@ export function synthString(cloud: Cloud, spec: PoolHostSpec): string {
   return Testing.synth(new PoolStack(app, `${spec.name}-${cloud}`, cloud, spec));
 }
 
+/** The same stack rendered as HCL (`cdktf synth --hcl`). */
+export function synthHcl(cloud: Cloud, spec: PoolHostSpec): string {
+  const app = Testing.app();
+  return Testing.synthHcl(new PoolStack(app, `${spec.name}-${cloud}`, cloud, spec)) as string;
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: Terraform JSON is walked freely in tests
 export type TfJson = Record<string, any>;
 

@@ -5,8 +5,13 @@
  * the config types; `schema.test.ts` checks every emitted block against the provider's schema.
  */
 import {
+  booleanToHclTerraform,
   type Construct,
   Fn,
+  hashMapperHcl,
+  listMapperHcl,
+  numberToHclTerraform,
+  stringToHclTerraform,
   TerraformDataSource,
   type TerraformMetaArguments,
   TerraformProvider,
@@ -31,6 +36,35 @@ function toArguments(config: object): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The same arguments in the typed form `cdktf synth --hcl` renders. Our configs hold only
+ * scalars, string lists and string maps (tags).
+ */
+function toHclArguments(config: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(toArguments(config))) {
+    if (typeof v === 'number') {
+      out[k] = { value: numberToHclTerraform(v), isBlock: false, type: 'simple', storageClassType: 'number' };
+    } else if (typeof v === 'boolean') {
+      out[k] = {
+        value: booleanToHclTerraform(v),
+        isBlock: false,
+        type: 'simple',
+        storageClassType: 'boolean',
+      };
+    } else if (Array.isArray(v)) {
+      const value = listMapperHcl(stringToHclTerraform, false)(v);
+      out[k] = { value, isBlock: false, type: 'list', storageClassType: 'stringList' };
+    } else if (typeof v === 'object' && v !== null) {
+      const value = hashMapperHcl(stringToHclTerraform)(v);
+      out[k] = { value, isBlock: false, type: 'map', storageClassType: 'stringMap' };
+    } else {
+      out[k] = { value: stringToHclTerraform(v), isBlock: false, type: 'simple', storageClassType: 'string' };
+    }
+  }
+  return out;
+}
+
 export interface AlicloudProviderConfig {
   /** Always explicit: without it the provider silently falls back to cn-beijing. */
   region: string;
@@ -51,6 +85,9 @@ export class AlicloudProvider extends TerraformProvider {
   }
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toArguments(this.config);
+  }
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclArguments(this.config);
   }
 }
 
@@ -75,6 +112,9 @@ abstract class AlicloudResource<C extends object> extends TerraformResource {
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toArguments(this.args);
   }
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclArguments(this.args);
+  }
   get id(): string {
     return this.getStringAttribute('id');
   }
@@ -91,6 +131,9 @@ abstract class AlicloudDataSource<C extends object> extends TerraformDataSource 
   }
   protected override synthesizeAttributes(): Record<string, unknown> {
     return toArguments(this.args);
+  }
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return toHclArguments(this.args);
   }
   get ids(): string[] {
     return this.getListAttribute('ids');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseConfig, fixtures, KEYS, only, specFor, synthJson, type TfJson } from '../fixtures.js';
+import { baseConfig, fixtures, KEYS, only, specFor, synthHcl, synthJson, type TfJson } from '../fixtures.js';
 import { specFromConfig } from '../spec.js';
 import { ALICLOUD_PROVIDER_SOURCE, ALICLOUD_PROVIDER_VERSION, snakeCase } from './constructs.js';
 import { alicloudAcceptsKey, alicloudArchitecture } from './pool-host.js';
@@ -138,6 +138,18 @@ describe('the Alibaba Cloud pool host', () => {
     expect(t.resource.alicloud_ecs_key_pair).toBeUndefined();
     expect(only(t, 'resource', 'alicloud_instance').key_name).toBeUndefined();
     expect(only(t, 'resource', 'alicloud_instance').user_data).toContain(KEYS.ed25519);
+  });
+
+  it('renders the same arguments as HCL for cdktf synth --hcl', () => {
+    const hcl = synthHcl('alicloud', spec);
+    expect(hcl).toContain('provider "alicloud" {\nregion = "ap-southeast-1"');
+    expect(hcl).toMatch(/resource "alicloud_instance" "[^"]+" \{\ninstance_name = "ckb-pool-host"/);
+    expect(hcl).toContain('system_disk_encrypted = true');
+    expect(hcl).toContain('system_disk_size = 300');
+    expect(hcl).toContain('http_tokens = "required"');
+    expect(hcl.match(/nic_type = "intranet"/g)).toHaveLength(5);
+    expect(hcl).toContain('Project = "ckb-pool"');
+    expect(hcl).toMatch(/security_groups = \[\n"\$\{alicloud_security_group\./);
   });
 
   it('maps config names to provider argument names', () => {
