@@ -4,6 +4,7 @@ import {
   type AcceptOptions,
   acceptSv2,
   connectSv2,
+  connectSv2Url,
   type Sv2CloseInfo,
   type Sv2Connection,
   Sv2ConnectionError,
@@ -11,7 +12,7 @@ import {
 import { encodeFrame } from './frame.js';
 import type { Sv2Message } from './messages/index.js';
 import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
-import { encodeAuthorityPubkey, generateAuthorityKeypair } from './noise/keys.js';
+import { encodeAuthorityPubkey, formatPoolUrl, generateAuthorityKeypair } from './noise/keys.js';
 import { defaultBackend } from './noise/secp.js';
 
 const backend = defaultBackend();
@@ -152,6 +153,14 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     const back = nextMessage(healthy);
     healthyServerSide.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
     expect(await back).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+  });
+
+  it('dials a stratum2+tcp:// URL', async () => {
+    const url = formatPoolUrl({ host: '127.0.0.1', port: srv.port, authorityPubkey: authority.publicXonly });
+    const c = await connectSv2Url(url, { backend });
+    expect(c.server?.serverStaticXonly).toEqual(identity.staticKey.xonly);
+    c.close();
+    expect((await c.closed).reason).toBe('local-close');
   });
 
   it('carries a payload larger than one Noise message (several AEAD chunks)', async () => {

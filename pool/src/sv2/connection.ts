@@ -21,7 +21,7 @@ import {
   type TransportKeys,
 } from './noise/handshake.js';
 import type { EphemeralKeyPool, ResponderIdentity, ServerIdentity } from './noise/identity.js';
-import { decodeAuthorityPubkey } from './noise/keys.js';
+import { decodeAuthorityPubkey, parsePoolUrl } from './noise/keys.js';
 import type { Secp256k1Backend } from './noise/secp.js';
 import { encryptFrame, FrameDecryptor } from './noise/transport.js';
 
@@ -288,6 +288,10 @@ export interface AcceptOptions extends Sv2ConnectionOptions {
 /** Runs the responder handshake on an accepted socket. */
 export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connection> {
   return new Promise((resolve, reject) => {
+    if (socket.destroyed) {
+      reject(new Sv2ConnectionError('peer-closed', 'the socket closed before the handshake started'));
+      return;
+    }
     socket.setNoDelay(true);
     const timeoutMs = o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
     const deadline = {
@@ -396,4 +400,13 @@ export function connectSv2(o: ConnectOptions): Promise<Sv2Connection> {
       socket.write(initiator.writeAct1());
     });
   });
+}
+
+/** Dials a `stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY` URL (the form pools publish). */
+export function connectSv2Url(
+  url: string,
+  o: Omit<ConnectOptions, 'host' | 'port' | 'authorityPubkey'> = {},
+): Promise<Sv2Connection> {
+  const { host, port, authorityPubkey } = parsePoolUrl(url);
+  return connectSv2({ ...o, host, port, authorityPubkey });
 }
