@@ -101,6 +101,14 @@ function invalidType(v: unknown, expected: string, path: string): ParamsError {
   return new ParamsError(`invalid type: ${unexpected(v)}, expected ${expected}`, path);
 }
 
+/** serde's `OneOf` wording: "`a`", "`a` or `b`", "one of `a`, `b`, `c`". */
+function oneOf(names: readonly string[]): string {
+  const q = names.map((n) => `\`${n}\``);
+  if (q.length === 1) return q[0];
+  if (q.length === 2) return `${q[0]} or ${q[1]}`;
+  return `one of ${q.join(', ')}`;
+}
+
 /** A struct with `#[serde(deny_unknown_fields)]`; `optional` fields are `Option<T>`. */
 function struct(
   v: unknown,
@@ -113,10 +121,7 @@ function struct(
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!fields.includes(k)) {
-      throw new ParamsError(
-        `unknown field \`${k}\`, expected one of ${fields.map((f) => `\`${f}\``).join(', ')}`,
-        `${path}.${k}`,
-      );
+      throw new ParamsError(`unknown field \`${k}\`, expected ${oneOf(fields)}`, `${path}.${k}`);
     }
   }
   for (const f of fields) {
