@@ -129,6 +129,12 @@ describe('the AWS pool host', () => {
     expect(awsArchitecture('t3.medium')).toBe('x86_64');
   });
 
+  it('keeps the security group name clear of the reserved sg- prefix', () => {
+    const t = synthJson('aws', specFromConfig({ ...baseConfig('aws'), project: 'sg-pool' }, KEYS.rsa, 'aws'));
+    expect(only(t, 'resource', 'aws_security_group').name).toBe('pool-sg-pool-sg');
+    expect(only(tf, 'resource', 'aws_security_group').name).toBe('ckb-pool-sg');
+  });
+
   it('tags everything through the provider default tags', () => {
     expect(tf.provider.aws[0].default_tags).toEqual([
       { tags: { Project: 'ckb-pool', Chain: 'mainnet', ManagedBy: 'ckb-pool-deploy' } },

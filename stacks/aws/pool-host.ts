@@ -114,7 +114,7 @@ export class AwsPoolHost extends Construct implements PoolHost {
     new RouteTableAssociation(this, 'public_routes', { routeTableId: routes.id, subnetId: subnet.id });
 
     const sg = new SecurityGroup(this, 'sg', {
-      name: `${name}-sg`,
+      name: `${name}-sg`.replace(/^sg-/, 'pool-sg-'), // EC2 reserves the sg- prefix
       description: 'ckb-pool: SV2, V1 and CKB P2P public; SSH from admin CIDRs only',
       vpcId: vpc.id,
       tags: named('sg'),
