@@ -150,6 +150,21 @@ describe('FrameDecoder', () => {
     );
   });
 
+  it('reassembles a payload larger than 64 KiB from tiny and uneven chunks', () => {
+    const big = frame(0, false, 0x74, '');
+    big.payload = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff);
+    const bytes = encodeFrame(big);
+    const d = new FrameDecoder({ maxPayload: MAX_FRAME_PAYLOAD });
+    const out: Frame[] = [];
+    let pos = 0;
+    for (let step = 1; pos < bytes.length; step = (step * 3) % 4099) {
+      out.push(...d.push(bytes.subarray(pos, pos + step)));
+      pos += step;
+    }
+    expect(out).toEqual([big]);
+    expect(d.bufferedBytes).toBe(0);
+  });
+
   it('returns payloads that do not alias the pushed chunk', () => {
     const bytes = encodeFrame(frames[2]);
     const [f] = new FrameDecoder().push(bytes);

@@ -140,9 +140,10 @@ export interface FrameDecoderOptions {
 
 /**
  * Streaming decoder for a plaintext SV2 byte stream (TCP chunks in, whole frames out). Handles
- * frames split across chunks and several frames in one chunk. Memory held is bounded by the
- * bytes actually received for the frame in progress (payload pieces are kept as received and
- * joined once complete), so a peer announcing a large length cannot make us allocate it.
+ * frames split across chunks and several frames in one chunk. The payload buffer of the frame
+ * in progress grows by doubling from 256 bytes and is capped at the announced length, so it
+ * stays within twice the bytes actually received: a peer announcing a large length and
+ * trickling bytes cannot make us allocate it.
  * After an error the stream is out of sync: the decoder stays failed and rethrows, and frames
  * completed earlier in the same chunk are dropped with it (the connection must close anyway).
  */
@@ -151,7 +152,7 @@ export class FrameDecoder {
   private readonly headerBuf = new Uint8Array(FRAME_HEADER_SIZE);
   private headerFill = 0;
   private header: FrameHeader | null = null;
-  private pieces: Uint8Array[] = [];
+  private payloadBuf: Uint8Array | null = null;
   private payloadFill = 0;
   private failure: Sv2DecodeError | null = null;
 
@@ -213,8 +214,7 @@ export class FrameDecoder {
       const h = this.header;
       const take = Math.min(h.msgLength - this.payloadFill, chunk.length - pos);
       if (take > 0) {
-        this.pieces.push(copyBytes(chunk, pos, pos + take));
-        this.payloadFill += take;
+        this.appendPayload(chunk, pos, pos + take, h.msgLength);
         pos += take;
       }
       if (this.payloadFill < h.msgLength) break;
@@ -222,24 +222,31 @@ export class FrameDecoder {
         extensionType: h.extensionType,
         channelMsg: h.channelMsg,
         msgType: h.msgType,
-        payload: this.takePayload(h.msgLength),
+        payload: this.takePayload(),
       });
       this.header = null;
     }
     return frames;
   }
 
-  private takePayload(length: number): Uint8Array {
-    const pieces = this.pieces;
-    this.pieces = [];
-    this.payloadFill = 0;
-    if (pieces.length === 1) return pieces[0];
-    const out = new Uint8Array(length);
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.length;
+  /** Appends payload bytes, growing the buffer geometrically but never past the frame's length. */
+  private appendPayload(chunk: Uint8Array, start: number, end: number, msgLength: number): void {
+    const need = this.payloadFill + (end - start);
+    if (!this.payloadBuf || this.payloadBuf.length < need) {
+      const cap = Math.min(msgLength, Math.max(need, 2 * (this.payloadBuf?.length ?? 0), 256));
+      const next = new Uint8Array(cap);
+      if (this.payloadBuf) next.set(this.payloadBuf.subarray(0, this.payloadFill));
+      this.payloadBuf = next;
     }
+    this.payloadBuf.set(chunk.subarray(start, end), this.payloadFill);
+    this.payloadFill = need;
+  }
+
+  /** The completed payload: capacity is capped at the frame length, so it is exactly full. */
+  private takePayload(): Uint8Array {
+    const out = this.payloadBuf ?? new Uint8Array(0);
+    this.payloadBuf = null;
+    this.payloadFill = 0;
     return out;
   }
 }
