@@ -4,7 +4,7 @@ import { bytesToHex0x } from '../ckb/hex.js';
 import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockJson, BlockTemplateJson } from '../ckb/rpc-types.js';
 import { blockToSubmitJson, templateToBlock } from '../ckb/template.js';
-import { blockToJson, transactionsRoot } from './codec.js';
+import { blockToJson, extraHash, transactionsRoot } from './codec.js';
 import { type Devnet, startDevnet } from './index.js';
 import { decodeBlock } from './json-decode.js';
 import { grindNonce, verifyPow } from './pow-check.js';
@@ -327,5 +327,72 @@ describe('dev chain options', () => {
     const t = await rpc.getBlockTemplate();
     expect(t.cellbase.data.witnesses[0]).toContain('abcdef');
     expect(t.cellbase.data.witnesses[0]).toContain('11'.repeat(32));
+  });
+});
+
+describe('dev chain context checks', () => {
+  it('checks the extension, the reward and the timestamps like the node', async () => {
+    let clock = 1_800_000_000_000;
+    const { d, rpc } = await devnet({ now: () => clock });
+    await d.mine(12);
+    const t = await rpc.getBlockTemplate();
+    const cases: Array<[string, (b: ReturnType<typeof templateToDecodedBlock>) => void]> = [
+      [
+        'Block(NoBlockExtension',
+        (b) => {
+          b.extension = null;
+          b.header.extraHash = extraHash([], null);
+        },
+      ],
+      [
+        'Block(InvalidChainRoot',
+        (b) => {
+          b.extension = new Uint8Array(32).fill(7);
+          b.header.extraHash = extraHash([], b.extension);
+        },
+      ],
+      [
+        'Block(ExceededMaximumBlockExtensionBytes',
+        (b) => {
+          b.extension = new Uint8Array(97);
+          b.header.extraHash = extraHash([], b.extension);
+        },
+      ],
+      [
+        'Block(Cellbase(InvalidRewardAmount))',
+        (b) => {
+          b.transactions[0].outputs[0].capacity += 1n;
+        },
+      ],
+      [
+        'Block(Cellbase(InvalidRewardTarget))',
+        (b) => {
+          b.transactions[0].outputs[0].lock = {
+            ...b.transactions[0].outputs[0].lock,
+            args: new Uint8Array(20),
+          };
+        },
+      ],
+      [
+        'Header(Timestamp(BlockTimeTooOld',
+        (b) => {
+          b.header.timestamp = BigInt(clock) - 3_600_000n;
+        },
+      ],
+      [
+        'Header(Timestamp(BlockTimeTooNew',
+        (b) => {
+          b.header.timestamp = BigInt(clock) + 15_001n;
+        },
+      ],
+    ];
+    for (const [reason, edit] of cases) {
+      const err = await rejection(rpc.submitBlock('0', tampered(t, edit, true)));
+      expect(err.code, reason).toBe(-3);
+      expect(err.rpcMessage).toContain(reason);
+    }
+    clock += 1000;
+    const { block } = solveTemplate(t);
+    expect(await rpc.submitBlock('0', block)).toBe(d.tip().hash);
   });
 });
