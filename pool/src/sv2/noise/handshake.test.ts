@@ -1,4 +1,6 @@
-import { expect, it } from 'vitest';
+import { schnorr } from '@noble/curves/secp256k1.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../../test/shared.js';
 import { bytesToHex, hexToBytes } from '../../ckb/hex.js';
 import { decodeFrame, encodeFrame } from '../frame.js';
@@ -7,6 +9,7 @@ import { certificateSignedBytes, encodeCertificate, signCertificate } from './ce
 import type { EllswiftKeypair } from './ellswift.js';
 import { Sv2ConnectionError } from './errors.js';
 import { ACT1_SIZE, ACT2_SIZE, NoiseInitiator, NoiseResponder } from './handshake.js';
+import { ServerIdentity } from './identity.js';
 import { type BackendName, loadBackend } from './secp.js';
 import { CipherState, INITIAL_CK, INITIAL_H } from './symmetric.js';
 import { encryptFrame, FrameDecryptor } from './transport.js';
@@ -200,4 +203,45 @@ it('a frame with an empty payload is one 22-byte header ciphertext and decrypts 
   const frames = new FrameDecryptor(new CipherState(key, AEADS.noble), { maxPayload: 10 }).push(ct);
   expect(frames.length).toBe(1);
   expect(decodeFrame(encodeFrame(frames[0])).msgType).toBe(1);
+});
+
+describe('handshake robustness on arbitrary bytes', () => {
+  const backend = loadBackend('native') ?? loadBackend('noble')!;
+  const auth = schnorr.utils.randomSecretKey();
+  const identity = new ServerIdentity({ authoritySecret: auth, backend });
+
+  it('any 64 non-text bytes are a valid act 1 (every ElligatorSwift string decodes to a point)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (act1) => {
+        const id = identity.current();
+        const r = new NoiseResponder({ staticKey: id.staticKey, certificate: id.certificate, backend });
+        let out: string;
+        try {
+          out = String(r.readAct1(act1).act2.length);
+        } catch (e) {
+          out = (e as Sv2ConnectionError).reason;
+        }
+        expect(['234', 'bad-act1']).toContain(out);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('arbitrary act 2 bytes always end in bad-act2, never another error', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 234, maxLength: 234 }), (act2) => {
+        const i = new NoiseInitiator({ authorityPubkey: schnorr.getPublicKey(auth), backend });
+        i.writeAct1();
+        let reason = 'accepted';
+        try {
+          i.readAct2(act2);
+        } catch (e) {
+          expect(e).toBeInstanceOf(Sv2ConnectionError);
+          reason = (e as Sv2ConnectionError).reason;
+        }
+        expect(reason).toBe('bad-act2');
+      }),
+      { numRuns: 30 },
+    );
+  });
 });
