@@ -10,6 +10,7 @@ import {
   headerFromJson,
   headerToJson,
   headerViewFromJson,
+  headerViewToJson,
   nonceFromBytes,
   nonceToBytes,
   packEpoch,
@@ -53,6 +54,7 @@ describeWithShared(REAL, 'real headers from mainnet and testnet', () => {
       expect(bytesToHex0x(nonceToBytes(header.nonce))).toBe(`0x${h.computed.nonce_le_hex}`);
       const { hash: _omit, ...withoutHash } = h.header;
       expect(headerToJson(header)).toEqual(withoutHash);
+      expect(headerViewToJson(header)).toEqual({ ...withoutHash, hash: h.computed.header_hash });
       expect(deserializeHeader(hexToBytes(h.computed.header_hex))).toEqual(header);
     },
   );

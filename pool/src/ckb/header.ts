@@ -169,6 +169,11 @@ export function headerToJson(h: Header): HeaderJson {
   return { ...rawHeaderToJson(h), nonce: toMinimalHex(h.nonce) };
 }
 
+/** The node's JSON `HeaderView`: the header followed by its (computed) hash. */
+export function headerViewToJson(h: Header): HeaderViewJson {
+  return { ...headerToJson(h), hash: bytesToHex0x(blockHash(h)) };
+}
+
 const HEADER_KEYS = [
   'version',
   'compact_target',

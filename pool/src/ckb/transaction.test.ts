@@ -4,6 +4,8 @@ import { bytesToHex, bytesToHex0x, hexToBytes } from './hex.js';
 import { MoleculeError } from './molecule.js';
 import { scriptArb, transactionArb } from './transaction.arbitraries.js';
 import {
+  cellbaseWitnessOf,
+  deserializeCellbaseWitness,
   deserializeRawTransaction,
   deserializeScript,
   deserializeTransaction,
@@ -12,6 +14,7 @@ import {
   hashTypeToByte,
   type Script,
   scriptHash,
+  serializeCellbaseWitness,
   serializeRawTransaction,
   serializeScript,
   serializeTransaction,
@@ -171,5 +174,46 @@ describe('WitnessArgs', () => {
     expect(bytesToHex0x(serializeWitnessArgs({ lock: null, inputType: null, outputType: null }))).toBe(
       '0x10000000100000001000000010000000',
     );
+  });
+});
+
+describe('CellbaseWitness', () => {
+  // The cellbase witness of the RFC 0031 vector block: secp256k1-blake160 lock, empty message.
+  const hex =
+    '590000000c00000055000000490000001000000030000000310000009bd7e06f3ecf4be0f2fcd2188b23f1b9fcc88e5d4b65a8637b17723bbda3cce80114000000c8328aabcd9b9e8e64fbc566c4385c3bdeb219d700000000';
+
+  it('reads the reward lock and message of a cellbase and writes the same bytes', () => {
+    const cellbase = {
+      version: 0,
+      cellDeps: [],
+      headerDeps: [],
+      inputs: [],
+      outputs: [],
+      outputsData: [],
+      witnesses: [hexToBytes(hex)],
+    };
+    const w = cellbaseWitnessOf(cellbase)!;
+    expect(bytesToHex(w.lock.codeHash)).toBe(
+      '9bd7e06f3ecf4be0f2fcd2188b23f1b9fcc88e5d4b65a8637b17723bbda3cce8',
+    );
+    expect(w.lock.hashType).toBe('type');
+    expect(bytesToHex(w.lock.args)).toBe('c8328aabcd9b9e8e64fbc566c4385c3bdeb219d7');
+    expect(w.message).toEqual(new Uint8Array(0));
+    expect(bytesToHex(serializeCellbaseWitness(w))).toBe(hex);
+    expect(deserializeCellbaseWitness(serializeCellbaseWitness(w))).toEqual(w);
+  });
+
+  it('is null for a transaction without exactly one decodable witness', () => {
+    const tx = {
+      version: 0,
+      cellDeps: [],
+      headerDeps: [],
+      inputs: [],
+      outputs: [],
+      outputsData: [],
+      witnesses: [],
+    };
+    expect(cellbaseWitnessOf(tx)).toBeNull();
+    expect(cellbaseWitnessOf({ ...tx, witnesses: [Uint8Array.of(1, 2, 3)] })).toBeNull();
   });
 });

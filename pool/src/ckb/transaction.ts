@@ -72,6 +72,11 @@ export interface RawTransaction {
 export interface Transaction extends RawTransaction {
   witnesses: Uint8Array[];
 }
+/** The cellbase's witness: who the block's reward goes to (paid out 11 blocks later). */
+export interface CellbaseWitness {
+  lock: Script;
+  message: Uint8Array;
+}
 export interface WitnessArgs {
   lock: Uint8Array | null;
   inputType: Uint8Array | null;
@@ -146,6 +151,10 @@ export function serializeTransaction(tx: Transaction): Uint8Array {
 export function serializeWitnessArgs(w: WitnessArgs): Uint8Array {
   const opt = (b: Uint8Array | null) => option(b && bytesVec(b));
   return table([opt(w.lock), opt(w.inputType), opt(w.outputType)]);
+}
+
+export function serializeCellbaseWitness(w: CellbaseWitness): Uint8Array {
+  return table([serializeScript(w.lock), bytesVec(w.message)]);
 }
 
 /** Transaction hash: ckbhash of the RawTransaction (no witnesses). */
@@ -246,6 +255,28 @@ export function deserializeWitnessArgs(buf: Uint8Array, what = 'WitnessArgs'): W
     inputType: opt(inputType, 'input_type'),
     outputType: opt(outputType, 'output_type'),
   };
+}
+
+export function deserializeCellbaseWitness(buf: Uint8Array, what = 'CellbaseWitness'): CellbaseWitness {
+  const [lock, message] = readTable(buf, 2, what);
+  return {
+    lock: deserializeScript(lock, `${what}.lock`),
+    message: readBytes(message, `${what}.message`).slice(),
+  };
+}
+
+/**
+ * The reward lock and message of a cellbase (its only witness), e.g. to check that a template
+ * pays the pool's configured lock. Null when the transaction has no decodable cellbase witness.
+ */
+export function cellbaseWitnessOf(cellbase: Transaction): CellbaseWitness | null {
+  if (cellbase.witnesses.length !== 1) return null;
+  try {
+    return deserializeCellbaseWitness(cellbase.witnesses[0]);
+  } catch (err) {
+    if (err instanceof MoleculeError) return null;
+    throw err;
+  }
 }
 
 // ---- node JSON ----
