@@ -15,7 +15,7 @@ const cloud = process.env.CKB_POOL_CLOUD;
 if (cloud !== undefined && !CLOUDS.includes(cloud as Cloud)) {
   throw new Error(`CKB_POOL_CLOUD must be aws or alicloud, not '${cloud}'`);
 }
-const result = synthDeployment(
+const result = await synthDeployment(
   loadConfig(process.env.CKB_POOL_CONFIG ?? 'ckb-pool.yaml'),
   cloud as Cloud | undefined,
   process.env.CDKTF_OUTDIR ?? 'cdktf.out',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CLOUDS, type Cloud, SpecError, specFromConfig } from '../../stacks/spec.js';
-import { type SynthResult, synthPool } from '../../stacks/stack.js';
+import type { SynthResult } from '../../stacks/stack.js';
 import { type Command, UsageError } from '../command.js';
 import { ConfigError, loadConfig, type PoolDeployConfig } from '../config/schema.js';
 
@@ -23,12 +23,15 @@ Options:
                         Default: ${DEFAULT_OUT}
   -h, --help            Show this help.`;
 
-/** Synthesizes a loaded config (path fields absolute, as `loadConfig` returns them). */
-export function synthDeployment(
+/**
+ * Synthesizes a loaded config (path fields absolute, as `loadConfig` returns them). The stacks
+ * (cdktf, provider bindings) load only here, so `ckb-pool-deploy --help` stays fast.
+ */
+export async function synthDeployment(
   config: PoolDeployConfig,
   cloud: Cloud | undefined,
   outDir: string,
-): SynthResult {
+): Promise<SynthResult> {
   let key: string;
   try {
     key = readFileSync(config.ssh.publicKeyPath, 'utf8');
@@ -38,7 +41,9 @@ export function synthDeployment(
       `cannot read ${config.ssh.publicKeyPath} (${(e as NodeJS.ErrnoException).code}); create a key with ssh-keygen -t ed25519`,
     );
   }
-  return synthPool(cloud ?? (config.cloud as Cloud), specFromConfig(config, key, cloud), outDir);
+  const spec = specFromConfig(config, key, cloud);
+  const { synthPool } = await import('../../stacks/stack.js');
+  return synthPool(cloud ?? (config.cloud as Cloud), spec, outDir);
 }
 
 const command: Command = {
@@ -63,7 +68,7 @@ const command: Command = {
     const outDir = resolve(values.out ?? DEFAULT_OUT);
     let result: SynthResult;
     try {
-      result = synthDeployment(loadConfig(configPath), values.cloud as Cloud | undefined, outDir);
+      result = await synthDeployment(loadConfig(configPath), values.cloud as Cloud | undefined, outDir);
     } catch (e) {
       if (e instanceof ConfigError) throw new UsageError(e.message);
       if (e instanceof SpecError) throw new UsageError(`${configPath}: ${e.message}`);
