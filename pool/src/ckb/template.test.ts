@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../test/shared.js';
-import { calcExtensionHash, calcUnclesHash, deserializeBlock, serializeBlock } from './block.js';
+import {
+  blockFromJson,
+  calcExtensionHash,
+  calcUnclesHash,
+  deserializeBlock,
+  serializeBlock,
+} from './block.js';
 import { blockHash, serializeRawHeader } from './header.js';
 import { bytesToHex0x } from './hex.js';
 import { readTable } from './molecule.js';
@@ -69,6 +75,15 @@ describeWithShared(VECTORS, 'template → block (RFC 0031 block hash vector)', (
     const block = templateToBlock(rfc.template);
     const json = blockToSubmitJson(block, nonce);
     expect(JSON.stringify(json)).toBe(JSON.stringify(rfc.expected_block_from_source));
+  });
+
+  it('passes the node-strict Block parser (no unknown fields) and encodes like the assembled block', () => {
+    const block = templateToBlock(rfc.template);
+    const json = JSON.parse(JSON.stringify(blockToSubmitJson(block, nonce)));
+    const parsed = blockFromJson(json);
+    expect(serializeBlock(parsed)).toEqual(
+      serializeBlock({ ...block, header: { ...block.rawHeader, nonce } }),
+    );
   });
 
   it('encodes a block with an extension as Molecule BlockV1 that reads back unchanged', () => {
