@@ -162,7 +162,7 @@ export const FIELDS = [
     ask: isCloudVm,
     check: (v, c) =>
       isCloudVm(c) && !REGION_PATTERN[c.cloud as 'aws'].test(v)
-        ? `'${v}' is not a ${c.cloud} region name, e.g. ${REGION_EXAMPLE[c.cloud as 'aws']}`
+        ? `'${v}' is not a region name of ${c.cloud}, e.g. ${REGION_EXAMPLE[c.cloud as 'aws']}`
         : undefined,
   }),
   field('instance.size', {
@@ -175,7 +175,7 @@ export const FIELDS = [
     ask: isCloudVm,
     check: (v, c) =>
       isCloudVm(c) && !SIZE_PATTERN[c.cloud as 'aws'].test(v)
-        ? `'${v}' is not a ${c.cloud} instance type, e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
+        ? `'${v}' is not an instance type of ${c.cloud}, e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
         : undefined,
   }),
   field('instance.diskGb', {

@@ -11,7 +11,11 @@ import {
   SECRET_KEY_FILE,
   writeAuthorityKeyFiles,
 } from '../../pool/src/sv2/noise/key-files.js';
-import { encodeAuthorityPubkey, encodeAuthoritySecret, generateAuthorityKeypair } from '../../pool/src/sv2/noise/keys.js';
+import {
+  encodeAuthorityPubkey,
+  encodeAuthoritySecret,
+  generateAuthorityKeypair,
+} from '../../pool/src/sv2/noise/keys.js';
 
 export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
 export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;
@@ -44,7 +48,8 @@ export function ensureSecrets(dir: string): EnsureResult {
     kept.push(secretPath);
     const { publicXonly } = readAuthorityKeyFile(secretPath);
     const publicPath = join(dir, AUTHORITY_PUBLIC_FILE);
-    if (!existsSync(publicPath)) writeFileSync(publicPath, `${encodeAuthorityPubkey(publicXonly)}\n`, { mode: 0o644 });
+    if (!existsSync(publicPath))
+      writeFileSync(publicPath, `${encodeAuthorityPubkey(publicXonly)}\n`, { mode: 0o644 });
   } else {
     const written = writeAuthorityKeyFiles(dir, generateAuthorityKeypair());
     created.push(written.secretPath);
@@ -64,12 +69,15 @@ export function readSecrets(dir: string): DeploymentSecrets {
   const secretPath = join(dir, AUTHORITY_SECRET_FILE);
   const passwordPath = join(dir, GRAFANA_PASSWORD_FILE);
   for (const p of [secretPath, passwordPath]) {
-    if (!existsSync(p)) throw new SecretsError(`${p} is missing; run \`ckb-pool-deploy init\` to create the secrets`);
+    if (!existsSync(p))
+      throw new SecretsError(`${p} is missing; run \`ckb-pool-deploy init\` to create the secrets`);
     const mode = statSync(p).mode & 0o777;
-    if (mode & 0o077) throw new SecretsError(`${p} is readable by others (mode ${mode.toString(8)}); run chmod 600 ${p}`);
+    if (mode & 0o077)
+      throw new SecretsError(`${p} is readable by others (mode ${mode.toString(8)}); run chmod 600 ${p}`);
   }
   const key = readAuthorityKeyFile(secretPath);
-  if (key.kind !== 'secret' || !key.secret) throw new SecretsError(`${secretPath} holds a public key, not the secret`);
+  if (key.kind !== 'secret' || !key.secret)
+    throw new SecretsError(`${secretPath} holds a public key, not the secret`);
   const grafanaAdminPassword = readFileSync(passwordPath, 'utf8').trim();
   if (!/^[A-Za-z0-9_-]{16,}$/.test(grafanaAdminPassword)) {
     throw new SecretsError(`${passwordPath} must hold at least 16 characters of A-Z a-z 0-9 _ -`);

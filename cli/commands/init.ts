@@ -1,0 +1,239 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { decodeAddress } from '../config/address.js';
+import {
+  ConfigError,
+  configToYaml,
+  defaultOf,
+  expandPath,
+  FIELD_LIST,
+  type FieldSpec,
+  parseConfig,
+  validateField,
+} from '../config/schema.js';
+import { ensureSecrets } from '../config/secrets.js';
+import { type Draft, getPath, setPath } from '../config/types.js';
+
+/** The questions `init` asks; the real one is @inquirer/prompts, tests inject scripted answers. */
+export interface Prompter {
+  input(q: {
+    message: string;
+    default?: string;
+    validate: (value: string) => true | string;
+  }): Promise<string>;
+  select(q: {
+    message: string;
+    choices: { value: string; name: string }[];
+    default?: string;
+  }): Promise<string>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+}
+
+export interface InitDeps {
+  /** Ask questions (a terminal is attached and --yes is not given). */
+  interactive: boolean;
+  prompter?: Prompter;
+  print(text: string): void;
+}
+
+const DEFAULT_CONFIG = 'ckb-pool.yaml';
+
+function flagOptions(): Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    config: { type: 'string' },
+    yes: { type: 'boolean' },
+  };
+  for (const f of FIELD_LIST)
+    options[f.flag] = f.kind.list ? { type: 'string', multiple: true } : { type: 'string' };
+  return options;
+}
+
+function help(): string {
+  const lines = FIELD_LIST.map((f) => {
+    const d =
+      f.defaultDoc ??
+      (typeof f.default === 'function'
+        ? 'computed'
+        : f.default === undefined
+          ? 'unset'
+          : JSON.stringify(f.default));
+    return `  --${f.flag.padEnd(20)} ${f.path} (default: ${d})${f.kind.list ? ', repeatable' : ''}`;
+  });
+  return `Usage: ckb-pool-deploy init [--config FILE] [--yes] [field flags…]
+
+Writes the deployment config (asks for each setting in a terminal; every answer is also a
+flag) and creates the secrets once: the SV2 authority key and the Grafana admin password
+(mode 0600 in the secrets folder; re-running keeps them). Re-running on an existing config
+offers its values as defaults.
+
+  --config FILE              config file to write (default: ${DEFAULT_CONFIG})
+  --yes                      never ask: take the defaults for everything not given by a flag
+                             (needed without a terminal)
+${lines.join('\n')}
+
+Every field is described in docs/config.md. Example (non-interactive):
+  ckb-pool-deploy init --yes --payout-address ckb1… --cloud aws --region us-east-1 \\
+    --admin-cidr 203.0.113.7/32
+`;
+}
+
+function display(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.join(', ');
+  return String(v);
+}
+
+/** Asks for one field until the answer validates; returns the parsed value (undefined = unset). */
+async function ask(p: Prompter, f: FieldSpec, draft: Draft, proposal: unknown): Promise<unknown> {
+  const message = f.prompt ?? f.path;
+  if (f.kind.choices) {
+    return p.select({
+      message,
+      choices: f.kind.choices.map((c) => ({ value: c, name: c })),
+      default: proposal as string | undefined,
+    });
+  }
+  if (f.kind.describe === 'boolean') return p.confirm({ message, default: proposal as boolean | undefined });
+  const optional = !f.required?.(draft) && defaultOf(f, draft) === undefined;
+  const parse = (answer: string): unknown =>
+    optional && answer.trim() === '' ? undefined : f.kind.fromFlag(answer.trim());
+  const answer = await p.input({
+    message,
+    default: display(proposal),
+    validate: (value) => {
+      try {
+        const v = parse(value);
+        if (v === undefined) return true;
+        const r = validateField(f, v, draft);
+        return r.problem ?? true;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    },
+  });
+  return parse(answer);
+}
+
+export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options: flagOptions(), strict: true }).values as typeof values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const yes = values.yes === true;
+  if (!yes && !deps.interactive) {
+    throw new UsageError(
+      'init asks questions but no terminal is attached; pass --yes and give settings as flags ' +
+        '(e.g. --yes --payout-address ckb1… --cloud local)',
+    );
+  }
+  const interactive = !yes;
+  const configPath = resolve((values.config as string | undefined) ?? DEFAULT_CONFIG);
+  let existing: unknown = {};
+  if (existsSync(configPath)) {
+    try {
+      existing = parseYaml(readFileSync(configPath, 'utf8')) ?? {};
+    } catch (e) {
+      throw new UsageError(
+        `${configPath} is not valid YAML (${(e as Error).message.split('\n')[0]}); fix or move it`,
+        1,
+      );
+    }
+    deps.print(`Updating ${configPath} (its values are the defaults).\n`);
+  }
+  // The chain follows from a given payout address unless it is given too.
+  const flagAddress = values['payout-address'] as string | undefined;
+  if (flagAddress && values.chain === undefined && getPath(existing, 'chain') === undefined) {
+    try {
+      values.chain = decodeAddress(flagAddress).chain;
+    } catch {
+      // The address check below reports the problem.
+    }
+  }
+
+  const draft: Draft = {};
+  const problems: string[] = [];
+  for (const f of FIELD_LIST) {
+    const flag = values[f.flag];
+    let value: unknown;
+    if (flag !== undefined) {
+      try {
+        value = f.kind.fromFlag(flag as string | string[]);
+      } catch (e) {
+        problems.push(`--${f.flag}: ${(e as Error).message}`);
+        continue;
+      }
+    } else {
+      const previous = getPath(existing, f.path);
+      const proposal = previous ?? defaultOf(f, draft) ?? f.suggest?.(draft);
+      if (interactive && f.prompt && (f.ask?.(draft) ?? true)) {
+        if (!deps.prompter) throw new Error('interactive init needs a prompter');
+        value = await ask(deps.prompter, f, draft, proposal);
+      } else {
+        value = proposal;
+        if (previous === undefined && defaultOf(f, draft) === undefined && value !== undefined) {
+          deps.print(`${f.path}: ${display(value)} (default; change with --${f.flag})\n`);
+        }
+      }
+      if (value === undefined) {
+        if (f.required?.(draft))
+          problems.push(`--${f.flag} is required${draft.cloud ? ` for cloud ${draft.cloud}` : ''}: ${f.doc}`);
+        continue;
+      }
+    }
+    const r = validateField(f, value, draft);
+    if (r.problem) problems.push(`--${f.flag} (${f.path}): ${r.problem}`);
+    else setPath(draft, f.path, r.value);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(draft, { source: configPath });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+  writeFileSync(configPath, configToYaml(config), { mode: 0o644 });
+  const secretsDir = expandPath(config.secretsDir, dirname(configPath));
+  const secrets = ensureSecrets(secretsDir);
+  deps.print(
+    `Wrote ${configPath}\n` +
+      secrets.created.map((p) => `Created secret ${p} (mode 0600)\n`).join('') +
+      secrets.kept.map((p) => `Kept existing secret ${p}\n`).join('') +
+      `SV2 authority public key (miners pin it in the pool URL): ${secrets.authorityPublicKey}\n` +
+      `Next: ckb-pool-deploy render --config ${configPath} --out bundle\n`,
+  );
+  return 0;
+}
+
+async function inquirerPrompter(): Promise<Prompter> {
+  const { input, select, confirm } = await import('@inquirer/prompts');
+  return {
+    input: (q) => input(q),
+    select: (q) => select(q),
+    confirm: (q) => confirm(q),
+  };
+}
+
+const command: Command = {
+  summary: 'Write ckb-pool.yaml (interactively or from flags) and generate the secrets once.',
+  get help() {
+    return help();
+  },
+  async run(argv) {
+    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+    const wantsPrompts = interactive && !argv.includes('--yes');
+    return runInit(argv, {
+      interactive,
+      prompter: wantsPrompts ? await inquirerPrompter() : undefined,
+      print: (t) => process.stdout.write(t),
+    });
+  },
+};
+export default command;
