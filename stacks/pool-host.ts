@@ -105,3 +105,37 @@ export function addHostOutputs(scope: Construct, host: PoolHost, spec: PoolHostS
   out(OUTPUTS.instanceId, host.instanceId, 'Cloud instance id of the pool host');
   out(OUTPUTS.region, spec.region, 'Region the pool host runs in');
 }
+
+/** What `up` needs after `terraform apply`: where to SSH. */
+export interface HostAddress {
+  publicIp: string;
+  sshUser: string;
+  instanceId: string;
+  region: string;
+}
+
+/**
+ * Reads the host's address from `terraform output -json` (each output is
+ * `{ value, type, sensitive }`). Throws naming the output that is missing or malformed, e.g.
+ * when the apply did not finish.
+ */
+export function hostFromOutputs(outputJson: string): HostAddress {
+  const parsed = JSON.parse(outputJson) as Record<string, { value?: unknown } | undefined>;
+  const read = (name: string): string => {
+    const v = parsed[name]?.value;
+    if (typeof v !== 'string' || v === '') {
+      throw new Error(`terraform output '${name}' is missing or empty; did terraform apply finish?`);
+    }
+    return v;
+  };
+  const host: HostAddress = {
+    publicIp: read(OUTPUTS.publicIp),
+    sshUser: read(OUTPUTS.sshUser),
+    instanceId: read(OUTPUTS.instanceId),
+    region: read(OUTPUTS.region),
+  };
+  if (!/^(\d{1,3})(\.\d{1,3}){3}$/.test(host.publicIp)) {
+    throw new Error(`terraform output '${OUTPUTS.publicIp}' is not an IPv4 address: ${host.publicIp}`);
+  }
+  return host;
+}
