@@ -95,6 +95,18 @@ export class PoolMetrics {
     });
   }
 
+  private readonly shareChildren = new Map<string, { inc(v?: number): void }>();
+
+  /** Counts one share by outcome (labelled children cached: this is on the share hot path). */
+  share(outcome: string): void {
+    let c = this.shareChildren.get(outcome);
+    if (!c) {
+      c = this.shares.labels({ outcome });
+      this.shareChildren.set(outcome, c);
+    }
+    c.inc();
+  }
+
   async text(): Promise<string> {
     return this.registry.metrics();
   }

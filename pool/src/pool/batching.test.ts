@@ -4,9 +4,9 @@ import { ShareBatcher } from './batching.js';
 describe('SubmitShares.Success batching', () => {
   it('sends a batch when the count bound is reached, with the last sequence number and the sum', () => {
     const b = new ShareBatcher(3, 1000);
-    expect(b.add(1, 10n, 0)).toBeNull();
-    expect(b.add(2, 20n, 5)).toBeNull();
-    expect(b.add(5, 30n, 6)).toEqual({
+    expect(b.add(1, 10, 0)).toBeNull();
+    expect(b.add(2, 20, 5)).toBeNull();
+    expect(b.add(5, 30, 6)).toEqual({
       lastSequenceNumber: 5,
       newSubmitsAcceptedCount: 3,
       newSharesSum: 60n,
@@ -17,8 +17,8 @@ describe('SubmitShares.Success batching', () => {
   it('is due maxDelay after the first unacknowledged share', () => {
     const b = new ShareBatcher(100, 250);
     expect(b.dueAt()).toBeNull();
-    b.add(1, 1n, 1000);
-    b.add(2, 1n, 1200);
+    b.add(1, 1, 1000);
+    b.add(2, 1, 1200);
     expect(b.dueAt()).toBe(1250);
     expect(b.take()).toEqual({ lastSequenceNumber: 2, newSubmitsAcceptedCount: 2, newSharesSum: 2n });
     expect(b.take()).toBeNull();
@@ -26,12 +26,12 @@ describe('SubmitShares.Success batching', () => {
 
   it('saturates the sum at U64', () => {
     const b = new ShareBatcher(2, 1000);
-    b.add(1, 1n << 63n, 0);
-    expect(b.add(2, 1n << 63n, 0)?.newSharesSum).toBe((1n << 64n) - 1n);
+    b.add(1, 2 ** 63, 0);
+    expect(b.add(2, 2 ** 63, 0)?.newSharesSum).toBe((1n << 64n) - 1n);
   });
 
   it('acknowledges every share at once with a zero delay', () => {
     const b = new ShareBatcher(10, 0);
-    expect(b.add(7, 3n, 0)).toEqual({ lastSequenceNumber: 7, newSubmitsAcceptedCount: 1, newSharesSum: 3n });
+    expect(b.add(7, 3, 0)).toEqual({ lastSequenceNumber: 7, newSubmitsAcceptedCount: 1, newSharesSum: 3n });
   });
 });

@@ -13,9 +13,16 @@ export interface SuccessBatch {
 
 const U64_MAX = (1n << 64n) - 1n;
 
+function toU64(x: number): bigint {
+  if (!(x > 0)) return 0n;
+  if (x >= 2 ** 64) return U64_MAX;
+  return BigInt(Math.floor(x));
+}
+
 export class ShareBatcher {
   private count = 0;
-  private sum = 0n;
+  /** Summed as a float (difficulties are floats); converted to U64 when sent. */
+  private sum = 0;
   private lastSeq = 0;
   private firstAtMs = 0;
 
@@ -32,7 +39,7 @@ export class ShareBatcher {
    * Adds one accepted share; returns the batch to send now when the count bound is reached
    * (or the delay bound is 0), else null.
    */
-  add(sequenceNumber: number, difficulty: bigint, nowMs: number): SuccessBatch | null {
+  add(sequenceNumber: number, difficulty: number, nowMs: number): SuccessBatch | null {
     if (this.count === 0) this.firstAtMs = nowMs;
     this.count += 1;
     this.sum += difficulty;
@@ -52,10 +59,10 @@ export class ShareBatcher {
     const batch: SuccessBatch = {
       lastSequenceNumber: this.lastSeq,
       newSubmitsAcceptedCount: this.count,
-      newSharesSum: this.sum > U64_MAX ? U64_MAX : this.sum,
+      newSharesSum: toU64(this.sum),
     };
     this.count = 0;
-    this.sum = 0n;
+    this.sum = 0;
     return batch;
   }
 }

@@ -1,6 +1,18 @@
-import { eaglesongPow, powMidstate } from '../ckb/eaglesong.js';
+import {
+  eaglesongPow,
+  eaglesongPowInto,
+  nonceToWords,
+  powMidstate,
+  powWordsToBytes,
+} from '../ckb/eaglesong.js';
 import { ckbhash } from '../ckb/hash.js';
-import { compactToTarget, meetsTarget, targetToDifficulty } from '../ckb/target.js';
+import {
+  compactToTarget,
+  meetsTarget,
+  powWordsMeetTarget,
+  targetToBeWords,
+  targetToDifficulty,
+} from '../ckb/target.js';
 import type { TemplateBlock } from '../ckb/template.js';
 import type { Chain } from './config.js';
 import { JobNonceSet } from './duplicates.js';
@@ -21,6 +33,8 @@ export interface Job {
   midstate: Uint32Array;
   compactTarget: number;
   networkTarget: bigint;
+  /** networkTarget as big-endian words, for `powWordsMeetTarget`. */
+  networkTargetWords: Uint32Array;
   /** 2^256 / network target, as a float for vardiff clamps and PPLNS windows. */
   networkDifficulty: number;
   /** True when this job started a new tip. */
@@ -51,6 +65,7 @@ export function makeJob(
     midstate: powMidstate(block.powHash),
     compactTarget: block.rawHeader.compactTarget,
     networkTarget,
+    networkTargetWords: targetToBeWords(networkTarget),
     networkDifficulty: Number(targetToDifficulty(networkTarget)),
     clean,
     block,
@@ -66,7 +81,34 @@ export function powOutput(chain: Chain, job: Pick<Job, 'midstate'>, nonce16: Uin
   return chain === 'testnet' ? ckbhash(out) : out;
 }
 
-export { meetsTarget };
+export { meetsTarget, powWordsMeetTarget, targetToBeWords };
+
+const nonceWordsScratch = new Uint32Array(4);
+
+/**
+ * The PoW output of a nonce as the 8 output words `powWordsMeetTarget` compares (word j =
+ * bytes 4j..4j+3 little-endian), written into `out`. No allocation on mainnet and dev, which
+ * is the share-validation hot path: one Eaglesong permutation from the job's midstate.
+ */
+export function powOutputWords(
+  chain: Chain,
+  job: Pick<Job, 'midstate'>,
+  nonce16: Uint8Array,
+  out: Uint32Array,
+): Uint32Array {
+  eaglesongPowInto(job.midstate, nonceToWords(nonce16, nonceWordsScratch), out);
+  if (chain === 'testnet') {
+    const h = ckbhash(powWordsToBytes(out));
+    for (let j = 0; j < 8; j++) {
+      out[j] =
+        ((h[j * 4 + 3] as number) << 24) |
+        ((h[j * 4 + 2] as number) << 16) |
+        ((h[j * 4 + 1] as number) << 8) |
+        (h[j * 4] as number);
+    }
+  }
+  return out;
+}
 
 export type JobLookup = { kind: 'valid'; job: Job } | { kind: 'stale' } | { kind: 'unknown' };
 

@@ -32,7 +32,7 @@ import {
 import { ShareBatcher } from './batching.js';
 import type { Chain, PoolConfig } from './config.js';
 import type { ExtranonceAllocator } from './extranonce.js';
-import { type Job, type JobBook, meetsTarget, powOutput } from './jobs.js';
+import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
 import {
   clampDifficulty,
   initialDifficulty,
@@ -94,8 +94,13 @@ export interface Channel {
   extranoncePrefix: Uint8Array;
   difficulty: number;
   target: bigint;
+  /** Cached forms of `target`: big-endian words and 2^256 / target. */
+  targetWords: Uint32Array;
+  targetDifficulty: number;
   /** The target before the last SetTarget; shares meeting it still count for a grace period. */
   previousTarget: bigint;
+  previousTargetWords: Uint32Array;
+  previousTargetDifficulty: number;
   previousTargetUntilMs: number;
   /** 2^256 / client max_target: the channel's difficulty never goes below it. */
   minDifficultyByClient: number;
@@ -126,6 +131,7 @@ export class Session {
   groupChannelId = 0;
   private nextChannelId = 1;
   private batchTimer: NodeJS.Timeout | null = null;
+  private readonly outWords = new Uint32Array(8);
   lastActivityMs: number;
   vendor = '';
 
@@ -292,7 +298,11 @@ export class Session {
       extranoncePrefix: allocator.prefixFor(index),
       difficulty,
       target,
+      targetWords: targetToBeWords(target),
+      targetDifficulty: Number(targetToDifficulty(target)),
       previousTarget: target,
+      previousTargetWords: targetToBeWords(target),
+      previousTargetDifficulty: Number(targetToDifficulty(target)),
       previousTargetUntilMs: 0,
       minDifficultyByClient: minByClient,
       vardiff: newVardiffState(difficulty, now),
@@ -382,9 +392,18 @@ export class Session {
     ch.difficulty = difficulty;
     ch.vardiff.difficulty = difficulty;
     if (target === ch.target) return;
+    this.changeTarget(ch, target);
+  }
+
+  /** Switches the channel to `target` (old one kept for the grace period) and sends SetTarget. */
+  private changeTarget(ch: Channel, target: bigint): void {
     ch.previousTarget = ch.target;
+    ch.previousTargetWords = ch.targetWords;
+    ch.previousTargetDifficulty = ch.targetDifficulty;
     ch.previousTargetUntilMs = this.ctx.now() + TARGET_GRACE_MS;
     ch.target = target;
+    ch.targetWords = targetToBeWords(target);
+    ch.targetDifficulty = Number(targetToDifficulty(target));
     this.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
   }
 
@@ -393,7 +412,7 @@ export class Session {
     const ctx = this.ctx;
     const ch = this.channels.get(m.channelId);
     const outcome = this.judge(m, ch);
-    ctx.metrics.shares.inc({ outcome });
+    ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
     if (ch) {
       ctx.ledger?.recordRejected(ch.worker, ctx.now());
@@ -420,27 +439,26 @@ export class Session {
     const nonce = new Uint8Array(CKB_NONCE_SIZE);
     nonce.set(ch.extranoncePrefix, 0);
     nonce.set(m.nonceSuffix, ch.extranoncePrefix.length);
-    const out = powOutput(ctx.chain, job, nonce);
+    const out = powOutputWords(ctx.chain, job, nonce, this.outWords);
     const now = ctx.now();
-    let creditedTarget: bigint;
-    if (meetsTarget(out, ch.target)) {
-      creditedTarget = ch.target;
-    } else if (now < ch.previousTargetUntilMs && meetsTarget(out, ch.previousTarget)) {
-      creditedTarget = ch.previousTarget;
+    let difficulty: number;
+    if (powWordsMeetTarget(out, ch.targetWords)) {
+      difficulty = ch.targetDifficulty;
+    } else if (now < ch.previousTargetUntilMs && powWordsMeetTarget(out, ch.previousTargetWords)) {
+      difficulty = ch.previousTargetDifficulty;
     } else {
       return 'difficulty-too-low';
     }
     const dup = job.nonces.checkAndAdd(nonce);
     if (dup === 'duplicate') return 'duplicate-share';
     if (dup === 'full') return 'stale-share';
-    const isBlock = meetsTarget(out, job.networkTarget);
-    const difficulty = Number(targetToDifficulty(creditedTarget));
+    const isBlock = powWordsMeetTarget(out, job.networkTargetWords);
     ch.acceptedShares += 1;
     ch.acceptedDifficulty += difficulty;
     ctx.metrics.acceptedDifficulty.inc(difficulty);
     ctx.ledger?.recordShare({ worker: ch.worker, difficulty, timeMs: now, height: Number(job.height) });
     recordShare(ch.vardiff, difficulty);
-    const batch = ch.batcher.add(m.sequenceNumber, BigInt(Math.floor(difficulty)), now);
+    const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
     if (isBlock) {
       this.log.info(
         { channel: ch.id, worker: ch.worker, height: job.height.toString(), job: job.id },
@@ -551,12 +569,7 @@ export class Session {
     const networkTarget = job?.networkTarget ?? MAX_U256;
     const target = this.targetFor(d, networkTarget, maxTarget === 0n ? networkTarget : maxTarget);
     ch.difficulty = d;
-    if (target !== ch.target) {
-      ch.previousTarget = ch.target;
-      ch.previousTargetUntilMs = this.ctx.now() + TARGET_GRACE_MS;
-      ch.target = target;
-      this.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
-    }
+    if (target !== ch.target) this.changeTarget(ch, target);
   }
 
   private onCloseChannel(m: CloseChannel): void {

@@ -1,0 +1,517 @@
+/**
+ * The pool under load, over real TCP and Noise. The pool (and a dev chain) run in this
+ * process; the clients run in a child process (this file with the argument `load`), so the
+ * pool gets one core and the clients the other. Prints one JSON line:
+ *
+ * - `shares`: sustained accepted shares per second across BENCH_CONNECTIONS (default 1,000)
+ *   encrypted channels, each keeping BENCH_WINDOW shares in flight, for BENCH_SECONDS
+ *   (default 8), with p50/p99 from share sent to its SubmitShares.Success received (batch
+ *   size 1: every share acknowledged on its own, the pool's most expensive setting). Every
+ *   share is valid (channel difficulty 1) and validated in full (Eaglesong, duplicate check,
+ *   ledger, vardiff). Baseline in the same run: an SV2 echo server on the same Noise stack
+ *   that answers each share with a Success without looking at it → `sharesVsEcho`.
+ * - `handshakes`: Noise handshake + SetupConnection + channel opens per second while the
+ *   clients connect.
+ * - `broadcast`: a new tip (a notify push with a new parent) → NewCkbJob to
+ *   BENCH_BROADCAST_CONNECTIONS (default 10,000) connections: the pool's own metric (push →
+ *   last channel written) and what the clients saw (push → last NewCkbJob decrypted); baseline:
+ *   encoding + encrypting the same number of frames in a tight loop.
+ * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import pino from 'pino';
+import { CkbRpcClient } from '../src/ckb/rpc.js';
+import { targetToCompact } from '../src/ckb/target.js';
+import { startDevnet } from '../src/devnet/index.js';
+import { parseConfig } from '../src/pool/config.js';
+import { startPool } from '../src/pool/server.js';
+import { acceptSv2, connectSv2, type Sv2Connection } from '../src/sv2/connection.js';
+import { encodeMessage, type Sv2Message } from '../src/sv2/messages/index.js';
+import { defaultAead } from '../src/sv2/noise/aead.js';
+import { EphemeralKeyPool, ServerIdentity } from '../src/sv2/noise/identity.js';
+import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
+import { CipherState } from '../src/sv2/noise/symmetric.js';
+import { encryptFrame } from '../src/sv2/noise/transport.js';
+
+const env = (k: string, d: number) => Number(process.env[k] ?? d);
+
+// ─────────────────────────────── client side (child process) ───────────────────────────────
+
+interface Client {
+  conn: Sv2Connection;
+  channelId: number;
+  groupId: number;
+  jobId: number;
+  seq: number;
+  counter: number;
+  inflight: Array<{ seq: number; at: number }>;
+  jobSeenAt: number;
+}
+
+async function loadMain(): Promise<void> {
+  const clients: Client[] = [];
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  const rl = createInterface({ input: process.stdin });
+  let watchJob: ((c: Client) => void) | null = null;
+  let onAck: ((c: Client, last: number) => void) | null = null;
+
+  const open = async (host: string, port: number, authority: string, index: number): Promise<Client> => {
+    const conn = await connectSv2({ host, port, authorityPubkey: authority, timeoutMs: 120_000 });
+    const c: Client = {
+      conn,
+      channelId: 0,
+      groupId: 0,
+      jobId: 0,
+      seq: 0,
+      counter: 0,
+      inflight: [],
+      jobSeenAt: 0,
+    };
+    let ready: () => void = () => {};
+    const opened = new Promise<void>((r) => {
+      ready = r;
+    });
+    conn.on('message', (m: Sv2Message) => {
+      switch (m.type) {
+        case 'SetupConnectionSuccess':
+          conn.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4ccb] });
+          break;
+        case 'RequestExtensionsSuccess':
+          conn.send({
+            type: 'OpenStandardMiningChannel',
+            requestId: 1,
+            userIdentity: `bench.w${index % 100}`,
+            nominalHashRate: 0,
+            maxTarget: new Uint8Array(32).fill(0xff),
+          });
+          break;
+        case 'OpenStandardMiningChannelSuccess':
+          c.channelId = m.channelId;
+          c.groupId = m.groupChannelId;
+          break;
+        case 'NewCkbJob':
+          c.jobId = m.jobId;
+          if (c.channelId && m.channelId === c.channelId && !c.jobSeenAt) {
+            c.jobSeenAt = 1;
+            ready();
+          } else if (m.channelId === c.groupId) {
+            watchJob?.(c);
+          }
+          break;
+        case 'SubmitSharesSuccess':
+          onAck?.(c, m.lastSequenceNumber);
+          break;
+        default:
+          break;
+      }
+    });
+    conn.send({
+      type: 'SetupConnection',
+      protocol: 0,
+      minVersion: 2,
+      maxVersion: 2,
+      flags: 0,
+      endpointHost: host,
+      endpointPort: port,
+      vendor: 'bench',
+      hardwareVersion: '',
+      firmware: '',
+      deviceId: '',
+    });
+    await opened;
+    return c;
+  };
+
+  for await (const line of rl) {
+    const cmd = JSON.parse(line) as Record<string, unknown>;
+    if (cmd.cmd === 'connect') {
+      const [host, portText] = String(cmd.address).split(':');
+      const total = Number(cmd.count);
+      const t0 = performance.now();
+      const concurrency = 64;
+      let next = clients.length;
+      const target = clients.length + total;
+      const errors: string[] = [];
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < target) {
+            const i = next++;
+            try {
+              clients.push(await open(host as string, Number(portText), String(cmd.authority), i));
+            } catch (err) {
+              errors.push((err as Error).message);
+            }
+          }
+        }),
+      );
+      out({
+        ev: 'connected',
+        count: clients.length,
+        seconds: (performance.now() - t0) / 1000,
+        errors: errors.slice(0, 3),
+        failed: errors.length,
+      });
+    } else if (cmd.cmd === 'watchJob') {
+      let seen = 0;
+      let last = 0;
+      const need = clients.length;
+      const done = new Promise<void>((resolve) => {
+        watchJob = () => {
+          seen += 1;
+          last = performance.timeOrigin + performance.now();
+          if (seen === need) resolve();
+        };
+      });
+      out({ ev: 'watching' });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
+      watchJob = null;
+      out({ ev: 'jobs', seen, lastAtMs: last });
+    } else if (cmd.cmd === 'shares') {
+      const n = Math.min(Number(cmd.connections), clients.length);
+      const window = Number(cmd.window);
+      const seconds = Number(cmd.seconds);
+      const active = clients.slice(0, n);
+      const latencies: number[] = [];
+      let acked = 0;
+      let sent = 0;
+      let stop = false;
+      const send = (c: Client) => {
+        c.seq += 1;
+        c.counter += 1;
+        const suffix = new Uint8Array(12);
+        const v = new DataView(suffix.buffer);
+        v.setUint32(8, c.counter);
+        v.setUint32(4, Math.floor(c.counter / 2 ** 32));
+        v.setUint32(0, c.seq === 1 ? 0 : (c.seq * 2654435761) >>> 0);
+        c.inflight.push({ seq: c.seq, at: performance.now() });
+        c.conn.send({
+          type: 'SubmitSharesCkb',
+          channelId: c.channelId,
+          sequenceNumber: c.seq,
+          jobId: c.jobId,
+          nonceSuffix: suffix,
+        });
+        sent += 1;
+      };
+      onAck = (c, last) => {
+        const now = performance.now();
+        while (c.inflight.length > 0 && (c.inflight[0] as { seq: number }).seq <= last) {
+          const s = c.inflight.shift() as { at: number };
+          latencies.push(now - s.at);
+          acked += 1;
+          if (!stop) send(c);
+        }
+      };
+      const t0 = performance.now();
+      for (const c of active) for (let i = 0; i < window; i++) send(c);
+      await new Promise((r) => setTimeout(r, seconds * 1000));
+      stop = true;
+      const elapsed = (performance.now() - t0) / 1000;
+      await new Promise((r) => setTimeout(r, 500));
+      onAck = null;
+      for (const c of active) c.inflight.length = 0;
+      latencies.sort((a, b) => a - b);
+      const q = (p: number) =>
+        latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? null;
+      out({ ev: 'shares', sent, acked, seconds: elapsed, p50Ms: q(0.5), p99Ms: q(0.99) });
+    } else if (cmd.cmd === 'close') {
+      for (const c of clients) c.conn.close('local-close', 'bench done');
+      out({ ev: 'closed' });
+      rl.close();
+      setTimeout(() => process.exit(0), 200).unref();
+      return;
+    }
+  }
+}
+
+// ─────────────────────────────── pool side (this process) ──────────────────────────────────
+
+function startLoad() {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'load'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const rl = createInterface({ input: child.stdout });
+  const queue: Record<string, unknown>[] = [];
+  let wake: (() => void) | null = null;
+  rl.on('line', (l) => {
+    if (!l.startsWith('{')) return;
+    queue.push(JSON.parse(l) as Record<string, unknown>);
+    wake?.();
+  });
+  const next = async (ev: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const i = queue.findIndex((q) => q.ev === ev);
+      if (i >= 0) return queue.splice(i, 1)[0] as Record<string, unknown>;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+    }
+  };
+  const send = (o: unknown) => child.stdin.write(`${JSON.stringify(o)}\n`);
+  return { child, next, send };
+}
+
+function gcNow(): void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  gc();
+  gc();
+}
+
+/** The echo baseline: same Noise stack, every SubmitSharesCkb answered at once, unchecked. */
+async function startEcho(secret: Uint8Array): Promise<{ address: string; close(): Promise<void> }> {
+  const identity = new ServerIdentity({ authoritySecret: secret, validitySeconds: 3600 });
+  const ephemeralPool = new EphemeralKeyPool({ size: 64 });
+  ephemeralPool.start();
+  const conns = new Set<Sv2Connection>();
+  let job = 1;
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    socket.on('error', () => {});
+    acceptSv2(socket, { identity, ephemeralPool, handshakeTimeoutMs: 120_000 }).then(
+      (conn) => {
+        conns.add(conn);
+        conn.on('close', () => conns.delete(conn));
+        conn.on('message', (m) => {
+          if (m.type === 'SetupConnection')
+            conn.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+          else if (m.type === 'RequestExtensions')
+            conn.send({
+              type: 'RequestExtensionsSuccess',
+              requestId: m.requestId,
+              supportedExtensions: [0x4ccb],
+            });
+          else if (m.type === 'OpenStandardMiningChannel') {
+            conn.send({
+              type: 'OpenStandardMiningChannelSuccess',
+              requestId: m.requestId,
+              channelId: 2,
+              target: new Uint8Array(32).fill(0xff),
+              extranoncePrefix: Uint8Array.of(0, 0, 0, 1),
+              groupChannelId: 1,
+            });
+            conn.send({
+              type: 'NewCkbJob',
+              channelId: 2,
+              jobId: job++,
+              cleanJobs: true,
+              height: 1n,
+              powHash: new Uint8Array(32),
+              parentHash: new Uint8Array(32),
+              compactTarget: 0x20010000,
+            });
+          } else if (m.type === 'SubmitSharesCkb') {
+            conn.send({
+              type: 'SubmitSharesSuccess',
+              channelId: m.channelId,
+              lastSequenceNumber: m.sequenceNumber,
+              newSubmitsAcceptedCount: 1,
+              newSharesSum: 1n,
+            });
+          }
+        });
+      },
+      () => {},
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    address: `127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: async () => {
+      ephemeralPool.stop();
+      for (const c of conns) c.close('local-close', 'done');
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const shareConns = env('BENCH_CONNECTIONS', 1000);
+  const broadcastConns = Math.max(env('BENCH_BROADCAST_CONNECTIONS', 10_000), shareConns);
+  const seconds = env('BENCH_SECONDS', 8);
+  const window = env('BENCH_WINDOW', 4);
+  const { secret } = generateAuthorityKeypair();
+
+  // No blocks during the run: network difficulty 2^40, channel difficulty 1 (every nonce is a share).
+  const devnet = await startDevnet({ rpcPort: 0, compactTarget: targetToCompact(1n << 216n) });
+  const notifyProbe = createServer();
+  await new Promise<void>((r) => notifyProbe.listen(0, '127.0.0.1', r));
+  const notifyPort = (notifyProbe.address() as { port: number }).port;
+  await new Promise((r) => notifyProbe.close(r));
+  const config = parseConfig({
+    chain: 'dev',
+    node: { rpcUrl: devnet.rpcUrl, pollIntervalMs: 600_000, notifyListen: `127.0.0.1:${notifyPort}` },
+    sv2: { listen: '127.0.0.1:0', authorityKeyFile: '/unused' },
+    api: { listen: '127.0.0.1:0' },
+    vardiff: { minDifficulty: 1, maxDifficulty: 1, initialDifficulty: 1 },
+    shares: { batchMaxCount: 1, batchMaxDelayMs: 1000 },
+    jobs: { minUpdateIntervalMs: 600_000 },
+    ledger: {
+      path: join(mkdtempSync(join(tmpdir(), 'pool-bench-')), 'ledger.sqlite'),
+      flushIntervalMs: 1000,
+    },
+    limits: {
+      maxConnections: 1_000_000,
+      maxConnectionsPerIp: 1_000_000,
+      handshakeTimeoutMs: 120_000,
+      idleTimeoutMs: 3_600_000,
+    },
+    log: { level: 'silent' },
+  });
+  const pool = await startPool(config, { logger: pino({ level: 'silent' }), authoritySecret: secret });
+  await pool.waitForJob();
+  const authority = encodeAuthorityPubkey(
+    (await import('../src/sv2/noise/keys.js')).authorityPublicFromSecret(secret),
+  );
+  const load = startLoad();
+  const result: Record<string, unknown> = { bench: 'pool', cores: 2 };
+
+  // Memory per idle connection, and handshake rate, on the first batch.
+  gcNow();
+  const mem0 = process.memoryUsage();
+  load.send({ cmd: 'connect', address: pool.sv2Address, authority, count: shareConns });
+  const c1 = await load.next('connected');
+  await new Promise((r) => setTimeout(r, 300));
+  gcNow();
+  const mem1 = process.memoryUsage();
+  const n1 = Number(c1.count);
+  result.handshakes = {
+    connections: n1,
+    failed: c1.failed,
+    perSecond: Math.round(n1 / Number(c1.seconds)),
+    note: 'Noise handshake + SetupConnection + RequestExtensions + OpenStandardMiningChannel + first job, 64 in parallel',
+  };
+  result.memory = {
+    connections: n1,
+    heapBytesPerConnection: Math.round((mem1.heapUsed - mem0.heapUsed) / n1),
+    externalBytesPerConnection: Math.round(
+      (mem1.external + mem1.arrayBuffers - mem0.external - mem0.arrayBuffers) / n1,
+    ),
+    rssBytesPerConnection: Math.round((mem1.rss - mem0.rss) / n1),
+    goalBytes: 20 * 1024,
+  };
+
+  // Sustained shares through the pool…
+  const accepted0 = await acceptedShares(pool.apiUrl);
+  load.send({ cmd: 'shares', connections: shareConns, window, seconds });
+  const s = await load.next('shares');
+  const accepted1 = await acceptedShares(pool.apiUrl);
+  const poolRate = (accepted1 - accepted0) / Number(s.seconds);
+
+  // …and through the echo baseline with the same client.
+  const echo = await startEcho(secret);
+  const loadEcho = startLoad();
+  loadEcho.send({ cmd: 'connect', address: echo.address, authority, count: shareConns });
+  await loadEcho.next('connected');
+  loadEcho.send({ cmd: 'shares', connections: shareConns, window, seconds });
+  const e = await loadEcho.next('shares');
+  loadEcho.send({ cmd: 'close' });
+  await loadEcho.next('closed');
+  await echo.close();
+  const echoRate = Number(e.acked) / Number(e.seconds);
+  result.shares = {
+    channels: shareConns,
+    inFlightPerChannel: window,
+    seconds: Number(s.seconds),
+    acceptedPerSecond: Math.round(poolRate),
+    ackedPerSecondClientSide: Math.round(Number(s.acked) / Number(s.seconds)),
+    p50Ms: round(s.p50Ms),
+    p99Ms: round(s.p99Ms),
+    echoPerSecond: Math.round(echoRate),
+    echoP99Ms: round(e.p99Ms),
+    sharesVsEcho: round(poolRate / echoRate),
+    goalPerSecond: 20_000,
+  };
+
+  // Job broadcast to many connections.
+  if (broadcastConns > n1) {
+    load.send({ cmd: 'connect', address: pool.sv2Address, authority, count: broadcastConns - n1 });
+    const c2 = await load.next('connected');
+    (result.handshakes as Record<string, unknown>).broadcastPhase = {
+      connections: Number(c2.count) - n1,
+      perSecond: Math.round((Number(c2.count) - n1) / Number(c2.seconds)),
+      failed: c2.failed,
+    };
+  }
+  const hist0 = await broadcastHistogram(pool.apiUrl);
+  load.send({ cmd: 'watchJob' });
+  await load.next('watching');
+  const template = (await new CkbRpcClient(devnet.rpcUrl).getBlockTemplate()) as unknown as Record<
+    string,
+    unknown
+  >;
+  template.parent_hash = `0x${'5a'.repeat(32)}`;
+  const pushedAt = performance.timeOrigin + performance.now();
+  await fetch(`http://127.0.0.1:${notifyPort}/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(template),
+  });
+  const jobs = await load.next('jobs');
+  const hist1 = await broadcastHistogram(pool.apiUrl);
+  // Baseline: encode + encrypt one NewCkbJob per connection in a tight loop.
+  const cs = new CipherState(new Uint8Array(32).fill(7), defaultAead());
+  const frame = encodeMessage({
+    type: 'NewCkbJob',
+    channelId: 1,
+    jobId: 9,
+    cleanJobs: true,
+    height: 5n,
+    powHash: new Uint8Array(32),
+    parentHash: new Uint8Array(32),
+    compactTarget: 0x1d00ffff,
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < Number(jobs.seen); i++) encryptFrame(cs, frame);
+  const baselineMs = performance.now() - t0;
+  const poolSideMs = (hist1.sum - hist0.sum) * 1000;
+  result.broadcast = {
+    connections: Number(jobs.seen),
+    poolPushToLastWriteMs: hist1.count > hist0.count ? round(poolSideMs) : null,
+    pushToLastClientReceivedMs: round(Number(jobs.lastAtMs) - pushedAt),
+    baselineEncryptOnlyMs: round(baselineMs),
+    poolVsBaseline: round(poolSideMs / baselineMs),
+    goalP99Ms: 100,
+  };
+  gcNow();
+  const mem2 = process.memoryUsage();
+  (result.memory as Record<string, unknown>).atBroadcastScale = {
+    connections: Number(jobs.seen),
+    heapBytesPerConnection: Math.round((mem2.heapUsed - mem0.heapUsed) / Number(jobs.seen)),
+    rssBytesPerConnection: Math.round((mem2.rss - mem0.rss) / Number(jobs.seen)),
+  };
+
+  load.send({ cmd: 'close' });
+  await load.next('closed');
+  await pool.close();
+  await devnet.close();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+function round(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? Math.round(x * 100) / 100 : null;
+}
+
+async function acceptedShares(apiUrl: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return Number(/^ckb_pool_shares_total\{outcome="accepted"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+}
+
+async function broadcastHistogram(apiUrl: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return {
+    sum: Number(/^ckb_pool_job_broadcast_seconds_sum (\S+)$/m.exec(text)?.[1] ?? 0),
+    count: Number(/^ckb_pool_job_broadcast_seconds_count (\S+)$/m.exec(text)?.[1] ?? 0),
+  };
+}
+
+if (process.argv[2] === 'load') await loadMain();
+else await main();
