@@ -29,6 +29,7 @@ export type * from './extensions.js';
 export type * from './mining-channels.js';
 export type * from './mining-jobs.js';
 export type * from './template-distribution.js';
+export * from './tlv.js';
 
 /** A frame whose (extension, msg_type) we do not know: kept whole so it can be forwarded. */
 export interface UnknownMessage {
