@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { composeFile } from './compose.js';
+import { POOL_UID } from './layout.js';
+import { configFor } from './test-helpers.js';
+
+// No Docker engine runs where these tests run: check the image's key properties statically.
+const dockerfile = readFileSync(new URL('../../pool/Dockerfile', import.meta.url), 'utf8');
+const dockerignore = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8');
+
+/** Instructions with continuation lines joined, comments dropped. */
+const instructions = dockerfile
+  .replace(/\\\n/g, ' ')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l !== '' && !l.startsWith('#'));
+const stages: string[][] = [];
+for (const line of instructions) {
+  if (line.startsWith('FROM ')) stages.push([]);
+  stages.at(-1)?.push(line);
+}
+const runtime = stages.at(-1) ?? [];
+
+describe('pool/Dockerfile', () => {
+  it('takes its base image from ARG NODE_IMAGE (default node:22-bookworm-slim) in every stage', () => {
+    expect(instructions[0]).toBe('ARG NODE_IMAGE=node:22-bookworm-slim');
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const s of stages) expect(s[0]).toMatch(/^FROM \$\{NODE_IMAGE\}/);
+  });
+
+  it('runs as a non-root user whose uid the bundle relies on', () => {
+    const user = runtime.filter((l) => l.startsWith('USER ')).at(-1);
+    expect(user).toBe('USER ckb-pool');
+    expect(runtime.join('\n')).toContain(`--uid ${POOL_UID}`);
+    const tmpfs = (composeFile(configFor('mainnet')).services as Record<string, { tmpfs?: string[] }>).pool
+      .tmpfs;
+    expect(tmpfs?.[0]).toContain(`uid=${POOL_UID}`);
+  });
+
+  it('runs ckb-pool under tini from Debian packages', () => {
+    expect(runtime.join('\n')).toMatch(/apt-get install -y --no-install-recommends tini/);
+    expect(runtime.find((l) => l.startsWith('ENTRYPOINT '))).toBe(
+      'ENTRYPOINT ["/usr/bin/tini", "--", "ckb-pool"]',
+    );
+  });
+
+  it('checks health with an HTTP GET of /health through node, not curl', () => {
+    const hc = runtime.find((l) => l.startsWith('HEALTHCHECK ')) ?? '';
+    expect(hc).toMatch(/CMD \["node", "-e", .*fetch\(.*\/health/);
+    expect(instructions.join('\n')).not.toMatch(/\bcurl\b|\bwget\b/);
+  });
+
+  it('uses the CA build argument only when it is given', () => {
+    expect(dockerfile).toMatch(/ARG NPM_CA_FILE=\n/);
+    expect(dockerfile).toMatch(/if \[ -n "\$NPM_CA_FILE" \]; then export NODE_EXTRA_CA_CERTS=/);
+  });
+
+  it('installs only production dependencies of the pool workspace, in the build stage', () => {
+    expect(stages[0].join('\n')).toMatch(/npm ci --omit=dev --workspace pool/);
+    expect(runtime.join('\n')).not.toMatch(/npm (ci|install)/);
+    expect(runtime.join('\n')).toContain('COPY --from=deps /build/node_modules ./node_modules');
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps secrets, state, git and node_modules out of the build context', () => {
+    const rules = dockerignore.split('\n').map((l) => l.trim());
+    for (const r of ['**/node_modules', '.git', 'secrets', '**/secrets', '*.tfstate*', '/ckb-pool.yaml']) {
+      expect(rules).toContain(r);
+    }
+    for (const needed of ['pool/src', 'pool/bin', 'package-lock.json', 'pool/package.json']) {
+      expect(rules).not.toContain(needed);
+    }
+  });
+});
