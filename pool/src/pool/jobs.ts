@@ -14,6 +14,7 @@ import {
   targetToDifficulty,
 } from '../ckb/target.js';
 import type { TemplateBlock } from '../ckb/template.js';
+import { encodeMessage, type NewCkbJob } from '../sv2/messages/index.js';
 import type { Chain } from './config.js';
 import { JobNonceSet } from './duplicates.js';
 
@@ -46,6 +47,11 @@ export interface Job {
   createdAtMs: number;
   /** Accepted nonces (duplicate detection); dropped with the job. */
   nonces: JobNonceSet;
+  /**
+   * Encoded NewCkbJob frames by (channel id, clean): most connections address the job to
+   * the same group channel id, so a broadcast encodes once and only encrypts per connection.
+   */
+  frames: Map<number, Uint8Array>;
 }
 
 export function makeJob(
@@ -72,6 +78,7 @@ export function makeJob(
     receivedAtMs,
     createdAtMs: nowMs,
     nonces: new JobNonceSet(maxDuplicateEntries),
+    frames: new Map(),
   };
 }
 
@@ -82,6 +89,31 @@ export function powOutput(chain: Chain, job: Pick<Job, 'midstate'>, nonce16: Uin
 }
 
 export { meetsTarget, powWordsMeetTarget, targetToBeWords };
+
+/** The NewCkbJob message of a job for one channel (or group channel). */
+export function newCkbJobMessage(job: Job, channelId: number, clean: boolean): NewCkbJob {
+  return {
+    type: 'NewCkbJob',
+    channelId,
+    jobId: job.id,
+    cleanJobs: clean,
+    height: job.height,
+    powHash: job.powHash,
+    parentHash: job.parentHash,
+    compactTarget: job.compactTarget,
+  };
+}
+
+/** The encoded NewCkbJob frame, cached on the job (at most a handful of distinct ids). */
+export function newCkbJobFrame(job: Job, channelId: number, clean: boolean): Uint8Array {
+  const key = channelId * 2 + (clean ? 1 : 0);
+  let f = job.frames.get(key);
+  if (!f) {
+    f = encodeMessage(newCkbJobMessage(job, channelId, clean));
+    if (job.frames.size < 64) job.frames.set(key, f);
+  }
+  return f;
+}
 
 const nonceWordsScratch = new Uint32Array(4);
 

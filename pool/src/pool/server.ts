@@ -245,6 +245,9 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
             send: (m: Sv2Message) => {
               conn.send(m);
             },
+            sendFrame: (frame: Uint8Array) => {
+              conn.sendFrame(frame);
+            },
             close: (reason: string) => conn.close('local-close', reason),
           },
           connId,

@@ -32,7 +32,15 @@ import {
 import { ShareBatcher } from './batching.js';
 import type { Chain, PoolConfig } from './config.js';
 import type { ExtranonceAllocator } from './extranonce.js';
-import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
+import {
+  type Job,
+  type JobBook,
+  newCkbJobFrame,
+  newCkbJobMessage,
+  powOutputWords,
+  powWordsMeetTarget,
+  targetToBeWords,
+} from './jobs.js';
 import {
   clampDifficulty,
   initialDifficulty,
@@ -52,6 +60,8 @@ import {
 
 export interface SessionTransport {
   send(msg: Sv2Message): void;
+  /** Sends an already encoded plaintext frame (optional fast path for broadcasts). */
+  sendFrame?(frame: Uint8Array): void;
   /** Closes the connection (after flushing what was sent). */
   close(reason: string): void;
 }
@@ -350,16 +360,8 @@ export class Session {
   }
 
   private sendJob(job: Job, channelId: number, clean: boolean): void {
-    this.transport.send({
-      type: 'NewCkbJob',
-      channelId,
-      jobId: job.id,
-      cleanJobs: clean,
-      height: job.height,
-      powHash: job.powHash,
-      parentHash: job.parentHash,
-      compactTarget: job.compactTarget,
-    });
+    if (this.transport.sendFrame) this.transport.sendFrame(newCkbJobFrame(job, channelId, clean));
+    else this.transport.send(newCkbJobMessage(job, channelId, clean));
   }
 
   /**
