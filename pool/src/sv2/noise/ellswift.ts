@@ -10,6 +10,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
+import { isSquare } from './field.js';
 import type { Secp256k1Backend } from './secp.js';
 
 const Fp = secp256k1.Point.Fp;
@@ -20,12 +21,10 @@ const INV_2 = Fp.inv(2n);
 
 export const ELLSWIFT_SIZE = 64;
 
+/** √v, or undefined when v is not a square (decided by the cheap Jacobi symbol first). */
 function trySqrt(v: bigint): bigint | undefined {
-  try {
-    return Fp.sqrt(v);
-  } catch {
-    return undefined;
-  }
+  if (!isSquare(v)) return undefined;
+  return Fp.sqrt(v);
 }
 
 function validX(backend: Secp256k1Backend, x: bigint): boolean {
@@ -79,10 +78,17 @@ export function swiftInv(
   if ((ellCase & 2) === 0) {
     if (validX(backend, Fp.sub(Fp.neg(x), u))) return undefined;
     v = x;
-    s = Fp.div(Fp.neg(Fp.add(u3, 7n)), Fp.add(Fp.add(u2, Fp.mul(u, v)), Fp.mul(v, v)));
+    const num = Fp.neg(Fp.add(u3, 7n));
+    const den = Fp.add(Fp.add(u2, Fp.mul(u, v)), Fp.mul(v, v));
+    // s = num/den must be a square (w = √s below); num·den has the same Jacobi symbol, so
+    // test it before paying for the inversion. (den ≠ 0 once −x−u is not a valid x; guarded.)
+    if (Fp.is0(den) || !isSquare(Fp.mul(num, den))) return undefined;
+    s = Fp.div(num, den);
   } else {
     s = Fp.sub(x, u);
     if (Fp.is0(s)) return undefined;
+    // w = √s is needed below: test s first, before the square root for r.
+    if (!isSquare(s)) return undefined;
     const r = trySqrt(Fp.mul(Fp.neg(s), Fp.add(Fp.mul(4n, Fp.add(u3, 7n)), Fp.mul(Fp.mul(3n, s), u2))));
     if (r === undefined) return undefined;
     if (ellCase & 1 && Fp.is0(r)) return undefined;
@@ -107,6 +113,11 @@ export function ellswiftEncode(
 ): Uint8Array {
   const x = Fp.fromBytes(xBytes);
   if (!validX(backend, x)) throw new RangeError('ellswift: x is not the x-coordinate of a curve point');
+  return encodeValidX(backend, x, random);
+}
+
+/** ellswiftEncode for an x already known to be on the curve (e.g. x(secret·G)). */
+function encodeValidX(backend: Secp256k1Backend, x: bigint, random: (n: number) => Uint8Array): Uint8Array {
   for (;;) {
     const r = random(33);
     const u = Fp.create(Fp.fromBytes(r.subarray(0, 32), true));
@@ -136,7 +147,7 @@ export function ellswiftKeygen(backend: Secp256k1Backend, secret?: Uint8Array): 
     throw new RangeError('secret key must be 32 bytes in [1, n-1]');
   }
   const xonly = backend.publicX(sk);
-  return { secret: sk, ellswift: ellswiftEncode(backend, xonly), xonly };
+  return { secret: sk, ellswift: encodeValidX(backend, Fp.fromBytes(xonly), randomBytes), xonly };
 }
 
 const ECDH_TAG = sha256(new TextEncoder().encode('bip324_ellswift_xonly_ecdh'));

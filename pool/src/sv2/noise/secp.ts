@@ -13,6 +13,7 @@
  */
 import { createRequire } from 'node:module';
 import { schnorr, secp256k1 } from '@noble/curves/secp256k1.js';
+import { isSquare } from './field.js';
 
 export type BackendName = 'native' | 'wasm' | 'noble';
 
@@ -38,13 +39,7 @@ export const nobleBackend: Secp256k1Backend = {
   isValidX(x) {
     const Fp = Point.Fp;
     const v = Fp.fromBytes(x);
-    // Euler's criterion via sqrt: noble throws when no root exists.
-    try {
-      Fp.sqrt(Fp.add(Fp.mul(Fp.mul(v, v), v), 7n));
-      return true;
-    } catch {
-      return false;
-    }
+    return isSquare(Fp.add(Fp.mul(Fp.mul(v, v), v), 7n));
   },
 };
 
