@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PoolMetrics } from '../../pool/src/api/metrics.js';
 import { parseConfig as parsePoolConfig } from '../../pool/src/pool/config.js';
+import { PRIVATE_PORTS } from '../../stacks/spec.js';
 import { payoutLock } from '../config/address.js';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
 import { MAINNET_ARGS } from '../config/test-fixtures.js';
@@ -161,7 +162,9 @@ describe('port exposure over any config', () => {
     const portArb = fc.integer({ min: 1024, max: 65535 });
     fc.assert(
       fc.property(
-        fc.uniqueArray(portArb, { minLength: 6, maxLength: 6 }).filter((xs) => !xs.includes(8114)),
+        fc
+          .uniqueArray(portArb, { minLength: 6, maxLength: 6 })
+          .filter((xs) => !xs.some((x) => x === 8114 || PRIVATE_PORTS.includes(x))),
         fc.boolean(),
         fc.constantFrom('mainnet', 'testnet'),
         ([sv2, v1, p2p, api, prometheus, grafana], monitoring, chain) => {

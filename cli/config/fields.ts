@@ -4,6 +4,7 @@
  * docs/config.md are all derived from this table.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_INSTANCE_TYPE, MAX_DISK_GB, MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
 import type { ConfigPath, Draft, PoolDeployConfig, ValueAt } from './types.js';
@@ -65,7 +66,8 @@ const REGION_PATTERN = {
   alicloud: /^[a-z]{2}-[a-z]+(-\d+)?$/,
 };
 const REGION_EXAMPLE = { aws: 'us-east-1', alicloud: 'ap-southeast-1' };
-const SIZE_DEFAULT = { aws: 'm6i.large', alicloud: 'ecs.g7.large' };
+const SIZE_DEFAULT = DEFAULT_INSTANCE_TYPE;
+const ABSTRACT_SIZES = Object.keys(SIZES);
 const SIZE_PATTERN = { aws: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, alicloud: /^ecs\.[a-z0-9-]+\.[a-z0-9]+$/ };
 
 function image<N extends keyof typeof DEFAULT_IMAGES>(
@@ -88,6 +90,7 @@ function image<N extends keyof typeof DEFAULT_IMAGES>(
 }
 
 type PortName = keyof PoolDeployConfig['ports'];
+const PUBLIC_PORTS: readonly PortName[] = ['sv2', 'v1', 'p2p'];
 function port<N extends PortName>(
   name: N,
   value: number,
@@ -103,6 +106,9 @@ function port<N extends PortName>(
       const others = Object.entries(c.ports ?? {}).filter(([k, p]) => k !== name && p === v);
       if (others.length > 0) return `${v} is also ports.${others[0][0]}; every port must differ`;
       if (v === 8114) return '8114 is the CKB RPC port, which must never be published; pick another';
+      if (PUBLIC_PORTS.includes(name) && PRIVATE_PORTS.includes(v)) {
+        return `${v} belongs to a service that must stay private (${PRIVATE_PORTS.join(', ')}); pick another public port`;
+      }
       return undefined;
     },
   };
@@ -167,15 +173,19 @@ export const FIELDS = [
   }),
   field('instance.size', {
     kind: str('instance type'),
-    doc: 'VM instance type (≥ 2 vCPU and 8 GiB RAM recommended for a mainnet node plus the pool). Ignored for local and ssh.',
+    doc: `VM size: \`small\`, \`medium\` or \`large\` (${Object.entries(SIZES)
+      .map(([k, v]) => `${k} = ${v.cpu} vCPU/${v.memoryGiB} GiB`)
+      .join(
+        ', ',
+      )}), or a concrete instance type. 2 vCPU and 8 GiB suit a mainnet node plus the pool. Ignored for local and ssh.`,
     default: (c) => (isCloudVm(c) ? SIZE_DEFAULT[c.cloud as 'aws'] : ''),
     defaultDoc: '`m6i.large` (aws), `ecs.g7.large` (alicloud), empty otherwise',
     flag: 'instance-size',
     prompt: 'Instance type',
     ask: isCloudVm,
     check: (v, c) =>
-      isCloudVm(c) && !SIZE_PATTERN[c.cloud as 'aws'].test(v)
-        ? `'${v}' is not an instance type of ${c.cloud}, e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
+      isCloudVm(c) && !ABSTRACT_SIZES.includes(v) && !SIZE_PATTERN[c.cloud as 'aws'].test(v)
+        ? `'${v}' is not an instance type of ${c.cloud}; use ${ABSTRACT_SIZES.join('/')} or e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
         : undefined,
   }),
   field('instance.diskGb', {
@@ -186,6 +196,14 @@ export const FIELDS = [
     flag: 'disk-gb',
     prompt: 'Disk size (GiB)',
     ask: isCloudVm,
+    check: (v, c) => {
+      if (!isCloudVm(c)) return undefined;
+      const min = MIN_DISK_GB[c.chain ?? 'mainnet'];
+      const max = MAX_DISK_GB[c.cloud as 'aws'];
+      if (v < min) return `${v} GiB is too small for a ${c.chain} node; use at least ${min}`;
+      if (v > max) return `${v} GiB is more than ${c.cloud} allows for this disk (${max})`;
+      return undefined;
+    },
   }),
   field('adminCidrs', {
     kind: list(cidr(), 'list of CIDRs'),

@@ -81,6 +81,23 @@ describe('parseConfig', () => {
     expect(problemsOf({ payoutAddress: MAINNET_ADDRESS, ports: { v1: 8114 } })['ports.v1']).toMatch(/RPC/);
   });
 
+  it('agrees with the stacks on sizes, disk floors and private ports', () => {
+    const aws = {
+      payoutAddress: MAINNET_ADDRESS,
+      cloud: 'aws',
+      region: 'us-east-1',
+      adminCidrs: ['203.0.113.7/32'],
+    };
+    expect(parseConfig({ ...aws, instance: { size: 'medium' } }).instance.size).toBe('medium');
+    expect(problemsOf({ ...aws, instance: { size: 'huge' } })['instance.size']).toMatch(
+      /small\/medium\/large/,
+    );
+    expect(problemsOf({ ...aws, instance: { diskGb: 100 } })['instance.diskGb']).toMatch(/at least 150/);
+    expect(problemsOf({ ...aws, ports: { sv2: 9100 } })['ports.sv2']).toMatch(/must stay private/);
+    // local deployments do not size a disk
+    expect(problemsOf({ payoutAddress: MAINNET_ADDRESS, instance: { diskGb: 100 } })).toEqual({});
+  });
+
   it('refuses unpinned and :latest images', () => {
     const p = problemsOf({
       payoutAddress: MAINNET_ADDRESS,
