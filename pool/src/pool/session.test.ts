@@ -319,6 +319,17 @@ describe('SV2 session: channels', () => {
       maximumTarget: targetToU256Le(MAX_U256),
     });
     expect(last(h)).toEqual({ type: 'UpdateChannelError', channelId: 999, errorCode: 'invalid-channel-id' });
+    h.session.handle({
+      type: 'UpdateChannel',
+      channelId: ok.channelId,
+      nominalHashRate: 0,
+      maximumTarget: targetToU256Le((h.jobs.current as Job).networkTarget - 1n),
+    });
+    expect(last(h)).toEqual({
+      type: 'UpdateChannelError',
+      channelId: ok.channelId,
+      errorCode: 'max-target-out-of-range',
+    });
   });
 
   it('releases the prefix on CloseChannel', () => {

@@ -553,7 +553,16 @@ export class Session {
     }
     const maxTarget = u256LeToTarget(m.maximumTarget);
     const job = this.ctx.jobs.current;
-    ch.minDifficultyByClient = maxTarget === 0n ? Number.MAX_VALUE : Number(targetToDifficulty(maxTarget));
+    // A maximum target harder than a block would make the channel miss blocks: refuse it.
+    if (maxTarget === 0n || (job && maxTarget < job.networkTarget)) {
+      this.transport.send({
+        type: 'UpdateChannelError',
+        channelId: m.channelId,
+        errorCode: ErrorCodes.maxTargetOutOfRange,
+      });
+      return;
+    }
+    ch.minDifficultyByClient = Number(targetToDifficulty(maxTarget));
     let d = ch.difficulty;
     if (m.nominalHashRate > 0) {
       d = initialDifficulty(
@@ -569,7 +578,7 @@ export class Session {
     ch.vardiff = newVardiffState(d, this.ctx.now());
     // The spec: a maximum_target below the current target must be answered with SetTarget ≤ it.
     const networkTarget = job?.networkTarget ?? MAX_U256;
-    const target = this.targetFor(d, networkTarget, maxTarget === 0n ? networkTarget : maxTarget);
+    const target = this.targetFor(d, networkTarget, maxTarget);
     ch.difficulty = d;
     if (target !== ch.target) this.changeTarget(ch, target);
   }
