@@ -51,6 +51,7 @@ describe('the Alibaba Cloud pool host', () => {
     expect(only(tf, 'resource', 'alicloud_vswitch').zone_id).toContain(
       `${dataRef('alicloud_zones', tf)}.ids`,
     );
+    expect(only(tf, 'resource', 'alicloud_vswitch').lifecycle).toEqual({ ignore_changes: ['zone_id'] });
   });
 
   it('looks a given instance type up in the region, then chooses the zone by it', () => {

@@ -95,6 +95,9 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       cidrBlock: VSWITCH_CIDR,
       zoneId: zones.firstId,
       tags: labels,
+      // Zones are re-read on every plan; a change there must not move the vSwitch (and with it
+      // replace the instance and its chain disk).
+      lifecycle: { ignoreChanges: ['zone_id'] },
     });
 
     const sg = new AlicloudSecurityGroup(this, 'sg', {

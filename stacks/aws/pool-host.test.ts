@@ -50,6 +50,7 @@ describe('the AWS pool host', () => {
     expect(only(tf, 'resource', 'aws_subnet').availability_zone).toContain(
       'data.aws_ec2_instance_type_offerings.',
     );
+    expect(only(tf, 'resource', 'aws_subnet').lifecycle).toEqual({ ignore_changes: ['availability_zone'] });
   });
 
   it('uses only separate rule resources on the security group', () => {

@@ -103,6 +103,9 @@ export class AwsPoolHost extends Construct implements PoolHost {
       availabilityZone: zone,
       mapPublicIpOnLaunch: false, // the Elastic IP is the host's only public address
       tags: named('public'),
+      // The zone list is re-read on every plan; a zone that starts selling the type later must
+      // not move the subnet, which would replace the instance and its chain disk.
+      lifecycle: { ignoreChanges: ['availability_zone'] },
     });
     const igw = new InternetGateway(this, 'igw', { vpcId: vpc.id, tags: named('igw') });
     const routes = new RouteTable(this, 'routes', { vpcId: vpc.id, tags: named('public') });
