@@ -39,6 +39,10 @@ describe('pool config', () => {
     expect(cfg.pplns.windowFactor).toBe(2);
   });
 
+  it('keeps an in-memory ledger path as is', () => {
+    expect(parseConfig({ ...minimal, ledger: { path: ':memory:' } }, '/etc').ledger.path).toBe(':memory:');
+  });
+
   it('names the missing required field', () => {
     const err = errorOf(() => parseConfig({ chain: 'dev', node: { rpcUrl: 'http://x:1' } }));
     expect(err.field).toBe('sv2.authorityKeyFile');

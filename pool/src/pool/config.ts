@@ -219,7 +219,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'ledger.path',
     kind: { type: 'path' },
     default: 'pool-ledger.sqlite',
-    doc: "SQLite file of the ledger (WAL mode): shares, workers, found blocks, PPLNS splits. Relative to the config file's folder.",
+    doc: "SQLite file of the ledger (WAL mode): shares, workers, found blocks, PPLNS splits. Relative to the config file's folder. `:memory:` keeps it in memory (development only: nothing survives a restart).",
   },
   {
     path: 'ledger.flushIntervalMs',
@@ -311,7 +311,7 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       if (typeof raw !== 'string' || raw.length === 0) {
         throw new ConfigError(path, `expected a non-empty string, got ${JSON.stringify(raw)}`);
       }
-      if (kind.type === 'path') return isAbsolute(raw) ? raw : resolve(baseDir, raw);
+      if (kind.type === 'path') return raw === ':memory:' || isAbsolute(raw) ? raw : resolve(baseDir, raw);
       if (kind.type === 'hostport') {
         parseHostPort(raw, path);
         return raw;
