@@ -10,10 +10,12 @@ import {
   Sv2ConnectionError,
 } from './connection.js';
 import { encodeFrame } from './frame.js';
-import type { Sv2Message } from './messages/index.js';
+import { encodeMessage, type Sv2Message } from './messages/index.js';
+import { ACT2_SIZE, NoiseInitiator } from './noise/handshake.js';
 import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
 import { encodeAuthorityPubkey, formatPoolUrl, generateAuthorityKeypair } from './noise/keys.js';
 import { defaultBackend } from './noise/secp.js';
+import { encryptFrame } from './noise/transport.js';
 
 const backend = defaultBackend();
 const authority = generateAuthorityKeypair();
@@ -153,6 +155,37 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     const back = nextMessage(healthy);
     healthyServerSide.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
     expect(await back).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+  });
+
+  it('completes a handshake and a frame that arrive a few bytes at a time', async () => {
+    const n = srv.outcomes.length;
+    const initiator = new NoiseInitiator({ authorityPubkey: authority.publicXonly, backend });
+    const socket = netConnect({ host: '127.0.0.1', port: srv.port });
+    socket.setNoDelay(true);
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    const dribble = async (bytes: Uint8Array) => {
+      for (let i = 0; i < bytes.length; i += 7) {
+        socket.write(bytes.subarray(i, i + 7));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    const act2 = new Promise<Buffer>((resolve) => {
+      const parts: Buffer[] = [];
+      socket.on('data', (d) => {
+        parts.push(d);
+        const all = Buffer.concat(parts);
+        if (all.length >= ACT2_SIZE) resolve(all);
+      });
+    });
+    await dribble(initiator.writeAct1());
+    const { transport } = initiator.readAct2(new Uint8Array(await act2));
+    const server = await serverSide(srv, n);
+    const got = nextMessage(server);
+    await dribble(
+      encryptFrame(transport.send, encodeMessage({ ...SETUP, deviceId: 'dribble' } as Sv2Message)),
+    );
+    expect(await got).toMatchObject({ deviceId: 'dribble' });
+    socket.destroy();
   });
 
   it('dials a stratum2+tcp:// URL', async () => {
