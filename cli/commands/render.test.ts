@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { MAINNET_ADDRESS } from '../config/test-fixtures.js';
+
+const BIN = fileURLToPath(new URL('../../bin/ckb-pool-deploy.js', import.meta.url));
+
+function cli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function snapshot(dir: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) Object.assign(out, snapshot(dir, p));
+    else out[p] = readFileSync(join(dir, p), 'utf8');
+  }
+  return out;
+}
+
+describe('ckb-pool-deploy render (spawned)', () => {
+  it('renders the bundle of an init-written config, byte for byte the same on every run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'render-'));
+    expect(cli(['init', '--yes', '--payout-address', MAINNET_ADDRESS], dir).code).toBe(0);
+    const first = cli(['render', '--out', 'bundle'], dir);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const files = snapshot(join(dir, 'bundle'));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        'compose.yaml',
+        '.env',
+        'ckb/ckb.toml',
+        'pool/pool.yaml',
+        'prometheus/alerts.yml',
+      ]),
+    );
+    expect(statSync(join(dir, 'bundle/.env')).mode & 0o777).toBe(0o600);
+    const password = readFileSync(join(dir, 'secrets/grafana-admin-password'), 'utf8').trim();
+    expect(files['.env']).toContain(`GRAFANA_ADMIN_PASSWORD=${password}`);
+    expect(files['compose.yaml']).not.toContain(password);
+
+    expect(cli(['render', '--out', 'bundle'], dir).code).toBe(0);
+    expect(snapshot(join(dir, 'bundle'))).toEqual(files);
+  });
+
+  it('says to run init when the secrets are missing, and requires --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'render-'));
+    expect(cli(['render'], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--out DIR is required/),
+    });
+    const r = cli(['render', '--out', 'b'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ckb-pool-deploy init/);
+  });
+});
