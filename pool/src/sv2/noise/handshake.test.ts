@@ -6,7 +6,7 @@ import { bytesToHex, hexToBytes } from '../../ckb/hex.js';
 import { decodeFrame, encodeFrame } from '../frame.js';
 import { AEADS, type AeadName } from './aead.js';
 import { certificateSignedBytes, encodeCertificate, signCertificate } from './certificate.js';
-import type { EllswiftKeypair } from './ellswift.js';
+import { type EllswiftKeypair, ellswiftKeygen } from './ellswift.js';
 import { Sv2ConnectionError } from './errors.js';
 import { ACT1_SIZE, ACT2_SIZE, NoiseInitiator, NoiseResponder } from './handshake.js';
 import { ServerIdentity } from './identity.js';
@@ -203,6 +203,51 @@ it('a frame with an empty payload is one 22-byte header ciphertext and decrypts 
   const frames = new FrameDecryptor(new CipherState(key, AEADS.noble), { maxPayload: 10 }).push(ct);
   expect(frames.length).toBe(1);
   expect(decodeFrame(encodeFrame(frames[0])).msgType).toBe(1);
+});
+
+describe('malformed certificates', () => {
+  const backend = loadBackend('native') ?? loadBackend('noble')!;
+  const auth = schnorr.utils.randomSecretKey();
+  const staticKey = ellswiftKeygen(backend);
+  const outcome = (cert: Uint8Array): string => {
+    const r = new NoiseResponder({ staticKey, certificate: cert, backend });
+    const i = new NoiseInitiator({
+      authorityPubkey: schnorr.getPublicKey(auth),
+      now: () => 1_700_000_100,
+      backend,
+    });
+    try {
+      i.readAct2(r.readAct1(i.writeAct1()).act2);
+      return 'ok';
+    } catch (e) {
+      return (e as Sv2ConnectionError).reason;
+    }
+  };
+  const sign = (validFrom: number, notValidAfter: number) =>
+    encodeCertificate(
+      signCertificate({ authoritySecret: auth, staticXonly: staticKey.xonly, validFrom, notValidAfter }),
+    );
+
+  it('accepts a well-formed one and names the others bad-certificate', () => {
+    expect(outcome(sign(1_700_000_000, 1_700_003_600))).toBe('ok');
+    const v1 = sign(1_700_000_000, 1_700_003_600);
+    v1[0] = 1; // version 1 does not exist
+    expect(outcome(v1)).toBe('bad-certificate');
+    expect(outcome(sign(1_700_003_600, 1_700_000_000))).toBe('bad-certificate');
+  });
+
+  it('names a certificate over another static key wrong-authority (the signature does not verify)', () => {
+    const other = ellswiftKeygen(backend);
+    const cert = encodeCertificate(
+      signCertificate({
+        authoritySecret: auth,
+        staticXonly: other.xonly,
+        validFrom: 1_700_000_000,
+        notValidAfter: 1_700_003_600,
+      }),
+    );
+    expect(outcome(cert)).toBe('wrong-authority');
+  });
 });
 
 describe('handshake robustness on arbitrary bytes', () => {
