@@ -92,6 +92,20 @@ secp256k1-blake160 lock is accepted: the node ignores other locks unless started
 \`grafana-admin-password\`, both mode 0600. \`render\` hands them to the containers through the
 bundle's \`.env\` (mode 0600), never through compose.yaml. There are no default passwords.
 
+## What \`render\` produces
+
+\`ckb-pool-deploy render --config ckb-pool.yaml --out DIR\` writes the compose bundle the
+host runs (\`docker compose up -d\` or \`docker-compose up -d\`; file format 3.8, so Compose v2
+and v1.29 both work). The same config and secrets always give the same bytes.
+
+| file | what |
+|---|---|
+| \`compose.yaml\` | services \`ckb\` (nervos/ckb), \`pool\` (\`ckb-pool serve\`), \`translator\` (\`ckb-pool translate\`), and with monitoring \`prometheus\`, \`alertmanager\`, \`grafana\`; pinned images, healthchecks, restart policies, named volumes, one internal network |
+| \`.env\` | the SV2 authority secret and the Grafana admin password (mode 0600) |
+| \`ckb/ckb.toml\` | the node for the chain: bundled spec and bootnodes, RPC (Miner, Subscription) on the internal network only, \`[block_assembler]\` from \`payoutAddress\` with \`notify\` to the pool |
+| \`pool/pool.yaml\`, \`pool/translator.yaml\` | the pool and V1 translator configs (docs/pool-config.md) |
+| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool down, node down or behind, no new job, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
+
 ## Paths
 
 \`secretsDir\`, \`ssh.publicKeyPath\` and \`ssh.privateKeyPath\` are resolved against the folder of
