@@ -77,14 +77,15 @@ describe('PoW per chain', () => {
     );
   });
 
-  it('finds a nonce by scanning, rolling only the last four bytes, on mainnet and testnet', () => {
+  it('finds the first solving nonce by scanning, rolling only the last four bytes, with and without SIMD', () => {
     const target = 1n << 250n; // difficulty 64
-    for (const chain of ['mainnet', 'testnet'] as const) {
+    for (const chain of ['mainnet', 'testnet', 'dev'] as const) {
       const start = new Uint8Array(16).fill(0x11);
       start.set([0xff, 0xff, 0xff, 0xf0], 12); // wraps within the last 4 bytes
       const found = scanNonces(chain, EXAMPLE_POW_HASH, start, 5000, target);
       expect(found).not.toBeNull();
       const nonce = found!;
+      expect(scanNonces(chain, EXAMPLE_POW_HASH, start, 5000, target, { simd: false })).toEqual(nonce);
       expect(nonce.subarray(0, 12)).toEqual(start.subarray(0, 12));
       expect(meetsTarget(powOutput(chain, EXAMPLE_POW_HASH, nonce), target)).toBe(true);
       // It is the first one: every nonce scanned before it misses the target.
@@ -95,9 +96,26 @@ describe('PoW per chain', () => {
         new DataView(n.buffer).setUint32(12, (0xfffffff0 + i) >>> 0);
         expect(meetsTarget(powOutput(chain, EXAMPLE_POW_HASH, n), target)).toBe(false);
       }
+      // A count that stops just before it finds nothing, though SIMD hashes 4 nonces per step.
+      for (const simd of [true, false]) {
+        expect(scanNonces(chain, EXAMPLE_POW_HASH, start, skipped, target, { simd })).toBeNull();
+        expect(scanNonces(chain, EXAMPLE_POW_HASH, start, skipped + 1, target, { simd })).toEqual(nonce);
+      }
     }
     expect(scanNonces('mainnet', EXAMPLE_POW_HASH, new Uint8Array(16), 100, 0n)).toBeNull();
+    expect(scanNonces('mainnet', EXAMPLE_POW_HASH, new Uint8Array(16), 0, 1n << 255n)).toBeNull();
     expect(() => scanNonces('mainnet', EXAMPLE_POW_HASH, new Uint8Array(16), -1, 1n)).toThrow(RangeError);
+  });
+
+  it('finds the solving nonce of a real block when the scan passes over it', () => {
+    // Mainnet block 16,406,793: start 6 nonces before the real one (counter bytes 12..15).
+    const start = EXAMPLE_NONCE.slice();
+    const view = new DataView(start.buffer);
+    view.setUint32(12, view.getUint32(12) - 6);
+    const target = compactToTarget(0x1908f459);
+    for (const simd of [true, false]) {
+      expect(scanNonces('mainnet', EXAMPLE_POW_HASH, start, 16, target, { simd })).toEqual(EXAMPLE_NONCE);
+    }
   });
 
   it('refuses a pow_hash or nonce of the wrong size', () => {
