@@ -81,6 +81,16 @@ describe('ledger', () => {
     l.close();
   });
 
+  it('prunes old shares but keeps worker totals', () => {
+    const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
+    for (let i = 0; i < 25; i++) l.recordShare({ worker: 'a', difficulty: 1, timeMs: i, height: 1 });
+    l.flush();
+    expect(l.pruneShares(20, 7)).toBe(20);
+    expect(l.shareCount()).toBe(5);
+    expect(l.worker('a')?.acceptedShares).toBe(25);
+    l.close();
+  });
+
   it('records the same block once', () => {
     const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
     l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });

@@ -357,6 +357,22 @@ export class Ledger {
       .all(sinceMs) as { worker: string; difficulty: number; shares: number }[];
   }
 
+  /**
+   * Deletes shares older than `beforeMs` in chunks (worker totals, blocks and splits stay).
+   * Keep more than any PPLNS window: retention is hours to days, a window minutes.
+   */
+  pruneShares(beforeMs: number, chunk = 10_000): number {
+    const stmt = this.db.prepare(
+      'DELETE FROM shares WHERE id IN (SELECT id FROM shares WHERE time_ms < ? LIMIT ?)',
+    );
+    let total = 0;
+    for (;;) {
+      const n = stmt.run(beforeMs, chunk).changes;
+      total += n;
+      if (n < chunk) return total;
+    }
+  }
+
   shareCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM shares').get() as { n: number }).n;
   }

@@ -46,6 +46,7 @@ export interface PoolConfig {
   ledger: {
     path: string;
     flushIntervalMs: number;
+    shareRetentionHours: number;
   };
   api: {
     listen: string;
@@ -226,6 +227,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'int', min: 10, max: 60_000 },
     default: 1_000,
     doc: 'Accepted shares are written in one transaction per interval. A crash loses at most the shares of the last interval; found blocks are written before submission, never batched.',
+  },
+  {
+    path: 'ledger.shareRetentionHours',
+    kind: { type: 'number', min: 1, max: 100_000 },
+    default: 168,
+    doc: 'Individual shares older than this are deleted (hourly). Worker totals, found blocks and their PPLNS splits are kept for ever. Keep it well above the PPLNS window (minutes to hours).',
   },
   {
     path: 'api.listen',

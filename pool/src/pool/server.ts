@@ -308,6 +308,18 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const sv2Address = `${hostText}:${addr.port}`;
 
+  const prune = () => {
+    try {
+      const n = ledger.pruneShares(Date.now() - config.ledger.shareRetentionHours * 3_600_000);
+      if (n > 0) log.info({ shares: n }, 'pruned old shares');
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'share pruning failed');
+    }
+  };
+  prune();
+  const pruneTimer = setInterval(prune, 3_600_000);
+  pruneTimer.unref();
+
   const vardiffTimer = setInterval(() => {
     const now = Date.now();
     for (const s of sessions) s.tick(now);
@@ -352,6 +364,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       closing = true;
       log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
       clearInterval(vardiffTimer);
+      clearInterval(pruneTimer);
       clearInterval(syncTimer);
       server.close();
       await templates.close();
