@@ -33,6 +33,7 @@ describe('ckb-pool bench', () => {
     const result = JSON.parse(lines[0]) as Record<string, unknown>;
     for (const key of [
       'hashes_per_second',
+      'hashes_per_second_scalar',
       'hashes_per_second_scan',
       'hashes_per_second_generic',
       'hashes_per_second_reference',
@@ -42,6 +43,7 @@ describe('ckb-pool bench', () => {
       expect(result[key] as number, key).toBeGreaterThan(0);
     }
     expect(result.bench).toBe('eaglesong');
+    expect(['wasm-simd-x4', 'js-scalar']).toContain(result.fast_path);
     expect(typeof result.meets_goal).toBe('boolean');
   });
 });
