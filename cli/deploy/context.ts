@@ -1,0 +1,175 @@
+/**
+ * What a deploy command needs from the outside world, in one injectable object (so tests swap
+ * the runner, the clock and the timeouts), and the step machinery every command shares: a step
+ * has a name, writes its section of the log, shows progress, records completion, and when it
+ * fails throws a `StepError` naming itself and the log file.
+ */
+import { homedir } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { DeployLog, Masker } from './log.js';
+import { type OutputStream, Progress } from './progress.js';
+import { createRunner, type Runner, type RunRequest, type RunResult } from './runner.js';
+import { type DeployState, type WorkDir, writeState } from './workdir.js';
+
+export interface Timeouts {
+  /** Waiting for SSH on a new host (cloud-init creates the user after boot). */
+  sshMs: number;
+  sshIntervalMs: number;
+  /** Waiting for the pool API after `compose up` (local). */
+  healthMs: number;
+  healthIntervalMs: number;
+  /** Retrying the SV2 handshake from this machine. */
+  verifyMs: number;
+  verifyIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  sshMs: 5 * 60_000,
+  sshIntervalMs: 5_000,
+  healthMs: 5 * 60_000,
+  healthIntervalMs: 2_000,
+  verifyMs: 2 * 60_000,
+  verifyIntervalMs: 3_000,
+};
+
+export interface DeployDeps {
+  runner: Runner;
+  out: OutputStream;
+  err: OutputStream;
+  /** Environment for credential checks and masking (the runner has its own for processes). */
+  env: NodeJS.ProcessEnv;
+  home: string;
+  /** stdin and stdout are terminals: prompts are possible. */
+  interactive: boolean;
+  /** Asks a yes/no question on the terminal. */
+  confirm(question: string): Promise<boolean>;
+  timeouts: Timeouts;
+  /** SSH port of cloud hosts (the stacks open 22). Tests point it at a local listener. */
+  cloudSshPort: number;
+  now(): Date;
+}
+
+async function askTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function defaultDeps(): DeployDeps {
+  return {
+    runner: createRunner(),
+    out: process.stdout,
+    err: process.stderr,
+    env: process.env,
+    home: homedir(),
+    interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+    confirm: askTerminal,
+    timeouts: DEFAULT_TIMEOUTS,
+    cloudSshPort: 22,
+    now: () => new Date(),
+  };
+}
+
+/** A step failed: names the step and the log with the full output. Exit code 1. */
+export class StepError extends Error {
+  readonly exitCode = 1;
+  constructor(
+    readonly step: string,
+    readonly logPath: string,
+    readonly reason: string,
+    readonly tail: string[] = [],
+  ) {
+    super(`step '${step}' failed: ${reason}`);
+    this.name = 'StepError';
+  }
+
+  /** The text shown to the operator. */
+  report(rerun: string): string {
+    const lines = [`Error: step '${this.step}' failed: ${this.reason}`];
+    if (this.tail.length) lines.push('Last output:', ...this.tail.map((l) => `  ${l}`));
+    lines.push(`Full output: ${this.logPath}`);
+    if (rerun) lines.push(`Fix the cause and run \`${rerun}\` again; finished steps are safe to repeat.`);
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+/** A failure inside a step whose message is complete as is (no process output to show). */
+export class StepFailure extends Error {}
+
+/** One command run: its log, progress display, masker and recorded state. */
+export class Session {
+  readonly progress: Progress;
+
+  constructor(
+    readonly deps: DeployDeps,
+    readonly log: DeployLog,
+    readonly work: WorkDir,
+    readonly state: DeployState,
+  ) {
+    this.progress = new Progress(deps.out, () => deps.now().getTime());
+  }
+
+  get masker(): Masker {
+    return this.log.masker;
+  }
+
+  saveState(): void {
+    writeState(this.work, this.state);
+  }
+
+  /** Runs one named step. Completion is recorded in the state file. */
+  async step<T>(name: string, fn: () => Promise<T>, detail?: (r: T) => string): Promise<T> {
+    this.progress.start(name);
+    this.log.section(name);
+    try {
+      const result = await fn();
+      this.state.completed[name] = this.deps.now().toISOString();
+      this.saveState();
+      this.progress.succeed(detail ? this.masker.mask(detail(result)) : '');
+      return result;
+    } catch (e) {
+      const reason = this.masker.mask(e instanceof Error ? e.message : String(e));
+      this.log.line(`ERROR: ${reason}`);
+      this.progress.fail();
+      const tail = e instanceof StepFailure ? [] : this.log.tail().filter((l) => !l.startsWith('ERROR: '));
+      this.state.lastRun = {
+        ...(this.state.lastRun ?? { startedAt: '' }),
+        failedStep: name,
+        log: this.log.path,
+      };
+      this.saveState();
+      throw new StepError(name, this.log.path, reason, tail);
+    }
+  }
+
+  /**
+   * Runs a tool with its output going to the log (and the latest line to the progress
+   * display). Resolves to the result on exit code 0, throws otherwise.
+   */
+  async tool(req: RunRequest, what = `${req.cmd} ${req.args[0] ?? ''}`.trim()): Promise<RunResult> {
+    this.log.line(
+      `$ ${this.masker.mask([req.cmd, ...req.args].join(' '))}${req.cwd ? `  (in ${req.cwd})` : ''}`,
+    );
+    const result = await this.deps.runner.run({
+      ...req,
+      onLine: (line, stream) => {
+        const masked = this.masker.mask(line);
+        this.log.line(stream === 'stderr' ? `! ${masked}` : masked);
+        this.progress.line(masked);
+        req.onLine?.(line, stream);
+      },
+    });
+    if (result.notFound) {
+      throw new StepFailure(
+        `${req.cmd} is not installed or not on PATH; install it (docs/deploy.md, Prerequisites) and check with \`ckb-pool-deploy doctor\``,
+      );
+    }
+    if (result.timedOut) throw new Error(`${what} did not finish within ${req.timeoutMs} ms`);
+    if (result.exitCode !== 0) throw new Error(`${what} exited with code ${result.exitCode}`);
+    return result;
+  }
+}

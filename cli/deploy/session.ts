@@ -1,0 +1,56 @@
+/**
+ * Opening a deploy command run: load and check the config and secrets, pick the work folder,
+ * start the log (with every secret registered for masking) and the recorded state.
+ */
+import { renderBundle, writeBundle } from '../bundle/render.js';
+import { loadConfig } from '../config/schema.js';
+import { type DeploymentSecrets, readSecrets } from '../config/secrets.js';
+import type { PoolDeployConfig } from '../config/types.js';
+import { type DeployDeps, Session } from './context.js';
+import { DeployLog, Masker } from './log.js';
+import { ensureWorkDir, readState, type Target, type WorkDir, workDir } from './workdir.js';
+
+export interface Opened {
+  config: PoolDeployConfig;
+  secrets: DeploymentSecrets;
+  work: WorkDir;
+  session: Session;
+}
+
+/** Throws ConfigError / SecretsError (the command turns them into clear messages). */
+export function openSession(
+  command: string,
+  configPath: string,
+  target: Target,
+  deps: DeployDeps,
+  opts: { secrets?: boolean } = {},
+): Opened {
+  const config = loadConfig(configPath);
+  const secrets = opts.secrets === false ? emptySecrets() : readSecrets(config.secretsDir);
+  const masker = new Masker()
+    .add(secrets.authoritySecret, secrets.grafanaAdminPassword, config.monitoring.alertWebhookUrl)
+    .addFromEnv(deps.env);
+  const work = workDir(configPath, config.project, target);
+  ensureWorkDir(work);
+  const log = DeployLog.inFolder(work.logs, command, masker, deps.now());
+  const state = readState(work, target);
+  return { config, secrets, work, session: new Session(deps, log, work, state) };
+}
+
+function emptySecrets(): DeploymentSecrets {
+  return { authoritySecret: '', authorityPublicKey: '', grafanaAdminPassword: '' };
+}
+
+/** The render step every `up` starts with. */
+export async function renderStep(o: Opened): Promise<void> {
+  await o.session.step(
+    'render bundle',
+    async () => {
+      const files = renderBundle(o.config, o.secrets);
+      writeBundle(o.work.bundle, files);
+      o.session.log.line(`rendered ${files.length} files into ${o.work.bundle}`);
+      return files.length;
+    },
+    (n) => `${n} files`,
+  );
+}

@@ -1,0 +1,267 @@
+/**
+ * `up`: from the config to a verified pool.
+ *   aws|alicloud: render → synth → terraform init/apply → outputs → wait for SSH → ansible → verify
+ *   ssh (--host): render → wait for SSH → ansible → verify
+ *   local:        render → compose up → wait for the pool API → verify on 127.0.0.1
+ * Each step is named in the progress display and the log; every tool it runs is idempotent,
+ * so re-running after a failure continues safely.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { resourceName } from '../../stacks/spec.js';
+import { synthDeployment } from '../commands/synth.js';
+import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
+import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
+import { type DeployDeps, StepFailure } from './context.js';
+import { type HealthView, health } from './pool-api.js';
+import { type Opened, openSession, renderStep } from './session.js';
+import { openTunnel, parseHostSpec, type SshTarget, waitForSsh } from './ssh.js';
+import { summary } from './summary.js';
+import { terraformApply, terraformInit, terraformOutput } from './terraform.js';
+import { verifySv2Handshake } from './verify.js';
+import type { HostRecord, Target } from './workdir.js';
+
+export interface UpOptions {
+  configPath: string;
+  target: Target;
+  /** `user@host[:port]` for target ssh (else the config's ssh.user/ssh.host). */
+  hostSpec?: string;
+  dockerInstall: DockerInstallMethod;
+  imageArchives: string[];
+  firewall: boolean;
+}
+
+const CLOUD_LABEL: Record<Target, string> = {
+  aws: 'AWS',
+  alicloud: 'Alibaba Cloud',
+  ssh: 'your server',
+  local: 'this machine',
+};
+
+/** Runs `up`; resolves to the exit code. StepError, ConfigError and SecretsError propagate. */
+export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
+  const opened = openSession('up', o.configPath, o.target, deps);
+  const { session } = opened;
+  const previous = session.state.lastRun;
+  session.progress.info(
+    `Deploying '${opened.config.project}' to ${CLOUD_LABEL[o.target]}. Log: ${session.log.path}`,
+  );
+  if (previous?.failedStep) {
+    session.progress.info(
+      `The previous run stopped at '${previous.failedStep}'; continuing (finished steps are repeated safely).`,
+    );
+  }
+  session.state.lastRun = { startedAt: deps.now().toISOString(), log: session.log.path };
+  session.saveState();
+
+  await renderStep(opened);
+  let text: string;
+  if (o.target === 'local') text = await upLocal(opened, o);
+  else {
+    const host = o.target === 'ssh' ? sshHost(opened, o) : await provision(opened, o.target);
+    text = await configureHost(opened, o, host);
+  }
+  session.state.lastRun = { ...session.state.lastRun, finishedAt: deps.now().toISOString() };
+  session.saveState();
+  deps.out.write(text);
+  return 0;
+}
+
+function sshHost(opened: Opened, o: UpOptions): HostRecord {
+  if (o.hostSpec) {
+    const h = parseHostSpec(o.hostSpec);
+    return { address: h.address, user: h.user, port: h.port };
+  }
+  const { user, host } = opened.config.ssh;
+  if (!user || !host) {
+    throw new StepFailure(
+      'no server given: pass --host user@ip[:port] or set ssh.user and ssh.host in the config',
+    );
+  }
+  return parseHostSpec(`${user}@${host}`);
+}
+
+/** synth → terraform init/apply → outputs. */
+async function provision(opened: Opened, cloud: 'aws' | 'alicloud'): Promise<HostRecord> {
+  const { session, config, work } = opened;
+  const stackDir = join(work.terraform, 'stacks', `${resourceName(config.project)}-${cloud}`);
+  const result = await session.step(
+    'synthesize stack',
+    async () => {
+      // Terraform's local state lives in the stack folder; never let a re-synth lose it.
+      const statePath = join(stackDir, 'terraform.tfstate');
+      const before = existsSync(statePath) ? readFileSync(statePath) : null;
+      const r = await synthDeployment(config, cloud, work.terraform);
+      if (before && !existsSync(statePath)) writeFileSync(statePath, before, { mode: 0o600 });
+      return r;
+    },
+    (r) => r.stack,
+  );
+  await session.step('terraform init', () => session.tool(terraformInit(result.dir)));
+  await session.step('terraform apply', () => session.tool(terraformApply(result.dir)));
+  const host = await session.step(
+    'read terraform outputs',
+    async () => {
+      const out = await session.tool(terraformOutput(result.dir));
+      // Loaded here: pool-host.ts pulls in cdktf, which `--help` should not pay for.
+      const { hostFromOutputs } = await import('../../stacks/pool-host.js');
+      const a = hostFromOutputs(out.stdout);
+      return {
+        address: a.publicIp,
+        user: a.sshUser,
+        port: session.deps.cloudSshPort,
+        instanceId: a.instanceId,
+        region: a.region,
+      } satisfies HostRecord;
+    },
+    (h) => `${h.user}@${h.address} (${h.instanceId}, ${h.region})`,
+  );
+  session.state.host = host;
+  session.saveState();
+  return host;
+}
+
+/** Free space the role insists on: room for the chain on a first deploy, a floor afterwards. */
+function minFreeDiskGb(opened: Opened, target: Target): number {
+  if (opened.session.state.completed['ansible-playbook']) return 20;
+  const gb = opened.config.instance.diskGb;
+  // A new cloud disk of N GiB has a bit less than N free (OS, Docker).
+  return target === 'ssh' ? gb : Math.floor(gb * 0.8);
+}
+
+/** wait for SSH → ansible-playbook → SV2 handshake → summary. */
+async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Promise<string> {
+  const { session, config, work, secrets } = opened;
+  if (o.firewall && config.adminCidrs.length === 0) {
+    throw new StepFailure(
+      'adminCidrs is empty, so the host firewall would close SSH to everyone; add your address/32 to adminCidrs or pass --no-firewall',
+    );
+  }
+  session.state.host = host;
+  session.saveState();
+  const target: SshTarget = {
+    host,
+    privateKeyPath: config.ssh.privateKeyPath,
+    knownHostsPath: work.knownHosts,
+  };
+  if (!existsSync(config.ssh.privateKeyPath)) {
+    throw new StepFailure(
+      `ssh.privateKeyPath ${config.ssh.privateKeyPath} does not exist; create a key with ssh-keygen -t ed25519 or fix the path`,
+    );
+  }
+  await session.step(
+    'wait for SSH',
+    () => waitForSsh(session, target),
+    (n) => `${host.user}@${host.address}:${host.port} after ${n} attempt${n === 1 ? '' : 's'}`,
+  );
+  await session.step('ansible-playbook', async () => {
+    writeAnsibleFiles(work, config, target, {
+      bundleDir: work.bundle,
+      dockerInstall: o.dockerInstall,
+      imageArchives: o.imageArchives,
+      firewall: o.firewall,
+      minFreeDiskGb: minFreeDiskGb(opened, o.target),
+    });
+    session.log.line(`inventory: ${work.inventory}; extra vars: ${work.extraVars}`);
+    return session.tool(playbookRequest(work));
+  });
+  await verifyStep(opened, host.address);
+  const healthView = await remoteHealth(opened, target);
+  return summary({
+    config,
+    configPath: o.configPath,
+    authorityPubkey: secrets.authorityPublicKey,
+    address: host.address,
+    host,
+    health: healthView,
+    cloudLabel: o.target === 'ssh' ? `${host.address}` : `${CLOUD_LABEL[o.target]} (${host.address})`,
+  });
+}
+
+async function verifyStep(opened: Opened, address: string): Promise<void> {
+  const { session, config, secrets } = opened;
+  const t = session.deps.timeouts;
+  await session.step(
+    'verify SV2 handshake',
+    () =>
+      verifySv2Handshake({
+        host: address,
+        port: config.ports.sv2,
+        authorityPubkey: secrets.authorityPublicKey,
+        totalMs: t.verifyMs,
+        intervalMs: t.verifyIntervalMs,
+        onAttempt: (n, problem) => session.log.line(`attempt ${n}: ${problem}`),
+      }),
+    () => `${address}:${config.ports.sv2} proved the authority key`,
+  );
+}
+
+/** Readiness through a short-lived tunnel; null when it cannot be read (not worth failing `up`). */
+async function remoteHealth(opened: Opened, t: SshTarget): Promise<HealthView | null> {
+  try {
+    const tunnel = await openTunnel(opened.session.deps.runner, t, opened.config.ports.api, 10_000);
+    try {
+      return await health(`http://127.0.0.1:${tunnel.localPort}`);
+    } finally {
+      await tunnel.close();
+    }
+  } catch (e) {
+    opened.session.log.line(`readiness not read: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function upLocal(opened: Opened, o: UpOptions): Promise<string> {
+  const { session, config, work, secrets } = opened;
+  const compose = await session.step(
+    'find Docker Compose',
+    async () => {
+      const c = await detectCompose(session.deps.runner);
+      if (!c) throw new StepFailure(COMPOSE_MISSING);
+      return c;
+    },
+    (c) => (c.version === 'v2' ? 'docker compose (v2)' : 'docker-compose (v1)'),
+  );
+  for (const archive of o.imageArchives) {
+    await session.step(`load image ${archive}`, () =>
+      session.tool({ cmd: 'docker', args: ['load', '-i', archive] }),
+    );
+  }
+  await session.step('compose up', () => session.tool(composeUp(compose, work.bundle, config.project)));
+  const base = `http://127.0.0.1:${config.ports.api}`;
+  const healthView = await session.step(
+    'wait for the pool API',
+    async () => {
+      const { healthMs, healthIntervalMs } = session.deps.timeouts;
+      const deadline = Date.now() + healthMs;
+      let last = '';
+      for (;;) {
+        try {
+          return await health(base);
+        } catch (e) {
+          last = (e as Error).message;
+          session.log.line(`not yet: ${last}`);
+        }
+        if (Date.now() + healthIntervalMs > deadline) {
+          throw new Error(
+            `the pool API on ${base} did not answer within ${Math.round(healthMs / 1000)} s (${last}); ` +
+              `look at \`docker compose -p ${config.project} logs pool\` in ${work.bundle}`,
+          );
+        }
+        await sleep(healthIntervalMs);
+      }
+    },
+    (h) => (h.ready ? 'ready' : `running, not ready yet: ${h.reasons.join('; ')}`),
+  );
+  await verifyStep(opened, '127.0.0.1');
+  return summary({
+    config,
+    configPath: o.configPath,
+    authorityPubkey: secrets.authorityPublicKey,
+    address: '127.0.0.1',
+    health: healthView,
+    cloudLabel: 'this machine (miners on other machines use its address instead of 127.0.0.1)',
+  });
+}
