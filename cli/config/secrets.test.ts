@@ -1,0 +1,51 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readAuthorityKeyFile } from '../../pool/src/sv2/noise/key-files.js';
+import {
+  AUTHORITY_PUBLIC_FILE,
+  AUTHORITY_SECRET_FILE,
+  ensureSecrets,
+  GRAFANA_PASSWORD_FILE,
+  readSecrets,
+} from './secrets.js';
+
+const fresh = () => join(mkdtempSync(join(tmpdir(), 'secrets-')), 'secrets');
+
+describe('ensureSecrets', () => {
+  it('creates a pool-readable authority key and a strong Grafana password, private', () => {
+    const dir = fresh();
+    const r = ensureSecrets(dir);
+    expect(r.created).toHaveLength(2);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    const key = readAuthorityKeyFile(join(dir, AUTHORITY_SECRET_FILE));
+    expect(key.kind).toBe('secret');
+    expect(readFileSync(join(dir, AUTHORITY_PUBLIC_FILE), 'utf8').trim()).toBe(r.authorityPublicKey);
+    expect(readFileSync(join(dir, GRAFANA_PASSWORD_FILE), 'utf8').trim()).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('keeps existing secrets and restores a missing public key file from the secret', () => {
+    const dir = fresh();
+    const first = ensureSecrets(dir);
+    const before = readSecrets(dir);
+    rmSync(join(dir, AUTHORITY_PUBLIC_FILE));
+    const second = ensureSecrets(dir);
+    expect(second.created).toEqual([]);
+    expect(second.authorityPublicKey).toBe(first.authorityPublicKey);
+    expect(readSecrets(dir)).toEqual(before);
+  });
+});
+
+describe('readSecrets', () => {
+  it('says to run init when secrets are missing', () => {
+    expect(() => readSecrets(fresh())).toThrow(/ckb-pool-deploy init/);
+  });
+
+  it('refuses a secret other users can read', () => {
+    const dir = fresh();
+    ensureSecrets(dir);
+    chmodSync(join(dir, GRAFANA_PASSWORD_FILE), 0o644);
+    expect(() => readSecrets(dir)).toThrow(/chmod 600/);
+  });
+});
