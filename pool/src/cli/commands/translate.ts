@@ -1,0 +1,144 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { isChain } from '../../ckb/pow.js';
+import {
+  checkHostPort,
+  checkMode,
+  checkUpstreamUrl,
+  loadTranslatorConfig,
+  TRANSLATOR_DEFAULTS,
+  type TranslatorConfig,
+  TranslatorConfigError,
+} from '../../translator/config.js';
+import { startTranslator } from '../../translator/translator.js';
+import { type Command, UsageError } from '../command.js';
+
+const help = `Usage: ckb-pool translate --listen HOST:PORT --upstream stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY [options]
+       ckb-pool translate --config FILE
+
+Runs the Stratum V1 → V2 translator: CKB Stratum V1 miners (ASICs, GPU miners) connect to
+--listen; their work and shares travel to the pool over Noise-encrypted SV2 (extension 0x4CCB).
+Each V1 miner gets its own SV2 extended channel (the pool tunes and credits it by name), or,
+with --mode aggregated, one channel is shared and each miner gets 2 of its nonce bytes.
+When the pool is lost the translator reconnects with backoff and fails over to the next
+--upstream; V1 miners stay connected and get fresh work when the pool is back.
+
+Options:
+  --listen HOST:PORT       V1 listener (default ${TRANSLATOR_DEFAULTS.listen}).
+  --upstream URL           Pool URL with its authority key; repeat for failover, tried in order.
+  --config FILE            translator.yaml instead of the flags above (see below). Flags given
+                           as well override the file.
+  --chain CHAIN            mainnet (default), testnet or dev: the PoW of the local share check.
+  --mode MODE              per-worker (default) or aggregated.
+  --user-identity NAME     Name of the aggregated channel and of channels opened before a miner
+                           authorizes (default ${TRANSLATOR_DEFAULTS.userIdentity}).
+  --metrics-listen H:P     /metrics and /health (default ${TRANSLATOR_DEFAULTS.metricsListen}; 'off' = none).
+  --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent.
+  -h, --help               Show this help.
+
+translator.yaml:
+  chain: mainnet
+  v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }
+  upstream: { url: [stratum2+tcp://HOST:PORT/KEY, ...], mode: per-worker, userIdentity: translator }
+  metrics: { listen: 127.0.0.1:9101 }
+  log: { level: info }
+
+Signals: SIGTERM or SIGINT closes miners' connections and the pool connection, then exits 0.
+`;
+
+const command: Command = {
+  summary: 'Run the Stratum V1 → V2 translator for CKB ASIC and GPU miners.',
+  help,
+  async run(argv) {
+    let values: {
+      listen?: string;
+      upstream?: string[];
+      config?: string;
+      chain?: string;
+      mode?: string;
+      'user-identity'?: string;
+      'metrics-listen'?: string;
+      'log-level'?: string;
+    };
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          listen: { type: 'string' },
+          upstream: { type: 'string', multiple: true },
+          config: { type: 'string' },
+          chain: { type: 'string' },
+          mode: { type: 'string' },
+          'user-identity': { type: 'string' },
+          'metrics-listen': { type: 'string' },
+          'log-level': { type: 'string' },
+        },
+        allowPositionals: false,
+        strict: true,
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    let cfg: TranslatorConfig;
+    try {
+      if (values.config) {
+        cfg = loadTranslatorConfig(values.config);
+      } else {
+        if (!values.upstream?.length) throw new UsageError('--upstream URL (or --config FILE) is required');
+        cfg = {
+          chain: 'mainnet',
+          listen: TRANSLATOR_DEFAULTS.listen,
+          upstreams: [],
+          mode: TRANSLATOR_DEFAULTS.mode,
+          userIdentity: TRANSLATOR_DEFAULTS.userIdentity,
+          metricsListen: TRANSLATOR_DEFAULTS.metricsListen,
+          maxLineBytes: TRANSLATOR_DEFAULTS.maxLineBytes,
+          maxConnections: TRANSLATOR_DEFAULTS.maxConnections,
+          logLevel: TRANSLATOR_DEFAULTS.logLevel,
+        };
+      }
+      if (values.upstream?.length)
+        cfg.upstreams = values.upstream.map((u, i) => checkUpstreamUrl(u, `--upstream #${i + 1}`));
+      if (values.listen) cfg.listen = checkHostPort(values.listen, '--listen');
+      if (values.mode) cfg.mode = checkMode(values.mode, '--mode');
+      if (values['user-identity']) cfg.userIdentity = values['user-identity'];
+      const ml = values['metrics-listen'];
+      if (ml) cfg.metricsListen = ml === 'off' ? null : checkHostPort(ml, '--metrics-listen');
+      if (values.chain) {
+        if (!isChain(values.chain)) throw new UsageError('--chain must be mainnet, testnet or dev');
+        cfg.chain = values.chain;
+      }
+      if (values['log-level']) cfg.logLevel = values['log-level'];
+    } catch (err) {
+      if (err instanceof TranslatorConfigError) throw new UsageError(err.message);
+      throw err;
+    }
+    const log = pino({ level: cfg.logLevel, base: { svc: 'ckb-pool-translate' } });
+    const t = await startTranslator({
+      listen: cfg.listen,
+      upstreams: cfg.upstreams,
+      chain: cfg.chain,
+      mode: cfg.mode,
+      userIdentity: cfg.userIdentity,
+      metricsListen: cfg.metricsListen,
+      maxLineBytes: cfg.maxLineBytes,
+      maxConnections: cfg.maxConnections,
+      log,
+    });
+    process.stderr.write(
+      `ckb-pool translate: V1 miners connect to ${t.v1Url}` +
+        (t.metricsUrl ? `; metrics on ${t.metricsUrl}/metrics\n` : '\n'),
+    );
+    return await new Promise<number>((resolve) => {
+      const stop = () => {
+        t.close().then(
+          () => resolve(0),
+          () => resolve(1),
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+  },
+};
+export default command;

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { isChain } from '../ckb/pow.js';
+import { parseHostPort } from '../pool/config.js';
+import { parsePoolUrl } from '../sv2/noise/keys.js';
+import type { TranslatorMode } from './translator.js';
+
+/**
+ * translator.yaml for `ckb-pool translate --config FILE` (what the deploy bundle writes):
+ *
+ *   chain: mainnet            # PoW of the local share check (testnet adds a ckbhash)
+ *   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }
+ *   upstream:
+ *     url: stratum2+tcp://pool:3334/AUTHORITY   # or a list: tried in order (failover)
+ *     mode: per-worker                         # or aggregated
+ *     userIdentity: translator
+ *   metrics: { listen: 127.0.0.1:9101 }        # /metrics and /health; null = off
+ *   log: { level: info }
+ */
+
+export interface TranslatorConfig {
+  chain: 'mainnet' | 'testnet' | 'dev';
+  listen: string;
+  upstreams: string[];
+  mode: TranslatorMode;
+  userIdentity: string;
+  metricsListen: string | null;
+  maxLineBytes: number;
+  maxConnections: number;
+  logLevel: string;
+}
+
+export const TRANSLATOR_DEFAULTS = {
+  listen: '0.0.0.0:3333',
+  metricsListen: '127.0.0.1:9101',
+  mode: 'per-worker' as TranslatorMode,
+  userIdentity: 'translator',
+  maxLineBytes: 16_384,
+  maxConnections: 10_000,
+  logLevel: 'info',
+};
+
+export class TranslatorConfigError extends Error {}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function obj(v: unknown, field: string): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw new TranslatorConfigError(`${field} must be a mapping`);
+  return v as Record<string, unknown>;
+}
+
+function int(v: unknown, field: string, def: number, min: number, max: number): number {
+  if (v === undefined || v === null) return def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+    throw new TranslatorConfigError(`${field} must be an integer ${min}..${max}`);
+  return v;
+}
+
+export function checkUpstreamUrl(url: string, field: string): string {
+  try {
+    parsePoolUrl(url);
+  } catch (err) {
+    throw new TranslatorConfigError(`${field}: ${(err as Error).message}`);
+  }
+  return url;
+}
+
+export function checkHostPort(v: string, field: string): string {
+  try {
+    parseHostPort(v, field);
+  } catch (err) {
+    throw new TranslatorConfigError((err as Error).message);
+  }
+  return v;
+}
+
+export function checkMode(v: unknown, field: string): TranslatorMode {
+  if (v !== 'per-worker' && v !== 'aggregated')
+    throw new TranslatorConfigError(`${field} must be per-worker or aggregated`);
+  return v;
+}
+
+export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
+  const root = obj(doc, 'config');
+  const known = new Set(['chain', 'v1', 'upstream', 'upstreams', 'metrics', 'log']);
+  for (const k of Object.keys(root))
+    if (!known.has(k)) throw new TranslatorConfigError(`unknown field '${k}'`);
+  const chain = root.chain ?? 'mainnet';
+  if (!isChain(chain)) throw new TranslatorConfigError('chain must be mainnet, testnet or dev');
+  const v1 = obj(root.v1, 'v1');
+  const up = obj(root.upstream, 'upstream');
+  const metrics = obj(root.metrics, 'metrics');
+  const logc = obj(root.log, 'log');
+  const rawUrls = up.url ?? root.upstreams;
+  const urls = Array.isArray(rawUrls) ? rawUrls : rawUrls === undefined ? [] : [rawUrls];
+  if (urls.length === 0) throw new TranslatorConfigError('upstream.url is required (one URL or a list)');
+  const upstreams = urls.map((u, i) => {
+    if (typeof u !== 'string') throw new TranslatorConfigError(`upstream.url[${i}] must be a string`);
+    return checkUpstreamUrl(u, `upstream.url[${i}]`);
+  });
+  const listen = v1.listen ?? TRANSLATOR_DEFAULTS.listen;
+  if (typeof listen !== 'string') throw new TranslatorConfigError('v1.listen must be host:port');
+  const metricsListen = metrics.listen === undefined ? TRANSLATOR_DEFAULTS.metricsListen : metrics.listen;
+  if (metricsListen !== null && typeof metricsListen !== 'string')
+    throw new TranslatorConfigError('metrics.listen must be host:port or null');
+  const userIdentity = up.userIdentity ?? TRANSLATOR_DEFAULTS.userIdentity;
+  if (typeof userIdentity !== 'string' || userIdentity.length === 0 || userIdentity.length > 255)
+    throw new TranslatorConfigError('upstream.userIdentity must be a string of 1..255 characters');
+  const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
+  if (typeof level !== 'string' || !LEVELS.includes(level))
+    throw new TranslatorConfigError(`log.level must be one of ${LEVELS.join(', ')}`);
+  return {
+    chain,
+    listen: checkHostPort(listen, 'v1.listen'),
+    upstreams,
+    mode: checkMode(up.mode ?? TRANSLATOR_DEFAULTS.mode, 'upstream.mode'),
+    userIdentity,
+    metricsListen: metricsListen === null ? null : checkHostPort(metricsListen, 'metrics.listen'),
+    maxLineBytes: int(v1.maxLineBytes, 'v1.maxLineBytes', TRANSLATOR_DEFAULTS.maxLineBytes, 256, 1 << 20),
+    maxConnections: int(
+      v1.maxConnections,
+      'v1.maxConnections',
+      TRANSLATOR_DEFAULTS.maxConnections,
+      1,
+      1_000_000,
+    ),
+    logLevel: level,
+  };
+}
+
+export function loadTranslatorConfig(file: string): TranslatorConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new TranslatorConfigError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new TranslatorConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  return parseTranslatorConfig(doc);
+}

@@ -1,0 +1,54 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The translator's Prometheus metrics, prefixed `ckb_translator_`, on a registry of their own. */
+export class TranslatorMetrics {
+  readonly registry = new Registry();
+  readonly v1Connections: Gauge;
+  readonly upstreamUp: Gauge;
+  readonly upstreamReconnects: Counter;
+  readonly shares: Counter<'outcome'>;
+  readonly jobs: Counter;
+  readonly localSeconds: Histogram;
+
+  constructor(opts: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    if (opts.defaultMetrics)
+      collectDefaultMetrics({ register: this.registry, prefix: 'ckb_translator_process_' });
+    this.v1Connections = new Gauge({
+      name: 'ckb_translator_v1_connections',
+      help: 'Open Stratum V1 miner connections.',
+      registers,
+    });
+    this.upstreamUp = new Gauge({
+      name: 'ckb_translator_upstream_up',
+      help: '1 while the SV2 connection to the pool is established.',
+      registers,
+    });
+    this.upstreamReconnects = new Counter({
+      name: 'ckb_translator_upstream_disconnects_total',
+      help: 'Established pool connections that were lost (each is followed by reconnect/failover).',
+      registers,
+    });
+    this.shares = new Counter({
+      name: 'ckb_translator_shares_total',
+      help: 'V1 shares by outcome: accepted (by the pool) or the reason they were rejected.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.jobs = new Counter({
+      name: 'ckb_translator_jobs_total',
+      help: 'Jobs received from the pool.',
+      registers,
+    });
+    this.localSeconds = new Histogram({
+      name: 'ckb_translator_share_check_seconds',
+      help: 'Time from a V1 submit line to the SV2 share written upstream (local check and encode).',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers,
+    });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

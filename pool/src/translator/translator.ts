@@ -1,0 +1,602 @@
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import pino, { type Logger } from 'pino';
+import { powMidstate } from '../ckb/eaglesong.js';
+import { type Chain, powOutputFromMidstate } from '../ckb/pow.js';
+import { meetsTarget } from '../ckb/target.js';
+import { parseHostPort } from '../pool/config.js';
+import { startTranslatorHttp, type TranslatorHttp } from './http.js';
+import { TranslatorMetrics } from './metrics.js';
+import { type OpenedChannel, type ShareVerdict, UpstreamClient, type UpstreamJob } from './upstream.js';
+import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
+import { hexOfLength, V1Error } from './v1-wire.js';
+
+/**
+ * The V1→V2 translator (`ckb-pool translate`): CKB Stratum V1 miners downstream, the pool's
+ * SV2 (extension 0x4CCB) upstream. Per-worker mode (default) opens one extended channel per
+ * V1 connection, so the pool sets each miner's difficulty and credits it by name; aggregated
+ * mode opens a single extended channel and gives each miner 2 of its 12 nonce bytes.
+ *
+ * Nonce layout seen by a V1 miner: extranonce1 = channel prefix (4 bytes) [‖ 2-byte miner index
+ * in aggregated mode], extranonce2 = the rest of the 16-byte CKB nonce. Shares are checked
+ * against the miner's target here before they go upstream, and the miner hears exactly what
+ * the pool answered.
+ */
+
+export type TranslatorMode = 'per-worker' | 'aggregated';
+
+export interface TranslatorOptions {
+  /** host:port of the V1 listener (port 0 = ephemeral). */
+  listen: string;
+  /** Pool URLs, tried in order (failover). */
+  upstreams: string[];
+  chain: Chain;
+  mode?: TranslatorMode;
+  /**
+   * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
+   * before it sends its name) and of the single aggregated channel.
+   */
+  userIdentity?: string;
+  /** host:port for /metrics and /health; null = none. */
+  metricsListen?: string | null;
+  log?: Logger;
+  maxLineBytes?: number;
+  maxConnections?: number;
+  /** How long a subscribe may wait for the pool before it is answered with an error. */
+  subscribeWaitMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface TranslatorStats {
+  v1Connections: number;
+  accepted: number;
+  rejected: number;
+  upstreamConnected: boolean;
+  upstreamUrl: string | null;
+  upstreamReconnects: number;
+  /** Wire bytes on the V1 sockets (all connections so far). */
+  v1BytesIn: number;
+  v1BytesOut: number;
+  /** Encrypted wire bytes on the SV2 upstream sockets. */
+  sv2BytesIn: number;
+  sv2BytesOut: number;
+}
+
+export interface RunningTranslator {
+  v1Address: string;
+  v1Url: string;
+  metricsUrl: string | null;
+  upstream: UpstreamClient;
+  stats(): TranslatorStats;
+  close(): Promise<void>;
+}
+
+interface ChannelState {
+  epoch: number;
+  channelId: number;
+  groupChannelId: number;
+  prefix: Uint8Array;
+  extranonceSize: number;
+  name: string;
+  target: bigint;
+  previousTarget: bigint;
+  previousUntilMs: number;
+  sessions: Set<V1Session>;
+  lastJob: TJob | null;
+}
+
+interface TJob {
+  v1Id: string;
+  epoch: number;
+  upstreamJobId: number;
+  ordinal: number;
+  powHash: Uint8Array;
+  midstate: Uint32Array;
+  height: bigint;
+  parentHash: Uint8Array;
+}
+
+interface Binding {
+  channel: ChannelState | null;
+  /** Aggregated mode: this miner's index in the shared channel (2 bytes of the nonce). */
+  localIndex: number | null;
+}
+
+const TARGET_GRACE_MS = 5_000;
+const MAX_JOBS = 64;
+const AGG_LOCAL_BYTES = 2;
+
+const VERDICT_CODES: Record<string, [number, string]> = {
+  'invalid-job-id': [V1Error.jobNotFound, 'Job not found'],
+  'stale-share': [V1Error.jobNotFound, 'Stale share'],
+  'invalid-channel-id': [V1Error.jobNotFound, 'Job not found (channel reopened)'],
+  'duplicate-share': [V1Error.duplicate, 'Duplicate share'],
+  'difficulty-too-low': [V1Error.lowDifficulty, 'Low difficulty'],
+  'invalid-nonce-size': [V1Error.illegalParams, 'Illegal params (nonce size)'],
+  'upstream-lost': [V1Error.jobNotFound, 'Job not found (pool connection lost)'],
+  'channel-closed': [V1Error.jobNotFound, 'Job not found (channel closed)'],
+  timeout: [V1Error.other, 'Pool did not answer in time'],
+};
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export async function startTranslator(o: TranslatorOptions): Promise<RunningTranslator> {
+  const log = o.log ?? pino({ level: 'info', base: { svc: 'ckb-pool-translate' } });
+  const mode = o.mode ?? 'per-worker';
+  const identity = o.userIdentity ?? 'translator';
+  const limits = { maxLineBytes: o.maxLineBytes ?? 16_384, maxPendingRequests: 256 };
+  const maxConnections = o.maxConnections ?? 10_000;
+  const subscribeWaitMs = o.subscribeWaitMs ?? 30_000;
+  const metrics = new TranslatorMetrics();
+  const upstream = new UpstreamClient({
+    urls: o.upstreams,
+    vendor: 'ckb-pool-translate',
+    log: log.child({ part: 'upstream' }),
+    backoffMinMs: o.backoffMinMs,
+    backoffMaxMs: o.backoffMaxMs,
+  });
+
+  const sessions = new Set<V1Session>();
+  const channels = new Map<number, ChannelState>(); // current epoch, by channel id
+  const jobs = new Map<string, TJob>();
+  const jobByUpstream = new Map<number, TJob>(); // current epoch, by upstream job id
+  let nextJobNumber = 1;
+  let ordinal = 0;
+  let lastCleanOrdinal = 0;
+  let nextSessionId = 1;
+  let closing = false;
+  let accepted = 0;
+  let rejected = 0;
+  let closedV1In = 0;
+  let closedV1Out = 0;
+  // Aggregated mode: the shared channel and the miner index allocator.
+  let aggChannel: ChannelState | null = null;
+  let aggOpening: Promise<ChannelState> | null = null;
+  const aggIndexes = new Set<number>();
+  let aggNext = 0;
+  let upWaiters: Array<() => void> = [];
+
+  const waitUp = (ms: number) =>
+    new Promise<void>((resolve, reject) => {
+      if (upstream.connected) {
+        resolve();
+        return;
+      }
+      const t = setTimeout(() => {
+        upWaiters = upWaiters.filter((w) => w !== done);
+        reject(new Error('pool unavailable, try again'));
+      }, ms);
+      const done = () => {
+        clearTimeout(t);
+        resolve();
+      };
+      upWaiters.push(done);
+    });
+
+  const channelFrom = (c: OpenedChannel, name: string): ChannelState => {
+    const ch: ChannelState = {
+      epoch: c.epoch,
+      channelId: c.channelId,
+      groupChannelId: c.groupChannelId,
+      prefix: c.extranoncePrefix,
+      extranonceSize: c.extranonceSize,
+      name,
+      target: c.target,
+      previousTarget: c.target,
+      previousUntilMs: 0,
+      sessions: new Set(),
+      lastJob: null,
+    };
+    const uj = upstream.latestJob(c.channelId, c.groupChannelId);
+    if (uj && uj.epoch === upstream.epoch) ch.lastJob = recordJob(uj);
+    channels.set(ch.channelId, ch);
+    return ch;
+  };
+
+  const openChannel = async (name: string): Promise<ChannelState> => {
+    const c = await upstream.openChannel('extended', name);
+    return channelFrom(c, name);
+  };
+
+  const binding = (s: V1Session): Binding => {
+    if (!s.binding) s.binding = { channel: null, localIndex: null } satisfies Binding;
+    return s.binding as Binding;
+  };
+
+  const extranonceFor = (
+    ch: ChannelState,
+    b: Binding,
+  ): { extranonce1: Uint8Array; extranonce2Size: number } => {
+    if (b.localIndex === null) return { extranonce1: ch.prefix, extranonce2Size: ch.extranonceSize };
+    const local = Uint8Array.of((b.localIndex >>> 8) & 0xff, b.localIndex & 0xff);
+    return { extranonce1: concat(ch.prefix, local), extranonce2Size: ch.extranonceSize - AGG_LOCAL_BYTES };
+  };
+
+  const aggregated = async (): Promise<ChannelState> => {
+    if (aggChannel && aggChannel.epoch === upstream.epoch) return aggChannel;
+    aggOpening ??= openChannel(identity).then(
+      (ch) => {
+        aggChannel = ch;
+        aggOpening = null;
+        return ch;
+      },
+      (err) => {
+        aggOpening = null;
+        throw err;
+      },
+    );
+    return aggOpening;
+  };
+
+  const bind = (s: V1Session, ch: ChannelState) => {
+    const b = binding(s);
+    if (b.channel && b.channel !== ch) b.channel.sessions.delete(s);
+    b.channel = ch;
+    ch.sessions.add(s);
+  };
+
+  /** Opens (or joins) the channel this session mines on, for the current pool connection. */
+  const attach = async (s: V1Session, name: string): Promise<ChannelState> => {
+    if (mode === 'aggregated') {
+      const ch = await aggregated();
+      const b = binding(s);
+      if (b.localIndex === null) {
+        if (aggIndexes.size >= 0x10000) throw new Error('translator is full');
+        while (aggIndexes.has(aggNext)) aggNext = (aggNext + 1) & 0xffff;
+        b.localIndex = aggNext;
+        aggIndexes.add(aggNext);
+        aggNext = (aggNext + 1) & 0xffff;
+      }
+      bind(s, ch);
+      return ch;
+    }
+    const ch = await openChannel(name);
+    if (s.closed) {
+      closeChannel(ch);
+      throw new Error('miner left');
+    }
+    const old = binding(s).channel;
+    bind(s, ch);
+    if (old && old !== ch && old.sessions.size === 0) closeChannel(old);
+    return ch;
+  };
+
+  const closeChannel = (ch: ChannelState) => {
+    channels.delete(ch.channelId);
+    upstream.closeChannel(ch.epoch, ch.channelId);
+  };
+
+  /** Sends the session its target (if changed) and the channel's newest job. */
+  const sendWork = (s: V1Session, ch: ChannelState, clean: boolean) => {
+    if (!s.user || s.closed) return;
+    if (s.target !== ch.target) s.sendTarget(ch.target);
+    const j = ch.lastJob;
+    if (j && j.epoch === upstream.epoch) {
+      s.sendJob({ jobId: j.v1Id, powHash: j.powHash, height: j.height, parentHash: j.parentHash, clean });
+    }
+  };
+
+  /** After a (re)open: tell the miner about a new extranonce1, or drop it if it cannot take one. */
+  const adopt = (s: V1Session, ch: ChannelState) => {
+    const en = extranonceFor(ch, binding(s));
+    if (!s.subscribed) return;
+    if (bytesEqual(en.extranonce1, s.extranonce1) && en.extranonce2Size === s.extranonce2Size) {
+      sendWork(s, ch, true);
+      return;
+    }
+    if (s.extranonceSubscribed) {
+      s.sendExtranonce(en.extranonce1, en.extranonce2Size);
+      sendWork(s, ch, true);
+      return;
+    }
+    s.log.info(
+      'new extranonce1 and the miner did not send mining.extranonce.subscribe; closing so it resubscribes',
+    );
+    s.close();
+  };
+
+  const host: V1SessionHost = {
+    async subscribe(s) {
+      const b = binding(s);
+      if (b.channel && b.channel.epoch === upstream.epoch) return extranonceFor(b.channel, b);
+      await waitUp(subscribeWaitMs);
+      const ch = await attach(s, identity);
+      // A miner that pipelined authorize behind subscribe gets its work once both are answered.
+      if (s.user) {
+        const user = s.user;
+        setImmediate(() => host.authorized(s, user));
+      }
+      return extranonceFor(ch, binding(s));
+    },
+    authorized(s, user) {
+      const b = binding(s);
+      const ch = b.channel;
+      if (!ch) return; // work follows when the pool is back
+      if (mode === 'per-worker' && ch.name !== user && s.extranonceSubscribed && upstream.connected) {
+        // A channel under the miner's own name, so the pool credits and tunes it by name.
+        attach(s, user).then(
+          (nch) => adopt(s, nch),
+          (err: Error) => {
+            s.log.warn({ err: err.message }, 'could not open a named channel; keeping the first one');
+            sendWork(s, ch, true);
+          },
+        );
+        return;
+      }
+      if (mode === 'per-worker' && ch.name !== user) {
+        s.log.info(
+          { user },
+          'miner cannot switch extranonce; its shares are credited to the translator identity',
+        );
+      }
+      sendWork(s, ch, true);
+    },
+    submit(s, params) {
+      return submitShare(s, params);
+    },
+    closed(s) {
+      sessions.delete(s);
+      closedV1In += s.socket.bytesRead;
+      closedV1Out += s.socket.bytesWritten;
+      metrics.v1Connections.set(sessions.size);
+      const b = binding(s);
+      if (b.localIndex !== null) aggIndexes.delete(b.localIndex);
+      const ch = b.channel;
+      if (ch) {
+        ch.sessions.delete(s);
+        if (mode === 'per-worker' && ch.sessions.size === 0) closeChannel(ch);
+      }
+    },
+  };
+
+  const reject = (code: number, message: string, reason: string): SubmitOutcome => {
+    rejected += 1;
+    metrics.shares.inc({ outcome: reason });
+    return { ok: false, code, message };
+  };
+
+  const submitShare = async (s: V1Session, params: unknown[]): Promise<SubmitOutcome> => {
+    const t0 = performance.now();
+    if (!s.subscribed) return reject(V1Error.notSubscribed, 'Not subscribed', 'not-subscribed');
+    if (!s.user) return reject(V1Error.unauthorized, 'Unauthorized worker', 'unauthorized');
+    if (params.length < 3 || typeof params[1] !== 'string') {
+      return reject(
+        V1Error.illegalParams,
+        'Illegal params: ["user.worker", "job_id", "extranonce2"]',
+        'params',
+      );
+    }
+    const en2 = hexOfLength(params[2], s.extranonce2Size);
+    if (!en2) {
+      return reject(
+        V1Error.illegalParams,
+        `Illegal params: extranonce2 must be ${s.extranonce2Size * 2} hex characters`,
+        'params',
+      );
+    }
+    const job = jobs.get(params[1]);
+    if (!job) return reject(V1Error.jobNotFound, 'Job not found', 'job-not-found');
+    if (job.epoch !== upstream.epoch || job.ordinal < lastCleanOrdinal) {
+      return reject(V1Error.jobNotFound, 'Stale share', 'stale');
+    }
+    const ch = binding(s).channel;
+    if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
+      return reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');
+    }
+    const nonce = concat(s.extranonce1, en2);
+    if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, ch.prefix.length), ch.prefix)) {
+      return reject(V1Error.jobNotFound, 'Job not found (extranonce changed)', 'stale');
+    }
+    const out = powOutputFromMidstate(o.chain, job.midstate, nonce);
+    const meets =
+      meetsTarget(out, ch.target) || (Date.now() < ch.previousUntilMs && meetsTarget(out, ch.previousTarget));
+    if (!meets) return reject(V1Error.lowDifficulty, 'Low difficulty', 'low-difficulty');
+    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, nonce.slice(ch.prefix.length));
+    metrics.localSeconds.observe((performance.now() - t0) / 1000);
+    const verdict: ShareVerdict = await pending;
+    if (verdict.ok) {
+      accepted += 1;
+      metrics.shares.inc({ outcome: 'accepted' });
+      return { ok: true };
+    }
+    const [code, message] = VERDICT_CODES[verdict.code] ?? [
+      V1Error.other,
+      `Rejected by pool: ${verdict.code}`,
+    ];
+    return reject(code, message, verdict.code);
+  };
+
+  // ---- upstream events ---------------------------------------------------------------------
+  upstream.on('up', (epoch) => {
+    metrics.upstreamUp.set(1);
+    channels.clear();
+    jobByUpstream.clear();
+    aggChannel = null;
+    for (const w of upWaiters.splice(0)) w();
+    // Reopen a channel for every miner that had one (its name if it authorized and switched).
+    for (const s of sessions) {
+      const b = binding(s);
+      if (!b.channel || !s.subscribed) continue;
+      const name = mode === 'aggregated' ? identity : b.channel.name;
+      b.channel = null;
+      attach(s, name).then(
+        (ch) => {
+          if (epoch === upstream.epoch) adopt(s, ch);
+        },
+        (err: Error) => s.log.warn({ err: err.message }, 'could not reopen a channel for a miner'),
+      );
+    }
+  });
+
+  upstream.on('down', () => {
+    metrics.upstreamUp.set(0);
+    metrics.upstreamReconnects.inc();
+    for (const s of sessions) {
+      const b = binding(s);
+      // Keep the name for the reopen; the channel id is gone with the connection.
+      if (b.channel) b.channel.sessions.clear();
+    }
+  });
+
+  upstream.on('job', (uj: UpstreamJob) => {
+    if (uj.epoch !== upstream.epoch) return;
+    const job = recordJob(uj);
+    for (const ch of channels.values()) {
+      if (ch.channelId !== uj.channelId && ch.groupChannelId !== uj.channelId) continue;
+      ch.lastJob = job;
+      for (const s of ch.sessions) sendWork(s, ch, uj.clean);
+    }
+  });
+
+  function recordJob(uj: UpstreamJob): TJob {
+    let job = jobByUpstream.get(uj.jobId);
+    if (!job) {
+      ordinal += 1;
+      job = {
+        v1Id: (nextJobNumber++).toString(16),
+        epoch: uj.epoch,
+        upstreamJobId: uj.jobId,
+        ordinal,
+        powHash: uj.powHash,
+        midstate: powMidstate(uj.powHash),
+        height: uj.height,
+        parentHash: uj.parentHash,
+      };
+      if (uj.clean) lastCleanOrdinal = ordinal;
+      jobs.set(job.v1Id, job);
+      jobByUpstream.set(uj.jobId, job);
+      metrics.jobs.inc();
+      if (jobs.size > MAX_JOBS) {
+        const oldest = jobs.keys().next().value as string;
+        const dropped = jobs.get(oldest) as TJob;
+        jobs.delete(oldest);
+        if (jobByUpstream.get(dropped.upstreamJobId) === dropped) jobByUpstream.delete(dropped.upstreamJobId);
+      }
+    }
+    return job;
+  }
+
+  upstream.on('target', (epoch, channelId, target) => {
+    const ch = channels.get(channelId);
+    if (!ch || ch.epoch !== epoch) return;
+    ch.previousTarget = ch.target;
+    ch.previousUntilMs = Date.now() + TARGET_GRACE_MS;
+    ch.target = target;
+    for (const s of ch.sessions) if (s.user && !s.closed) s.sendTarget(target);
+  });
+
+  upstream.on('prefix', (epoch, channelId, prefix) => {
+    const ch = channels.get(channelId);
+    if (!ch || ch.epoch !== epoch) return;
+    ch.prefix = prefix;
+    for (const s of [...ch.sessions]) adopt(s, ch);
+  });
+
+  upstream.on('closedChannel', (epoch, channelId) => {
+    const ch = channels.get(channelId);
+    if (!ch || ch.epoch !== epoch) return;
+    channels.delete(channelId);
+    for (const s of [...ch.sessions]) {
+      binding(s).channel = null;
+      s.close();
+    }
+  });
+
+  // ---- V1 listener --------------------------------------------------------------------------
+  const onSocket = (socket: Socket) => {
+    if (closing || sessions.size >= maxConnections) {
+      socket.destroy();
+      return;
+    }
+    const id = nextSessionId++;
+    const s = new V1Session(id, socket, host, limits, log.child({ v1: id, remote: socket.remoteAddress }));
+    sessions.add(s);
+    metrics.v1Connections.set(sessions.size);
+  };
+  const server: Server = createServer({ noDelay: true }, onSocket);
+  const addr = parseHostPort(o.listen, '--listen');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(addr.port, addr.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (err) => log.error({ err: err.message }, 'V1 listener error'));
+  const a = server.address() as AddressInfo;
+  const hostText = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const v1Address = `${hostText}:${a.port}`;
+  const urlHost = hostText === '0.0.0.0' || hostText === '[::]' ? '127.0.0.1' : hostText;
+
+  const stats = (): TranslatorStats => {
+    let v1In = closedV1In;
+    let v1Out = closedV1Out;
+    for (const s of sessions) {
+      v1In += s.socket.bytesRead;
+      v1Out += s.socket.bytesWritten;
+    }
+    return {
+      v1Connections: sessions.size,
+      accepted,
+      rejected,
+      upstreamConnected: upstream.connected,
+      upstreamUrl: upstream.currentUrl,
+      upstreamReconnects: upstream.reconnects,
+      v1BytesIn: v1In,
+      v1BytesOut: v1Out,
+      sv2BytesIn: upstream.bytesIn,
+      sv2BytesOut: upstream.bytesOut,
+    };
+  };
+
+  let http: TranslatorHttp | null = null;
+  if (o.metricsListen) {
+    try {
+      http = await startTranslatorHttp(o.metricsListen, metrics, () => {
+        const reasons: string[] = [];
+        if (!upstream.connected) reasons.push('not connected to the pool');
+        else if (!jobByUpstream.size) reasons.push('no job from the pool yet');
+        return { ready: reasons.length === 0, reasons, ...stats() };
+      });
+    } catch (err) {
+      server.close();
+      throw err;
+    }
+  }
+  upstream.start();
+  log.info({ v1: v1Address, upstreams: o.upstreams, mode }, 'translator listening');
+
+  let closePromise: Promise<void> | null = null;
+  return {
+    v1Address,
+    v1Url: `stratum+tcp://${urlHost}:${a.port}`,
+    metricsUrl: http?.url ?? null,
+    upstream,
+    stats,
+    close() {
+      closePromise ??= (async () => {
+        closing = true;
+        server.close();
+        for (const s of [...sessions]) s.close();
+        for (const s of [...sessions]) s.socket.destroy();
+        await upstream.close();
+        await http?.close();
+        log.info('translator stopped');
+      })();
+      return closePromise;
+    },
+  };
+}

@@ -1,0 +1,244 @@
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import {
+  errorLine,
+  LineSplitter,
+  LineTooLongError,
+  notifyLine,
+  parseLine,
+  resultLine,
+  setTargetLine,
+  V1Error,
+  type V1Job,
+  type V1Request,
+} from './v1-wire.js';
+
+/**
+ * One Stratum V1 miner connection: line framing, JSON-RPC parsing and the reply order rules
+ * of sv2-ckb.md §5. Every request gets exactly one answer, in the order received (a later
+ * answer waits for an earlier one still in flight upstream); notifications triggered by
+ * subscribe/authorize are queued behind their answers, other notifications (new jobs) go out
+ * at once so a slow share verdict never delays work. What the requests mean is decided by
+ * the `V1SessionHost` (the translator).
+ */
+
+export type SubmitOutcome = { ok: true } | { ok: false; code: number; message: string };
+
+export interface V1SessionHost {
+  /** Resolves with the session's extranonce1 and extranonce2_size (may wait for the pool). */
+  subscribe(s: V1Session): Promise<{ extranonce1: Uint8Array; extranonce2Size: number }>;
+  /** Called when authorize is accepted; the host sends target and job afterwards. */
+  authorized(s: V1Session, user: string): void;
+  submit(s: V1Session, params: unknown[]): Promise<SubmitOutcome>;
+  closed(s: V1Session): void;
+}
+
+export interface V1SessionLimits {
+  maxLineBytes: number;
+  /** Requests awaiting an answer before the connection is considered abusive. */
+  maxPendingRequests: number;
+}
+
+interface Slot {
+  line: string | null;
+  /** Subscribe/authorize answers hold back later notifications until written. */
+  gatesNotifications: boolean;
+}
+
+export class V1Session {
+  subscribed = false;
+  extranonceSubscribed = false;
+  extranonce1: Uint8Array = new Uint8Array(0);
+  extranonce2Size = 0;
+  user: string | null = null;
+  target: bigint | null = null;
+  /** Host data (channel binding). */
+  binding: unknown = null;
+  private readonly splitter: LineSplitter;
+  private readonly queue: Slot[] = [];
+  private closedFlag = false;
+  readonly remote: string;
+  readonly connectedAtMs = Date.now();
+
+  constructor(
+    readonly id: number,
+    readonly socket: Socket,
+    private readonly host: V1SessionHost,
+    private readonly limits: V1SessionLimits,
+    readonly log: Logger,
+  ) {
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.splitter = new LineSplitter(limits.maxLineBytes);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => {});
+    socket.on('close', () => this.onClose());
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closedFlag) return;
+    let lines: string[];
+    try {
+      lines = this.splitter.push(chunk);
+    } catch (err) {
+      if (err instanceof LineTooLongError) {
+        this.log.info({ err: err.message }, 'V1 line too long; closing');
+        this.write(
+          errorLine(null, V1Error.illegalParams, `line longer than ${this.limits.maxLineBytes} bytes`),
+        );
+        this.close();
+        return;
+      }
+      throw err;
+    }
+    for (const line of lines) {
+      if (this.closedFlag) return;
+      this.onLine(line);
+    }
+  }
+
+  private onLine(line: string): void {
+    const p = parseLine(line);
+    if (p.kind === 'invalid') {
+      this.answerNow(errorLine(p.id, V1Error.other, p.message));
+      return;
+    }
+    if (p.kind === 'notification') {
+      // A request with id null: some miners do this; answer with id null.
+      this.onRequest({ id: null, method: p.method, params: p.params });
+      return;
+    }
+    if (p.kind === 'response') return; // answers to our (non-existent) requests: ignore
+    this.onRequest(p.req);
+  }
+
+  private onRequest(req: V1Request): void {
+    if (this.queue.length >= this.limits.maxPendingRequests) {
+      this.log.warn({ pending: this.queue.length }, 'V1 miner floods requests; closing');
+      this.close();
+      return;
+    }
+    const { id, method, params } = req;
+    switch (method) {
+      case 'mining.subscribe': {
+        const slot = this.slot(true);
+        this.host.subscribe(this).then(
+          (r) => {
+            this.subscribed = true;
+            this.extranonce1 = r.extranonce1;
+            this.extranonce2Size = r.extranonce2Size;
+            this.fill(
+              slot,
+              resultLine(id, [null, Buffer.from(r.extranonce1).toString('hex'), r.extranonce2Size]),
+            );
+          },
+          (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
+        );
+        return;
+      }
+      case 'mining.authorize': {
+        const user = params[0];
+        if (typeof user !== 'string' || user.length === 0 || user.length > 255) {
+          this.answerNow(errorLine(id, V1Error.illegalParams, 'authorize needs ["user.worker", "password"]'));
+          return;
+        }
+        // Accepted: the pool decides what a name is worth. The host sends target and job
+        // after this answer (the slot gates them).
+        this.user = user;
+        this.answerNow(resultLine(id, true), true);
+        this.host.authorized(this, user);
+        return;
+      }
+      case 'mining.extranonce.subscribe':
+        this.extranonceSubscribed = true;
+        this.answerNow(resultLine(id, true));
+        return;
+      case 'mining.suggest_difficulty':
+      case 'mining.suggest_target':
+        // Acknowledged; the pool's vardiff decides the target.
+        this.answerNow(resultLine(id, true));
+        return;
+      case 'mining.submit': {
+        const slot = this.slot(false);
+        this.host.submit(this, params).then(
+          (r) => this.fill(slot, r.ok ? resultLine(id, true) : errorLine(id, r.code, r.message)),
+          (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
+        );
+        return;
+      }
+      default:
+        this.answerNow(errorLine(id, V1Error.illegalMethod, `unknown method ${method}`));
+    }
+  }
+
+  private slot(gates: boolean): Slot {
+    const s: Slot = { line: null, gatesNotifications: gates };
+    this.queue.push(s);
+    return s;
+  }
+
+  private fill(slot: Slot, line: string): void {
+    slot.line = line;
+    this.flush();
+  }
+
+  private answerNow(line: string, gates = false): void {
+    this.fill(this.slot(gates), line);
+  }
+
+  private flush(): void {
+    while (this.queue.length > 0 && (this.queue[0] as Slot).line !== null) {
+      this.write((this.queue.shift() as Slot).line as string);
+    }
+  }
+
+  /** Pool → miner line: behind pending subscribe/authorize answers, otherwise at once. */
+  notify(line: string): void {
+    if (this.queue.some((s) => s.gatesNotifications)) {
+      this.queue.push({ line, gatesNotifications: false });
+      this.flush();
+      return;
+    }
+    this.write(line);
+  }
+
+  sendTarget(target: bigint): void {
+    this.target = target;
+    this.notify(setTargetLine(target));
+  }
+
+  sendJob(job: V1Job): void {
+    this.notify(notifyLine(job));
+  }
+
+  sendExtranonce(extranonce1: Uint8Array, extranonce2Size: number): void {
+    this.extranonce1 = extranonce1;
+    this.extranonce2Size = extranonce2Size;
+    this.notify(
+      `${JSON.stringify({ id: null, method: 'mining.set_extranonce', params: [Buffer.from(extranonce1).toString('hex'), extranonce2Size] })}\n`,
+    );
+  }
+
+  private write(line: string): void {
+    if (this.closedFlag) return;
+    this.socket.write(line);
+  }
+
+  /** Flushes what is written and closes. */
+  close(): void {
+    if (this.closedFlag) return;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    this.onClose();
+  }
+
+  private onClose(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.host.closed(this);
+  }
+}
