@@ -112,5 +112,12 @@ describe('ckb-pool serve', () => {
     const p = run(['serve', '--config', config]);
     expect(await p.exited).toBe(2);
     expect(p.err()).toContain('sv2.instanceId');
+    writeFileSync(
+      config,
+      'chain: dev\nnode:\n  rpcUrl: http://127.0.0.1:1\nsv2:\n  authorityKeyFile: missing.key\n',
+    );
+    const q = run(['serve', '--config', config]);
+    expect(await q.exited).toBe(1);
+    expect(q.err()).toMatch(/cannot start: sv2.authorityKeyFile: cannot read .*missing.key/);
   });
 });

@@ -58,12 +58,20 @@ const VARDIFF_TICK_MS = 1_000;
 
 export async function startPool(config: PoolConfig, opts: StartPoolOptions = {}): Promise<RunningPool> {
   const log = opts.logger ?? pino({ level: config.log.level, base: { svc: 'ckb-pool' } });
+  // The key first: a missing or bad key file must fail before anything is opened.
+  const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
+  const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
   const metrics = new PoolMetrics({ defaultMetrics: opts.processMetrics ?? false });
-  const ledger = new Ledger(config.ledger.path, {
-    flushIntervalMs: config.ledger.flushIntervalMs,
-    onFlush: (seconds) => metrics.ledgerWriteSeconds.observe(seconds),
-    onError: (err) => log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
-  });
+  let ledger: Ledger;
+  try {
+    ledger = new Ledger(config.ledger.path, {
+      flushIntervalMs: config.ledger.flushIntervalMs,
+      onFlush: (seconds) => metrics.ledgerWriteSeconds.observe(seconds),
+      onError: (err) => log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
+    });
+  } catch (err) {
+    throw new Error(`ledger.path ${config.ledger.path}: ${(err as Error).message}`);
+  }
   const rpc = new CkbRpcClient(config.node.rpcUrl, { timeoutMs: config.node.rpcTimeoutMs });
   const jobs = new JobBook(config.jobs.maxPastJobs);
   const allocator = new ExtranonceAllocator(config.sv2.instanceId);
@@ -85,8 +93,6 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   let syncError: string | null = null;
   const jobWaiters: Array<(j: Job) => void> = [];
 
-  const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
-  const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
   const identity = new ServerIdentity({
     authoritySecret,
     validitySeconds: config.sv2.certificateValiditySeconds,
@@ -297,13 +303,19 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const server: Server = createServer({ noDelay: true }, onSocket);
   server.on('error', (err) => log.error({ err: err.message }, 'SV2 listener error'));
   const sv2 = parseHostPort(config.sv2.listen, 'sv2.listen');
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(sv2.port, sv2.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(sv2.port, sv2.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    ephemeralPool.stop();
+    ledger.close();
+    throw new Error(`sv2.listen ${config.sv2.listen}: ${(err as Error).message}`);
+  }
   const addr = server.address() as AddressInfo;
   const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const sv2Address = `${hostText}:${addr.port}`;
@@ -346,8 +358,9 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     );
   } catch (err) {
     server.close();
+    ephemeralPool.stop();
     ledger.close();
-    throw err;
+    throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
 
   await checkSync();

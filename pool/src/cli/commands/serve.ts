@@ -69,7 +69,14 @@ const command: Command = {
       return 0;
     }
 
-    const pool = await startPool(config, { processMetrics: true });
+    let pool: Awaited<ReturnType<typeof startPool>>;
+    try {
+      pool = await startPool(config, { processMetrics: true });
+    } catch (err) {
+      // Missing key file, port in use, unwritable ledger…: one line, no stack.
+      process.stderr.write(`ckb-pool serve: cannot start: ${(err as Error).message}\n`);
+      return 1;
+    }
     process.stderr.write(
       `ckb-pool: SV2 on ${pool.sv2Address}, API on ${pool.apiUrl}\n` +
         `ckb-pool: miners connect to ${pool.poolUrl}\n`,
