@@ -280,7 +280,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     for (const ch of [...this.pending.keys()]) this.failChannel(ch, 'upstream-lost');
     this.seqs.clear();
     this.latestJobs.clear();
-    this.o.log.warn({ epoch, reason }, 'upstream connection closed');
+    if (this.stopped) this.o.log.debug({ epoch, reason }, 'upstream connection closed');
+    else this.o.log.warn({ epoch, reason }, 'upstream connection closed');
     if (wasReady) {
       this.reconnects += 1;
       this.emit('down', epoch, reason);

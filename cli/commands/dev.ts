@@ -1,0 +1,179 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { type Command, UsageError } from '../command.js';
+import { DEV_COMPACT_TARGET, type DevEnvironment, startDevEnvironment } from '../dev/environment.js';
+import { readStatus, renderStatus } from '../dev/summary.js';
+
+const help = `Usage: ckb-pool-deploy dev [options]
+
+The whole pool on this machine, in one process, with no Docker and no configuration: a CKB dev
+chain (TypeScript, Eaglesong PoW, easy difficulty), the Stratum V2 pool (temporary ledger,
+freshly generated authority key), the Stratum V1 translator and one CPU miner. Prints the SV2
+URL (with the authority key) and the V1 URL so you can point your own miners at it, then a live
+summary (hashrate, workers, shares, blocks found). Ctrl-C stops everything and removes the
+temporary files.
+
+Options:
+  --host HOST             Address every listener binds to (default 127.0.0.1; 0.0.0.0 lets
+                          miners on your network connect).
+  --sv2-port PORT         SV2 listener (default: a free port).
+  --v1-port PORT          Stratum V1 listener of the translator (default: a free port).
+  --api-port PORT         Pool HTTP API, /metrics and /health (default: a free port).
+  --rpc-port PORT         Dev chain JSON-RPC (default: a free port).
+  --no-miner              Do not start the built-in CPU miner.
+  --miner-protocol P      sv2 (default: straight to the pool) or v1 (through the translator).
+  --threads N             Threads of the built-in miner (default 1).
+  --compact-target HEX    Dev chain compact target (default 0x${DEV_COMPACT_TARGET.toString(16)}: a block every
+                          few seconds for one CPU thread).
+  --endpoints-file FILE   Once everything is ready, write {"sv2_url","v1_url","api_url","rpc_url"}
+                          as one JSON object to FILE (for scripts and CI).
+  --interval S            Seconds between summary refreshes (default 1 on a terminal, 5 otherwise).
+  --log-level LEVEL       Logs of the parts on stderr (default error).
+  -h, --help              Show this help.
+`;
+
+function port(v: string | undefined, name: string): number {
+  if (v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new UsageError(`--${name} must be a port 0..65535`);
+  return n;
+}
+
+const command: Command = {
+  summary: 'Run the whole pool locally (dev chain, pool, translator, CPU miner); no Docker.',
+  help,
+  async run(argv) {
+    let values: Record<string, string | boolean | undefined>;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          host: { type: 'string' },
+          'sv2-port': { type: 'string' },
+          'v1-port': { type: 'string' },
+          'api-port': { type: 'string' },
+          'rpc-port': { type: 'string' },
+          'no-miner': { type: 'boolean' },
+          'miner-protocol': { type: 'string' },
+          threads: { type: 'string' },
+          'compact-target': { type: 'string' },
+          'endpoints-file': { type: 'string' },
+          interval: { type: 'string' },
+          'log-level': { type: 'string' },
+        },
+        allowPositionals: false,
+        strict: true,
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const str = (k: string) => values[k] as string | undefined;
+    const threads = Number(str('threads') ?? 1);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256)
+      throw new UsageError('--threads must be 1..256');
+    const protocol = str('miner-protocol') ?? 'sv2';
+    if (protocol !== 'sv2' && protocol !== 'v1') throw new UsageError('--miner-protocol must be sv2 or v1');
+    let compactTarget = DEV_COMPACT_TARGET;
+    const ct = str('compact-target');
+    if (ct !== undefined) {
+      compactTarget = Number.parseInt(ct.replace(/^0x/i, ''), 16);
+      if (!Number.isInteger(compactTarget) || compactTarget <= 0 || compactTarget > 0xffffffff)
+        throw new UsageError('--compact-target must be a 32-bit hex number like 0x1f00ffff');
+    }
+    const tty = process.stdout.isTTY === true;
+    const interval = Number(str('interval') ?? (tty ? 1 : 5));
+    if (!Number.isFinite(interval) || interval < 0.1)
+      throw new UsageError('--interval must be ≥ 0.1 seconds');
+    // Errors only by default: warnings would scroll the in-place summary away.
+    const level = str('log-level') ?? 'error';
+    const log = pino({ level, base: undefined }, pino.destination(2));
+
+    process.stdout.write('ckb-pool-deploy dev: starting the dev chain, the pool, the translator…\n');
+    let env: DevEnvironment;
+    try {
+      env = await startDevEnvironment({
+        host: str('host') ?? '127.0.0.1',
+        rpcPort: port(str('rpc-port'), 'rpc-port'),
+        sv2Port: port(str('sv2-port'), 'sv2-port'),
+        v1Port: port(str('v1-port'), 'v1-port'),
+        apiPort: port(str('api-port'), 'api-port'),
+        miner: values['no-miner'] ? null : protocol,
+        minerThreads: threads,
+        compactTarget,
+        log,
+      });
+    } catch (err) {
+      process.stderr.write(`ckb-pool-deploy dev: could not start: ${(err as Error).message}\n`);
+      return 1;
+    }
+    const e = env.endpoints;
+    process.stdout.write(
+      [
+        '',
+        `  SV2 (Noise, authority key pinned):  ${e.sv2_url}`,
+        `  Stratum V1 (ASIC / GPU miners):     ${e.v1_url}`,
+        `  Pool API, /metrics, /health:        ${e.api_url}`,
+        `  Dev chain JSON-RPC:                 ${e.rpc_url}`,
+        '',
+        `  Try:  npx ckb-pool mine --url ${e.sv2_url} --user you.rig1 --threads 1`,
+        `        npx ckb-pool mine --url ${e.v1_url} --user you.rig2`,
+        env.miner
+          ? '  A built-in CPU miner is running as dev.cpu1. Ctrl-C stops everything.'
+          : '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    const endpointsFile = str('endpoints-file');
+    if (endpointsFile) writeFileSync(endpointsFile, `${JSON.stringify(e)}\n`);
+
+    let drawn = 0;
+    let busy = false;
+    const refresh = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const lines = renderStatus(await readStatus(env));
+        if (tty) {
+          // Redraw in place: move up over the previous summary and clear each line.
+          let out = drawn > 0 ? `\x1b[${drawn}A` : '';
+          for (const l of lines) out += `\x1b[2K${l}\n`;
+          if (drawn > lines.length) out += '\x1b[J';
+          process.stdout.write(out);
+          drawn = lines.length;
+        } else {
+          process.stdout.write(`${new Date().toISOString()} ${lines.join(' || ')}\n`);
+        }
+      } catch {
+        // the API is momentarily unavailable (shutting down): skip this refresh
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void refresh(), interval * 1000);
+    void refresh();
+
+    return await new Promise<number>((resolve) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        clearInterval(timer);
+        process.stdout.write(`\nckb-pool-deploy dev: ${signal}: stopping…\n`);
+        env.close().then(
+          () => {
+            process.stdout.write('ckb-pool-deploy dev: stopped.\n');
+            resolve(0);
+          },
+          (err: Error) => {
+            process.stderr.write(`ckb-pool-deploy dev: error while stopping: ${err.message}\n`);
+            resolve(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
+  },
+};
+export default command;

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { targetToCompact } from '../../pool/src/ckb/target.js';
+import { type Devnet, startDevnet } from '../../pool/src/devnet/index.js';
+import { type RunningMiner, startMiner } from '../../pool/src/miner/miner.js';
+import { parseConfig } from '../../pool/src/pool/config.js';
+import { type RunningPool, startPool } from '../../pool/src/pool/server.js';
+import { generateAuthorityKeypair } from '../../pool/src/sv2/noise/keys.js';
+import { type RunningTranslator, startTranslator } from '../../pool/src/translator/translator.js';
+
+/**
+ * The whole pool on one machine, in this process: a dev chain, the pool (temp ledger, fresh
+ * authority key), the V1 translator and optionally one CPU miner. No Docker, no files to edit.
+ */
+
+/**
+ * Network difficulty 2^19 (524,288 expected hashes): one CPU thread (~100–400 kH/s with the
+ * midstate Eaglesong loop) finds a block every few seconds.
+ */
+export const DEV_COMPACT_TARGET = targetToCompact(1n << 237n);
+
+export interface DevOptions {
+  host: string;
+  rpcPort: number;
+  sv2Port: number;
+  v1Port: number;
+  apiPort: number;
+  miner: 'sv2' | 'v1' | null;
+  minerThreads: number;
+  compactTarget: number;
+  log: Logger;
+}
+
+export interface Endpoints {
+  sv2_url: string;
+  v1_url: string;
+  api_url: string;
+  rpc_url: string;
+}
+
+export interface DevEnvironment {
+  endpoints: Endpoints;
+  authorityPubkey: string;
+  devnet: Devnet;
+  pool: RunningPool;
+  translator: RunningTranslator;
+  miner: RunningMiner | null;
+  startedAtMs: number;
+  close(): Promise<void>;
+}
+
+export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment> {
+  const stack: Array<() => Promise<void> | void> = [];
+  const unwind = async () => {
+    for (const f of stack.splice(0).reverse()) {
+      try {
+        await f();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  };
+  try {
+    const devnet = await startDevnet({ rpcHost: o.host, rpcPort: o.rpcPort, compactTarget: o.compactTarget });
+    stack.push(() => devnet.close());
+    const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-dev-'));
+    stack.push(() => rmSync(dir, { recursive: true, force: true }));
+    const config = parseConfig({
+      chain: 'dev',
+      node: { rpcUrl: devnet.rpcUrl, subscribeAddress: devnet.subscribeAddress, pollIntervalMs: 1_000 },
+      sv2: { listen: `${o.host}:${o.sv2Port}`, authorityKeyFile: join(dir, 'unused.key') },
+      api: { listen: `${o.host}:${o.apiPort}` },
+      vardiff: {
+        minDifficulty: 1,
+        initialDifficulty: 1_024,
+        targetShareIntervalSeconds: 2,
+        retargetPeriodSeconds: 20,
+      },
+      shares: { batchMaxCount: 10, batchMaxDelayMs: 200 },
+      ledger: { path: join(dir, 'ledger.sqlite'), flushIntervalMs: 200 },
+      jobs: { minUpdateIntervalMs: 1_000 },
+      log: { level: o.log.level },
+    });
+    const pool = await startPool(config, {
+      logger: o.log.child({ svc: 'pool' }),
+      authoritySecret: generateAuthorityKeypair().secret,
+    });
+    stack.push(() => pool.close());
+    await pool.waitForJob(15_000);
+    const translator = await startTranslator({
+      listen: `${o.host}:${o.v1Port}`,
+      upstreams: [pool.poolUrl],
+      chain: 'dev',
+      metricsListen: `${o.host}:0`,
+      log: o.log.child({ svc: 'translator' }),
+    });
+    stack.push(() => translator.close());
+    let miner: RunningMiner | null = null;
+    if (o.miner) {
+      miner = await startMiner({
+        url: o.miner === 'sv2' ? pool.poolUrl : translator.v1Url,
+        user: 'dev.cpu1',
+        threads: o.minerThreads,
+        chain: 'dev',
+        log: o.log.child({ svc: 'miner' }),
+      });
+      const m = miner;
+      stack.push(() => m.close());
+    }
+    return {
+      endpoints: {
+        sv2_url: pool.poolUrl,
+        v1_url: translator.v1Url,
+        api_url: pool.apiUrl,
+        rpc_url: devnet.rpcUrl,
+      },
+      authorityPubkey: pool.authorityPubkey,
+      devnet,
+      pool,
+      translator,
+      miner,
+      startedAtMs: Date.now(),
+      close: unwind,
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

@@ -1,0 +1,74 @@
+import { formatHashrate } from '../../pool/src/miner/format.js';
+import type { DevEnvironment } from './environment.js';
+
+/** The live status of `ckb-pool-deploy dev`, read from the pool's API and the parts in process. */
+
+export interface DevStatus {
+  height: number;
+  poolHashrate: number;
+  minerHashrate: number | null;
+  workersOnline: number;
+  workers: Array<{ name: string; accepted: number; rejected: number; blocks: number }>;
+  blocks: { accepted: number; pending: number; rejected: number };
+  v1Miners: number;
+  translatorUp: boolean;
+}
+
+interface PoolView {
+  workersOnline: number;
+  blocks: { pending: number; submitted: number; accepted: number; rejected: number };
+}
+
+interface WorkerView {
+  name: string;
+  acceptedDifficulty: number;
+  acceptedShares: number;
+  rejectedShares: number;
+  blocks: number;
+}
+
+export async function readStatus(env: DevEnvironment): Promise<DevStatus> {
+  const [pool, workers] = await Promise.all([
+    fetch(`${env.pool.apiUrl}/api/v1/pool`).then((r) => r.json() as Promise<PoolView>),
+    fetch(`${env.pool.apiUrl}/api/v1/workers`).then((r) => r.json() as Promise<WorkerView[]>),
+  ]);
+  const t = env.translator.stats();
+  return {
+    height: Number(BigInt(env.devnet.tip().number)),
+    // Σ accepted share difficulty since start / time (the API's own windows are 10 min and 1 h).
+    poolHashrate:
+      workers.reduce((a, w) => a + w.acceptedDifficulty, 0) /
+      Math.max(1, (Date.now() - env.startedAtMs) / 1000),
+    minerHashrate: env.miner ? env.miner.stats().hashrate : null,
+    workersOnline: pool.workersOnline,
+    workers: workers.map((w) => ({
+      name: w.name,
+      accepted: w.acceptedShares,
+      rejected: w.rejectedShares,
+      blocks: w.blocks,
+    })),
+    blocks: {
+      accepted: pool.blocks.accepted,
+      pending: pool.blocks.pending + pool.blocks.submitted,
+      rejected: pool.blocks.rejected,
+    },
+    v1Miners: t.v1Connections,
+    translatorUp: t.upstreamConnected,
+  };
+}
+
+export function renderStatus(s: DevStatus): string[] {
+  const lines = [
+    `chain height ${s.height} | blocks found ${s.blocks.accepted} accepted, ${s.blocks.pending} pending, ${s.blocks.rejected} rejected`,
+    `pool hashrate ${formatHashrate(s.poolHashrate)} (from shares)` +
+      (s.minerHashrate !== null ? ` | CPU miner ${formatHashrate(s.minerHashrate)}` : '') +
+      ` | workers online ${s.workersOnline} | V1 miners ${s.v1Miners}${s.translatorUp ? '' : ' (translator reconnecting)'}`,
+  ];
+  for (const w of s.workers.slice(0, 8)) {
+    lines.push(
+      `  ${w.name.padEnd(24)} shares ${w.accepted} accepted, ${w.rejected} rejected | blocks ${w.blocks}`,
+    );
+  }
+  if (s.workers.length > 8) lines.push(`  … and ${s.workers.length - 8} more workers`);
+  return lines;
+}
