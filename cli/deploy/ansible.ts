@@ -97,8 +97,8 @@ export function playbookRequest(paths: { inventory: string; extraVars: string; r
 export const ANSIBLE_CORE_MIN: [number, number] = [2, 14];
 export const ANSIBLE_CORE_BELOW: [number, number] = [2, 20];
 
-/** `ansible [core 2.14.18]` → [2, 14, 18]. */
+/** `ansible-playbook [core 2.14.18]` → [2, 14, 18] (ansible < 2.11 printed no "core"). */
 export function parseAnsibleCoreVersion(text: string): [number, number, number] | null {
-  const m = /ansible \[core (\d+)\.(\d+)\.(\d+)/.exec(text) ?? /ansible (\d+)\.(\d+)\.(\d+)/.exec(text);
+  const m = /\[core (\d+)\.(\d+)\.(\d+)/.exec(text) ?? /^ansible[\w-]* (\d+)\.(\d+)\.(\d+)/m.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
 }

@@ -1,0 +1,215 @@
+/**
+ * `doctor`: checks this machine can run `up` for the chosen target before anything is created.
+ * Every failed check says how to fix it (iac-facts F1, F4: the role ships with the package,
+ * ansible-core is held to the tested range).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig, type PoolDeployConfig } from '../config/schema.js';
+import { readSecrets } from '../config/secrets.js';
+import { ANSIBLE_CORE_BELOW, ANSIBLE_CORE_MIN, parseAnsibleCoreVersion } from './ansible.js';
+import { detectCompose, dockerEngineVersion } from './compose.js';
+import type { DeployDeps } from './context.js';
+import { missingAnsibleFiles } from './paths.js';
+import { compareVersions, MIN_TERRAFORM, MIN_TERRAFORM_S3, parseTerraformVersion } from './terraform.js';
+import type { Target } from './workdir.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** How to fix it (failed checks only). */
+  fix?: string;
+}
+
+const pass = (name: string, detail: string): Check => ({ name, ok: true, detail });
+const fail = (name: string, detail: string, fix: string): Check => ({ name, ok: false, detail, fix });
+
+const v = (n: readonly number[]) => n.join('.');
+
+async function terraformCheck(deps: DeployDeps, config: PoolDeployConfig | null): Promise<Check> {
+  const install =
+    'install Terraform ≥ 1.5 from https://developer.hashicorp.com/terraform/install (or your package manager)';
+  const r = await deps.runner.run({ cmd: 'terraform', args: ['version', '-json'], timeoutMs: 30_000 });
+  if (r.notFound) return fail('terraform', 'not found on PATH', install);
+  const version = parseTerraformVersion(r.stdout);
+  if (!version) return fail('terraform', `could not read its version (exit ${r.exitCode})`, install);
+  const min = config?.state.backend === 's3' ? MIN_TERRAFORM_S3 : MIN_TERRAFORM;
+  if (compareVersions(version, min) < 0) {
+    return fail(
+      'terraform',
+      `${v(version)} is older than ${v(min)}${config?.state.backend === 's3' ? ' (needed for S3 state locking)' : ''}`,
+      `upgrade Terraform to ${v(min)} or newer`,
+    );
+  }
+  return pass('terraform', v(version));
+}
+
+async function ansibleCheck(deps: DeployDeps): Promise<Check> {
+  const range = `≥ ${v(ANSIBLE_CORE_MIN)}, < ${v(ANSIBLE_CORE_BELOW)}`;
+  const install = `install ansible-core ${range}: \`apt-get install ansible-core\` (Debian 12 / Ubuntu 24.04) or \`pipx install "ansible-core>=${v(ANSIBLE_CORE_MIN)},<${v(ANSIBLE_CORE_BELOW)}"\``;
+  const r = await deps.runner.run({ cmd: 'ansible-playbook', args: ['--version'], timeoutMs: 30_000 });
+  if (r.notFound) return fail('ansible-core', 'ansible-playbook not found on PATH', install);
+  const version = parseAnsibleCoreVersion(r.stdout);
+  if (!version) return fail('ansible-core', `could not read the version (exit ${r.exitCode})`, install);
+  if (compareVersions(version, ANSIBLE_CORE_MIN) < 0 || compareVersions(version, ANSIBLE_CORE_BELOW) >= 0) {
+    return fail('ansible-core', `${v(version)} is outside the supported range (${range})`, install);
+  }
+  return pass('ansible-core', v(version));
+}
+
+function toolCheck(deps: DeployDeps, cmd: string, name: string, fix: string): Check {
+  const path = deps.runner.which(cmd);
+  return path ? pass(name, path) : fail(name, `${cmd} not found on PATH`, fix);
+}
+
+function roleCheck(): Check {
+  const missing = missingAnsibleFiles();
+  return missing.length === 0
+    ? pass('ansible role', 'ckb_pool ships with this package')
+    : fail(
+        'ansible role',
+        `missing ${missing.join(', ')}`,
+        'reinstall ckb-pool-deploy (npm i -g ckb-pool-deploy); the role is not fetched from Galaxy',
+      );
+}
+
+function keyChecks(config: PoolDeployConfig, target: Target): Check[] {
+  const out: Check[] = [];
+  const keygen =
+    'create a key pair with `ssh-keygen -t ed25519 -f ~/.ssh/id_ed25519` or fix the path in the config';
+  const files: Array<[string, string]> = [['ssh.privateKeyPath', config.ssh.privateKeyPath]];
+  if (target === 'aws' || target === 'alicloud') files.push(['ssh.publicKeyPath', config.ssh.publicKeyPath]);
+  for (const [field, p] of files) {
+    out.push(
+      existsSync(p)
+        ? pass(`ssh key (${field})`, p)
+        : fail(`ssh key (${field})`, `${p} does not exist`, keygen),
+    );
+  }
+  return out;
+}
+
+function awsCredentials(deps: DeployDeps): Check {
+  const e = deps.env;
+  const fix =
+    'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or run `aws configure` to write ~/.aws/credentials';
+  if (e.AWS_ACCESS_KEY_ID && !e.AWS_SECRET_ACCESS_KEY) {
+    return fail('aws credentials', 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not', fix);
+  }
+  if (e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY)
+    return pass('aws credentials', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+  if (e.AWS_WEB_IDENTITY_TOKEN_FILE) return pass('aws credentials', 'AWS_WEB_IDENTITY_TOKEN_FILE');
+  const files = [
+    e.AWS_SHARED_CREDENTIALS_FILE ?? join(deps.home, '.aws', 'credentials'),
+    e.AWS_CONFIG_FILE ?? join(deps.home, '.aws', 'config'),
+  ].filter((f) => existsSync(f));
+  if (files.length > 0)
+    return pass(
+      'aws credentials',
+      `${files.join(', ')}${e.AWS_PROFILE ? ` (profile ${e.AWS_PROFILE})` : ''}`,
+    );
+  return fail('aws credentials', 'no AWS_* variables and no ~/.aws/credentials or ~/.aws/config', fix);
+}
+
+function alicloudCredentials(deps: DeployDeps): Check {
+  const e = deps.env;
+  const fix =
+    'export ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (a RAM user AccessKey: RAM console → Users → Create AccessKey)';
+  const id = e.ALICLOUD_ACCESS_KEY ?? e.ALIBABA_CLOUD_ACCESS_KEY_ID;
+  const secret = e.ALICLOUD_SECRET_KEY ?? e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
+  if (id && secret)
+    return pass(
+      'alicloud credentials',
+      e.ALICLOUD_ACCESS_KEY
+        ? 'ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY'
+        : 'ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET',
+    );
+  if (id || secret)
+    return fail('alicloud credentials', 'only one of the access key id and secret is set', fix);
+  if (e.ALICLOUD_PROFILE && existsSync(join(deps.home, '.aliyun', 'config.json'))) {
+    return pass('alicloud credentials', `profile ${e.ALICLOUD_PROFILE} in ~/.aliyun/config.json`);
+  }
+  return fail('alicloud credentials', 'ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY are not set', fix);
+}
+
+async function dockerChecks(deps: DeployDeps): Promise<Check[]> {
+  const engine = await dockerEngineVersion(deps.runner);
+  const checks = [
+    engine.ok
+      ? pass('docker engine', engine.detail)
+      : fail(
+          'docker engine',
+          engine.detail,
+          'install Docker (https://docs.docker.com/engine/install/ or `apt-get install docker.io`), start it (`systemctl start docker`) and make sure your user may use it (group docker)',
+        ),
+  ];
+  const compose = await detectCompose(deps.runner);
+  checks.push(
+    compose
+      ? pass('docker compose', compose.version === 'v2' ? 'docker compose (v2)' : 'docker-compose (v1)')
+      : fail(
+          'docker compose',
+          'neither `docker compose` nor `docker-compose` works',
+          'install the Compose plugin (`apt-get install docker-compose-plugin` from Docker’s repository) or `apt-get install docker-compose`',
+        ),
+  );
+  return checks;
+}
+
+export interface DoctorOptions {
+  configPath: string;
+  /** From --cloud/--host; else the config's cloud. */
+  target?: Target;
+}
+
+export async function doctor(o: DoctorOptions, deps: DeployDeps): Promise<Check[]> {
+  const checks: Check[] = [];
+  let config: PoolDeployConfig | null = null;
+  try {
+    config = loadConfig(o.configPath);
+    checks.push(pass('config', `${o.configPath} (cloud ${config.cloud})`));
+  } catch (e) {
+    checks.push(
+      fail('config', (e as Error).message, 'create it with `ckb-pool-deploy init` or pass --config FILE'),
+    );
+  }
+  if (config) {
+    try {
+      readSecrets(config.secretsDir);
+      checks.push(pass('secrets', config.secretsDir));
+    } catch (e) {
+      checks.push(
+        fail('secrets', (e as Error).message, 'run `ckb-pool-deploy init` (it keeps existing secrets)'),
+      );
+    }
+  }
+  const target = o.target ?? config?.cloud;
+  if (target === undefined) return checks;
+  if (target === 'aws' || target === 'alicloud') checks.push(await terraformCheck(deps, config));
+  if (target !== 'local') {
+    checks.push(await ansibleCheck(deps));
+    checks.push(roleCheck());
+    checks.push(toolCheck(deps, 'ssh', 'ssh client', 'install OpenSSH (`apt-get install openssh-client`)'));
+    if (config) checks.push(...keyChecks(config, target));
+  }
+  if (target === 'aws') checks.push(awsCredentials(deps));
+  if (target === 'alicloud') checks.push(alicloudCredentials(deps));
+  if (target === 'local') checks.push(...(await dockerChecks(deps)));
+  return checks;
+}
+
+export function formatChecks(checks: Check[]): string {
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`${c.ok ? '✔' : '✖'} ${c.name}: ${c.detail}`);
+    if (!c.ok && c.fix) lines.push(`    fix: ${c.fix}`);
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  lines.push(
+    '',
+    failed === 0 ? 'All checks passed.' : `${failed} check${failed === 1 ? '' : 's'} failed.`,
+    '',
+  );
+  return lines.join('\n');
+}
