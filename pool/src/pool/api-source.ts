@@ -3,6 +3,7 @@ import type { PoolMetrics } from '../api/metrics.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import type { BlockRow, Ledger } from '../ledger/ledger.js';
 import type { PoolConfig } from './config.js';
+import type { HashrateTracker } from './hashrate.js';
 import type { JobBook } from './jobs.js';
 import type { Session } from './session.js';
 import type { TemplateSource } from './templates.js';
@@ -13,6 +14,7 @@ export interface ApiSourceParts {
   config: PoolConfig;
   ledger: Ledger;
   metrics: PoolMetrics;
+  hashrate: HashrateTracker;
   sessions: Set<Session>;
   jobs: JobBook;
   templates: TemplateSource;
@@ -43,16 +45,11 @@ function blockView(b: BlockRow, ledger: Ledger) {
 }
 
 export function buildApiSource(p: ApiSourceParts): ApiSource {
-  const hashrates = (worker?: string) => {
+  /** Hashrate windows of one worker (or the pool), from the in-memory tracker. */
+  const rates = (worker: string | null) => {
     const now = Date.now();
-    const out = new Map<string, Record<string, number>>();
-    for (const [label, ms] of Object.entries(WINDOWS)) {
-      for (const r of p.ledger.difficultySince(now - ms, worker)) {
-        const e = out.get(r.worker) ?? {};
-        e[label] = r.difficulty / (ms / 1000);
-        out.set(r.worker, e);
-      }
-    }
+    const out: Record<string, number> = {};
+    for (const [label, ms] of Object.entries(WINDOWS)) out[label] = p.hashrate.rate(worker, ms, now);
     return out;
   };
 
@@ -79,13 +76,6 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     },
     pool() {
       const job = p.jobs.current;
-      const perWorker = hashrates();
-      let h10 = 0;
-      let h60 = 0;
-      for (const e of perWorker.values()) {
-        h10 += e['10m'] ?? 0;
-        h60 += e['1h'] ?? 0;
-      }
       let channels = 0;
       for (const s of p.sessions) channels += s.channels.size;
       return {
@@ -99,17 +89,16 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         connections: p.sessions.size,
         channels,
         workersOnline: onlineByWorker(p.sessions).size,
-        hashrate: { '10m': h10, '1h': h60 },
+        hashrate: rates(null),
         blocks: p.ledger.blockCounts(),
         pplnsWindowFactor: p.config.pplns.windowFactor,
       };
     },
     workers() {
       const online = onlineByWorker(p.sessions);
-      const rates = hashrates();
       return p.ledger.workers().map((w) => ({
         ...w,
-        hashrate: rates.get(w.name) ?? { '10m': 0, '1h': 0 },
+        hashrate: rates(w.name),
         online: online.get(w.name) ?? { channels: 0, difficulty: 0 },
       }));
     },
@@ -125,7 +114,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         blocks: w?.blocks ?? 0,
         firstShareAtMs: w?.firstShareAtMs ?? null,
         lastShareAtMs: w?.lastShareAtMs ?? null,
-        hashrate: hashrates(name).get(name) ?? { '10m': 0, '1h': 0 },
+        hashrate: rates(name),
         online: online ?? { channels: 0, difficulty: 0 },
       };
     },

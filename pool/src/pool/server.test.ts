@@ -177,8 +177,10 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const w = (await (await fetch(`${p.apiUrl}/api/v1/workers/alice.rig1`)).json()) as {
       acceptedShares: number;
       online: { channels: number };
+      hashrate: Record<string, number>;
     };
     expect(w.acceptedShares).toBeGreaterThanOrEqual(4);
+    expect(w.hashrate['10m']).toBeGreaterThan(0);
     expect(w.online.channels).toBe(1);
     const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
     expect(metrics).toMatch(/ckb_pool_blocks_total\{outcome="accepted"\} 2/);

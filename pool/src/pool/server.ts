@@ -13,6 +13,7 @@ import { buildApiSource } from './api-source.js';
 import { BlockSubmitter } from './blocks.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
+import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';
 import { type Job, JobBook, makeJob } from './jobs.js';
 import { Session, type SessionContext } from './session.js';
@@ -100,6 +101,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const ephemeralPool = new EphemeralKeyPool({ size: 64 });
   ephemeralPool.start();
 
+  const hashrate = new HashrateTracker();
   const ctx: SessionContext = {
     chain: config.chain,
     config,
@@ -107,6 +109,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     allocator,
     metrics,
     ledger,
+    hashrate,
     now: Date.now,
     onBlockFound: (f) => {
       try {
@@ -321,6 +324,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const sv2Address = `${hostText}:${addr.port}`;
 
   const prune = () => {
+    hashrate.sweep(Date.now());
     try {
       const n = ledger.pruneShares(Date.now() - config.ledger.shareRetentionHours * 3_600_000);
       if (n > 0) log.info({ shares: n }, 'pruned old shares');
@@ -345,6 +349,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     config,
     ledger,
     metrics,
+    hashrate,
     sessions,
     jobs,
     templates,

@@ -32,6 +32,7 @@ import {
 import { ShareBatcher } from './batching.js';
 import type { Chain, PoolConfig } from './config.js';
 import type { ExtranonceAllocator } from './extranonce.js';
+import type { HashrateTracker } from './hashrate.js';
 import {
   type Job,
   type JobBook,
@@ -82,6 +83,8 @@ export interface SessionContext {
   allocator: ExtranonceAllocator;
   metrics: PoolMetrics;
   ledger: Ledger | null;
+  /** Rolling per-worker hashrate for the API (optional in unit tests). */
+  hashrate?: HashrateTracker;
   now(): number;
   onBlockFound(found: FoundBlock): void;
 }
@@ -459,6 +462,7 @@ export class Session {
     ch.acceptedDifficulty += difficulty;
     ctx.metrics.acceptedDifficulty.inc(difficulty);
     ctx.ledger?.recordShare({ worker: ch.worker, difficulty, timeMs: now, height: Number(job.height) });
+    ctx.hashrate?.record(ch.worker, difficulty, now);
     recordShare(ch.vardiff, difficulty);
     const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
     if (isBlock) {
