@@ -28,14 +28,6 @@ const httpProbe = (url: string): string[] => [
   `fetch(${JSON.stringify(url)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
 ];
 
-/** A node one-liner: exit 0 when a TCP port accepts a connection. */
-const tcpProbe = (port: number): string[] => [
-  'CMD',
-  'node',
-  '-e',
-  `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))`,
-];
-
 function base(image: string): Record<string, unknown> {
   return { image, restart: 'unless-stopped', networks: [NETWORK], logging: LOGGING };
 }
@@ -86,7 +78,8 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       volumes: [`./pool/translator.yaml:${CONTAINER_PATH.poolConfigDir}/translator.yaml:ro`],
       ports: [publicPort(ports.v1)],
       depends_on: [SERVICE.pool],
-      healthcheck: health(tcpProbe(ports.v1)),
+      // 200 once the upstream pool connection carries work (503 while the node syncs).
+      healthcheck: health(httpProbe(`http://127.0.0.1:${INTERNAL_PORT.translatorMetrics}/health`)),
     },
   };
   const volumes: Record<string, unknown> = { 'ckb-data': {}, 'pool-data': {} };

@@ -2,7 +2,7 @@
  * Grafana dashboards (JSON model, schemaVersion 39) built from a few panel helpers, so every
  * query uses the metric names of metrics.ts. Pool overview, workers and connections, node.
  */
-import { JOB, NODE_METRIC, POOL_METRIC } from './metrics.js';
+import { JOB, NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 
 interface Target {
   expr: string;
@@ -175,6 +175,23 @@ export function workersDashboard(): Record<string, unknown> {
       targets: [{ expr: `sum(${M.channels})`, legendFormat: 'channels' }],
     },
     {
+      title: 'V1 miners',
+      description: 'Open Stratum V1 connections at the translator, and whether it is connected to the pool.',
+      unit: 'short',
+      targets: [
+        { expr: `sum(${TRANSLATOR_METRIC.v1Connections})`, legendFormat: 'V1 connections' },
+        { expr: `max(${TRANSLATOR_METRIC.upstreamUp})`, legendFormat: 'upstream up' },
+      ],
+    },
+    {
+      title: 'V1 shares by outcome',
+      description: 'Shares V1 miners submitted at the translator per second, by outcome.',
+      unit: 'ops',
+      targets: [
+        { expr: `sum by (outcome) (rate(${TRANSLATOR_METRIC.shares}[5m]))`, legendFormat: '{{outcome}}' },
+      ],
+    },
+    {
       title: 'Handshakes by outcome',
       description: 'Noise handshakes and connection setups per second by outcome.',
       unit: 'ops',
@@ -225,6 +242,7 @@ export function nodeDashboard(): Record<string, unknown> {
       unit: 'short',
       targets: [
         { expr: `up{job="${JOB.pool}"}`, legendFormat: 'pool' },
+        { expr: `up{job="${JOB.translator}"}`, legendFormat: 'translator' },
         { expr: `up{job="${JOB.node}"}`, legendFormat: 'node' },
       ],
     },

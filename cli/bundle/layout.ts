@@ -20,6 +20,7 @@ export const INTERNAL_PORT = {
   ckbMetrics: 8100,
   poolNotify: 8888,
   poolApi: 9100,
+  translatorMetrics: 9101,
   prometheus: 9090,
   alertmanager: 9093,
   grafana: 3000,

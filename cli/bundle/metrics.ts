@@ -18,6 +18,13 @@ export const POOL_METRIC = {
   jobs: 'ckb_pool_jobs_total',
 } as const;
 
+/** From pool/src/translator/metrics.ts (checked the same way). */
+export const TRANSLATOR_METRIC = {
+  v1Connections: 'ckb_translator_v1_connections',
+  upstreamUp: 'ckb_translator_upstream_up',
+  shares: 'ckb_translator_shares_total',
+} as const;
+
 /** Exported by the CKB node ([metrics.exporter.prometheus] in ckb.toml). */
 export const NODE_METRIC = {
   chainTip: 'ckb_chain_tip',
@@ -26,6 +33,7 @@ export const NODE_METRIC = {
 /** Prometheus job names (the `job` label of `up`). */
 export const JOB = {
   pool: 'ckb-pool',
+  translator: 'ckb-translator',
   node: 'ckb-node',
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',

@@ -3,7 +3,7 @@
  */
 import type { PoolDeployConfig } from '../config/types.js';
 import { CONTAINER_PATH, INTERNAL_PORT, SERVICE } from './layout.js';
-import { GOOD_SHARE_OUTCOMES, JOB, NODE_METRIC, POOL_METRIC } from './metrics.js';
+import { GOOD_SHARE_OUTCOMES, JOB, NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 
 export function prometheusConfig(): Record<string, unknown> {
   return {
@@ -16,6 +16,10 @@ export function prometheusConfig(): Record<string, unknown> {
     rule_files: [`${CONTAINER_PATH.prometheusConfigDir}/alerts.yml`],
     scrape_configs: [
       { job_name: JOB.pool, static_configs: [{ targets: [`${SERVICE.pool}:${INTERNAL_PORT.poolApi}`] }] },
+      {
+        job_name: JOB.translator,
+        static_configs: [{ targets: [`${SERVICE.translator}:${INTERNAL_PORT.translatorMetrics}`] }],
+      },
       { job_name: JOB.node, static_configs: [{ targets: [`${SERVICE.ckb}:${INTERNAL_PORT.ckbMetrics}`] }] },
       { job_name: JOB.prometheus, static_configs: [{ targets: [`localhost:${INTERNAL_PORT.prometheus}`] }] },
       {
@@ -48,6 +52,17 @@ export function alertRules(): Rule[] {
         summary: 'The pool is down',
         description:
           'Prometheus cannot scrape the pool API for 2 minutes: miners cannot connect or submit shares.',
+      },
+    },
+    {
+      alert: 'TranslatorDown',
+      expr: `up{job="${JOB.translator}"} == 0 or ${TRANSLATOR_METRIC.upstreamUp} == 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'The V1 endpoint is down',
+        description:
+          'The translator is unreachable or has no connection to the pool for 5 minutes: V1 miners cannot work.',
       },
     },
     {

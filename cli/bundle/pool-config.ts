@@ -31,9 +31,8 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
 }
 
 /**
- * translator.yaml: the V1 endpoint upstream of the pool's SV2 port, pinning the authority key
- * like any SV2 client. The translator's schema is not merged yet; the fields below follow the
- * pool's conventions (listen host:port, upstream URL) and are reconciled when it lands.
+ * translator.yaml (schema: pool/src/translator/config.ts): the V1 endpoint, upstream of the
+ * pool's SV2 port, pinning the authority key like any SV2 client.
  */
 export function translatorConfig(
   config: PoolDeployConfig,
@@ -43,6 +42,8 @@ export function translatorConfig(
     chain: config.chain,
     v1: { listen: `0.0.0.0:${config.ports.v1}` },
     upstream: { url: `stratum2+tcp://${SERVICE.pool}:${config.ports.sv2}/${authorityPublicKey}` },
+    // /metrics and /health on the bundle network, for Prometheus and the healthcheck.
+    metrics: { listen: `0.0.0.0:${INTERNAL_PORT.translatorMetrics}` },
     log: { level: 'info' },
   };
 }

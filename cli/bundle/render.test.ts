@@ -8,12 +8,15 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PoolMetrics } from '../../pool/src/api/metrics.js';
 import { parseConfig as parsePoolConfig } from '../../pool/src/pool/config.js';
+import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../../pool/src/sv2/noise/keys.js';
+import { parseTranslatorConfig } from '../../pool/src/translator/config.js';
+import { TranslatorMetrics } from '../../pool/src/translator/metrics.js';
 import { PRIVATE_PORTS } from '../../stacks/spec.js';
 import { payoutLock } from '../config/address.js';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
 import { MAINNET_ARGS } from '../config/test-fixtures.js';
 import type { PoolDeployConfig } from '../config/types.js';
-import { NODE_METRIC, POOL_METRIC } from './metrics.js';
+import { NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 import { type BundleFile, MANIFEST, renderBundle, writeBundle } from './render.js';
 import { configFor, FAKE_SECRETS } from './test-helpers.js';
 
@@ -86,6 +89,16 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
     expect(pool.node.subscribeAddress).toBe('ckb:18114');
     expect(pool.node.notifyListen).toBe('0.0.0.0:8888');
     expect(pool.sv2.authorityKeyFile).toBe('/run/ckb-pool/authority-secret.key');
+  });
+
+  it('renders a translator.yaml the translator accepts, pinned to the pool authority key', () => {
+    const publicKey = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
+    const real = renderBundle(configFor(chain), { ...FAKE_SECRETS, authorityPublicKey: publicKey });
+    const t = parseTranslatorConfig(parseYaml(fileOf(real, 'pool/translator.yaml')));
+    expect(t.chain).toBe(chain);
+    expect(t.listen).toBe('0.0.0.0:3333');
+    expect(t.upstreams).toEqual([`stratum2+tcp://pool:3336/${publicKey}`]);
+    expect(t.metricsListen).toBe('0.0.0.0:9101');
   });
 
   it('publishes nothing but SV2, V1 and P2P on a public interface', () => {
@@ -238,14 +251,23 @@ describe('metric names', () => {
     for (const name of Object.values(POOL_METRIC)) expect(names.has(name), name).toBe(true);
   });
 
+  it('are all exported by the translator', async () => {
+    const names = new Set((await new TranslatorMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+    for (const name of Object.values(TRANSLATOR_METRIC)) expect(names.has(name), name).toBe(true);
+  });
+
   it('used in alerts and dashboards come from metrics.ts', () => {
     const files = renderBundle(configFor('mainnet'), FAKE_SECRETS);
     const text = files
       .filter((f) => f.path.startsWith('prometheus/alerts') || f.path.startsWith('grafana/dashboards'))
       .map((f) => f.content)
       .join('\n');
-    const known = new Set<string>([...Object.values(POOL_METRIC), ...Object.values(NODE_METRIC)]);
-    for (const m of text.match(/\bckb_[a-z_]+/g) ?? []) {
+    const known = new Set<string>([
+      ...Object.values(POOL_METRIC),
+      ...Object.values(TRANSLATOR_METRIC),
+      ...Object.values(NODE_METRIC),
+    ]);
+    for (const m of text.match(/\bckb_[a-z0-9_]+/g) ?? []) {
       expect(known.has(m.replace(/_bucket$/, '')), m).toBe(true);
     }
   });
