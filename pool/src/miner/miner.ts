@@ -36,6 +36,8 @@ export interface MinerStats {
   /** Accepted shares that met the network target (SV2 jobs carry it; V1 jobs do not). */
   blocks: number;
   jobs: number;
+  /** Connections made to the pool or translator (1 = never reconnected). */
+  connections: number;
   /** Wire bytes to/from the pool or translator. */
   bytesIn: number;
   bytesOut: number;
@@ -85,6 +87,7 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
     throw new Error(`URL must be stratum2+tcp://HOST:PORT/PUBKEY or stratum+tcp://HOST:PORT: ${o.url}`);
 
   let connected: () => boolean;
+  let connections: () => number;
   let wire: () => { bytesIn: number; bytesOut: number };
   let stop: () => Promise<void>;
 
@@ -166,6 +169,7 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
     });
     up.start();
     connected = () => up.connected && ch !== null;
+    connections = () => up.epoch;
     wire = () => ({ bytesIn: up.bytesIn, bytesOut: up.bytesOut });
     stop = () => up.close();
   } else {
@@ -211,6 +215,7 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
     });
     client.start();
     connected = () => client.connected;
+    connections = () => client.connections;
     wire = () => ({ bytesIn: client.wireBytesIn, bytesOut: client.wireBytesOut });
     stop = async () => client.close();
   }
@@ -231,6 +236,7 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
       rejectReasons: { ...reasons },
       blocks,
       jobs,
+      connections: connections(),
       ...wire(),
     };
   };

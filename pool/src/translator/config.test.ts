@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../sv2/noise/keys.js';
+import { parseTranslatorConfig, TranslatorConfigError } from './config.js';
+
+const key = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
+const url = `stratum2+tcp://pool:3334/${key}`;
+
+describe('translator.yaml', () => {
+  it('reads the layout the deploy bundle writes, with defaults for the rest', () => {
+    const c = parseTranslatorConfig({
+      chain: 'testnet',
+      v1: { listen: '0.0.0.0:3333' },
+      upstream: { url },
+      log: { level: 'info' },
+    });
+    expect(c).toMatchObject({
+      chain: 'testnet',
+      listen: '0.0.0.0:3333',
+      upstreams: [url],
+      mode: 'per-worker',
+      metricsListen: '127.0.0.1:9101',
+    });
+  });
+
+  it('takes a list of upstreams for failover and the aggregated mode', () => {
+    const c = parseTranslatorConfig({
+      upstream: { url: [url, url.replace('pool', 'backup')], mode: 'aggregated' },
+    });
+    expect(c.upstreams).toHaveLength(2);
+    expect(c.mode).toBe('aggregated');
+  });
+
+  it('names the field that is wrong', () => {
+    expect(() => parseTranslatorConfig({})).toThrow(/upstream.url/);
+    expect(() => parseTranslatorConfig({ upstream: { url: 'stratum+tcp://x:1' } })).toThrow(
+      /upstream.url\[0\]/,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url, mode: 'solo' } })).toThrow(/upstream.mode/);
+    expect(() => parseTranslatorConfig({ upstream: { url }, v1: { listen: 'nope' } })).toThrow(
+      TranslatorConfigError,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url }, extra: 1 })).toThrow(/unknown field 'extra'/);
+  });
+});

@@ -1,0 +1,302 @@
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Chain, powOutput } from '../../src/ckb/pow.js';
+import { meetsTarget } from '../../src/ckb/target.js';
+import { type RunningMiner, startMiner } from '../../src/miner/miner.js';
+import type { RunningPool } from '../../src/pool/server.js';
+import { generateAuthorityKeypair } from '../../src/sv2/noise/keys.js';
+import {
+  type RunningTranslator,
+  startTranslator,
+  type TranslatorMode,
+} from '../../src/translator/translator.js';
+import { getJson, silent, startTestDevnet, startTestPool, tempDir, until } from './harness.js';
+import { RawV1 } from './v1-raw.js';
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(o: { mode?: TranslatorMode; upstreams?: (p: RunningPool) => Promise<string[]> } = {}) {
+  const d = await startTestDevnet();
+  cleanups.push(() => d.close());
+  const t = tempDir();
+  cleanups.push(() => t.remove());
+  const secret = generateAuthorityKeypair().secret;
+  const ledger = join(t.dir, 'ledger.sqlite');
+  const p = await startTestPool(d, ledger, { secret });
+  const pools = { current: p };
+  cleanups.push(() => pools.current.close());
+  const tr = await translator(o.upstreams ? await o.upstreams(p) : [p.poolUrl], o.mode);
+  return { d, p, pools, tr, secret, ledger };
+}
+
+async function translator(upstreams: string[], mode?: TranslatorMode): Promise<RunningTranslator> {
+  const tr = await startTranslator({
+    listen: '127.0.0.1:0',
+    upstreams,
+    chain: 'dev',
+    mode,
+    metricsListen: '127.0.0.1:0',
+    log: silent,
+    maxLineBytes: 4096,
+    backoffMinMs: 50,
+    backoffMaxMs: 400,
+  });
+  cleanups.push(() => tr.close());
+  return tr;
+}
+
+async function miner(url: string, user: string): Promise<RunningMiner> {
+  const m = await startMiner({ url, user, threads: 1, chain: 'dev', log: silent });
+  cleanups.push(() => m.close());
+  return m;
+}
+
+/** A URL with a valid key on a port where nothing listens (first entry of a failover list). */
+async function deadUrl(key: string): Promise<string> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `stratum2+tcp://127.0.0.1:${port}/${key}`;
+}
+
+/** Grinds an extranonce2 whose share meets (`hit`) or misses the target. */
+function grind(
+  chain: Chain,
+  powHash: Uint8Array,
+  en1: Uint8Array,
+  en2Size: number,
+  target: bigint,
+  hit: boolean,
+  start = 0,
+): { en2: string; next: number } {
+  const en2 = new Uint8Array(en2Size);
+  const view = new DataView(en2.buffer);
+  for (let i = start; ; i++) {
+    view.setUint32(en2Size - 4, i);
+    const nonce = new Uint8Array([...en1, ...en2]);
+    if (meetsTarget(powOutput(chain, powHash, nonce), target) === hit) {
+      return { en2: Buffer.from(en2).toString('hex'), next: i + 1 };
+    }
+  }
+}
+
+interface BlocksView {
+  blocks: Array<{ worker: string; status: string; height: number | string }>;
+}
+interface WorkerView {
+  name: string;
+  acceptedShares: number;
+  online: { channels: number };
+}
+
+describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU miners over real sockets)', () => {
+  it('mines blocks the dev chain accepts from a V1 miner (through the translator, after failing over from a dead upstream) and an SV2 miner at once; the pool API shows each worker', async () => {
+    const { d, p, tr } = await setup({
+      upstreams: async (pool) => [await deadUrl(pool.authorityPubkey), pool.poolUrl],
+    });
+    const v1 = await miner(tr.v1Url, 'alice.v1');
+    const sv2 = await miner(p.poolUrl, 'bob.sv2');
+    const accepted = async (worker: string) =>
+      (await getJson<BlocksView>(`${p.apiUrl}/api/v1/blocks?limit=1000`)).blocks.filter(
+        (b) => b.worker === worker && b.status === 'accepted',
+      ).length;
+    await until(
+      async () => (await accepted('alice.v1')) >= 1 && (await accepted('bob.sv2')) >= 1,
+      40_000,
+      'blocks from both miners',
+    );
+    expect(Number(BigInt(d.tip().number))).toBeGreaterThanOrEqual(2);
+    expect(tr.stats().upstreamUrl).toBe(p.poolUrl);
+
+    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    const byName = new Map(workers.map((w) => [w.name, w]));
+    expect(byName.get('alice.v1')?.acceptedShares).toBeGreaterThan(0);
+    expect(byName.get('alice.v1')?.online.channels).toBe(1);
+    expect(byName.get('bob.sv2')?.acceptedShares).toBeGreaterThan(0);
+    // The V1 miner switched to a channel under its own name: nothing was credited to the translator.
+    expect(byName.has('translator')).toBe(false);
+    expect(v1.stats().accepted).toBeGreaterThan(0);
+    expect(sv2.stats().blocks).toBeGreaterThan(0);
+
+    const metrics = await (await fetch(`${tr.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/ckb_translator_shares_total\{outcome="accepted"\} [1-9]/);
+    expect((await fetch(`${tr.metricsUrl}/health`)).status).toBe(200);
+  });
+
+  it('keeps V1 miners connected through a pool restart: they get new jobs and accepted shares again', async () => {
+    const { d, p, pools, tr, secret, ledger } = await setup();
+    const m = await miner(tr.v1Url, 'carol.v1');
+    await until(() => m.stats().accepted >= 2, 20_000, 'shares before the restart');
+    await p.close();
+    await until(() => !tr.stats().upstreamConnected, 5_000, 'the translator to notice');
+    expect((await fetch(`${tr.metricsUrl}/health`)).status).toBe(503);
+    const before = m.stats();
+    await new Promise((r) => setTimeout(r, 300));
+    pools.current = await startTestPool(d, ledger, { secret, sv2Listen: p.sv2Address });
+    await until(() => m.stats().accepted >= before.accepted + 2, 20_000, 'shares after the restart');
+    const after = m.stats();
+    expect(after.connections).toBe(1); // the miner's one TCP connection to the translator
+    expect(after.jobs).toBeGreaterThan(before.jobs);
+    expect(tr.stats().v1Connections).toBe(1);
+    expect(tr.stats().upstreamReconnects).toBe(1);
+  });
+
+  it('speaks CKB Stratum V1 exactly: pipelined requests with id 0 answered in order before the set_target and notify they trigger; submit verdicts and error codes', async () => {
+    const { tr } = await setup();
+    const c = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => c.close());
+    c.write(
+      [
+        { id: 0, method: 'mining.subscribe', params: ['cgminer/4.11', null] },
+        { id: 0, method: 'mining.extranonce.subscribe', params: [] },
+        { id: 0, method: 'mining.authorize', params: ['dave.rig1', 'x'] },
+        { id: 0, method: 'mining.suggest_difficulty', params: [1024] },
+        { id: 0, method: 'mining.suggest_target', params: ['00'.repeat(32)] },
+      ]
+        .map((r) => `${JSON.stringify(r)}\n`)
+        .join(''),
+    );
+    await c.find((l) => l.method === 'mining.notify');
+    const lines = c.lines;
+    const sub = lines[0] as { id: number; result: [null, string, number]; error: null };
+    expect(sub.id).toBe(0);
+    expect(sub.error).toBeNull();
+    expect(sub.result[0]).toBeNull();
+    expect(sub.result[1]).toMatch(/^[0-9a-f]{8}$/);
+    expect(sub.result[2]).toBe(12);
+    expect(sub.result[1].length / 2 + sub.result[2]).toBe(16);
+    for (const l of lines.slice(1, 5)) expect(l).toEqual({ id: 0, result: true, error: null });
+    // Notifications come only after the answers; the miner switched to its named channel.
+    const firstNote = lines.findIndex((l) => l.method !== undefined);
+    expect(firstNote).toBe(5);
+    const en1Line = [...lines].reverse().find((l) => l.method === 'mining.set_extranonce') as
+      | { params: [string, number] }
+      | undefined;
+    const en1Hex = en1Line ? en1Line.params[0] : sub.result[1];
+    const setTarget = [...lines].reverse().find((l) => l.method === 'mining.set_target') as {
+      params: string[];
+    };
+    expect(setTarget.params).toHaveLength(1);
+    expect(setTarget.params[0]).toMatch(/^[0-9a-f]{64}$/);
+    const notify = [...lines].reverse().find((l) => l.method === 'mining.notify') as {
+      id: null;
+      params: [string, string, number, string, boolean];
+    };
+    expect(notify.id).toBeNull();
+    expect(notify.params).toHaveLength(5);
+    const [jobId, powHashHex, height, parentHex, clean] = notify.params;
+    expect(jobId).toMatch(/^[0-9a-f]{1,8}$/);
+    expect(powHashHex).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number.isInteger(height)).toBe(true);
+    expect(parentHex).toMatch(/^[0-9a-f]{64}$/);
+    expect(typeof clean).toBe('boolean');
+
+    const target = BigInt(`0x${setTarget.params[0]}`);
+    const powHash = new Uint8Array(Buffer.from(powHashHex, 'hex'));
+    const en1 = new Uint8Array(Buffer.from(en1Hex, 'hex'));
+    const answer = async (id: number, params: unknown[]) => {
+      const from = c.lines.length;
+      c.send(id, 'mining.submit', params);
+      return c.find((l) => l.id === id && l.method === undefined, 10_000, from);
+    };
+    const good = grind('dev', powHash, en1, 12, target, true);
+    // Tolerate a new block between notify and submit: then the share is stale (21), try again.
+    let r = await answer(0, ['dave.rig1', jobId, good.en2]);
+    expect(r.id).toBe(0);
+    if (r.result !== true) expect((r.error as unknown[])[0]).toBe(21);
+    else {
+      const dup = await answer(0, ['dave.rig1', jobId, good.en2]);
+      expect(dup.error).toEqual([22, expect.any(String), null]);
+    }
+    const low = grind('dev', powHash, en1, 12, target, false, good.next);
+    r = await answer(11, ['dave.rig1', jobId, low.en2]);
+    expect(r).toEqual({ id: 11, result: null, error: [23, expect.any(String), null] });
+    r = await answer(12, ['dave.rig1', jobId, 'abcd']);
+    expect((r.error as unknown[])[0]).toBe(27);
+    r = await answer(13, ['dave.rig1', 'ffffffff', good.en2]);
+    expect((r.error as unknown[])[0]).toBe(21);
+    r = await answer(14, ['dave.rig1']);
+    expect((r.error as unknown[])[0]).toBe(27);
+
+    // A connection that has not subscribed (25) or not authorized (24).
+    const fresh = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => fresh.close());
+    fresh.send(1, 'mining.submit', ['x.y', jobId, good.en2]);
+    expect(await fresh.find((l) => l.id === 1)).toEqual({
+      id: 1,
+      result: null,
+      error: [25, expect.any(String), null],
+    });
+    fresh.send(2, 'mining.subscribe', []);
+    await fresh.find((l) => l.id === 2);
+    fresh.send(3, 'mining.submit', ['x.y', jobId, good.en2]);
+    expect(await fresh.find((l) => l.id === 3)).toEqual({
+      id: 3,
+      result: null,
+      error: [24, expect.any(String), null],
+    });
+  });
+
+  it('answers malformed JSON and unknown methods with errors, closes on oversized lines, and never disturbs other miners', async () => {
+    const { tr } = await setup();
+    const m = await miner(tr.v1Url, 'erin.v1');
+    await until(() => m.stats().accepted >= 1, 20_000, 'the good miner to mine');
+
+    const bad = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => bad.close());
+    bad.write('this is not json\n');
+    expect(await bad.find(() => true)).toEqual({
+      id: null,
+      result: null,
+      error: [20, expect.any(String), null],
+    });
+    bad.send(5, 'mining.nope', []);
+    expect(await bad.find((l) => l.id === 5)).toEqual({
+      id: 5,
+      result: null,
+      error: [26, expect.any(String), null],
+    });
+    bad.write('{"id":6,"method":"mining.subscribe","params":{"not":"a list"}}\n');
+    expect(await bad.find((l) => l.id === 6)).toMatchObject({ id: 6, result: null });
+    // Still usable after all that.
+    bad.send(7, 'mining.subscribe', []);
+    expect(await bad.find((l) => l.id === 7)).toMatchObject({ id: 7, error: null });
+
+    const big = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => big.close());
+    big.write('{"id":1,"method":"mining.subscribe","params":["'.padEnd(10_000, 'x'));
+    await big.until(() => big.closed, 10_000, 'the oversized connection to close');
+
+    const before = m.stats().accepted;
+    await until(() => m.stats().accepted > before, 20_000, 'the good miner to keep mining');
+    expect(m.stats().connections).toBe(1);
+    expect(bad.closed).toBe(false);
+  });
+
+  it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares', async () => {
+    const { p, tr } = await setup({ mode: 'aggregated' });
+    const a = await RawV1.connect(tr.v1Url);
+    const b = await RawV1.connect(tr.v1Url);
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
+    a.send(1, 'mining.subscribe', []);
+    b.send(1, 'mining.subscribe', []);
+    const ra = (await a.find((l) => l.id === 1)) as { result: [null, string, number] };
+    const rb = (await b.find((l) => l.id === 1)) as { result: [null, string, number] };
+    expect(ra.result[1]).toMatch(/^[0-9a-f]{12}$/);
+    expect(ra.result[2]).toBe(10);
+    expect(ra.result[1].slice(0, 8)).toBe(rb.result[1].slice(0, 8));
+    expect(ra.result[1]).not.toBe(rb.result[1]);
+    const m = await miner(tr.v1Url, 'frank.v1');
+    await until(() => m.stats().accepted >= 2, 20_000, 'aggregated shares accepted');
+    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    expect(workers.find((w) => w.name === 'translator')?.acceptedShares).toBeGreaterThan(0);
+  });
+});
