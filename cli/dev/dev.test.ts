@@ -1,0 +1,119 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../bin/ckb-pool-deploy.js', import.meta.url));
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every descendant pid of `pid` (ps is in procps on every Linux CI image). */
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const rows = out
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift() as number;
+    for (const [c, pp] of rows) {
+      if (pp === p) {
+        found.push(c);
+        queue.push(c);
+      }
+    }
+  }
+  return found;
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('ckb-pool-deploy dev', () => {
+  it('starts the whole pool as a newcomer runs it, finds a block, and stops cleanly on Ctrl-C', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dev-smoke-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'endpoints.json');
+    const child = spawn(process.execPath, [BIN, 'dev', '--endpoints-file', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    cleanups.push(() => {
+      if (alive(child.pid as number)) child.kill('SIGKILL');
+    });
+
+    await until(
+      () => existsSync(file) && readFileSync(file, 'utf8').endsWith('\n'),
+      30_000,
+      'the endpoints file',
+    );
+    const ep = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    expect(Object.keys(ep).sort()).toEqual(['api_url', 'rpc_url', 'sv2_url', 'v1_url']);
+    expect(ep.sv2_url).toMatch(/^stratum2\+tcp:\/\/127\.0\.0\.1:\d+\/\w{40,}$/);
+    expect(ep.v1_url).toMatch(/^stratum\+tcp:\/\/127\.0\.0\.1:\d+$/);
+    expect(output).toContain(ep.sv2_url);
+    expect(output).toContain(ep.v1_url);
+
+    // The built-in CPU miner finds a block the dev chain accepts.
+    await until(
+      async () => {
+        const r = await fetch(`${ep.api_url}/api/v1/blocks`).catch(() => null);
+        if (!r?.ok) return false;
+        const b = (await r.json()) as { counts: { accepted: number } };
+        return b.counts.accepted >= 1;
+      },
+      40_000,
+      `a block (output so far:\n${output})`,
+    );
+    const tip = (await (
+      await fetch(ep.rpc_url as string, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'get_tip_header', params: [] }),
+      })
+    ).json()) as { result: { number: string } };
+    expect(BigInt(tip.result.number)).toBeGreaterThanOrEqual(1n);
+
+    const kids = descendants(child.pid as number);
+    child.kill('SIGINT');
+    const code = await Promise.race([
+      exited,
+      new Promise<string>((r) => setTimeout(() => r('timeout'), 15_000)),
+    ]);
+    expect(code, output).toBe(0);
+    expect(output).toContain('stopped');
+    for (const pid of [child.pid as number, ...kids]) expect(alive(pid)).toBe(false);
+  });
+});
