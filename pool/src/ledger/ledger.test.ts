@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Ledger, type NewBlock } from './ledger.js';
 import { PARTS_TOTAL } from './pplns.js';
@@ -88,6 +89,21 @@ describe('ledger', () => {
     expect(l.pruneShares(20, 7)).toBe(20);
     expect(l.shareCount()).toBe(5);
     expect(l.worker('a')?.acceptedShares).toBe(25);
+    l.close();
+  });
+
+  it('upgrades a file written before chain status existed', () => {
+    const path = tempDb();
+    const old = new Database(path);
+    old.exec(
+      "CREATE TABLE blocks (id INTEGER PRIMARY KEY, height INTEGER NOT NULL, hash TEXT NOT NULL UNIQUE, pow_hash TEXT NOT NULL, parent_hash TEXT NOT NULL, nonce TEXT NOT NULL, worker TEXT NOT NULL, found_at_ms INTEGER NOT NULL, network_difficulty REAL NOT NULL, share_difficulty REAL NOT NULL, work_id TEXT NOT NULL, block_json TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('pending','submitted','accepted','rejected')), message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at_ms INTEGER NOT NULL)",
+    );
+    old.close();
+    const l = new Ledger(path, { flushIntervalMs: 0 });
+    const { id } = l.addPendingBlock(block(`0x${'dd'.repeat(32)}`), 10);
+    l.setBlockVerdict(id, 'accepted', null);
+    l.setChainStatus(id, 'confirmed');
+    expect(l.block(id)?.chainStatus).toBe('confirmed');
     l.close();
   });
 

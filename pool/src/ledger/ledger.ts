@@ -33,12 +33,20 @@ export interface NewBlock {
   blockJson: string;
 }
 
+/**
+ * Where an accepted block stands in the node's main chain: `main` (seen at its height, may
+ * still be reorganised), `confirmed` (at its height and CONFIRMATION_DEPTH deep: its reward is
+ * final), `orphaned` (another block holds its height). Null until first checked.
+ */
+export type ChainStatus = 'main' | 'confirmed' | 'orphaned';
+
 export interface BlockRow extends NewBlock {
   id: number;
   status: BlockStatus;
   message: string | null;
   attempts: number;
   updatedAtMs: number;
+  chainStatus: ChainStatus | null;
 }
 
 export interface WorkerRow {
@@ -140,6 +148,10 @@ export class Ledger {
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    // v1 → v2: chain status of accepted blocks (added column, so old files keep working).
+    const cols = this.db.prepare('PRAGMA table_info(blocks)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'chain_status'))
+      this.db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
     const db = this.db;
     this.stmts = {
       insertShare: db.prepare('INSERT INTO shares(worker, difficulty, time_ms, height) VALUES (?, ?, ?, ?)'),
@@ -296,6 +308,20 @@ export class Ledger {
     this.stmts.setStatus.run(status, message, nowMs, id);
   }
 
+  /** Accepted blocks whose place in the main chain is not final yet, oldest first. */
+  blocksToConfirm(): BlockRow[] {
+    return this.blockRows(
+      "WHERE status = 'accepted' AND (chain_status IS NULL OR chain_status = 'main') ORDER BY id ASC",
+      [],
+    );
+  }
+
+  setChainStatus(id: number, chainStatus: ChainStatus, nowMs = Date.now()): void {
+    this.db
+      .prepare('UPDATE blocks SET chain_status = ?, updated_at_ms = ? WHERE id = ?')
+      .run(chainStatus, nowMs, id);
+  }
+
   /** Blocks with no verdict yet (pending or submitted), oldest first. */
   unresolvedBlocks(): BlockRow[] {
     return this.blockRows("WHERE status IN ('pending','submitted') ORDER BY id ASC", []);
@@ -334,7 +360,7 @@ export class Ledger {
         `SELECT id, height, hash, pow_hash AS powHash, parent_hash AS parentHash, nonce, worker,
            found_at_ms AS foundAtMs, network_difficulty AS networkDifficulty,
            share_difficulty AS shareDifficulty, work_id AS workId, block_json AS blockJson, status,
-           message, attempts, updated_at_ms AS updatedAtMs FROM blocks ${tail}`,
+           message, attempts, updated_at_ms AS updatedAtMs, chain_status AS chainStatus FROM blocks ${tail}`,
       )
       .all(...params) as BlockRow[];
     return rows;

@@ -29,8 +29,12 @@ export interface BlockSubmitterOptions {
   resubmitHorizon?: number;
 }
 
+/** CKB pays a block's reward 11 blocks later (proposal window + 1): deep enough to call it final. */
+export const CONFIRMATION_DEPTH = 11;
+
 export class BlockSubmitter {
   private closed = false;
+  private checking = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly wakeups = new Set<() => void>();
 
@@ -157,6 +161,41 @@ export class BlockSubmitter {
     let t: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((r) => (t = setTimeout(r, timeoutMs)))]);
     clearTimeout(t);
+  }
+
+  /**
+   * Checks accepted blocks against the node's main chain: the header at each block's height
+   * must be ours. Depth ≥ `confirmationDepth` below `tip` makes it final ('confirmed');
+   * another hash there means 'orphaned'. Never throws (the next tip retries).
+   */
+  async checkConfirmations(tip: bigint, confirmationDepth = CONFIRMATION_DEPTH): Promise<void> {
+    if (this.checking || this.closed) return;
+    this.checking = true;
+    const { rpc, ledger, metrics, log } = this.opts;
+    try {
+      for (const b of ledger.blocksToConfirm()) {
+        if (this.closed) return;
+        const height = BigInt(b.height);
+        if (height > tip) continue;
+        const header = await rpc.getHeaderByNumber(height);
+        if (!header) continue;
+        if (header.hash !== b.hash) {
+          ledger.setChainStatus(b.id, 'orphaned');
+          metrics.blocks.inc({ outcome: 'orphaned' });
+          log.warn({ block: b.id, height: b.height, hash: b.hash, mainChain: header.hash }, 'block orphaned');
+        } else if (tip - height >= BigInt(confirmationDepth)) {
+          ledger.setChainStatus(b.id, 'confirmed');
+          metrics.blocks.inc({ outcome: 'confirmed' });
+          log.info({ block: b.id, height: b.height, hash: b.hash }, 'block confirmed');
+        } else if (b.chainStatus !== 'main') {
+          ledger.setChainStatus(b.id, 'main');
+        }
+      }
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'confirmation check failed');
+    } finally {
+      this.checking = false;
+    }
   }
 
   get pending(): number {

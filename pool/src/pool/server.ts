@@ -154,6 +154,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       },
       'new job',
     );
+    if (ev.clean) void submitter.checkConfirmations(job.height - 1n);
     if (!resubmitted) {
       resubmitted = true;
       const n = submitter.resubmitUnresolved(job.height - 1n);

@@ -1,0 +1,95 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { PoolMetrics } from '../api/metrics.js';
+import { type CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
+import { Ledger, type NewBlock } from '../ledger/ledger.js';
+import { BlockSubmitter } from './blocks.js';
+
+function block(height: number, hash: string): NewBlock {
+  return {
+    height,
+    hash,
+    powHash: `0x${'11'.repeat(32)}`,
+    parentHash: `0x${'22'.repeat(32)}`,
+    nonce: '0x1',
+    worker: 'w',
+    foundAtMs: 0,
+    networkDifficulty: 10,
+    shareDifficulty: 1,
+    workId: '1',
+    blockJson: '{"header":{}}',
+  };
+}
+
+function setup(rpc: Partial<CkbRpcClient>) {
+  const ledger = new Ledger(join(mkdtempSync(join(tmpdir(), 'blocks-')), 'l.sqlite'), { flushIntervalMs: 0 });
+  const metrics = new PoolMetrics();
+  const submitter = new BlockSubmitter({
+    rpc: rpc as CkbRpcClient,
+    ledger,
+    metrics,
+    log: pino({ level: 'silent' }),
+    pplnsWindowFactor: 2,
+    initialBackoffMs: 5,
+    maxBackoffMs: 20,
+  });
+  return { ledger, metrics, submitter };
+}
+
+const H = (c: string) => `0x${c.repeat(64)}`;
+
+describe('block submission and confirmation', () => {
+  it('retries transport failures until the node answers, then records its verdict', async () => {
+    let calls = 0;
+    const { ledger, submitter } = setup({
+      submitBlock: async () => {
+        calls += 1;
+        if (calls < 3) throw new Error('ECONNREFUSED');
+        throw new CkbRpcError(-3, 'Invalid: Header(Timestamp(BlockTimeTooOld))', 'submit_block', 'http://x');
+      },
+    });
+    const { id } = ledger.addPendingBlock(block(5, H('a')), 10);
+    submitter.resubmitUnresolved(5n);
+    for (let i = 0; i < 100 && ledger.block(id)?.status !== 'rejected'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(ledger.block(id)).toMatchObject({ status: 'rejected', attempts: 3 });
+    expect(ledger.block(id)?.message).toContain('BlockTimeTooOld');
+    await submitter.close();
+    ledger.close();
+  });
+
+  it('does not resubmit blocks far below the tip after a restart', () => {
+    const { ledger, submitter } = setup({ submitBlock: async () => H('b') });
+    const { id } = ledger.addPendingBlock(block(5, H('b')), 10);
+    expect(submitter.resubmitUnresolved(500n)).toBe(0);
+    expect(ledger.block(id)?.status).toBe('rejected');
+    expect(ledger.block(id)?.message).toMatch(/expired/);
+    ledger.close();
+  });
+
+  it('marks accepted blocks main, then confirmed when deep enough, or orphaned when replaced', async () => {
+    const mainChain = new Map<bigint, string>([
+      [10n, H('c')],
+      [11n, H('e')],
+    ]);
+    const { ledger, metrics, submitter } = setup({
+      getHeaderByNumber: async (n: bigint) =>
+        mainChain.has(n) ? ({ hash: mainChain.get(n) } as never) : null,
+    });
+    const ours = ledger.addPendingBlock(block(10, H('c')), 10).id;
+    const lost = ledger.addPendingBlock(block(11, H('d')), 10).id;
+    ledger.setBlockVerdict(ours, 'accepted', null);
+    ledger.setBlockVerdict(lost, 'accepted', null);
+    await submitter.checkConfirmations(12n);
+    expect(ledger.block(ours)?.chainStatus).toBe('main');
+    expect(ledger.block(lost)?.chainStatus).toBe('orphaned');
+    await submitter.checkConfirmations(21n);
+    expect(ledger.block(ours)?.chainStatus).toBe('confirmed');
+    expect(ledger.blocksToConfirm()).toEqual([]);
+    expect(await metrics.text()).toContain('ckb_pool_blocks_total{outcome="orphaned"} 1');
+    ledger.close();
+  });
+});
