@@ -1,0 +1,191 @@
+/**
+ * The V1→V2 translator against SV2 straight to the pool, in the same run (dev chain, pool and
+ * translator in this process; every share valid at channel difficulty 1, the network target
+ * out of reach so no block or stale share disturbs the run; the pool acknowledges each share
+ * on its own). V1 and SV2 shares alternate, one in flight at a time, so both see the same
+ * machine. Prints one JSON line:
+ *
+ * - `wireBytesPerShare`: bytes on the sockets (both directions, everything including job
+ *   notifications) per accepted share: `v1` = miner ↔ translator (JSON lines), `sv2Direct` =
+ *   SV2 miner ↔ pool (Noise-encrypted frames), `sv2Upstream` = translator ↔ pool for the V1
+ *   miner's shares; `v1VsSv2` = v1 / sv2Direct.
+ * - `latencyMs`: share round trip (submit written → verdict read) through the translator
+ *   (`v1`) and straight to the pool (`sv2`), p50/p99; `translatorAddedMs` = the difference.
+ *
+ * BENCH_SHARES (default 1,500 of each kind).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { targetToCompact } from '../src/ckb/target.js';
+import { startDevnet } from '../src/devnet/index.js';
+import { parseConfig } from '../src/pool/config.js';
+import { startPool } from '../src/pool/server.js';
+import { TestClient } from '../src/pool/test-client.js';
+import { generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
+import { startTranslator } from '../src/translator/translator.js';
+
+const SHARES = Number(process.env.BENCH_SHARES ?? 1_500);
+const silent = pino({ level: 'silent' });
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+
+/** A minimal V1 miner: one request in flight, answers matched by id. */
+class V1Line {
+  private buf = '';
+  private waiting = new Map<number, (msg: Record<string, unknown>) => void>();
+  notes: Array<Record<string, unknown>> = [];
+  private noteWaiters: Array<() => void> = [];
+  private id = 1;
+  constructor(readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.setNoDelay(true);
+    socket.on('data', (d: string) => {
+      this.buf += d;
+      let nl = this.buf.indexOf('\n');
+      while (nl >= 0) {
+        const msg = JSON.parse(this.buf.slice(0, nl)) as Record<string, unknown>;
+        this.buf = this.buf.slice(nl + 1);
+        if (typeof msg.id === 'number' && msg.method === undefined) {
+          this.waiting.get(msg.id)?.(msg);
+          this.waiting.delete(msg.id);
+        } else {
+          this.notes.push(msg);
+          for (const w of this.noteWaiters.splice(0)) w();
+        }
+        nl = this.buf.indexOf('\n');
+      }
+    });
+  }
+  request(method: string, params: unknown[]): Promise<Record<string, unknown>> {
+    const id = this.id++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.socket.write(`${JSON.stringify({ id, method, params })}\n`);
+    });
+  }
+  async note(method: string): Promise<Record<string, unknown>> {
+    for (;;) {
+      const n = [...this.notes].reverse().find((x) => x.method === method);
+      if (n) return n;
+      await new Promise<void>((r) => this.noteWaiters.push(r));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-translator-'));
+  // Difficulty 2^48: random nonces never make a block during the run.
+  const devnet = await startDevnet({ rpcPort: 0, compactTarget: targetToCompact(1n << 208n) });
+  const pool = await startPool(
+    parseConfig({
+      chain: 'dev',
+      node: { rpcUrl: devnet.rpcUrl, subscribeAddress: devnet.subscribeAddress, pollIntervalMs: 1_000 },
+      sv2: { listen: '127.0.0.1:0', authorityKeyFile: '/nonexistent' },
+      api: { listen: '127.0.0.1:0' },
+      vardiff: { minDifficulty: 1, maxDifficulty: 1, initialDifficulty: 1, retargetPeriodSeconds: 3_600 },
+      shares: { batchMaxCount: 1, batchMaxDelayMs: 1 },
+      ledger: { path: join(dir, 'ledger.sqlite'), flushIntervalMs: 200 },
+      jobs: { minUpdateIntervalMs: 60_000 },
+      log: { level: 'silent' },
+    }),
+    { logger: silent, authoritySecret: generateAuthorityKeypair().secret },
+  );
+  await pool.waitForJob();
+  const tr = await startTranslator({
+    listen: '127.0.0.1:0',
+    upstreams: [pool.poolUrl],
+    chain: 'dev',
+    metricsListen: null,
+    log: silent,
+  });
+
+  // V1 miner through the translator.
+  const u = new URL(tr.v1Url);
+  const socket = await new Promise<Socket>((resolve) => {
+    const s = connect({ host: u.hostname, port: Number(u.port) }, () => resolve(s));
+  });
+  const v1 = new V1Line(socket);
+  const sub = (await v1.request('mining.subscribe', ['bench', null])).result as [null, string, number];
+  await v1.request('mining.authorize', ['bench.v1', 'x']);
+  const notify = (await v1.note('mining.notify')).params as [string];
+  const jobId = notify[0];
+  const en2Size = sub[2];
+
+  // SV2 miner straight to the pool.
+  const sv2 = await TestClient.connect(pool.sv2Address, pool.authorityPubkey);
+  await sv2.setup();
+  const ch = await sv2.openStandard('bench.sv2');
+  const job = await sv2.waitJob(ch);
+
+  const v1Rtt: number[] = [];
+  const sv2Rtt: number[] = [];
+  let v1Ok = 0;
+  let sv2Ok = 0;
+  const mark = () => ({
+    v1: socket.bytesRead + socket.bytesWritten,
+    sv2: sv2.conn.socket.bytesRead + sv2.conn.socket.bytesWritten,
+    up: tr.stats().sv2BytesIn + tr.stats().sv2BytesOut,
+  });
+  const start = mark();
+  const en2 = Buffer.alloc(en2Size);
+  const suffix = new Uint8Array(12);
+  const view = new DataView(suffix.buffer);
+  for (let i = 0; i < SHARES; i++) {
+    en2.writeUInt32BE(i, en2Size - 4);
+    let t0 = performance.now();
+    const r = await v1.request('mining.submit', ['bench.v1', jobId, en2.toString('hex')]);
+    v1Rtt.push(performance.now() - t0);
+    if (r.result === true) v1Ok++;
+
+    view.setUint32(8, i);
+    t0 = performance.now();
+    const seq = sv2.submit(ch.channelId, job.jobId, suffix.slice());
+    const a = await sv2.answer(ch.channelId, seq);
+    sv2Rtt.push(performance.now() - t0);
+    if (a === 'ok') sv2Ok++;
+    // TestClient keeps every message; drop the answered ones so lookups stay cheap.
+    if (sv2.inbox.length > 64) sv2.inbox.splice(0, sv2.inbox.length - 8);
+  }
+  const end = mark();
+  v1Rtt.sort((a, b) => a - b);
+  sv2Rtt.sort((a, b) => a - b);
+  const v1Bytes = (end.v1 - start.v1) / Math.max(1, v1Ok);
+  const sv2Bytes = (end.sv2 - start.sv2) / Math.max(1, sv2Ok);
+  const upBytes = (end.up - start.up) / Math.max(1, v1Ok);
+  const result = {
+    bench: 'translator',
+    shares: SHARES,
+    accepted: { v1: v1Ok, sv2: sv2Ok },
+    wireBytesPerShare: {
+      v1: round(v1Bytes, 1),
+      sv2Direct: round(sv2Bytes, 1),
+      sv2Upstream: round(upBytes, 1),
+      v1VsSv2: round(v1Bytes / sv2Bytes, 3),
+    },
+    latencyMs: {
+      v1: { p50: round(percentile(v1Rtt, 50)), p99: round(percentile(v1Rtt, 99)) },
+      sv2: { p50: round(percentile(sv2Rtt, 50)), p99: round(percentile(sv2Rtt, 99)) },
+      translatorAddedMs: {
+        p50: round(percentile(v1Rtt, 50) - percentile(sv2Rtt, 50)),
+        p99: round(percentile(v1Rtt, 99) - percentile(sv2Rtt, 99)),
+      },
+    },
+  };
+  socket.destroy();
+  sv2.close();
+  await tr.close();
+  await pool.close();
+  await devnet.close();
+  rmSync(dir, { recursive: true, force: true });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();
