@@ -97,6 +97,12 @@ export class StepError extends Error {
   }
 }
 
+/** `terraform apply`, `docker compose`, `ansible-playbook`: the tool and its subcommand, if any. */
+function toolName(req: RunRequest): string {
+  const sub = req.args[0];
+  return sub && /^[a-z][a-z-]*$/.test(sub) ? `${req.cmd} ${sub}` : req.cmd;
+}
+
 /** A failure inside a step whose message is complete as is (no process output to show). */
 export class StepFailure extends Error {}
 
@@ -150,7 +156,7 @@ export class Session {
    * Runs a tool with its output going to the log (and the latest line to the progress
    * display). Resolves to the result on exit code 0, throws otherwise.
    */
-  async tool(req: RunRequest, what = `${req.cmd} ${req.args[0] ?? ''}`.trim()): Promise<RunResult> {
+  async tool(req: RunRequest, what = toolName(req)): Promise<RunResult> {
     this.log.line(
       `$ ${this.masker.mask([req.cmd, ...req.args].join(' '))}${req.cwd ? `  (in ${req.cwd})` : ''}`,
     );

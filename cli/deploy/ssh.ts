@@ -107,6 +107,25 @@ export async function waitForSsh(s: Session, t: SshTarget): Promise<number> {
   );
 }
 
+/**
+ * On a new cloud VM, waits until cloud-init has finished first boot (user, packages, apt
+ * locks): Ansible's apt tasks fail while cloud-init still holds the dpkg lock. Hosts without
+ * cloud-init return at once.
+ */
+export const CLOUD_INIT_WAIT =
+  'if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/null 2>&1; fi; true';
+
+export async function waitForCloudInit(s: Session, t: SshTarget): Promise<void> {
+  await s.tool(
+    {
+      cmd: 'ssh',
+      args: [...sshOptions(t, false), sshDestination(t.host), CLOUD_INIT_WAIT],
+      timeoutMs: 15 * 60_000,
+    },
+    'cloud-init status --wait',
+  );
+}
+
 /** A free TCP port on 127.0.0.1 (bound and released; the tunnel binds it right after). */
 export function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {

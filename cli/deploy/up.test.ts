@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runUp } from '../commands/up.js';
 import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
+import { CLOUD_INIT_WAIT } from './ssh.js';
 import { FakeBin } from './testing/fake-bin.js';
 import {
   type Deployment,
@@ -84,6 +85,7 @@ describe('up --cloud aws', () => {
       'terraform apply -auto-approve -input=false -no-color',
       'terraform output -json -no-color',
       `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 true`,
+      `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 ${CLOUD_INIT_WAIT}`,
       `ansible-playbook -i ${work.inventory} ${PLAYBOOK} -e @${work.extraVars}`,
       expect.stringMatching(
         /^ssh -N -o ExitOnForwardFailure=yes .*StrictHostKeyChecking=yes .* -L \d+:127\.0\.0\.1:8080 ubuntu@127\.0\.0\.1$/,
@@ -179,6 +181,7 @@ describe('up --cloud alicloud', () => {
       'terraform apply',
       'terraform output',
       'ssh -o',
+      'ssh -o',
       'ansible-playbook -i',
       'ssh -N',
     ]);
@@ -259,7 +262,7 @@ describe('up --host', () => {
     const deps = testDeps(fake.dir);
     const code = await runUp(['--config', d.configPath, '--host', `admin@127.0.0.1:${sshd.port}`], deps);
     expect(code).toBe(1);
-    expect(deps.err.text).toContain("step 'ansible-playbook' failed: ansible-playbook -i exited with code 2");
+    expect(deps.err.text).toContain("step 'ansible-playbook' failed: ansible-playbook exited with code 2");
     expect(deps.err.text).toContain('Only 12G free');
     expect(deps.out.text).not.toContain('stratum2+tcp://');
     expect(sv2.accepted).toBe(0);

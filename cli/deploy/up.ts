@@ -15,7 +15,7 @@ import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { type HealthView, health } from './pool-api.js';
 import { type Opened, openSession, renderStep } from './session.js';
-import { openTunnel, parseHostSpec, type SshTarget, waitForSsh } from './ssh.js';
+import { openTunnel, parseHostSpec, type SshTarget, waitForCloudInit, waitForSsh } from './ssh.js';
 import { summary } from './summary.js';
 import { terraformApply, terraformInit, terraformOutput } from './terraform.js';
 import { verifySv2Handshake } from './verify.js';
@@ -154,6 +154,7 @@ async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Pr
     () => waitForSsh(session, target),
     (n) => `${host.user}@${host.address}:${host.port} after ${n} attempt${n === 1 ? '' : 's'}`,
   );
+  if (o.target !== 'ssh') await session.step('wait for cloud-init', () => waitForCloudInit(session, target));
   await session.step('ansible-playbook', async () => {
     writeAnsibleFiles(work, config, target, {
       bundleDir: work.bundle,
