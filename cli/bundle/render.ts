@@ -10,6 +10,7 @@ import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
 import { composeFile, envFile } from './compose.js';
 import { DASHBOARDS } from './dashboards.js';
+import { bundleEndpoints } from './endpoints.js';
 import {
   alertmanagerConfig,
   grafanaDashboardProviders,
@@ -60,16 +61,17 @@ export function stableJson(value: unknown): string {
 }
 
 function readme(config: PoolDeployConfig, secrets: DeploymentSecrets): string {
+  const e = bundleEndpoints(config, secrets.authorityPublicKey);
   return `# ${config.project}: CKB ${config.chain} mining pool bundle
 
 Start: \`docker compose up -d\` (or \`docker-compose up -d\`) in this folder.
 
 Miner URLs (replace HOST with the server's public address):
 
-- Stratum V2: \`stratum2+tcp://HOST:${config.ports.sv2}/${secrets.authorityPublicKey}\`
-- Stratum V1: \`stratum+tcp://HOST:${config.ports.v1}\`
+- Stratum V2: \`${e.sv2Url('HOST')}\`
+- Stratum V1: \`${e.v1Url('HOST')}\`
 
-Pool API and metrics: http://127.0.0.1:${config.ports.api}/health on the host (SSH tunnel).
+Pool API and metrics: ${e.healthUrl} on the host (SSH tunnel).
 ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana} (user admin, password in .env), Prometheus: http://127.0.0.1:${config.ports.prometheus}.\n` : ''}
 \`.env\` holds secrets (mode 0600). Everything here is rendered by ckb-pool-deploy; edit ckb-pool.yaml and re-render instead.
 `;

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { composeFile } from './compose.js';
+import { bundleEndpoints } from './endpoints.js';
+import { configFor } from './test-helpers.js';
+
+describe('bundleEndpoints', () => {
+  it('lists exactly the ports compose.yaml publishes, split into public and loopback', () => {
+    for (const monitoring of [true, false]) {
+      const config = configFor('mainnet', { monitoring: { enabled: monitoring } });
+      const e = bundleEndpoints(config, 'PUB');
+      const services = parseYaml(JSON.stringify(composeFile(config))).services as Record<
+        string,
+        { ports?: string[] }
+      >;
+      const published = Object.values(services).flatMap((s) => s.ports ?? []);
+      const loopback = published
+        .filter((p) => p.startsWith('127.0.0.1:'))
+        .map((p) => Number(p.split(':')[1]));
+      const open = published.filter((p) => !p.startsWith('127.0.0.1:')).map((p) => Number(p.split(':')[0]));
+      expect(open.sort()).toEqual([...e.publicPorts].sort());
+      expect(loopback.sort()).toEqual([...e.loopbackPorts].sort());
+    }
+  });
+
+  it('builds the health URL and the miner URLs', () => {
+    const e = bundleEndpoints(configFor('testnet'), 'PUB');
+    expect(e.healthUrl).toBe('http://127.0.0.1:8080/health');
+    expect(e.sv2Url('203.0.113.9')).toBe('stratum2+tcp://203.0.113.9:3336/PUB');
+    expect(e.v1Url('2001:db8::1')).toBe('stratum+tcp://[2001:db8::1]:3333');
+    expect(e.composeProject).toBe('ckb-pool');
+  });
+});
