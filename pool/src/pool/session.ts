@@ -1,12 +1,6 @@
 import type { Logger } from 'pino';
 import type { PoolMetrics } from '../api/metrics.js';
-import {
-  MAX_U256,
-  shareTargetForDifficulty,
-  targetToDifficulty,
-  targetToU256Le,
-  u256LeToTarget,
-} from '../ckb/target.js';
+import { MAX_U256, targetToDifficulty, targetToU256Le, u256LeToTarget } from '../ckb/target.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type {
   CloseChannel,
@@ -18,7 +12,6 @@ import type {
   UpdateChannel,
 } from '../sv2/messages/index.js';
 import {
-  CKB_NONCE_SIZE,
   DOWNSTREAM_EXTRANONCE_SIZE,
   ErrorCodes,
   EXTENSION_CKB,
@@ -30,26 +23,22 @@ import {
   type Sv2Message,
 } from '../sv2/messages/index.js';
 import { ShareBatcher } from './batching.js';
+import {
+  applyTarget,
+  type Channel,
+  channelTargetFor,
+  initialTargetFields,
+  judgeShare,
+  openChannelRefusal,
+  type ShareOutcome,
+} from './channel.js';
 import type { Chain, PoolConfig } from './config.js';
 import type { ExtranonceAllocator } from './extranonce.js';
 import type { HashrateTracker } from './hashrate.js';
-import {
-  type Job,
-  type JobBook,
-  newCkbJobFrame,
-  newCkbJobMessage,
-  powOutputWords,
-  powWordsMeetTarget,
-  targetToBeWords,
-} from './jobs.js';
-import {
-  clampDifficulty,
-  initialDifficulty,
-  newVardiffState,
-  recordShare,
-  retarget,
-  type VardiffState,
-} from './vardiff.js';
+import { type Job, type JobBook, newCkbJobFrame, newCkbJobMessage } from './jobs.js';
+import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
+
+export type { Channel, ShareOutcome } from './channel.js';
 
 /**
  * One SV2 connection's protocol state, independent of sockets and Noise: it receives decoded
@@ -89,52 +78,7 @@ export interface SessionContext {
   onBlockFound(found: FoundBlock): void;
 }
 
-export type ShareOutcome =
-  | 'accepted'
-  | 'block'
-  | 'invalid-channel-id'
-  | 'invalid-job-id'
-  | 'stale-share'
-  | 'duplicate-share'
-  | 'difficulty-too-low'
-  | 'invalid-nonce-size';
-
-export interface Channel {
-  id: number;
-  kind: 'standard' | 'extended';
-  worker: string;
-  extranonceIndex: number;
-  extranoncePrefix: Uint8Array;
-  difficulty: number;
-  target: bigint;
-  /** Cached forms of `target`: big-endian words and 2^256 / target. */
-  targetWords: Uint32Array;
-  targetDifficulty: number;
-  /** The target before the last SetTarget; shares meeting it still count for a grace period. */
-  previousTarget: bigint;
-  previousTargetWords: Uint32Array;
-  previousTargetDifficulty: number;
-  previousTargetUntilMs: number;
-  /** 2^256 / client max_target: the channel's difficulty never goes below it. */
-  minDifficultyByClient: number;
-  vardiff: VardiffState;
-  batcher: ShareBatcher;
-  openedAtMs: number;
-  acceptedShares: number;
-  acceptedDifficulty: number;
-}
-
-/** After a SetTarget, shares meeting the previous (easier) target are accepted this long. */
-const TARGET_GRACE_MS = 5_000;
 const SUPPORTED_EXTENSIONS = [EXTENSION_CKB];
-
-function hasControlChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 export class Session {
   state: 'setup' | 'ready' | 'closed' = 'setup';
@@ -259,28 +203,13 @@ export class Session {
 
   private onOpenChannel(m: OpenStandardMiningChannel | OpenExtendedMiningChannel): void {
     const { config, allocator, jobs, metrics } = this.ctx;
-    if (!this.ckbNegotiated) {
-      this.openError(m.requestId, ErrorCodes.ckbExtensionRequired);
-      return;
-    }
-    if (m.type === 'OpenExtendedMiningChannel' && m.minExtranonceSize > DOWNSTREAM_EXTRANONCE_SIZE) {
-      this.openError(m.requestId, ErrorCodes.minExtranonceSizeTooLarge);
-      return;
-    }
-    if (!Number.isFinite(m.nominalHashRate) || m.nominalHashRate < 0) {
-      this.openError(m.requestId, ErrorCodes.invalidNominalHashrate);
-      return;
-    }
-    if (m.userIdentity.length > 255 || hasControlChars(m.userIdentity)) {
-      this.openError(m.requestId, ErrorCodes.invalidUserIdentity);
-      return;
-    }
     const job = jobs.current;
     const networkTarget = job?.networkTarget ?? MAX_U256;
     const networkDifficulty = job?.networkDifficulty ?? 0;
     const maxTarget = u256LeToTarget(m.maxTarget);
-    if (maxTarget === 0n || maxTarget < networkTarget) {
-      this.openError(m.requestId, ErrorCodes.maxTargetOutOfRange);
+    const refusal = openChannelRefusal(m, this.ckbNegotiated, maxTarget, networkTarget);
+    if (refusal) {
+      this.openError(m.requestId, refusal);
       return;
     }
     const minByClient = Number(targetToDifficulty(maxTarget));
@@ -302,7 +231,7 @@ export class Session {
       networkDifficulty,
       minByClient,
     );
-    const target = this.targetFor(difficulty, networkTarget, maxTarget);
+    const target = channelTargetFor(difficulty, networkTarget, maxTarget);
     const channel: Channel = {
       id: this.nextChannelId++,
       kind: m.type === 'OpenStandardMiningChannel' ? 'standard' : 'extended',
@@ -310,13 +239,7 @@ export class Session {
       extranonceIndex: index,
       extranoncePrefix: allocator.prefixFor(index),
       difficulty,
-      target,
-      targetWords: targetToBeWords(target),
-      targetDifficulty: Number(targetToDifficulty(target)),
-      previousTarget: target,
-      previousTargetWords: targetToBeWords(target),
-      previousTargetDifficulty: Number(targetToDifficulty(target)),
-      previousTargetUntilMs: 0,
+      ...initialTargetFields(target),
       minDifficultyByClient: minByClient,
       vardiff: newVardiffState(difficulty, now),
       batcher: new ShareBatcher(config.shares.batchMaxCount, config.shares.batchMaxDelayMs),
@@ -356,12 +279,6 @@ export class Session {
     if (job) this.sendJob(job, channel.id, true);
   }
 
-  /** Target for a difficulty: clamped to the network target and to the client's max_target. */
-  private targetFor(difficulty: number, networkTarget: bigint, maxTarget: bigint = MAX_U256): bigint {
-    const t = shareTargetForDifficulty(difficulty, networkTarget);
-    return t > maxTarget ? maxTarget : t;
-  }
-
   private sendJob(job: Job, channelId: number, clean: boolean): void {
     if (this.transport.sendFrame) this.transport.sendFrame(newCkbJobFrame(job, channelId, clean));
     else this.transport.send(newCkbJobMessage(job, channelId, clean));
@@ -393,7 +310,7 @@ export class Session {
 
   private setDifficulty(ch: Channel, difficulty: number, job: Job | null): void {
     const networkTarget = job?.networkTarget ?? this.ctx.jobs.current?.networkTarget ?? MAX_U256;
-    const target = this.targetFor(difficulty, networkTarget);
+    const target = channelTargetFor(difficulty, networkTarget);
     ch.difficulty = difficulty;
     ch.vardiff.difficulty = difficulty;
     if (target === ch.target) return;
@@ -402,13 +319,7 @@ export class Session {
 
   /** Switches the channel to `target` (old one kept for the grace period) and sends SetTarget. */
   private changeTarget(ch: Channel, target: bigint): void {
-    ch.previousTarget = ch.target;
-    ch.previousTargetWords = ch.targetWords;
-    ch.previousTargetDifficulty = ch.targetDifficulty;
-    ch.previousTargetUntilMs = this.ctx.now() + TARGET_GRACE_MS;
-    ch.target = target;
-    ch.targetWords = targetToBeWords(target);
-    ch.targetDifficulty = Number(targetToDifficulty(target));
+    applyTarget(ch, target, this.ctx.now());
     this.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
   }
 
@@ -435,29 +346,12 @@ export class Session {
 
   private judge(m: SubmitSharesCkb, ch: Channel | undefined): ShareOutcome {
     const ctx = this.ctx;
-    if (!ch) return 'invalid-channel-id';
-    const found = ctx.jobs.lookup(m.jobId);
-    if (found.kind === 'unknown') return 'invalid-job-id';
-    if (found.kind === 'stale') return 'stale-share';
-    const job = found.job;
-    if (ch.extranoncePrefix.length + m.nonceSuffix.length !== CKB_NONCE_SIZE) return 'invalid-nonce-size';
-    const nonce = new Uint8Array(CKB_NONCE_SIZE);
-    nonce.set(ch.extranoncePrefix, 0);
-    nonce.set(m.nonceSuffix, ch.extranoncePrefix.length);
-    const out = powOutputWords(ctx.chain, job, nonce, this.outWords);
     const now = ctx.now();
-    let difficulty: number;
-    if (powWordsMeetTarget(out, ch.targetWords)) {
-      difficulty = ch.targetDifficulty;
-    } else if (now < ch.previousTargetUntilMs && powWordsMeetTarget(out, ch.previousTargetWords)) {
-      difficulty = ch.previousTargetDifficulty;
-    } else {
-      return 'difficulty-too-low';
-    }
-    const dup = job.nonces.checkAndAdd(nonce);
-    if (dup === 'duplicate') return 'duplicate-share';
-    if (dup === 'full') return 'stale-share';
-    const isBlock = powWordsMeetTarget(out, job.networkTargetWords);
+    const v = judgeShare(ctx.chain, ctx.jobs, ch, m, now, this.outWords);
+    if (!('job' in v) || !ch) return v.outcome;
+    const { job, difficulty } = v;
+    const nonce = v.nonce16;
+    const isBlock = v.outcome === 'block';
     ch.acceptedShares += 1;
     ch.acceptedDifficulty += difficulty;
     ctx.metrics.acceptedDifficulty.inc(difficulty);
@@ -582,7 +476,7 @@ export class Session {
     ch.vardiff = newVardiffState(d, this.ctx.now());
     // The spec: a maximum_target below the current target must be answered with SetTarget ≤ it.
     const networkTarget = job?.networkTarget ?? MAX_U256;
-    const target = this.targetFor(d, networkTarget, maxTarget);
+    const target = channelTargetFor(d, networkTarget, maxTarget);
     ch.difficulty = d;
     if (target !== ch.target) this.changeTarget(ch, target);
   }

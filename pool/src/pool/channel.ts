@@ -1,0 +1,177 @@
+import { MAX_U256, shareTargetForDifficulty, targetToDifficulty } from '../ckb/target.js';
+import {
+  CKB_NONCE_SIZE,
+  DOWNSTREAM_EXTRANONCE_SIZE,
+  ErrorCodes,
+  type OpenExtendedMiningChannel,
+  type OpenStandardMiningChannel,
+  type SubmitSharesCkb,
+} from '../sv2/messages/index.js';
+import type { ShareBatcher } from './batching.js';
+import type { Chain } from './config.js';
+import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
+import type { VardiffState } from './vardiff.js';
+
+/**
+ * A mining channel and the pure parts of judging a share on it. The Session owns channels and
+ * does the side effects (answers, ledger, metrics); this module only decides.
+ */
+
+export interface Channel {
+  id: number;
+  kind: 'standard' | 'extended';
+  worker: string;
+  extranonceIndex: number;
+  extranoncePrefix: Uint8Array;
+  difficulty: number;
+  target: bigint;
+  /** Cached forms of `target`: big-endian words and 2^256 / target. */
+  targetWords: Uint32Array;
+  targetDifficulty: number;
+  /** The target before the last SetTarget; shares meeting it still count for a grace period. */
+  previousTarget: bigint;
+  previousTargetWords: Uint32Array;
+  previousTargetDifficulty: number;
+  previousTargetUntilMs: number;
+  /** 2^256 / client max_target: the channel's difficulty never goes below it. */
+  minDifficultyByClient: number;
+  vardiff: VardiffState;
+  batcher: ShareBatcher;
+  openedAtMs: number;
+  acceptedShares: number;
+  acceptedDifficulty: number;
+}
+
+/** After a SetTarget, shares meeting the previous (easier) target are accepted this long. */
+export const TARGET_GRACE_MS = 5_000;
+
+export type ShareOutcome =
+  | 'accepted'
+  | 'block'
+  | 'invalid-channel-id'
+  | 'invalid-job-id'
+  | 'stale-share'
+  | 'duplicate-share'
+  | 'difficulty-too-low'
+  | 'invalid-nonce-size';
+
+function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * Why an Open*MiningChannel must be refused (the OpenMiningChannel.Error code), or null.
+ * Capacity limits are the Session's business; these are the request's own faults.
+ */
+export function openChannelRefusal(
+  m: OpenStandardMiningChannel | OpenExtendedMiningChannel,
+  ckbNegotiated: boolean,
+  maxTarget: bigint,
+  networkTarget: bigint,
+): string | null {
+  if (!ckbNegotiated) return ErrorCodes.ckbExtensionRequired;
+  if (m.type === 'OpenExtendedMiningChannel' && m.minExtranonceSize > DOWNSTREAM_EXTRANONCE_SIZE) {
+    return ErrorCodes.minExtranonceSizeTooLarge;
+  }
+  if (!Number.isFinite(m.nominalHashRate) || m.nominalHashRate < 0) return ErrorCodes.invalidNominalHashrate;
+  if (m.userIdentity.length > 255 || hasControlChars(m.userIdentity)) return ErrorCodes.invalidUserIdentity;
+  // A max_target harder than a block would make the channel miss blocks.
+  if (maxTarget === 0n || maxTarget < networkTarget) return ErrorCodes.maxTargetOutOfRange;
+  return null;
+}
+
+/** The share target for a difficulty: never harder than the network, never easier than max_target. */
+export function channelTargetFor(
+  difficulty: number,
+  networkTarget: bigint,
+  maxTarget: bigint = MAX_U256,
+): bigint {
+  const t = shareTargetForDifficulty(difficulty, networkTarget);
+  return t > maxTarget ? maxTarget : t;
+}
+
+/** The cached target fields for a first target. */
+export function initialTargetFields(
+  target: bigint,
+): Pick<
+  Channel,
+  | 'target'
+  | 'targetWords'
+  | 'targetDifficulty'
+  | 'previousTarget'
+  | 'previousTargetWords'
+  | 'previousTargetDifficulty'
+  | 'previousTargetUntilMs'
+> {
+  const words = targetToBeWords(target);
+  const difficulty = Number(targetToDifficulty(target));
+  return {
+    target,
+    targetWords: words,
+    targetDifficulty: difficulty,
+    previousTarget: target,
+    previousTargetWords: words,
+    previousTargetDifficulty: difficulty,
+    previousTargetUntilMs: 0,
+  };
+}
+
+/** Moves the channel to `target`, keeping the old one acceptable until now + grace. */
+export function applyTarget(ch: Channel, target: bigint, nowMs: number): void {
+  ch.previousTarget = ch.target;
+  ch.previousTargetWords = ch.targetWords;
+  ch.previousTargetDifficulty = ch.targetDifficulty;
+  ch.previousTargetUntilMs = nowMs + TARGET_GRACE_MS;
+  ch.target = target;
+  ch.targetWords = targetToBeWords(target);
+  ch.targetDifficulty = Number(targetToDifficulty(target));
+}
+
+export type ShareVerdict =
+  | { outcome: Exclude<ShareOutcome, 'accepted' | 'block'> }
+  | { outcome: 'accepted' | 'block'; job: Job; nonce16: Uint8Array; difficulty: number };
+
+/**
+ * Judges one share in the profile's order: channel, job (unknown → invalid-job-id, retired →
+ * stale-share), nonce size, target (current, or the previous one within the grace period),
+ * duplicate (remembered only when everything else passed). A share that also meets the
+ * network target is a block. `outWords` is scratch space (8 words).
+ */
+export function judgeShare(
+  chain: Chain,
+  jobs: JobBook,
+  ch: Channel | undefined,
+  m: SubmitSharesCkb,
+  nowMs: number,
+  outWords: Uint32Array,
+): ShareVerdict {
+  if (!ch) return { outcome: 'invalid-channel-id' };
+  const found = jobs.lookup(m.jobId);
+  if (found.kind === 'unknown') return { outcome: 'invalid-job-id' };
+  if (found.kind === 'stale') return { outcome: 'stale-share' };
+  const job = found.job;
+  if (ch.extranoncePrefix.length + m.nonceSuffix.length !== CKB_NONCE_SIZE)
+    return { outcome: 'invalid-nonce-size' };
+  const nonce16 = new Uint8Array(CKB_NONCE_SIZE);
+  nonce16.set(ch.extranoncePrefix, 0);
+  nonce16.set(m.nonceSuffix, ch.extranoncePrefix.length);
+  const out = powOutputWords(chain, job, nonce16, outWords);
+  let difficulty: number;
+  if (powWordsMeetTarget(out, ch.targetWords)) {
+    difficulty = ch.targetDifficulty;
+  } else if (nowMs < ch.previousTargetUntilMs && powWordsMeetTarget(out, ch.previousTargetWords)) {
+    difficulty = ch.previousTargetDifficulty;
+  } else {
+    return { outcome: 'difficulty-too-low' };
+  }
+  const dup = job.nonces.checkAndAdd(nonce16);
+  if (dup === 'duplicate') return { outcome: 'duplicate-share' };
+  // A job whose duplicate memory is full accepts nothing more: never count a share twice.
+  if (dup === 'full') return { outcome: 'stale-share' };
+  const isBlock = powWordsMeetTarget(out, job.networkTargetWords);
+  return { outcome: isBlock ? 'block' : 'accepted', job, nonce16, difficulty };
+}
