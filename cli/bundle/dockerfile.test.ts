@@ -56,7 +56,7 @@ describe('pool/Dockerfile', () => {
   });
 
   it('installs only production dependencies of the pool workspace, in the build stage', () => {
-    expect(stages[0].join('\n')).toMatch(/npm ci --omit=dev --workspace pool/);
+    expect(stages[0].join('\n')).toMatch(/npm install --omit=dev --workspace pool --no-save/);
     expect(runtime.join('\n')).not.toMatch(/npm (ci|install)/);
     expect(runtime.join('\n')).toContain('COPY --from=deps /build/node_modules ./node_modules');
   });
