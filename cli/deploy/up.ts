@@ -13,6 +13,7 @@ import { synthDeployment } from '../commands/synth.js';
 import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
 import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
+import { missingAnsibleFiles } from './paths.js';
 import { type HealthView, health } from './pool-api.js';
 import { type Opened, openSession, renderStep } from './session.js';
 import { openTunnel, parseHostSpec, type SshTarget, waitForCloudInit, waitForSsh } from './ssh.js';
@@ -135,6 +136,12 @@ async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Pr
   if (o.firewall && config.adminCidrs.length === 0) {
     throw new StepFailure(
       'adminCidrs is empty, so the host firewall would close SSH to everyone; add your address/32 to adminCidrs or pass --no-firewall',
+    );
+  }
+  const missing = missingAnsibleFiles();
+  if (missing.length > 0) {
+    throw new StepFailure(
+      `the Ansible role shipped with ckb-pool-deploy is incomplete (missing ${missing.join(', ')}); reinstall the package`,
     );
   }
   session.state.host = host;
