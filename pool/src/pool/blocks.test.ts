@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { PoolMetrics } from '../api/metrics.js';
-import { type CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
+import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
+import { templateToBlock } from '../ckb/template.js';
+import { startDevnet } from '../devnet/index.js';
 import { Ledger, type NewBlock } from '../ledger/ledger.js';
 import { BlockSubmitter } from './blocks.js';
+import { makeJob } from './jobs.js';
 
 function block(height: number, hash: string): NewBlock {
   return {
@@ -59,6 +62,36 @@ describe('block submission and confirmation', () => {
     expect(ledger.block(id)?.message).toContain('BlockTimeTooOld');
     await submitter.close();
     ledger.close();
+  });
+
+  it('still submits a found block when the ledger cannot record it', async () => {
+    const d = await startDevnet({ rpcPort: 0 });
+    try {
+      const template = await new CkbRpcClient(d.rpcUrl).getBlockTemplate();
+      const job = makeJob(1, templateToBlock(template), true, Date.now(), 100);
+      const submitted: string[] = [];
+      const { ledger, metrics, submitter } = setup({
+        submitBlock: async (workId: string) => {
+          submitted.push(workId);
+          return H('f');
+        },
+      });
+      ledger.close();
+      const id = submitter.found({
+        job,
+        nonce16: new Uint8Array(16),
+        worker: 'w',
+        shareDifficulty: 1,
+        connectionId: 1,
+        channelId: 2,
+      });
+      expect(id).toBeNull();
+      await submitter.close();
+      expect(submitted).toEqual([job.block.workId.toString()]);
+      expect(await metrics.text()).toContain('ckb_pool_blocks_total{outcome="record_error"} 1');
+    } finally {
+      await d.close();
+    }
   });
 
   it('does not resubmit blocks far below the tip after a restart', () => {

@@ -40,29 +40,45 @@ export class BlockSubmitter {
 
   constructor(private readonly opts: BlockSubmitterOptions) {}
 
-  /** Records a found block (synchronously) and starts submitting it. */
-  found(f: FoundBlock): number {
+  /**
+   * Records a found block (synchronously) and starts submitting it. Returns the ledger id, or
+   * null when the ledger could not record it (disk full…): the block is submitted anyway —
+   * a block on chain without a record beats a record of a block that never got there.
+   */
+  found(f: FoundBlock): number | null {
     const { ledger, metrics, log } = this.opts;
     const nonce = nonceFromBytes(f.nonce16);
     const json = blockToSubmitJson(f.job.block, nonce);
     const hash = bytesToHex0x(templateBlockHash(f.job.block, nonce));
-    const { id, split } = ledger.addPendingBlock(
-      {
-        height: Number(f.job.height),
-        hash,
-        powHash: bytesToHex0x(f.job.powHash),
-        parentHash: bytesToHex0x(f.job.parentHash),
-        nonce: toMinimalHex(nonce),
-        worker: f.worker,
-        foundAtMs: Date.now(),
-        networkDifficulty: f.job.networkDifficulty,
-        shareDifficulty: f.shareDifficulty,
-        workId: f.job.block.workId.toString(),
-        blockJson: JSON.stringify(json),
-      },
-      f.job.networkDifficulty * this.opts.pplnsWindowFactor,
-    );
     metrics.blocks.inc({ outcome: 'found' });
+    let recorded: ReturnType<Ledger['addPendingBlock']>;
+    try {
+      recorded = ledger.addPendingBlock(
+        {
+          height: Number(f.job.height),
+          hash,
+          powHash: bytesToHex0x(f.job.powHash),
+          parentHash: bytesToHex0x(f.job.parentHash),
+          nonce: toMinimalHex(nonce),
+          worker: f.worker,
+          foundAtMs: Date.now(),
+          networkDifficulty: f.job.networkDifficulty,
+          shareDifficulty: f.shareDifficulty,
+          workId: f.job.block.workId.toString(),
+          blockJson: JSON.stringify(json),
+        },
+        f.job.networkDifficulty * this.opts.pplnsWindowFactor,
+      );
+    } catch (err) {
+      metrics.blocks.inc({ outcome: 'record_error' });
+      log.fatal(
+        { err: (err as Error).message, hash },
+        'could not record a found block; submitting it anyway',
+      );
+      this.track(this.submit(null, f.job.block.workId.toString(), json, hash));
+      return null;
+    }
+    const { id, split } = recorded;
     log.info(
       {
         block: id,
@@ -119,22 +135,22 @@ export class BlockSubmitter {
     });
   }
 
-  private async submit(id: number, workId: string, json: BlockJson, hash: string): Promise<void> {
+  private async submit(id: number | null, workId: string, json: BlockJson, hash: string): Promise<void> {
     const { rpc, ledger, metrics, log } = this.opts;
     let delay = this.opts.initialBackoffMs ?? 250;
     const maxDelay = this.opts.maxBackoffMs ?? 10_000;
     for (let attempt = 1; !this.closed; attempt++) {
-      ledger.markSubmitting(id);
+      if (id !== null) ledger.markSubmitting(id);
       try {
         const answer = await rpc.submitBlock(workId, json);
         const message = answer === hash ? null : `node returned hash ${answer}, expected ${hash}`;
-        ledger.setBlockVerdict(id, 'accepted', message);
+        if (id !== null) ledger.setBlockVerdict(id, 'accepted', message);
         metrics.blocks.inc({ outcome: 'accepted' });
         log.info({ block: id, hash: answer, attempt }, 'block accepted by the node');
         return;
       } catch (err) {
         if (err instanceof CkbRpcError) {
-          ledger.setBlockVerdict(id, 'rejected', `${err.code}: ${err.message}`);
+          if (id !== null) ledger.setBlockVerdict(id, 'rejected', `${err.code}: ${err.message}`);
           metrics.blocks.inc({ outcome: 'rejected' });
           log.error({ block: id, hash, code: err.code, err: err.message }, 'block rejected by the node');
           return;

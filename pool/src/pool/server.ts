@@ -115,9 +115,9 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       try {
         submitter.found(f);
       } catch (err) {
-        // The ledger refused the write: log loudly, still try to submit.
-        log.fatal({ err: (err as Error).message }, 'could not record a found block');
-        metrics.blocks.inc({ outcome: 'record_error' });
+        // Assembling the block failed (a bug, never bad input): keep serving, shout.
+        log.fatal({ err: (err as Error).message, job: f.job.id }, 'could not assemble a found block');
+        metrics.blocks.inc({ outcome: 'assemble_error' });
       }
     },
   };
