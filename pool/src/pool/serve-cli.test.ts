@@ -102,6 +102,28 @@ describe('ckb-pool serve', () => {
     ledger.close();
   });
 
+  it('checks a config with --check: prints the effective config and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'serve-'));
+    writeFileSync(
+      join(dir, 'authority.key'),
+      `${encodeAuthoritySecret(generateAuthorityKeypair().secret)}\n`,
+    );
+    const config = join(dir, 'pool.yaml');
+    writeFileSync(
+      config,
+      'chain: testnet\nnode:\n  rpcUrl: http://127.0.0.1:1\nsv2:\n  authorityKeyFile: authority.key\n',
+    );
+    const p = run(['serve', '--config', config, '--check']);
+    expect(await p.exited).toBe(0);
+    const effective = JSON.parse(p.out()) as {
+      chain: string;
+      sv2: { authorityKeyFile: string; listen: string };
+    };
+    expect(effective.chain).toBe('testnet');
+    expect(effective.sv2.authorityKeyFile).toBe(join(dir, 'authority.key'));
+    expect(effective.sv2.listen).toBe('0.0.0.0:3333');
+  });
+
   it('names the bad field of an invalid config and exits 2', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'serve-'));
     const config = join(dir, 'pool.yaml');
