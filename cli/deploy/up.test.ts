@@ -217,6 +217,12 @@ describe('up --host', () => {
     expect(vars.ckb_pool_min_free_disk_gb).toBe(150);
     expect(deps.out.text).toContain(`stratum2+tcp://127.0.0.1:${sv2.port}/`);
     expect(deps.out.text).toContain(`ssh -i ${d.privateKeyPath} -p ${sshd.port} -N -L 3000:127.0.0.1:3000`);
+
+    // A second run repeats the same steps; the disk floor drops so a growing chain never blocks it.
+    const again = testDeps(fake.dir);
+    expect(await runUp(['--config', d.configPath, '--host', `admin@127.0.0.1:${sshd.port}`], again)).toBe(0);
+    expect(JSON.parse(readFileSync(work.extraVars, 'utf8')).ckb_pool_min_free_disk_gb).toBe(20);
+    expect(again.out.text).not.toContain('previous run stopped');
   });
 
   it('fails the wait-for-SSH step when logins keep failing, naming the step and the log', async () => {
