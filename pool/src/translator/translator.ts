@@ -45,6 +45,8 @@ export interface TranslatorOptions {
   maxConnections?: number;
   /** How long a subscribe may wait for the pool before it is answered with an error. */
   subscribeWaitMs?: number;
+  /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
+  subscribeTimeoutMs?: number;
   backoffMinMs?: number;
   backoffMaxMs?: number;
 }
@@ -137,7 +139,12 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   const log = o.log ?? pino({ level: 'info', base: { svc: 'ckb-pool-translate' } });
   const mode = o.mode ?? 'per-worker';
   const identity = o.userIdentity ?? 'translator';
-  const limits = { maxLineBytes: o.maxLineBytes ?? 16_384, maxPendingRequests: 256 };
+  const limits = {
+    maxLineBytes: o.maxLineBytes ?? 16_384,
+    maxPendingRequests: 256,
+    subscribeTimeoutMs: o.subscribeTimeoutMs ?? 60_000,
+    maxPendingWriteBytes: 1 << 20,
+  };
   const maxConnections = o.maxConnections ?? 10_000;
   const subscribeWaitMs = o.subscribeWaitMs ?? 30_000;
   const metrics = new TranslatorMetrics();
@@ -275,7 +282,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   };
 
   const closeChannel = (ch: ChannelState) => {
-    channels.delete(ch.channelId);
+    // Channel ids restart with each pool connection: only forget this very channel.
+    if (channels.get(ch.channelId) === ch) channels.delete(ch.channelId);
     upstream.closeChannel(ch.epoch, ch.channelId);
   };
 
@@ -430,7 +438,9 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     for (const s of sessions) {
       const b = binding(s);
       if (!b.channel || !s.subscribed) continue;
-      const name = mode === 'aggregated' ? identity : b.channel.name;
+      // A miner that authorized and can take a new extranonce1 gets a channel under its name.
+      const name =
+        mode === 'aggregated' ? identity : s.user && s.extranonceSubscribed ? s.user : b.channel.name;
       b.channel = null;
       attach(s, name).then(
         (ch) => {

@@ -37,6 +37,10 @@ export interface V1SessionLimits {
   maxLineBytes: number;
   /** Requests awaiting an answer before the connection is considered abusive. */
   maxPendingRequests: number;
+  /** Time a connection has to send mining.subscribe. */
+  subscribeTimeoutMs: number;
+  /** Unread bytes queued for a miner before it is dropped as a stalled reader. */
+  maxPendingWriteBytes: number;
 }
 
 interface Slot {
@@ -73,6 +77,13 @@ export class V1Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
+    // A connection that never subscribes is not a miner.
+    setTimeout(() => {
+      if (!this.subscribed && !this.closedFlag) {
+        this.log.info('no mining.subscribe in time; closing');
+        this.close();
+      }
+    }, limits.subscribeTimeoutMs).unref();
   }
 
   get closed(): boolean {
@@ -226,6 +237,11 @@ export class V1Session {
   private write(line: string): void {
     if (this.closedFlag) return;
     this.socket.write(line);
+    if (this.socket.writableLength > this.limits.maxPendingWriteBytes) {
+      this.log.warn({ pending: this.socket.writableLength }, 'V1 miner does not read; closing');
+      this.socket.destroy();
+      this.onClose();
+    }
   }
 
   /** Flushes what is written and closes. */
