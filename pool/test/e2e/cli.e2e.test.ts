@@ -82,10 +82,15 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
     expect(summary.accepted as number).toBeGreaterThan(0);
     expect(summary.hashes as number).toBeGreaterThan(0);
     expect(mine.out.stderr).toMatch(/H\/s \| accepted \d+ rejected \d+/);
-    const workers = await getJson<Array<{ name: string; acceptedShares: number }>>(
-      `${p.apiUrl}/api/v1/workers`,
+    // The ledger flushes on a timer: wait for the worker to appear.
+    await until(
+      async () =>
+        ((await getJson<Array<{ name: string; acceptedShares: number }>>(`${p.apiUrl}/api/v1/workers`)).find(
+          (w) => w.name === 'gina.cli',
+        )?.acceptedShares ?? 0) > 0,
+      5_000,
+      'gina.cli in the pool API',
     );
-    expect(workers.find((w) => w.name === 'gina.cli')?.acceptedShares).toBeGreaterThan(0);
 
     tr.child.kill('SIGTERM');
     expect(await tr.exit).toBe(0);
