@@ -321,7 +321,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       const b = binding(s);
       if (b.channel && b.channel.epoch === upstream.epoch) return extranonceFor(b.channel, b);
       await waitUp(subscribeWaitMs);
-      const ch = await attach(s, identity);
+      const ch = await attach(s, (mode === 'per-worker' && s.userHint) || identity);
       // A miner that pipelined authorize behind subscribe gets its work once both are answered.
       if (s.user) {
         const user = s.user;

@@ -22,6 +22,18 @@ import {
  * the `V1SessionHost` (the translator).
  */
 
+/** The user of the first mining.authorize among `lines`, if any. */
+function authorizeUserIn(lines: string[]): string | null {
+  for (const line of lines) {
+    if (!line.includes('mining.authorize')) continue;
+    const p = parseLine(line);
+    if (p.kind !== 'request' || p.req.method !== 'mining.authorize') continue;
+    const user = p.req.params[0];
+    if (typeof user === 'string' && user.length > 0 && user.length <= 255) return user;
+  }
+  return null;
+}
+
 export type SubmitOutcome = { ok: true } | { ok: false; code: number; message: string };
 
 export interface V1SessionHost {
@@ -55,6 +67,11 @@ export class V1Session {
   extranonce1: Uint8Array = new Uint8Array(0);
   extranonce2Size = 0;
   user: string | null = null;
+  /**
+   * The name of a mining.authorize that arrived in the same read as mining.subscribe (miners
+   * that pipeline them): the channel can be opened under it before subscribe is answered.
+   */
+  userHint: string | null = null;
   target: bigint | null = null;
   /** Host data (channel binding). */
   binding: unknown = null;
@@ -106,6 +123,7 @@ export class V1Session {
       }
       throw err;
     }
+    if (!this.subscribed && this.userHint === null) this.userHint = authorizeUserIn(lines);
     for (const line of lines) {
       if (this.closedFlag) return;
       this.onLine(line);

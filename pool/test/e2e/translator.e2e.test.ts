@@ -291,6 +291,49 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(bad.closed).toBe(false);
   });
 
+  it('credits a miner without mining.extranonce.subscribe by name when it pipelines authorize behind subscribe, otherwise under the translator identity', async () => {
+    const fixed = {
+      minDifficulty: 16,
+      maxDifficulty: 16,
+      initialDifficulty: 16,
+      targetShareIntervalSeconds: 1,
+    };
+    const { p, tr } = await setup({ pool: { vardiff: fixed } });
+    const mineOne = async (c: RawV1, user: string) => {
+      const sub = (await c.find((l) => l.id === 1)) as { result: [null, string, number] };
+      const notify = (await c.find((l) => l.method === 'mining.notify')) as { params: [string, string] };
+      const st = (await c.find((l) => l.method === 'mining.set_target')) as { params: [string] };
+      expect(c.lines.some((l) => l.method === 'mining.set_extranonce')).toBe(false);
+      const powHash = new Uint8Array(Buffer.from(notify.params[1], 'hex'));
+      const en1 = new Uint8Array(Buffer.from(sub.result[1], 'hex'));
+      let start = 0;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const g = grind('dev', powHash, en1, sub.result[2], BigInt(`0x${st.params[0]}`), true, start);
+        start = g.next;
+        const from = c.lines.length;
+        c.send(10 + attempt, 'mining.submit', [user, notify.params[0], g.en2]);
+        const r = await c.find((l) => l.id === 10 + attempt, 10_000, from);
+        if (r.result === true) return;
+      }
+      throw new Error('no share accepted');
+    };
+    const pipelined = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => pipelined.close());
+    pipelined.write(
+      `${JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] })}\n${JSON.stringify({ id: 2, method: 'mining.authorize', params: ['ivy.rig', 'x'] })}\n`,
+    );
+    await mineOne(pipelined, 'ivy.rig');
+    const waiting = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => waiting.close());
+    waiting.send(1, 'mining.subscribe', []);
+    await waiting.find((l) => l.id === 1);
+    waiting.send(2, 'mining.authorize', ['jay.rig', 'x']);
+    await mineOne(waiting, 'jay.rig');
+    const names = async () => (await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).map((w) => w.name);
+    await until(async () => (await names()).length >= 2, 5_000, 'both in the ledger');
+    expect((await names()).sort()).toEqual(['ivy.rig', 'translator']);
+  });
+
   it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares', async () => {
     const { p, tr } = await setup({ mode: 'aggregated' });
     const a = await RawV1.connect(tr.v1Url);
