@@ -400,8 +400,12 @@ async function main(): Promise<void> {
 
   // Sustained shares through the pool…
   const accepted0 = await acceptedShares(pool.apiUrl);
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
+  const cpu0 = process.cpuUsage();
   load.send({ cmd: 'shares', connections: shareConns, window, seconds });
   const s = await load.next('shares');
+  const cpuPool = cpuSeconds(process.cpuUsage(cpu0));
+  if (profiler) await profiler.stop(String(process.env.BENCH_PROFILE));
   const accepted1 = await acceptedShares(pool.apiUrl);
   const poolRate = (accepted1 - accepted0) / Number(s.seconds);
 
@@ -410,8 +414,10 @@ async function main(): Promise<void> {
   const loadEcho = startLoad();
   loadEcho.send({ cmd: 'connect', address: echo.address, authority, count: shareConns });
   await loadEcho.next('connected');
+  const cpu1 = process.cpuUsage();
   loadEcho.send({ cmd: 'shares', connections: shareConns, window, seconds });
   const e = await loadEcho.next('shares');
+  const cpuEcho = cpuSeconds(process.cpuUsage(cpu1));
   loadEcho.send({ cmd: 'close' });
   await loadEcho.next('closed');
   await echo.close();
@@ -427,6 +433,11 @@ async function main(): Promise<void> {
     echoPerSecond: Math.round(echoRate),
     echoP99Ms: round(e.p99Ms),
     sharesVsEcho: round(poolRate / echoRate),
+    // CPU time is far less sensitive than wall time to other load on a shared machine:
+    // shares per CPU-second of the pool process = what one dedicated core would sustain.
+    acceptedPerCpuSecond: Math.round((accepted1 - accepted0) / cpuPool),
+    echoPerCpuSecond: Math.round(Number(e.acked) / cpuEcho),
+    cpuVsEcho: round((accepted1 - accepted0) / cpuPool / (Number(e.acked) / cpuEcho)),
     goalPerSecond: 20_000,
   };
 
@@ -448,6 +459,7 @@ async function main(): Promise<void> {
     unknown
   >;
   template.parent_hash = `0x${'5a'.repeat(32)}`;
+  const cpu2 = process.cpuUsage();
   const pushedAt = performance.timeOrigin + performance.now();
   await fetch(`http://127.0.0.1:${notifyPort}/`, {
     method: 'POST',
@@ -455,6 +467,7 @@ async function main(): Promise<void> {
     body: JSON.stringify(template),
   });
   const jobs = await load.next('jobs');
+  const cpuBroadcast = cpuSeconds(process.cpuUsage(cpu2));
   const hist1 = await broadcastHistogram(pool.apiUrl);
   // Baseline: encode + encrypt one NewCkbJob per connection in a tight loop.
   const cs = new CipherState(new Uint8Array(32).fill(7), defaultAead());
@@ -469,8 +482,10 @@ async function main(): Promise<void> {
     compactTarget: 0x1d00ffff,
   });
   const t0 = performance.now();
+  const cpu3 = process.cpuUsage();
   for (let i = 0; i < Number(jobs.seen); i++) encryptFrame(cs, frame);
   const baselineMs = performance.now() - t0;
+  const baselineCpu = cpuSeconds(process.cpuUsage(cpu3));
   const poolSideMs = (hist1.sum - hist0.sum) * 1000;
   result.broadcast = {
     connections: Number(jobs.seen),
@@ -478,6 +493,9 @@ async function main(): Promise<void> {
     pushToLastClientReceivedMs: round(Number(jobs.lastAtMs) - pushedAt),
     baselineEncryptOnlyMs: round(baselineMs),
     poolVsBaseline: round(poolSideMs / baselineMs),
+    poolCpuMs: round(cpuBroadcast * 1000),
+    baselineCpuMs: round(baselineCpu * 1000),
+    cpuVsBaseline: round(cpuBroadcast / baselineCpu),
     goalP99Ms: 100,
   };
   gcNow();
@@ -494,6 +512,27 @@ async function main(): Promise<void> {
   await devnet.close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
+}
+
+/** BENCH_PROFILE=file.cpuprofile: a V8 CPU profile of the pool process during the share phase. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+function cpuSeconds(u: NodeJS.CpuUsage): number {
+  return (u.user + u.system) / 1e6;
 }
 
 function round(x: unknown): number | null {
