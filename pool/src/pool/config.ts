@@ -232,7 +232,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'ledger.shareRetentionHours',
     kind: { type: 'number', min: 1, max: 100_000 },
     default: 168,
-    doc: 'Individual shares older than this are deleted (hourly). Worker totals, found blocks and their PPLNS splits are kept for ever. Keep it well above the PPLNS window (minutes to hours).',
+    doc: 'Individual shares older than this are deleted (hourly). Worker totals, found blocks and their PPLNS splits are kept for ever. Keep it well above the PPLNS window (the time the pool needs to submit windowFactor × network difficulty: minutes for a large pool, days for a small one). Disk: about 60 bytes per share, i.e. shares/s × 3600 × hours × 60 B.',
   },
   {
     path: 'api.listen',
