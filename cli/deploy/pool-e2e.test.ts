@@ -187,7 +187,7 @@ describe('status', () => {
       expect.stringMatching(new RegExp(`^\\d+:127\\.0\\.0\\.1:${apiPort}$`)),
       'ubuntu@198.51.100.9',
     ]);
-    expect(deps.out.text).toContain('host        ubuntu@198.51.100.9 (aws, us-east-1) (dev)');
+    expect(deps.out.text).toContain('host        ubuntu@198.51.100.9 (aws us-east-1), chain dev');
     expect(deps.out.text).toMatch(/height {6}pool \d+ \/ node tip \d+/);
     expect(readState(work, 'aws').host?.address).toBe('198.51.100.9');
   });

@@ -53,7 +53,7 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   return [
-    `host        ${r.where}${pool.chain ? ` (${pool.chain})` : ''}`,
+    `host        ${r.where}${pool.chain ? `, chain ${pool.chain}` : ''}`,
     `ready       ${h.ready ? 'yes' : `no: ${h.reasons.join('; ')}`}`,
     `height      pool ${pool.height ?? '—'} / node tip ${pool.nodeTip ?? '—'}${behind(pool)}`,
     `hashrate    ${formatHashrate(rate['10m'] ?? 0)} (10 min), ${formatHashrate(rate['1h'] ?? 0)} (1 h)`,
@@ -87,7 +87,7 @@ export async function status(o: StatusOptions, deps: DeployDeps): Promise<number
   let tunnel: Tunnel | null = null;
   if (o.target !== 'local') {
     const host = remoteHost(o, config);
-    where = `${host.user}@${host.address}${host.port === 22 ? '' : `:${host.port}`} (${o.target}${host.region ? `, ${host.region}` : ''})`;
+    where = `${host.user}@${host.address}${host.port === 22 ? '' : `:${host.port}`} (${o.target}${host.region ? ` ${host.region}` : ''})`;
     try {
       tunnel = await openTunnel(
         deps.runner,

@@ -54,7 +54,9 @@ export function summary(s: SummaryInput): string {
     lines.push(
       '',
       `Not ready for miners yet: ${s.health.reasons.join('; ')}.`,
-      'A new node first syncs the chain (hours on mainnet); miners get work as soon as it is synced.',
+      s.health.reasons.some((r) => /initial block download/.test(r))
+        ? 'A new node first syncs the chain (hours on mainnet); miners get work as soon as it is synced.'
+        : "Follow it with `status`; if it persists, look at the containers' logs on the host (docker compose logs).",
     );
   }
   if (config.monitoring.enabled) {
