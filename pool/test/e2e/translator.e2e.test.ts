@@ -150,6 +150,17 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(after.jobs).toBeGreaterThan(before.jobs);
     expect(tr.stats().v1Connections).toBe(1);
     expect(tr.stats().upstreamReconnects).toBe(1);
+    // Nothing the miner heard as accepted was refused by the pool (the ledger spans both runs).
+    await m.close();
+    const heard = m.stats().accepted;
+    await until(
+      async () =>
+        ((await getJson<WorkerView[]>(`${pools.current.apiUrl}/api/v1/workers`)).find(
+          (w) => w.name === 'carol.v1',
+        )?.acceptedShares ?? 0) >= heard,
+      5_000,
+      'the ledger to hold every share the miner heard accepted',
+    );
   });
 
   it('speaks CKB Stratum V1 exactly: pipelined requests with id 0 answered in order before the set_target and notify they trigger; submit verdicts and error codes', async () => {
