@@ -82,6 +82,18 @@ describe('ledger', () => {
     l.close();
   });
 
+  it('writes a large timer batch in several transactions, yielding in between', async () => {
+    const flushes: number[] = [];
+    const l = new Ledger(tempDb(), { flushIntervalMs: 20, onFlush: (_s, n) => flushes.push(n) });
+    for (let i = 0; i < 5_000; i++)
+      l.recordShare({ worker: `w${i % 3}`, difficulty: 1, timeMs: i, height: 1 });
+    for (let i = 0; i < 200 && l.shareCount() < 5_000; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(l.shareCount()).toBe(5_000);
+    expect(flushes).toEqual([2_000, 2_000, 1_000]);
+    expect(l.workers().reduce((a, w) => a + w.acceptedShares, 0)).toBe(5_000);
+    l.close();
+  });
+
   it('prunes old shares but keeps worker totals', () => {
     const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
     for (let i = 0; i < 25; i++) l.recordShare({ worker: 'a', difficulty: 1, timeMs: i, height: 1 });

@@ -123,6 +123,8 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
 
 const SHARE_CHUNK = 64;
+/** Shares per transaction on the timer's flush (a few milliseconds of work). */
+const FLUSH_CHUNK = 2_000;
 
 interface RejectedCount {
   count: number;
@@ -135,6 +137,7 @@ export class Ledger {
   private rejected = new Map<string, RejectedCount>();
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
+  private flushing = false;
   private readonly stmts;
   private readonly flushTx: (shares: ShareRecord[], rejected: Map<string, RejectedCount>) => void;
 
@@ -228,7 +231,7 @@ export class Ledger {
     });
     const interval = opts.flushIntervalMs ?? 1000;
     if (interval > 0) {
-      this.timer = setInterval(() => this.safeFlush(), interval);
+      this.timer = setInterval(() => void this.safeFlush(), interval);
       this.timer.unref();
     }
   }
@@ -262,12 +265,43 @@ export class Ledger {
     return shares.length;
   }
 
-  private safeFlush(): void {
+  /**
+   * The timer's flush: one transaction per FLUSH_CHUNK shares, yielding to the event loop in
+   * between, so a large batch never stalls share processing for long. Each committed chunk is
+   * durable; what a crash can lose is still bounded by the interval.
+   */
+  private async safeFlush(): Promise<void> {
+    if (this.flushing || this.closed) return;
+    this.flushing = true;
     try {
-      this.flush();
-    } catch (err) {
-      this.opts.onError?.(err);
+      while (!this.closed && (this.queue.length > 0 || this.rejected.size > 0)) {
+        const chunk = this.queue.length > FLUSH_CHUNK ? this.queue.splice(0, FLUSH_CHUNK) : this.queue;
+        if (chunk === this.queue) this.queue = [];
+        const rejected = this.rejected;
+        this.rejected = new Map();
+        const t0 = performance.now();
+        try {
+          this.flushTx(chunk, rejected);
+        } catch (err) {
+          // Keep the batch (in order) for the next attempt.
+          this.queue = chunk.concat(this.queue);
+          for (const [w, r] of rejected) this.recordRejectedCount(w, r);
+          this.opts.onError?.(err);
+          return;
+        }
+        if (chunk.length > 0) this.opts.onFlush?.((performance.now() - t0) / 1000, chunk.length);
+        if (this.queue.length === 0) return;
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      this.flushing = false;
     }
+  }
+
+  private recordRejectedCount(worker: string, r: RejectedCount): void {
+    const cur = this.rejected.get(worker);
+    if (cur) cur.count += r.count;
+    else this.rejected.set(worker, { ...r });
   }
 
   /**
