@@ -138,8 +138,14 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     metrics.poolHeight.set(Number(job.height));
     let written = 0;
     for (const s of sessions) {
-      written += s.broadcastJob(job);
-      checkBackpressure(s);
+      try {
+        written += s.broadcastJob(job);
+        checkBackpressure(s);
+      } catch (err) {
+        // One broken connection must not keep the job from the others.
+        s.log.error({ err: (err as Error).message }, 'job broadcast failed; closing');
+        connections.get(s)?.close('local-close', 'internal error');
+      }
     }
     const latency = (Date.now() - ev.receivedAtMs) / 1000;
     if (written > 0) metrics.jobBroadcastSeconds.observe(latency);
