@@ -1,0 +1,112 @@
+import { connect, createServer, type Socket } from 'node:net';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** A V1Session on one end of a real loopback connection; returns the client end and its lines. */
+async function pair(host: V1SessionHost): Promise<{ client: Socket; lines: string[]; session: V1Session }> {
+  let session: V1Session | null = null;
+  const server = createServer((s) => {
+    session = new V1Session(
+      1,
+      s,
+      host,
+      {
+        maxLineBytes: 1024,
+        maxPendingRequests: 16,
+        subscribeTimeoutMs: 10_000,
+        maxPendingWriteBytes: 1 << 20,
+      },
+      pino({ level: 'silent' }),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const client = await new Promise<Socket>((r) => {
+    const c = connect({ host: '127.0.0.1', port }, () => r(c));
+  });
+  cleanups.push(() => {
+    client.destroy();
+    server.close();
+  });
+  const lines: string[] = [];
+  let buf = '';
+  client.setEncoding('utf8');
+  client.on('data', (d: string) => {
+    buf += d;
+    const parts = buf.split('\n');
+    buf = parts.pop() as string;
+    lines.push(...parts);
+  });
+  while (!session) await new Promise((r) => setTimeout(r, 5));
+  return { client, lines, session };
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  const end = Date.now() + 5_000;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timeout');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('V1 session reply order', () => {
+  it('answers in request order even when an earlier submit waits for the pool, and holds authorize-triggered work behind the authorize answer', async () => {
+    let release: ((o: SubmitOutcome) => void) | null = null;
+    const host: V1SessionHost = {
+      subscribe: async () => ({ extranonce1: Uint8Array.of(1, 2, 3, 4), extranonce2Size: 12 }),
+      authorized: (s) => {
+        s.sendTarget(1n << 240n);
+        s.sendJob({
+          jobId: '1',
+          powHash: new Uint8Array(32),
+          height: 5n,
+          parentHash: new Uint8Array(32),
+          clean: true,
+        });
+      },
+      submit: () =>
+        new Promise<SubmitOutcome>((r) => {
+          release = r;
+        }),
+      closed: () => {},
+    };
+    const { client, lines, session } = await pair(host);
+    client.write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    await until(() => lines.length === 1);
+    client.write(
+      '{"id":2,"method":"mining.submit","params":["a.b","1","00"]}\n{"id":3,"method":"mining.authorize","params":["a.b","x"]}\n',
+    );
+    await until(() => release !== null);
+    await new Promise((r) => setTimeout(r, 50));
+    // Nothing may overtake the pending submit's answer: not the authorize answer, not its work.
+    expect(lines).toHaveLength(1);
+    (release as unknown as (o: SubmitOutcome) => void)({ ok: false, code: 23, message: 'Low difficulty' });
+    await until(() => lines.length === 5);
+    const msgs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msgs.map((m) => m.id ?? m.method)).toEqual([1, 2, 3, 'mining.set_target', 'mining.notify']);
+    expect(msgs[1]).toEqual({ id: 2, result: null, error: [23, 'Low difficulty', null] });
+
+    // With only a submit pending, new work goes out at once.
+    release = null;
+    client.write('{"id":4,"method":"mining.submit","params":["a.b","1","00"]}\n');
+    await until(() => release !== null);
+    session.sendJob({
+      jobId: '2',
+      powHash: new Uint8Array(32),
+      height: 6n,
+      parentHash: new Uint8Array(32),
+      clean: true,
+    });
+    await until(() => lines.length === 6);
+    expect(JSON.parse(lines[5] as string).method).toBe('mining.notify');
+    (release as unknown as (o: SubmitOutcome) => void)({ ok: true });
+    await until(() => lines.length === 7);
+    expect(JSON.parse(lines[6] as string)).toEqual({ id: 4, result: true, error: null });
+  });
+});
