@@ -125,7 +125,17 @@ const command: Command = {
       ].join('\n'),
     );
     const endpointsFile = str('endpoints-file');
-    if (endpointsFile) writeFileSync(endpointsFile, `${JSON.stringify(e)}\n`);
+    if (endpointsFile) {
+      try {
+        writeFileSync(endpointsFile, `${JSON.stringify(e)}\n`);
+      } catch (err) {
+        process.stderr.write(
+          `ckb-pool-deploy dev: cannot write ${endpointsFile}: ${(err as Error).message}\n`,
+        );
+        await env.close();
+        return 1;
+      }
+    }
 
     let drawn = 0;
     let busy = false;
@@ -156,7 +166,11 @@ const command: Command = {
     return await new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
-        if (stopping) return;
+        if (stopping) {
+          // A second Ctrl-C: the user does not want to wait for a clean stop.
+          process.stderr.write('ckb-pool-deploy dev: stopping now without cleaning up\n');
+          process.exit(130);
+        }
         stopping = true;
         clearInterval(timer);
         process.stdout.write(`\nckb-pool-deploy dev: ${signal}: stopping…\n`);
@@ -171,8 +185,8 @@ const command: Command = {
           },
         );
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
     });
   },
 };
