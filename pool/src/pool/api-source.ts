@@ -91,6 +91,19 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         workersOnline: onlineByWorker(p.sessions).size,
         hashrate: rates(null),
         blocks: p.ledger.blockCounts(),
+        lastBlock: (() => {
+          const b = p.ledger.blocks(1)[0];
+          return b
+            ? {
+                height: b.height,
+                hash: b.hash,
+                worker: b.worker,
+                status: b.status,
+                chainStatus: b.chainStatus,
+                foundAtMs: b.foundAtMs,
+              }
+            : null;
+        })(),
         pplnsWindowFactor: p.config.pplns.windowFactor,
       };
     },

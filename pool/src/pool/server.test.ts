@@ -182,6 +182,14 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     expect(w.acceptedShares).toBeGreaterThanOrEqual(4);
     expect(w.hashrate['10m']).toBeGreaterThan(0);
     expect(w.online.channels).toBe(1);
+    const poolInfo = (await (await fetch(`${p.apiUrl}/api/v1/pool`)).json()) as {
+      lastBlock: { hash: string; status: string };
+      blocks: { accepted: number };
+      channels: number;
+    };
+    expect(poolInfo.lastBlock).toMatchObject({ hash: d.tip().hash, status: 'accepted' });
+    expect(poolInfo.blocks.accepted).toBe(2);
+    expect(poolInfo.channels).toBe(2);
     const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
     expect(metrics).toMatch(/ckb_pool_blocks_total\{outcome="accepted"\} 2/);
     expect(metrics).toMatch(/ckb_pool_shares_total\{outcome="block"\} 2/);
