@@ -142,13 +142,23 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     await until(() => !tr.stats().upstreamConnected, 5_000, 'the translator to notice');
     expect((await fetch(`${tr.metricsUrl}/health`)).status).toBe(503);
     const before = m.stats();
+    // A miner that arrives while the pool is away waits for its subscribe answer, then mines.
+    const late = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => late.close());
+    late.send(1, 'mining.subscribe', []);
+    late.send(2, 'mining.authorize', ['kim.rig', 'x']);
     await new Promise((r) => setTimeout(r, 300));
+    expect(late.lines).toHaveLength(0);
     pools.current = await startTestPool(d, ledger, { secret, sv2Listen: p.sv2Address });
+    const lateSub = (await late.find((l) => l.id === 1, 15_000)) as { result: [null, string, number] };
+    expect(lateSub.result[1]).toMatch(/^[0-9a-f]{8}$/);
+    await late.find((l) => l.method === 'mining.notify', 15_000);
+    expect(late.lines[1]).toEqual({ id: 2, result: true, error: null });
     await until(() => m.stats().accepted >= before.accepted + 2, 20_000, 'shares after the restart');
     const after = m.stats();
     expect(after.connections).toBe(1); // the miner's one TCP connection to the translator
     expect(after.jobs).toBeGreaterThan(before.jobs);
-    expect(tr.stats().v1Connections).toBe(1);
+    expect(tr.stats().v1Connections).toBe(2);
     expect(tr.stats().upstreamReconnects).toBe(1);
     // Nothing the miner heard as accepted was refused by the pool (the ledger spans both runs).
     await m.close();
