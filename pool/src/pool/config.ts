@@ -136,7 +136,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'sv2.certificateValiditySeconds',
     kind: { type: 'int', min: 60, max: 10 * 365 * 86_400 },
     default: 86_400,
-    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew). Restart the pool before it runs out, or make it long.',
+    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew). The pool re-signs it (same static key) shortly before it runs out, so short lifetimes are fine.',
   },
   {
     path: 'sv2.instanceId',
