@@ -75,10 +75,6 @@ export interface BlockJson {
 
 // ---- commitments ----
 
-export function proposalShortId(txHashOrId: Uint8Array): Uint8Array {
-  return txHashOrId.slice(0, PROPOSAL_SHORT_ID_SIZE);
-}
-
 /** proposals_hash: zero when there are none, else ckbhash(id_0 ‖ id_1 ‖ …). */
 export function calcProposalsHash(proposals: readonly Uint8Array[]): Uint8Array {
   if (proposals.length === 0) return zeroHash();

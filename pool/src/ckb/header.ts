@@ -121,11 +121,6 @@ export function nonceToBytes(n: bigint): Uint8Array {
   return u128le(n);
 }
 
-/** Header with its nonce set from the 16 mined bytes. */
-export function withNonce(raw: RawHeader, nonce16: Uint8Array): Header {
-  return { ...raw, nonce: nonceFromBytes(nonce16) };
-}
-
 export interface EpochParts {
   number: bigint;
   index: number;

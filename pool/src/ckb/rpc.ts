@@ -20,18 +20,6 @@ import type {
 
 export type * from './rpc-types.js';
 
-/** The node's JSON-RPC error codes that a pool meets (rpc/src/error.rs). */
-export const CKB_RPC_ERROR = {
-  /** Verification failures of `submit_block` (and other "invalid input" answers). */
-  Invalid: -3,
-  /** The method's module is not enabled in ckb.toml. */
-  RPCModuleIsDisabled: -4,
-  CKBInternalError: -1,
-  MethodNotFound: -32601,
-  InvalidParams: -32602,
-  ParseError: -32700,
-} as const;
-
 /** The node answered with a JSON-RPC error object. */
 export class CkbRpcError extends Error {
   constructor(

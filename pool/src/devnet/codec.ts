@@ -9,10 +9,10 @@
  * - extra_hash = uncles_hash, or ckbhash(uncles_hash ‖ ckbhash(extension)) with an extension
  */
 import { ckbhash } from '../ckb/hash.js';
-import { type Header, headerToJson, serializeHeader } from '../ckb/header.js';
+import { headerToJson, serializeHeader } from '../ckb/header.js';
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import { bytesVec, concatBytes, dynvec, fixvec, table, u32le, u64le } from '../ckb/molecule.js';
-import type { BlockJson, HeaderJson, ScriptJson, TransactionJson } from '../ckb/rpc-types.js';
+import type { BlockJson, ScriptJson, TransactionJson } from '../ckb/rpc-types.js';
 import {
   type Block,
   type CellOutput,
@@ -148,10 +148,6 @@ export function transactionToJson(tx: Transaction): TransactionJson {
     outputs_data: tx.outputsData.map(bytesToHex0x),
     witnesses: tx.witnesses.map(bytesToHex0x),
   };
-}
-
-export function headerJson(h: Header): HeaderJson {
-  return headerToJson(h);
 }
 
 /** The strict `Block` JSON (as submit_block takes it). */

@@ -38,10 +38,6 @@ export function templateToDecodedBlock(t: BlockTemplateJson, nonce = 0n): Block 
   return { header, uncles, transactions, proposals, extension };
 }
 
-export function templateToSubmitJson(t: BlockTemplateJson, nonce = 0n): BlockJson {
-  return blockToJson(templateToDecodedBlock(t, nonce));
-}
-
 /** Finds a nonce meeting the template's compact_target and returns it with the submit_block JSON. */
 export function solveTemplate(
   t: BlockTemplateJson,

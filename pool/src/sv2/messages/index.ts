@@ -110,19 +110,6 @@ export function encodePayload(msg: Sv2Message): Uint8Array {
   return w.finish();
 }
 
-/** Header fields a message is sent with. */
-export function frameIdentity(msg: Sv2Message): {
-  extensionType: number;
-  channelMsg: boolean;
-  msgType: number;
-} {
-  if (msg.type === 'Unknown') {
-    return { extensionType: msg.extensionType, channelMsg: msg.channelMsg, msgType: msg.msgType };
-  }
-  const c = CODECS[msg.type] as MessageCodec<Sv2MessageBase>;
-  return { extensionType: c.extensionType, channelMsg: c.channelMsg, msgType: c.msgType };
-}
-
 /** A whole plaintext frame: 6-byte header + payload. */
 export function encodeMessage(msg: Sv2Message): Uint8Array {
   if (msg.type === 'Unknown') {

@@ -4,7 +4,7 @@
  * that miners configure. The secret is written exclusively, so an existing key is never
  * replaced by accident (a new authority key invalidates every miner's configuration).
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AuthorityKeyError,
@@ -76,17 +76,4 @@ export function readAuthorityKeyFile(path: string): KeyFileContents {
     throw new AuthorityKeyError(`${path}: ${publicError.message}`);
   }
   return { kind: 'secret', secret, publicXonly: authorityPublicFromSecret(secret) };
-}
-
-/** Reads a secret key file and warns (returns a note) when others can read it. */
-export function readAuthoritySecretFile(path: string): { secret: Uint8Array; warning?: string } {
-  const c = readAuthorityKeyFile(path);
-  if (c.kind !== 'secret' || !c.secret)
-    throw new AuthorityKeyError(`${path} holds a public key, not the secret`);
-  const mode = statSync(path).mode & 0o777;
-  return {
-    secret: c.secret,
-    warning:
-      mode & 0o077 ? `${path} is readable by others (mode ${mode.toString(8)}); chmod 600 it` : undefined,
-  };
 }
