@@ -29,19 +29,29 @@ export interface BlockView {
   status: string;
 }
 
-export class PoolApiError extends Error {}
+export class PoolApiError extends Error {
+  override name = 'PoolApiError';
+}
 
 /** GET a JSON document; `allow` lists the non-2xx statuses whose body is still wanted (503 health). */
 export async function getJson<T>(url: string, timeoutMs = 5_000, allow: number[] = []): Promise<T> {
-  let res: Response;
+  // A ref'd timer (AbortSignal.timeout's is unref'd): while a request is pending, the process
+  // must not exit just because fetch's socket does not hold the event loop open.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-    throw new PoolApiError(`${url}: ${cause}`);
+    let res: Response;
+    try {
+      res = await fetch(url, { signal: abort.signal });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      throw new PoolApiError(`${url}: ${cause}`);
+    }
+    if (!res.ok && !allow.includes(res.status)) throw new PoolApiError(`${url}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  } finally {
+    clearTimeout(timer);
   }
-  if (!res.ok && !allow.includes(res.status)) throw new PoolApiError(`${url}: HTTP ${res.status}`);
-  return (await res.json()) as T;
 }
 
 export const health = (base: string) => getJson<HealthView>(`${base}/health`, 5_000, [503]);
