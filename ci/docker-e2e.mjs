@@ -1,0 +1,371 @@
+#!/usr/bin/env zx
+// The compose bundle on a real Docker engine, end to end (issue 6, "CI on real Docker").
+//
+//   npx zx ci/docker-e2e.mjs          (as root, from the repository; .ci/run runs it)
+//
+// Builds the images locally (no image registry is reachable in CI), renders a testnet bundle
+// with `init --yes` + `render`, applies ONE CI-only override (ci/lib/bundle.mjs: the CKB node
+// becomes the dev chain, Prometheus and Alertmanager come from Debian's packages, Grafana is
+// not started), starts it with whichever compose exists, waits for health, mines through the
+// SV2 and the V1 port until the dev chain accepts a block, asks Prometheus that it scrapes the
+// pool and evaluates the alert rules, checks Grafana's provisioning statically, and tears
+// everything down. Exits 0 with SKIP only when no Docker engine can run at all.
+//
+// Environment: CKB_POOL_E2E_KEEP=1 keeps the stack running after the checks (for debugging).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { $ } from 'zx';
+import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
+import {
+  baseImages,
+  buildMonitoringImages,
+  buildPoolImage,
+  composeCommand,
+  ensureDocker,
+  freePorts,
+  projectHealth,
+  projectLeftovers,
+} from './lib/docker.mjs';
+import { mineUntilBlock, poolCommands } from './lib/mining.mjs';
+import { exportedNames, forPrometheus, metricNames } from './lib/promql.mjs';
+import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
+
+$.verbose = false;
+$.quiet = true;
+const TITLE = 'docker-e2e';
+const PROJECT = `ckbpoolci${process.pid}`;
+const work = mkdtempSync(join(tmpdir(), 'ckb-pool-docker-e2e-'));
+const logs = join(work, 'logs');
+await $`mkdir -p ${logs}`;
+console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
+
+const engine = await step('Docker engine', ensureDocker);
+if (!engine.ok) {
+  skip('Docker end-to-end test', `no Docker engine can run here: ${engine.reason}`);
+  summary(TITLE);
+  process.exit(0);
+}
+info(`Docker engine ${engine.version}`);
+const compose = await step('Compose command', async () => {
+  const cmd = await composeCommand();
+  if (!cmd)
+    throw new Error('neither `docker compose` nor `docker-compose` works (apt-get install docker-compose)');
+  info(`using ${cmd.join(' ')} (${(await $`${cmd} version --short`.nothrow()).stdout.trim()})`);
+  return cmd;
+});
+
+let failed = false;
+let started = false;
+let bundle;
+try {
+  bundle = await step('init --yes + render a testnet bundle', async () => {
+    const [sv2, v1, p2p, api, prometheus, grafana] = await freePorts(6);
+    const b = await initAndRender(work, {
+      project: PROJECT,
+      ports: { sv2, v1, p2p, api, prometheus, grafana },
+    });
+    info(`bundle ${b.bundleDir}: services ${Object.keys(b.compose.services).join(', ')}`);
+    info(`ports: sv2 ${sv2}, v1 ${v1}, p2p ${p2p}, api 127.0.0.1:${api}, prometheus 127.0.0.1:${prometheus}`);
+    return b;
+  });
+  const { config, bundleDir, authorityPublicKey } = bundle;
+
+  await step('Base images (debootstrap Debian 12, Node)', () => baseImages(logs, 'node'));
+  await step(`Pool image ${config.images.pool} from pool/Dockerfile`, () =>
+    buildPoolImage(config.images.pool, logs),
+  );
+  await step("Prometheus and Alertmanager images from Debian's packages", () => buildMonitoringImages(logs));
+
+  const override = await step(`CI override ${OVERRIDE_FILE}`, async () => {
+    const o = writeCiOverride(bundleDir);
+    info(`ckb → ${o.services.ckb.image} ${o.services.ckb.command.join(' ')}`);
+    info(`prometheus → ${o.services.prometheus.image}, alertmanager → ${o.services.alertmanager.image}`);
+    if (o.services.grafana) info('grafana → not started (profile grafana-not-in-ci)');
+    return o;
+  });
+
+  const commands = await poolCommands(config.images.pool);
+  info(`ckb-pool commands in the image: ${[...commands].join(', ')}`);
+  const hasTranslator = commands.has('translate');
+  const hasMiner = commands.has('mine');
+
+  await step(`${compose.join(' ')} up -d`, async () => {
+    started = true;
+    await $({ cwd: bundleDir })`${compose} up -d`;
+  });
+
+  // The translator reports healthy only once it holds a job, i.e. after a V1 miner opened a
+  // channel through it (per-worker mode); it is checked while the V1 miner runs, below.
+  await step('Wait for health (ckb, pool, prometheus, alertmanager; translator running)', async () => {
+    const required = ['ckb', 'pool', 'prometheus', 'alertmanager'];
+    let last = {};
+    try {
+      await waitFor(
+        `healthy ${required.join(', ')}`,
+        async () => {
+          last = await projectHealth(PROJECT);
+          const translatorUp =
+            !hasTranslator || ['starting', 'healthy', 'unhealthy'].includes(last.translator);
+          return translatorUp && required.every((s) => last[s] === 'healthy');
+        },
+        { timeoutMs: 240_000, intervalMs: 3000 },
+      );
+    } finally {
+      info(
+        Object.entries(last)
+          .map(([s, h]) => `${s}: ${h}`)
+          .join(', '),
+      );
+    }
+    if (last.grafana) throw new Error('grafana was started although the override disables it');
+  });
+  if (!hasTranslator) {
+    skip('translator', 'the pool image has no `ckb-pool translate` command yet (pool/src/translator)');
+  }
+
+  const apiUrl = `http://127.0.0.1:${config.ports.api}`;
+  // What the dashboards may name: the pool's /metrics (published on the host's loopback) and
+  // the translator's (bundle network only: read from inside its container).
+  const exported = await step('Metric names the pool and the translator export', async () => {
+    const res = await fetch(`${apiUrl}/metrics`);
+    if (!res.ok) throw new Error(`GET ${apiUrl}/metrics answered ${res.status}`);
+    const pool = exportedNames(await res.text());
+    info(`pool /metrics: ${pool.size} names`);
+    const names = new Set(pool);
+    if (hasTranslator) {
+      const tYaml = parseYaml(readFileSync(join(bundleDir, 'pool/translator.yaml'), 'utf8'));
+      const port = String(tYaml.metrics?.listen ?? '')
+        .split(':')
+        .pop();
+      if (!port) throw new Error('pool/translator.yaml has no metrics.listen');
+      const script = `fetch('http://127.0.0.1:${port}/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))`;
+      const out = await $({ cwd: bundleDir })`${compose} exec -T translator node -e ${script}`;
+      const translator = exportedNames(out.stdout);
+      info(`translator /metrics: ${translator.size} names`);
+      for (const n of translator) names.add(n);
+    }
+    return names;
+  });
+
+  const promUrl = `http://127.0.0.1:${config.ports.prometheus}`;
+  const promApi = async (path) => {
+    const res = await fetch(`${promUrl}${path}`);
+    const body = await res.json();
+    if (body.status !== 'success') throw new Error(`${path}: ${body.error ?? res.status}`);
+    return body.data;
+  };
+
+  await step('Grafana provisioning (static; container not started)', async () => {
+    await checkGrafanaProvisioning(bundleDir, bundle.compose, exported, promApi);
+    note('Grafana', 'the Grafana container was not started: no Debian package and no registry here');
+  });
+
+  // Mining: SV2 straight to the pool, V1 through the translator, both from this machine.
+  const chainHasBlock = async (hash) => {
+    const script = `fetch('http://ckb:${parseRpcPort(override)}', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify({id: 1, jsonrpc: '2.0', method: 'get_block', params: [${JSON.stringify(hash)}]})}).then((r) => r.json()).then((j) => { process.stdout.write(JSON.stringify(j.result ? j.result.header : null)); })`;
+    const out = await $({ cwd: bundleDir })`${compose} exec -T pool node -e ${script}`;
+    const header = JSON.parse(out.stdout || 'null');
+    return header ? Number(BigInt(header.number)) : null;
+  };
+  const translatorHealthy = async () => {
+    await waitFor(
+      'the translator container to be healthy',
+      async () => (await projectHealth(PROJECT)).translator === 'healthy',
+      { timeoutMs: 120_000, intervalMs: 3000 },
+    );
+    info('translator container: healthy (with a V1 miner connected)');
+  };
+  const paths = [
+    {
+      name: 'SV2',
+      url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${authorityPublicKey}`,
+      user: 'ci.sv2',
+    },
+    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: 'ci.v1', needs: 'translate' },
+  ];
+  for (const p of paths) {
+    const title = `Mine through the ${p.name} port until the dev chain accepts a block`;
+    if (!hasMiner) {
+      skip(title, 'no `ckb-pool mine` command yet (pool/src/miner, issue 5)');
+      continue;
+    }
+    if (p.needs && !commands.has(p.needs)) {
+      skip(title, `no \`ckb-pool ${p.needs}\` command yet (pool/src/translator, issue 5)`);
+      continue;
+    }
+    await step(title, async () => {
+      const block = await mineUntilBlock({
+        url: p.url,
+        user: p.user,
+        apiUrl,
+        logFile: join(logs, `miner-${p.name}.log`),
+        whileMining: p.name === 'V1' ? translatorHealthy : undefined,
+      });
+      info(`block ${block.height} ${block.hash} by ${block.worker}: ${block.status}`);
+      const height = await waitFor('the block on the dev chain', () => chainHasBlock(block.hash), {
+        timeoutMs: 30_000,
+      });
+      info(`the dev chain (get_block through the pool container) has it at height ${height}`);
+    });
+  }
+
+  await step('Prometheus scrapes the pool (up == 1)', async () => {
+    const job = bundle.compose.services.prometheus ? 'ckb-pool' : undefined;
+    await waitFor(
+      `up{job="${job}"} == 1`,
+      async () => {
+        const data = await promApi(`/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`);
+        return data.result.length > 0 && data.result.every((r) => r.value[1] === '1');
+      },
+      { timeoutMs: 90_000, intervalMs: 3000 },
+    );
+    const targets = await promApi('/api/v1/targets');
+    for (const t of targets.activeTargets) info(`target ${t.labels.job} ${t.scrapeUrl}: ${t.health}`);
+  });
+
+  await step('Alert rules loaded and evaluated (/api/v1/rules)', async () => {
+    const rendered = parseYaml(readFileSync(join(bundleDir, 'prometheus/alerts.yml'), 'utf8'));
+    const expected = rendered.groups.flatMap((g) => g.rules.map((r) => r.alert));
+    const rules = await waitFor(
+      'every rule evaluated',
+      async () => {
+        const data = await promApi('/api/v1/rules');
+        const all = data.groups.flatMap((g) => g.rules);
+        const evaluated = all.filter((r) => r.health === 'ok' && !r.lastEvaluation.startsWith('0001-'));
+        return evaluated.length === expected.length && all.length === expected.length ? all : null;
+      },
+      { timeoutMs: 90_000, intervalMs: 3000 },
+    );
+    const missing = expected.filter((a) => !rules.some((r) => r.name === a));
+    if (missing.length) throw new Error(`rules not loaded: ${missing.join(', ')}`);
+    for (const r of rules) info(`${r.name}: health ${r.health}, state ${r.state ?? 'n/a'}`);
+  });
+} catch (err) {
+  failed = true;
+  if (started) await dumpLogs();
+  if (!(err && typeof err === 'object' && 'message' in err)) console.error(err);
+} finally {
+  if (started && process.env.CKB_POOL_E2E_KEEP === '1') {
+    console.log(`\nCKB_POOL_E2E_KEEP=1: the stack keeps running in ${bundle?.bundleDir}`);
+  } else if (started || bundle) {
+    try {
+      await step('Tear down (down -v) and check nothing is left', async () => {
+        await $({ cwd: bundle.bundleDir })`${compose} down -v --remove-orphans --timeout 20`.nothrow();
+        const left = await projectLeftovers(PROJECT);
+        if (left.containers.length || left.volumes.length) {
+          throw new Error(
+            `left behind: containers ${left.containers.join(' ')} volumes ${left.volumes.join(' ')}`,
+          );
+        }
+        info(`no container and no volume of project ${PROJECT} left`);
+      });
+    } catch {
+      failed = true;
+    }
+  }
+}
+summary(TITLE);
+process.exit(failed ? 1 : 0);
+
+function parseRpcPort(override) {
+  const rpc = override.services.ckb.command[override.services.ckb.command.indexOf('--rpc') + 1];
+  return rpc.split(':').pop();
+}
+
+async function dumpLogs() {
+  console.log('\n== container state and logs (last 150 lines per service)');
+  const cwd = bundle.bundleDir;
+  console.log((await $({ cwd })`${compose} ps`.nothrow()).stdout);
+  const out = await $({ cwd })`${compose} logs --no-color --tail=150`.nothrow();
+  console.log(out.stdout, out.stderr);
+}
+
+/**
+ * Grafana cannot run here, so its provisioning is checked as Grafana would read it: the
+ * datasource points at the bundle's Prometheus service, the dashboard provider at the folder
+ * compose mounts, every dashboard JSON loads, every panel uses the provisioned datasource,
+ * every query names metrics the running pool exports (node metrics are listed apart: no CKB
+ * node runs in CI) and Prometheus parses every query.
+ */
+async function checkGrafanaProvisioning(bundleDir, composeFile, exported, promApi) {
+  const grafana = composeFile.services.grafana;
+  if (!grafana) throw new Error('the bundle has no grafana service (monitoring disabled?)');
+  const mounts = Object.fromEntries(
+    grafana.volumes.map((v) => v.split(':')).map(([src, dst]) => [dst, src.replace(/^\.\//, '')]),
+  );
+  const provisioning = join(bundleDir, 'grafana/provisioning');
+  const dsFiles = readdirSync(join(provisioning, 'datasources'));
+  const datasources = dsFiles.flatMap(
+    (f) => parseYaml(readFileSync(join(provisioning, 'datasources', f), 'utf8')).datasources,
+  );
+  const prom = datasources.find((d) => d.type === 'prometheus');
+  if (!prom) throw new Error('no Prometheus datasource is provisioned');
+  const dsUrl = new URL(prom.url);
+  const promService = composeFile.services[dsUrl.hostname];
+  const promListen = promService?.command
+    ?.find((c) => c.startsWith('--web.listen-address='))
+    ?.split(':')
+    .pop();
+  if (!promService || promListen !== dsUrl.port) {
+    throw new Error(`datasource URL ${prom.url} does not reach the bundle's Prometheus (port ${promListen})`);
+  }
+  info(`datasource '${prom.name}' (uid ${prom.uid}) → ${prom.url}: the prometheus service`);
+
+  const providers = readdirSync(join(provisioning, 'dashboards')).flatMap(
+    (f) => parseYaml(readFileSync(join(provisioning, 'dashboards', f), 'utf8')).providers,
+  );
+  const dashboards = [];
+  for (const p of providers) {
+    const hostDir = mounts[p.options.path];
+    if (!hostDir) throw new Error(`dashboard provider path ${p.options.path} is not mounted into grafana`);
+    for (const f of readdirSync(join(bundleDir, hostDir)).filter((n) => n.endsWith('.json'))) {
+      const d = JSON.parse(readFileSync(join(bundleDir, hostDir, f), 'utf8'));
+      if (!d.uid || !d.title || !Array.isArray(d.panels) || d.panels.length === 0) {
+        throw new Error(`${f}: a dashboard needs uid, title and panels`);
+      }
+      dashboards.push({ file: f, ...d });
+    }
+  }
+  if (dashboards.length === 0) throw new Error('no dashboard JSON found');
+
+  const nodeMetrics = new Set();
+  let queries = 0;
+  const problems = [];
+  for (const d of dashboards) {
+    for (const panel of d.panels.flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]))) {
+      if (panel.datasource?.uid && panel.datasource.uid !== prom.uid) {
+        problems.push(
+          `${d.file} "${panel.title}": datasource uid ${panel.datasource.uid} is not provisioned`,
+        );
+      }
+      for (const t of panel.targets ?? []) {
+        queries++;
+        for (const name of metricNames(t.expr)) {
+          if (exported.has(name) || name === 'up') continue;
+          // The CKB node's own exporter (ckb_chain_tip, …): CI runs the dev chain instead.
+          if (/^ckb_/.test(name) && !/^ckb_(pool|translator)_/.test(name)) nodeMetrics.add(name);
+          else
+            problems.push(
+              `${d.file} "${panel.title}": ${name} is exported by neither the pool nor the translator`,
+            );
+        }
+        try {
+          await promApi(`/api/v1/query?query=${encodeURIComponent(forPrometheus(t.expr))}`);
+        } catch (err) {
+          problems.push(`${d.file} "${panel.title}": Prometheus rejects ${t.expr}: ${err.message}`);
+        }
+      }
+    }
+  }
+  if (problems.length) throw new Error(`Grafana provisioning:\n  ${problems.join('\n  ')}`);
+  info(
+    `${dashboards.length} dashboards (${dashboards.map((d) => d.title).join(', ')}), ${queries} queries: all parse in Prometheus, every pool/translator metric they name is exported`,
+  );
+  if (nodeMetrics.size) {
+    info(
+      `node metrics (exported by the CKB node, which CI replaces by the dev chain; not checked): ${[...nodeMetrics].join(', ')}`,
+    );
+  }
+}

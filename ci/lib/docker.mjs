@@ -1,0 +1,179 @@
+// Docker plumbing shared by ci/docker-e2e.mjs and ci/ansible-e2e.mjs: the engine, the local
+// images (no image registry is reachable in CI), compose, and free ports.
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+} from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { info, waitFor } from './steps.mjs';
+
+$.verbose = false;
+$.quiet = true;
+
+export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
+export const IMAGE = {
+  debian: 'ckb-pool-ci/debian:bookworm',
+  node: 'ckb-pool-ci/node:bookworm',
+  host: 'ckb-pool-ci/host:bookworm',
+  prometheus: 'ckb-pool-ci/prometheus:debian',
+  alertmanager: 'ckb-pool-ci/alertmanager:debian',
+};
+
+const have = async (cmd) => (await $`command -v ${cmd}`.nothrow()).exitCode === 0;
+
+const dockerAnswers = async () => (await $`docker info --format {{.ServerVersion}}`.nothrow()).exitCode === 0;
+
+/**
+ * Makes sure a Docker engine answers: starts `dockerd` in the background when it is installed
+ * but not running. Returns `{ ok: true, version }` or `{ ok: false, reason }` (the caller prints
+ * SKIP with the reason and exits 0: only "no engine at all" is a skip).
+ */
+export async function ensureDocker() {
+  if (!(await have('docker'))) {
+    return {
+      ok: false,
+      reason: 'the docker CLI is not installed (apt-get install docker.io docker-compose)',
+    };
+  }
+  if (!(await dockerAnswers())) {
+    if (!(await have('dockerd'))) {
+      return { ok: false, reason: 'no Docker engine answers and dockerd is not installed' };
+    }
+    const logFile = '/var/log/dockerd.log';
+    info(`starting dockerd (log: ${logFile})`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', fd, fd] });
+    child.unref();
+    closeSync(fd);
+    try {
+      await waitFor('the Docker engine', dockerAnswers, { timeoutMs: 60_000, intervalMs: 1000 });
+    } catch {
+      const tail = (await $`tail -n 15 ${logFile}`.nothrow()).stdout;
+      return { ok: false, reason: `dockerd did not start within 60 s; last lines of ${logFile}:\n${tail}` };
+    }
+  }
+  const version = (await $`docker info --format {{.ServerVersion}}`).stdout.trim();
+  return { ok: true, version };
+}
+
+/** `docker compose` (v2) when the plugin exists, else `docker-compose` (v1.29); null if neither. */
+export async function composeCommand() {
+  if ((await $`docker compose version`.nothrow()).exitCode === 0) return ['docker', 'compose'];
+  if ((await $`docker-compose version --short`.nothrow()).exitCode === 0) return ['docker-compose'];
+  return null;
+}
+
+/** Runs a command with its output in a log file; on failure the error carries the log's tail. */
+export async function logged(logFile, cmd, args, opts = {}) {
+  const p = await $({ ...opts, nothrow: true })`${cmd} ${args} >${logFile} 2>&1`;
+  if (p.exitCode !== 0) {
+    const tail = (await $`tail -n 40 ${logFile}`.nothrow()).stdout;
+    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')} … exited ${p.exitCode}; log ${logFile}:\n${tail}`);
+  }
+}
+
+export async function baseImages(logDir, which = 'all') {
+  await logged(join(logDir, `debian-images-${which}.log`), 'bash', [
+    join(ROOT, 'ci/debian-images.sh'),
+    which,
+  ]);
+}
+
+/**
+ * Builds pool/Dockerfile on the local Node base. The build context is a temporary copy of the
+ * files the Dockerfile uses (so nothing is written into the checkout), plus:
+ * - the host's extra CA bundle (NODE_EXTRA_CA_CERTS; this machine's egress proxy re-signs TLS)
+ *   handed in with the Dockerfile's NPM_CA_FILE argument;
+ * - the lockfile with ci/lockfile-optional.mjs applied (the npm mirror here lacks optional
+ *   platform packages, see that file).
+ */
+export async function buildPoolImage(tag, logDir) {
+  const ctx = mkdtempSync(join(tmpdir(), 'ckb-pool-image-'));
+  try {
+    for (const f of ['package.json', 'package-lock.json', '.dockerignore']) {
+      copyFileSync(join(ROOT, f), join(ctx, f));
+    }
+    mkdirSync(join(ctx, 'pool'));
+    for (const f of ['package.json', 'Dockerfile', 'bin', 'src']) {
+      cpSync(join(ROOT, 'pool', f), join(ctx, 'pool', f), { recursive: true });
+    }
+    await $`node ${join(ROOT, 'ci/lockfile-optional.mjs')} ${join(ctx, 'package-lock.json')}`;
+    const args = ['build', '-f', join(ctx, 'pool/Dockerfile'), '--build-arg', `NODE_IMAGE=${IMAGE.node}`];
+    const ca = process.env.NODE_EXTRA_CA_CERTS;
+    if (ca && existsSync(ca)) {
+      copyFileSync(ca, join(ctx, 'ci-extra-ca.crt'));
+      args.push('--build-arg', 'NPM_CA_FILE=ci-extra-ca.crt');
+      info(`npm inside the build trusts ${ca} (NODE_EXTRA_CA_CERTS) through NPM_CA_FILE`);
+    }
+    args.push('-t', tag, ctx);
+    await logged(join(logDir, 'pool-image.log'), 'docker', args);
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
+
+/** Prometheus and Alertmanager from Debian's packages on the local Debian base. */
+export async function buildMonitoringImages(logDir) {
+  for (const name of ['prometheus', 'alertmanager']) {
+    await logged(join(logDir, `${name}-image.log`), 'docker', [
+      'build',
+      '--build-arg',
+      `BASE_IMAGE=${IMAGE.debian}`,
+      '-t',
+      IMAGE[name],
+      join(ROOT, 'ci/images', name),
+    ]);
+  }
+}
+
+/** `n` distinct TCP ports free on every interface right now. */
+export async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = net.createServer();
+      await new Promise((resolve, reject) => s.listen(0, '0.0.0.0', resolve).on('error', reject));
+      servers.push(s);
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+/** Containers and volumes labelled with a compose project (to assert a clean teardown). */
+export async function projectLeftovers(project) {
+  const filter = `label=com.docker.compose.project=${project}`;
+  const containers = (await $`docker ps -aq --filter ${filter}`).stdout.split('\n').filter(Boolean);
+  const labelled = (await $`docker volume ls -q --filter ${filter}`).stdout.split('\n').filter(Boolean);
+  const named = (await $`docker volume ls -q`).stdout.split('\n').filter((v) => v.startsWith(`${project}_`));
+  return { containers, volumes: [...new Set([...labelled, ...named])] };
+}
+
+/** Health of every container of a compose project: { service: 'healthy' | 'starting' | state }. */
+export async function projectHealth(project) {
+  const ids = (await $`docker ps -aq --filter label=com.docker.compose.project=${project}`).stdout
+    .split('\n')
+    .filter(Boolean);
+  const out = {};
+  if (ids.length === 0) return out;
+  const fmt =
+    '{{index .Config.Labels "com.docker.compose.service"}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}';
+  const lines = (await $`docker inspect --format ${fmt} ${ids}`).stdout.split('\n').filter(Boolean);
+  for (const line of lines) {
+    const [service, state, health] = line.split(' ');
+    out[service] = state === 'running' ? health : state;
+  }
+  return out;
+}
