@@ -1,7 +1,6 @@
 /**
  * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md,
- * shared design sv2-ckb.md). Error codes are free text on the wire; these are the ones we send
- * and the SRI strings we recognise.
+ * shared design sv2-ckb.md). Error codes are free text on the wire; these are the ones we send.
  */
 
 /** SetupConnection.protocol */
@@ -39,13 +38,12 @@ export const ErrorCodes = {
   protocolVersionMismatch: 'protocol-version-mismatch',
   // OpenMiningChannel.Error
   ckbExtensionRequired: 'ckb-extension-required',
-  unknownUser: 'unknown-user',
   maxTargetOutOfRange: 'max-target-out-of-range',
   invalidUserIdentity: 'invalid-user-identity',
   invalidNominalHashrate: 'invalid-nominal-hashrate',
   minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',
   channelCapacityExhausted: 'channel-capacity-exhausted',
-  // UpdateChannel.Error / SubmitShares.Error
+  // UpdateChannel.Error (also invalid-nominal-hashrate, max-target-out-of-range) / SubmitShares.Error
   invalidChannelId: 'invalid-channel-id',
   invalidJobId: 'invalid-job-id',
   staleShare: 'stale-share',
