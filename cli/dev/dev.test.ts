@@ -94,7 +94,7 @@ describe('ckb-pool-deploy dev', () => {
         const b = (await r.json()) as { counts: { accepted: number } };
         return b.counts.accepted >= 1;
       },
-      40_000,
+      50_000,
       `a block (output so far:\n${output})`,
     );
     const tip = (await (
@@ -115,5 +115,5 @@ describe('ckb-pool-deploy dev', () => {
     expect(code, output).toBe(0);
     expect(output).toContain('stopped');
     for (const pid of [child.pid as number, ...kids]) expect(alive(pid)).toBe(false);
-  });
+  }, 90_000);
 });

@@ -16,10 +16,10 @@ import { type RunningTranslator, startTranslator } from '../../pool/src/translat
  */
 
 /**
- * Network difficulty 2^19 (524,288 expected hashes): one CPU thread (~100–400 kH/s with the
- * midstate Eaglesong loop) finds a block every few seconds.
+ * Network difficulty 2^18 (262,144 expected hashes): one CPU thread (~50–400 kH/s with the
+ * midstate Eaglesong loop, depending on the machine and its load) finds a block every few seconds.
  */
-export const DEV_COMPACT_TARGET = targetToCompact(1n << 237n);
+export const DEV_COMPACT_TARGET = targetToCompact(1n << 238n);
 
 export interface DevOptions {
   host: string;

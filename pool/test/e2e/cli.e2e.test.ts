@@ -72,7 +72,7 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
       '--threads',
       '1',
       '--duration',
-      '6',
+      '4',
       '--interval',
       '1',
     ]);
@@ -94,7 +94,7 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
 
     tr.child.kill('SIGTERM');
     expect(await tr.exit).toBe(0);
-  });
+  }, 60_000);
 
   it('mine speaks SV2 to the pool directly and reports blocks', async () => {
     const p = await poolFixture();
@@ -107,7 +107,7 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
       '--threads',
       '2',
       '--duration',
-      '5',
+      '4',
       '--chain',
       'dev',
     ]);
@@ -116,7 +116,7 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
     expect(s).toMatchObject({ protocol: 'sv2', threads: 2 });
     expect(s.accepted as number).toBeGreaterThan(0);
     expect(s.blocks as number).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('refuses bad options with exit code 2 and a message', async () => {
     const a = run(['translate', '--listen', '127.0.0.1:0']);

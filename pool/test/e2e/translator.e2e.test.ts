@@ -132,7 +132,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     const metrics = await (await fetch(`${tr.metricsUrl}/metrics`)).text();
     expect(metrics).toMatch(/ckb_translator_shares_total\{outcome="accepted"\} [1-9]/);
     expect((await fetch(`${tr.metricsUrl}/health`)).status).toBe(200);
-  });
+  }, 60_000);
 
   it('keeps V1 miners connected through a pool restart: they get new jobs and accepted shares again', async () => {
     const { d, p, pools, tr, secret, ledger } = await setup();
@@ -171,7 +171,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
       5_000,
       'the ledger to hold every share the miner heard accepted',
     );
-  });
+  }, 60_000);
 
   it('speaks CKB Stratum V1 exactly: pipelined requests with id 0 answered in order before the set_target and notify they trigger; submit verdicts and error codes', async () => {
     // A fixed difficulty: vardiff must not make the "low" share below acceptable meanwhile.
