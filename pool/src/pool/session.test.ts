@@ -332,6 +332,28 @@ describe('SV2 session: channels', () => {
     });
   });
 
+  it('refuses channels beyond the per-connection cap', () => {
+    const h = harness({ sv2: { authorityKeyFile: '/x', maxChannelsPerConnection: 2 } });
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    openStandard(h);
+    openStandard(h);
+    h.session.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId: 77,
+      userIdentity: 'x',
+      nominalHashRate: 0,
+      maxTarget: targetToU256Le(MAX_U256),
+    });
+    expect(last(h)).toEqual({
+      type: 'OpenMiningChannelError',
+      requestId: 77,
+      errorCode: 'channel-capacity-exhausted',
+    });
+    expect(h.ctx.allocator.size).toBe(2);
+  });
+
   it('releases the prefix on CloseChannel', () => {
     const h = harness();
     setup(h);
