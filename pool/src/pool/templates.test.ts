@@ -97,6 +97,33 @@ describe('template source', () => {
     );
   });
 
+  it('keeps the current job when a template does not parse, and says why', async () => {
+    const d = await devnet();
+    const { s, events } = source(d);
+    await s.start();
+    const t = (await new CkbRpcClient(d.rpcUrl).getBlockTemplate()) as unknown as BlockTemplate;
+    const broken = { ...t, parent_hash: '0x1234' };
+    expect(s.ingest(broken, Date.now(), 99, 'notify')).toBeNull();
+    expect(events).toHaveLength(1);
+    expect(s.status.lastError).toMatch(/parent_hash/);
+  });
+
+  it('keeps polling through node outages', async () => {
+    const d = await devnet();
+    const rpc = new CkbRpcClient(d.rpcUrl, { timeoutMs: 500 });
+    let down = true;
+    const flaky = {
+      getBlockTemplate: () => (down ? Promise.reject(new Error('ECONNREFUSED')) : rpc.getBlockTemplate()),
+    } as unknown as CkbRpcClient;
+    const { s, events } = source(d, { rpc: flaky, pollIntervalMs: 30 });
+    await s.start();
+    expect(events).toHaveLength(0);
+    expect(s.status.lastError).toMatch(/ECONNREFUSED/);
+    down = false;
+    await until(() => events.length === 1);
+    expect(s.status.lastError).toBeNull();
+  });
+
   it('rate-limits same-tip updates and drops answers older than the applied template', async () => {
     const d = await devnet();
     const rpc = new CkbRpcClient(d.rpcUrl);
