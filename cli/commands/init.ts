@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { decodeAddress } from '../config/address.js';
+import { defaultText, flagUsage } from '../config/docs.js';
 import {
   ConfigError,
   configToYaml,
@@ -52,16 +53,24 @@ function flagOptions(): Record<string, { type: 'string' | 'boolean'; multiple?: 
   return options;
 }
 
+/** Words of `text` in lines of at most `width` characters, each indented by `indent`. */
+function wrap(text: string, indent: number, width = 96): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.map((l) => `${' '.repeat(indent)}${l}`).join('\n');
+}
+
 function help(): string {
   const lines = FIELD_LIST.map((f) => {
-    const d =
-      f.defaultDoc ??
-      (typeof f.default === 'function'
-        ? 'computed'
-        : f.default === undefined
-          ? 'unset'
-          : JSON.stringify(f.default));
-    return `  --${f.flag.padEnd(20)} ${f.path} (default: ${d})${f.kind.list ? ', repeatable' : ''}`;
+    const usage = `  ${flagUsage(f)}${f.kind.list ? ' (repeatable)' : ''}`;
+    return `${usage}\n${wrap(`${f.doc} Field \`${f.path}\`; default: ${defaultText(f)}.`, 6)}`;
   });
   return `Usage: ckb-pool-deploy init [--config FILE] [--yes] [field flags…]
 

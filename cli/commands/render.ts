@@ -9,9 +9,9 @@ import { readSecrets, SecretsError } from '../config/secrets.js';
 const help = `Usage: ckb-pool-deploy render [--config FILE] --out DIR
 
 Renders the compose bundle for the deployment in FILE into DIR: compose.yaml (runs with
-\`docker compose\` v2 and \`docker-compose\` 1.29), .env (secrets, mode 0600), ckb/ckb.toml,
-pool/pool.yaml, pool/translator.yaml and, with monitoring on, Prometheus, Alertmanager and
-Grafana configs. The same config and secrets always give the same bytes.
+\`docker compose\` v2 and \`docker-compose\` 1.29), .env (secrets, mode 0600), README.md,
+ckb/ckb.toml, pool/pool.yaml, pool/translator.yaml, pool/authority-public.key and, with
+monitoring on, Prometheus, Alertmanager and Grafana configs. The same config and secrets always give the same bytes.
 
 Options:
   --config FILE   deployment config written by \`init\` (default: ckb-pool.yaml)

@@ -10,7 +10,8 @@ export const CONFIG_DOC_PATH = fileURLToPath(new URL('../../docs/config.md', imp
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function defaultCell(f: FieldSpec): string {
+/** How a field's default reads, in docs/config.md and in `init --help`. */
+export function defaultText(f: FieldSpec): string {
   if (f.defaultDoc) return f.defaultDoc;
   if (typeof f.default === 'function') return 'computed';
   if (f.default === undefined) return f.required ? 'required' : 'unset';
@@ -19,21 +20,22 @@ function defaultCell(f: FieldSpec): string {
   return `\`${String(f.default)}\``;
 }
 
-function flagCell(f: FieldSpec): string {
+/** The field's `init` flag as typed, e.g. `--chain mainnet|testnet`. */
+export function flagUsage(f: FieldSpec): string {
   const value = f.kind.choices
-    ? f.kind.choices.join('\\|')
+    ? f.kind.choices.join('|')
     : f.kind.list
       ? 'CIDR'
       : f.kind.describe === 'boolean'
-        ? 'on\\|off'
+        ? 'on|off'
         : 'VALUE';
-  return `\`--${f.flag} ${value}\`${f.kind.list ? ' (repeatable)' : ''}`;
+  return `--${f.flag} ${value}`;
 }
 
 export function configReferenceMarkdown(): string {
   const rows = FIELD_LIST.map(
     (f) =>
-      `| \`${f.path}\` | ${cell(f.kind.describe)} | ${cell(defaultCell(f))} | ${flagCell(f)} | ${cell(f.doc)} |`,
+      `| \`${f.path}\` | ${cell(f.kind.describe)} | ${cell(defaultText(f))} | ${cell(`\`${flagUsage(f)}\``)}${f.kind.list ? ' (repeatable)' : ''} | ${cell(f.doc)} |`,
   );
   return `# ckb-pool.yaml — configuration of \`ckb-pool-deploy\`
 
@@ -88,9 +90,10 @@ secp256k1-blake160 lock is accepted: the node ignores other locks unless started
 ## Secrets
 
 \`init\` creates \`secretsDir\` (mode 0700) once and never overwrites what is in it:
-\`authority.key\` (the SV2 authority key; miners pin its public key in the pool URL) and
-\`grafana-admin-password\`, both mode 0600. \`render\` hands them to the containers through the
-bundle's \`.env\` (mode 0600), never through compose.yaml. There are no default passwords.
+\`authority-secret.key\` (the SV2 authority key; miners pin its public key, also written to
+\`authority-public.key\`, in the pool URL) and \`grafana-admin-password\`, both mode 0600.
+\`render\` hands the secrets to the containers through the bundle's \`.env\` (mode 0600),
+never through compose.yaml. There are no default passwords.
 
 ## What \`render\` produces
 
@@ -101,10 +104,12 @@ and v1.29 both work). The same config and secrets always give the same bytes.
 | file | what |
 |---|---|
 | \`compose.yaml\` | services \`ckb\` (nervos/ckb), \`pool\` (\`ckb-pool serve\`), \`translator\` (\`ckb-pool translate\`), and with monitoring \`prometheus\`, \`alertmanager\`, \`grafana\`; pinned images, healthchecks, restart policies, named volumes, one internal network |
-| \`.env\` | the SV2 authority secret and the Grafana admin password (mode 0600) |
+| \`.env\` | the SV2 authority secret and, with monitoring, the Grafana admin password (mode 0600) |
+| \`README.md\` | how to start the bundle, the miner URLs and where the API and Grafana listen |
 | \`ckb/ckb.toml\` | the node for the chain: bundled spec and bootnodes, RPC (Miner, Subscription) on the internal network only, \`[block_assembler]\` from \`payoutAddress\` with \`notify\` to the pool |
 | \`pool/pool.yaml\`, \`pool/translator.yaml\` | the pool and V1 translator configs (docs/pool-config.md) |
-| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool down, node down or behind, no new job, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
+| \`pool/authority-public.key\` | the SV2 authority public key miners pin |
+| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool or translator down, node down or behind, no new job, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
 
 ## Paths
 
