@@ -114,6 +114,11 @@ describe('ckb-pool-deploy dev', () => {
     ]);
     expect(code, output).toBe(0);
     expect(output).toContain('stopped');
-    for (const pid of [child.pid as number, ...kids]) expect(alive(pid)).toBe(false);
+    // Helpers of the runtime (tsx's esbuild service) exit when their parent does; give them a moment.
+    const all = [child.pid as number, ...kids];
+    await until(() => all.every((pid) => !alive(pid)), 5_000, `processes ${all.join(', ')} to exit`).catch(
+      () => {},
+    );
+    for (const pid of all) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
   }, 90_000);
 });

@@ -141,7 +141,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   const identity = o.userIdentity ?? 'translator';
   const limits = {
     maxLineBytes: o.maxLineBytes ?? 16_384,
-    maxPendingRequests: 256,
+    // Answers waiting on the pool's verdict count too (batched acknowledgements, vardiff bursts).
+    maxPendingRequests: 4_096,
     subscribeTimeoutMs: o.subscribeTimeoutMs ?? 60_000,
     maxPendingWriteBytes: 1 << 20,
   };

@@ -42,7 +42,7 @@ export async function startTestPool(d: Devnet, ledgerPath: string, o: PoolOpts =
     api: { listen: '127.0.0.1:0' },
     vardiff: {
       minDifficulty: 1,
-      initialDifficulty: 256,
+      initialDifficulty: 2_048,
       targetShareIntervalSeconds: 1,
       retargetPeriodSeconds: 30,
     },
