@@ -108,6 +108,16 @@ describe('template source', () => {
     expect(s.status.lastError).toMatch(/parent_hash/);
   });
 
+  it('recognises an unchanged template without parsing it again', async () => {
+    const d = await devnet();
+    const { s, events } = source(d);
+    const t = (await new CkbRpcClient(d.rpcUrl).getBlockTemplate()) as unknown as BlockTemplate;
+    const first = s.ingest(t, Date.now(), 1, 'poll');
+    expect(first).not.toBeNull();
+    expect(s.ingest(structuredClone(t), Date.now(), 2, 'poll')).toBe(first);
+    expect(events).toHaveLength(1);
+  });
+
   it('keeps polling through node outages', async () => {
     const d = await devnet();
     const rpc = new CkbRpcClient(d.rpcUrl, { timeoutMs: 500 });

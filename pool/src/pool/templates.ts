@@ -46,12 +46,37 @@ export interface TemplateSourceStatus {
   notifyUrl: string | null;
 }
 
+/**
+ * Identity of a template without parsing it: the node bumps work_id on every new template;
+ * parent, time and contents sizes are added so a restarted node (work_id from 0 again) is
+ * never mistaken for the old one.
+ */
+function templateKey(t: BlockTemplate): string | null {
+  if (typeof t !== 'object' || t === null) return null;
+  const txs = Array.isArray(t.transactions) ? t.transactions.length : -1;
+  const uncles = Array.isArray(t.uncles) ? t.uncles.length : -1;
+  const proposals = Array.isArray(t.proposals) ? t.proposals.length : -1;
+  return [
+    t.work_id,
+    t.parent_hash,
+    t.current_time,
+    t.number,
+    t.compact_target,
+    txs,
+    uncles,
+    proposals,
+    t.cellbase?.hash,
+  ].join('|');
+}
+
 /** After a tip push, how long to retry until the node's template has moved to the new tip. */
 const TIP_CATCHUP_MS = 2_000;
 const TIP_RETRY_MS = 25;
 
 export class TemplateSource {
   private current: TemplateBlock | null = null;
+  private lastKey: string | null = null;
+  private lastBlock: TemplateBlock | null = null;
   private lastEmitAtMs = 0;
   private pendingUpdate: TemplateEvent | null = null;
   private updateTimer: NodeJS.Timeout | null = null;
@@ -172,6 +197,15 @@ export class TemplateSource {
     source: TemplateEvent['source'],
   ): TemplateBlock | null {
     if (this.closed || seq < this.appliedSeq) return null;
+    // The node answers polls with the same template until it changes: recognise it without
+    // re-hashing every transaction (a full block's template is megabytes of JSON).
+    const key = templateKey(t);
+    if (key !== null && key === this.lastKey && this.lastBlock) {
+      this.status.lastTemplateAtMs = this.now();
+      this.status.lastError = null;
+      this.appliedSeq = seq;
+      return this.lastBlock;
+    }
     let block: TemplateBlock;
     try {
       block = templateToBlock(t);
@@ -179,6 +213,8 @@ export class TemplateSource {
       this.noteError(err);
       return null;
     }
+    this.lastKey = key;
+    this.lastBlock = block;
     this.status.lastTemplateAtMs = this.now();
     this.status.lastError = null;
     this.appliedSeq = seq;
