@@ -9,6 +9,7 @@
  * Deliberately independent of pool/src/ckb/template.ts: the dev chain is the oracle the pool's
  * own block assembly is tested against, so it must not share that code.
  */
+import type { Header } from '../ckb/header.js';
 import { hexToBytes } from '../ckb/hex.js';
 
 export class ParamsError extends Error {
@@ -60,27 +61,13 @@ export interface Transaction {
   witnesses: Uint8Array[];
 }
 
-export interface DecodedHeader {
-  version: number;
-  compactTarget: number;
-  timestamp: bigint;
-  number: bigint;
-  epoch: bigint;
-  parentHash: Uint8Array;
-  transactionsRoot: Uint8Array;
-  proposalsHash: Uint8Array;
-  extraHash: Uint8Array;
-  dao: Uint8Array;
-  nonce: bigint;
-}
-
 export interface UncleBlock {
-  header: DecodedHeader;
+  header: Header;
   proposals: Uint8Array[];
 }
 
 export interface Block {
-  header: DecodedHeader;
+  header: Header;
   uncles: UncleBlock[];
   transactions: Transaction[];
   proposals: Uint8Array[];
@@ -282,7 +269,7 @@ const HEADER_FIELDS = [
   'nonce',
 ] as const;
 
-export function decodeHeader(v: unknown, path: string): DecodedHeader {
+export function decodeHeader(v: unknown, path: string): Header {
   const o = struct(v, 'Header', HEADER_FIELDS, path);
   return {
     version: Number(decodeUint(o.version, 'Uint32', `${path}.version`)),
