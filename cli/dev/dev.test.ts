@@ -76,7 +76,7 @@ describe('ckb-pool-deploy dev', () => {
 
     await until(
       () => existsSync(file) && readFileSync(file, 'utf8').endsWith('\n'),
-      30_000,
+      60_000,
       'the endpoints file',
     );
     const ep = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
@@ -120,5 +120,5 @@ describe('ckb-pool-deploy dev', () => {
       () => {},
     );
     for (const pid of all) expect(alive(pid), `pid ${pid} still alive`).toBe(false);
-  }, 90_000);
+  }, 150_000);
 });
