@@ -1,8 +1,7 @@
 /**
- * The dev chain's state and consensus: block storage, templates, and `submit_block`
- * verification in the node's order (submit_block in rpc/src/module/miner.rs → HeaderVerifier →
- * parent lookup → BlockVerifier → contextual checks), answering with the node's error codes
- * and message wording ("Invalid: Header(Pow(InvalidNonce…))", code -3).
+ * The dev chain's state: block storage, the canonical chain, templates, and `submit_block`
+ * running the checks of verify.ts in the node's order (submit_block in rpc/src/module/miner.rs →
+ * HeaderVerifier → parent lookup → BlockVerifier → contextual checks).
  *
  * Deliberate differences from the node, all documented in the README of this folder:
  * no scripts are run and no cells are tracked; uncles are refused; the difficulty never
@@ -19,32 +18,24 @@ import {
   serializeHeader,
 } from '../ckb/header.js';
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
-import { readBytes, readTable } from '../ckb/molecule.js';
 import type { BlockTemplateJson, BlockViewJson } from '../ckb/rpc-types.js';
 import {
   blockToJson,
   extraHash,
   proposalsHash,
-  scriptToJson,
   serializeBlock,
   transactionsRoot,
   transactionToJson,
   txHash,
 } from './codec.js';
 import {
-  ALLOWED_FUTURE_BLOCKTIME_MS,
   BLOCK_REWARD,
   buildCellbase,
   chainRoot,
   daoField,
   FINALIZATION_DELAY,
-  formatEpoch,
-  isCellbaseShaped,
-  isEpochSuccessor,
-  isEpochWellFormed,
   MAX_BLOCK_BYTES,
   MAX_BLOCK_CYCLES,
-  MAX_BLOCK_PROPOSALS,
   MEDIAN_TIME_BLOCK_COUNT,
   nextEpoch,
   syntheticProposal,
@@ -58,27 +49,15 @@ import {
   type Transaction,
 } from './json-decode.js';
 import { type PowFunc, verifyPow } from './pow-check.js';
-
-/** A JSON-RPC error the server sends as is. */
-export class RpcFailure extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: string,
-  ) {
-    super(message);
-    this.name = 'RpcFailure';
-  }
-}
-
-/** The node's -3 answer: "Invalid: <verifier error>" (RPCError::custom_with_error). */
-function invalid(reason: string): RpcFailure {
-  return new RpcFailure(-3, `Invalid: ${reason}`, reason);
-}
-
-const NO_REASON = '(No reason provided)';
-const POW_MESSAGE =
-  'InvalidNonce: please set logger.filter to "info,ckb-pow=debug" for detailed PoW verification information';
+import {
+  invalid,
+  POW_MESSAGE,
+  parseCellbaseWitness,
+  RpcFailure,
+  verifyBody,
+  verifyContext,
+  verifyHeaderContinuity,
+} from './verify.js';
 
 export interface StoredBlock {
   block: Block;
@@ -106,25 +85,6 @@ export interface DevChainOptions {
   updateIntervalMs?: number;
   now?: () => number;
 }
-
-/** Parses a CellbaseWitness strictly (CellbaseWitness::from_slice); null if malformed. */
-export function parseCellbaseWitness(witness: Uint8Array): Script | null {
-  try {
-    const [lock] = readTable(witness, 2, 'CellbaseWitness');
-    readBytes(readTable(witness, 2, 'CellbaseWitness')[1], 'CellbaseWitness.message');
-    const [codeHash, hashType, args] = readTable(lock, 3, 'Script');
-    if (codeHash.length !== 32 || hashType.length !== 1) return null;
-    return {
-      codeHash: codeHash.slice(),
-      hashType: hashType[0],
-      args: readBytes(args, 'Script.args').slice(),
-    };
-  } catch {
-    return null;
-  }
-}
-
-const ENABLED_HASH_TYPES = new Set([0, 1, 2, 4]);
 
 export class DevChain {
   readonly compactTarget: number;
@@ -231,7 +191,7 @@ export class DevChain {
     return ts[ts.length >> 1];
   }
 
-  /** The block `back` generations above `from` (0 = `from`). */
+  /** The ancestor of `from` (or `from` itself) at height `number`; null above `from`. */
   private ancestor(from: StoredBlock, number: bigint): StoredBlock | null {
     let b: StoredBlock | null = from;
     while (b && b.block.header.number > number) b = b.parent;
@@ -346,124 +306,18 @@ export class DevChain {
     if (!parent) {
       throw invalid(`Block(UnknownParent(UnknownParentError(parent_hash: ${bytesToHex0x(h.parentHash)})))`);
     }
-    const p = parent.block.header;
-    if (h.number !== p.number + 1n)
-      throw invalid(`Header(Number(NumberError(expected: ${p.number + 1n}, actual: ${h.number})))`);
-    if (!isEpochWellFormed(h.epoch))
-      throw invalid(`Header(Epoch(Malformed(value: ${formatEpoch(h.epoch)})))`);
-    if (p.epoch !== 0n && !isEpochSuccessor(h.epoch, p.epoch)) {
-      throw invalid(
-        `Header(Epoch(NonContinuous(current: ${formatEpoch(h.epoch)}, parent: ${formatEpoch(p.epoch)})))`,
-      );
-    }
-    const min = this.medianTime(parent);
-    if (h.timestamp <= min)
-      throw invalid(`Header(Timestamp(BlockTimeTooOld(min: ${min}, actual: ${h.timestamp})))`);
-    const max = BigInt(this.now()) + ALLOWED_FUTURE_BLOCKTIME_MS;
-    if (h.timestamp > max)
-      throw invalid(`Header(Timestamp(BlockTimeTooNew(max: ${max}, actual: ${h.timestamp})))`);
+    verifyHeaderContinuity(h, parent.block.header, this.medianTime(parent), BigInt(this.now()));
 
     const tip = this.tip();
     if (parent !== tip && (this.options.forks ?? 'reject') === 'reject') {
       throw invalid(
-        `Block(StaleParent(parent ${parent.hashHex} #${p.number} is not the tip ${tip.hashHex} #${tip.block.header.number}; this dev chain refuses fork blocks))`,
+        `Block(StaleParent(parent ${parent.hashHex} #${parent.block.header.number} is not the tip ${tip.hashHex} #${tip.block.header.number}; this dev chain refuses fork blocks))`,
       );
     }
 
-    this.verifyBody(block);
-    this.verifyContext(block, parent);
+    verifyBody(block);
+    verifyContext(block, parent.hash, this.compactTarget, this.expectedReward(parent, h.number));
     return this.store(block, parent);
-  }
-
-  /** BlockVerifier: proposals limit, size, cellbase, duplicates, merkle roots. */
-  private verifyBody(block: Block): void {
-    if (block.proposals.length > MAX_BLOCK_PROPOSALS)
-      throw invalid(`Block(ExceededMaximumProposalsLimit${NO_REASON})`);
-    if (serializeBlock(block).length > MAX_BLOCK_BYTES)
-      throw invalid(`Block(ExceededMaximumBlockBytes${NO_REASON})`);
-
-    const txs = block.transactions;
-    const cellbases = txs.filter(isCellbaseShaped).length;
-    if (cellbases !== 1) throw invalid('Block(Cellbase(InvalidQuantity))');
-    const cellbase = txs[0];
-    if (!isCellbaseShaped(cellbase)) throw invalid('Block(Cellbase(InvalidPosition))');
-    if (
-      cellbase.outputs.length > 1 ||
-      cellbase.outputsData.length > 1 ||
-      cellbase.outputs.length !== cellbase.outputsData.length
-    ) {
-      throw invalid('Block(Cellbase(InvalidOutputQuantity))');
-    }
-    if (cellbase.outputsData.length === 1 && cellbase.outputsData[0].length !== 0) {
-      throw invalid('Block(Cellbase(InvalidOutputData))');
-    }
-    const witnessLock = parseCellbaseWitness(cellbase.witnesses[0] ?? new Uint8Array(0));
-    if (!witnessLock || !ENABLED_HASH_TYPES.has(witnessLock.hashType))
-      throw invalid('Block(Cellbase(InvalidWitness))');
-    if (cellbase.outputs.some((o) => o.type !== null)) throw invalid('Block(Cellbase(InvalidTypeScript))');
-    if (cellbase.outputs.some((o) => !ENABLED_HASH_TYPES.has(o.lock.hashType))) {
-      throw invalid('Block(Cellbase(InvalidOutputLock))');
-    }
-    if (cellbase.inputs[0].since !== block.header.number) throw invalid('Block(Cellbase(InvalidInput))');
-
-    const seenTx = new Set<string>();
-    for (const tx of txs) {
-      const id = bytesToHex0x(txHash(tx));
-      if (seenTx.has(id)) throw invalid(`Block(CommitTransactionDuplicate${NO_REASON})`);
-      seenTx.add(id);
-    }
-    const seenProposal = new Set(block.proposals.map(bytesToHex0x));
-    if (seenProposal.size !== block.proposals.length)
-      throw invalid(`Block(ProposalTransactionDuplicate${NO_REASON})`);
-
-    if (bytesToHex0x(transactionsRoot(txs)) !== bytesToHex0x(block.header.transactionsRoot)) {
-      throw invalid(`Block(TransactionsRoot${NO_REASON})`);
-    }
-    if (bytesToHex0x(proposalsHash(block.proposals)) !== bytesToHex0x(block.header.proposalsHash)) {
-      throw invalid(`Block(ProposalTransactionsHash${NO_REASON})`);
-    }
-  }
-
-  /** Contextual checks: difficulty, uncles, DAO, reward, extension and extra_hash. */
-  private verifyContext(block: Block, parent: StoredBlock): void {
-    const h = block.header;
-    if (h.compactTarget !== this.compactTarget) {
-      throw invalid(
-        `Header(Epoch(TargetMismatch(expected: ${this.compactTarget.toString(16)}, actual: ${h.compactTarget.toString(16)})))`,
-      );
-    }
-    if (block.uncles.length > 0)
-      throw invalid('Block(Uncles(this dev chain has no uncle candidates; send uncles: []))');
-    if (bytesToHex0x(h.dao) !== bytesToHex0x(daoField(h.number)))
-      throw invalid(`Block(InvalidDAO${NO_REASON})`);
-
-    const expected = this.expectedReward(parent, h.number);
-    const outputs = block.transactions[0].outputs;
-    if (
-      expected === null
-        ? outputs.length !== 0
-        : outputs.length !== 1 || outputs[0].capacity !== expected.capacity
-    ) {
-      throw invalid('Block(Cellbase(InvalidRewardAmount))');
-    }
-    if (
-      expected &&
-      JSON.stringify(scriptToJson(outputs[0].lock)) !== JSON.stringify(scriptToJson(expected.lock))
-    ) {
-      throw invalid('Block(Cellbase(InvalidRewardTarget))');
-    }
-
-    const ext = block.extension;
-    if (ext === null) throw invalid(`Block(NoBlockExtension${NO_REASON})`);
-    if (ext.length === 0) throw invalid(`Block(EmptyBlockExtension${NO_REASON})`);
-    if (ext.length > 96) throw invalid(`Block(ExceededMaximumBlockExtensionBytes${NO_REASON})`);
-    if (ext.length < 32) throw invalid(`Block(InvalidBlockExtension${NO_REASON})`);
-    if (bytesToHex0x(ext.subarray(0, 32)) !== bytesToHex0x(chainRoot(parent.hash))) {
-      throw invalid(`Block(InvalidChainRoot${NO_REASON})`);
-    }
-    if (bytesToHex0x(extraHash(block.uncles, ext)) !== bytesToHex0x(h.extraHash)) {
-      throw invalid(`Block(InvalidExtraHash${NO_REASON})`);
-    }
   }
 
   // ---- views as the RPC returns them ----

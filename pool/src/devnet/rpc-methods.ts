@@ -5,9 +5,10 @@
  */
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import type { ChainInfoJson, LocalNodeJson, SyncStateJson } from '../ckb/rpc-types.js';
-import { type DevChain, RpcFailure, type StoredBlock } from './chain.js';
+import type { DevChain, StoredBlock } from './chain.js';
 import { decodeUint, ParamsError } from './json-decode.js';
 import { compactToDifficulty } from './pow-check.js';
+import { RpcFailure } from './verify.js';
 
 export const DEVNET_VERSION = '0.206.0 (ckb-pool devnet)';
 

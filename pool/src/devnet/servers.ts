@@ -15,8 +15,8 @@ import {
   type Server as TcpServer,
 } from 'node:net';
 import type { DevChain, StoredBlock } from './chain.js';
-import { RpcFailure } from './chain.js';
 import { type DevnetIdentity, handleRequest, methodNotFound } from './rpc-methods.js';
+import { RpcFailure } from './verify.js';
 
 const PARSE_ERROR = { jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null };
 const MAX_BODY = 16 * 1024 * 1024;
