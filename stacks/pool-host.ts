@@ -16,6 +16,12 @@ export interface PoolHost {
   readonly instanceId: string;
 }
 
+/**
+ * The host's own network: one /16 and the /24 subnet (vSwitch) the VM lives in. Defined once so
+ * every cloud builds the same network (docs/clouds.md).
+ */
+export const HOST_NETWORK = { vpcCidr: '10.42.0.0/16', subnetCidr: '10.42.1.0/24' } as const;
+
 /** Builds one cloud's host inside `scope`; each cloud module exports one of these. */
 export type PoolHostFactory = (scope: Construct, id: string, spec: PoolHostSpec) => PoolHost;
 

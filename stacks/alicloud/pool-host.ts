@@ -5,7 +5,7 @@
  * disk, no public IP of its own) and an EIP bound to it.
  */
 import { Construct, Fn } from '../cdk.js';
-import { cloudInit, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
+import { cloudInit, HOST_NETWORK, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
 import {
   AlicloudEcsKeyPair,
@@ -22,8 +22,6 @@ import {
   DataAlicloudZones,
 } from './constructs.js';
 
-export const VPC_CIDR = '10.42.0.0/16';
-export const VSWITCH_CIDR = '10.42.1.0/24';
 export const SYSTEM_DISK = 'cloud_essd';
 /** EIP peak bandwidth (Mbit/s). Billed by traffic, so the cap costs nothing by itself. */
 export const EIP_BANDWIDTH_MBPS = '100';
@@ -85,14 +83,14 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
 
     const vpc = new AlicloudVpc(this, 'vpc', {
       vpcName: `${name}-vpc`,
-      cidrBlock: VPC_CIDR,
+      cidrBlock: HOST_NETWORK.vpcCidr,
       description: 'ckb-pool-deploy network',
       tags: labels,
     });
     const vswitch = new AlicloudVswitch(this, 'vswitch', {
       vswitchName: `${name}-public`,
       vpcId: vpc.id,
-      cidrBlock: VSWITCH_CIDR,
+      cidrBlock: HOST_NETWORK.subnetCidr,
       zoneId: zones.firstId,
       tags: labels,
       // Zones are re-read on every plan; a change there must not move the vSwitch (and with it

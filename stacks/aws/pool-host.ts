@@ -23,13 +23,11 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { Construct, Fn, TerraformStack } from '../cdk.js';
-import { cloudInit, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
+import { cloudInit, HOST_NETWORK, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
 
 /** Canonical's AWS account: the only publisher of official Ubuntu AMIs. */
 export const CANONICAL_OWNER = '099720109477';
-export const VPC_CIDR = '10.42.0.0/16';
-export const SUBNET_CIDR = '10.42.1.0/24';
 
 export function awsInstanceType(spec: PoolHostSpec): string {
   return sizeProfile(spec.instanceSize)?.awsType ?? spec.instanceSize;
@@ -92,14 +90,14 @@ export class AwsPoolHost extends Construct implements PoolHost {
     });
 
     const vpc = new Vpc(this, 'vpc', {
-      cidrBlock: VPC_CIDR,
+      cidrBlock: HOST_NETWORK.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: named('vpc'),
     });
     const subnet = new Subnet(this, 'subnet', {
       vpcId: vpc.id,
-      cidrBlock: SUBNET_CIDR,
+      cidrBlock: HOST_NETWORK.subnetCidr,
       availabilityZone: zone,
       mapPublicIpOnLaunch: false, // the Elastic IP is the host's only public address
       tags: named('public'),
