@@ -201,14 +201,40 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   }
 }
 
+/** The handshake's single timer and its failure path (each read step wraps `fail` to detach). */
+interface HandshakeDeadline {
+  timer: NodeJS.Timeout | null;
+  fail: (e: Sv2ConnectionError) => void;
+}
+
+/** Starts the deadline: `fail` (also what the timer calls) stops it, destroys the socket, rejects. */
+function startDeadline(
+  socket: Socket,
+  reject: (e: Sv2ConnectionError) => void,
+  timeoutMs: number,
+  timeoutError: () => Sv2ConnectionError,
+): HandshakeDeadline {
+  const deadline: HandshakeDeadline = {
+    timer: null,
+    fail: (e) => {
+      if (deadline.timer) clearTimeout(deadline.timer);
+      socket.destroy();
+      reject(e);
+    },
+  };
+  deadline.timer = setTimeout(() => deadline.fail(timeoutError()), timeoutMs);
+  deadline.timer.unref();
+  return deadline;
+}
+
 /**
- * Reads exactly `size` handshake bytes from the socket (with a deadline), then hands them to
- * `step`. Bytes beyond `size` go to `onExtra`, which may reject them.
+ * Reads exactly `size` handshake bytes from the socket (until the deadline), then hands them to
+ * `onMessage` together with any bytes that arrived beyond `size`.
  */
 function handshakeRead(
   socket: Socket,
   size: number,
-  deadline: { timer: NodeJS.Timeout | null; fail: (e: Sv2ConnectionError) => void },
+  deadline: HandshakeDeadline,
   onMessage: (msg: Uint8Array, extra: Uint8Array) => void,
   /** Inspects a partial message; may throw to fail early. */
   earlyCheck?: (partial: Uint8Array) => void,
@@ -294,22 +320,12 @@ export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connecti
     }
     socket.setNoDelay(true);
     const timeoutMs = o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const deadline = {
-      timer: null as NodeJS.Timeout | null,
-      fail: (e: Sv2ConnectionError) => {
-        if (deadline.timer) clearTimeout(deadline.timer);
-        socket.destroy();
-        reject(e);
-      },
-    };
-    deadline.timer = setTimeout(
-      () =>
-        deadline.fail(
-          new Sv2ConnectionError('handshake-timeout', `no complete act 1 within ${timeoutMs} ms`),
-        ),
+    const deadline = startDeadline(
+      socket,
+      reject,
       timeoutMs,
+      () => new Sv2ConnectionError('handshake-timeout', `no complete act 1 within ${timeoutMs} ms`),
     );
-    deadline.timer.unref();
     handshakeRead(
       socket,
       ACT1_SIZE,
@@ -360,22 +376,11 @@ export function connectSv2(o: ConnectOptions): Promise<Sv2Connection> {
     const socket = netConnect({ host: o.host, port: o.port });
     socket.setNoDelay(true);
     let connected = false;
-    const deadline = {
-      timer: null as NodeJS.Timeout | null,
-      fail: (e: Sv2ConnectionError) => {
-        if (deadline.timer) clearTimeout(deadline.timer);
-        socket.destroy();
-        reject(e);
-      },
-    };
-    deadline.timer = setTimeout(() => {
-      deadline.fail(
-        connected
-          ? new Sv2ConnectionError('handshake-timeout', `no complete act 2 within ${timeoutMs} ms`)
-          : new Sv2ConnectionError('connect-failed', `TCP connect to ${o.host}:${o.port} timed out`),
-      );
-    }, timeoutMs);
-    deadline.timer.unref();
+    const deadline = startDeadline(socket, reject, timeoutMs, () =>
+      connected
+        ? new Sv2ConnectionError('handshake-timeout', `no complete act 2 within ${timeoutMs} ms`)
+        : new Sv2ConnectionError('connect-failed', `TCP connect to ${o.host}:${o.port} timed out`),
+    );
     const onConnectError = (e: Error) =>
       deadline.fail(new Sv2ConnectionError('connect-failed', `${o.host}:${o.port}: ${e.message}`));
     socket.once('error', onConnectError);
