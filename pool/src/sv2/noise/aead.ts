@@ -3,8 +3,12 @@
  * Two interchangeable implementations, both tested against the handshake vector:
  * node:crypto (OpenSSL) and @noble/ciphers (pure JS). The default is the one measured faster
  * for SV2-sized messages in pool/bench/noise.bench.ts.
+ *
+ * Transport messages go through `forKey`: what does not change per message (the key, a nonce
+ * buffer) is set up once per CipherState, and ciphertext is written straight into the caller's
+ * frame buffer. One-shot `seal`/`open` serve the handshake's few messages.
  */
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 
 export const TAG_SIZE = 16;
@@ -20,56 +24,138 @@ export interface Aead {
   seal(key: Uint8Array, n: number, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** The plaintext, or null when the tag does not verify. */
   open(key: Uint8Array, n: number, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+  /** The same cipher bound to one key, for many messages (a transport CipherState). */
+  forKey(key: Uint8Array): AeadKey;
+}
+
+/** An Aead bound to one key. Not reentrant: it reuses one nonce buffer. */
+export interface AeadKey {
+  /**
+   * Writes ciphertext ‖ tag to `out` at `offset` (room for plaintext.length + 16 bytes is the
+   * caller's job) and returns the number of bytes written.
+   */
+  sealInto(n: number, ad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
+  /** The plaintext, or null when the tag does not verify. */
+  open(n: number, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
+}
+
+function checkNonce(n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`bad Noise nonce ${n}`);
+}
+
+/** Writes LE64(n) after the 4 zero bytes of a 12-byte nonce (n a checked safe integer). */
+function setNonce(view: DataView, n: number): void {
+  // LE64 from a safe integer: low 32 bits, then the rest.
+  view.setUint32(4, n >>> 0, true);
+  view.setUint32(8, Math.floor(n / 0x1_0000_0000), true);
 }
 
 export function nonce12(n: number): Uint8Array {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`bad Noise nonce ${n}`);
+  checkNonce(n);
   const out = new Uint8Array(12);
-  // LE64 from a safe integer: low 32 bits, then the rest.
-  const view = new DataView(out.buffer);
-  view.setUint32(4, n >>> 0, true);
-  view.setUint32(8, Math.floor(n / 0x1_0000_0000), true);
+  setNonce(new DataView(out.buffer), n);
   return out;
+}
+
+/** A reusable 12-byte nonce: `at(n)` rewrites it in place (the ciphers copy it at setup). */
+class NonceBuffer {
+  readonly bytes = new Uint8Array(12);
+  private readonly view = new DataView(this.bytes.buffer);
+  at(n: number): Uint8Array {
+    checkNonce(n);
+    setNonce(this.view, n);
+    return this.bytes;
+  }
+}
+
+type NodeKey = Uint8Array | KeyObject;
+
+function nodeSealInto(
+  key: NodeKey,
+  nonce: Uint8Array,
+  ad: Uint8Array,
+  plaintext: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): number {
+  // chacha20-poly1305's tag length defaults to 16 in node:crypto.
+  const c = createCipheriv('chacha20-poly1305', key, nonce);
+  if (ad.length) c.setAAD(ad, { plaintextLength: plaintext.length });
+  const body = c.update(plaintext);
+  c.final();
+  out.set(body, offset);
+  out.set(c.getAuthTag(), offset + body.length);
+  return body.length + TAG_SIZE;
+}
+
+function nodeOpen(
+  key: NodeKey,
+  nonce: Uint8Array,
+  ad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
+  if (ciphertext.length < TAG_SIZE) return null;
+  const split = ciphertext.length - TAG_SIZE;
+  const d = createDecipheriv('chacha20-poly1305', key, nonce);
+  d.setAuthTag(ciphertext.subarray(split));
+  if (ad.length) d.setAAD(ad, { plaintextLength: split });
+  const body = d.update(ciphertext.subarray(0, split));
+  try {
+    d.final();
+  } catch {
+    return null;
+  }
+  return new Uint8Array(body.buffer, body.byteOffset, body.length);
 }
 
 export const nodeAead: Aead = {
   name: 'node',
   seal(key, n, ad, plaintext) {
-    const c = createCipheriv('chacha20-poly1305', key, nonce12(n), { authTagLength: TAG_SIZE });
-    if (ad.length) c.setAAD(ad, { plaintextLength: plaintext.length });
-    const body = c.update(plaintext);
-    c.final();
-    const out = new Uint8Array(body.length + TAG_SIZE);
-    out.set(body, 0);
-    out.set(c.getAuthTag(), body.length);
+    const out = new Uint8Array(plaintext.length + TAG_SIZE);
+    nodeSealInto(key, nonce12(n), ad, plaintext, out, 0);
     return out;
   },
-  open(key, n, ad, ciphertext) {
-    if (ciphertext.length < TAG_SIZE) return null;
-    const split = ciphertext.length - TAG_SIZE;
-    const d = createDecipheriv('chacha20-poly1305', key, nonce12(n), { authTagLength: TAG_SIZE });
-    d.setAuthTag(ciphertext.subarray(split));
-    if (ad.length) d.setAAD(ad, { plaintextLength: split });
-    const body = d.update(ciphertext.subarray(0, split));
-    try {
-      d.final();
-    } catch {
-      return null;
-    }
-    return new Uint8Array(body.buffer, body.byteOffset, body.length);
+  open: (key, n, ad, ciphertext) => nodeOpen(key, nonce12(n), ad, ciphertext),
+  forKey(key) {
+    const k = createSecretKey(key);
+    const nonce = new NonceBuffer();
+    return {
+      sealInto: (n, ad, plaintext, out, offset) => nodeSealInto(k, nonce.at(n), ad, plaintext, out, offset),
+      open: (n, ad, ciphertext) => nodeOpen(k, nonce.at(n), ad, ciphertext),
+    };
   },
 };
+
+function nobleOpen(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
+  if (ciphertext.length < TAG_SIZE) return null;
+  try {
+    // An empty AAD authenticates exactly like no AAD (RFC 8439: zero-length, no padding).
+    return chacha20poly1305(key, nonce, ad.length ? ad : undefined).decrypt(ciphertext);
+  } catch {
+    return null;
+  }
+}
 
 export const nobleAead: Aead = {
   name: 'noble',
   seal: (key, n, ad, plaintext) => chacha20poly1305(key, nonce12(n), ad).encrypt(plaintext),
-  open(key, n, ad, ciphertext) {
-    if (ciphertext.length < TAG_SIZE) return null;
-    try {
-      return chacha20poly1305(key, nonce12(n), ad).decrypt(ciphertext);
-    } catch {
-      return null;
-    }
+  open: (key, n, ad, ciphertext) => nobleOpen(key, nonce12(n), ad, ciphertext),
+  forKey(key) {
+    const nonce = new NonceBuffer();
+    return {
+      sealInto(n, ad, plaintext, out, offset) {
+        const len = plaintext.length + TAG_SIZE;
+        const target = out.subarray(offset, offset + len);
+        chacha20poly1305(key, nonce.at(n), ad.length ? ad : undefined).encrypt(plaintext, target);
+        return len;
+      },
+      open: (n, ad, ciphertext) => nobleOpen(key, nonce.at(n), ad, ciphertext),
+    };
   },
 };
 

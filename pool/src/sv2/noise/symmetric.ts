@@ -4,7 +4,7 @@
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Aead } from './aead.js';
+import { type Aead, type AeadKey, TAG_SIZE } from './aead.js';
 
 export const PROTOCOL_NAME = 'Noise_NX_Secp256k1+EllSwift_ChaChaPoly_SHA256';
 /** ck0 = SHA256(name) (the name is longer than 32 bytes, so it is hashed). */
@@ -32,18 +32,31 @@ export type HandshakeTrace = (step: string, value: Uint8Array) => void;
 export class CipherState {
   /** Next nonce. SV2 has no rekey; Noise reserves 2^64−1, unreachable with a JS safe integer. */
   n = 0;
+  /** The key set up once for every message of this direction (see Aead.forKey). */
+  private readonly bound: AeadKey;
   constructor(
     readonly key: Uint8Array,
     readonly aead: Aead,
-  ) {}
+  ) {
+    this.bound = aead.forKey(key);
+  }
 
   encrypt(plaintext: Uint8Array, ad: Uint8Array = EMPTY): Uint8Array {
-    return this.aead.seal(this.key, this.n++, ad, plaintext);
+    const out = new Uint8Array(plaintext.length + TAG_SIZE);
+    this.encryptInto(plaintext, out, 0, ad);
+    return out;
+  }
+
+  /** Writes ciphertext ‖ tag at `out[offset]` (plaintext.length + 16 bytes); returns that length. */
+  encryptInto(plaintext: Uint8Array, out: Uint8Array, offset: number, ad: Uint8Array = EMPTY): number {
+    const written = this.bound.sealInto(this.n, ad, plaintext, out, offset);
+    this.n++;
+    return written;
   }
 
   /** The plaintext, or null on authentication failure (the nonce then does not advance). */
   decrypt(ciphertext: Uint8Array, ad: Uint8Array = EMPTY): Uint8Array | null {
-    const pt = this.aead.open(this.key, this.n, ad, ciphertext);
+    const pt = this.bound.open(this.n, ad, ciphertext);
     if (pt) this.n++;
     return pt;
   }

@@ -36,13 +36,11 @@ export function encryptFrame(cs: CipherState, frame: Uint8Array): Uint8Array {
   if (header.msgLength !== payloadLength) {
     throw new RangeError(`frame header says ${header.msgLength} payload bytes, ${payloadLength} follow`);
   }
+  // Each Noise message is sealed straight into its place in the wire buffer.
   const out = new Uint8Array(encryptedFrameLength(frame.length));
-  out.set(cs.encrypt(frame.subarray(0, FRAME_HEADER_SIZE)), 0);
-  let pos = ENCRYPTED_HEADER_SIZE;
+  let pos = cs.encryptInto(frame.subarray(0, FRAME_HEADER_SIZE), out, 0);
   for (let i = FRAME_HEADER_SIZE; i < frame.length; i += MAX_PLAINTEXT_CHUNK) {
-    const ct = cs.encrypt(frame.subarray(i, Math.min(frame.length, i + MAX_PLAINTEXT_CHUNK)));
-    out.set(ct, pos);
-    pos += ct.length;
+    pos += cs.encryptInto(frame.subarray(i, Math.min(frame.length, i + MAX_PLAINTEXT_CHUNK)), out, pos);
   }
   return out;
 }
