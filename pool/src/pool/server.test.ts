@@ -247,6 +247,27 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     expect(p.ledger.worker('carol')?.acceptedShares).toBe(1);
   });
 
+  it("raises a fast channel's difficulty with SetTarget, and shares at the new target are accepted", async () => {
+    const d = await devnet();
+    const p = await pool(d);
+    const c = await client(p);
+    await c.setup();
+    const ch = await c.openStandard('heidi');
+    const job = await c.waitJob(ch);
+    let next = 0;
+    for (let i = 0; i < 20; i++) {
+      const g = TestClient.grind('dev', job, ch.extranoncePrefix, ch.target, true, next);
+      next = g.next;
+      c.submit(ch.channelId, job.jobId, g.suffix);
+    }
+    const st = await c.waitFor('SetTarget', (m) => m.channelId === ch.channelId);
+    const harder = c.targets.get(ch.channelId) as bigint;
+    expect(harder < ch.target).toBe(true);
+    expect(st.channelId).toBe(ch.channelId);
+    const g = TestClient.grind('dev', job, ch.extranoncePrefix, harder, true, next);
+    expect(await c.answer(ch.channelId, c.submit(ch.channelId, job.jobId, g.suffix))).toBe('ok');
+  });
+
   it('refuses channels on connections that did not negotiate the CKB extension', async () => {
     const d = await devnet();
     const p = await pool(d);
