@@ -1,13 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import pino, { type Logger } from 'pino';
-import { powMidstate } from '../ckb/eaglesong.js';
-import { type Chain, powOutputFromMidstate } from '../ckb/pow.js';
-import { meetsTarget } from '../ckb/target.js';
+import pino from 'pino';
 import { parseHostPort } from '../pool/config.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
+import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
+import { bytesEqual, checkShare, concatBytes, verdictToV1 } from './shares.js';
+import type {
+  Binding,
+  ChannelState,
+  RunningTranslator,
+  TranslatorOptions,
+  TranslatorStats,
+} from './types.js';
 import { type OpenedChannel, type ShareVerdict, UpstreamClient, type UpstreamJob } from './upstream.js';
 import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
 import { hexOfLength, V1Error } from './v1-wire.js';
@@ -24,116 +30,10 @@ import { hexOfLength, V1Error } from './v1-wire.js';
  * the pool answered.
  */
 
-export type TranslatorMode = 'per-worker' | 'aggregated';
-
-export interface TranslatorOptions {
-  /** host:port of the V1 listener (port 0 = ephemeral). */
-  listen: string;
-  /** Pool URLs, tried in order (failover). */
-  upstreams: string[];
-  chain: Chain;
-  mode?: TranslatorMode;
-  /**
-   * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
-   * before it sends its name) and of the single aggregated channel.
-   */
-  userIdentity?: string;
-  /** host:port for /metrics and /health; null = none. */
-  metricsListen?: string | null;
-  log?: Logger;
-  maxLineBytes?: number;
-  maxConnections?: number;
-  /** How long a subscribe may wait for the pool before it is answered with an error. */
-  subscribeWaitMs?: number;
-  /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
-  subscribeTimeoutMs?: number;
-  backoffMinMs?: number;
-  backoffMaxMs?: number;
-}
-
-export interface TranslatorStats {
-  v1Connections: number;
-  accepted: number;
-  rejected: number;
-  upstreamConnected: boolean;
-  upstreamUrl: string | null;
-  upstreamReconnects: number;
-  /** Wire bytes on the V1 sockets (all connections so far). */
-  v1BytesIn: number;
-  v1BytesOut: number;
-  /** Encrypted wire bytes on the SV2 upstream sockets. */
-  sv2BytesIn: number;
-  sv2BytesOut: number;
-}
-
-export interface RunningTranslator {
-  v1Address: string;
-  v1Url: string;
-  metricsUrl: string | null;
-  upstream: UpstreamClient;
-  stats(): TranslatorStats;
-  close(): Promise<void>;
-}
-
-interface ChannelState {
-  epoch: number;
-  channelId: number;
-  groupChannelId: number;
-  prefix: Uint8Array;
-  extranonceSize: number;
-  name: string;
-  target: bigint;
-  previousTarget: bigint;
-  previousUntilMs: number;
-  sessions: Set<V1Session>;
-  lastJob: TJob | null;
-}
-
-interface TJob {
-  v1Id: string;
-  epoch: number;
-  upstreamJobId: number;
-  ordinal: number;
-  powHash: Uint8Array;
-  midstate: Uint32Array;
-  height: bigint;
-  parentHash: Uint8Array;
-}
-
-interface Binding {
-  channel: ChannelState | null;
-  /** Aggregated mode: this miner's index in the shared channel (2 bytes of the nonce). */
-  localIndex: number | null;
-}
-
 const TARGET_GRACE_MS = 5_000;
-const MAX_JOBS = 64;
 const AGG_LOCAL_BYTES = 2;
 
-const VERDICT_CODES: Record<string, [number, string]> = {
-  'invalid-job-id': [V1Error.jobNotFound, 'Job not found'],
-  'stale-share': [V1Error.jobNotFound, 'Stale share'],
-  'invalid-channel-id': [V1Error.jobNotFound, 'Job not found (channel reopened)'],
-  'duplicate-share': [V1Error.duplicate, 'Duplicate share'],
-  'difficulty-too-low': [V1Error.lowDifficulty, 'Low difficulty'],
-  'invalid-nonce-size': [V1Error.illegalParams, 'Illegal params (nonce size)'],
-  'upstream-lost': [V1Error.jobNotFound, 'Job not found (pool connection lost)'],
-  'channel-closed': [V1Error.jobNotFound, 'Job not found (channel closed)'],
-  timeout: [V1Error.other, 'Pool did not answer in time'],
-};
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
+export type { RunningTranslator, TranslatorMode, TranslatorOptions, TranslatorStats } from './types.js';
 
 export async function startTranslator(o: TranslatorOptions): Promise<RunningTranslator> {
   const log = o.log ?? pino({ level: 'info', base: { svc: 'ckb-pool-translate' } });
@@ -159,11 +59,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
 
   const sessions = new Set<V1Session>();
   const channels = new Map<number, ChannelState>(); // current epoch, by channel id
-  const jobs = new Map<string, TJob>();
-  const jobByUpstream = new Map<number, TJob>(); // current epoch, by upstream job id
-  let nextJobNumber = 1;
-  let ordinal = 0;
-  let lastCleanOrdinal = 0;
+  const jobs = new TranslatorJobBook();
   let nextSessionId = 1;
   let closing = false;
   let accepted = 0;
@@ -230,7 +126,10 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   ): { extranonce1: Uint8Array; extranonce2Size: number } => {
     if (b.localIndex === null) return { extranonce1: ch.prefix, extranonce2Size: ch.extranonceSize };
     const local = Uint8Array.of((b.localIndex >>> 8) & 0xff, b.localIndex & 0xff);
-    return { extranonce1: concat(ch.prefix, local), extranonce2Size: ch.extranonceSize - AGG_LOCAL_BYTES };
+    return {
+      extranonce1: concatBytes(ch.prefix, local),
+      extranonce2Size: ch.extranonceSize - AGG_LOCAL_BYTES,
+    };
   };
 
   const aggregated = async (): Promise<ChannelState> => {
@@ -398,22 +297,14 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     }
     const job = jobs.get(params[1]);
     if (!job) return reject(V1Error.jobNotFound, 'Job not found', 'job-not-found');
-    if (job.epoch !== upstream.epoch || job.ordinal < lastCleanOrdinal) {
-      return reject(V1Error.jobNotFound, 'Stale share', 'stale');
-    }
+    if (jobs.isStale(job, upstream.epoch)) return reject(V1Error.jobNotFound, 'Stale share', 'stale');
     const ch = binding(s).channel;
     if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
       return reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');
     }
-    const nonce = concat(s.extranonce1, en2);
-    if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, ch.prefix.length), ch.prefix)) {
-      return reject(V1Error.jobNotFound, 'Job not found (extranonce changed)', 'stale');
-    }
-    const out = powOutputFromMidstate(o.chain, job.midstate, nonce);
-    const meets =
-      meetsTarget(out, ch.target) || (Date.now() < ch.previousUntilMs && meetsTarget(out, ch.previousTarget));
-    if (!meets) return reject(V1Error.lowDifficulty, 'Low difficulty', 'low-difficulty');
-    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, nonce.slice(ch.prefix.length));
+    const checked = checkShare(o.chain, job, ch, s.extranonce1, en2, Date.now());
+    if (!checked.ok) return reject(checked.code, checked.message, checked.reason);
+    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix);
     metrics.localSeconds.observe((performance.now() - t0) / 1000);
     const verdict: ShareVerdict = await pending;
     if (verdict.ok) {
@@ -421,18 +312,15 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       metrics.shares.inc({ outcome: 'accepted' });
       return { ok: true };
     }
-    const [code, message] = VERDICT_CODES[verdict.code] ?? [
-      V1Error.other,
-      `Rejected by pool: ${verdict.code}`,
-    ];
-    return reject(code, message, verdict.code);
+    const r = verdictToV1(verdict.code);
+    return reject(r.code, r.message, r.reason);
   };
 
   // ---- upstream events ---------------------------------------------------------------------
   upstream.on('up', (epoch) => {
     metrics.upstreamUp.set(1);
     channels.clear();
-    jobByUpstream.clear();
+    jobs.newEpoch();
     aggChannel = null;
     for (const w of upWaiters.splice(0)) w();
     // Reopen a channel for every miner that had one (its name if it authorized and switched).
@@ -472,31 +360,9 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     }
   });
 
-  function recordJob(uj: UpstreamJob): TJob {
-    let job = jobByUpstream.get(uj.jobId);
-    if (!job) {
-      ordinal += 1;
-      job = {
-        v1Id: (nextJobNumber++).toString(16),
-        epoch: uj.epoch,
-        upstreamJobId: uj.jobId,
-        ordinal,
-        powHash: uj.powHash,
-        midstate: powMidstate(uj.powHash),
-        height: uj.height,
-        parentHash: uj.parentHash,
-      };
-      if (uj.clean) lastCleanOrdinal = ordinal;
-      jobs.set(job.v1Id, job);
-      jobByUpstream.set(uj.jobId, job);
-      metrics.jobs.inc();
-      if (jobs.size > MAX_JOBS) {
-        const oldest = jobs.keys().next().value as string;
-        const dropped = jobs.get(oldest) as TJob;
-        jobs.delete(oldest);
-        if (jobByUpstream.get(dropped.upstreamJobId) === dropped) jobByUpstream.delete(dropped.upstreamJobId);
-      }
-    }
+  function recordJob(uj: UpstreamJob): TranslatorJob {
+    const { job, fresh } = jobs.record(uj);
+    if (fresh) metrics.jobs.inc();
     return job;
   }
 
@@ -579,7 +445,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       http = await startTranslatorHttp(o.metricsListen, metrics, () => {
         const reasons: string[] = [];
         if (!upstream.connected) reasons.push('not connected to the pool');
-        else if (!jobByUpstream.size) reasons.push('no job from the pool yet');
+        else if (!jobs.hasCurrent) reasons.push('no job from the pool yet');
         return { ready: reasons.length === 0, reasons, ...stats() };
       });
     } catch (err) {

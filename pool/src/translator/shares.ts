@@ -1,0 +1,77 @@
+import { type Chain, powOutputFromMidstate } from '../ckb/pow.js';
+import { meetsTarget } from '../ckb/target.js';
+import type { TranslatorJob } from './jobs.js';
+import { V1Error } from './v1-wire.js';
+
+/** The translator's own share checks and the V1 error for each pool verdict. */
+
+export type Rejection = { ok: false; code: number; message: string; reason: string };
+
+/** SubmitShares.Error codes (and the client's own failures) as V1 miners understand them. */
+const VERDICT_CODES: Record<string, [number, string]> = {
+  'invalid-job-id': [V1Error.jobNotFound, 'Job not found'],
+  'stale-share': [V1Error.jobNotFound, 'Stale share'],
+  'invalid-channel-id': [V1Error.jobNotFound, 'Job not found (channel reopened)'],
+  'duplicate-share': [V1Error.duplicate, 'Duplicate share'],
+  'difficulty-too-low': [V1Error.lowDifficulty, 'Low difficulty'],
+  'invalid-nonce-size': [V1Error.illegalParams, 'Illegal params (nonce size)'],
+  'upstream-lost': [V1Error.jobNotFound, 'Job not found (pool connection lost)'],
+  'channel-closed': [V1Error.jobNotFound, 'Job not found (channel closed)'],
+  timeout: [V1Error.other, 'Pool did not answer in time'],
+};
+
+export function verdictToV1(code: string): Rejection {
+  const [c, message] = VERDICT_CODES[code] ?? [V1Error.other, `Rejected by pool: ${code}`];
+  return { ok: false, code: c, message, reason: code };
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+export interface ShareChannel {
+  prefix: Uint8Array;
+  target: bigint;
+  previousTarget: bigint;
+  previousUntilMs: number;
+}
+
+/**
+ * Checks a V1 share before it goes upstream: the nonce must lie in the channel's space and the
+ * PoW must meet the miner's target (or, for a few seconds after a retarget, the previous one).
+ * Returns the nonce suffix to send, or the V1 rejection.
+ */
+export function checkShare(
+  chain: Chain,
+  job: TranslatorJob,
+  channel: ShareChannel,
+  extranonce1: Uint8Array,
+  extranonce2: Uint8Array,
+  nowMs: number,
+): { ok: true; nonceSuffix: Uint8Array } | Rejection {
+  const nonce = concatBytes(extranonce1, extranonce2);
+  if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, channel.prefix.length), channel.prefix)) {
+    return {
+      ok: false,
+      code: V1Error.jobNotFound,
+      message: 'Job not found (extranonce changed)',
+      reason: 'stale',
+    };
+  }
+  const out = powOutputFromMidstate(chain, job.midstate, nonce);
+  const meets =
+    meetsTarget(out, channel.target) ||
+    (nowMs < channel.previousUntilMs && meetsTarget(out, channel.previousTarget));
+  if (!meets)
+    return { ok: false, code: V1Error.lowDifficulty, message: 'Low difficulty', reason: 'low-difficulty' };
+  return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length) };
+}

@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { Chain } from '../ckb/pow.js';
+import type { TranslatorJob } from './jobs.js';
+import type { UpstreamClient } from './upstream.js';
+import type { V1Session } from './v1-session.js';
+
+/** Options, results and internal records of the translator (translator.ts). */
+
+export type TranslatorMode = 'per-worker' | 'aggregated';
+
+export interface TranslatorOptions {
+  /** host:port of the V1 listener (port 0 = ephemeral). */
+  listen: string;
+  /** Pool URLs, tried in order (failover). */
+  upstreams: string[];
+  chain: Chain;
+  mode?: TranslatorMode;
+  /**
+   * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
+   * before it sends its name) and of the single aggregated channel.
+   */
+  userIdentity?: string;
+  /** host:port for /metrics and /health; null = none. */
+  metricsListen?: string | null;
+  log?: Logger;
+  maxLineBytes?: number;
+  maxConnections?: number;
+  /** How long a subscribe may wait for the pool before it is answered with an error. */
+  subscribeWaitMs?: number;
+  /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
+  subscribeTimeoutMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface TranslatorStats {
+  v1Connections: number;
+  accepted: number;
+  rejected: number;
+  upstreamConnected: boolean;
+  upstreamUrl: string | null;
+  upstreamReconnects: number;
+  /** Wire bytes on the V1 sockets (all connections so far). */
+  v1BytesIn: number;
+  v1BytesOut: number;
+  /** Encrypted wire bytes on the SV2 upstream sockets. */
+  sv2BytesIn: number;
+  sv2BytesOut: number;
+}
+
+export interface RunningTranslator {
+  v1Address: string;
+  v1Url: string;
+  metricsUrl: string | null;
+  upstream: UpstreamClient;
+  stats(): TranslatorStats;
+  close(): Promise<void>;
+}
+
+export interface ChannelState {
+  epoch: number;
+  channelId: number;
+  groupChannelId: number;
+  prefix: Uint8Array;
+  extranonceSize: number;
+  name: string;
+  target: bigint;
+  previousTarget: bigint;
+  previousUntilMs: number;
+  sessions: Set<V1Session>;
+  lastJob: TranslatorJob | null;
+}
+
+export interface Binding {
+  channel: ChannelState | null;
+  /** Aggregated mode: this miner's index in the shared channel (2 bytes of the nonce). */
+  localIndex: number | null;
+}
