@@ -1,10 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from '../command.js';
+
+// Read from the package manifest so a release bump changes one place.
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 const command: Command = {
   summary: 'Print the version of ckb-pool-deploy.',
-  help: 'Usage: ckb-pool-deploy version\n\nPrints the version of ckb-pool-deploy.',
+  help: 'Usage: ckb-pool-deploy version\n\nPrints the version of ckb-pool-deploy (from package.json).',
   async run() {
-    process.stdout.write('0.1.0\n');
+    process.stdout.write(`${version}\n`);
     return 0;
   },
 };
