@@ -48,7 +48,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   };
   const maxConnections = o.maxConnections ?? 10_000;
   const subscribeWaitMs = o.subscribeWaitMs ?? 30_000;
-  const metrics = new TranslatorMetrics();
+  const metrics = new TranslatorMetrics({ defaultMetrics: o.processMetrics ?? false });
   const upstream = new UpstreamClient({
     urls: o.upstreams,
     vendor: 'ckb-pool-translate',

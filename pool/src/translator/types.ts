@@ -29,6 +29,8 @@ export interface TranslatorOptions {
   subscribeWaitMs?: number;
   /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
   subscribeTimeoutMs?: number;
+  /** Also export Node process metrics (default false; the CLI turns it on). */
+  processMetrics?: boolean;
   backoffMinMs?: number;
   backoffMaxMs?: number;
 }

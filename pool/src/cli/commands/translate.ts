@@ -123,6 +123,7 @@ const command: Command = {
       metricsListen: cfg.metricsListen,
       maxLineBytes: cfg.maxLineBytes,
       maxConnections: cfg.maxConnections,
+      processMetrics: true,
       log,
     });
     process.stderr.write(
