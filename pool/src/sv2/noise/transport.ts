@@ -120,7 +120,8 @@ export class FrameDecryptor {
       throw new Sv2ConnectionError('frame-too-large', (e as Error).message);
     }
     this.header = header;
-    this.payload = new Uint8Array(header.msgLength);
+    // A one-chunk payload (nearly every SV2 message) is the decrypted chunk itself, no copy.
+    this.payload = header.msgLength > MAX_PLAINTEXT_CHUNK ? new Uint8Array(header.msgLength) : null;
     this.payloadFill = 0;
     this.nextChunk();
   }
@@ -140,7 +141,8 @@ export class FrameDecryptor {
   /** True when the payload is complete. */
   private onPayloadChunk(): boolean {
     const pt = this.open();
-    this.payload!.set(pt, this.payloadFill);
+    if (this.payload) this.payload.set(pt, this.payloadFill);
+    else this.payload = pt;
     this.payloadFill += pt.length;
     if (this.payloadFill < this.header!.msgLength) {
       this.nextChunk();
