@@ -28,6 +28,9 @@ const httpProbe = (url: string): string[] => [
   `fetch(${JSON.stringify(url)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
 ];
 
+/** The same check for the Prometheus, Alertmanager and Grafana images, which have wget but no node. */
+const wgetProbe = (url: string): string[] => ['CMD', 'wget', '-q', '--spider', url];
+
 function base(image: string): Record<string, unknown> {
   return { image, restart: 'unless-stopped', networks: [NETWORK], logging: LOGGING };
 }
@@ -95,13 +98,7 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       volumes: ['prometheus-data:/prometheus', `./prometheus:${CONTAINER_PATH.prometheusConfigDir}:ro`],
       ports: [loopbackPort(ports.prometheus, INTERNAL_PORT.prometheus)],
       depends_on: [SERVICE.pool, SERVICE.alertmanager],
-      healthcheck: health([
-        'CMD',
-        'wget',
-        '-q',
-        '--spider',
-        `http://127.0.0.1:${INTERNAL_PORT.prometheus}/-/healthy`,
-      ]),
+      healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.prometheus}/-/healthy`)),
     };
     services[SERVICE.alertmanager] = {
       ...base(images.alertmanager),
@@ -113,13 +110,7 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
         'alertmanager-data:/alertmanager',
         `./alertmanager:${CONTAINER_PATH.alertmanagerConfigDir}:ro`,
       ],
-      healthcheck: health([
-        'CMD',
-        'wget',
-        '-q',
-        '--spider',
-        `http://127.0.0.1:${INTERNAL_PORT.alertmanager}/-/healthy`,
-      ]),
+      healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.alertmanager}/-/healthy`)),
     };
     services[SERVICE.grafana] = {
       ...base(images.grafana),
@@ -140,13 +131,7 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ],
       ports: [loopbackPort(ports.grafana, INTERNAL_PORT.grafana)],
       depends_on: [SERVICE.prometheus],
-      healthcheck: health([
-        'CMD',
-        'wget',
-        '-q',
-        '--spider',
-        `http://127.0.0.1:${INTERNAL_PORT.grafana}/api/health`,
-      ]),
+      healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.grafana}/api/health`)),
     };
     Object.assign(volumes, { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {} });
   }
