@@ -320,7 +320,21 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (!conn || !this.ready) return Promise.reject(new Error('upstream not connected'));
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
-      this.opens.set(requestId, { resolve, reject });
+      const timer = setTimeout(() => {
+        if (this.opens.delete(requestId))
+          reject(new Error('the pool did not answer the channel open in time'));
+      }, this.o.connectTimeoutMs ?? 10_000);
+      timer.unref?.();
+      this.opens.set(requestId, {
+        resolve: (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       const maxTarget = new Uint8Array(32).fill(0xff);
       if (kind === 'standard') {
         conn.send({ type: 'OpenStandardMiningChannel', requestId, userIdentity, nominalHashRate, maxTarget });
