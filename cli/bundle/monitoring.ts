@@ -38,7 +38,8 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 
-const rejected = GOOD_SHARE_OUTCOMES.join('|');
+/** Regex of the outcomes that are not rejections; `outcome!~` it selects the rejected shares. */
+const goodOutcomes = GOOD_SHARE_OUTCOMES.join('|');
 
 /** The alert rules: what an operator must hear about. Thresholds are documented in the descriptions. */
 export function alertRules(): Rule[] {
@@ -102,7 +103,7 @@ export function alertRules(): Rule[] {
     {
       alert: 'RejectedSharesSpike',
       expr:
-        `sum(rate(${POOL_METRIC.shares}{outcome!~"${rejected}"}[10m])) / ` +
+        `sum(rate(${POOL_METRIC.shares}{outcome!~"${goodOutcomes}"}[10m])) / ` +
         `sum(rate(${POOL_METRIC.shares}[10m])) > 0.1 and sum(rate(${POOL_METRIC.shares}[10m])) > 0.05`,
       for: '10m',
       labels: { severity: 'warning' },
