@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Chain, powOutput } from '../../src/ckb/pow.js';
 import { meetsTarget } from '../../src/ckb/target.js';
+import type { Devnet } from '../../src/devnet/index.js';
 import { type RunningMiner, startMiner } from '../../src/miner/miner.js';
 import type { RunningPool } from '../../src/pool/server.js';
 import { generateAuthorityKeypair } from '../../src/sv2/noise/keys.js';
@@ -22,7 +23,7 @@ afterEach(async () => {
 async function setup(
   o: {
     mode?: TranslatorMode;
-    upstreams?: (p: RunningPool) => Promise<string[]>;
+    upstreams?: (p: RunningPool, d: Devnet) => Promise<string[]>;
     pool?: Record<string, unknown>;
   } = {},
 ) {
@@ -35,7 +36,7 @@ async function setup(
   const p = await startTestPool(d, ledger, { secret, extra: o.pool });
   const pools = { current: p };
   cleanups.push(() => pools.current.close());
-  const tr = await translator(o.upstreams ? await o.upstreams(p) : [p.poolUrl], o.mode);
+  const tr = await translator(o.upstreams ? await o.upstreams(p, d) : [p.poolUrl], o.mode);
   return { d, p, pools, tr, secret, ledger };
 }
 
@@ -171,6 +172,31 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
       5_000,
       'the ledger to hold every share the miner heard accepted',
     );
+  }, 60_000);
+
+  it('fails over to the next --upstream when the pool it mines on goes away, keeping its V1 miners', async () => {
+    let backupUrl = '';
+    const { p, tr } = await setup({
+      upstreams: async (first, d) => {
+        const t = tempDir();
+        cleanups.push(() => t.remove());
+        const backup = await startTestPool(d, join(t.dir, 'backup.sqlite'));
+        cleanups.push(() => backup.close());
+        backupUrl = backup.poolUrl;
+        return [first.poolUrl, backup.poolUrl];
+      },
+    });
+    const m = await miner(tr.v1Url, 'lee.v1');
+    await until(
+      () => m.stats().accepted >= 1 && tr.stats().upstreamUrl === p.poolUrl,
+      20_000,
+      'shares on the first pool',
+    );
+    await p.close();
+    await until(() => tr.stats().upstreamUrl === backupUrl, 15_000, 'failover to the backup pool');
+    const before = m.stats().accepted;
+    await until(() => m.stats().accepted > before, 20_000, 'shares on the backup pool');
+    expect(m.stats().connections).toBe(1);
   }, 60_000);
 
   it('speaks CKB Stratum V1 exactly: pipelined requests with id 0 answered in order before the set_target and notify they trigger; submit verdicts and error codes', async () => {
