@@ -17,19 +17,19 @@ export const SECP256K1_BLAKE160_CODE_HASH = hexToBytes(
 const DOMAIN = new TextEncoder().encode('ckb-pool devnet key');
 
 /** A valid secp256k1 secret key from `seed` (hashing with a counter until it is in range). */
-export function devnetSecretKey(seed: bigint): Uint8Array {
+function devnetSecretKey(seed: bigint): Uint8Array {
   for (let counter = 0n; ; counter++) {
     const key = ckbhash(DOMAIN, uintToLeBytes(seed & ((1n << 64n) - 1n), 8), uintToLeBytes(counter, 8));
     if (secp256k1.utils.isValidSecretKey(key)) return key;
   }
 }
 
-export function blake160(data: Uint8Array): Uint8Array {
+function blake160(data: Uint8Array): Uint8Array {
   return ckbhash(data).slice(0, 20);
 }
 
 /** The secp256k1-blake160 lock of a compressed public key. */
-export function secp256k1Blake160Lock(compressedPubkey: Uint8Array): Script {
+function secp256k1Blake160Lock(compressedPubkey: Uint8Array): Script {
   return { codeHash: SECP256K1_BLAKE160_CODE_HASH, hashType: 1, args: blake160(compressedPubkey) };
 }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { bytesToHex0x } from '../../ckb/hex.js';
 import { parseHostPort } from '../../ckb/subscription.js';
 import {
   DEFAULT_DEVNET_COMPACT_TARGET,
@@ -6,6 +7,7 @@ import {
   type DevnetOptions,
   startDevnet,
 } from '../../devnet/index.js';
+import { SECP256K1_BLAKE160_CODE_HASH } from '../../devnet/lock.js';
 import { compactToTarget, type PowFunc } from '../../devnet/pow-check.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -115,7 +117,7 @@ export function devnetOptions(argv: string[]): DevnetOptions {
     seed: BigInt(values.seed!),
     lockScript: lockArgs
       ? {
-          code_hash: '0x9bd7e06f3ecf4be0f2fcd2188b23f1b9fcc88e5d4b65a8637b17723bbda3cce8',
+          code_hash: bytesToHex0x(SECP256K1_BLAKE160_CODE_HASH),
           hash_type: 'type',
           args: lockArgs,
         }
