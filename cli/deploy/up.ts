@@ -7,7 +7,7 @@
  * so re-running after a failure continues safely.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { resourceName } from '../../stacks/spec.js';
 import { synthDeployment } from '../commands/synth.js';
 import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
@@ -47,7 +47,8 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.progress.info(
     `Deploying '${opened.config.project}' to ${CLOUD_LABEL[o.target]}. Log: ${session.log.path}`,
   );
-  if (previous?.failedStep) {
+  // Only an earlier `up` counts (a failed `down` records its step in the same state file).
+  if (previous?.failedStep && basename(previous.log ?? '').startsWith('up-')) {
     session.progress.info(
       `The previous run stopped at '${previous.failedStep}'; continuing (finished steps are repeated safely).`,
     );
