@@ -1,0 +1,138 @@
+import { createServer, type Server } from 'node:net';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Message } from '../sv2/messages/index.js';
+import { ServerIdentity } from '../sv2/noise/identity.js';
+import {
+  authorityPublicFromSecret,
+  encodeAuthorityPubkey,
+  generateAuthorityKeypair,
+} from '../sv2/noise/keys.js';
+import { type ShareVerdict, UpstreamClient } from './upstream.js';
+
+/**
+ * The upstream client against a scripted SV2 server (real TCP and Noise): share verdicts are
+ * matched to sequence numbers exactly as the pool batches them.
+ */
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function scriptedPool(onMessage: (m: Sv2Message, conn: Sv2Connection) => void) {
+  const secret = generateAuthorityKeypair().secret;
+  const identity = new ServerIdentity({ authoritySecret: secret, validitySeconds: 3600 });
+  const conns: Sv2Connection[] = [];
+  const server: Server = createServer((socket) => {
+    acceptSv2(socket, { identity }).then(
+      (conn) => {
+        conns.push(conn);
+        conn.on('message', (m) => onMessage(m, conn));
+      },
+      () => {},
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  cleanups.push(
+    () =>
+      new Promise<void>((r) => {
+        for (const c of conns) c.close('local-close', 'test done');
+        server.close(() => r());
+      }),
+  );
+  return {
+    url: `stratum2+tcp://127.0.0.1:${port}/${encodeAuthorityPubkey(authorityPublicFromSecret(secret))}`,
+    conns,
+  };
+}
+
+/** Answers setup, extensions and channel opens like the pool. */
+function basics(m: Sv2Message, conn: Sv2Connection): boolean {
+  if (m.type === 'SetupConnection') conn.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
+  else if (m.type === 'RequestExtensions')
+    conn.send({ type: 'RequestExtensionsSuccess', requestId: m.requestId, supportedExtensions: [0x4ccb] });
+  else if (m.type === 'OpenExtendedMiningChannel')
+    conn.send({
+      type: 'OpenExtendedMiningChannelSuccess',
+      requestId: m.requestId,
+      channelId: 7,
+      target: new Uint8Array(32).fill(0xff),
+      extranonceSize: 12,
+      extranoncePrefix: Uint8Array.of(0, 0, 0, 9),
+      groupChannelId: 1,
+    });
+  else return false;
+  return true;
+}
+
+async function connected(url: string): Promise<UpstreamClient> {
+  const up = new UpstreamClient({
+    urls: [url],
+    vendor: 'test',
+    log: pino({ level: 'silent' }),
+    backoffMinMs: 20,
+  });
+  cleanups.push(() => up.close());
+  const ready = new Promise<void>((r) => up.once('up', () => r()));
+  up.start();
+  await ready;
+  return up;
+}
+
+describe('upstream SV2 client', () => {
+  it('resolves each share with its own verdict when the pool batches successes around an error', async () => {
+    const seen: number[] = [];
+    const pool = await scriptedPool((m, conn) => {
+      if (basics(m, conn) || m.type !== 'SubmitSharesCkb') return;
+      seen.push(m.sequenceNumber);
+      if (m.sequenceNumber === 2) {
+        conn.send({
+          type: 'SubmitSharesError',
+          channelId: 7,
+          sequenceNumber: 2,
+          errorCode: 'difficulty-too-low',
+        });
+      }
+      if (m.sequenceNumber === 3) {
+        conn.send({
+          type: 'SubmitSharesSuccess',
+          channelId: 7,
+          lastSequenceNumber: 3,
+          newSubmitsAcceptedCount: 2,
+          newSharesSum: 2n,
+        });
+      }
+    });
+    const up = await connected(pool.url);
+    const ch = await up.openChannel('extended', 'a.b');
+    expect(ch).toMatchObject({
+      channelId: 7,
+      extranonceSize: 12,
+      extranoncePrefix: Uint8Array.of(0, 0, 0, 9),
+    });
+    const verdicts: Promise<ShareVerdict>[] = [1, 2, 3, 4].map((i) =>
+      up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12).fill(i)),
+    );
+    const first3 = await Promise.all(verdicts.slice(0, 3));
+    expect(first3).toEqual([{ ok: true }, { ok: false, code: 'difficulty-too-low' }, { ok: true }]);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    // Share 4 has no answer yet; when the connection drops it is reported lost, never accepted.
+    for (const c of pool.conns) c.close('local-close', 'pool gone');
+    expect(await verdicts[3]).toEqual({ ok: false, code: 'upstream-lost' });
+  });
+
+  it('refuses shares for a channel of an earlier connection', async () => {
+    const pool = await scriptedPool((m, conn) => {
+      basics(m, conn);
+    });
+    const up = await connected(pool.url);
+    const ch = await up.openChannel('extended', 'a.b');
+    expect(await up.submit(ch.epoch + 1, ch.channelId, 1, new Uint8Array(12))).toEqual({
+      ok: false,
+      code: 'upstream-lost',
+    });
+  });
+});
