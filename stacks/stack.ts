@@ -17,7 +17,7 @@ export const HOST_FACTORIES: Record<Cloud, PoolHostFactory> = {
 };
 
 /** Terraform state: a local file beside the stack unless a bucket is configured. */
-export function addBackend(stack: TerraformStack, spec: PoolHostSpec): void {
+function addBackend(stack: TerraformStack, spec: PoolHostSpec): void {
   const st = spec.state;
   if (st.backend === 's3') {
     // use_lockfile: S3-native locking (Terraform ≥ 1.10, OpenTofu ≥ 1.10), no DynamoDB table.
@@ -47,7 +47,7 @@ export class PoolStack extends TerraformStack {
 }
 
 /** Stack name (and folder under `<outdir>/stacks/`): one per project and cloud. */
-export function stackName(cloud: Cloud, spec: PoolHostSpec): string {
+function stackName(cloud: Cloud, spec: PoolHostSpec): string {
   return `${spec.name}-${cloud}`;
 }
 

@@ -45,7 +45,7 @@ export function yamlText(value: unknown): string {
 }
 
 /** JSON with object keys sorted at every level (arrays keep their order). */
-export function stableJson(value: unknown): string {
+function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v && typeof v === 'object') {

@@ -100,7 +100,7 @@ function typeError(arg: ArgSchema, v: unknown): string | undefined {
 }
 
 /** Checks one block body (resource, data source or nested block) against its arguments. */
-export function checkArguments(
+function checkArguments(
   address: string,
   body: Body,
   args: Record<string, ArgSchema>,
@@ -167,7 +167,7 @@ export function checkArguments(
 }
 
 /** "a or b (for tcp/udp)": at least one of a, b is needed when some argument equals tcp or udp. */
-export function checkPracticallyRequired(address: string, body: Body, rules: string[] = []): Violation[] {
+function checkPracticallyRequired(address: string, body: Body, rules: string[] = []): Violation[] {
   const out: Violation[] = [];
   for (const rule of rules) {
     const m = /^(.*?)\s*(?:\(for ([^)]*)\))?$/.exec(rule.trim());

@@ -29,7 +29,7 @@ import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.
 /** Canonical's AWS account: the only publisher of official Ubuntu AMIs. */
 export const CANONICAL_OWNER = '099720109477';
 
-export function awsInstanceType(spec: PoolHostSpec): string {
+function awsInstanceType(spec: PoolHostSpec): string {
   return sizeProfile(spec.instanceSize)?.awsType ?? spec.instanceSize;
 }
 

@@ -123,7 +123,7 @@ export function calcTransactionsRoot(transactions: readonly Transaction[]): Uint
 
 // ---- Molecule ----
 
-export function serializeUncleBlock(u: UncleBlock): Uint8Array {
+function serializeUncleBlock(u: UncleBlock): Uint8Array {
   return table([serializeHeader(u.header), fixvec(u.proposals.map((p) => expectSize(p, 10, 'proposal')))]);
 }
 
@@ -170,7 +170,7 @@ export function deserializeBlock(buf: Uint8Array, what = 'Block'): Block {
 
 // ---- JSON ----
 
-export function uncleBlockToJson(u: UncleBlock): UncleBlockJson {
+function uncleBlockToJson(u: UncleBlock): UncleBlockJson {
   return { header: headerToJson(u.header), proposals: u.proposals.map(bytesToHex0x) };
 }
 
@@ -190,7 +190,7 @@ export function proposalsFromJson(v: unknown, what: string): Uint8Array[] {
   return jsonArray(v, what).map((p, i) => jsonBytes(p, `${what}[${i}]`, PROPOSAL_SHORT_ID_SIZE));
 }
 
-export function uncleBlockFromJson(v: unknown, what = 'uncle'): UncleBlock {
+function uncleBlockFromJson(v: unknown, what = 'uncle'): UncleBlock {
   const o = jsonObject(v, what);
   rejectUnknownFields(o, ['header', 'proposals'], what);
   return {

@@ -144,7 +144,7 @@ export function packEpoch(p: EpochParts): bigint {
   return p.number | (BigInt(p.index) << 24n) | (BigInt(p.length) << 40n);
 }
 
-export function rawHeaderToJson(raw: RawHeader): Omit<HeaderJson, 'nonce'> {
+function rawHeaderToJson(raw: RawHeader): Omit<HeaderJson, 'nonce'> {
   return {
     version: toMinimalHex(raw.version),
     compact_target: toMinimalHex(raw.compactTarget),

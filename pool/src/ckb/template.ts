@@ -196,7 +196,7 @@ export function templateToBlock(
 }
 
 /** The header of a template block once a nonce is found. */
-export function headerWithNonce(block: Pick<TemplateBlock, 'rawHeader'>, nonce: bigint): Header {
+function headerWithNonce(block: Pick<TemplateBlock, 'rawHeader'>, nonce: bigint): Header {
   return { ...block.rawHeader, nonce };
 }
 

@@ -121,7 +121,7 @@ export function serializeOutPoint(o: OutPoint): Uint8Array {
   return concatBytes(expectSize(o.txHash, 32, 'OutPoint.tx_hash'), u32le(o.index));
 }
 
-export function serializeCellInput(i: CellInput): Uint8Array {
+function serializeCellInput(i: CellInput): Uint8Array {
   return concatBytes(u64le(i.since), serializeOutPoint(i.previousOutput));
 }
 
@@ -129,7 +129,7 @@ export function serializeCellOutput(o: CellOutput): Uint8Array {
   return table([u64le(o.capacity), serializeScript(o.lock), option(o.type && serializeScript(o.type))]);
 }
 
-export function serializeCellDep(d: CellDep): Uint8Array {
+function serializeCellDep(d: CellDep): Uint8Array {
   return concatBytes(serializeOutPoint(d.outPoint), Uint8Array.of(depTypeToByte(d.depType)));
 }
 
@@ -347,7 +347,7 @@ function strictObject(v: unknown, keys: readonly string[], what: string): Record
   return o;
 }
 
-export function scriptFromJson(v: unknown, what = 'script'): Script {
+function scriptFromJson(v: unknown, what = 'script'): Script {
   const o = strictObject(v, ['code_hash', 'hash_type', 'args'], what);
   const hashType = o.hash_type;
   if (typeof hashType !== 'string')

@@ -72,7 +72,7 @@ export function witnessHash(tx: Transaction): Uint8Array {
 }
 
 /** Complete binary merkle tree root (RFC 0006 / merkle-cbt): zero for none, the leaf for one. */
-export function cbmtRoot(leaves: Uint8Array[]): Uint8Array {
+function cbmtRoot(leaves: Uint8Array[]): Uint8Array {
   const n = leaves.length;
   if (n === 0) return ZERO32;
   const nodes: Uint8Array[] = new Array(2 * n - 1);

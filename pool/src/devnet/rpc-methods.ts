@@ -58,7 +58,7 @@ export interface DevnetIdentity {
 }
 
 /** Runs one method; throws RpcFailure for JSON-RPC errors. */
-export function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params: unknown): unknown {
+function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params: unknown): unknown {
   switch (method) {
     case 'get_block_template':
       paramList(params, 3);

@@ -73,7 +73,7 @@ for (const c of Object.values(CODECS) as MessageCodec<Sv2MessageBase>[]) {
 }
 
 /** The codec for an (extension id, msg_type) pair, if the profile defines one. */
-export function codecFor(extensionType: number, msgType: number): MessageCodec<Sv2MessageBase> | undefined {
+function codecFor(extensionType: number, msgType: number): MessageCodec<Sv2MessageBase> | undefined {
   return BY_WIRE_ID.get(lookupKey(extensionType & 0x7fff, msgType));
 }
 
