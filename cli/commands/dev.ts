@@ -114,6 +114,7 @@ const command: Command = {
         `  SV2 (Noise, authority key pinned):  ${e.sv2_url}`,
         `  Stratum V1 (ASIC / GPU miners):     ${e.v1_url}`,
         `  Pool API, /metrics, /health:        ${e.api_url}`,
+        `  Translator /metrics, /health:       ${env.translator.metricsUrl ?? 'off'}`,
         `  Dev chain JSON-RPC:                 ${e.rpc_url}`,
         '',
         `  Try:  npx ckb-pool mine --url ${e.sv2_url} --user you.rig1 --threads 1`,

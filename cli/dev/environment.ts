@@ -97,6 +97,10 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
       log: o.log.child({ svc: 'translator' }),
     });
     stack.push(() => translator.close());
+    // Ready means ready: the translator holds its pool connection before URLs are handed out.
+    for (let i = 0; i < 200 && !translator.stats().upstreamConnected; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     let miner: RunningMiner | null = null;
     if (o.miner) {
       miner = await startMiner({
