@@ -8,6 +8,7 @@
  *   a body that is not JSON-RPC). The node may be restarting; retrying can help.
  * Both name the URL (without credentials) and the method.
  */
+import { toMinimalHex } from './hex.js';
 import type {
   BlockJson,
   BlockTemplateJson,
@@ -66,7 +67,7 @@ export interface CallOptions {
  * Splits `user:pass@` out of the URL: fetch refuses URLs with credentials, while the node's
  * own miner accepts them (ckb-miner parse_authorization) and sends them as Basic auth.
  */
-function splitCredentials(url: string): { url: string; authorization: string | null; display: string } {
+function splitCredentials(url: string): { url: string; authorization: string | null } {
   const u = new URL(url);
   let authorization: string | null = null;
   if (u.username || u.password) {
@@ -76,22 +77,19 @@ function splitCredentials(url: string): { url: string; authorization: string | n
     u.username = '';
     u.password = '';
   }
-  return { url: u.toString(), authorization, display: u.toString() };
+  return { url: u.toString(), authorization };
 }
 
 export class CkbRpcClient {
+  /** The endpoint without credentials: what requests go to and what errors name. */
   readonly url: string;
-  private readonly endpoint: string;
   private readonly authorization: string | null;
   private readonly timeoutMs: number;
   private readonly headers: Record<string, string>;
   private nextId = 1;
 
   constructor(url: string, options: CkbRpcClientOptions = {}) {
-    const parts = splitCredentials(url);
-    this.endpoint = parts.url;
-    this.url = parts.display;
-    this.authorization = parts.authorization;
+    ({ url: this.url, authorization: this.authorization } = splitCredentials(url));
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.headers = options.headers ?? {};
   }
@@ -108,7 +106,7 @@ export class CkbRpcClient {
     let text: string;
     let status: number;
     try {
-      const res = await fetch(this.endpoint, {
+      const res = await fetch(this.url, {
         method: 'POST',
         headers,
         body: JSON.stringify({ id, jsonrpc: '2.0', method, params }),
@@ -192,7 +190,7 @@ export class CkbRpcClient {
     limits: { bytesLimit?: bigint; proposalsLimit?: bigint; maxVersion?: number } = {},
     options?: CallOptions,
   ): Promise<BlockTemplateJson> {
-    const hex = (v: bigint | number | undefined) => (v === undefined ? null : `0x${v.toString(16)}`);
+    const hex = (v: bigint | number | undefined) => (v === undefined ? null : toMinimalHex(v));
     return this.call(
       'get_block_template',
       [hex(limits.bytesLimit), hex(limits.proposalsLimit), hex(limits.maxVersion)],
@@ -213,7 +211,7 @@ export class CkbRpcClient {
   }
 
   getHeaderByNumber(number: bigint, options?: CallOptions): Promise<HeaderViewJson | null> {
-    return this.call('get_header_by_number', [`0x${number.toString(16)}`], options);
+    return this.call('get_header_by_number', [toMinimalHex(number)], options);
   }
 
   getBlock(hash: string, options?: CallOptions): Promise<BlockViewJson | null> {
