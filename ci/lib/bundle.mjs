@@ -21,9 +21,10 @@ const deployer = join(ROOT, 'bin/ckb-pool-deploy.js');
 
 /**
  * `init --yes` a testnet config in `dir` and `render` its bundle into `dir/bundle`.
- * `ports` maps init's port flags (sv2, v1, p2p, api, prometheus, grafana) to numbers.
+ * `ports` maps init's port flags (sv2, v1, p2p, api, prometheus, grafana) to numbers; `extra`
+ * are more init flags.
  */
-export async function initAndRender(dir, { project, ports = {}, adminCidr = '127.0.0.1/32' }) {
+export async function initAndRender(dir, { project, ports = {}, adminCidr = '127.0.0.1/32', extra = [] }) {
   const configPath = join(dir, 'ckb-pool.yaml');
   const bundleDir = join(dir, 'bundle');
   const portFlags = Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
@@ -43,6 +44,7 @@ export async function initAndRender(dir, { project, ports = {}, adminCidr = '127
     '--admin-cidr',
     adminCidr,
     ...portFlags,
+    ...extra,
   ];
   await $`node ${deployer} ${init}`;
   await $`node ${deployer} render --config ${configPath} --out ${bundleDir}`;

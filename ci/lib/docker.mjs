@@ -92,11 +92,9 @@ export async function baseImages(logDir, which = 'all') {
 
 /**
  * Builds pool/Dockerfile on the local Node base. The build context is a temporary copy of the
- * files the Dockerfile uses (so nothing is written into the checkout), plus:
- * - the host's extra CA bundle (NODE_EXTRA_CA_CERTS; this machine's egress proxy re-signs TLS)
- *   handed in with the Dockerfile's NPM_CA_FILE argument;
- * - the lockfile with ci/lockfile-optional.mjs applied (the npm mirror here lacks optional
- *   platform packages, see that file).
+ * files the Dockerfile uses (so nothing is written into the checkout), plus
+ * the host's extra CA bundle (NODE_EXTRA_CA_CERTS; this machine's egress proxy re-signs TLS)
+ * handed in with the Dockerfile's NPM_CA_FILE argument.
  */
 export async function buildPoolImage(tag, logDir) {
   const ctx = mkdtempSync(join(tmpdir(), 'ckb-pool-image-'));
@@ -108,7 +106,6 @@ export async function buildPoolImage(tag, logDir) {
     for (const f of ['package.json', 'Dockerfile', 'bin', 'src']) {
       cpSync(join(ROOT, 'pool', f), join(ctx, 'pool', f), { recursive: true });
     }
-    await $`node ${join(ROOT, 'ci/lockfile-optional.mjs')} ${join(ctx, 'package-lock.json')}`;
     const args = ['build', '-f', join(ctx, 'pool/Dockerfile'), '--build-arg', `NODE_IMAGE=${IMAGE.node}`];
     const ca = process.env.NODE_EXTRA_CA_CERTS;
     if (ca && existsSync(ca)) {

@@ -20,12 +20,27 @@ export async function poolCommands(image) {
   return names;
 }
 
+const apiBlocks = (apiUrl) => async () => {
+  const res = await fetch(`${apiUrl}/api/v1/blocks`);
+  if (!res.ok) throw new Error(`GET ${apiUrl}/api/v1/blocks answered ${res.status}`);
+  return res.json();
+};
+
 /**
  * Runs `ckb-pool mine --url URL --user USER` until the pool's /api/v1/blocks lists a block of
  * that worker with status `accepted` (the dev chain took it), then stops the miner. Returns
  * the block row. `whileMining(block)` runs after the block, while the miner is still connected.
+ * `fetchBlocks()` reads /api/v1/blocks (default: GET on `apiUrl`).
  */
-export async function mineUntilBlock({ url, user, apiUrl, logFile, timeoutMs = 240_000, whileMining }) {
+export async function mineUntilBlock({
+  url,
+  user,
+  apiUrl,
+  fetchBlocks = apiBlocks(apiUrl),
+  logFile,
+  timeoutMs = 240_000,
+  whileMining,
+}) {
   const fd = openSync(logFile, 'a');
   const args = [join(ROOT, 'pool/bin/ckb-pool.js'), 'mine', '--url', url, '--user', user, '--threads', '1'];
   info(`ckb-pool mine --url ${url} --user ${user} --threads 1 (log ${logFile})`);
@@ -43,9 +58,7 @@ export async function mineUntilBlock({ url, user, apiUrl, logFile, timeoutMs = 2
           const tail = (await $`tail -n 30 ${logFile}`.nothrow()).stdout;
           throw new Error(`the miner exited early (${exited.code ?? exited.signal}):\n${tail}`);
         }
-        const res = await fetch(`${apiUrl}/api/v1/blocks`);
-        if (!res.ok) return null;
-        const { blocks } = await res.json();
+        const { blocks } = await fetchBlocks();
         return blocks.find((b) => b.worker === user && b.status === 'accepted') ?? null;
       },
       { timeoutMs, intervalMs: 2000 },

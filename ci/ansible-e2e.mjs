@@ -1,0 +1,322 @@
+#!/usr/bin/env zx
+// The Ansible role over real SSH against a disposable Debian 12 host (issue 8, "Tests").
+//
+//   npx zx ci/ansible-e2e.mjs          (as root, from the repository; .ci/run runs it)
+//
+// 1. ansible-playbook ansible/site.yml against a systemd+sshd container (ci/lib/host.mjs):
+//    Docker installed by the distribution method, the REAL rendered bundle with the CI override
+//    (compose.override.yaml inside the bundle folder, so it travels with the copy; see
+//    ci/lib/bundle.mjs), images from `docker save` archives, health must pass; a CPU miner
+//    then mines a block through the SV2 port the host publishes; a second run must report
+//    changed=0.
+// 2. The same path through the CLI, `ckb-pool-deploy up --host root@127.0.0.1:PORT`, against a
+//    fresh host container (skipped with the reason when the command is missing).
+// Both hosts and their volumes are removed at the end. Exits 0 with SKIP only when Docker,
+// ansible-playbook or ssh cannot run here at all.
+//
+// Environment: CKB_POOL_E2E_KEEP=1 keeps the host containers (for debugging).
+import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { $ } from 'zx';
+import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
+import {
+  baseImages,
+  buildMonitoringImages,
+  buildPoolImage,
+  ensureDocker,
+  freePorts,
+  IMAGE,
+  logged,
+  ROOT,
+} from './lib/docker.mjs';
+import { removeHost, startHost } from './lib/host.mjs';
+import { mineUntilBlock } from './lib/mining.mjs';
+import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
+
+$.verbose = false;
+$.quiet = true;
+const TITLE = 'ansible-e2e';
+const work = mkdtempSync(join(tmpdir(), 'ckb-pool-ansible-e2e-'));
+const logs = join(work, 'logs');
+mkdirSync(logs);
+console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
+
+const engine = await step('Docker engine', ensureDocker);
+if (!engine.ok) {
+  skip('Ansible end-to-end test', `no Docker engine can run here: ${engine.reason}`);
+  summary(TITLE);
+  process.exit(0);
+}
+for (const [tool, pkg] of [
+  ['ansible-playbook', 'ansible-core'],
+  ['ssh', 'openssh-client'],
+  ['ssh-keygen', 'openssh-client'],
+]) {
+  if ((await $`command -v ${tool}`.nothrow()).exitCode !== 0) {
+    skip('Ansible end-to-end test', `${tool} is not installed (apt-get install ${pkg})`);
+    summary(TITLE);
+    process.exit(0);
+  }
+}
+info((await $`ansible-playbook --version`).stdout.split('\n')[0]);
+
+const hosts = [];
+let failed = false;
+try {
+  await step('Base images (debootstrap Debian 12: Node, systemd host)', () => baseImages(logs, 'all'));
+
+  // Path 1: the role, driven by ansible-playbook directly.
+  const [sshPort, sv2, v1] = await freePorts(3);
+  const host = await step('Start the disposable Debian host (systemd + sshd)', async () => {
+    const h = { name: `ckb-pool-ci-host-${process.pid}`, volume: `ckb-pool-ci-host-${process.pid}-docker` };
+    hosts.push(h); // removed at the end even if starting fails half-way
+    return Object.assign(h, await startHost({ ...h, work, sshPort, publish: [sv2, v1] }));
+  });
+  const project = 'ckbpoolansible';
+  const bundle = await step('init --yes + render a testnet bundle, CI override inside it', async () => {
+    const dir = join(work, 'ansible');
+    mkdirSync(dir);
+    const b = await initAndRender(dir, { project, ports: { sv2, v1 }, adminCidr: `${host.gateway}/32` });
+    writeCiOverride(b.bundleDir);
+    info(`bundle ${b.bundleDir} (+ ${OVERRIDE_FILE}); admin CIDR ${host.gateway}/32 (where SSH comes from)`);
+    return b;
+  });
+  const { config } = bundle;
+
+  await step(`Images: ${config.images.pool}, Prometheus, Alertmanager`, async () => {
+    await buildPoolImage(config.images.pool, logs);
+    await buildMonitoringImages(logs);
+  });
+  // One archive for the three images: their shared Debian layers travel once.
+  const archives = await step('docker save the images into an archive', async () => {
+    const file = join(work, 'ckb-pool-images.tar');
+    const images = [config.images.pool, IMAGE.prometheus, IMAGE.alertmanager];
+    await $`docker save -o ${file} ${images}`;
+    info(`${images.join(', ')} → ${file} (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB)`);
+    return [file];
+  });
+
+  const inventory = join(work, 'inventory.ini');
+  writeFileSync(
+    inventory,
+    `[ckb_pool]\n${host.name} ansible_host=127.0.0.1 ansible_port=${sshPort} ansible_user=root ` +
+      `ansible_ssh_private_key_file=${host.key} ` +
+      `ansible_ssh_common_args='-o UserKnownHostsFile=${host.knownHosts} -o StrictHostKeyChecking=accept-new'\n`,
+  );
+  const extraVars = join(work, 'extra-vars.json');
+  writeFileSync(
+    extraVars,
+    `${JSON.stringify(
+      {
+        ckb_pool_bundle_dir: bundle.bundleDir,
+        ckb_pool_compose_project: project,
+        ckb_pool_docker_install_method: 'distro',
+        ckb_pool_image_archives: archives,
+        ckb_pool_admin_cidrs: config.adminCidrs,
+        ckb_pool_public_cidrs: config.publicCidrs,
+        ckb_pool_public_ports: [config.ports.sv2, config.ports.v1, config.ports.p2p],
+        ckb_pool_ssh_port: sshPort,
+        // /health: 200 only when the pool has a fresh template from a synced node (the dev chain).
+        ckb_pool_health_url: `http://127.0.0.1:${config.ports.api}/health`,
+        ckb_pool_health_wait: 'ready',
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const playbook = async (n) => {
+    const logFile = join(logs, `ansible-playbook-${n}.log`);
+    await logged(
+      logFile,
+      'ansible-playbook',
+      ['-i', inventory, '-e', `@${extraVars}`, join(ROOT, 'ansible/site.yml')],
+      { cwd: join(ROOT, 'ansible'), env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' } },
+    );
+    return recap((await $`cat ${logFile}`).stdout, host.name);
+  };
+
+  await step('ansible-playbook site.yml (first run: install Docker, deploy, health)', async () => {
+    const r = await playbook(1);
+    info(`PLAY RECAP ${host.name}: ${r.line}`);
+    if (r.failed || r.unreachable) throw new Error(`first run: ${r.line}`);
+  });
+
+  await step('The stack on the host: services healthy, dev chain as the node, no Grafana', async () => {
+    const fmt = '{{.Label "com.docker.compose.service"}} {{.Image}} {{.Status}}';
+    const ps = await waitFor(
+      'healthy ckb, pool, prometheus, alertmanager on the host',
+      async () => {
+        const out = (
+          await host.ssh([
+            'docker',
+            'ps',
+            '--filter',
+            `label=com.docker.compose.project=${project}`,
+            '--format',
+            `'${fmt}'`,
+          ])
+        ).stdout;
+        const rows = out.split('\n').filter(Boolean);
+        const healthy = (s) => rows.some((r) => r.startsWith(`${s} `) && r.includes('(healthy)'));
+        return ['ckb', 'pool', 'prometheus', 'alertmanager'].every(healthy) ? rows : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 3000 },
+    );
+    for (const row of ps) info(row);
+    if (ps.some((r) => r.startsWith('grafana '))) throw new Error('grafana was started');
+    if (!ps.some((r) => r.startsWith(`ckb ${config.images.pool} `))) {
+      throw new Error(
+        'the ckb service does not run the dev chain: the override did not travel with the bundle',
+      );
+    }
+    const unit = (await host.ssh(['systemctl', 'is-enabled', 'ckb-pool.service'])).stdout.trim();
+    info(`systemd unit ckb-pool.service: ${unit}`);
+  });
+
+  await step('Mine through the SV2 port the host publishes until the dev chain accepts a block', async () => {
+    const blocksOnHost = async () => {
+      const py = `import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('http://127.0.0.1:${config.ports.api}/api/v1/blocks').read().decode())`;
+      return JSON.parse((await host.ssh(['python3', '-c', `"${py}"`])).stdout);
+    };
+    const block = await mineUntilBlock({
+      url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${bundle.authorityPublicKey}`,
+      user: 'ci.ansible',
+      fetchBlocks: blocksOnHost,
+      logFile: join(logs, 'miner-ansible.log'),
+    });
+    info(`block ${block.height} ${block.hash} by ${block.worker}: ${block.status}`);
+  });
+
+  await step('ansible-playbook site.yml (second run: changed=0)', async () => {
+    const r = await playbook(2);
+    info(`PLAY RECAP ${host.name}: ${r.line}`);
+    if (r.failed || r.unreachable) throw new Error(`second run: ${r.line}`);
+    if (r.changed !== 0) {
+      const changedTasks = (
+        await $`grep -B1 -E ${'^changed:'} ${join(logs, 'ansible-playbook-2.log')}`.nothrow()
+      ).stdout;
+      throw new Error(`second run changed ${r.changed} task(s), expected 0:\n${changedTasks}`);
+    }
+  });
+
+  // Path 2: the CLI.
+  const up = await $`node ${join(ROOT, 'bin/ckb-pool-deploy.js')} up --help`.nothrow();
+  if (up.exitCode !== 0 || !up.stdout.includes('--host')) {
+    skip('ckb-pool-deploy up --host', 'the CLI has no `up --host` yet (cli/commands/up.ts, issue 8)');
+  } else {
+    await cliPath();
+  }
+} catch (err) {
+  failed = true;
+  if (!(err && typeof err === 'object' && 'message' in err)) console.error(err);
+  for (const h of hosts) await dumpHost(h);
+} finally {
+  if (process.env.CKB_POOL_E2E_KEEP === '1') {
+    console.log(`\nCKB_POOL_E2E_KEEP=1: host containers kept: ${hosts.map((h) => h.name).join(', ')}`);
+  } else if (hosts.length) {
+    try {
+      await step('Remove the host containers and their volumes', async () => {
+        const left = [];
+        for (const h of hosts) left.push(...(await removeHost(h)));
+        if (left.length) throw new Error(`left behind: ${left.join(', ')}`);
+        info(`removed ${hosts.map((h) => `${h.name} (+ volume ${h.volume})`).join(', ')}`);
+      });
+    } catch {
+      failed = true;
+    }
+  }
+}
+summary(TITLE);
+process.exit(failed ? 1 : 0);
+
+/**
+ * `up --host` as an operator runs it, with the CI override placed in the CLI's bundle folder
+ * beforehand: `up` re-renders the same files into it and leaves files it did not write alone,
+ * so the role copies the override along (the same mechanism as path 1).
+ */
+async function cliPath() {
+  const [sshPort, sv2, v1] = await freePorts(3);
+  const host = await step('Start a fresh Debian host for `up --host`', async () => {
+    const h = { name: `ckb-pool-ci-cli-${process.pid}`, volume: `ckb-pool-ci-cli-${process.pid}-docker` };
+    hosts.push(h);
+    return Object.assign(h, await startHost({ ...h, work, sshPort, publish: [sv2, v1] }));
+  });
+  const dir = join(work, 'cli');
+  mkdirSync(dir);
+  const project = 'ckbpoolcli';
+  const bundle = await step(
+    'init --yes (ssh key of the host) + the CI override in the CLI bundle folder',
+    async () => {
+      const b = await initAndRender(dir, {
+        project,
+        ports: { sv2, v1 },
+        adminCidr: `${host.gateway}/32`,
+        // diskGb: `up` makes the role insist on that much free space on a first deploy; the
+        // host container shares this machine's disk, so ask for what a CI machine has.
+        extra: ['--ssh-private-key', host.key, '--ssh-public-key', `${host.key}.pub`, '--disk-gb', '20'],
+      });
+      // up renders into <config dir>/.ckb-pool-deploy/<project>/ssh/bundle (cli/deploy/workdir.ts).
+      const upBundle = join(dir, '.ckb-pool-deploy', project, 'ssh', 'bundle');
+      await $`node ${join(ROOT, 'bin/ckb-pool-deploy.js')} render --config ${b.configPath} --out ${upBundle}`;
+      writeCiOverride(upBundle);
+      info(`override written to ${upBundle}/${OVERRIDE_FILE}`);
+      return { ...b, upBundle };
+    },
+  );
+  const archives = [join(work, 'ckb-pool-images.tar')];
+  await step(`ckb-pool-deploy up --host root@127.0.0.1:${sshPort} --docker-install distro`, async () => {
+    const args = [
+      'up',
+      '--config',
+      bundle.configPath,
+      '--host',
+      `root@127.0.0.1:${sshPort}`,
+      '--docker-install',
+      'distro',
+      ...archives.flatMap((a) => ['--image-archive', a]),
+    ];
+    const logFile = join(logs, 'up-host.log');
+    try {
+      await logged(logFile, 'node', [join(ROOT, 'bin/ckb-pool-deploy.js'), ...args], { cwd: dir });
+    } finally {
+      info((await $`tail -n 25 ${logFile}`.nothrow()).stdout.trimEnd().split('\n').join('\n  '));
+    }
+    const out = (await host.ssh(['docker', 'ps', '--format', `'{{.Names}} {{.Image}} {{.Status}}'`])).stdout;
+    for (const row of out.split('\n').filter(Boolean)) info(row);
+    if (!out.includes(`${bundle.config.images.pool} `))
+      throw new Error('the pool image does not run on the host');
+  });
+}
+
+/** Parses one host's PLAY RECAP line: `ok=N changed=N unreachable=N failed=N …`. */
+function recap(log, hostName) {
+  const lines = log.split('\n');
+  const start = lines.findIndex((l) => l.startsWith('PLAY RECAP'));
+  const line = start >= 0 ? lines.slice(start + 1).find((l) => l.startsWith(hostName)) : undefined;
+  if (!line) throw new Error(`no PLAY RECAP line for ${hostName} in the ansible-playbook output`);
+  const n = (k) => Number(new RegExp(`${k}=(\\d+)`).exec(line)?.[1] ?? Number.NaN);
+  return {
+    line: line.replace(/^\S+\s*:\s*/, '').replace(/\s+/g, ' '),
+    ok: n('ok'),
+    changed: n('changed'),
+    unreachable: n('unreachable'),
+    failed: n('failed'),
+  };
+}
+
+async function dumpHost(h) {
+  if (!h.ssh) return;
+  console.log(`\n== ${h.name}: containers, unit status and logs`);
+  const run = async (cmd) => {
+    const out = await h.ssh(cmd).nothrow();
+    console.log(out.stdout, out.stderr);
+  };
+  await run(['docker', 'ps', '-a']);
+  await run(['systemctl', 'status', '--no-pager', 'ckb-pool.service', 'docker.service']);
+  await run([
+    'sh',
+    '-c',
+    `'for c in $(docker ps -aq); do echo "--- $(docker inspect --format {{.Name}} $c)"; docker logs --tail 60 $c 2>&1; done'`,
+  ]);
+}
