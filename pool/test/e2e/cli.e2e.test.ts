@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,21 +41,16 @@ async function poolFixture() {
 }
 
 describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
-  it('translate serves V1 miners for a pool URL and mine (worker threads under the bin) gets shares accepted through it; SIGTERM exits 0', async () => {
+  it('translate (translator.yaml as the deploy bundle writes it, flags overriding) serves V1 miners, and mine (worker threads under the bin) gets shares accepted through it; SIGTERM exits 0', async () => {
     const p = await poolFixture();
-    const tr = run([
-      'translate',
-      '--listen',
-      '127.0.0.1:0',
-      '--upstream',
-      p.poolUrl,
-      '--chain',
-      'dev',
-      '--metrics-listen',
-      '127.0.0.1:0',
-      '--log-level',
-      'warn',
-    ]);
+    const t = tempDir();
+    cleanups.push(() => t.remove());
+    const file = join(t.dir, 'translator.yaml');
+    writeFileSync(
+      file,
+      `chain: dev\nv1:\n  listen: 127.0.0.1:0\nupstream:\n  url: ${p.poolUrl}\nlog:\n  level: warn\n`,
+    );
+    const tr = run(['translate', '--config', file, '--metrics-listen', '127.0.0.1:0']);
     await until(() => /stratum\+tcp:\/\/[\d.]+:\d+/.test(tr.out.stderr), 20_000, 'the translator to listen');
     const v1Url = (/stratum\+tcp:\/\/[\d.]+:\d+/.exec(tr.out.stderr) as RegExpExecArray)[0];
     const raw = await RawV1.connect(v1Url);
