@@ -11,6 +11,8 @@
  *   miner's shares; `v1VsSv2` = v1 / sv2Direct.
  * - `latencyMs`: share round trip (submit written → verdict read) through the translator
  *   (`v1`) and straight to the pool (`sv2`), p50/p99; `translatorAddedMs` = the difference.
+ * - `batchedWireBytesPerShare`: the same byte counts with the pool's default acknowledgement
+ *   batching (10 shares per SubmitShares.Success) and 10 shares in flight per miner.
  *
  * BENCH_SHARES (default 1,500 of each kind).
  */
@@ -80,10 +82,23 @@ class V1Line {
   }
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-translator-'));
-  // Difficulty 2^48: random nonces never make a block during the run.
-  const devnet = await startDevnet({ rpcPort: 0, compactTarget: targetToCompact(1n << 208n) });
+interface Phase {
+  v1Ok: number;
+  sv2Ok: number;
+  v1Bytes: number;
+  sv2Bytes: number;
+  upBytes: number;
+  v1Rtt: number[];
+  sv2Rtt: number[];
+}
+
+/** One pool + translator on the dev chain; `window` shares in flight per miner. */
+async function phase(
+  devnet: Awaited<ReturnType<typeof startDevnet>>,
+  dir: string,
+  shares: { batchMaxCount: number; batchMaxDelayMs: number },
+  window: number,
+): Promise<Phase> {
   const pool = await startPool(
     parseConfig({
       chain: 'dev',
@@ -91,8 +106,8 @@ async function main(): Promise<void> {
       sv2: { listen: '127.0.0.1:0', authorityKeyFile: '/nonexistent' },
       api: { listen: '127.0.0.1:0' },
       vardiff: { minDifficulty: 1, maxDifficulty: 1, initialDifficulty: 1, retargetPeriodSeconds: 3_600 },
-      shares: { batchMaxCount: 1, batchMaxDelayMs: 1 },
-      ledger: { path: join(dir, 'ledger.sqlite'), flushIntervalMs: 200 },
+      shares,
+      ledger: { path: join(dir, `ledger-${window}.sqlite`), flushIntervalMs: 200 },
       jobs: { minUpdateIntervalMs: 60_000 },
       log: { level: 'silent' },
     }),
@@ -125,64 +140,79 @@ async function main(): Promise<void> {
   const ch = await sv2.openStandard('bench.sv2');
   const job = await sv2.waitJob(ch);
 
-  const v1Rtt: number[] = [];
-  const sv2Rtt: number[] = [];
-  let v1Ok = 0;
-  let sv2Ok = 0;
+  const r: Phase = { v1Ok: 0, sv2Ok: 0, v1Bytes: 0, sv2Bytes: 0, upBytes: 0, v1Rtt: [], sv2Rtt: [] };
   const mark = () => ({
     v1: socket.bytesRead + socket.bytesWritten,
     sv2: sv2.conn.socket.bytesRead + sv2.conn.socket.bytesWritten,
     up: tr.stats().sv2BytesIn + tr.stats().sv2BytesOut,
   });
   const start = mark();
-  const en2 = Buffer.alloc(en2Size);
-  const suffix = new Uint8Array(12);
-  const view = new DataView(suffix.buffer);
-  for (let i = 0; i < SHARES; i++) {
-    en2.writeUInt32BE(i, en2Size - 4);
+  let n = 0;
+  for (let i = 0; i < SHARES; i += window) {
+    // V1: `window` submits on the wire, then their answers.
     let t0 = performance.now();
-    const r = await v1.request('mining.submit', ['bench.v1', jobId, en2.toString('hex')]);
-    v1Rtt.push(performance.now() - t0);
-    if (r.result === true) v1Ok++;
+    const pending: Promise<Record<string, unknown>>[] = [];
+    for (let k = 0; k < window; k++) {
+      const en2 = Buffer.alloc(en2Size);
+      en2.writeUInt32BE(n + k, en2Size - 4);
+      pending.push(v1.request('mining.submit', ['bench.v1', jobId, en2.toString('hex')]));
+    }
+    for (const a of await Promise.all(pending)) if (a.result === true) r.v1Ok++;
+    r.v1Rtt.push(performance.now() - t0);
 
-    view.setUint32(8, i);
     t0 = performance.now();
-    const seq = sv2.submit(ch.channelId, job.jobId, suffix.slice());
-    const a = await sv2.answer(ch.channelId, seq);
-    sv2Rtt.push(performance.now() - t0);
-    if (a === 'ok') sv2Ok++;
+    let seq = 0;
+    for (let k = 0; k < window; k++) {
+      const suffix = new Uint8Array(12);
+      new DataView(suffix.buffer).setUint32(8, n + k);
+      seq = sv2.submit(ch.channelId, job.jobId, suffix);
+    }
+    if ((await sv2.answer(ch.channelId, seq)) === 'ok') r.sv2Ok += window;
+    r.sv2Rtt.push(performance.now() - t0);
     // TestClient keeps every message; drop the answered ones so lookups stay cheap.
     if (sv2.inbox.length > 64) sv2.inbox.splice(0, sv2.inbox.length - 8);
+    n += window;
   }
   const end = mark();
-  v1Rtt.sort((a, b) => a - b);
-  sv2Rtt.sort((a, b) => a - b);
-  const v1Bytes = (end.v1 - start.v1) / Math.max(1, v1Ok);
-  const sv2Bytes = (end.sv2 - start.sv2) / Math.max(1, sv2Ok);
-  const upBytes = (end.up - start.up) / Math.max(1, v1Ok);
-  const result = {
-    bench: 'translator',
-    shares: SHARES,
-    accepted: { v1: v1Ok, sv2: sv2Ok },
-    wireBytesPerShare: {
-      v1: round(v1Bytes, 1),
-      sv2Direct: round(sv2Bytes, 1),
-      sv2Upstream: round(upBytes, 1),
-      v1VsSv2: round(v1Bytes / sv2Bytes, 3),
-    },
-    latencyMs: {
-      v1: { p50: round(percentile(v1Rtt, 50)), p99: round(percentile(v1Rtt, 99)) },
-      sv2: { p50: round(percentile(sv2Rtt, 50)), p99: round(percentile(sv2Rtt, 99)) },
-      translatorAddedMs: {
-        p50: round(percentile(v1Rtt, 50) - percentile(sv2Rtt, 50)),
-        p99: round(percentile(v1Rtt, 99) - percentile(sv2Rtt, 99)),
-      },
-    },
-  };
+  r.v1Bytes = (end.v1 - start.v1) / Math.max(1, r.v1Ok);
+  r.sv2Bytes = (end.sv2 - start.sv2) / Math.max(1, r.sv2Ok);
+  r.upBytes = (end.up - start.up) / Math.max(1, r.v1Ok);
+  r.v1Rtt.sort((a, b) => a - b);
+  r.sv2Rtt.sort((a, b) => a - b);
   socket.destroy();
   sv2.close();
   await tr.close();
   await pool.close();
+  return r;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-translator-'));
+  // Difficulty 2^48: random nonces never make a block during the run.
+  const devnet = await startDevnet({ rpcPort: 0, compactTarget: targetToCompact(1n << 208n) });
+  const single = await phase(devnet, dir, { batchMaxCount: 1, batchMaxDelayMs: 1 }, 1);
+  const batched = await phase(devnet, dir, { batchMaxCount: 10, batchMaxDelayMs: 1_000 }, 10);
+  const bytes = (p: Phase) => ({
+    v1: round(p.v1Bytes, 1),
+    sv2Direct: round(p.sv2Bytes, 1),
+    sv2Upstream: round(p.upBytes, 1),
+    v1VsSv2: round(p.v1Bytes / p.sv2Bytes, 3),
+  });
+  const result = {
+    bench: 'translator',
+    shares: SHARES,
+    accepted: { v1: single.v1Ok, sv2: single.sv2Ok, v1Batched: batched.v1Ok, sv2Batched: batched.sv2Ok },
+    wireBytesPerShare: bytes(single),
+    batchedWireBytesPerShare: bytes(batched),
+    latencyMs: {
+      v1: { p50: round(percentile(single.v1Rtt, 50)), p99: round(percentile(single.v1Rtt, 99)) },
+      sv2: { p50: round(percentile(single.sv2Rtt, 50)), p99: round(percentile(single.sv2Rtt, 99)) },
+      translatorAddedMs: {
+        p50: round(percentile(single.v1Rtt, 50) - percentile(single.sv2Rtt, 50)),
+        p99: round(percentile(single.v1Rtt, 99) - percentile(single.sv2Rtt, 99)),
+      },
+    },
+  };
   await devnet.close();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);
