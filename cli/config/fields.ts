@@ -190,7 +190,7 @@ export const FIELDS = [
   }),
   field('instance.diskGb', {
     kind: int(30, 16384),
-    doc: 'Data disk size in GiB for the chain data, the ledger and metrics. Ignored for local and ssh (checked as free space by the Ansible role).',
+    doc: 'Size in GiB of the VM’s one disk (encrypted root disk), which holds the chain data, the ledger and metrics. Ignored for local and ssh (checked as free space by the Ansible role).',
     default: (c) => (c.chain === 'testnet' ? 150 : 300),
     defaultDoc: '300 (mainnet), 150 (testnet)',
     flag: 'disk-gb',
