@@ -4,7 +4,7 @@ import { blockHash, epochParts, headerViewFromJson, nonceToBytes, powHash } from
 import { bytesToHex0x, toMinimalHex } from '../../ckb/hex.js';
 import { JsonFieldError } from '../../ckb/molecule-json.js';
 import { type Chain, isChain, powOutput } from '../../ckb/pow.js';
-import { decodeCompact, meetsTarget, targetToDifficulty } from '../../ckb/target.js';
+import { decodeCompact, meetsTarget, targetToBeHex, targetToDifficulty } from '../../ckb/target.js';
 import { type Command, UsageError } from '../command.js';
 
 const HELP = `Usage: ckb-pool header inspect FILE [--chain mainnet|testnet|dev]
@@ -91,7 +91,7 @@ export function inspectHeader(json: unknown, chain: Chain): HeaderInspection {
     nonce: toMinimalHex(header.nonce),
     nonce_bytes: bytesToHex0x(nonce16),
     pow_output: bytesToHex0x(out),
-    target: targetOk ? `0x${target.toString(16).padStart(64, '0')}` : null,
+    target: targetOk ? `0x${targetToBeHex(target)}` : null,
     difficulty: targetOk ? targetToDifficulty(target).toString() : null,
     pow_valid: targetOk && meetsTarget(out, target),
     hash: bytesToHex0x(hash),
