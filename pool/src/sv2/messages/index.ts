@@ -8,6 +8,7 @@
 import { copyBytes, Reader, Sv2DecodeError, Sv2EncodeError, Writer } from '../binary.js';
 import {
   decodeFrame,
+  encodeFrame,
   FRAME_HEADER_SIZE,
   type Frame,
   MAX_FRAME_PAYLOAD,
@@ -112,12 +113,7 @@ export function encodePayload(msg: Sv2Message): Uint8Array {
 
 /** A whole plaintext frame: 6-byte header + payload. */
 export function encodeMessage(msg: Sv2Message): Uint8Array {
-  if (msg.type === 'Unknown') {
-    const out = new Uint8Array(FRAME_HEADER_SIZE + msg.payload.length);
-    writeHeaderFields(out, 0, msg.extensionType, msg.channelMsg, msg.msgType, msg.payload.length);
-    out.set(msg.payload, FRAME_HEADER_SIZE);
-    return out;
-  }
+  if (msg.type === 'Unknown') return encodeFrame(msg);
   const w = scratch();
   w.raw(PLACEHOLDER_HEADER);
   const c = writeBody(w, msg);
