@@ -28,7 +28,7 @@ import {
   readTable,
   table,
 } from './molecule.js';
-import { jsonArray, jsonBytes, jsonObject, rejectUnknownFields } from './molecule-json.js';
+import { jsonArray, jsonBytes, jsonStrictObject } from './molecule-json.js';
 import {
   deserializeTransaction,
   serializeTransaction,
@@ -191,8 +191,7 @@ export function proposalsFromJson(v: unknown, what: string): Uint8Array[] {
 }
 
 function uncleBlockFromJson(v: unknown, what = 'uncle'): UncleBlock {
-  const o = jsonObject(v, what);
-  rejectUnknownFields(o, ['header', 'proposals'], what);
+  const o = jsonStrictObject(v, ['header', 'proposals'], what);
   return {
     header: headerFromJson(o.header, `${what}.header`, false),
     proposals: proposalsFromJson(o.proposals, `${what}.proposals`),
@@ -201,8 +200,7 @@ function uncleBlockFromJson(v: unknown, what = 'uncle'): UncleBlock {
 
 /** Parses the node's JSON `Block` strictly. */
 export function blockFromJson(v: unknown, what = 'block'): Block {
-  const o = jsonObject(v, what);
-  rejectUnknownFields(o, ['header', 'uncles', 'transactions', 'proposals', 'extension'], what);
+  const o = jsonStrictObject(v, ['header', 'uncles', 'transactions', 'proposals', 'extension'], what);
   const block: Block = {
     header: headerFromJson(o.header, `${what}.header`, false),
     uncles: jsonArray(o.uncles, `${what}.uncles`).map((u, i) =>

@@ -6,7 +6,7 @@
 import { ckbhash } from './hash.js';
 import { bytesToHex0x, toMinimalHex } from './hex.js';
 import { concatBytes, expectSize, readU32, readU64, readU128, u32le, u64le, u128le } from './molecule.js';
-import { jsonByte32, jsonObject, jsonUint, rejectUnknownFields } from './molecule-json.js';
+import { jsonByte32, jsonStrictObject, jsonUint } from './molecule-json.js';
 
 export const RAW_HEADER_SIZE = 192;
 export const HEADER_SIZE = 208;
@@ -193,8 +193,7 @@ export function headerViewFromJson(
   what = 'header',
   allowHash = true,
 ): { header: Header; hash: Uint8Array | null } {
-  const o = jsonObject(json, what);
-  rejectUnknownFields(o, allowHash ? [...HEADER_KEYS, 'hash'] : HEADER_KEYS, what);
+  const o = jsonStrictObject(json, allowHash ? [...HEADER_KEYS, 'hash'] : HEADER_KEYS, what);
   const header: Header = {
     version: Number(jsonUint(o.version, 32, `${what}.version`)),
     compactTarget: Number(jsonUint(o.compact_target, 32, `${what}.compact_target`)),

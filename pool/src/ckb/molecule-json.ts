@@ -34,15 +34,17 @@ export function jsonArray(v: unknown, what: string): unknown[] {
   return v;
 }
 
-/** Throws on the first key not in `known` (the node's JSON types deny unknown fields). */
-export function rejectUnknownFields(
-  o: Record<string, unknown>,
+/** An object with no key outside `known` (the node's JSON types deny unknown fields). */
+export function jsonStrictObject(
+  v: unknown,
   known: readonly string[],
   what: string,
-): void {
+): Record<string, unknown> {
+  const o = jsonObject(v, what);
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) throw new JsonFieldError(`${what}.${k}`, 'unknown field');
   }
+  return o;
 }
 
 /** An unsigned integer of `bits` bits in minimal `0x` hex. */

@@ -29,10 +29,9 @@ import {
   jsonArray,
   jsonByte32,
   jsonBytes,
-  jsonObject,
+  jsonStrictObject,
   jsonU32,
   jsonUint,
-  rejectUnknownFields,
 } from './molecule-json.js';
 
 /** "data", "type", or "dataN" (N = 1..127, the VM version); Molecule byte data=0, type=1, dataN=N<<1. */
@@ -341,14 +340,8 @@ export function transactionToJson(tx: Transaction): TransactionJson {
   };
 }
 
-function strictObject(v: unknown, keys: readonly string[], what: string): Record<string, unknown> {
-  const o = jsonObject(v, what);
-  rejectUnknownFields(o, keys, what);
-  return o;
-}
-
 function scriptFromJson(v: unknown, what = 'script'): Script {
-  const o = strictObject(v, ['code_hash', 'hash_type', 'args'], what);
+  const o = jsonStrictObject(v, ['code_hash', 'hash_type', 'args'], what);
   const hashType = o.hash_type;
   if (typeof hashType !== 'string')
     throw new JsonFieldError(`${what}.hash_type`, 'expected a string such as "type"');
@@ -365,7 +358,7 @@ function scriptFromJson(v: unknown, what = 'script'): Script {
 }
 
 function outPointFromJson(v: unknown, what: string): OutPoint {
-  const o = strictObject(v, ['tx_hash', 'index'], what);
+  const o = jsonStrictObject(v, ['tx_hash', 'index'], what);
   return { txHash: jsonByte32(o.tx_hash, `${what}.tx_hash`), index: jsonU32(o.index, `${what}.index`) };
 }
 
@@ -375,7 +368,7 @@ function list<T>(v: unknown, what: string, item: (x: unknown, w: string) => T): 
 
 /** Parses the node's JSON `Transaction` strictly (unknown fields rejected, like the node). */
 export function transactionFromJson(v: unknown, what = 'transaction'): Transaction {
-  const o = strictObject(
+  const o = jsonStrictObject(
     v,
     ['version', 'cell_deps', 'header_deps', 'inputs', 'outputs', 'outputs_data', 'witnesses'],
     what,
@@ -383,7 +376,7 @@ export function transactionFromJson(v: unknown, what = 'transaction'): Transacti
   return {
     version: jsonU32(o.version, `${what}.version`),
     cellDeps: list(o.cell_deps, `${what}.cell_deps`, (x, w) => {
-      const d = strictObject(x, ['out_point', 'dep_type'], w);
+      const d = jsonStrictObject(x, ['out_point', 'dep_type'], w);
       if (d.dep_type !== 'code' && d.dep_type !== 'dep_group') {
         throw new JsonFieldError(`${w}.dep_type`, 'expected "code" or "dep_group"');
       }
@@ -391,14 +384,14 @@ export function transactionFromJson(v: unknown, what = 'transaction'): Transacti
     }),
     headerDeps: list(o.header_deps, `${what}.header_deps`, jsonByte32),
     inputs: list(o.inputs, `${what}.inputs`, (x, w) => {
-      const i = strictObject(x, ['since', 'previous_output'], w);
+      const i = jsonStrictObject(x, ['since', 'previous_output'], w);
       return {
         since: jsonUint(i.since, 64, `${w}.since`),
         previousOutput: outPointFromJson(i.previous_output, `${w}.previous_output`),
       };
     }),
     outputs: list(o.outputs, `${what}.outputs`, (x, w) => {
-      const c = strictObject(x, ['capacity', 'lock', 'type'], w);
+      const c = jsonStrictObject(x, ['capacity', 'lock', 'type'], w);
       return {
         capacity: jsonUint(c.capacity, 64, `${w}.capacity`),
         lock: scriptFromJson(c.lock, `${w}.lock`),
