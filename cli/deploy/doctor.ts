@@ -186,6 +186,21 @@ export async function doctor(o: DoctorOptions, deps: DeployDeps): Promise<Check[
   }
   const target = o.target ?? config?.cloud;
   if (target === undefined) return checks;
+  checks.push(...(await targetChecks(target, config, deps)));
+  if (target === 'local') checks.push(...(await dockerChecks(deps)));
+  return checks;
+}
+
+/**
+ * Tools, keys and credentials a remote `up` needs. `up` runs these before it creates anything,
+ * so a missing ansible or key never leaves a paid VM behind a failed deployment.
+ */
+export async function targetChecks(
+  target: Target,
+  config: PoolDeployConfig | null,
+  deps: DeployDeps,
+): Promise<Check[]> {
+  const checks: Check[] = [];
   if (target === 'aws' || target === 'alicloud') checks.push(await terraformCheck(deps, config));
   if (target !== 'local') {
     checks.push(await ansibleCheck(deps));
@@ -195,7 +210,6 @@ export async function doctor(o: DoctorOptions, deps: DeployDeps): Promise<Check[
   }
   if (target === 'aws') checks.push(awsCredentials(deps));
   if (target === 'alicloud') checks.push(alicloudCredentials(deps));
-  if (target === 'local') checks.push(...(await dockerChecks(deps)));
   return checks;
 }
 

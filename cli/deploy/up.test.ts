@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { runUp } from '../commands/up.js';
 import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
 import { CLOUD_INIT_WAIT } from './ssh.js';
-import { FakeBin } from './testing/fake-bin.js';
+import { FakeBin, type FakeRule } from './testing/fake-bin.js';
 import {
   type Deployment,
   type Listener,
@@ -29,6 +29,21 @@ async function listener(start: () => Promise<Listener>): Promise<Listener> {
   return l;
 }
 
+/** Answers for up's preflight (tool versions), ahead of each test's own rules. */
+const VERSION_RULES: FakeRule[] = [
+  { match: 'terraform version', stdout: '{"terraform_version":"1.11.4"}' },
+  { match: 'ansible-playbook --version', stdout: 'ansible-playbook [core 2.14.18]\n' },
+];
+
+function rules(fake: FakeBin, own: FakeRule[]): FakeBin {
+  return fake.rules([...VERSION_RULES, ...own]);
+}
+
+/** Calls after the preflight's version checks. */
+function deployCalls(fake: FakeBin): string[] {
+  return fake.commandLines().filter((l) => !/ (version -json|--version)$/.test(l));
+}
+
 interface Setup {
   d: Deployment;
   fake: FakeBin;
@@ -44,7 +59,7 @@ async function setup(cloud: 'aws' | 'alicloud' | 'ssh', region?: string): Promis
   const sv2 = await listener(() => startSv2Responder(draft.authoritySecret));
   const d = rewritePort(draft, sv2.port);
   const fake = FakeBin.create(['terraform', 'ansible-playbook', 'ssh']);
-  fake.rules([
+  rules(fake, [
     { match: 'terraform output', stdout: terraformOutputs('127.0.0.1', 'ubuntu', region) },
     // Tools may print anything, secrets included: the log must mask them.
     {
@@ -63,8 +78,9 @@ function rewritePort(d: Deployment, sv2Port: number): Deployment {
   return d;
 }
 
+/** A tool's calls after the preflight's version check. */
 function callsOf(fake: FakeBin, tool: string) {
-  return fake.calls().filter((c) => c.tool === tool);
+  return fake.calls().filter((c) => c.tool === tool && !['version', '--version'].includes(c.args[0]));
 }
 
 describe('up --cloud aws', () => {
@@ -81,6 +97,8 @@ describe('up --cloud aws', () => {
     const key = d.privateKeyPath;
     const known = work.knownHosts;
     expect(lines).toEqual([
+      'terraform version -json',
+      'ansible-playbook --version',
       'terraform init -input=false -no-color',
       'terraform apply -auto-approve -input=false -no-color',
       'terraform output -json -no-color',
@@ -144,7 +162,7 @@ describe('up --cloud aws', () => {
 
   it('names the failed terraform step and the log, stops there, and a re-run continues', async () => {
     const { d, fake, sshd } = await setup('aws', 'us-east-1');
-    fake.rules([
+    rules(fake, [
       { match: 'terraform apply', exit: 1, stderr: 'Error: creating EC2 Instance: UnauthorizedOperation\n' },
     ]);
     const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
@@ -157,13 +175,30 @@ describe('up --cloud aws', () => {
     expect(deps.err.text).toContain(`Full output: ${state.lastRun?.log}`);
     expect(readFileSync(state.lastRun?.log ?? '', 'utf8')).toContain('UnauthorizedOperation');
     expect(state.lastRun?.failedStep).toBe('terraform apply');
-    expect(fake.commandLines().some((l) => l.startsWith('ansible-playbook') || l.startsWith('ssh'))).toBe(
+    expect(deployCalls(fake).some((l) => l.startsWith('ansible-playbook') || l.startsWith('ssh'))).toBe(
       false,
     );
 
     const again = testDeps(fake.dir, { cloudSshPort: sshd.port });
     expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], again)).toBe(1);
     expect(again.out.text).toContain("The previous run stopped at 'terraform apply'");
+  });
+});
+
+describe('up: preflight', () => {
+  it('creates nothing when a tool or credential is missing, and lists every fix', async () => {
+    const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
+    const fake = rules(FakeBin.create(['terraform']), []);
+    const deps = testDeps(fake.dir, {
+      env: { PATH: fake.dir, HOME: fake.dir },
+    });
+    const code = await runUp(['--config', d.configPath, '--cloud', 'aws'], deps);
+    expect(code).toBe(1);
+    expect(deps.err.text).toContain("step 'check tools and credentials' failed: nothing was created");
+    expect(deps.err.text).toContain('ansible-core: ansible-playbook not found on PATH');
+    expect(deps.err.text).toContain('fix: install ansible-core');
+    expect(deps.err.text).toContain('aws credentials: no AWS_* variables');
+    expect(fake.commandLines()).toEqual(['terraform version -json']);
   });
 });
 
@@ -177,6 +212,8 @@ describe('up --cloud alicloud', () => {
     const work = workDir(d.configPath, 'ckb-pool', 'alicloud');
     const stackDir = join(work.terraform, 'stacks', 'ckb-pool-alicloud');
     expect(fake.commandLines().map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+      'terraform version',
+      'ansible-playbook --version',
       'terraform init',
       'terraform apply',
       'terraform output',
@@ -206,7 +243,8 @@ describe('up --host', () => {
     );
     expect(deps.err.text).toBe('');
     expect(code).toBe(0);
-    const lines = fake.commandLines();
+    expect(fake.commandLines()[0]).toBe('ansible-playbook --version');
+    const lines = deployCalls(fake);
     expect(lines.some((l) => l.startsWith('terraform'))).toBe(false);
     expect(lines[0]).toMatch(new RegExp(` -p ${sshd.port} admin@127\\.0\\.0\\.1 true$`));
     expect(lines[1]).toMatch(/^ansible-playbook -i /);
@@ -227,7 +265,7 @@ describe('up --host', () => {
 
   it('fails the wait-for-SSH step when logins keep failing, naming the step and the log', async () => {
     const { d, fake, sshd } = await setup('ssh');
-    fake.rules([{ match: 'ssh', exit: 255, stderr: 'Permission denied (publickey).\n' }]);
+    rules(fake, [{ match: 'ssh', exit: 255, stderr: 'Permission denied (publickey).\n' }]);
     const deps = testDeps(fake.dir, {
       timeouts: { ...testDeps(fake.dir).timeouts, sshMs: 300, sshIntervalMs: 50 },
     });
@@ -238,7 +276,7 @@ describe('up --host', () => {
     expect(deps.err.text).toMatch(/Full output: .*logs\/up-\d{8}-\d{6}\.log/);
     const log = readFileSync(/Full output: (\S+)/.exec(deps.err.text)?.[1] ?? '', 'utf8');
     expect(log).toContain('Permission denied (publickey).');
-    expect(fake.commandLines().some((l) => l.startsWith('ansible-playbook'))).toBe(false);
+    expect(deployCalls(fake).some((l) => l.startsWith('ansible-playbook'))).toBe(false);
   });
 
   it('fails the wait-for-SSH step when the port never opens', async () => {
@@ -252,12 +290,12 @@ describe('up --host', () => {
     expect(code).toBe(1);
     expect(deps.err.text).toContain("step 'wait for SSH' failed");
     expect(deps.err.text).toContain('does not accept connections');
-    expect(fake.commandLines()).toEqual([]);
+    expect(deployCalls(fake)).toEqual([]);
   });
 
   it('fails the ansible step with its output and never claims the pool works', async () => {
     const { d, fake, sshd, sv2 } = await setup('ssh');
-    fake.rules([
+    rules(fake, [
       {
         match: 'ansible-playbook',
         exit: 2,

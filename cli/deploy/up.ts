@@ -13,6 +13,7 @@ import { synthDeployment } from '../commands/synth.js';
 import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
 import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
+import { targetChecks } from './doctor.js';
 import { missingAnsibleFiles } from './paths.js';
 import { type HealthView, health } from './pool-api.js';
 import { type Opened, openSession, renderStep } from './session.js';
@@ -56,6 +57,7 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.state.lastRun = { startedAt: deps.now().toISOString(), log: session.log.path };
   session.saveState();
 
+  if (o.target !== 'local') await preflightStep(opened, o.target);
   await renderStep(opened);
   let text: string;
   if (o.target === 'local') text = await upLocal(opened, o);
@@ -67,6 +69,28 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.saveState();
   deps.out.write(text);
   return 0;
+}
+
+/** Doctor's checks for the target; all failures at once, each with its fix. */
+async function preflightStep(opened: Opened, target: Target): Promise<void> {
+  const { session, config } = opened;
+  await session.step(
+    'check tools and credentials',
+    async () => {
+      const checks = await targetChecks(target, config, session.deps);
+      for (const c of checks) session.log.line(`${c.ok ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`);
+      const failed = checks.filter((c) => !c.ok);
+      if (failed.length > 0) {
+        throw new StepFailure(
+          `nothing was created; fix these first (\`ckb-pool-deploy doctor\` re-checks):\n${failed
+            .map((c) => `  - ${c.name}: ${c.detail}\n    fix: ${c.fix}`)
+            .join('\n')}`,
+        );
+      }
+      return checks.length;
+    },
+    (n) => `${n} checks passed`,
+  );
 }
 
 function sshHost(opened: Opened, o: UpOptions): HostRecord {
