@@ -9,6 +9,7 @@
  */
 import {
   eaglesong,
+  eaglesongPow,
   eaglesongPowInto,
   nonceToWords,
   powMidstate,
@@ -61,9 +62,6 @@ export function powOutput(chain: Chain, powHash: Uint8Array, nonce16: Uint8Array
   return chain === 'testnet' ? ckbhash(out) : out;
 }
 
-const nonceWordsScratch = new Uint32Array(4);
-const outWordsScratch = new Uint32Array(8);
-
 /**
  * `powOutput` from the job's midstate (`powMidstate(powHash)`): one Eaglesong permutation,
  * plus one blake2b on testnet. The result is written into `out` (allocated when omitted).
@@ -74,8 +72,7 @@ export function powOutputFromMidstate(
   nonce16: Uint8Array,
   out: Uint8Array = new Uint8Array(32),
 ): Uint8Array {
-  eaglesongPowInto(midstate, nonceToWords(nonce16, nonceWordsScratch), outWordsScratch);
-  powWordsToBytes(outWordsScratch, out);
+  eaglesongPow(midstate, nonce16, out);
   if (chain === 'testnet') {
     out.set(ckbhash(out));
   }
