@@ -21,11 +21,19 @@ Options:
   --host USER@IP[:PORT]  the server to stop (default: the one \`up\` recorded, or ssh.user/ssh.host)
   --purge                local only: also delete the volumes (chain data, ledger, metrics)
   --yes                  do not ask for confirmation (required without a terminal)
+  --verbose              also print every tool's output (masked) while it runs
   -h, --help             show this help
 `;
 
 export async function runDown(argv: string[], deps: DeployDeps): Promise<number> {
-  let values: { config?: string; cloud?: string; host?: string; purge?: boolean; yes?: boolean };
+  let values: {
+    config?: string;
+    cloud?: string;
+    host?: string;
+    purge?: boolean;
+    yes?: boolean;
+    verbose?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -35,6 +43,7 @@ export async function runDown(argv: string[], deps: DeployDeps): Promise<number>
         host: { type: 'string' },
         purge: { type: 'boolean' },
         yes: { type: 'boolean' },
+        verbose: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -54,7 +63,7 @@ export async function runDown(argv: string[], deps: DeployDeps): Promise<number>
     }
     return down(
       { configPath, target, hostSpec: values.host, yes: values.yes === true, purge: values.purge === true },
-      deps,
+      { ...deps, verbose: values.verbose === true || deps.verbose === true },
     );
   });
 }

@@ -34,6 +34,8 @@ Options:
                            ports from publicCidrs and SSH from adminCidrs only)
   --ssh-timeout SECONDS    how long to wait for SSH on the host (default: 300)
   --verify-timeout SECONDS how long to retry the SV2 handshake (default: 120)
+  --verbose                also print every tool's output (masked) while it runs (default: only
+                           the step lines; the full output is always in the log file)
   -h, --help               show this help
 
 Credentials: AWS from AWS_* variables or ~/.aws; Alibaba Cloud from ALICLOUD_ACCESS_KEY and
@@ -59,6 +61,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
     'no-firewall'?: boolean;
     'ssh-timeout'?: string;
     'verify-timeout'?: string;
+    verbose?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -72,6 +75,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         'no-firewall': { type: 'boolean' },
         'ssh-timeout': { type: 'string' },
         'verify-timeout': { type: 'string' },
+        verbose: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -101,7 +105,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         imageArchives: (values['image-archive'] ?? []).map((p) => resolve(p)),
         firewall: !values['no-firewall'],
       },
-      { ...deps, timeouts },
+      { ...deps, timeouts, verbose: values.verbose === true || deps.verbose === true },
     );
   });
 }

@@ -47,6 +47,8 @@ export interface DeployDeps {
   /** SSH port of cloud hosts (the stacks open 22). Tests point it at a local listener. */
   cloudSshPort: number;
   now(): Date;
+  /** Also print every tool's output on stderr as it arrives (masked). */
+  verbose?: boolean;
 }
 
 async function askTerminal(question: string): Promise<boolean> {
@@ -166,6 +168,7 @@ export class Session {
         const masked = this.masker.mask(line);
         this.log.line(stream === 'stderr' ? `! ${masked}` : masked);
         this.progress.line(masked);
+        if (this.deps.verbose) this.deps.err.write(`  ${masked}\n`);
         req.onLine?.(line, stream);
       },
     });

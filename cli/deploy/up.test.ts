@@ -263,6 +263,20 @@ describe('up --host', () => {
     expect(again.out.text).not.toContain('previous run stopped');
   });
 
+  it("with --verbose also streams the tools' output to stderr, masked", async () => {
+    const { d, fake, sshd } = await setup('ssh');
+    rules(fake, [
+      { match: 'ssh -N', exit: 255 },
+      { match: 'ansible-playbook', stdout: `password is ${d.grafanaPassword}\nPLAY RECAP\n` },
+    ]);
+    const deps = testDeps(fake.dir);
+    const args = ['--config', d.configPath, '--host', `admin@127.0.0.1:${sshd.port}`, '--verbose'];
+    expect(await runUp(args, deps)).toBe(0);
+    expect(deps.err.text).toContain('  PLAY RECAP\n');
+    expect(deps.err.text).toContain('  password is ***\n');
+    expect(deps.err.text).not.toContain(d.grafanaPassword);
+  });
+
   it('fails the wait-for-SSH step when logins keep failing, naming the step and the log', async () => {
     const { d, fake, sshd } = await setup('ssh');
     rules(fake, [{ match: 'ssh', exit: 255, stderr: 'Permission denied (publickey).\n' }]);
