@@ -8,8 +8,8 @@
 
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { bech32, bech32m } from '@scure/base';
+import type { Chain } from './types.js';
 
-export type AddressChain = 'mainnet' | 'testnet';
 export type HashType = 'data' | 'type' | 'data1' | 'data2';
 export type AddressFormat = 'full' | 'short' | 'full-deprecated';
 
@@ -21,7 +21,7 @@ export interface LockScript {
 }
 
 export interface DecodedAddress {
-  chain: AddressChain;
+  chain: Chain;
   format: AddressFormat;
   lock: LockScript;
 }
@@ -32,7 +32,7 @@ export const SECP256K1_BLAKE160_CODE_HASH =
 const MULTISIG_CODE_HASH = '0x5c5069eb0857efc65e1bca0c07df34c31663b3622fd3876c876320fc9634e2a8';
 const ANYONE_CAN_PAY_NAME = 'anyone_can_pay';
 
-const PREFIX: Record<string, AddressChain> = { ckb: 'mainnet', ckt: 'testnet' };
+const PREFIX: Record<string, Chain> = { ckb: 'mainnet', ckt: 'testnet' };
 const HASH_TYPE_BY_BYTE: Record<number, HashType> = { 0: 'data', 1: 'type', 2: 'data1', 4: 'data2' };
 
 export class AddressError extends Error {
@@ -129,7 +129,7 @@ function hexByte(n: number | undefined): string {
 }
 
 /** Encodes a lock script as a full-format (bech32m) address. */
-export function encodeFullAddress(lock: LockScript, chain: AddressChain): string {
+export function encodeFullAddress(lock: LockScript, chain: Chain): string {
   const code = hexToBytes(lock.codeHash);
   if (code.length !== 32) throw new AddressError('code_hash must be 32 bytes');
   const hashTypeByte = Number(Object.entries(HASH_TYPE_BY_BYTE).find(([, v]) => v === lock.hashType)?.[0]);
@@ -153,7 +153,7 @@ function hexToBytes(hex: string): Uint8Array {
  * (type hash, 20-byte args) is accepted: the node ignores any other lock unless it runs with
  * `--ba-advanced`, and a pool that silently mines to nowhere is the worst failure there is.
  */
-export function payoutLock(address: string, chain: AddressChain): LockScript {
+export function payoutLock(address: string, chain: Chain): LockScript {
   const decoded = decodeAddress(address);
   if (decoded.chain !== chain) {
     const want = chain === 'mainnet' ? 'ckb1' : 'ckt1';
