@@ -2,10 +2,11 @@
  * pool.yaml for `ckb-pool serve` (schema: pool/src/pool/config.ts, docs/pool-config.md) and
  * translator.yaml for `ckb-pool translate`, both for the bundle's network layout.
  */
+import { AUTHORITY_SECRET_FILE } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { CONTAINER_PATH, INTERNAL_PORT, SERVICE } from './layout.js';
 
-export const AUTHORITY_SECRET_IN_CONTAINER = `${CONTAINER_PATH.poolRun}/authority-secret.key`;
+export const AUTHORITY_SECRET_IN_CONTAINER = `${CONTAINER_PATH.poolRun}/${AUTHORITY_SECRET_FILE}`;
 
 /** pool.yaml as a plain object (fields the bundle decides; the rest keep the pool's defaults). */
 export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {

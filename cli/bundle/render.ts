@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import type { DeploymentSecrets } from '../config/secrets.js';
+import { AUTHORITY_PUBLIC_FILE, type DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
 import { composeFile, envFile } from './compose.js';
@@ -90,7 +90,7 @@ export function renderBundle(config: PoolDeployConfig, secrets: DeploymentSecret
       content: yamlText(translatorConfig(config, secrets.authorityPublicKey)),
       mode: 0o644,
     },
-    { path: 'pool/authority-public.key', content: `${secrets.authorityPublicKey}\n`, mode: 0o644 },
+    { path: `pool/${AUTHORITY_PUBLIC_FILE}`, content: `${secrets.authorityPublicKey}\n`, mode: 0o644 },
   ];
   if (config.monitoring.enabled) {
     files.push(
