@@ -162,16 +162,26 @@ export class Session {
     this.log.line(
       `$ ${this.masker.mask([req.cmd, ...req.args].join(' '))}${req.cwd ? `  (in ${req.cwd})` : ''}`,
     );
-    const result = await this.deps.runner.run({
-      ...req,
-      onLine: (line, stream) => {
-        const masked = this.masker.mask(line);
-        this.log.line(stream === 'stderr' ? `! ${masked}` : masked);
-        this.progress.line(masked);
-        if (this.deps.verbose) this.deps.err.write(`  ${masked}\n`);
-        req.onLine?.(line, stream);
-      },
-    });
+    // Ctrl-C reaches the tool too; wait for it to stop cleanly instead of exiting under it.
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+      this.deps.err.write(`\nInterrupted: waiting for ${req.cmd} to stop cleanly (it may take a moment)…\n`);
+    };
+    process.on('SIGINT', onInterrupt);
+    const result = await this.deps.runner
+      .run({
+        ...req,
+        onLine: (line, stream) => {
+          const masked = this.masker.mask(line);
+          this.log.line(stream === 'stderr' ? `! ${masked}` : masked);
+          this.progress.line(masked);
+          if (this.deps.verbose) this.deps.err.write(`  ${masked}\n`);
+          req.onLine?.(line, stream);
+        },
+      })
+      .finally(() => process.off('SIGINT', onInterrupt));
+    if (interrupted) throw new StepFailure(`interrupted (Ctrl-C) while ${what} ran; it stopped cleanly`);
     if (result.notFound) {
       throw new StepFailure(
         `${req.cmd} is not installed or not on PATH; install it (docs/deploy.md, Prerequisites) and check with \`ckb-pool-deploy doctor\``,

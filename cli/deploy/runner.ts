@@ -73,7 +73,7 @@ function lineSplitter(stream: Stream, onLine: RunRequest['onLine']) {
   };
 }
 
-function spawn(base: NodeJS.ProcessEnv, req: RunRequest) {
+function spawn(base: NodeJS.ProcessEnv, req: RunRequest, background = false) {
   const child = execa(req.cmd, req.args, {
     cwd: req.cwd,
     env: mergedEnv(base, req.env),
@@ -83,6 +83,10 @@ function spawn(base: NodeJS.ProcessEnv, req: RunRequest) {
     timeout: req.timeoutMs,
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 5_000,
+    // Never signal a running terraform when this process ends: Ctrl-C already reached it (same
+    // process group), and a second signal makes terraform stop at once, risking its state.
+    // Background helpers (SSH tunnels) are ended with us.
+    cleanup: background,
     stripFinalNewline: false,
   });
   const out = lineSplitter('stdout', req.onLine);
@@ -130,7 +134,7 @@ export function createRunner(env: NodeJS.ProcessEnv = process.env): Runner {
     env,
     run: (req) => spawn(env, req).exited,
     start(req) {
-      const { child, exited } = spawn(env, req);
+      const { child, exited } = spawn(env, req, true);
       return {
         pid: child.pid,
         exited,

@@ -202,6 +202,33 @@ describe('up: preflight', () => {
   });
 });
 
+describe('up: Ctrl-C', () => {
+  it('lets a running terraform finish cleanly, then stops with the step named', async () => {
+    const { d, fake, sshd } = await setup('aws', 'us-east-1');
+    rules(fake, [{ match: 'terraform apply', delayMs: 800 }]);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    const listeners = process.listenerCount('SIGINT');
+    const running = runUp(['--config', d.configPath, '--cloud', 'aws'], deps);
+    // The terminal sends SIGINT to the whole process group: terraform gets its own copy.
+    const poll = setInterval(() => {
+      if (fake.commandLines().some((l) => l.startsWith('terraform apply'))) {
+        clearInterval(poll);
+        process.emit('SIGINT');
+      }
+    }, 20);
+    const code = await running;
+    clearInterval(poll);
+    expect(code).toBe(1);
+    expect(deps.err.text).toContain('Interrupted: waiting for terraform to stop cleanly');
+    expect(deps.err.text).toContain(
+      "step 'terraform apply' failed: interrupted (Ctrl-C) while terraform apply ran",
+    );
+    expect(readFileSync(join(fake.dir, 'finished'), 'utf8')).toBe('terraform\n');
+    expect(deployCalls(fake).at(-1)).toMatch(/^terraform apply/);
+    expect(process.listenerCount('SIGINT')).toBe(listeners);
+  });
+});
+
 describe('up --cloud alicloud', () => {
   it('runs the same sequence against the Alibaba Cloud stack with ALICLOUD_* credentials', async () => {
     const { d, fake, sv2, sshd } = await setup('alicloud', 'cn-hangzhou');

@@ -15,6 +15,8 @@ export interface FakeRule {
   stderr?: string;
   exit?: number;
   forward?: boolean;
+  /** Exit only after this long (a slow tool). */
+  delayMs?: number;
 }
 
 export interface FakeCall {
@@ -49,6 +51,10 @@ if (rule.forward) {
   });
   server.listen(Number(lp), '127.0.0.1');
   process.on('SIGTERM', () => process.exit(0));
+} else if (rule.delayMs) {
+  // Like terraform: an interrupt asks for a clean stop, which still finishes the work.
+  process.on('SIGINT', () => {});
+  setTimeout(() => { fs.appendFileSync(path.join(dir, 'finished'), tool + '\\n'); process.exit(rule.exit ?? 0); }, rule.delayMs);
 } else {
   process.exitCode = rule.exit ?? 0;
 }
