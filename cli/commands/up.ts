@@ -10,10 +10,11 @@ import { up } from '../deploy/up.js';
 const help = `Usage: ckb-pool-deploy up [--cloud aws|alicloud|local | --host user@ip[:port]] [options]
 
 Deploys the pool described by the config and proves it works:
-  aws, alicloud  render the bundle → synthesize the Terraform stack → terraform init + apply
+  aws, alicloud  check tools and credentials (as \`doctor\`; nothing is created if one is
+                 missing) → render the bundle → synthesize the Terraform stack → terraform init + apply
                  → read the host's address → wait for SSH → ansible-playbook (role ckb_pool,
                  shipped with this package) → SV2 Noise handshake from this machine
-  --host         the same on a server you already have (no Terraform)
+  --host         the same on a server you already have (no Terraform; checks ansible, ssh, keys)
   local          render → docker compose up on this machine → wait for the pool API → handshake
 It ends with the miner URLs (stratum2+tcp://IP:PORT/AUTHORITY_KEY and stratum+tcp://IP:PORT)
 and how to open Grafana. Tools' output goes to a log file under
