@@ -85,4 +85,9 @@ describe('ckb-pool keys', () => {
     expect(await usageError(['show'])).toMatch(/FILE/);
     expect(await usageError(['show', 'x', '--host', 'h', '--port', '70000'])).toMatch(/--port/);
   });
+
+  it('reports an unknown option or a missing option value as bad usage, not a crash', async () => {
+    expect(await usageError(['show', 'x', '--bogus'])).toMatch(/--bogus/);
+    expect(await usageError(['generate', '--out'])).toMatch(/--out/);
+  });
 });

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import {
   PUBLIC_KEY_FILE,
   readAuthorityKeyFile,
@@ -36,16 +36,24 @@ show       Prints the public key of FILE (a public or a secret key file; a secre
   --port PORT  the pool's SV2 port for the URL (default: ${DEFAULT_PORT})
 `;
 
+/** parseArgs with its errors (unknown option, missing value) as usage errors: exit 2, no stack. */
+function parse<T extends ParseArgsConfig['options']>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 function fail(e: unknown): never {
   if (e instanceof AuthorityKeyError) throw new UsageError(e.message, 1);
   throw e;
 }
 
 async function generate(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { out: { type: 'string' }, force: { type: 'boolean', default: false } },
-    allowPositionals: true,
+  const { values, positionals } = parse(argv, {
+    out: { type: 'string' },
+    force: { type: 'boolean', default: false },
   });
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   if (!values.out) throw new UsageError('--out DIR is required');
@@ -63,11 +71,7 @@ async function generate(argv: string[]): Promise<number> {
 }
 
 async function show(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { host: { type: 'string' }, port: { type: 'string' } },
-    allowPositionals: true,
-  });
+  const { values, positionals } = parse(argv, { host: { type: 'string' }, port: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('expected exactly one key FILE');
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
