@@ -6,7 +6,6 @@ import {
   deserializeHeader,
   deserializeRawHeader,
   epochParts,
-  type Header,
   headerFromJson,
   headerToJson,
   headerViewFromJson,
@@ -19,6 +18,7 @@ import {
   serializeRawHeader,
 } from './header.js';
 import { bytesToHex0x, hexToBytes } from './hex.js';
+import { headerArb } from './transaction.arbitraries.js';
 
 interface RealHeader {
   chain: string;
@@ -64,21 +64,6 @@ describeWithShared(REAL, 'real headers from mainnet and testnet', () => {
     expect(withHash.length).toBe(126);
     for (const h of withHash) expect(bytesToHex0x(blockHash(headerFromJson(h.header)))).toBe(h.header.hash);
   });
-});
-
-const hash32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
-const headerArb: fc.Arbitrary<Header> = fc.record({
-  version: fc.nat({ max: 0xffffffff }),
-  compactTarget: fc.nat({ max: 0xffffffff }),
-  timestamp: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-  number: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-  epoch: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
-  parentHash: hash32,
-  transactionsRoot: hash32,
-  proposalsHash: hash32,
-  extraHash: hash32,
-  dao: hash32,
-  nonce: fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
 });
 
 describe('header encoding', () => {
