@@ -29,9 +29,8 @@ export async function dispatch(program: string, intro: string, dir: URL, argv: s
     process.stdout.write(`${lines.join('\n')}\n`);
     return name ? 0 : 2;
   }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write('0.1.0\n');
-    return 0;
+  if ((name === '--version' || name === '-v') && names.includes('version')) {
+    return (await load(dir, 'version')).run([]);
   }
   if (!names.includes(name)) {
     process.stderr.write(`${program}: unknown command '${name}'. Commands: ${names.join(', ')}.\n`);

@@ -124,7 +124,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {
     path: 'sv2.listen',
     kind: { type: 'hostport' },
-    default: '0.0.0.0:3333',
+    default: '0.0.0.0:3336',
     doc: 'host:port of the Stratum V2 (Noise-encrypted) listener that miners and proxies connect to. Port 0 picks a free port (tests).',
   },
   {

@@ -121,7 +121,7 @@ describe('ckb-pool serve', () => {
     };
     expect(effective.chain).toBe('testnet');
     expect(effective.sv2.authorityKeyFile).toBe(join(dir, 'authority.key'));
-    expect(effective.sv2.listen).toBe('0.0.0.0:3333');
+    expect(effective.sv2.listen).toBe('0.0.0.0:3336');
   });
 
   it('names the bad field of an invalid config and exits 2', async () => {

@@ -13,7 +13,7 @@ import {
 } from '../../sv2/noise/keys.js';
 import { type Command, UsageError } from '../command.js';
 
-const DEFAULT_PORT = 34254;
+const DEFAULT_PORT = 3336;
 
 const help = `Usage:
   ckb-pool keys generate --out DIR [--force]
