@@ -253,8 +253,8 @@ async function cliPath() {
         ports: { sv2, v1 },
         adminCidr: `${host.gateway}/32`,
         // diskGb: `up` makes the role insist on that much free space on a first deploy; the
-        // host container shares this machine's disk, so ask for what a CI machine has.
-        extra: ['--ssh-private-key', host.key, '--ssh-public-key', `${host.key}.pub`, '--disk-gb', '20'],
+        // host container shares this machine's disk, so ask for the schema's minimum (30).
+        extra: ['--ssh-private-key', host.key, '--ssh-public-key', `${host.key}.pub`, '--disk-gb', '30'],
       });
       // up renders into <config dir>/.ckb-pool-deploy/<project>/ssh/bundle (cli/deploy/workdir.ts).
       const upBundle = join(dir, '.ckb-pool-deploy', project, 'ssh', 'bundle');
