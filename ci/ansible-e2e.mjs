@@ -284,8 +284,11 @@ async function cliPath() {
     }
     const out = (await host.ssh(['docker', 'ps', '--format', `'{{.Names}} {{.Image}} {{.Status}}'`])).stdout;
     for (const row of out.split('\n').filter(Boolean)) info(row);
-    if (!out.includes(`${bundle.config.images.pool} `))
-      throw new Error('the pool image does not run on the host');
+    // compose v1 names containers <project>_ckb_1, v2 <project>-ckb-1.
+    const ckbRow = out.split('\n').find((r) => /^\S+[-_]ckb[-_]1 /.test(r));
+    if (!ckbRow?.includes(` ${bundle.config.images.pool} `)) {
+      throw new Error('the ckb service does not run the dev chain: the override did not reach the host');
+    }
   });
 }
 
