@@ -445,7 +445,10 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       http = await startTranslatorHttp(o.metricsListen, metrics, () => {
         const reasons: string[] = [];
         if (!upstream.connected) reasons.push('not connected to the pool');
-        else if (!jobs.hasCurrent) reasons.push('no job from the pool yet');
+        // Channels (and so jobs) open per V1 miner: with no miner yet, a live pool connection is
+        // all there is to be ready for, and a fresh deploy must not look unhealthy.
+        else if (sessions.size > 0 && !jobs.hasCurrent)
+          reasons.push('miners connected but no job from the pool yet');
         return { ready: reasons.length === 0, reasons, ...stats() };
       });
     } catch (err) {

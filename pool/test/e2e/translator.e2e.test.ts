@@ -135,6 +135,14 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect((await fetch(`${tr.metricsUrl}/health`)).status).toBe(200);
   }, 60_000);
 
+  it('reports healthy as soon as it holds a pool connection, before any V1 miner arrives', async () => {
+    const { tr } = await setup();
+    await until(() => tr.stats().upstreamConnected, 10_000, 'the pool connection');
+    const res = await fetch(`${tr.metricsUrl}/health`);
+    expect(res.status).toBe(200);
+    expect(tr.stats().v1Connections).toBe(0);
+  }, 30_000);
+
   it('keeps V1 miners connected through a pool restart: they get new jobs and accepted shares again', async () => {
     const { d, p, pools, tr, secret, ledger } = await setup();
     const m = await miner(tr.v1Url, 'carol.v1');
