@@ -110,6 +110,15 @@ export async function startApiServer(
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
+  return listenHttp(server, host, port);
+}
+
+/**
+ * Starts `server` on host:port and resolves once it listens (rejects on EADDRINUSE and the
+ * like), with its URL and a close that also ends keep-alive connections, so shutdown never waits
+ * on an idle scraper. Shared by the pool API and the translator's metrics endpoint.
+ */
+export async function listenHttp(server: Server, host: string, port: number): Promise<ApiServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

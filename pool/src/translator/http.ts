@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenHttp } from '../api/http.js';
 import { parseHostPort } from '../pool/config.js';
 import type { TranslatorMetrics } from './metrics.js';
 
@@ -41,21 +41,5 @@ export async function startTranslatorHttp(
     res.end(JSON.stringify({ error: 'not found', endpoints: ['/metrics', '/health'] }));
   });
   server.requestTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const h = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-  return {
-    url: `http://${h}:${a.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenHttp(server, host, port);
 }
