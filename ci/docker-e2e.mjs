@@ -12,9 +12,10 @@
 // everything down. Exits 0 with SKIP only when no Docker engine can run at all.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the stack running after the checks (for debugging).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { $ } from 'zx';
 import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
@@ -35,6 +36,7 @@ import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'docker-e2e';
+const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PROJECT = `ckbpoolci${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'ckb-pool-docker-e2e-'));
 const logs = join(work, 'logs');
@@ -266,8 +268,76 @@ try {
     }
   }
 }
+if (!failed && bundle && process.env.CKB_POOL_E2E_KEEP !== '1') {
+  try {
+    await cliLocalPath();
+  } catch {
+    failed = true;
+  }
+}
 summary(TITLE);
 process.exit(failed ? 1 : 0);
+
+/**
+ * `ckb-pool-deploy up --cloud local` and `down --cloud local --purge --yes` as an operator runs
+ * them, on the same config. The CI override goes into the CLI's own bundle folder first
+ * (<config dir>/.ckb-pool-deploy/<project>/local/bundle, cli/deploy/workdir.ts): `up` re-renders
+ * its own files there and leaves the override alone, and Compose loads it by convention.
+ */
+async function cliLocalPath() {
+  const cli = join(ROOT_DIR, 'bin/ckb-pool-deploy.js');
+  const project = bundle.config.project;
+  const upBundle = join(dirname(bundle.configPath), '.ckb-pool-deploy', project, 'local', 'bundle');
+  try {
+    await upLocal(cli, project, upBundle);
+  } finally {
+    await downLocal(cli, project);
+  }
+}
+
+async function upLocal(cli, project, upBundle) {
+  await step('ckb-pool-deploy up --cloud local (CI override in its bundle folder)', async () => {
+    await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
+    writeCiOverride(upBundle);
+    const out = await $`node ${cli} up --config ${bundle.configPath} --cloud local`.nothrow();
+    writeFileSync(join(logs, 'up-local.log'), `${out.stdout}\n${out.stderr}`);
+    info(out.stdout.trimEnd().split('\n').slice(-12).join('\n  '));
+    if (out.exitCode !== 0)
+      throw new Error(`up --cloud local exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
+    if (!out.stdout.includes(`stratum2+tcp://`)) throw new Error('up --cloud local printed no SV2 URL');
+    // up returns once the pool API answers and the handshake verified; Docker's own health
+    // check needs a few more intervals to say so.
+    const health = await waitFor(
+      'the pool container to be healthy',
+      async () => {
+        const h = await projectHealth(project);
+        return h.pool === 'healthy' ? h : null;
+      },
+      { timeoutMs: 120_000, intervalMs: 3000 },
+    );
+    info(
+      `services: ${Object.entries(health)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  });
+}
+
+async function downLocal(cli, project) {
+  await step('ckb-pool-deploy down --cloud local --purge --yes leaves nothing behind', async () => {
+    const out = await $`node ${cli} down --config ${bundle.configPath} --cloud local --purge --yes`.nothrow();
+    writeFileSync(join(logs, 'down-local.log'), `${out.stdout}\n${out.stderr}`);
+    if (out.exitCode !== 0)
+      throw new Error(`down --cloud local exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
+    const left = await projectLeftovers(project);
+    if (left.containers.length || left.volumes.length) {
+      throw new Error(
+        `left behind: containers ${left.containers.join(' ')} volumes ${left.volumes.join(' ')}`,
+      );
+    }
+    info(`no container and no volume of project ${project} left`);
+  });
+}
 
 function parseRpcPort(override) {
   const rpc = override.services.ckb.command[override.services.ckb.command.indexOf('--rpc') + 1];

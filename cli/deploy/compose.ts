@@ -30,10 +30,10 @@ function compose(c: ComposeCommand, bundleDir: string, project: string, args: st
     cmd: c.cmd,
     args: [
       ...c.prefix,
+      // No -f: Compose then loads compose.yaml and, by its own convention, a
+      // compose.override.yaml an operator (or CI) put beside it.
       '--project-directory',
       bundleDir,
-      '-f',
-      `${bundleDir}/compose.yaml`,
       '-p',
       project,
       ...args,

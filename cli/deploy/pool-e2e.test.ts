@@ -99,7 +99,7 @@ describe('up --cloud local', () => {
     expect(fake.commandLines()).toEqual([
       'docker compose version',
       'docker-compose version',
-      `docker-compose --project-directory ${work.bundle} -f ${work.bundle}/compose.yaml -p ckb-pool up -d --remove-orphans`,
+      `docker-compose --project-directory ${work.bundle} -p ckb-pool up -d --remove-orphans`,
     ]);
     expect(fake.calls()[2].cwd).toBe(work.bundle);
     expect(readFileSync(join(work.bundle, 'compose.yaml'), 'utf8')).toContain(`${sv2Port}:${sv2Port}`);
@@ -115,7 +115,7 @@ describe('up --cloud local', () => {
     const deps = testDeps(fake.dir);
     expect(await runUp(['--config', d.configPath, '--cloud', 'local'], deps)).toBe(0);
     const work = workDir(d.configPath, 'ckb-pool', 'local');
-    const composeArgs = `--project-directory ${work.bundle} -f ${work.bundle}/compose.yaml -p ckb-pool`;
+    const composeArgs = `--project-directory ${work.bundle} -p ckb-pool`;
     expect(fake.commandLines()).toEqual([
       'docker compose version',
       `docker compose ${composeArgs} up -d --remove-orphans`,
