@@ -16,7 +16,8 @@ import { type RunningPool, startPool } from './server.js';
 import { type ChannelInfo, TestClient } from './test-client.js';
 
 /** Network difficulty 2^14: a block every ~16k hashes, shares at difficulty 16 are cheap. */
-const NET_COMPACT = targetToCompact(1n << 242n);
+const NET_TARGET = 1n << 242n;
+const NET_COMPACT = targetToCompact(NET_TARGET);
 const silent = pino({ level: 'silent' });
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -133,6 +134,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
           c.targets.get(ch.channelId) as bigint,
           true,
           next,
+          NET_TARGET,
         );
         next = g.next;
         const seq = c.submit(ch.channelId, job.jobId, g.suffix);
@@ -204,7 +206,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const ch = await c.openStandard('carol');
     const job = await c.waitJob(ch);
     const target = c.targets.get(ch.channelId) as bigint;
-    const good = TestClient.grind('dev', job, ch.extranoncePrefix, target, true);
+    const good = TestClient.grind('dev', job, ch.extranoncePrefix, target, true, 0, NET_TARGET);
     const low = TestClient.grind('dev', job, ch.extranoncePrefix, target, false);
 
     const s1 = c.submit(ch.channelId, job.jobId, good.suffix);
@@ -228,7 +230,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     // The dev chain advances on its own (another miner): the old job becomes stale.
     await d.mine(1);
     await c.waitFor('NewCkbJob', (m) => m.cleanJobs && m.jobId > job.jobId);
-    const other = TestClient.grind('dev', job, ch.extranoncePrefix, target, true, good.next);
+    const other = TestClient.grind('dev', job, ch.extranoncePrefix, target, true, good.next, NET_TARGET);
     expect(await c.error(ch.channelId, c.submit(ch.channelId, job.jobId, other.suffix))).toBe('stale-share');
 
     const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
@@ -256,7 +258,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const job = await c.waitJob(ch);
     let next = 0;
     for (let i = 0; i < 20; i++) {
-      const g = TestClient.grind('dev', job, ch.extranoncePrefix, ch.target, true, next);
+      const g = TestClient.grind('dev', job, ch.extranoncePrefix, ch.target, true, next, NET_TARGET);
       next = g.next;
       c.submit(ch.channelId, job.jobId, g.suffix);
     }
@@ -264,7 +266,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const harder = c.targets.get(ch.channelId) as bigint;
     expect(harder < ch.target).toBe(true);
     expect(st.channelId).toBe(ch.channelId);
-    const g = TestClient.grind('dev', job, ch.extranoncePrefix, harder, true, next);
+    const g = TestClient.grind('dev', job, ch.extranoncePrefix, harder, true, next, NET_TARGET);
     expect(await c.answer(ch.channelId, c.submit(ch.channelId, job.jobId, g.suffix))).toBe('ok');
   });
 
@@ -348,6 +350,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
         good.targets.get(ch.channelId) as bigint,
         true,
         next,
+        NET_TARGET,
       );
       next = g.next;
       expect(await good.answer(ch.channelId, good.submit(ch.channelId, job.jobId, g.suffix))).toBe('ok');
@@ -372,6 +375,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
             good.targets.get(ch.channelId) as bigint,
             true,
             next,
+            NET_TARGET,
           ).suffix,
         ),
       ),

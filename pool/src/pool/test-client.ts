@@ -216,6 +216,7 @@ export class TestClient {
     target: bigint,
     hit: boolean,
     start = 0,
+    avoid?: bigint,
   ): { suffix: Uint8Array; next: number; output: Uint8Array } {
     const nonce = new Uint8Array(16);
     nonce.set(prefix);
@@ -225,6 +226,8 @@ export class TestClient {
       view.setUint32(8, Math.floor(i / 2 ** 32));
       let out = eaglesongPow(job.midstate, nonce);
       if (chain === 'testnet') out = ckbhash(out);
+      // `avoid` (the network target) keeps an ordinary share from being a block by chance.
+      if (avoid !== undefined && meetsTarget(out, avoid)) continue;
       if (meetsTarget(out, target) === hit) return { suffix: nonce.slice(4), next: i + 1, output: out };
     }
   }
