@@ -12,8 +12,9 @@
  *     two BIP324 ECDHs and a certificate signature per connection) — the reference ratio;
  *   · `perBackend`: optimized hot path with each loadable backend (native, wasm, noble).
  *   Every responder's act 2 is first checked to complete a handshake with our initiator.
- * - encrypted SubmitSharesCkb frames/s through encrypt + streaming decrypt, node:crypto vs
- *   @noble/ciphers, and the wire size of one encrypted SubmitSharesCkb.
+ * - encrypted SubmitSharesCkb frames/s through encrypt + streaming decrypt: node:crypto,
+ *   @noble/ciphers, ours (chacha20poly1305.ts) and `auto`; ours ÷ node:crypto per message size
+ *   (where `auto` should switch); the wire size of one encrypted SubmitSharesCkb.
  *
  * Contenders run in alternating rounds so they see the same machine load.
  * BENCH_SECONDS sets the total measuring time (default 8).
@@ -22,7 +23,7 @@ import { schnorr } from '@noble/curves/secp256k1.js';
 import { elligatorSwift } from '@scure/btc-signer/p2p.js';
 import { hexToBytes } from '../src/ckb/hex.js';
 import { encodeMessage, type SubmitSharesCkb } from '../src/sv2/messages/index.js';
-import { AEADS } from '../src/sv2/noise/aead.js';
+import { AEADS, type AeadName, SMALL_MESSAGE_MAX } from '../src/sv2/noise/aead.js';
 import { certificateHash, encodeCertificate } from '../src/sv2/noise/certificate.js';
 import { ellswiftDecode } from '../src/sv2/noise/ellswift.js';
 import { ACT2_SIZE, NoiseInitiator, NoiseResponder } from '../src/sv2/noise/handshake.js';
@@ -201,7 +202,7 @@ const share: SubmitSharesCkb = {
   nonceSuffix: hexToBytes('080000007dc3929f157e882b'),
 };
 const shareFrame = encodeMessage(share);
-function transportContender(name: 'node' | 'noble'): () => void {
+function transportContender(name: AeadName): () => void {
   const key = new Uint8Array(32).fill(9);
   const tx = new CipherState(key, AEADS[name]);
   const dec = new FrameDecryptor(new CipherState(key, AEADS[name]), { maxPayload: 0xffff });
@@ -210,9 +211,34 @@ function transportContender(name: 'node' | 'noble'): () => void {
   };
 }
 const transport = race(
-  { node: transportContender('node'), noble: transportContender('noble') },
-  seconds * 300,
+  {
+    node: transportContender('node'),
+    noble: transportContender('noble'),
+    js: transportContender('js'),
+    auto: transportContender('auto'),
+  },
+  seconds * 400,
 );
+
+/** Seal + open of one message of `size` bytes: ours vs OpenSSL, to place SMALL_MESSAGE_MAX. */
+function sizeContender(name: 'js' | 'node', size: number): () => void {
+  const key = AEADS[name].forKey(new Uint8Array(32).fill(3));
+  const pt = new Uint8Array(size).fill(1);
+  const out = new Uint8Array(size + 16);
+  const empty = new Uint8Array(0);
+  let n = 0;
+  return () => {
+    for (let i = 0; i < 16; i++) {
+      key.sealInto(n, empty, pt, out, 0);
+      sink += key.open(n++, empty, out)?.length ?? 0;
+    }
+  };
+}
+const crossover: Record<string, number> = {};
+for (const size of [64, 256, 512, 1024, 4096]) {
+  const r = race({ js: sizeContender('js', size), node: sizeContender('node', size) }, seconds * 60);
+  crossover[`${size}`] = Number((r.js / r.node).toFixed(2));
+}
 const wire = encryptFrame(new CipherState(new Uint8Array(32), AEADS.node), shareFrame);
 
 // Cost of one ephemeral keygen on the chosen backend (what the pool refills in idle time).
@@ -242,8 +268,18 @@ process.stdout.write(
     ephemeralKeygenUs: Math.round(keygenUs),
     ellswiftDecodeUs: Math.round(decodeUs),
     timing: 'operations per CPU-second of this process, alternating rounds',
-    encryptedSubmitSharesCkbPerSec: { nodeCrypto: transport.node * 64, nobleCiphers: transport.noble * 64 },
+    encryptedSubmitSharesCkbPerSec: {
+      nodeCrypto: transport.node * 64,
+      nobleCiphers: transport.noble * 64,
+      ours: transport.js * 64,
+      auto: transport.auto * 64,
+    },
     nodeVsNobleAead: Number((transport.node / transport.noble).toFixed(2)),
+    oursVsNodeAead: Number((transport.js / transport.node).toFixed(2)),
+    oursVsNobleAead: Number((transport.js / transport.noble).toFixed(2)),
+    // ours ÷ OpenSSL per message size (seal + open); `auto` switches above SMALL_MESSAGE_MAX.
+    oursVsNodeBySize: crossover,
+    smallMessageMax: SMALL_MESSAGE_MAX,
     submitSharesCkbWireBytes: { plain: shareFrame.length, encrypted: wire.length },
     seconds: seconds,
     checksum: sink % 1000,

@@ -1,8 +1,9 @@
 /**
  * ChaCha20-Poly1305 (RFC 8439) with Noise's nonce layout: 12 bytes = 4 zero bytes ‖ LE64(n).
- * Two interchangeable implementations, both tested against the handshake vector:
- * node:crypto (OpenSSL) and @noble/ciphers (pure JS). The default is the one measured faster
- * for SV2-sized messages in pool/bench/noise.bench.ts.
+ * Interchangeable implementations, all tested against the handshake vector and each other:
+ * node:crypto (OpenSSL), @noble/ciphers (pure JS), `js` (ours, chacha20poly1305.ts: no
+ * per-message setup or allocation) and `auto` — ours for SV2-sized messages, OpenSSL for large
+ * ones, the size where they cross measured in pool/bench/noise.bench.ts. `auto` is the default.
  *
  * Transport messages go through `forKey`: one reusable nonce buffer per CipherState instead of
  * a fresh one per message, and ciphertext written straight into the caller's frame buffer.
@@ -12,13 +13,14 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ChaCha20Poly1305Key } from './chacha20poly1305.js';
 
 export const TAG_SIZE = 16;
 /** Largest Noise message: 65535 bytes of ciphertext, i.e. 65519 of plaintext. */
 export const MAX_NOISE_MESSAGE = 65535;
 export const MAX_PLAINTEXT_CHUNK = MAX_NOISE_MESSAGE - TAG_SIZE;
 
-export type AeadName = 'node' | 'noble';
+export type AeadName = 'node' | 'noble' | 'js' | 'auto';
 
 export interface Aead {
   readonly name: AeadName;
@@ -158,15 +160,77 @@ export const nobleAead: Aead = {
   },
 };
 
-export const AEADS: Record<AeadName, Aead> = { node: nodeAead, noble: nobleAead };
+/**
+ * Plaintext size up to which `auto` uses ours: above it OpenSSL's vectorised ChaCha wins over
+ * its fixed setup cost (ours ÷ OpenSSL: 3.4× at 64 B, 1.1× at 512 B, 0.64× at 1 KiB in
+ * noise.bench.ts; SV2 mining messages are < 200 bytes).
+ */
+export const SMALL_MESSAGE_MAX = 512;
+
+function checkedWords(n: number): number {
+  checkNonce(n);
+  return Math.floor(n / 0x1_0000_0000);
+}
+
+function jsOpen(
+  k: ChaCha20Poly1305Key,
+  n: number,
+  ad: Uint8Array,
+  ciphertext: Uint8Array,
+): Uint8Array | null {
+  const hi = checkedWords(n);
+  return k.open(0, n >>> 0, hi, ad, ciphertext);
+}
+
+export const jsAead: Aead = {
+  name: 'js',
+  seal(key, n, ad, plaintext) {
+    const out = new Uint8Array(plaintext.length + TAG_SIZE);
+    new ChaCha20Poly1305Key(key).sealInto(0, n >>> 0, checkedWords(n), ad, plaintext, out, 0);
+    return out;
+  },
+  open: (key, n, ad, ciphertext) => jsOpen(new ChaCha20Poly1305Key(key), n, ad, ciphertext),
+  forKey(key) {
+    const k = new ChaCha20Poly1305Key(key);
+    return {
+      sealInto: (n, ad, plaintext, out, offset) =>
+        k.sealInto(0, n >>> 0, checkedWords(n), ad, plaintext, out, offset),
+      open: (n, ad, ciphertext) => jsOpen(k, n, ad, ciphertext),
+    };
+  },
+};
+
+export const autoAead: Aead = {
+  name: 'auto',
+  seal: (key, n, ad, plaintext) =>
+    plaintext.length <= SMALL_MESSAGE_MAX
+      ? jsAead.seal(key, n, ad, plaintext)
+      : nodeAead.seal(key, n, ad, plaintext),
+  open: (key, n, ad, ciphertext) =>
+    ciphertext.length - TAG_SIZE <= SMALL_MESSAGE_MAX
+      ? jsAead.open(key, n, ad, ciphertext)
+      : nodeAead.open(key, n, ad, ciphertext),
+  forKey(key) {
+    const small = jsAead.forKey(key);
+    const large = nodeAead.forKey(key);
+    return {
+      sealInto: (n, ad, plaintext, out, offset) =>
+        (plaintext.length <= SMALL_MESSAGE_MAX ? small : large).sealInto(n, ad, plaintext, out, offset),
+      open: (n, ad, ciphertext) =>
+        (ciphertext.length - TAG_SIZE <= SMALL_MESSAGE_MAX ? small : large).open(n, ad, ciphertext),
+    };
+  },
+};
+
+export const AEADS: Record<AeadName, Aead> = { node: nodeAead, noble: nobleAead, js: jsAead, auto: autoAead };
 
 /** Faster in this repository's benchmark (see the module comment); override with CKB_POOL_AEAD. */
 export function defaultAead(): Aead {
   const forced = process.env.CKB_POOL_AEAD as AeadName | undefined;
   if (forced) {
     const a = AEADS[forced];
-    if (!a) throw new Error(`CKB_POOL_AEAD=${forced}: expected node or noble`);
+    if (!a) throw new Error(`CKB_POOL_AEAD=${forced}: expected one of ${Object.keys(AEADS).join(', ')}`);
     return a;
   }
-  return nodeAead;
+  return autoAead;
 }
