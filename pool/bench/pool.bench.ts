@@ -47,6 +47,8 @@ const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
 interface Client {
   conn: Sv2Connection;
+  /** Channels this connection opened (a proxy opens many; all share one group channel). */
+  channels: number;
   channelId: number;
   groupId: number;
   jobId: number;
@@ -63,10 +65,18 @@ async function loadMain(): Promise<void> {
   let watchJob: ((c: Client) => void) | null = null;
   let onAck: ((c: Client, last: number) => void) | null = null;
 
-  const open = async (host: string, port: number, authority: string, index: number): Promise<Client> => {
+  const open = async (
+    host: string,
+    port: number,
+    authority: string,
+    index: number,
+    channels: number,
+  ): Promise<Client> => {
     const conn = await connectSv2({ host, port, authorityPubkey: authority, timeoutMs: 120_000 });
+    let firstJobs = 0;
     const c: Client = {
       conn,
+      channels,
       channelId: 0,
       groupId: 0,
       jobId: 0,
@@ -85,23 +95,29 @@ async function loadMain(): Promise<void> {
           conn.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4ccb] });
           break;
         case 'RequestExtensionsSuccess':
-          conn.send({
-            type: 'OpenStandardMiningChannel',
-            requestId: 1,
-            userIdentity: `bench.w${index % 100}`,
-            nominalHashRate: 0,
-            maxTarget: new Uint8Array(32).fill(0xff),
-          });
+          for (let k = 0; k < channels; k++) {
+            conn.send({
+              type: 'OpenStandardMiningChannel',
+              requestId: k + 1,
+              userIdentity: `bench.w${(index + k) % 100}`,
+              nominalHashRate: 0,
+              maxTarget: new Uint8Array(32).fill(0xff),
+            });
+          }
           break;
         case 'OpenStandardMiningChannelSuccess':
-          c.channelId = m.channelId;
+          if (!c.channelId) c.channelId = m.channelId;
           c.groupId = m.groupChannelId;
           break;
         case 'NewCkbJob':
           c.jobId = m.jobId;
-          if (c.channelId && m.channelId === c.channelId && !c.jobSeenAt) {
-            c.jobSeenAt = 1;
-            ready();
+          if (m.channelId !== c.groupId && !c.jobSeenAt) {
+            // Each new channel gets its first job on its own id.
+            firstJobs += 1;
+            if (firstJobs === channels) {
+              c.jobSeenAt = 1;
+              ready();
+            }
           } else if (m.channelId === c.groupId) {
             watchJob?.(c);
           }
@@ -135,6 +151,7 @@ async function loadMain(): Promise<void> {
     if (cmd.cmd === 'connect') {
       const [host, portText] = String(cmd.address).split(':');
       const total = Number(cmd.count);
+      const perConnection = Number(cmd.channels ?? 1);
       const t0 = performance.now();
       const concurrency = 64;
       let next = clients.length;
@@ -145,7 +162,9 @@ async function loadMain(): Promise<void> {
           while (next < target) {
             const i = next++;
             try {
-              clients.push(await open(host as string, Number(portText), String(cmd.authority), i));
+              clients.push(
+                await open(host as string, Number(portText), String(cmd.authority), i, perConnection),
+              );
             } catch (err) {
               errors.push((err as Error).message);
             }
@@ -160,20 +179,31 @@ async function loadMain(): Promise<void> {
         failed: errors.length,
       });
     } else if (cmd.cmd === 'watchJob') {
+      // When each connection's group NewCkbJob arrived, counted once per channel it covers.
+      const arrivals: number[] = [];
       let seen = 0;
-      let last = 0;
       const need = clients.length;
       const done = new Promise<void>((resolve) => {
-        watchJob = () => {
+        watchJob = (c) => {
           seen += 1;
-          last = performance.timeOrigin + performance.now();
+          const at = performance.timeOrigin + performance.now();
+          for (let k = 0; k < c.channels; k++) arrivals.push(at);
           if (seen === need) resolve();
         };
       });
       out({ ev: 'watching' });
       await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
       watchJob = null;
-      out({ ev: 'jobs', seen, lastAtMs: last });
+      arrivals.sort((a, b) => a - b);
+      const at = (q: number) => arrivals[Math.min(arrivals.length - 1, Math.floor(q * arrivals.length))] ?? 0;
+      out({
+        ev: 'jobs',
+        seen,
+        channels: arrivals.length,
+        p50AtMs: at(0.5),
+        p99AtMs: at(0.99),
+        lastAtMs: arrivals[arrivals.length - 1] ?? 0,
+      });
     } else if (cmd.cmd === 'shares') {
       const n = Math.min(Number(cmd.connections), clients.length);
       const window = Number(cmd.window);
@@ -224,7 +254,9 @@ async function loadMain(): Promise<void> {
       out({ ev: 'shares', sent, acked, seconds: elapsed, p50Ms: q(0.5), p99Ms: q(0.99) });
     } else if (cmd.cmd === 'close') {
       for (const c of clients) c.conn.close('local-close', 'bench done');
+      clients.length = 0;
       out({ ev: 'closed' });
+      if (cmd.exit === false) continue;
       rl.close();
       setTimeout(() => process.exit(0), 200).unref();
       return;
@@ -456,24 +488,43 @@ async function main(): Promise<void> {
       failed: c2.failed,
     };
   }
-  const hist0 = await broadcastHistogram(pool.apiUrl);
-  load.send({ cmd: 'watchJob' });
-  await load.next('watching');
-  const template = (await new CkbRpcClient(devnet.rpcUrl).getBlockTemplate()) as unknown as Record<
-    string,
-    unknown
-  >;
-  template.parent_hash = `0x${'5a'.repeat(32)}`;
-  const cpu2 = process.cpuUsage();
-  const pushedAt = performance.timeOrigin + performance.now();
-  await fetch(`http://127.0.0.1:${notifyPort}/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(template),
-  });
-  const jobs = await load.next('jobs');
-  const cpuBroadcast = cpuSeconds(process.cpuUsage(cpu2));
-  const hist1 = await broadcastHistogram(pool.apiUrl);
+  // A new tip (a notify push with a new parent) → NewCkbJob to every connection's group channel.
+  let tipSeq = 0;
+  const measureBroadcast = async (l: ReturnType<typeof startLoad>) => {
+    const hist0 = await broadcastHistogram(pool.apiUrl);
+    l.send({ cmd: 'watchJob' });
+    await l.next('watching');
+    const template = (await new CkbRpcClient(devnet.rpcUrl).getBlockTemplate()) as unknown as Record<
+      string,
+      unknown
+    >;
+    tipSeq += 1;
+    template.parent_hash = `0x${tipSeq.toString(16).padStart(2, '0').repeat(32)}`;
+    const cpu2 = process.cpuUsage();
+    const pushedAt = performance.timeOrigin + performance.now();
+    await fetch(`http://127.0.0.1:${notifyPort}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(template),
+    });
+    const jobs = await l.next('jobs');
+    const cpuBroadcast = cpuSeconds(process.cpuUsage(cpu2));
+    const hist1 = await broadcastHistogram(pool.apiUrl);
+    return {
+      connections: Number(jobs.seen),
+      channels: Number(jobs.channels),
+      // Per channel, from the push reaching the pool to the client decrypting its job (the
+      // client process shares the machine, so this includes its own decrypt queue).
+      p50Ms: round(Number(jobs.p50AtMs) - pushedAt),
+      p99Ms: round(Number(jobs.p99AtMs) - pushedAt),
+      lastMs: round(Number(jobs.lastAtMs) - pushedAt),
+      poolPushToLastWriteMs: hist1.count > hist0.count ? round((hist1.sum - hist0.sum) * 1000) : null,
+      poolCpuMs: round(cpuBroadcast * 1000),
+    };
+  };
+  const profiler2 = process.env.BENCH_PROFILE ? await startProfile() : null;
+  const perConnection = await measureBroadcast(load);
+  if (profiler2) await profiler2.stop(`${process.env.BENCH_PROFILE}.broadcast.cpuprofile`);
   // Baseline: encode + encrypt one NewCkbJob per connection in a tight loop.
   const cs = new CipherState(new Uint8Array(32).fill(7), defaultAead());
   const frame = encodeMessage({
@@ -488,27 +539,44 @@ async function main(): Promise<void> {
   });
   const t0 = performance.now();
   const cpu3 = process.cpuUsage();
-  for (let i = 0; i < Number(jobs.seen); i++) encryptFrame(cs, frame);
+  for (let i = 0; i < perConnection.connections; i++) encryptFrame(cs, frame);
   const baselineMs = performance.now() - t0;
   const baselineCpu = cpuSeconds(process.cpuUsage(cpu3));
-  const poolSideMs = (hist1.sum - hist0.sum) * 1000;
-  result.broadcast = {
-    connections: Number(jobs.seen),
-    poolPushToLastWriteMs: hist1.count > hist0.count ? round(poolSideMs) : null,
-    pushToLastClientReceivedMs: round(Number(jobs.lastAtMs) - pushedAt),
-    baselineEncryptOnlyMs: round(baselineMs),
-    poolVsBaseline: round(poolSideMs / baselineMs),
-    poolCpuMs: round(cpuBroadcast * 1000),
-    baselineCpuMs: round(baselineCpu * 1000),
-    cpuVsBaseline: round(cpuBroadcast / baselineCpu),
-    goalP99Ms: 100,
-  };
   gcNow();
   const mem2 = process.memoryUsage();
   (result.memory as Record<string, unknown>).atBroadcastScale = {
-    connections: Number(jobs.seen),
-    heapBytesPerConnection: Math.round((mem2.heapUsed - mem0.heapUsed) / Number(jobs.seen)),
-    rssBytesPerConnection: Math.round((mem2.rss - mem0.rss) / Number(jobs.seen)),
+    connections: perConnection.connections,
+    heapBytesPerConnection: Math.round((mem2.heapUsed - mem0.heapUsed) / perConnection.connections),
+    rssBytesPerConnection: Math.round((mem2.rss - mem0.rss) / perConnection.connections),
+  };
+  load.send({ cmd: 'close', exit: false });
+  await load.next('closed');
+
+  // The same number of channels behind proxies (translators, farm proxies): each connection
+  // holds many channels in one group channel, so a new tip is one message per connection.
+  const proxies = env('BENCH_PROXY_CONNECTIONS', 100);
+  const perProxy = Math.ceil(broadcastConns / proxies);
+  await until(async () => (await openConnections(pool.apiUrl)) === 0, 30_000);
+  load.send({ cmd: 'connect', address: pool.sv2Address, authority, count: proxies, channels: perProxy });
+  await load.next('connected');
+  const behindProxies = await measureBroadcast(load);
+
+  result.broadcast = {
+    perConnection: {
+      ...perConnection,
+      baselineEncryptOnlyMs: round(baselineMs),
+      baselineCpuMs: round(baselineCpu * 1000),
+      cpuVsBaseline: round(
+        perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / (baselineCpu * 1000),
+      ),
+      note: 'one channel per connection: one encrypted write per channel',
+    },
+    behindProxies: {
+      ...behindProxies,
+      channelsPerConnection: perProxy,
+      note: 'channels grouped on proxy connections: one group-channel NewCkbJob per connection',
+    },
+    goalP99Ms: 100,
   };
 
   load.send({ cmd: 'close' });
@@ -519,7 +587,10 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-/** BENCH_PROFILE=file.cpuprofile: a V8 CPU profile of the pool process during the share phase. */
+/**
+ * BENCH_PROFILE=file.cpuprofile: V8 CPU profiles of the pool process during the share phase
+ * (that file) and the broadcast (file.broadcast.cpuprofile).
+ */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
@@ -547,6 +618,19 @@ function round(x: unknown): number | null {
 async function acceptedShares(apiUrl: string): Promise<number> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
   return Number(/^ckb_pool_shares_total\{outcome="accepted"\} (\S+)$/m.exec(text)?.[1] ?? 0);
+}
+
+async function openConnections(apiUrl: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return Number(/^ckb_pool_connections (\S+)$/m.exec(text)?.[1] ?? -1);
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out waiting for the pool');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function broadcastHistogram(apiUrl: string): Promise<{ sum: number; count: number }> {
