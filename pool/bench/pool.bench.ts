@@ -12,10 +12,13 @@
  *   that answers each share with a Success without looking at it → `sharesVsEcho`.
  * - `handshakes`: Noise handshake + SetupConnection + channel opens per second while the
  *   clients connect.
- * - `broadcast`: a new tip (a notify push with a new parent) → NewCkbJob to
- *   BENCH_BROADCAST_CONNECTIONS (default 10,000) connections: the pool's own metric (push →
- *   last channel written) and what the clients saw (push → last NewCkbJob decrypted); baseline:
- *   encoding + encrypting the same number of frames in a tight loop.
+ * - `broadcast`: a new tip (a notify push with a new parent) → NewCkbJob, per channel p50/p99
+ *   from the push to the client holding the job, and the pool's own metric (push → last
+ *   channel written), twice: `perConnection` — BENCH_BROADCAST_CONNECTIONS (default 10,000)
+ *   connections with one channel each, so one encrypted write per channel (baseline: encoding +
+ *   encrypting the same number of frames in a tight loop); `behindProxies` — the same number of
+ *   channels opened on BENCH_PROXY_CONNECTIONS (default 100) connections, as translators and
+ *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
  */
 import { spawn } from 'node:child_process';

@@ -212,12 +212,17 @@ export const autoAead: Aead = {
       : nodeAead.open(key, n, ad, ciphertext),
   forKey(key) {
     const small = jsAead.forKey(key);
-    const large = nodeAead.forKey(key);
+    // Most connections never carry a large message: make OpenSSL's half on first use.
+    let large: AeadKey | null = null;
+    const big = () => {
+      large ??= nodeAead.forKey(key);
+      return large;
+    };
     return {
       sealInto: (n, ad, plaintext, out, offset) =>
-        (plaintext.length <= SMALL_MESSAGE_MAX ? small : large).sealInto(n, ad, plaintext, out, offset),
+        (plaintext.length <= SMALL_MESSAGE_MAX ? small : big()).sealInto(n, ad, plaintext, out, offset),
       open: (n, ad, ciphertext) =>
-        (ciphertext.length - TAG_SIZE <= SMALL_MESSAGE_MAX ? small : large).open(n, ad, ciphertext),
+        (ciphertext.length - TAG_SIZE <= SMALL_MESSAGE_MAX ? small : big()).open(n, ad, ciphertext),
     };
   },
 };
