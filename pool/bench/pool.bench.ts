@@ -10,6 +10,8 @@
  *   share is valid (channel difficulty 1) and validated in full (Eaglesong, duplicate check,
  *   ledger, vardiff). Baseline in the same run: an SV2 echo server on the same Noise stack
  *   that answers each share with a Success without looking at it → `sharesVsEcho`.
+ *   `atSteadyRate`: share → Success p50/p99 at a steady BENCH_PACED_RATE (default 10,000/s,
+ *   half the goal) — the latency a miner sees when the pool is not saturated.
  * - `handshakes`: Noise handshake + SetupConnection + channel opens per second while the
  *   clients connect.
  * - `broadcast`: a new tip (a notify push with a new parent) → NewCkbJob, per channel p50/p99
@@ -211,6 +213,8 @@ async function loadMain(): Promise<void> {
       const n = Math.min(Number(cmd.connections), clients.length);
       const window = Number(cmd.window);
       const seconds = Number(cmd.seconds);
+      // rate > 0: open loop at that many shares/s (latency at a given load), else closed loop.
+      const rate = Number(cmd.rate ?? 0);
       const active = clients.slice(0, n);
       const latencies: number[] = [];
       let acked = 0;
@@ -240,13 +244,24 @@ async function loadMain(): Promise<void> {
           const s = c.inflight.shift() as { at: number };
           latencies.push(now - s.at);
           acked += 1;
-          if (!stop) send(c);
+          if (!stop && rate === 0) send(c);
         }
       };
       const t0 = performance.now();
-      for (const c of active) for (let i = 0; i < window; i++) send(c);
+      let pacer: NodeJS.Timeout | null = null;
+      if (rate > 0) {
+        let next = 0;
+        pacer = setInterval(() => {
+          // Catch up to where the schedule says we should be (timers run late under load).
+          const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+          while (sent < due) send(active[next++ % active.length] as Client);
+        }, 5);
+      } else {
+        for (const c of active) for (let i = 0; i < window; i++) send(c);
+      }
       await new Promise((r) => setTimeout(r, seconds * 1000));
       stop = true;
+      if (pacer) clearInterval(pacer);
       const elapsed = (performance.now() - t0) / 1000;
       await new Promise((r) => setTimeout(r, 500));
       onAck = null;
@@ -449,6 +464,17 @@ async function main(): Promise<void> {
   const accepted1 = await acceptedShares(pool.apiUrl);
   const poolRate = (accepted1 - accepted0) / Number(s.seconds);
 
+  // Latency at a steady half of the goal rate (open loop: shares sent on a schedule).
+  const pacedRate = env('BENCH_PACED_RATE', 10_000);
+  load.send({
+    cmd: 'shares',
+    connections: shareConns,
+    window,
+    seconds: Math.min(seconds, 5),
+    rate: pacedRate,
+  });
+  const paced = await load.next('shares');
+
   // …and through the echo baseline with the same client.
   const echo = await startEcho(secret);
   const loadEcho = startLoad();
@@ -479,6 +505,13 @@ async function main(): Promise<void> {
     echoPerCpuSecond: Math.round(Number(e.acked) / cpuEcho),
     cpuVsEcho: round((accepted1 - accepted0) / cpuPool / (Number(e.acked) / cpuEcho)),
     goalPerSecond: 20_000,
+    atSteadyRate: {
+      sharesPerSecond: pacedRate,
+      acked: Number(paced.acked),
+      sent: Number(paced.sent),
+      p50Ms: round(paced.p50Ms),
+      p99Ms: round(paced.p99Ms),
+    },
   };
 
   // Job broadcast to many connections.
