@@ -53,9 +53,12 @@ export type ShareOutcome =
   | 'stale-share'
   | 'duplicate-share'
   | 'difficulty-too-low'
-  | 'invalid-nonce-size';
+  | 'invalid-nonce-size'
+  /** Extension 0x0002: the user_identity TLV is longer than 32 bytes (spec: reject the message). */
+  | 'invalid-user-identity';
 
-function hasControlChars(s: string): boolean {
+/** True when `s` holds a C0 control character or DEL (never allowed in a worker name). */
+export function hasControlChars(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x20 || c === 0x7f) return true;
@@ -132,7 +135,7 @@ export function applyTarget(ch: Channel, target: bigint, nowMs: number): void {
 }
 
 export type ShareVerdict =
-  | { outcome: Exclude<ShareOutcome, 'accepted' | 'block'> }
+  | { outcome: Exclude<ShareOutcome, 'accepted' | 'block' | 'invalid-user-identity'> }
   | { outcome: 'accepted' | 'block'; job: Job; nonce16: Uint8Array; difficulty: number };
 
 /**

@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { PoolMetrics } from '../api/metrics.js';
 import { compactToTarget, MAX_U256, targetToCompact, targetToU256Le, u256LeToTarget } from '../ckb/target.js';
 import type { TemplateBlock } from '../ckb/template.js';
-import type { Sv2Message } from '../sv2/messages/index.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { encodeTlvs, type Sv2Message } from '../sv2/messages/index.js';
 import { parseConfig } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
+import { HashrateTracker } from './hashrate.js';
 import { type Job, JobBook, makeJob, meetsTarget, powOutput } from './jobs.js';
 import { type FoundBlock, Session, type SessionContext } from './session.js';
 
 const EXT_CKB = 0x4ccb;
+const EXT_WORKER = 0x0002;
 
 function fakeBlock(seed: number, compactTarget: number, number = 10n): TemplateBlock {
   const powHash = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);
@@ -209,18 +212,50 @@ describe('SV2 session: connection setup', () => {
       requestId: 5,
       errorCode: 'ckb-extension-required',
     });
-    h.session.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [0x0002] });
+    h.session.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [0x0003] });
     expect(last(h)).toMatchObject({
       type: 'RequestExtensionsError',
-      unsupportedExtensions: [2],
+      unsupportedExtensions: [3],
       requiredExtensions: [EXT_CKB],
     });
-    h.session.handle({ type: 'RequestExtensions', requestId: 3, requestedExtensions: [0x0002, EXT_CKB] });
+    h.session.handle({ type: 'RequestExtensions', requestId: 3, requestedExtensions: [0x0003, EXT_CKB] });
     expect(last(h)).toEqual({
       type: 'RequestExtensionsSuccess',
       requestId: 3,
       supportedExtensions: [EXT_CKB],
     });
+    expect(h.session.workerHashrateNegotiated).toBe(false);
+  });
+
+  it('negotiates 0x0002 alongside 0x4CCB, answering the supported subset and leaving unknown ones out', () => {
+    const h = harness();
+    setup(h);
+    h.session.handle({
+      type: 'RequestExtensions',
+      requestId: 4,
+      requestedExtensions: [EXT_CKB, EXT_WORKER, 0x0003],
+    });
+    expect(last(h)).toEqual({
+      type: 'RequestExtensionsSuccess',
+      requestId: 4,
+      supportedExtensions: [EXT_CKB, EXT_WORKER],
+    });
+    expect(h.session.ckbNegotiated).toBe(true);
+    expect(h.session.workerHashrateNegotiated).toBe(true);
+  });
+
+  it('answers a request for 0x0002 without 0x4CCB with an error naming 0x4CCB as required, negotiating nothing', () => {
+    const h = harness();
+    setup(h);
+    h.session.handle({ type: 'RequestExtensions', requestId: 5, requestedExtensions: [EXT_WORKER] });
+    expect(last(h)).toEqual({
+      type: 'RequestExtensionsError',
+      requestId: 5,
+      unsupportedExtensions: [],
+      requiredExtensions: [EXT_CKB],
+    });
+    expect(h.session.ckbNegotiated).toBe(false);
+    expect(h.session.workerHashrateNegotiated).toBe(false);
   });
 });
 
@@ -549,5 +584,179 @@ describe('SV2 session: shares', () => {
       requestId: 4,
       errorCode: 'max-target-out-of-range',
     });
+  });
+});
+
+describe('SV2 session: extension 0x0002 (worker-specific hashrate tracking)', () => {
+  interface Credited {
+    shares: string[];
+    rejected: string[];
+  }
+
+  /** A connection with a channel named `alice.proxy`; records whom the ledger credits. */
+  function tracked(o: { negotiate0x0002?: boolean; compact?: number } = {}) {
+    const h = harness();
+    const credited: Credited = { shares: [], rejected: [] };
+    h.ctx.ledger = {
+      recordShare: (s: { worker: string }) => credited.shares.push(s.worker),
+      recordRejected: (w: string) => credited.rejected.push(w),
+    } as unknown as Ledger;
+    h.ctx.hashrate = new HashrateTracker(0);
+    setup(h);
+    h.session.handle({
+      type: 'RequestExtensions',
+      requestId: 1,
+      requestedExtensions: o.negotiate0x0002 === false ? [EXT_CKB] : [EXT_CKB, EXT_WORKER],
+    });
+    const job = h.newJob(true, o.compact);
+    h.session.handle({
+      type: 'OpenExtendedMiningChannel',
+      requestId: 2,
+      userIdentity: 'alice.proxy',
+      nominalHashRate: 0,
+      maxTarget: targetToU256Le(MAX_U256),
+      minExtranonceSize: 12,
+    });
+    const ok = h.sent.find((m) => m.type === 'OpenExtendedMiningChannelSuccess');
+    if (ok?.type !== 'OpenExtendedMiningChannelSuccess') throw new Error('channel not opened');
+    const target = u256LeToTarget(ok.target);
+    let next = 0;
+    let seq = 0;
+    /** Submits a fresh ordinary share (never a block by chance) with the given TLV tail. */
+    const submit = (tlv?: Uint8Array) => {
+      const g = grind(
+        job,
+        ok.extranoncePrefix,
+        (out) => meetsTarget(out, target) && !meetsTarget(out, job.networkTarget),
+        next,
+      );
+      next = g.next;
+      return h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ok.channelId,
+        sequenceNumber: ++seq,
+        jobId: job.id,
+        nonceSuffix: g.suffix,
+        ...(tlv ? { tlv } : {}),
+      });
+    };
+    return { h, job, ch: ok, target, credited, submit };
+  }
+
+  const userIdentityTlv = (value: Uint8Array | string) =>
+    encodeTlvs([
+      {
+        extensionType: 0x0002,
+        fieldType: 0x01,
+        value: typeof value === 'string' ? new TextEncoder().encode(value) : value,
+      },
+    ]);
+
+  it('credits accepted shares to the TLV worker inside the channel account (ledger and hashrate)', () => {
+    const { h, credited, submit } = tracked();
+    expect(submit(userIdentityTlv('rig7'))).toBe('accepted');
+    expect(submit(userIdentityTlv('alice.rig8'))).toBe('accepted');
+    expect(submit(userIdentityTlv('alice'))).toBe('accepted');
+    expect(submit()).toBe('accepted');
+    expect(credited.shares).toEqual(['alice.rig7', 'alice.rig8', 'alice', 'alice.proxy']);
+    const now = h.clock.t;
+    expect(h.ctx.hashrate?.rate('alice.rig7', 600_000, now)).toBeGreaterThan(0);
+    expect(h.ctx.hashrate?.rate('alice.proxy', 600_000, now)).toBeGreaterThan(0);
+  });
+
+  it('never lets a TLV name another account: bob.rig1 on alice.proxy is credited to alice.bob.rig1', () => {
+    const { credited, submit } = tracked();
+    expect(submit(userIdentityTlv('bob.rig1'))).toBe('accepted');
+    expect(submit(userIdentityTlv('alicex.rig'))).toBe('accepted');
+    expect(credited.shares).toEqual(['alice.bob.rig1', 'alice.alicex.rig']);
+  });
+
+  it('credits a found block to the TLV worker', () => {
+    const easy = targetToCompact(MAX_U256 >> 3n);
+    const { h, job, ch } = tracked({ compact: easy });
+    const g = grind(job, ch.extranoncePrefix, (o) => meetsTarget(o, compactToTarget(easy)));
+    const outcome = h.session.onSubmit({
+      type: 'SubmitSharesCkb',
+      channelId: ch.channelId,
+      sequenceNumber: 1,
+      jobId: job.id,
+      nonceSuffix: g.suffix,
+      tlv: userIdentityTlv('rig7'),
+    });
+    expect(outcome).toBe('block');
+    expect(h.found.map((f) => f.worker)).toEqual(['alice.rig7']);
+  });
+
+  it('ignores the TLV on a connection that did not negotiate 0x0002', () => {
+    const { credited, submit } = tracked({ negotiate0x0002: false });
+    expect(submit(userIdentityTlv('rig7'))).toBe('accepted');
+    expect(submit(userIdentityTlv('x'.repeat(40)))).toBe('accepted');
+    expect(credited.shares).toEqual(['alice.proxy', 'alice.proxy']);
+  });
+
+  it('credits the channel worker when the TLV holds no usable name: empty, not UTF-8, control characters, other fields, a truncated tail', () => {
+    const { credited, submit } = tracked();
+    expect(submit(userIdentityTlv(''))).toBe('accepted');
+    expect(submit(userIdentityTlv(Uint8Array.of(0x72, 0xff, 0xfe)))).toBe('accepted');
+    expect(submit(userIdentityTlv('rig\n7'))).toBe('accepted');
+    expect(submit(encodeTlvs([{ extensionType: 3, fieldType: 1, value: Uint8Array.of(1) }]))).toBe(
+      'accepted',
+    );
+    expect(submit(Uint8Array.of(0x02, 0x00, 0x01, 0x0a, 0x00, 0x72))).toBe('accepted');
+    expect(credited.shares).toEqual(Array(5).fill('alice.proxy'));
+  });
+
+  it('finds the user_identity behind TLV fields of other extensions', () => {
+    const { credited, submit } = tracked();
+    const other = encodeTlvs([{ extensionType: 0x0001, fieldType: 7, value: Uint8Array.of(1, 2, 3) }]);
+    const tail = new Uint8Array([...other, ...userIdentityTlv('rig9')]);
+    expect(submit(tail)).toBe('accepted');
+    expect(credited.shares).toEqual(['alice.rig9']);
+  });
+
+  it('refuses a share whose user_identity is longer than 32 bytes with invalid-user-identity, counted against the channel worker', () => {
+    const { h, credited, submit } = tracked();
+    h.sent.length = 0;
+    expect(submit(userIdentityTlv('r'.repeat(33)))).toBe('invalid-user-identity');
+    expect(h.sent).toEqual([
+      { type: 'SubmitSharesError', channelId: 2, sequenceNumber: 1, errorCode: 'invalid-user-identity' },
+    ]);
+    expect(credited).toEqual({ shares: [], rejected: ['alice.proxy'] });
+    // Exactly 32 bytes is fine.
+    expect(submit(userIdentityTlv('r'.repeat(32)))).toBe('accepted');
+    expect(credited.shares).toEqual([`alice.${'r'.repeat(32)}`]);
+  });
+
+  it('counts rejected shares against the TLV worker', () => {
+    const { h, job, ch, target, credited } = tracked();
+    const low = grind(job, ch.extranoncePrefix, (o) => !meetsTarget(o, target));
+    expect(
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ch.channelId,
+        sequenceNumber: 1,
+        jobId: job.id,
+        nonceSuffix: low.suffix,
+        tlv: userIdentityTlv('rig7'),
+      }),
+    ).toBe('difficulty-too-low');
+    expect(credited.rejected).toEqual(['alice.rig7']);
+  });
+
+  it('keeps targets and vardiff per channel whatever names the TLVs carry', () => {
+    const { h, ch, target, submit } = tracked();
+    for (let i = 0; i < 20; i++) {
+      h.clock.t += 10;
+      expect(submit(userIdentityTlv(`rig${i}`))).toBe('accepted');
+    }
+    const channel = h.session.channels.get(ch.channelId);
+    expect(channel?.acceptedShares).toBe(20);
+    expect(channel?.worker).toBe('alice.proxy');
+    const st = h.sent.filter((m) => m.type === 'SetTarget');
+    expect(st.map((m) => (m.type === 'SetTarget' ? m.channelId : 0))).toEqual(
+      Array(st.length).fill(ch.channelId),
+    );
+    expect(st.length).toBeGreaterThan(0);
+    expect(channel && channel.target < target).toBe(true);
   });
 });

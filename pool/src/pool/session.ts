@@ -15,6 +15,7 @@ import {
   DOWNSTREAM_EXTRANONCE_SIZE,
   ErrorCodes,
   EXTENSION_CKB,
+  EXTENSION_WORKER_HASHRATE,
   PROTOCOL_MINING,
   SETUP_REQUIRES_STANDARD_JOBS,
   SETUP_REQUIRES_VERSION_ROLLING,
@@ -37,6 +38,7 @@ import type { ExtranonceAllocator } from './extranonce.js';
 import type { HashrateTracker } from './hashrate.js';
 import { type Job, type JobBook, newCkbJobFrame, newCkbJobMessage } from './jobs.js';
 import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
+import { shareWorker } from './worker-names.js';
 
 export type { Channel, ShareOutcome } from './channel.js';
 
@@ -45,7 +47,9 @@ export type { Channel, ShareOutcome } from './channel.js';
  * messages and answers through `SessionTransport`. Implements sv2-ckb.md §2–4: SetupConnection
  * flag rules, extension 0x4CCB negotiation, standard/extended channels with a 4-byte
  * extranonce_prefix in one group channel, vardiff via SetTarget, UpdateChannel, CloseChannel,
- * and SubmitSharesCkb validation with batched SubmitShares.Success.
+ * and SubmitSharesCkb validation with batched SubmitShares.Success. Extension 0x0002 (a
+ * user_identity TLV on SubmitSharesCkb) credits a share to a worker inside the channel's
+ * account (worker-names.ts); targets and vardiff stay per channel.
  */
 
 export interface SessionTransport {
@@ -78,12 +82,14 @@ export interface SessionContext {
   onBlockFound(found: FoundBlock): void;
 }
 
-const SUPPORTED_EXTENSIONS = [EXTENSION_CKB];
+const SUPPORTED_EXTENSIONS = [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE];
 
 export class Session {
   state: 'setup' | 'ready' | 'closed' = 'setup';
   setupFlags = 0;
   ckbNegotiated = false;
+  /** Extension 0x0002 negotiated: SubmitSharesCkb may carry a user_identity TLV. */
+  workerHashrateNegotiated = false;
   readonly channels = new Map<number, Channel>();
   groupChannelId = 0;
   private nextChannelId = 1;
@@ -178,10 +184,15 @@ export class Session {
     this.transport.send({ type: 'SetupConnectionSuccess', usedVersion: SV2_VERSION, flags: 0 });
   }
 
+  /**
+   * Success lists the requested extensions we support; without 0x4CCB (required) the answer
+   * is Error naming the unsupported ones and 0x4CCB, and nothing is negotiated.
+   */
   private onRequestExtensions(m: RequestExtensions): void {
     const supported = m.requestedExtensions.filter((e) => SUPPORTED_EXTENSIONS.includes(e));
-    if (supported.includes(EXTENSION_CKB)) this.ckbNegotiated = true;
-    if (supported.length > 0) {
+    if (supported.includes(EXTENSION_CKB) || (this.ckbNegotiated && supported.length > 0)) {
+      this.ckbNegotiated = true;
+      if (supported.includes(EXTENSION_WORKER_HASHRATE)) this.workerHashrateNegotiated = true;
       this.transport.send({
         type: 'RequestExtensionsSuccess',
         requestId: m.requestId,
@@ -191,7 +202,7 @@ export class Session {
       this.transport.send({
         type: 'RequestExtensionsError',
         requestId: m.requestId,
-        unsupportedExtensions: m.requestedExtensions,
+        unsupportedExtensions: m.requestedExtensions.filter((e) => !SUPPORTED_EXTENSIONS.includes(e)),
         requiredExtensions: [EXTENSION_CKB],
       });
     }
@@ -327,11 +338,15 @@ export class Session {
   onSubmit(m: SubmitSharesCkb): ShareOutcome {
     const ctx = this.ctx;
     const ch = this.channels.get(m.channelId);
-    const outcome = this.judge(m, ch);
+    // Extension 0x0002: a TLV tail is read only when negotiated (else ignored, as the spec
+    // says) and present, so plain shares pay one property check. null = refuse the share.
+    const worker =
+      ch && m.tlv !== undefined && this.workerHashrateNegotiated ? shareWorker(ch.worker, m.tlv) : ch?.worker;
+    const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
     ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
     if (ch) {
-      ctx.ledger?.recordRejected(ch.worker, ctx.now());
+      ctx.ledger?.recordRejected(worker ?? ch.worker, ctx.now());
       // Keep acknowledgements in order: flush accepted shares before the error.
       this.flushChannel(ch);
     }
@@ -344,30 +359,32 @@ export class Session {
     return outcome;
   }
 
-  private judge(m: SubmitSharesCkb, ch: Channel | undefined): ShareOutcome {
+  /** Judges a share and, when accepted, credits it to `worker` (the channel's, or its TLV's). */
+  private judge(m: SubmitSharesCkb, ch: Channel | undefined, worker: string | undefined): ShareOutcome {
     const ctx = this.ctx;
     const now = ctx.now();
     const v = judgeShare(ctx.chain, ctx.jobs, ch, m, now, this.outWords);
     if (!('job' in v) || !ch) return v.outcome;
+    const name = worker ?? ch.worker;
     const { job, difficulty } = v;
     const nonce = v.nonce16;
     const isBlock = v.outcome === 'block';
     ch.acceptedShares += 1;
     ch.acceptedDifficulty += difficulty;
     ctx.metrics.acceptedDifficulty.inc(difficulty);
-    ctx.ledger?.recordShare({ worker: ch.worker, difficulty, timeMs: now, height: Number(job.height) });
-    ctx.hashrate?.record(ch.worker, difficulty, now);
+    ctx.ledger?.recordShare({ worker: name, difficulty, timeMs: now, height: Number(job.height) });
+    ctx.hashrate?.record(name, difficulty, now);
     recordShare(ch.vardiff, difficulty);
     const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
     if (isBlock) {
       this.log.info(
-        { channel: ch.id, worker: ch.worker, height: job.height.toString(), job: job.id },
+        { channel: ch.id, worker: name, height: job.height.toString(), job: job.id },
         'block found',
       );
       ctx.onBlockFound({
         job,
         nonce16: nonce,
-        worker: ch.worker,
+        worker: name,
         shareDifficulty: difficulty,
         connectionId: this.id,
         channelId: ch.id,

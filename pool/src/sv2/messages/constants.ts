@@ -39,6 +39,7 @@ export const ErrorCodes = {
   // OpenMiningChannel.Error
   ckbExtensionRequired: 'ckb-extension-required',
   maxTargetOutOfRange: 'max-target-out-of-range',
+  /** Also SubmitShares.Error: an extension 0x0002 user_identity TLV over 32 bytes. */
   invalidUserIdentity: 'invalid-user-identity',
   invalidNominalHashrate: 'invalid-nominal-hashrate',
   minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',

@@ -36,6 +36,30 @@ export function parseTlvs(bytes: Uint8Array): TlvField[] {
   return fields;
 }
 
+/**
+ * The value of the first field (extensionType, fieldType) in a TLV tail, as a view into
+ * `bytes` (no copy, no allocation but the view): the share hot path reads it. Fields before
+ * it are skipped whatever their type; a tail that ends inside a field header or value stops
+ * the scan (undefined), as SRI skips fields it cannot decode.
+ */
+export function findTlvValue(
+  bytes: Uint8Array,
+  extensionType: number,
+  fieldType: number,
+): Uint8Array | undefined {
+  let at = 0;
+  while (bytes.length - at >= 5) {
+    const ext = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+    const field = bytes[at + 2] as number;
+    const length = (bytes[at + 3] as number) | ((bytes[at + 4] as number) << 8);
+    const start = at + 5;
+    if (bytes.length - start < length) return undefined;
+    if (ext === extensionType && field === fieldType) return bytes.subarray(start, start + length);
+    at = start + length;
+  }
+  return undefined;
+}
+
 /** The worker name carried by extension 0x0002, if present in a TLV tail. */
 export function userIdentityFromTlv(tlv: Uint8Array | undefined): string | undefined {
   if (!tlv) return undefined;
