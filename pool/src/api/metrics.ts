@@ -83,7 +83,7 @@ export class PoolMetrics {
     });
     this.connectionsRejected = new Counter({
       name: 'ckb_pool_connections_rejected_total',
-      help: 'Connections closed by a limit (total, per_ip, shutdown) or for bad input (frame, protocol).',
+      help: 'Connections closed by a limit (total, per_ip, shutdown, slow_reader, rate_limit) or for bad input (frame, protocol).',
       labelNames: ['reason'],
       registers,
     });

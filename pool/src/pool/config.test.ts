@@ -61,6 +61,25 @@ describe('pool config', () => {
     expect(errorOf(() => parseConfig({ ...minimal, api: { listen: 'localhost' } })).field).toBe('api.listen');
   });
 
+  it('limits the message rate per connection by default, allows 0 for unlimited and names a bad rate or burst', () => {
+    const cfg = parseConfig(minimal);
+    expect(cfg.limits.maxMessagesPerSecond).toBe(2_000);
+    expect(cfg.limits.maxMessageBurst).toBe(20_000);
+    expect(cfg.limits.maxMessageBurst).toBeGreaterThanOrEqual(cfg.sv2.maxChannelsPerConnection);
+    expect(parseConfig({ ...minimal, limits: { maxMessagesPerSecond: 0 } }).limits.maxMessagesPerSecond).toBe(
+      0,
+    );
+    const rate = errorOf(() => parseConfig({ ...minimal, limits: { maxMessagesPerSecond: -1 } }));
+    expect(rate.field).toBe('limits.maxMessagesPerSecond');
+    expect(rate.message).toContain('limits.maxMessagesPerSecond');
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessagesPerSecond: 1.5 } })).field).toBe(
+      'limits.maxMessagesPerSecond',
+    );
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessageBurst: 0 } })).field).toBe(
+      'limits.maxMessageBurst',
+    );
+  });
+
   it('rejects unknown fields so typos do not silently fall back to defaults', () => {
     const err = errorOf(() => parseConfig({ ...minimal, vardiff: { targetShareInterval: 5 } }));
     expect(err.field).toBe('vardiff.targetShareInterval');

@@ -57,6 +57,8 @@ export interface PoolConfig {
     handshakeTimeoutMs: number;
     idleTimeoutMs: number;
     maxFrameBytes: number;
+    maxMessagesPerSecond: number;
+    maxMessageBurst: number;
   };
   pplns: {
     windowFactor: number;
@@ -269,6 +271,18 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'int', min: 1_024, max: 16_777_215 },
     default: 65_535,
     doc: 'Largest accepted SV2 frame payload; a larger frame closes the connection. Mining messages are far smaller.',
+  },
+  {
+    path: 'limits.maxMessagesPerSecond',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    default: 2_000,
+    doc: 'Sustained rate of SV2 messages one connection may send (token bucket refilled at this rate, holding `limits.maxMessageBurst`); a connection that runs the bucket dry is closed (reason `rate-limit`); no other connection is affected. 0 = unlimited. The default is twice what the largest honest client sends: a proxy with `sv2.maxChannelsPerConnection` (10,000) channels at the vardiff share interval (10 s) submits 1,000 shares/s, plus UpdateChannel and the short bursts before vardiff catches up with a new channel. A flooding connection then costs the pool about a tenth of a core (it validates > 20,000 shares per CPU-second).',
+  },
+  {
+    path: 'limits.maxMessageBurst',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 20_000,
+    doc: 'Messages a connection may send at once before `limits.maxMessagesPerSecond` applies (the bucket size; a new connection starts with a full bucket). Keep it at least `sv2.maxChannelsPerConnection`: a proxy that reconnects (e.g. after the pool restarts) reopens all its channels at once, and the default leaves room for their first shares too. The pool warns at start when it is smaller.',
   },
   {
     path: 'pplns.windowFactor',

@@ -13,7 +13,7 @@ import { encodeMessage } from '../sv2/messages/index.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
 import { parseConfig } from './config.js';
 import { type RunningPool, startPool } from './server.js';
-import { type ChannelInfo, TestClient } from './test-client.js';
+import { type ChannelInfo, type JobInfo, TestClient } from './test-client.js';
 
 /** Network difficulty 2^14: a block every ~16k hashes, shares at difficulty 16 are cheap. */
 const NET_TARGET = 1n << 242n;
@@ -384,6 +384,77 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     expect(metrics).toMatch(/ckb_pool_handshakes_total\{outcome="failed"\} [1-9]/);
     expect(metrics).toMatch(/ckb_pool_handshakes_total\{outcome="timeout"\} [2-9]/);
     expect(metrics).toMatch(/ckb_pool_connections_rejected_total\{reason="frame"\} [1-9]/);
+  });
+
+  it('closes a connection that floods messages beyond its rate limit while a well-behaved client on the same pool keeps getting its shares accepted', async () => {
+    const d = await devnet();
+    const logs: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+    const p = await startPool(
+      poolConfig(d, tempLedger(), {
+        limits: { maxMessagesPerSecond: 50, maxMessageBurst: 100 },
+        // Difficulty fixed at 16: the good client's 40 shares/s never move its target.
+        vardiff: { minDifficulty: 1, maxDifficulty: 16, initialDifficulty: 16 },
+      }),
+      { logger, authoritySecret: generateAuthorityKeypair().secret },
+    );
+    cleanups.push(() => p.close());
+    await p.waitForJob();
+    const good = await client(p);
+    await good.setup();
+    const ch = await good.openStandard('grace');
+    await good.waitJob(ch);
+    const flood = await client(p);
+    await flood.setup();
+    const fch = await flood.openStandard('mallory');
+    const fjob = await flood.waitJob(fch);
+    const floodPort = flood.conn.socket.localPort;
+    // One share below the channel target (never a block): each copy is cheap to answer, but
+    // every one is still a message the pool has to decrypt and look at.
+    const low = TestClient.grind(
+      'dev',
+      fjob,
+      fch.extranoncePrefix,
+      flood.targets.get(fch.channelId) as bigint,
+      false,
+      0,
+      NET_TARGET,
+    );
+
+    // The good client: 150 shares at 40/s, more than the burst in total but under the rate.
+    let next = 0;
+    let lastSeq = 0;
+    for (let i = 0; i < 150; i++) {
+      if (i === 20) {
+        for (let k = 0; k < 2_000; k++) flood.submit(fch.channelId, fjob.jobId, low.suffix);
+      }
+      const job = good.latestJob(ch) as JobInfo;
+      const g = TestClient.grind(
+        'dev',
+        job,
+        ch.extranoncePrefix,
+        good.targets.get(ch.channelId) as bigint,
+        true,
+        next,
+        NET_TARGET,
+      );
+      next = g.next;
+      lastSeq = good.submit(ch.channelId, job.jobId, g.suffix);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(await good.answer(ch.channelId, lastSeq)).toBe('ok');
+    expect(good.inbox.filter((m) => m.type === 'SubmitSharesError')).toEqual([]);
+    expect(good.conn.closeInfo).toBeNull();
+
+    await flood.conn.closed;
+    const closes = logs.filter((l) => l.reason === 'rate-limit');
+    expect(closes).toHaveLength(1);
+    expect(closes[0]?.remote).toBe(`127.0.0.1:${floodPort}`);
+    expect(typeof closes[0]?.conn).toBe('number');
+    expect(closes[0]?.msg).toMatch(/flood/);
+    const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/ckb_pool_connections_rejected_total\{reason="rate_limit"\} 1\n/);
+    await until(() => (p.ledger.worker('grace')?.acceptedShares ?? 0) === 150, 5_000, 'ledger');
   });
 
   it('caps connections per IP', async () => {

@@ -63,6 +63,16 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
   const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
   const metrics = new PoolMetrics({ defaultMetrics: opts.processMetrics ?? false });
+  const messageRate = {
+    perSecond: config.limits.maxMessagesPerSecond,
+    burst: config.limits.maxMessageBurst,
+  };
+  if (messageRate.perSecond > 0 && messageRate.burst < config.sv2.maxChannelsPerConnection) {
+    log.warn(
+      { burst: messageRate.burst, maxChannelsPerConnection: config.sv2.maxChannelsPerConnection },
+      'limits.maxMessageBurst is below sv2.maxChannelsPerConnection: a proxy that reopens all its channels at once will be closed for rate-limit',
+    );
+  }
   let ledger: Ledger;
   try {
     ledger = new Ledger(config.ledger.path, {
@@ -249,6 +259,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
       maxPayload: config.limits.maxFrameBytes,
       idleTimeoutMs: config.limits.idleTimeoutMs,
+      messageRate,
     }).then(
       (conn) => {
         if (closing) {
@@ -299,7 +310,12 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
           if (['decode-error', 'frame-too-large', 'aead-failure'].includes(info.reason)) {
             metrics.connectionsRejected.inc({ reason: 'frame' });
           }
-          clog.info({ reason: info.reason, message: info.message }, 'connection closed');
+          if (info.reason === 'rate-limit') {
+            metrics.connectionsRejected.inc({ reason: 'rate_limit' });
+            clog.warn({ reason: info.reason, message: info.message }, 'message flood; connection closed');
+          } else {
+            clog.info({ reason: info.reason, message: info.message }, 'connection closed');
+          }
         });
       },
       (err: Error & { reason?: string }) => {

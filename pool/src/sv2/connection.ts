@@ -10,7 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { DEFAULT_MAX_PAYLOAD, type Frame } from './frame.js';
 import { decodeMessage, encodeMessage, type Sv2Message } from './messages/index.js';
 import type { Aead } from './noise/aead.js';
-import { type Sv2CloseReason, Sv2ConnectionError } from './noise/errors.js';
+import { type Sv2CloseReason as NoiseCloseReason, Sv2ConnectionError } from './noise/errors.js';
 import {
   ACT1_SIZE,
   ACT2_SIZE,
@@ -24,8 +24,18 @@ import type { EphemeralKeyPool, ResponderIdentity, ServerIdentity } from './nois
 import { decodeAuthorityPubkey, parsePoolUrl } from './noise/keys.js';
 import type { Secp256k1Backend } from './noise/secp.js';
 import { encryptFrame, FrameDecryptor } from './noise/transport.js';
+import { TokenBucket } from './rate-limit.js';
 
-export { type Sv2CloseReason, Sv2ConnectionError } from './noise/errors.js';
+export { Sv2ConnectionError } from './noise/errors.js';
+
+/**
+ * Why an SV2 connection ended: the handshake and transport reasons of `noise/errors.ts`, plus
+ * the limits this adapter enforces on an established connection.
+ */
+export type Sv2CloseReason =
+  | NoiseCloseReason
+  /** The peer sent more messages than `messageRate` allows (a flood). */
+  | 'rate-limit';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -34,6 +44,11 @@ export interface Sv2ConnectionOptions {
   maxPayload?: number;
   /** Close with 'idle-timeout' when nothing arrives for this long; 0/undefined = never. */
   idleTimeoutMs?: number;
+  /**
+   * Token bucket on received messages (after the handshake): `burst` at once, `perSecond`
+   * sustained; one more closes the connection with 'rate-limit'. perSecond 0/undefined = unlimited.
+   */
+  messageRate?: { perSecond: number; burst: number };
   aead?: Aead;
   backend?: Secp256k1Backend;
 }
@@ -60,6 +75,8 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   private readonly idleTimeoutMs: number;
   private idleTimer: NodeJS.Timeout | null = null;
   private lastRx = Date.now();
+  /** null = no message rate limit. */
+  private readonly rate: TokenBucket | null;
   /** Frames received / sent (for metrics). */
   framesIn = 0;
   framesOut = 0;
@@ -80,6 +97,8 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     });
     this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
+    const mr = options.messageRate;
+    this.rate = mr && mr.perSecond > 0 ? new TokenBucket(mr.perSecond, mr.burst, performance.now()) : null;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.close('peer-closed', 'the peer closed the connection'));
     socket.on('close', () => this.close('peer-closed', 'the connection closed'));
@@ -136,8 +155,19 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       this.close(err.reason ?? 'aead-failure', err.message);
       return;
     }
+    // One clock read per chunk: frames that arrived together are counted at the same instant.
+    const rate = this.rate;
+    const nowMs = rate === null ? 0 : performance.now();
     for (const frame of frames) {
       if (this.closeInfo) return;
+      // Checked before decoding: a flood costs no more than the decryption already done.
+      if (rate !== null && !rate.take(nowMs)) {
+        this.close(
+          'rate-limit',
+          `more than ${rate.perSecond} messages/s sustained (burst ${rate.burst}) after ${this.framesIn} messages`,
+        );
+        return;
+      }
       this.framesIn++;
       let msg: Sv2Message;
       try {
