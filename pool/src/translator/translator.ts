@@ -3,6 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { parseHostPort } from '../pool/config.js';
+import { tlvWorkerFor } from '../pool/worker-names.js';
+import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
@@ -22,7 +24,10 @@ import { hexOfLength, V1Error } from './v1-wire.js';
  * The V1→V2 translator (`ckb-pool translate`): CKB Stratum V1 miners downstream, the pool's
  * SV2 (extension 0x4CCB) upstream. Per-worker mode (default) opens one extended channel per
  * V1 connection, so the pool sets each miner's difficulty and credits it by name; aggregated
- * mode opens a single extended channel and gives each miner 2 of its 12 nonce bytes.
+ * mode opens a single extended channel and gives each miner 2 of its 12 nonce bytes. When the
+ * pool negotiated extension 0x0002, a share from a miner whose channel is not under its own
+ * name (aggregated mode, or a first channel it could not leave) carries the miner's name in a
+ * user_identity TLV, so the pool still credits it per miner.
  *
  * Nonce layout seen by a V1 miner: extranonce1 = channel prefix (4 bytes) [‖ 2-byte miner index
  * in aggregated mode], extranonce2 = the rest of the 16-byte CKB nonce. Shares are checked
@@ -52,6 +57,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   const upstream = new UpstreamClient({
     urls: o.upstreams,
     vendor: 'ckb-pool-translate',
+    workerHashrate: true,
     log: log.child({ part: 'upstream' }),
     backoffMinMs: o.backoffMinMs,
     backoffMaxMs: o.backoffMaxMs,
@@ -116,7 +122,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   };
 
   const binding = (s: V1Session): Binding => {
-    if (!s.binding) s.binding = { channel: null, localIndex: null } satisfies Binding;
+    if (!s.binding) s.binding = { channel: null, localIndex: null, workerTlv: null } satisfies Binding;
     return s.binding as Binding;
   };
 
@@ -246,8 +252,10 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       }
       if (mode === 'per-worker' && ch.name !== user) {
         s.log.info(
-          { user },
-          'miner cannot switch extranonce; its shares are credited to the translator identity',
+          { user, channel: ch.name },
+          upstream.workerHashrate
+            ? 'miner cannot switch extranonce; its shares carry its name (extension 0x0002)'
+            : 'miner cannot switch extranonce; its shares are credited to the translator identity',
         );
       }
       sendWork(s, ch, true);
@@ -268,6 +276,34 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
         if (mode === 'per-worker' && ch.sessions.size === 0) closeChannel(ch);
       }
     },
+  };
+
+  /**
+   * Extension 0x0002: the TLV tail naming the miner, for a share on a channel under another
+   * name (undefined when not needed, not negotiated, or the name does not fit in 32 bytes).
+   */
+  const workerTlv = (s: V1Session, ch: ChannelState): Uint8Array | undefined => {
+    const user = s.user;
+    if (!user || ch.name === user || !upstream.workerHashrate) return undefined;
+    const b = binding(s);
+    let t = b.workerTlv;
+    if (!t || t.channelName !== ch.name || t.user !== user) {
+      const value = tlvWorkerFor(user, ch.name);
+      if (!value) {
+        s.log.warn(
+          { user, channel: ch.name },
+          'worker name does not fit a 0x0002 user_identity (32 bytes); its shares are credited to the channel',
+        );
+      }
+      const tail = value
+        ? encodeTlvs([
+            { extensionType: TLV_USER_IDENTITY.extensionType, fieldType: TLV_USER_IDENTITY.fieldType, value },
+          ])
+        : null;
+      t = { channelName: ch.name, user, tail };
+      b.workerTlv = t;
+    }
+    return t.tail ?? undefined;
   };
 
   const reject = (code: number, message: string, reason: string): SubmitOutcome => {
@@ -304,7 +340,13 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     }
     const checked = checkShare(o.chain, job, ch, s.extranonce1, en2, Date.now());
     if (!checked.ok) return reject(checked.code, checked.message, checked.reason);
-    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix);
+    const pending = upstream.submit(
+      ch.epoch,
+      ch.channelId,
+      job.upstreamJobId,
+      checked.nonceSuffix,
+      workerTlv(s, ch),
+    );
     metrics.localSeconds.observe((performance.now() - t0) / 1000);
     const verdict: ShareVerdict = await pending;
     if (verdict.ok) {

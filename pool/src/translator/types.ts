@@ -17,7 +17,9 @@ export interface TranslatorOptions {
   mode?: TranslatorMode;
   /**
    * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
-   * before it sends its name) and of the single aggregated channel.
+   * before it sends its name) and of the single aggregated channel. Shares on those channels
+   * carry the miner's name (extension 0x0002), which the pool files under this name's account
+   * (the part before the first '.').
    */
   userIdentity?: string;
   /** host:port for /metrics and /health; null = none. */
@@ -77,4 +79,9 @@ export interface Binding {
   channel: ChannelState | null;
   /** Aggregated mode: this miner's index in the shared channel (2 bytes of the nonce). */
   localIndex: number | null;
+  /**
+   * Extension 0x0002: the user_identity TLV tail for this miner on a channel under another
+   * name (null: the name cannot travel in one), kept for the channel name and user it was made for.
+   */
+  workerTlv: { channelName: string; user: string; tail: Uint8Array | null } | null;
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
-import type { Sv2Message } from '../sv2/messages/index.js';
+import { encodeTlvs, type Sv2Message } from '../sv2/messages/index.js';
 import { ServerIdentity } from '../sv2/noise/identity.js';
 import {
   authorityPublicFromSecret,
@@ -68,10 +68,11 @@ function basics(m: Sv2Message, conn: Sv2Connection): boolean {
   return true;
 }
 
-async function connected(url: string): Promise<UpstreamClient> {
+async function connected(url: string, workerHashrate?: boolean): Promise<UpstreamClient> {
   const up = new UpstreamClient({
     urls: [url],
     vendor: 'test',
+    workerHashrate,
     log: pino({ level: 'silent' }),
     backoffMinMs: 20,
   });
@@ -133,6 +134,88 @@ describe('upstream SV2 client', () => {
     expect(await up.submit(ch.epoch + 1, ch.channelId, 1, new Uint8Array(12))).toEqual({
       ok: false,
       code: 'upstream-lost',
+    });
+  });
+
+  describe('extension 0x0002', () => {
+    /** A pool that answers RequestExtensions with `answer` and records requests and share tails. */
+    async function poolAnswering(
+      answer: (requested: number[]) => Sv2Message,
+    ): Promise<{ url: string; requests: number[][]; tails: Array<Uint8Array | undefined> }> {
+      const requests: number[][] = [];
+      const tails: Array<Uint8Array | undefined> = [];
+      const pool = await scriptedPool((m, conn) => {
+        if (m.type === 'RequestExtensions') {
+          requests.push(m.requestedExtensions);
+          conn.send(answer(m.requestedExtensions));
+          return;
+        }
+        if (basics(m, conn) || m.type !== 'SubmitSharesCkb') return;
+        tails.push(m.tlv);
+        conn.send({
+          type: 'SubmitSharesSuccess',
+          channelId: m.channelId,
+          lastSequenceNumber: m.sequenceNumber,
+          newSubmitsAcceptedCount: 1,
+          newSharesSum: 1n,
+        });
+      });
+      return { url: pool.url, requests, tails };
+    }
+    const success = (supported: number[]) => (requested: number[]) =>
+      ({
+        type: 'RequestExtensionsSuccess',
+        requestId: 0,
+        supportedExtensions: requested.filter((e) => supported.includes(e)),
+      }) as const;
+    const tail = encodeTlvs([{ extensionType: 2, fieldType: 1, value: new TextEncoder().encode('rig7') }]);
+
+    it('is requested with 0x4CCB and carries the TLV on shares when the pool supports it', async () => {
+      const pool = await poolAnswering(success([0x4ccb, 0x0002]));
+      const up = await connected(pool.url, true);
+      expect(up.workerHashrate).toBe(true);
+      const ch = await up.openChannel('extended', 'alice.proxy');
+      expect(await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12), tail)).toEqual({ ok: true });
+      expect(await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12).fill(1))).toEqual({ ok: true });
+      expect(pool.requests).toEqual([[0x4ccb, 0x0002]]);
+      expect(pool.tails).toEqual([tail, undefined]);
+    });
+
+    it('is left out of shares when the pool supports only 0x4CCB', async () => {
+      const pool = await poolAnswering(success([0x4ccb]));
+      const up = await connected(pool.url, true);
+      expect(up.workerHashrate).toBe(false);
+      const ch = await up.openChannel('extended', 'alice.proxy');
+      expect(await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12), tail)).toEqual({ ok: true });
+      expect(pool.tails).toEqual([undefined]);
+    });
+
+    it('is dropped from a second request when the pool answers the first with an error', async () => {
+      const pool = await poolAnswering((requested) =>
+        requested.includes(0x0002)
+          ? {
+              type: 'RequestExtensionsError',
+              requestId: 0,
+              unsupportedExtensions: [0x0002],
+              requiredExtensions: [],
+            }
+          : success([0x4ccb])(requested),
+      );
+      const up = await connected(pool.url, true);
+      expect(pool.requests).toEqual([[0x4ccb, 0x0002], [0x4ccb]]);
+      expect(up.workerHashrate).toBe(false);
+      const ch = await up.openChannel('extended', 'alice.proxy');
+      expect(await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12), tail)).toEqual({ ok: true });
+      expect(pool.tails).toEqual([undefined]);
+    });
+
+    it('is not requested unless asked for (the CPU miner)', async () => {
+      const pool = await poolAnswering(success([0x4ccb, 0x0002]));
+      const up = await connected(pool.url);
+      expect(pool.requests).toEqual([[0x4ccb]]);
+      const ch = await up.openChannel('extended', 'a.b');
+      await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12), tail);
+      expect(pool.tails).toEqual([undefined]);
     });
   });
 });

@@ -2,12 +2,19 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { u256LeToTarget } from '../ckb/target.js';
 import { connectSv2, type Sv2Connection } from '../sv2/connection.js';
-import { EXTENSION_CKB, PROTOCOL_MINING, SV2_VERSION, type Sv2Message } from '../sv2/messages/index.js';
+import {
+  EXTENSION_CKB,
+  EXTENSION_WORKER_HASHRATE,
+  PROTOCOL_MINING,
+  SV2_VERSION,
+  type Sv2Message,
+} from '../sv2/messages/index.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
- * and the 0x4CCB extension negotiation, and when the connection drops (or the pool sends
+ * and the 0x4CCB extension negotiation (with 0x0002 when asked to: a pool that refuses it is
+ * asked again for 0x4CCB alone), and when the connection drops (or the pool sends
  * Reconnect) dials again with exponential backoff, moving on to the next URL after each failed
  * attempt (failover). Each established connection is an "epoch"; channels, job ids and
  * sequence numbers belong to one epoch and are reopened by the owner on 'up'. Used by the
@@ -53,6 +60,11 @@ export interface UpstreamOptions {
   vendor: string;
   /** SetupConnection flags (default 0: group-channel jobs). */
   flags?: number;
+  /**
+   * Also request extension 0x0002 (worker-specific hashrate tracking), so shares may carry a
+   * user_identity TLV (default false).
+   */
+  workerHashrate?: boolean;
   log: Logger;
   /** First and largest delay between attempts (default 100 ms … 5 s). */
   backoffMinMs?: number;
@@ -77,6 +89,9 @@ interface PendingOpen {
 export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private conn: Sv2Connection | null = null;
   private ready = false;
+  /** Extensions asked for in this connection's last RequestExtensions. */
+  private requested: number[] = [];
+  private workerHashrateOk = false;
   epoch = 0;
   private urlIndex = 0;
   private attempt = 0;
@@ -103,6 +118,16 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
 
   get connected(): boolean {
     return this.ready;
+  }
+
+  /** The current connection negotiated extension 0x0002: shares may carry a user_identity TLV. */
+  get workerHashrate(): boolean {
+    return this.ready && this.workerHashrateOk;
+  }
+
+  private requestExtensions(extensions: number[]): void {
+    this.requested = extensions;
+    this.conn?.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: extensions });
   }
 
   /** Encrypted bytes read from / written to the pool, over all connections. */
@@ -171,13 +196,26 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (epoch !== this.epoch) return;
     switch (m.type) {
       case 'SetupConnectionSuccess':
-        this.conn?.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: [EXTENSION_CKB] });
+        this.requestExtensions(
+          this.o.workerHashrate ? [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE] : [EXTENSION_CKB],
+        );
         return;
       case 'SetupConnectionError':
         this.o.log.error({ url, code: m.errorCode }, 'upstream refused SetupConnection');
         this.conn?.close('local-close', `SetupConnection.Error ${m.errorCode}`);
         return;
       case 'RequestExtensionsSuccess':
+        if (!m.supportedExtensions.includes(EXTENSION_CKB)) {
+          this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
+          this.conn?.close('local-close', 'extension 0x4CCB refused');
+          return;
+        }
+        this.workerHashrateOk =
+          this.requested.includes(EXTENSION_WORKER_HASHRATE) &&
+          m.supportedExtensions.includes(EXTENSION_WORKER_HASHRATE);
+        if (this.o.workerHashrate && !this.workerHashrateOk) {
+          this.o.log.info({ url }, 'upstream does not support extension 0x0002; no per-worker share names');
+        }
         this.ready = true;
         this.attempt = 0;
         this.currentUrl = url;
@@ -185,6 +223,15 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
         this.emit('up', epoch, url);
         return;
       case 'RequestExtensionsError':
+        if (
+          this.requested.includes(EXTENSION_WORKER_HASHRATE) &&
+          !m.unsupportedExtensions.includes(EXTENSION_CKB)
+        ) {
+          // The spec lets a client retry with a modified request: 0x4CCB is all we need.
+          this.o.log.info({ url }, 'upstream refused the extension request; asking for 0x4CCB alone');
+          this.requestExtensions([EXTENSION_CKB]);
+          return;
+        }
         this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
         this.conn?.close('local-close', 'extension 0x4CCB refused');
         return;
@@ -275,6 +322,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (epoch !== this.epoch) return;
     const wasReady = this.ready;
     this.ready = false;
+    this.workerHashrateOk = false;
     for (const p of this.opens.values()) p.reject(new Error(`upstream lost: ${reason}`));
     this.opens.clear();
     for (const ch of [...this.pending.keys()]) this.failChannel(ch, 'upstream-lost');
@@ -358,8 +406,18 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.conn.send({ type: 'CloseChannel', channelId, reasonCode: 'downstream-closed' });
   }
 
-  /** Sends a share and resolves with the pool's verdict (never 'ok' unless the pool said so). */
-  submit(epoch: number, channelId: number, jobId: number, nonceSuffix: Uint8Array): Promise<ShareVerdict> {
+  /**
+   * Sends a share and resolves with the pool's verdict (never 'ok' unless the pool said so).
+   * `tlv`: a TLV tail (extension 0x0002 user_identity) appended only when this connection
+   * negotiated 0x0002; otherwise the share goes without it.
+   */
+  submit(
+    epoch: number,
+    channelId: number,
+    jobId: number,
+    nonceSuffix: Uint8Array,
+    tlv?: Uint8Array,
+  ): Promise<ShareVerdict> {
     const conn = this.conn;
     if (!conn || !this.ready || epoch !== this.epoch || !this.seqs.has(channelId)) {
       return Promise.resolve({ ok: false, code: 'upstream-lost' });
@@ -385,7 +443,11 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       };
       entry.timer.unref?.();
       list.push(entry);
-      conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix });
+      if (tlv && this.workerHashrateOk) {
+        conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix, tlv });
+      } else {
+        conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix });
+      }
     });
   }
 

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Chain, powOutput } from '../../src/ckb/pow.js';
-import { meetsTarget } from '../../src/ckb/target.js';
+import { compactToTarget, meetsTarget } from '../../src/ckb/target.js';
 import type { Devnet } from '../../src/devnet/index.js';
 import { type RunningMiner, startMiner } from '../../src/miner/miner.js';
 import type { RunningPool } from '../../src/pool/server.js';
@@ -12,7 +12,15 @@ import {
   startTranslator,
   type TranslatorMode,
 } from '../../src/translator/translator.js';
-import { getJson, silent, startTestDevnet, startTestPool, tempDir, until } from './harness.js';
+import {
+  E2E_NET_COMPACT,
+  getJson,
+  silent,
+  startTestDevnet,
+  startTestPool,
+  tempDir,
+  until,
+} from './harness.js';
 import { RawV1 } from './v1-raw.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -25,6 +33,7 @@ async function setup(
     mode?: TranslatorMode;
     upstreams?: (p: RunningPool, d: Devnet) => Promise<string[]>;
     pool?: Record<string, unknown>;
+    userIdentity?: string;
   } = {},
 ) {
   const d = await startTestDevnet();
@@ -36,16 +45,21 @@ async function setup(
   const p = await startTestPool(d, ledger, { secret, extra: o.pool });
   const pools = { current: p };
   cleanups.push(() => pools.current.close());
-  const tr = await translator(o.upstreams ? await o.upstreams(p, d) : [p.poolUrl], o.mode);
+  const tr = await translator(o.upstreams ? await o.upstreams(p, d) : [p.poolUrl], o.mode, o.userIdentity);
   return { d, p, pools, tr, secret, ledger };
 }
 
-async function translator(upstreams: string[], mode?: TranslatorMode): Promise<RunningTranslator> {
+async function translator(
+  upstreams: string[],
+  mode?: TranslatorMode,
+  userIdentity?: string,
+): Promise<RunningTranslator> {
   const tr = await startTranslator({
     listen: '127.0.0.1:0',
     upstreams,
     chain: 'dev',
     mode,
+    userIdentity,
     metricsListen: '127.0.0.1:0',
     log: silent,
     maxLineBytes: 4096,
@@ -71,7 +85,13 @@ async function deadUrl(key: string): Promise<string> {
   return `stratum2+tcp://127.0.0.1:${port}/${key}`;
 }
 
-/** Grinds an extranonce2 whose share meets (`hit`) or misses the target. */
+/** The dev chain's network target in these tests. */
+const NET_TARGET = compactToTarget(E2E_NET_COMPACT);
+
+/**
+ * Grinds an extranonce2 whose share meets (`hit`) or misses the target; with `avoid`, never
+ * one that also meets that (harder) target — an ordinary share must not be a block by chance.
+ */
 function grind(
   chain: Chain,
   powHash: Uint8Array,
@@ -80,16 +100,48 @@ function grind(
   target: bigint,
   hit: boolean,
   start = 0,
+  avoid?: bigint,
 ): { en2: string; next: number } {
   const en2 = new Uint8Array(en2Size);
   const view = new DataView(en2.buffer);
   for (let i = start; ; i++) {
     view.setUint32(en2Size - 4, i);
     const nonce = new Uint8Array([...en1, ...en2]);
-    if (meetsTarget(powOutput(chain, powHash, nonce), target) === hit) {
+    const out = powOutput(chain, powHash, nonce);
+    if (meetsTarget(out, target) === hit && (avoid === undefined || !meetsTarget(out, avoid))) {
       return { en2: Buffer.from(en2).toString('hex'), next: i + 1 };
     }
   }
+}
+
+let nextSubmitId = 100;
+
+/**
+ * Submits from a raw V1 connection (subscribed as id 1, with work) until the pool accepts a
+ * share: an ordinary one, or with `block` one that meets the network target. Retries on a
+ * newer job (a share may go stale between notify and submit).
+ */
+async function acceptedShare(c: RawV1, user: string, block = false): Promise<void> {
+  const sub = (await c.find((l) => l.id === 1)) as { result: [null, string, number] };
+  await c.find((l) => l.method === 'mining.notify');
+  await c.find((l) => l.method === 'mining.set_target');
+  const latest = (method: string) =>
+    [...c.lines].reverse().find((l) => l.method === method) as { params: [string, string] };
+  const en1 = new Uint8Array(Buffer.from(sub.result[1], 'hex'));
+  let start = 0;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const notify = latest('mining.notify');
+    const target = block ? NET_TARGET : BigInt(`0x${latest('mining.set_target').params[0]}`);
+    const powHash = new Uint8Array(Buffer.from(notify.params[1], 'hex'));
+    const g = grind('dev', powHash, en1, sub.result[2], target, true, start, block ? undefined : NET_TARGET);
+    start = g.next;
+    const id = nextSubmitId++;
+    const from = c.lines.length;
+    c.send(id, 'mining.submit', [user, notify.params[0], g.en2]);
+    const r = await c.find((l) => l.id === id, 10_000, from);
+    if (r.result === true) return;
+  }
+  throw new Error('no share accepted');
 }
 
 interface BlocksView {
@@ -98,6 +150,8 @@ interface BlocksView {
 interface WorkerView {
   name: string;
   acceptedShares: number;
+  blocks: number;
+  hashrate: Record<string, number>;
   online: { channels: number };
 }
 
@@ -346,7 +400,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(bad.closed).toBe(false);
   });
 
-  it('credits a miner without mining.extranonce.subscribe by name when it pipelines authorize behind subscribe, otherwise under the translator identity', async () => {
+  it('credits a miner without mining.extranonce.subscribe by name when it pipelines authorize behind subscribe, otherwise by its name inside the translator identity account (extension 0x0002)', async () => {
     const fixed = {
       minDifficulty: 16,
       maxDifficulty: 16,
@@ -354,42 +408,63 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
       targetShareIntervalSeconds: 1,
     };
     const { p, tr } = await setup({ pool: { vardiff: fixed } });
-    const mineOne = async (c: RawV1, user: string) => {
-      const sub = (await c.find((l) => l.id === 1)) as { result: [null, string, number] };
-      const notify = (await c.find((l) => l.method === 'mining.notify')) as { params: [string, string] };
-      const st = (await c.find((l) => l.method === 'mining.set_target')) as { params: [string] };
-      expect(c.lines.some((l) => l.method === 'mining.set_extranonce')).toBe(false);
-      const powHash = new Uint8Array(Buffer.from(notify.params[1], 'hex'));
-      const en1 = new Uint8Array(Buffer.from(sub.result[1], 'hex'));
-      let start = 0;
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const g = grind('dev', powHash, en1, sub.result[2], BigInt(`0x${st.params[0]}`), true, start);
-        start = g.next;
-        const from = c.lines.length;
-        c.send(10 + attempt, 'mining.submit', [user, notify.params[0], g.en2]);
-        const r = await c.find((l) => l.id === 10 + attempt, 10_000, from);
-        if (r.result === true) return;
-      }
-      throw new Error('no share accepted');
-    };
     const pipelined = await RawV1.connect(tr.v1Url);
     cleanups.push(() => pipelined.close());
     pipelined.write(
       `${JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] })}\n${JSON.stringify({ id: 2, method: 'mining.authorize', params: ['ivy.rig', 'x'] })}\n`,
     );
-    await mineOne(pipelined, 'ivy.rig');
+    await acceptedShare(pipelined, 'ivy.rig');
     const waiting = await RawV1.connect(tr.v1Url);
     cleanups.push(() => waiting.close());
     waiting.send(1, 'mining.subscribe', []);
     await waiting.find((l) => l.id === 1);
     waiting.send(2, 'mining.authorize', ['jay.rig', 'x']);
-    await mineOne(waiting, 'jay.rig');
+    await acceptedShare(waiting, 'jay.rig');
+    for (const c of [pipelined, waiting]) {
+      expect(c.lines.some((l) => l.method === 'mining.set_extranonce')).toBe(false);
+    }
     const names = async () => (await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).map((w) => w.name);
     await until(async () => (await names()).length >= 2, 5_000, 'both in the ledger');
-    expect((await names()).sort()).toEqual(['ivy.rig', 'translator']);
+    // jay.rig mines on the channel opened as `translator`: the pool files its name in that account.
+    expect((await names()).sort()).toEqual(['ivy.rig', 'translator.jay.rig']);
   });
 
-  it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares', async () => {
+  it('credits a V1 miner that authorizes after subscribe and never sends mining.extranonce.subscribe under its own name: shares, hashrate and its block (extension 0x0002)', async () => {
+    const fixed = {
+      minDifficulty: 16,
+      maxDifficulty: 16,
+      initialDifficulty: 16,
+      targetShareIntervalSeconds: 1,
+    };
+    // The farm's translator mines under the farm's account; so do its miners.
+    const { p, tr } = await setup({ pool: { vardiff: fixed }, userIdentity: 'farm.proxy' });
+    await until(() => tr.upstream.workerHashrate, 10_000, 'extension 0x0002 negotiated');
+    const c = await RawV1.connect(tr.v1Url);
+    cleanups.push(() => c.close());
+    c.send(1, 'mining.subscribe', []);
+    await c.find((l) => l.id === 1);
+    c.send(2, 'mining.authorize', ['farm.rig7', 'x']);
+    await acceptedShare(c, 'farm.rig7');
+    await acceptedShare(c, 'farm.rig7');
+    await acceptedShare(c, 'farm.rig7', true);
+    expect(c.lines.some((l) => l.method === 'mining.set_extranonce')).toBe(false);
+
+    const rig7 = () => getJson<WorkerView>(`${p.apiUrl}/api/v1/workers/farm.rig7`);
+    await until(
+      async () => (await rig7()).acceptedShares >= 3 && (await rig7()).blocks >= 1,
+      5_000,
+      'the shares and the block in the ledger',
+    );
+    const w = await rig7();
+    expect(w.hashrate['10m']).toBeGreaterThan(0);
+    // The channel itself is open under farm.proxy, but nothing is credited to it.
+    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    expect(workers.map((x) => x.name)).toEqual(['farm.rig7']);
+    const blocks = await getJson<BlocksView>(`${p.apiUrl}/api/v1/blocks`);
+    expect(blocks.blocks.map((b) => b.worker)).toEqual(['farm.rig7']);
+  });
+
+  it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares, each credited to its miner (extension 0x0002)', async () => {
     const { p, tr } = await setup({ mode: 'aggregated' });
     const a = await RawV1.connect(tr.v1Url);
     const b = await RawV1.connect(tr.v1Url);
@@ -407,15 +482,18 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(ra.result[1]).not.toBe(rb.result[1]);
     const m = await miner(tr.v1Url, 'frank.v1');
     await until(() => m.stats().accepted >= 2, 20_000, 'aggregated shares accepted');
-    // One channel under the translator's identity carries every miner's shares (the ledger flushes on a timer).
+    // One channel under the translator's identity carries every miner's shares, each named by
+    // its miner inside that identity's account (the ledger flushes on a timer).
     await until(
       async () =>
-        ((await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).find((w) => w.name === 'translator')
-          ?.acceptedShares ?? 0) > 0,
+        ((await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).find(
+          (w) => w.name === 'translator.frank.v1',
+        )?.acceptedShares ?? 0) > 0,
       5_000,
       'the shares in the ledger',
     );
     const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    expect(workers.map((w) => w.name)).not.toContain('translator');
     expect(workers.map((w) => w.name)).not.toContain('frank.v1');
   });
 });
