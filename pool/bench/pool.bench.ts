@@ -18,14 +18,15 @@
  *   from the push to the client holding the job, and the pool's own metric (push → last
  *   channel written), twice: `perConnection` — BENCH_BROADCAST_CONNECTIONS (default 10,000)
  *   connections with one channel each, so one encrypted write per channel (baseline: encoding +
- *   encrypting the same number of frames in a tight loop); `behindProxies` — the same number of
+ *   encrypting the same number of frames in a tight loop, and `bareWrite`: one socket.write of a
+ *   frame-sized buffer to as many plain TCP sockets — the floor of any per-connection send); `behindProxies` — the same number of
  *   channels opened on BENCH_PROXY_CONNECTIONS (default 100) connections, as translators and
  *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -44,7 +45,7 @@ import { defaultAead } from '../src/sv2/noise/aead.js';
 import { EphemeralKeyPool, ServerIdentity } from '../src/sv2/noise/identity.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
 import { CipherState } from '../src/sv2/noise/symmetric.js';
-import { encryptFrame } from '../src/sv2/noise/transport.js';
+import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -65,6 +66,7 @@ interface Client {
 
 async function loadMain(): Promise<void> {
   const clients: Client[] = [];
+  const raw: Socket[] = [];
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const rl = createInterface({ input: process.stdin });
   let watchJob: ((c: Client) => void) | null = null;
@@ -183,6 +185,21 @@ async function loadMain(): Promise<void> {
         errors: errors.slice(0, 3),
         failed: errors.length,
       });
+    } else if (cmd.cmd === 'rawConnect') {
+      // Plain TCP (no Noise, no SV2) for the bare socket.write baseline of the broadcast.
+      const [host, portText] = String(cmd.address).split(':');
+      for (let i = 0; i < Number(cmd.count); i++) {
+        const sock = netConnect(Number(portText), host as string);
+        sock.on('data', () => {});
+        sock.on('error', () => {});
+        raw.push(sock);
+        if (i % 256 === 255) await new Promise((r) => setTimeout(r, 5));
+      }
+      out({ ev: 'rawConnected', count: raw.length });
+    } else if (cmd.cmd === 'rawClose') {
+      for (const sock of raw) sock.destroy();
+      raw.length = 0;
+      out({ ev: 'rawClosed' });
     } else if (cmd.cmd === 'watchJob') {
       // When each connection's group NewCkbJob arrived, counted once per channel it covers.
       const arrivals: number[] = [];
@@ -588,6 +605,36 @@ async function main(): Promise<void> {
   load.send({ cmd: 'close', exit: false });
   await load.next('closed');
 
+  // The floor under any per-connection broadcast: one bare socket.write of a frame-sized
+  // buffer to as many plain TCP connections, nothing encrypted or encoded.
+  const rawSockets: Socket[] = [];
+  const rawServer = createServer({ noDelay: true }, (sock) => {
+    sock.on('error', () => {});
+    rawSockets.push(sock);
+  });
+  await new Promise<void>((r) => rawServer.listen(0, '127.0.0.1', r));
+  load.send({
+    cmd: 'rawConnect',
+    address: `127.0.0.1:${(rawServer.address() as { port: number }).port}`,
+    count: perConnection.connections,
+  });
+  await load.next('rawConnected');
+  const rawEnd = Date.now() + 30_000;
+  while (rawSockets.length < perConnection.connections && Date.now() < rawEnd) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const rawFrame = Buffer.alloc(encryptedFrameLength(frame.length), 7);
+  const rawT0 = performance.now();
+  const rawCpu0 = process.cpuUsage();
+  for (const sock of rawSockets) sock.write(rawFrame);
+  const rawWriteMs = performance.now() - rawT0;
+  const rawWriteCpuMs = cpuSeconds(process.cpuUsage(rawCpu0)) * 1000;
+  const rawCount = rawSockets.length;
+  load.send({ cmd: 'rawClose' });
+  await load.next('rawClosed');
+  for (const sock of rawSockets) sock.destroy();
+  await new Promise((r) => rawServer.close(r));
+
   // The same number of channels behind proxies (translators, farm proxies): each connection
   // holds many channels in one group channel, so a new tip is one message per connection.
   const proxies = env('BENCH_PROXY_CONNECTIONS', 100);
@@ -605,6 +652,8 @@ async function main(): Promise<void> {
       cpuVsBaseline: round(
         perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / (baselineCpu * 1000),
       ),
+      bareWrite: { sockets: rawCount, ms: round(rawWriteMs), cpuMs: round(rawWriteCpuMs) },
+      cpuVsBareWrite: round(perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / rawWriteCpuMs),
       note: 'one channel per connection: one encrypted write per channel',
     },
     behindProxies: {
