@@ -110,3 +110,30 @@ describe('V1 session reply order', () => {
     expect(JSON.parse(lines[6] as string)).toEqual({ id: 4, result: true, error: null });
   });
 });
+
+describe('V1 session: mining.configure (BIP 310)', () => {
+  it('answers every requested extension as not supported, and a malformed request with error 27', async () => {
+    const host: V1SessionHost = {
+      subscribe: async () => ({ extranonce1: Uint8Array.of(1, 2, 3, 4), extranonce2Size: 12 }),
+      authorized: () => {},
+      submit: async () => ({ ok: true }),
+      closed: () => {},
+    };
+    const { client, lines } = await pair(host);
+    client.write(
+      '{"id":1,"method":"mining.configure","params":[["version-rolling","minimum-difficulty"],{"version-rolling.mask":"1fffe000"}]}\n',
+    );
+    client.write('{"id":2,"method":"mining.configure","params":["version-rolling"]}\n');
+    client.write('{"id":3,"method":"mining.subscribe","params":[]}\n');
+    await until(() => lines.length === 3);
+    const msgs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(msgs[0]).toEqual({
+      id: 1,
+      result: { 'version-rolling': false, 'minimum-difficulty': false },
+      error: null,
+    });
+    expect(msgs[1]).toMatchObject({ id: 2, result: null, error: [27, expect.any(String), null] });
+    // The session carries on as usual.
+    expect(msgs[2]).toEqual({ id: 3, result: [null, '01020304', 12], error: null });
+  });
+});

@@ -186,6 +186,18 @@ export class V1Session {
         this.extranonceSubscribed = true;
         this.answerNow(resultLine(id, true));
         return;
+      case 'mining.configure': {
+        // BIP 310, sent first by many ASIC firmwares. CKB has nothing to roll but the nonce, so
+        // every requested extension is answered "not supported" (an error here makes some
+        // firmwares drop the pool).
+        const names = params[0];
+        if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) {
+          this.answerNow(errorLine(id, V1Error.illegalParams, 'configure needs [[extension, …], {…}]'));
+          return;
+        }
+        this.answerNow(resultLine(id, Object.fromEntries(names.map((n) => [n, false]))));
+        return;
+      }
       case 'mining.suggest_difficulty':
       case 'mining.suggest_target':
         // Acknowledged; the pool's vardiff decides the target.
