@@ -2,6 +2,7 @@ import type { ApiSource, HealthReport } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import type { BlockRow, Ledger } from '../ledger/ledger.js';
+import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
 import type { JobBook } from './jobs.js';
@@ -26,14 +27,28 @@ export interface ApiSourceParts {
 /** Hashrate windows: short (what a dashboard shows) and long (smoother). */
 const WINDOWS = { '10m': 600_000, '1h': 3_600_000 } as const;
 
-function onlineByWorker(sessions: Set<Session>): Map<string, { channels: number; difficulty: number }> {
+/**
+ * Workers with open channels: by the channel's own name, and (extension 0x0002) by the names
+ * shares on a channel were credited to within CREDITED_ONLINE_MS.
+ */
+export function onlineByWorker(
+  sessions: Iterable<Pick<Session, 'channels'>>,
+  nowMs = Date.now(),
+): Map<string, { channels: number; difficulty: number }> {
   const m = new Map<string, { channels: number; difficulty: number }>();
+  const count = (name: string, difficulty: number) => {
+    const e = m.get(name) ?? { channels: 0, difficulty: 0 };
+    e.channels += 1;
+    e.difficulty = Math.max(e.difficulty, difficulty);
+    m.set(name, e);
+  };
   for (const s of sessions) {
     for (const ch of s.channels.values()) {
-      const e = m.get(ch.worker) ?? { channels: 0, difficulty: 0 };
-      e.channels += 1;
-      e.difficulty = Math.max(e.difficulty, ch.difficulty);
-      m.set(ch.worker, e);
+      count(ch.worker, ch.difficulty);
+      if (!ch.creditedWorkers) continue;
+      for (const [name, at] of ch.creditedWorkers) {
+        if (nowMs - at <= CREDITED_ONLINE_MS && name !== ch.worker) count(name, ch.difficulty);
+      }
     }
   }
   return m;

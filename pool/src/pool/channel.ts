@@ -40,6 +40,28 @@ export interface Channel {
   openedAtMs: number;
   acceptedShares: number;
   acceptedDifficulty: number;
+  /**
+   * Workers other than `worker` that shares on this channel were credited to (extension
+   * 0x0002 TLVs) → time of the last such share; what the API shows as their online channels.
+   * Made on the first such share; bounded (see `noteCreditedWorker`).
+   */
+  creditedWorkers?: Map<string, number>;
+}
+
+/** A TLV-credited worker counts as online on a channel this long after its last share. */
+export const CREDITED_ONLINE_MS = 600_000;
+/** Most TLV names one channel remembers (an aggregating translator has ≤ 65,536 miners). */
+export const MAX_CREDITED_WORKERS = 70_000;
+
+/** Remembers that `name` was credited a share on `ch` at `nowMs`, within the bound. */
+export function noteCreditedWorker(ch: Channel, name: string, nowMs: number): void {
+  const m = (ch.creditedWorkers ??= new Map());
+  if (!m.has(name) && m.size >= MAX_CREDITED_WORKERS) {
+    for (const [k, at] of m) if (nowMs - at > CREDITED_ONLINE_MS) m.delete(k);
+    // Still full of recent names: forget the longest-known one (insertion order).
+    if (m.size >= MAX_CREDITED_WORKERS) m.delete(m.keys().next().value as string);
+  }
+  m.set(name, nowMs);
 }
 
 /** After a SetTarget, shares meeting the previous (easier) target are accepted this long. */

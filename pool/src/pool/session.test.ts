@@ -659,6 +659,9 @@ describe('SV2 session: extension 0x0002 (worker-specific hashrate tracking)', ()
     expect(submit(userIdentityTlv('alice'))).toBe('accepted');
     expect(submit()).toBe('accepted');
     expect(credited.shares).toEqual(['alice.rig7', 'alice.rig8', 'alice', 'alice.proxy']);
+    // The API shows them online on this channel.
+    const open = [...h.session.channels.values()][0];
+    expect([...(open?.creditedWorkers?.keys() ?? [])]).toEqual(['alice.rig7', 'alice.rig8', 'alice']);
     const now = h.clock.t;
     expect(h.ctx.hashrate?.rate('alice.rig7', 600_000, now)).toBeGreaterThan(0);
     expect(h.ctx.hashrate?.rate('alice.proxy', 600_000, now)).toBeGreaterThan(0);

@@ -30,6 +30,7 @@ import {
   channelTargetFor,
   initialTargetFields,
   judgeShare,
+  noteCreditedWorker,
   openChannelRefusal,
   type ShareOutcome,
 } from './channel.js';
@@ -374,6 +375,7 @@ export class Session {
     ctx.metrics.acceptedDifficulty.inc(difficulty);
     ctx.ledger?.recordShare({ worker: name, difficulty, timeMs: now, height: Number(job.height) });
     ctx.hashrate?.record(name, difficulty, now);
+    if (name !== ch.worker) noteCreditedWorker(ch, name, now);
     recordShare(ch.vardiff, difficulty);
     const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
     if (isBlock) {
