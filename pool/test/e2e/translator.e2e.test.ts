@@ -326,7 +326,8 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
       c.send(id, 'mining.submit', params);
       return c.find((l) => l.id === id && l.method === undefined, 10_000, from);
     };
-    const good = grind('dev', powHash, en1, 12, target, true);
+    // Never a block by chance: that would advance the chain and make the checks below stale.
+    const good = grind('dev', powHash, en1, 12, target, true, 0, NET_TARGET);
     // Tolerate a new block between notify and submit: then the share is stale (21), try again.
     let r = await answer(0, ['dave.rig1', jobId, good.en2]);
     expect(r.id).toBe(0);
