@@ -55,7 +55,11 @@ export const MAX_CREDITED_WORKERS = 70_000;
 
 /** Remembers that `name` was credited a share on `ch` at `nowMs`, within the bound. */
 export function noteCreditedWorker(ch: Channel, name: string, nowMs: number): void {
-  const m = (ch.creditedWorkers ??= new Map());
+  let m = ch.creditedWorkers;
+  if (!m) {
+    m = new Map();
+    ch.creditedWorkers = m;
+  }
   if (!m.has(name) && m.size >= MAX_CREDITED_WORKERS) {
     for (const [k, at] of m) if (nowMs - at > CREDITED_ONLINE_MS) m.delete(k);
     // Still full of recent names: forget the longest-known one (insertion order).
