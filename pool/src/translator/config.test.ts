@@ -41,4 +41,28 @@ describe('translator.yaml', () => {
     );
     expect(() => parseTranslatorConfig({ upstream: { url }, extra: 1 })).toThrow(/unknown field 'extra'/);
   });
+
+  it('fails back to the first URL by default (probe every 30 s, two healthy probes), takes its own settings, and false or 0 turns it off', () => {
+    expect(parseTranslatorConfig({ upstream: { url } }).failback).toEqual({
+      probeIntervalMs: 30_000,
+      healthyProbes: 2,
+    });
+    expect(
+      parseTranslatorConfig({ upstream: { url, failback: { probeIntervalMs: 5_000, healthyProbes: 3 } } })
+        .failback,
+    ).toEqual({ probeIntervalMs: 5_000, healthyProbes: 3 });
+    expect(parseTranslatorConfig({ upstream: { url, failback: false } }).failback).toBe(false);
+    expect(parseTranslatorConfig({ upstream: { url, failback: { probeIntervalMs: 0 } } }).failback).toBe(
+      false,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url, failback: { healthyProbes: 0 } } })).toThrow(
+      /upstream.failback.healthyProbes/,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url, failback: { interval: 1 } } })).toThrow(
+      /unknown field 'upstream.failback.interval'/,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url, failBack: false } })).toThrow(
+      /unknown field 'upstream.failBack'/,
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { isChain } from '../ckb/pow.js';
 import { parseHostPort } from '../pool/config.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
+import { FAILBACK_DEFAULTS, type FailbackSettings } from './failback.js';
 import type { TranslatorMode } from './translator.js';
 
 /**
@@ -14,6 +15,7 @@ import type { TranslatorMode } from './translator.js';
  *     url: stratum2+tcp://pool:3334/AUTHORITY   # or a list: tried in order (failover)
  *     mode: per-worker                         # or aggregated
  *     userIdentity: translator
+ *     failback: { probeIntervalMs: 30000, healthyProbes: 2 }   # back to the first URL; false = off
  *   metrics: { listen: 127.0.0.1:9101 }        # /metrics and /health; null = off
  *   log: { level: info }
  */
@@ -24,6 +26,12 @@ export interface TranslatorConfig {
   upstreams: string[];
   mode: TranslatorMode;
   userIdentity: string;
+  /**
+   * While on a backup URL: probe the more preferred ones every probeIntervalMs and move back
+   * after healthyProbes consecutive successes (false or probeIntervalMs 0: stay on the backup).
+   * Optional so a config built by hand may leave it out (the translator's defaults apply).
+   */
+  failback?: FailbackSettings | false;
   metricsListen: string | null;
   maxLineBytes: number;
   maxConnections: number;
@@ -35,6 +43,7 @@ export const TRANSLATOR_DEFAULTS = {
   metricsListen: '127.0.0.1:9101',
   mode: 'per-worker' as TranslatorMode,
   userIdentity: 'translator',
+  failback: FAILBACK_DEFAULTS,
   maxLineBytes: 16_384,
   maxConnections: 10_000,
   logLevel: 'info',
@@ -82,6 +91,30 @@ export function checkMode(v: unknown, field: string): TranslatorMode {
   return v;
 }
 
+/** `upstream.failback`: a mapping, or false (no failback). */
+export function parseFailback(v: unknown, field: string): FailbackSettings | false {
+  if (v === false) return false;
+  const m = obj(v, field);
+  for (const k of Object.keys(m))
+    if (k !== 'probeIntervalMs' && k !== 'healthyProbes')
+      throw new TranslatorConfigError(`unknown field '${field}.${k}'`);
+  const probeIntervalMs = int(
+    m.probeIntervalMs,
+    `${field}.probeIntervalMs`,
+    FAILBACK_DEFAULTS.probeIntervalMs,
+    0,
+    86_400_000,
+  );
+  const healthyProbes = int(
+    m.healthyProbes,
+    `${field}.healthyProbes`,
+    FAILBACK_DEFAULTS.healthyProbes,
+    1,
+    1_000,
+  );
+  return probeIntervalMs === 0 ? false : { probeIntervalMs, healthyProbes };
+}
+
 export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
   const root = obj(doc, 'config');
   const known = new Set(['chain', 'v1', 'upstream', 'upstreams', 'metrics', 'log']);
@@ -108,6 +141,9 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
   const userIdentity = up.userIdentity ?? TRANSLATOR_DEFAULTS.userIdentity;
   if (typeof userIdentity !== 'string' || userIdentity.length === 0 || userIdentity.length > 255)
     throw new TranslatorConfigError('upstream.userIdentity must be a string of 1..255 characters');
+  for (const k of Object.keys(up))
+    if (!['url', 'mode', 'userIdentity', 'failback'].includes(k))
+      throw new TranslatorConfigError(`unknown field 'upstream.${k}'`);
   const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
   if (typeof level !== 'string' || !LEVELS.includes(level))
     throw new TranslatorConfigError(`log.level must be one of ${LEVELS.join(', ')}`);
@@ -117,6 +153,7 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
     upstreams,
     mode: checkMode(up.mode ?? TRANSLATOR_DEFAULTS.mode, 'upstream.mode'),
     userIdentity,
+    failback: parseFailback(up.failback, 'upstream.failback'),
     metricsListen: metricsListen === null ? null : checkHostPort(metricsListen, 'metrics.listen'),
     maxLineBytes: int(v1.maxLineBytes, 'v1.maxLineBytes', TRANSLATOR_DEFAULTS.maxLineBytes, 256, 1 << 20),
     maxConnections: int(

@@ -6,6 +6,8 @@ export class TranslatorMetrics {
   readonly v1Connections: Gauge;
   readonly upstreamUp: Gauge;
   readonly upstreamReconnects: Counter;
+  readonly upstreamFailbacks: Counter;
+  readonly upstreamProbes: Counter<'outcome'>;
   readonly shares: Counter<'outcome'>;
   readonly jobs: Counter;
   readonly localSeconds: Histogram;
@@ -27,6 +29,17 @@ export class TranslatorMetrics {
     this.upstreamReconnects = new Counter({
       name: 'ckb_translator_upstream_disconnects_total',
       help: 'Established pool connections that were lost (each is followed by reconnect/failover).',
+      registers,
+    });
+    this.upstreamFailbacks = new Counter({
+      name: 'ckb_translator_upstream_failbacks_total',
+      help: 'Switches from a backup pool back to a more preferred --upstream after its hold-down.',
+      registers,
+    });
+    this.upstreamProbes = new Counter({
+      name: 'ckb_translator_upstream_probes_total',
+      help: 'Failback probes (full SV2 setup) of more preferred pools while on a backup, by outcome: ok or failed.',
+      labelNames: ['outcome'],
       registers,
     });
     this.shares = new Counter({

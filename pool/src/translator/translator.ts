@@ -5,6 +5,7 @@ import pino from 'pino';
 import { parseHostPort } from '../pool/config.js';
 import { tlvWorkerFor } from '../pool/worker-names.js';
 import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
+import { FAILBACK_DEFAULTS } from './failback.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
@@ -61,6 +62,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     log: log.child({ part: 'upstream' }),
     backoffMinMs: o.backoffMinMs,
     backoffMaxMs: o.backoffMaxMs,
+    failback: o.failback === false ? false : { ...FAILBACK_DEFAULTS, ...o.failback },
   });
 
   const sessions = new Set<V1Session>();
@@ -359,6 +361,9 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   };
 
   // ---- upstream events ---------------------------------------------------------------------
+  // After a failover and after a failback alike, 'up' re-establishes every miner's work on the
+  // new pool connection (a failback is an 'up' without a 'down': the old connection still
+  // answers the shares in flight, then closes).
   upstream.on('up', (epoch) => {
     metrics.upstreamUp.set(1);
     channels.clear();
@@ -391,6 +396,9 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       if (b.channel) b.channel.sessions.clear();
     }
   });
+
+  upstream.on('failback', () => metrics.upstreamFailbacks.inc());
+  upstream.on('probe', (_url, ok) => metrics.upstreamProbes.inc({ outcome: ok ? 'ok' : 'failed' }));
 
   upstream.on('job', (uj: UpstreamJob) => {
     if (uj.epoch !== upstream.epoch) return;
@@ -474,6 +482,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       upstreamConnected: upstream.connected,
       upstreamUrl: upstream.currentUrl,
       upstreamReconnects: upstream.reconnects,
+      upstreamFailbacks: upstream.failbacks,
       v1BytesIn: v1In,
       v1BytesOut: v1Out,
       sv2BytesIn: upstream.bytesIn,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Chain } from '../ckb/pow.js';
+import type { FailbackSettings } from './failback.js';
 import type { TranslatorJob } from './jobs.js';
 import type { UpstreamClient } from './upstream.js';
 import type { V1Session } from './v1-session.js';
@@ -11,8 +12,13 @@ export type TranslatorMode = 'per-worker' | 'aggregated';
 export interface TranslatorOptions {
   /** host:port of the V1 listener (port 0 = ephemeral). */
   listen: string;
-  /** Pool URLs, tried in order (failover). */
+  /** Pool URLs, tried in order (failover); the first is preferred (failback). */
   upstreams: string[];
+  /**
+   * While on a backup URL, probe the more preferred ones and move back after the hold-down
+   * (default { probeIntervalMs: 30 s, healthyProbes: 2 }; false = stay on the backup).
+   */
+  failback?: Partial<FailbackSettings> | false;
   chain: Chain;
   mode?: TranslatorMode;
   /**
@@ -44,6 +50,8 @@ export interface TranslatorStats {
   upstreamConnected: boolean;
   upstreamUrl: string | null;
   upstreamReconnects: number;
+  /** Moves from a backup pool back to a more preferred one. */
+  upstreamFailbacks: number;
   /** Wire bytes on the V1 sockets (all connections so far). */
   v1BytesIn: number;
   v1BytesOut: number;

@@ -49,6 +49,14 @@ async function scriptedPool(onMessage: (m: Sv2Message, conn: Sv2Connection) => v
   };
 }
 
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Answers setup, extensions and channel opens like the pool. */
 function basics(m: Sv2Message, conn: Sv2Connection): boolean {
   if (m.type === 'SetupConnection') conn.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 });
@@ -216,6 +224,111 @@ describe('upstream SV2 client', () => {
       const ch = await up.openChannel('extended', 'a.b');
       await up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12), tail);
       expect(pool.tails).toEqual([undefined]);
+    });
+  });
+
+  describe('failback', () => {
+    it('moves back to the preferred URL only after a full setup there passes the hold-down; the share in flight on the backup gets the backup verdict, then the backup connection closes', async () => {
+      // The preferred pool accepts TCP and Noise but refuses SetupConnection until it is "healthy".
+      let healthy = false;
+      const setups: string[] = [];
+      const preferred = await scriptedPool((m, conn) => {
+        if (m.type === 'SetupConnection') {
+          setups.push(healthy ? 'ok' : 'refused');
+          if (!healthy) {
+            conn.send({ type: 'SetupConnectionError', flags: 0, errorCode: 'unsupported-protocol' });
+            return;
+          }
+        }
+        basics(m, conn);
+      });
+      let held: { seq: number; conn: Sv2Connection } | null = null;
+      const backup = await scriptedPool((m, conn) => {
+        if (basics(m, conn) || m.type !== 'SubmitSharesCkb') return;
+        held = { seq: m.sequenceNumber, conn }; // answered later, after the switch
+      });
+      const up = new UpstreamClient({
+        urls: [preferred.url, backup.url],
+        vendor: 'test',
+        log: pino({ level: 'silent' }),
+        backoffMinMs: 20,
+        failback: { probeIntervalMs: 100, healthyProbes: 2 },
+      });
+      cleanups.push(() => up.close());
+      const ups: string[] = [];
+      const failbacks: Array<[string, string]> = [];
+      up.on('up', (_e, url) => ups.push(url));
+      up.on('failback', (from, to) => failbacks.push([from, to]));
+      up.start();
+      await until(() => up.currentUrl === backup.url);
+      const ch = await up.openChannel('extended', 'a.b');
+      const verdict = up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12));
+      await until(() => held !== null);
+      // Probes against the refusing pool fail: no switch however long it takes.
+      await until(() => setups.length >= 3);
+      expect(up.currentUrl).toBe(backup.url);
+      healthy = true;
+      await until(() => up.currentUrl === preferred.url, 5_000);
+      expect(failbacks).toEqual([[backup.url, preferred.url]]);
+      expect(ups).toEqual([backup.url, preferred.url]);
+      expect(up.failbacks).toBe(1);
+      expect(up.reconnects).toBe(0); // no 'down': the switch is make-before-break
+      // Two healthy setups: the first probe (closed again) and the one that became the connection.
+      expect(setups.filter((x) => x === 'ok')).toHaveLength(2);
+      expect(setups.at(-3)).toBe('refused');
+      // The backup still answers the share it had; the miner hears exactly that.
+      const h = held as unknown as { seq: number; conn: Sv2Connection };
+      h.conn.send({
+        type: 'SubmitSharesSuccess',
+        channelId: 7,
+        lastSequenceNumber: h.seq,
+        newSubmitsAcceptedCount: 1,
+        newSharesSum: 1n,
+      });
+      expect(await verdict).toEqual({ ok: true });
+      await h.conn.closed; // then the translator closes the backup connection
+      expect(up.connected).toBe(true);
+      const ch2 = await up.openChannel('extended', 'a.b');
+      expect(ch2.epoch).toBe(ch.epoch + 1);
+    });
+
+    it('answers a share the replaced backup never answers as not accepted, and stays on the backup when failback is off', async () => {
+      const preferred = await scriptedPool((m, conn) => {
+        basics(m, conn);
+      });
+      const backup = await scriptedPool((m, conn) => {
+        basics(m, conn); // never answers shares
+      });
+      const up = new UpstreamClient({
+        urls: [preferred.url, backup.url],
+        vendor: 'test',
+        log: pino({ level: 'silent' }),
+        shareTimeoutMs: 300,
+        failback: { probeIntervalMs: 50, healthyProbes: 1 },
+      });
+      cleanups.push(() => up.close());
+      // Start on the backup: the first URL is "down" for the first dial only.
+      (up as unknown as { urlIndex: number }).urlIndex = 1;
+      up.start();
+      await until(() => up.currentUrl === backup.url);
+      const ch = await up.openChannel('extended', 'a.b');
+      const verdict = up.submit(ch.epoch, ch.channelId, 1, new Uint8Array(12));
+      await until(() => up.currentUrl === preferred.url, 5_000);
+      expect(await verdict).toEqual({ ok: false, code: 'timeout' });
+
+      const stay = new UpstreamClient({
+        urls: [preferred.url, backup.url],
+        vendor: 'test',
+        log: pino({ level: 'silent' }),
+        failback: false,
+      });
+      cleanups.push(() => stay.close());
+      (stay as unknown as { urlIndex: number }).urlIndex = 1;
+      stay.start();
+      await until(() => stay.currentUrl === backup.url);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(stay.currentUrl).toBe(backup.url);
+      expect(stay.failbacks).toBe(0);
     });
   });
 });

@@ -10,6 +10,7 @@ import {
   type Sv2Message,
 } from '../sv2/messages/index.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
+import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -19,6 +20,13 @@ import { parsePoolUrl } from '../sv2/noise/keys.js';
  * attempt (failover). Each established connection is an "epoch"; channels, job ids and
  * sequence numbers belong to one epoch and are reopened by the owner on 'up'. Used by the
  * translator (extended channels) and the CPU miner (a standard channel).
+ *
+ * Failback (`failback` option, failback.ts): while on a backup URL, the more preferred URLs are
+ * probed with the same connection setup (Noise, SetupConnection, extension negotiation); after
+ * the hold-down the last probe's connection becomes the new epoch ('failback', then 'up' — the
+ * owner re-establishes work exactly as after a failover, without a 'down' in between). Shares
+ * in flight on the old connection keep waiting for that pool's verdict (up to the share
+ * timeout); then the old connection is closed.
  */
 
 export interface UpstreamJob {
@@ -48,6 +56,10 @@ export type ShareVerdict = { ok: true } | { ok: false; code: string };
 export interface UpstreamEvents {
   up: [epoch: number, url: string];
   down: [epoch: number, reason: string];
+  /** Moving from a backup URL back to a more preferred one; 'up' for the new epoch follows. */
+  failback: [from: string, to: string];
+  /** A failback probe of a more preferred URL ended (`streak`: consecutive successes). */
+  probe: [url: string, ok: boolean, streak: number];
   job: [job: UpstreamJob];
   target: [epoch: number, channelId: number, target: bigint];
   prefix: [epoch: number, channelId: number, prefix: Uint8Array];
@@ -72,6 +84,32 @@ export interface UpstreamOptions {
   connectTimeoutMs?: number;
   /** A share without answer for this long is reported as an error (default 15 s). */
   shareTimeoutMs?: number;
+  /**
+   * Return to a more preferred URL when it is healthy again (failback.ts). Default: off here
+   * (the CPU miner); the translator turns it on with FAILBACK_DEFAULTS.
+   */
+  failback?: Partial<FailbackSettings> | false;
+}
+
+/** A connection that finished SetupConnection and the extension negotiation. */
+interface Negotiated {
+  conn: Sv2Connection;
+  url: string;
+  workerHashrateOk: boolean;
+  /** Messages that came after the negotiation in the same read, replayed on install. */
+  early: Sv2Message[];
+  /** The connection closed after the negotiation, before it was installed or released. */
+  lost: boolean;
+  /** Removes the negotiation's listeners. */
+  detach(): void;
+}
+
+/** A replaced connection whose shares in flight still wait for that pool's verdict. */
+interface Draining {
+  epoch: number;
+  conn: Sv2Connection;
+  pending: Map<number, PendingShare[]>;
+  timer: NodeJS.Timeout;
 }
 
 interface PendingShare {
@@ -89,8 +127,6 @@ interface PendingOpen {
 export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private conn: Sv2Connection | null = null;
   private ready = false;
-  /** Extensions asked for in this connection's last RequestExtensions. */
-  private requested: number[] = [];
   private workerHashrateOk = false;
   epoch = 0;
   private urlIndex = 0;
@@ -101,12 +137,16 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private readonly opens = new Map<number, PendingOpen>();
   private readonly seqs = new Map<number, number>();
   /** Shares awaiting the pool's answer, per channel, in sequence order. */
-  private readonly pending = new Map<number, PendingShare[]>();
+  private pending = new Map<number, PendingShare[]>();
+  private draining: Draining | null = null;
+  private readonly failbackScheduler: FailbackScheduler<Negotiated>;
   /** Wire bytes of connections already closed (plus the live socket's counters). */
   private closedBytesIn = 0;
   private closedBytesOut = 0;
   currentUrl: string | null = null;
   reconnects = 0;
+  /** Switches from a backup URL back to a more preferred one. */
+  failbacks = 0;
   /** Newest job per address (channel or group) on the current connection. */
   private readonly latestJobs = new Map<number, UpstreamJob>();
 
@@ -114,6 +154,29 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     super();
     if (o.urls.length === 0) throw new Error('at least one upstream URL is required');
     for (const u of o.urls) parsePoolUrl(u);
+    const fb = o.failback
+      ? { ...FAILBACK_DEFAULTS, ...o.failback }
+      : { probeIntervalMs: 0, healthyProbes: 1 };
+    this.failbackScheduler = new FailbackScheduler<Negotiated>(fb, {
+      probe: (i) =>
+        this.negotiate(this.o.urls[i] as string, false).then(
+          (n) => n,
+          (err: Error) => {
+            this.o.log.debug({ url: this.o.urls[i], err: err.message }, 'failback probe failed');
+            return null;
+          },
+        ),
+      release: (n) => {
+        n.detach();
+        n.conn.close('local-close', 'failback probe done');
+      },
+      switchTo: (i, n) => this.switchTo(i, n),
+      probed: (i, ok, streak) => {
+        const url = this.o.urls[i] as string;
+        if (ok) this.o.log.info({ url, streak }, 'preferred upstream answered a failback probe');
+        this.emit('probe', url, ok, streak);
+      },
+    });
   }
 
   get connected(): boolean {
@@ -123,11 +186,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   /** The current connection negotiated extension 0x0002: shares may carry a user_identity TLV. */
   get workerHashrate(): boolean {
     return this.ready && this.workerHashrateOk;
-  }
-
-  private requestExtensions(extensions: number[]): void {
-    this.requested = extensions;
-    this.conn?.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: extensions });
   }
 
   /** Encrypted bytes read from / written to the pool, over all connections. */
@@ -144,37 +202,223 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
 
   private async dial(): Promise<void> {
     if (this.stopped) return;
-    const url = this.o.urls[this.urlIndex % this.o.urls.length] as string;
-    const { host, port, authorityPubkey } = parsePoolUrl(url);
-    let conn: Sv2Connection;
+    const index = this.urlIndex % this.o.urls.length;
+    const url = this.o.urls[index] as string;
+    let n: Negotiated;
     try {
-      conn = await connectSv2({ host, port, authorityPubkey, timeoutMs: this.o.connectTimeoutMs ?? 5_000 });
+      n = await this.negotiate(url, true);
     } catch (err) {
       this.o.log.warn({ url, err: (err as Error).message }, 'upstream connect failed');
       this.retry(true);
       return;
     }
     if (this.stopped) {
-      conn.close('local-close', 'stopped');
+      n.detach();
+      n.conn.close('local-close', 'stopped');
       return;
     }
+    if (n.lost) {
+      n.detach();
+      this.countClosed(n.conn);
+      this.o.log.warn({ url }, 'upstream connect failed: closed right after the setup');
+      this.retry(true);
+      return;
+    }
+    this.install(n, index);
+  }
+
+  private countClosed(conn: Sv2Connection): void {
+    this.closedBytesIn += conn.socket.bytesRead;
+    this.closedBytesOut += conn.socket.bytesWritten;
+  }
+
+  /**
+   * Connects to `url` (Noise against its authority key) and runs SetupConnection and the
+   * extension negotiation — the same for the mining connection and a failback probe. `main`:
+   * log like the mining connection and count its bytes when it fails.
+   */
+  private async negotiate(url: string, main: boolean): Promise<Negotiated> {
+    const { host, port, authorityPubkey } = parsePoolUrl(url);
+    const timeoutMs = this.o.connectTimeoutMs ?? 5_000;
+    const conn = await connectSv2({ host, port, authorityPubkey, timeoutMs });
+    const wantWorker = this.o.workerHashrate === true;
+    return new Promise<Negotiated>((resolve, reject) => {
+      let requested: number[] = [];
+      let done: Negotiated | null = null;
+      const early: Sv2Message[] = [];
+      const detach = () => {
+        clearTimeout(timer);
+        conn.off('message', onMessage);
+        conn.off('close', onClose);
+      };
+      const fail = (why: string) => {
+        detach();
+        conn.close('local-close', why);
+        if (main) this.countClosed(conn);
+        reject(new Error(why));
+      };
+      const timer = setTimeout(
+        () => fail('the pool did not finish SetupConnection in time'),
+        Math.max(timeoutMs, 10_000),
+      );
+      timer.unref?.();
+      const request = (extensions: number[]) => {
+        requested = extensions;
+        conn.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: extensions });
+      };
+      const onClose = (info: { message: string }) => {
+        if (done) {
+          done.lost = true;
+          return;
+        }
+        detach();
+        if (main) this.countClosed(conn);
+        reject(new Error(info.message));
+      };
+      const onMessage = (m: Sv2Message) => {
+        if (done) {
+          early.push(m);
+          return;
+        }
+        switch (m.type) {
+          case 'SetupConnectionSuccess':
+            request(wantWorker ? [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE] : [EXTENSION_CKB]);
+            return;
+          case 'SetupConnectionError':
+            if (main) this.o.log.error({ url, code: m.errorCode }, 'upstream refused SetupConnection');
+            fail(`SetupConnection.Error ${m.errorCode}`);
+            return;
+          case 'RequestExtensionsSuccess': {
+            if (!m.supportedExtensions.includes(EXTENSION_CKB)) {
+              if (main) this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
+              fail('extension 0x4CCB refused');
+              return;
+            }
+            const workerHashrateOk =
+              requested.includes(EXTENSION_WORKER_HASHRATE) &&
+              m.supportedExtensions.includes(EXTENSION_WORKER_HASHRATE);
+            if (main && wantWorker && !workerHashrateOk) {
+              this.o.log.info(
+                { url },
+                'upstream does not support extension 0x0002; no per-worker share names',
+              );
+            }
+            clearTimeout(timer);
+            done = { conn, url, workerHashrateOk, early, lost: false, detach };
+            resolve(done);
+            return;
+          }
+          case 'RequestExtensionsError':
+            if (
+              requested.includes(EXTENSION_WORKER_HASHRATE) &&
+              !m.unsupportedExtensions.includes(EXTENSION_CKB)
+            ) {
+              // The spec lets a client retry with a modified request: 0x4CCB is all we need.
+              if (main)
+                this.o.log.info({ url }, 'upstream refused the extension request; asking for 0x4CCB alone');
+              request([EXTENSION_CKB]);
+              return;
+            }
+            if (main) this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
+            fail('extension 0x4CCB refused');
+            return;
+          default:
+            return;
+        }
+      };
+      conn.on('message', onMessage);
+      conn.on('close', onClose);
+      conn.send({
+        type: 'SetupConnection',
+        protocol: PROTOCOL_MINING,
+        minVersion: SV2_VERSION,
+        maxVersion: SV2_VERSION,
+        flags: this.o.flags ?? 0,
+        endpointHost: host,
+        endpointPort: port,
+        vendor: this.o.vendor,
+        hardwareVersion: '',
+        firmware: '0.1.0',
+        deviceId: '',
+      });
+    });
+  }
+
+  /** Makes a negotiated connection the current one (a new epoch) and tells the owner ('up'). */
+  private install(n: Negotiated, index: number): void {
+    n.detach();
+    const { conn, url } = n;
     this.conn = conn;
     const epoch = ++this.epoch;
     conn.on('message', (m) => this.onMessage(epoch, url, m));
     conn.on('close', (info) => this.onClose(epoch, conn, info.message));
-    conn.send({
-      type: 'SetupConnection',
-      protocol: PROTOCOL_MINING,
-      minVersion: SV2_VERSION,
-      maxVersion: SV2_VERSION,
-      flags: this.o.flags ?? 0,
-      endpointHost: host,
-      endpointPort: port,
-      vendor: this.o.vendor,
-      hardwareVersion: '',
-      firmware: '0.1.0',
-      deviceId: '',
-    });
+    this.workerHashrateOk = n.workerHashrateOk;
+    this.ready = true;
+    this.attempt = 0;
+    this.urlIndex = index;
+    this.currentUrl = url;
+    this.o.log.info({ url, epoch }, 'upstream connected');
+    this.emit('up', epoch, url);
+    for (const m of n.early) this.onMessage(epoch, url, m);
+    if (this.ready && this.epoch === epoch) this.failbackScheduler.start(index);
+  }
+
+  /**
+   * The hold-down is met: the probe's connection to the more preferred URL becomes the current
+   * one. Channel opens in progress on the old connection fail (the owner reopens on 'up'); its
+   * shares in flight stay answerable by that pool until they are answered or time out, then the
+   * old connection is closed.
+   */
+  private switchTo(index: number, n: Negotiated): void {
+    const old = this.conn;
+    if (this.stopped || !this.ready || !old || n.lost) {
+      n.detach();
+      n.conn.close('local-close', 'failback not needed');
+      if (this.ready && !this.stopped) this.failbackScheduler.start(this.urlIndex);
+      return;
+    }
+    const from = this.currentUrl as string;
+    this.endDrain('upstream-lost');
+    const pending = this.pending;
+    this.pending = new Map();
+    this.draining = {
+      epoch: this.epoch,
+      conn: old,
+      pending,
+      timer: setTimeout(() => this.endDrain('timeout'), (this.o.shareTimeoutMs ?? 15_000) + 1_000),
+    };
+    this.draining.timer.unref?.();
+    for (const p of this.opens.values()) p.reject(new Error('upstream switched (failback)'));
+    this.opens.clear();
+    this.seqs.clear();
+    this.latestJobs.clear();
+    this.failbacks += 1;
+    this.o.log.info({ from, to: n.url }, 'failing back to the preferred upstream');
+    this.emit('failback', from, n.url);
+    this.install(n, index);
+    this.checkDrain();
+  }
+
+  private checkDrain(): void {
+    const d = this.draining;
+    if (!d) return;
+    for (const list of d.pending.values()) if (list.length > 0) return;
+    this.endDrain('upstream-lost');
+  }
+
+  /** Answers what the replaced connection left unanswered with `code` and closes it. */
+  private endDrain(code: string): void {
+    const d = this.draining;
+    if (!d) return;
+    this.draining = null;
+    clearTimeout(d.timer);
+    for (const list of d.pending.values()) {
+      for (const s of list.splice(0)) {
+        clearTimeout(s.timer);
+        s.resolve({ ok: false, code });
+      }
+    }
+    d.conn.close('local-close', 'moved to the preferred upstream (failback)');
   }
 
   private retry(failed: boolean): void {
@@ -193,48 +437,14 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   }
 
   private onMessage(epoch: number, url: string, m: Sv2Message): void {
-    if (epoch !== this.epoch) return;
+    if (epoch !== this.epoch) {
+      // The connection a failback replaced: only its verdicts on shares in flight still count.
+      const d = this.draining;
+      if (d && d.epoch === epoch && this.answer(d.pending, m)) this.checkDrain();
+      return;
+    }
+    if (this.answer(this.pending, m)) return;
     switch (m.type) {
-      case 'SetupConnectionSuccess':
-        this.requestExtensions(
-          this.o.workerHashrate ? [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE] : [EXTENSION_CKB],
-        );
-        return;
-      case 'SetupConnectionError':
-        this.o.log.error({ url, code: m.errorCode }, 'upstream refused SetupConnection');
-        this.conn?.close('local-close', `SetupConnection.Error ${m.errorCode}`);
-        return;
-      case 'RequestExtensionsSuccess':
-        if (!m.supportedExtensions.includes(EXTENSION_CKB)) {
-          this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
-          this.conn?.close('local-close', 'extension 0x4CCB refused');
-          return;
-        }
-        this.workerHashrateOk =
-          this.requested.includes(EXTENSION_WORKER_HASHRATE) &&
-          m.supportedExtensions.includes(EXTENSION_WORKER_HASHRATE);
-        if (this.o.workerHashrate && !this.workerHashrateOk) {
-          this.o.log.info({ url }, 'upstream does not support extension 0x0002; no per-worker share names');
-        }
-        this.ready = true;
-        this.attempt = 0;
-        this.currentUrl = url;
-        this.o.log.info({ url, epoch }, 'upstream connected');
-        this.emit('up', epoch, url);
-        return;
-      case 'RequestExtensionsError':
-        if (
-          this.requested.includes(EXTENSION_WORKER_HASHRATE) &&
-          !m.unsupportedExtensions.includes(EXTENSION_CKB)
-        ) {
-          // The spec lets a client retry with a modified request: 0x4CCB is all we need.
-          this.o.log.info({ url }, 'upstream refused the extension request; asking for 0x4CCB alone');
-          this.requestExtensions([EXTENSION_CKB]);
-          return;
-        }
-        this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
-        this.conn?.close('local-close', 'extension 0x4CCB refused');
-        return;
       case 'OpenStandardMiningChannelSuccess':
       case 'OpenExtendedMiningChannelSuccess': {
         const p = this.opens.get(m.requestId);
@@ -280,27 +490,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       case 'SetExtranoncePrefix':
         this.emit('prefix', epoch, m.channelId, m.extranoncePrefix);
         return;
-      case 'SubmitSharesSuccess': {
-        const list = this.pending.get(m.channelId);
-        if (!list) return;
-        // One Success acknowledges every share up to last_sequence_number not answered by an Error.
-        while (list.length > 0 && (list[0] as PendingShare).seq <= m.lastSequenceNumber) {
-          const s = list.shift() as PendingShare;
-          clearTimeout(s.timer);
-          s.resolve({ ok: true });
-        }
-        return;
-      }
-      case 'SubmitSharesError': {
-        const list = this.pending.get(m.channelId);
-        if (!list) return;
-        const i = list.findIndex((s) => s.seq === m.sequenceNumber);
-        if (i < 0) return;
-        const [s] = list.splice(i, 1);
-        clearTimeout((s as PendingShare).timer);
-        (s as PendingShare).resolve({ ok: false, code: m.errorCode });
-        return;
-      }
       case 'CloseChannel':
         this.failChannel(m.channelId, 'channel-closed');
         this.emit('closedChannel', epoch, m.channelId, m.reasonCode);
@@ -315,11 +504,41 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     }
   }
 
+  /** Share verdicts (true when `m` was one), matched against `pending`. */
+  private answer(pending: Map<number, PendingShare[]>, m: Sv2Message): boolean {
+    switch (m.type) {
+      case 'SubmitSharesSuccess': {
+        const list = pending.get(m.channelId);
+        if (!list) return true;
+        // One Success acknowledges every share up to last_sequence_number not answered by an Error.
+        while (list.length > 0 && (list[0] as PendingShare).seq <= m.lastSequenceNumber) {
+          const s = list.shift() as PendingShare;
+          clearTimeout(s.timer);
+          s.resolve({ ok: true });
+        }
+        return true;
+      }
+      case 'SubmitSharesError': {
+        const list = pending.get(m.channelId);
+        if (!list) return true;
+        const i = list.findIndex((s) => s.seq === m.sequenceNumber);
+        if (i < 0) return true;
+        const [s] = list.splice(i, 1);
+        clearTimeout((s as PendingShare).timer);
+        (s as PendingShare).resolve({ ok: false, code: m.errorCode });
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
   private onClose(epoch: number, conn: Sv2Connection, reason: string): void {
-    this.closedBytesIn += conn.socket.bytesRead;
-    this.closedBytesOut += conn.socket.bytesWritten;
+    this.countClosed(conn);
     if (this.conn === conn) this.conn = null;
+    if (this.draining?.conn === conn) this.endDrain('upstream-lost');
     if (epoch !== this.epoch) return;
+    this.failbackScheduler.stop();
     const wasReady = this.ready;
     this.ready = false;
     this.workerHashrateOk = false;
@@ -425,20 +644,22 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     const seq = ((this.seqs.get(channelId) as number) + 1) >>> 0;
     this.seqs.set(channelId, seq);
     return new Promise((resolve) => {
-      let list = this.pending.get(channelId);
-      if (!list) {
-        list = [];
-        this.pending.set(channelId, list);
+      let found = this.pending.get(channelId);
+      if (!found) {
+        found = [];
+        this.pending.set(channelId, found);
       }
+      // The list itself, not the map entry: after a failback it moves to the draining connection.
+      const list = found;
       const entry: PendingShare = {
         channelId,
         seq,
         resolve,
         timer: setTimeout(() => {
-          const l = this.pending.get(channelId);
-          const i = l?.indexOf(entry) ?? -1;
-          if (l && i >= 0) l.splice(i, 1);
+          const i = list.indexOf(entry);
+          if (i >= 0) list.splice(i, 1);
           resolve({ ok: false, code: 'timeout' });
+          this.checkDrain();
         }, this.o.shareTimeoutMs ?? 15_000),
       };
       entry.timer.unref?.();
@@ -453,6 +674,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
 
   async close(): Promise<void> {
     this.stopped = true;
+    this.failbackScheduler.stop();
+    this.endDrain('upstream-lost');
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const conn = this.conn;
