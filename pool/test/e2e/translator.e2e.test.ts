@@ -11,6 +11,7 @@ import {
   type RunningTranslator,
   startTranslator,
   type TranslatorMode,
+  type TranslatorOptions,
 } from '../../src/translator/translator.js';
 import {
   E2E_NET_COMPACT,
@@ -34,6 +35,7 @@ async function setup(
     upstreams?: (p: RunningPool, d: Devnet) => Promise<string[]>;
     pool?: Record<string, unknown>;
     userIdentity?: string;
+    failback?: TranslatorOptions['failback'];
   } = {},
 ) {
   const d = await startTestDevnet();
@@ -45,7 +47,12 @@ async function setup(
   const p = await startTestPool(d, ledger, { secret, extra: o.pool });
   const pools = { current: p };
   cleanups.push(() => pools.current.close());
-  const tr = await translator(o.upstreams ? await o.upstreams(p, d) : [p.poolUrl], o.mode, o.userIdentity);
+  const tr = await translator(
+    o.upstreams ? await o.upstreams(p, d) : [p.poolUrl],
+    o.mode,
+    o.userIdentity,
+    o.failback,
+  );
   return { d, p, pools, tr, secret, ledger };
 }
 
@@ -53,6 +60,7 @@ async function translator(
   upstreams: string[],
   mode?: TranslatorMode,
   userIdentity?: string,
+  failback?: TranslatorOptions['failback'],
 ): Promise<RunningTranslator> {
   const tr = await startTranslator({
     listen: '127.0.0.1:0',
@@ -60,6 +68,7 @@ async function translator(
     chain: 'dev',
     mode,
     userIdentity,
+    failback,
     metricsListen: '127.0.0.1:0',
     log: silent,
     maxLineBytes: 4096,
@@ -260,6 +269,78 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     await until(() => m.stats().accepted > before, 20_000, 'shares on the backup pool');
     expect(m.stats().connections).toBe(1);
   }, 60_000);
+
+  it('fails back to the first --upstream once it passes the hold-down of probes, keeping its V1 miners: they get accepted shares on the first pool and nothing they heard accepted was refused', async () => {
+    let backup: RunningPool | null = null;
+    const { d, p, pools, tr, secret, ledger } = await setup({
+      upstreams: async (first, dev) => {
+        const t = tempDir();
+        cleanups.push(() => t.remove());
+        const b = await startTestPool(dev, join(t.dir, 'backup.sqlite'));
+        backup = b;
+        cleanups.push(() => b.close());
+        return [first.poolUrl, b.poolUrl];
+      },
+      failback: { probeIntervalMs: 200, healthyProbes: 2 },
+    });
+    const b = backup as unknown as RunningPool;
+    const m = await miner(tr.v1Url, 'mia.v1');
+    await until(
+      () => m.stats().accepted >= 1 && tr.stats().upstreamUrl === p.poolUrl,
+      20_000,
+      'shares on the first pool',
+    );
+    await p.close();
+    await until(() => tr.stats().upstreamUrl === b.poolUrl, 15_000, 'failover to the backup pool');
+    const onBackup = m.stats().accepted;
+    await until(() => m.stats().accepted > onBackup, 20_000, 'shares on the backup pool');
+    // Nothing listens on the first URL: its probes fail and the translator stays on the backup.
+    await new Promise((r) => setTimeout(r, 700));
+    expect(tr.stats().upstreamUrl).toBe(b.poolUrl);
+    expect(tr.stats().upstreamFailbacks).toBe(0);
+
+    // The first pool is back, same address and authority key.
+    pools.current = await startTestPool(d, ledger, { secret, sv2Listen: p.sv2Address });
+    await until(() => tr.stats().upstreamUrl === p.poolUrl, 15_000, 'failback to the first pool');
+    const firstAccepted = async () =>
+      (await getJson<WorkerView[]>(`${pools.current.apiUrl}/api/v1/workers`)).find((w) => w.name === 'mia.v1')
+        ?.acceptedShares ?? 0;
+    const before = await firstAccepted();
+    await until(async () => (await firstAccepted()) > before, 20_000, 'shares on the first pool again');
+    expect(m.stats().connections).toBe(1); // the miner's one TCP connection to the translator
+    expect(tr.stats().v1Connections).toBe(1);
+    expect(tr.stats().upstreamFailbacks).toBe(1);
+    expect(tr.stats().upstreamReconnects).toBe(1); // the failover; the failback lost no connection
+    const metrics = await (await fetch(`${tr.metricsUrl}/metrics`)).text();
+    expect(metrics).toMatch(/ckb_translator_upstream_failbacks_total 1\n/);
+    // The hold-down: two healthy probes, the second of which became the mining connection.
+    expect(metrics).toMatch(/ckb_translator_upstream_probes_total\{outcome="ok"\} 2\n/);
+    expect(metrics).toMatch(/ckb_translator_upstream_probes_total\{outcome="failed"\} [1-9]/);
+    // The backup connection is closed once its shares in flight were answered.
+    await until(
+      async () => (await b.metrics.connections.get()).values[0]?.value === 0,
+      20_000,
+      'the backup connection to close',
+    );
+
+    // Nothing the miner heard as accepted was refused: both ledgers hold at least that many.
+    await m.close();
+    const heard = m.stats().accepted;
+    const ledgerTotal = async () => {
+      let n = 0;
+      for (const url of [pools.current.apiUrl, b.apiUrl]) {
+        n +=
+          (await getJson<WorkerView[]>(`${url}/api/v1/workers`)).find((w) => w.name === 'mia.v1')
+            ?.acceptedShares ?? 0;
+      }
+      return n;
+    };
+    await until(
+      async () => (await ledgerTotal()) >= heard,
+      5_000,
+      'the ledgers to hold every share the miner heard accepted',
+    );
+  }, 90_000);
 
   it('speaks CKB Stratum V1 exactly: pipelined requests with id 0 answered in order before the set_target and notify they trigger; submit verdicts and error codes', async () => {
     // A fixed difficulty: vardiff must not make the "low" share below acceptable meanwhile.
