@@ -118,8 +118,19 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
     const a = run(['translate', '--listen', '127.0.0.1:0']);
     const b = run(['translate', '--upstream', 'stratum2+tcp://127.0.0.1:1/notakey']);
     const c = run(['mine', '--url', 'http://x:1']);
-    expect(await Promise.all([a.exit, b.exit, c.exit])).toEqual([2, 2, 2]);
+    const key = '9bXiEd8boQVhq7WddEcERUL5tyyJVFYdU8th3HfbNXK3Yw6GRXh';
+    const d = run([
+      'translate',
+      '--upstream',
+      `stratum2+tcp://127.0.0.1:1/${key}`,
+      '--failback-interval',
+      'soon',
+    ]);
+    const e = run(['translate', '--upstream', `stratum2+tcp://127.0.0.1:1/${key}`, '--failback-probes', '0']);
+    expect(await Promise.all([a.exit, b.exit, c.exit, d.exit, e.exit])).toEqual([2, 2, 2, 2, 2]);
     expect(a.out.stderr).toContain('--upstream');
     expect(c.out.stderr).toContain('stratum');
+    expect(d.out.stderr).toContain("--failback-interval must be an integer 0..86400000, got 'soon'");
+    expect(e.out.stderr).toContain('--failback-probes must be an integer 1..1000');
   });
 });

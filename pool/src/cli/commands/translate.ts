@@ -6,6 +6,7 @@ import {
   checkMode,
   checkUpstreamUrl,
   loadTranslatorConfig,
+  parseFailback,
   TRANSLATOR_DEFAULTS,
   type TranslatorConfig,
   TranslatorConfigError,
@@ -26,6 +27,11 @@ When the pool is lost the translator reconnects with backoff and fails over to t
 Options:
   --listen HOST:PORT       V1 listener (default ${TRANSLATOR_DEFAULTS.listen}).
   --upstream URL           Pool URL with its authority key; repeat for failover, tried in order.
+                           The first is preferred: while on another, it is probed and mined on
+                           again once healthy (see --failback-interval).
+  --failback-interval MS   Probe the more preferred pools every MS ms while on a backup
+                           (default 30000; 0 = never fail back).
+  --failback-probes N      Consecutive healthy probes before the switch (default 2).
   --config FILE            translator.yaml instead of the flags above (see below). Flags given
                            as well override the file.
   --chain CHAIN            mainnet (default), testnet or dev: the PoW of the local share check.
@@ -39,7 +45,8 @@ Options:
 translator.yaml:
   chain: mainnet
   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }
-  upstream: { url: [stratum2+tcp://HOST:PORT/KEY, ...], mode: per-worker, userIdentity: translator }
+  upstream: { url: [stratum2+tcp://HOST:PORT/KEY, ...], mode: per-worker, userIdentity: translator,
+              failback: { probeIntervalMs: 30000, healthyProbes: 2 } }   # or failback: false
   metrics: { listen: 127.0.0.1:9101 }
   log: { level: info }
 
@@ -59,6 +66,8 @@ const command: Command = {
       'user-identity'?: string;
       'metrics-listen'?: string;
       'log-level'?: string;
+      'failback-interval'?: string;
+      'failback-probes'?: string;
     };
     try {
       ({ values } = parseArgs({
@@ -72,6 +81,8 @@ const command: Command = {
           'user-identity': { type: 'string' },
           'metrics-listen': { type: 'string' },
           'log-level': { type: 'string' },
+          'failback-interval': { type: 'string' },
+          'failback-probes': { type: 'string' },
         },
         allowPositionals: false,
         strict: true,
@@ -109,6 +120,27 @@ const command: Command = {
         cfg.chain = values.chain;
       }
       if (values['log-level']) cfg.logLevel = values['log-level'];
+      if (values['failback-interval'] !== undefined || values['failback-probes'] !== undefined) {
+        const fb = cfg.failback === false ? {} : { ...(cfg.failback ?? TRANSLATOR_DEFAULTS.failback) };
+        const flagInt = (flag: string, text: string, min: number, max: number): number => {
+          const n = Number(text);
+          if (!/^\d+$/.test(text) || n < min || n > max)
+            throw new UsageError(`--${flag} must be an integer ${min}..${max}, got '${text}'`);
+          return n;
+        };
+        const interval = values['failback-interval'];
+        const probes = values['failback-probes'];
+        cfg.failback = parseFailback(
+          {
+            ...fb,
+            ...(interval !== undefined && {
+              probeIntervalMs: flagInt('failback-interval', interval, 0, 86_400_000),
+            }),
+            ...(probes !== undefined && { healthyProbes: flagInt('failback-probes', probes, 1, 1_000) }),
+          },
+          'failback',
+        );
+      }
     } catch (err) {
       if (err instanceof TranslatorConfigError) throw new UsageError(err.message);
       throw err;
@@ -120,6 +152,7 @@ const command: Command = {
       chain: cfg.chain,
       mode: cfg.mode,
       userIdentity: cfg.userIdentity,
+      failback: cfg.failback,
       metricsListen: cfg.metricsListen,
       maxLineBytes: cfg.maxLineBytes,
       maxConnections: cfg.maxConnections,
