@@ -37,7 +37,9 @@ Options:
   --chain CHAIN            mainnet (default), testnet or dev: the PoW of the local share check.
   --mode MODE              per-worker (default) or aggregated.
   --user-identity NAME     Name of the aggregated channel and of channels opened before a miner
-                           authorizes (default ${TRANSLATOR_DEFAULTS.userIdentity}).
+                           authorizes (default ${TRANSLATOR_DEFAULTS.userIdentity}). Use your account, e.g.
+                           alice.proxy: with a pool that supports SV2 extension 0x0002, shares
+                           of miners on such channels are credited to alice.<their worker name>.
   --metrics-listen H:P     /metrics and /health (default ${TRANSLATOR_DEFAULTS.metricsListen}; 'off' = none).
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace, silent.
   -h, --help               Show this help.
