@@ -1,16 +1,11 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { u256LeToTarget } from '../ckb/target.js';
-import { connectSv2, type Sv2Connection } from '../sv2/connection.js';
-import {
-  EXTENSION_CKB,
-  EXTENSION_WORKER_HASHRATE,
-  PROTOCOL_MINING,
-  SV2_VERSION,
-  type Sv2Message,
-} from '../sv2/messages/index.js';
+import type { Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Message } from '../sv2/messages/index.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
+import { type Negotiated, negotiateUpstream } from './negotiate.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -89,19 +84,6 @@ export interface UpstreamOptions {
    * (the CPU miner); the translator turns it on with FAILBACK_DEFAULTS.
    */
   failback?: Partial<FailbackSettings> | false;
-}
-
-/** A connection that finished SetupConnection and the extension negotiation. */
-interface Negotiated {
-  conn: Sv2Connection;
-  url: string;
-  workerHashrateOk: boolean;
-  /** Messages that came after the negotiation in the same read, replayed on install. */
-  early: Sv2Message[];
-  /** The connection closed after the negotiation, before it was installed or released. */
-  lost: boolean;
-  /** Removes the negotiation's listeners. */
-  detach(): void;
 }
 
 /** A replaced connection whose shares in flight still wait for that pool's verdict. */
@@ -232,115 +214,16 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.closedBytesOut += conn.socket.bytesWritten;
   }
 
-  /**
-   * Connects to `url` (Noise against its authority key) and runs SetupConnection and the
-   * extension negotiation — the same for the mining connection and a failback probe. `main`:
-   * log like the mining connection and count its bytes when it fails.
-   */
-  private async negotiate(url: string, main: boolean): Promise<Negotiated> {
-    const { host, port, authorityPubkey } = parsePoolUrl(url);
-    const timeoutMs = this.o.connectTimeoutMs ?? 5_000;
-    const conn = await connectSv2({ host, port, authorityPubkey, timeoutMs });
-    const wantWorker = this.o.workerHashrate === true;
-    return new Promise<Negotiated>((resolve, reject) => {
-      let requested: number[] = [];
-      let done: Negotiated | null = null;
-      const early: Sv2Message[] = [];
-      const detach = () => {
-        clearTimeout(timer);
-        conn.off('message', onMessage);
-        conn.off('close', onClose);
-      };
-      const fail = (why: string) => {
-        detach();
-        conn.close('local-close', why);
-        if (main) this.countClosed(conn);
-        reject(new Error(why));
-      };
-      const timer = setTimeout(
-        () => fail('the pool did not finish SetupConnection in time'),
-        Math.max(timeoutMs, 10_000),
-      );
-      timer.unref?.();
-      const request = (extensions: number[]) => {
-        requested = extensions;
-        conn.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: extensions });
-      };
-      const onClose = (info: { message: string }) => {
-        if (done) {
-          done.lost = true;
-          return;
-        }
-        detach();
-        if (main) this.countClosed(conn);
-        reject(new Error(info.message));
-      };
-      const onMessage = (m: Sv2Message) => {
-        if (done) {
-          early.push(m);
-          return;
-        }
-        switch (m.type) {
-          case 'SetupConnectionSuccess':
-            request(wantWorker ? [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE] : [EXTENSION_CKB]);
-            return;
-          case 'SetupConnectionError':
-            if (main) this.o.log.error({ url, code: m.errorCode }, 'upstream refused SetupConnection');
-            fail(`SetupConnection.Error ${m.errorCode}`);
-            return;
-          case 'RequestExtensionsSuccess': {
-            if (!m.supportedExtensions.includes(EXTENSION_CKB)) {
-              if (main) this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
-              fail('extension 0x4CCB refused');
-              return;
-            }
-            const workerHashrateOk =
-              requested.includes(EXTENSION_WORKER_HASHRATE) &&
-              m.supportedExtensions.includes(EXTENSION_WORKER_HASHRATE);
-            if (main && wantWorker && !workerHashrateOk) {
-              this.o.log.info(
-                { url },
-                'upstream does not support extension 0x0002; no per-worker share names',
-              );
-            }
-            clearTimeout(timer);
-            done = { conn, url, workerHashrateOk, early, lost: false, detach };
-            resolve(done);
-            return;
-          }
-          case 'RequestExtensionsError':
-            if (
-              requested.includes(EXTENSION_WORKER_HASHRATE) &&
-              !m.unsupportedExtensions.includes(EXTENSION_CKB)
-            ) {
-              // The spec lets a client retry with a modified request: 0x4CCB is all we need.
-              if (main)
-                this.o.log.info({ url }, 'upstream refused the extension request; asking for 0x4CCB alone');
-              request([EXTENSION_CKB]);
-              return;
-            }
-            if (main) this.o.log.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
-            fail('extension 0x4CCB refused');
-            return;
-          default:
-            return;
-        }
-      };
-      conn.on('message', onMessage);
-      conn.on('close', onClose);
-      conn.send({
-        type: 'SetupConnection',
-        protocol: PROTOCOL_MINING,
-        minVersion: SV2_VERSION,
-        maxVersion: SV2_VERSION,
-        flags: this.o.flags ?? 0,
-        endpointHost: host,
-        endpointPort: port,
-        vendor: this.o.vendor,
-        hardwareVersion: '',
-        firmware: '0.1.0',
-        deviceId: '',
-      });
+  /** negotiate.ts for the mining connection (`main`: logs and byte counts) or a quiet probe. */
+  private negotiate(url: string, main: boolean): Promise<Negotiated> {
+    return negotiateUpstream({
+      url,
+      vendor: this.o.vendor,
+      flags: this.o.flags ?? 0,
+      workerHashrate: this.o.workerHashrate === true,
+      connectTimeoutMs: this.o.connectTimeoutMs ?? 5_000,
+      log: main ? this.o.log : undefined,
+      onFailedConnection: main ? (conn) => this.countClosed(conn) : undefined,
     });
   }
 
