@@ -63,7 +63,14 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
     }
   };
   try {
-    const devnet = await startDevnet({ rpcHost: o.host, rpcPort: o.rpcPort, compactTarget: o.compactTarget });
+    // Fork blocks stored as the real node does: at dev difficulty two blocks a second race each
+    // other, and a late one is a fork (an uncle on mainnet), not an error to alarm a newcomer.
+    const devnet = await startDevnet({
+      rpcHost: o.host,
+      rpcPort: o.rpcPort,
+      compactTarget: o.compactTarget,
+      forks: 'accept',
+    });
     stack.push(() => devnet.close());
     const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-dev-'));
     stack.push(() => rmSync(dir, { recursive: true, force: true }));
