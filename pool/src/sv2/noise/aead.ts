@@ -162,10 +162,10 @@ export const nobleAead: Aead = {
 
 /**
  * Plaintext size up to which `auto` uses ours: above it OpenSSL's vectorised ChaCha wins over
- * its fixed setup cost (ours ÷ OpenSSL: 3.4× at 64 B, 1.1× at 512 B, 0.64× at 1 KiB in
- * noise.bench.ts; SV2 mining messages are < 200 bytes).
+ * its fixed setup cost (ours ÷ OpenSSL in noise.bench.ts: 3.4× at 64 B, 1.7× at 256 B, 0.9–1.1×
+ * at 512 B, 0.5–0.6× at 1 KiB). 256 keeps a clear margin; SV2 mining messages are < 200 bytes.
  */
-export const SMALL_MESSAGE_MAX = 512;
+export const SMALL_MESSAGE_MAX = 256;
 
 function checkedWords(n: number): number {
   checkNonce(n);
