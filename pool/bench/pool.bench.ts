@@ -443,10 +443,12 @@ async function main(): Promise<void> {
   // Memory per idle connection, and handshake rate, on the first batch.
   gcNow();
   const mem0 = process.memoryUsage();
+  const profiler0 = process.env.BENCH_PROFILE ? await startProfile() : null;
   const cpuC = process.cpuUsage();
   load.send({ cmd: 'connect', address: pool.sv2Address, authority, count: shareConns });
   const c1 = await load.next('connected');
   const cpuConnect = cpuSeconds(process.cpuUsage(cpuC));
+  if (profiler0) await profiler0.stop(`${process.env.BENCH_PROFILE}.connect.cpuprofile`);
   await new Promise((r) => setTimeout(r, 300));
   gcNow();
   const mem1 = process.memoryUsage();
@@ -674,7 +676,8 @@ async function main(): Promise<void> {
 
 /**
  * BENCH_PROFILE=file.cpuprofile: V8 CPU profiles of the pool process during the share phase
- * (that file) and the broadcast (file.broadcast.cpuprofile).
+ * (that file), the first connections (file.connect.cpuprofile) and the broadcast
+ * (file.broadcast.cpuprofile).
  */
 async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
   const { Session } = await import('node:inspector/promises');
