@@ -2,7 +2,8 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { poly1305 } from '@noble/ciphers/_poly1305.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChaCha20Poly1305Key, poly1305FullBlocks } from './chacha20poly1305.js';
+import { ChaCha20Poly1305Key } from './chacha20poly1305.js';
+import { poly1305FullBlocks } from './poly1305.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
