@@ -1,10 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests run the TypeScript sources: `ckb-pool/…` resolves to pool/src, never to a stale dist/.
+  resolve: { conditions: ['ckb-pool-source'] },
+  ssr: { resolve: { conditions: ['ckb-pool-source'], externalConditions: ['ckb-pool-source'] } },
   test: {
     include: [
       'pool/src/**/*.test.ts',
       'pool/test/**/*.test.ts',
+      'pool/bench/**/*.test.ts',
       'cli/**/*.test.ts',
       'stacks/**/*.test.ts',
       'test/**/*.test.ts',

@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx, so a clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The installed package runs its compiled JavaScript (dist/). A clone has the TypeScript
+// sources beside bin/ and runs those through tsx instead (no build step while developing).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-await import('../cli/main.ts');
+const source = new URL('../cli/main.ts', import.meta.url);
+if (existsSync(fileURLToPath(source))) {
+  const { runSource } = await import('ckb-pool/source-mode');
+  await runSource(source.href);
+} else {
+  await import('../dist/cli/main.js');
+}

@@ -1,1 +1,1 @@
-export { type Command, UsageError } from '../pool/src/cli/command.js';
+export { type Command, type CommandTable, UsageError } from 'ckb-pool/cli/command';

@@ -6,7 +6,6 @@ import { configFor } from './test-helpers.js';
 
 // No Docker engine runs where these tests run: check the image's key properties statically.
 const dockerfile = readFileSync(new URL('../../pool/Dockerfile', import.meta.url), 'utf8');
-const dockerignore = readFileSync(new URL('../../.dockerignore', import.meta.url), 'utf8');
 
 /** Instructions with continuation lines joined, comments dropped. */
 const instructions = dockerfile
@@ -55,21 +54,21 @@ describe('pool/Dockerfile', () => {
     expect(dockerfile).toMatch(/if \[ -n "\$NPM_CA_FILE" \]; then export NODE_EXTRA_CA_CERTS=/);
   });
 
-  it('installs only production dependencies of the pool workspace, in the build stage', () => {
-    expect(stages[0].join('\n')).toMatch(/npm install --omit=dev --workspace pool --no-save/);
+  it('installs the packed ckb-pool tarball with production dependencies only, in the build stage', () => {
+    const deps = stages[0].join('\n');
+    expect(deps).toContain('COPY ckb-pool.tgz /tmp/ckb-pool.tgz');
+    expect(deps).toMatch(/npm install --omit=dev .*\/tmp\/ckb-pool\.tgz/);
+    // Nothing of a source tree is copied in: only the tarball (and an optional CA file).
+    const copies = instructions.filter((l) => l.startsWith('COPY ') && !l.startsWith('COPY --from='));
+    expect(copies).toEqual([
+      'COPY ckb-pool.tgz /tmp/ckb-pool.tgz',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Dockerfile variable, not a template
+      'COPY ${NPM_CA_FILE:-ckb-pool.tgz} /tmp/extra-ca',
+    ]);
     expect(runtime.join('\n')).not.toMatch(/npm (ci|install)/);
-    expect(runtime.join('\n')).toContain('COPY --from=deps /build/node_modules ./node_modules');
-  });
-});
-
-describe('.dockerignore', () => {
-  it('keeps secrets, state, git and node_modules out of the build context', () => {
-    const rules = dockerignore.split('\n').map((l) => l.trim());
-    for (const r of ['**/node_modules', '.git', 'secrets', '**/secrets', '*.tfstate*', '/ckb-pool.yaml']) {
-      expect(rules).toContain(r);
-    }
-    for (const needed of ['pool/src', 'pool/bin', 'package-lock.json', 'pool/package.json']) {
-      expect(rules).not.toContain(needed);
-    }
+    expect(runtime.join('\n')).toContain('COPY --from=deps /app /app');
+    expect(runtime.join('\n')).toContain(
+      'ln -s /app/node_modules/ckb-pool/bin/ckb-pool.js /usr/local/bin/ckb-pool',
+    );
   });
 });

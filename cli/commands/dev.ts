@@ -41,7 +41,6 @@ function port(v: string | undefined, name: string): number {
 }
 
 const command: Command = {
-  summary: 'Run the whole pool locally (dev chain, pool, translator, CPU miner); no Docker.',
   help,
   async run(argv) {
     let values: Record<string, string | boolean | undefined>;

@@ -50,7 +50,6 @@ export async function runDoctor(argv: string[], deps: DeployDeps): Promise<numbe
 }
 
 const command: Command = {
-  summary: 'Check tools, versions, SSH keys and cloud credentials needed by up; say how to fix each.',
   help,
   run: (argv) => runDoctor(argv, defaultDeps()),
 };

@@ -69,7 +69,6 @@ export async function runDown(argv: string[], deps: DeployDeps): Promise<number>
 }
 
 const command: Command = {
-  summary: 'Destroy the cloud deployment (terraform destroy), or stop the local / on-prem pool.',
   help,
   run: (argv) => runDown(argv, defaultDeps()),
 };

@@ -231,7 +231,6 @@ async function inquirerPrompter(): Promise<Prompter> {
 }
 
 const command: Command = {
-  summary: 'Write ckb-pool.yaml (interactively or from flags) and generate the secrets once.',
   get help() {
     return help();
   },

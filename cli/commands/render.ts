@@ -19,8 +19,6 @@ Options:
 `;
 
 const command: Command = {
-  summary:
-    'Render the docker compose bundle (compose.yaml, ckb.toml, pool.yaml, monitoring) from the config.',
   help,
   async run(argv) {
     let values: { config?: string; out?: string };

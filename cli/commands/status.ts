@@ -44,7 +44,6 @@ export async function runStatus(argv: string[], deps: DeployDeps): Promise<numbe
 }
 
 const command: Command = {
-  summary: 'Show pool height vs node, hashrate, workers and the last block (over SSH for remote hosts).',
   help,
   run: (argv) => runStatus(argv, defaultDeps()),
 };

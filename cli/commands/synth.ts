@@ -47,7 +47,6 @@ export async function synthDeployment(
 }
 
 const command: Command = {
-  summary: 'Write the Terraform JSON for the AWS or Alibaba Cloud pool host.',
   help,
   async run(argv) {
     let values: { cloud?: string; config?: string; out?: string };

@@ -112,7 +112,6 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
 }
 
 const command: Command = {
-  summary: 'Deploy the pool (aws, alicloud, your server with --host, or local) and verify it.',
   help,
   run: (argv) => runUp(argv, defaultDeps()),
 };

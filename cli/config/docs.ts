@@ -1,12 +1,14 @@
 /**
  * docs/config.md, generated from the field table. Regenerate with
- * `npx tsx cli/config/docs.ts --write`; a test fails when the file is out of date.
+ * `npx tsx --conditions=ckb-pool-source cli/config/docs.ts --write`; a test fails when the file is out of date.
  */
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import { FIELD_LIST, type FieldSpec } from './fields.js';
 
-export const CONFIG_DOC_PATH = fileURLToPath(new URL('../../docs/config.md', import.meta.url));
+export const CONFIG_DOC_PATH = join(packageRoot(import.meta.url), 'docs', 'config.md');
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

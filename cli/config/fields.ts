@@ -3,7 +3,7 @@
  * check may read fields above it). Validation, defaults, `init` prompts and flags, and
  * docs/config.md are all derived from this table.
  */
-import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { DEFAULT_INSTANCE_TYPE, MAX_DISK_GB, MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
@@ -44,14 +44,19 @@ function field<P extends ConfigPath>(
   return { path, ...spec };
 }
 
-const POOL_VERSION = (
-  JSON.parse(readFileSync(new URL('../../pool/package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+// The pool package this deployer was released with: its image carries the same version.
+const POOL_VERSION = (createRequire(import.meta.url)('ckb-pool/package.json') as { version: string }).version;
+
+/**
+ * Where CI publishes the pool image on every release tag (.circleci/config.yml, docs/release.md).
+ * A fork publishing elsewhere sets images.pool; `up` builds the image when it cannot be pulled.
+ */
+export const POOL_IMAGE_REPOSITORY = 'ghcr.io/ckb-pool-deploy/ckb-pool';
 
 /** Pinned images. Bump deliberately: a tag is a tested combination. */
 export const DEFAULT_IMAGES = {
   ckb: 'nervos/ckb:v0.205.0',
-  pool: `ckb-pool:${POOL_VERSION}`,
+  pool: `${POOL_IMAGE_REPOSITORY}:${POOL_VERSION}`,
   prometheus: 'prom/prometheus:v3.5.0',
   alertmanager: 'prom/alertmanager:v0.28.1',
   grafana: 'grafana/grafana:12.1.1',

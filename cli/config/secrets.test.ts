@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readAuthorityKeyFile } from 'ckb-pool/sv2/noise/key-files';
 import { describe, expect, it } from 'vitest';
-import { readAuthorityKeyFile } from '../../pool/src/sv2/noise/key-files.js';
 import {
   AUTHORITY_PUBLIC_FILE,
   AUTHORITY_SECRET_FILE,

@@ -10,12 +10,12 @@ import {
   readAuthorityKeyFile,
   SECRET_KEY_FILE,
   writeAuthorityKeyFiles,
-} from '../../pool/src/sv2/noise/key-files.js';
+} from 'ckb-pool/sv2/noise/key-files';
 import {
   encodeAuthorityPubkey,
   encodeAuthoritySecret,
   generateAuthorityKeypair,
-} from '../../pool/src/sv2/noise/keys.js';
+} from 'ckb-pool/sv2/noise/keys';
 
 export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
 export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;

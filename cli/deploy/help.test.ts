@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import doctor from '../commands/doctor.js';
 import down from '../commands/down.js';
+import { commands } from '../commands/index.js';
 import status from '../commands/status.js';
 import up from '../commands/up.js';
 
@@ -10,10 +11,10 @@ describe('deploy command help', () => {
     ['down', down],
     ['status', status],
     ['doctor', doctor],
-  ])('%s explains --config with its default and every option it parses', (_name, command) => {
+  ])('%s explains --config with its default and every option it parses', (name, command) => {
     expect(command.help).toContain('--config FILE');
     expect(command.help).toContain('(default: ckb-pool.yaml)');
-    expect(command.summary.length).toBeGreaterThan(20);
+    expect(commands[name].summary.length).toBeGreaterThan(20);
     // Every long option mentioned in the usage line is documented in the options list.
     const usage = command.help.split('\n')[0];
     for (const opt of usage.match(/--[a-z-]+/g) ?? []) {

@@ -4,9 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const PACKAGE_ROOT = packageRoot(import.meta.url);
 export const ANSIBLE_DIR = join(PACKAGE_ROOT, 'ansible');
 export const PLAYBOOK = join(ANSIBLE_DIR, 'site.yml');
 export const ANSIBLE_CFG = join(ANSIBLE_DIR, 'ansible.cfg');

@@ -6,12 +6,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Devnet, startDevnet } from 'ckb-pool/devnet/index';
+import { parseConfig } from 'ckb-pool/pool/config';
+import { type RunningPool, startPool } from 'ckb-pool/pool/server';
+import { decodeAuthoritySecret } from 'ckb-pool/sv2/noise/keys';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Devnet, startDevnet } from '../../pool/src/devnet/index.js';
-import { parseConfig } from '../../pool/src/pool/config.js';
-import { type RunningPool, startPool } from '../../pool/src/pool/server.js';
-import { decodeAuthoritySecret } from '../../pool/src/sv2/noise/keys.js';
 import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';

@@ -3,7 +3,7 @@
  * loopback, so remotely only through an SSH tunnel).
  */
 import { join } from 'node:path';
-import { decodeAuthorityPubkey, formatPoolUrl } from '../../pool/src/sv2/noise/keys.js';
+import { decodeAuthorityPubkey, formatPoolUrl } from 'ckb-pool/sv2/noise/keys';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import type { HealthView } from './pool-api.js';

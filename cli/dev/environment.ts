@@ -1,14 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { targetToCompact } from 'ckb-pool/ckb/target';
+import { type Devnet, startDevnet } from 'ckb-pool/devnet/index';
+import { type RunningMiner, startMiner } from 'ckb-pool/miner/miner';
+import { parseConfig } from 'ckb-pool/pool/config';
+import { type RunningPool, startPool } from 'ckb-pool/pool/server';
+import { generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
+import { type RunningTranslator, startTranslator } from 'ckb-pool/translator/translator';
 import type { Logger } from 'pino';
-import { targetToCompact } from '../../pool/src/ckb/target.js';
-import { type Devnet, startDevnet } from '../../pool/src/devnet/index.js';
-import { type RunningMiner, startMiner } from '../../pool/src/miner/miner.js';
-import { parseConfig } from '../../pool/src/pool/config.js';
-import { type RunningPool, startPool } from '../../pool/src/pool/server.js';
-import { generateAuthorityKeypair } from '../../pool/src/sv2/noise/keys.js';
-import { type RunningTranslator, startTranslator } from '../../pool/src/translator/translator.js';
 
 /**
  * The whole pool on one machine, in this process: a dev chain, the pool (temp ledger, fresh

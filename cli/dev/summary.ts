@@ -1,4 +1,4 @@
-import { formatHashrate } from '../../pool/src/miner/format.js';
+import { formatHashrate } from 'ckb-pool/miner/format';
 import type { DevEnvironment } from './environment.js';
 
 /** The live status of `ckb-pool-deploy dev`, read from the pool's API and the parts in process. */

@@ -26,9 +26,9 @@ import { targetToCompact } from '../src/ckb/target.js';
 import { startDevnet } from '../src/devnet/index.js';
 import { parseConfig } from '../src/pool/config.js';
 import { startPool } from '../src/pool/server.js';
-import { TestClient } from '../src/pool/test-client.js';
 import { generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
 import { startTranslator } from '../src/translator/translator.js';
+import { TestClient } from '../test/support/test-client.js';
 
 const SHARES = Number(process.env.BENCH_SHARES ?? 1_500);
 const silent = pino({ level: 'silent' });

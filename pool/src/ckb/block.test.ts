@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { blockArb } from '../../test/support/transaction.arbitraries.js';
 import {
   blockFromJson,
   blockToJson,
@@ -15,7 +16,6 @@ import { ckbhash } from './hash.js';
 import { blockHash } from './header.js';
 import { bytesToHex, bytesToHex0x, hexToBytes } from './hex.js';
 import { readTable } from './molecule.js';
-import { blockArb } from './transaction.arbitraries.js';
 import { txHash } from './transaction.js';
 
 /**

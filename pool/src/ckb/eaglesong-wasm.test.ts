@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../test/shared.js';
+import { referenceEaglesong } from '../../test/support/eaglesong-reference.js';
 import { eaglesongPowInto, nonceToWords, powMidstate } from './eaglesong.js';
-import { referenceEaglesong } from './eaglesong-reference.js';
 import { buildEaglesongX4Module, type EaglesongX4, eaglesongX4 } from './eaglesong-wasm.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 

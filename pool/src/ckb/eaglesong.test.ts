@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../test/shared.js';
+import { referenceEaglesong, referencePermutation } from '../../test/support/eaglesong-reference.js';
 import {
   eaglesong,
   eaglesongPermutation,
@@ -12,7 +13,6 @@ import {
   wordsToNonce,
 } from './eaglesong.js';
 import { EAGLESONG_INJECTION } from './eaglesong-constants.js';
-import { referenceEaglesong, referencePermutation } from './eaglesong-reference.js';
 import { bytesToHex, hexToBytes } from './hex.js';
 
 const text = (s: string) => new TextEncoder().encode(s);

@@ -10,7 +10,7 @@
  * 2-core Xeon dev box: plain column XORs ~660k permutations/s, with the steps below ~850k):
  * - the bit matrix (120 XORs written out by column) is factored into 59 XORs by common
  *   subexpressions (greedy pair elimination, best of 3000 randomized runs; the tests compare
- *   against the plain matrix in eaglesong-reference.ts),
+ *   against the plain matrix in pool/test/support/eaglesong-reference.ts),
  * - `x ^ rotl(x, a) ^ rotl(x, b)` is computed as `x ^ rotl(x ^ rotl(x, b - a), a)`,
  * - rotations are written `(x << n) | (x >>> 32 - n)`, which V8 compiles to one rotate.
  * Measured alternatives that did not pay: unrolling 2 rounds per iteration (same speed),

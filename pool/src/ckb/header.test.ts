@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../test/shared.js';
+import { headerArb } from '../../test/support/transaction.arbitraries.js';
 import {
   blockHash,
   deserializeHeader,
@@ -18,7 +19,6 @@ import {
   serializeRawHeader,
 } from './header.js';
 import { bytesToHex0x, hexToBytes } from './hex.js';
-import { headerArb } from './transaction.arbitraries.js';
 
 interface RealHeader {
   chain: string;

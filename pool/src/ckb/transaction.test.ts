@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { scriptArb, transactionArb } from '../../test/support/transaction.arbitraries.js';
 import { bytesToHex, bytesToHex0x, hexToBytes } from './hex.js';
 import { MoleculeError } from './molecule.js';
-import { scriptArb, transactionArb } from './transaction.arbitraries.js';
 import {
   cellbaseWitnessOf,
   deserializeCellbaseWitness,

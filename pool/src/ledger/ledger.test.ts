@@ -146,7 +146,7 @@ describe('ledger', () => {
   it('loses at most the last flush interval of acknowledged shares on kill -9, and never a pending block', async () => {
     const path = tempDb();
     const intervalMs = 100;
-    const fixture = fileURLToPath(new URL('./kill-writer.fixture.ts', import.meta.url));
+    const fixture = fileURLToPath(new URL('../../test/support/kill-writer.fixture.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, path, String(intervalMs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

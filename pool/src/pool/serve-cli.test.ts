@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { TestClient } from '../../test/support/test-client.js';
 import { targetToCompact } from '../ckb/target.js';
 import { type Devnet, startDevnet } from '../devnet/index.js';
 import { Ledger } from '../ledger/ledger.js';
 import { encodeAuthoritySecret, generateAuthorityKeypair } from '../sv2/noise/keys.js';
-import { TestClient } from './test-client.js';
 
 const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 

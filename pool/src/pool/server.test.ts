@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type ChannelInfo, type JobInfo, TestClient } from '../../test/support/test-client.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { compactToTarget, targetToCompact } from '../ckb/target.js';
 import { type Devnet, startDevnet } from '../devnet/index.js';
@@ -13,7 +14,6 @@ import { encodeMessage } from '../sv2/messages/index.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
 import { parseConfig } from './config.js';
 import { type RunningPool, startPool } from './server.js';
-import { type ChannelInfo, type JobInfo, TestClient } from './test-client.js';
 
 /** Network difficulty 2^14: a block every ~16k hashes, shares at difficulty 16 are cheap. */
 const NET_TARGET = 1n << 242n;

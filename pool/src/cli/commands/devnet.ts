@@ -161,7 +161,6 @@ export async function runDevnet(
 }
 
 const command: Command = {
-  summary: 'Run a CKB dev chain (regtest-like) for development and tests.',
   help,
   async run(argv) {
     const options = devnetOptions(argv);

@@ -147,7 +147,6 @@ async function inspect(argv: string[]): Promise<number> {
 }
 
 const command: Command = {
-  summary: 'Inspect a CKB block header: pow_hash, hash, target, difficulty, PoW validity.',
   help: HELP,
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -93,7 +93,6 @@ async function show(argv: string[]): Promise<number> {
 }
 
 const command: Command = {
-  summary: 'Generate or show the authority key that signs the SV2 Noise certificate.',
   help,
   async run(argv) {
     const [sub, ...rest] = argv;

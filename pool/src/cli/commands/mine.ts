@@ -29,7 +29,6 @@ and a final JSON summary on stdout. Exit code 0.
 `;
 
 const command: Command = {
-  summary: 'CPU miner (SV2 or V1) with worker threads, for dev chains and pool checks.',
   help,
   async run(argv) {
     let values: Record<string, string | undefined>;

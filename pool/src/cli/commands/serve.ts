@@ -27,7 +27,6 @@ are resubmitted on the next start) — then the process exits 0.
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const command: Command = {
-  summary: 'Run the SV2 mining pool (jobs, shares, blocks, ledger, metrics, API).',
   help,
   async run(argv) {
     let values: { config?: string; check?: boolean; 'log-level'?: string };

@@ -56,7 +56,6 @@ Signals: SIGTERM or SIGINT closes miners' connections and the pool connection, t
 `;
 
 const command: Command = {
-  summary: 'Run the Stratum V1 → V2 translator for CKB ASIC and GPU miners.',
   help,
   async run(argv) {
     let values: {

@@ -7,7 +7,6 @@ const { version } = JSON.parse(readFileSync(new URL('../../../package.json', imp
 };
 
 const command: Command = {
-  summary: 'Print the version of ckb-pool.',
   help: 'Usage: ckb-pool version\n\nPrints the version of ckb-pool (from pool/package.json).',
   async run() {
     process.stdout.write(`${version}\n`);

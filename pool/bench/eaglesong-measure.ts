@@ -1,5 +1,5 @@
 /**
- * Eaglesong throughput on one core, shared by `ckb-pool bench eaglesong` and
+ * Eaglesong throughput on one core, shared by
  * pool/bench/eaglesong.bench.ts. The machine may be busy, so absolute numbers are noisy:
  * rates are hashes per CPU second of this process (what one core does when it is ours),
  * the variants run interleaved in short slices, each reported as its median slice rate, and
@@ -12,11 +12,17 @@
  * `hashes_per_second` is the fastest PoW path this runtime has (`fast_path` names it).
  */
 import { cpus } from 'node:os';
-import { eaglesong, eaglesongPow, eaglesongPowInto, nonceToWords, powMidstate } from './eaglesong.js';
-import { referenceEaglesong } from './eaglesong-reference.js';
-import { type EaglesongX4, eaglesongX4 } from './eaglesong-wasm.js';
-import { bytesToHex } from './hex.js';
-import { scanNonces } from './pow.js';
+import {
+  eaglesong,
+  eaglesongPow,
+  eaglesongPowInto,
+  nonceToWords,
+  powMidstate,
+} from '../src/ckb/eaglesong.js';
+import { type EaglesongX4, eaglesongX4 } from '../src/ckb/eaglesong-wasm.js';
+import { bytesToHex } from '../src/ckb/hex.js';
+import { scanNonces } from '../src/ckb/pow.js';
+import { referenceEaglesong } from '../test/support/eaglesong-reference.js';
 
 /** The performance goal for the fast path on one core. */
 export const EAGLESONG_GOAL_HPS = 500_000;

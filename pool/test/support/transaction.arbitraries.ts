@@ -3,8 +3,8 @@
  * the chain types, shaped like real data (32-byte hashes, 10-byte proposal ids).
  */
 import fc from 'fast-check';
-import type { Block, UncleBlock } from './block.js';
-import type { Header } from './header.js';
+import type { Block, UncleBlock } from '../../src/ckb/block.js';
+import type { Header } from '../../src/ckb/header.js';
 import type {
   CellDep,
   CellInput,
@@ -13,7 +13,7 @@ import type {
   Script,
   ScriptHashType,
   Transaction,
-} from './transaction.js';
+} from '../../src/ckb/transaction.js';
 
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const u32 = fc.nat({ max: 0xffffffff });

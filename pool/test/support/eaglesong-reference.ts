@@ -10,7 +10,7 @@ import {
   EAGLESONG_INJECTION,
   EAGLESONG_ROTATIONS,
   EAGLESONG_ROUNDS,
-} from './eaglesong-constants.js';
+} from '../../src/ckb/eaglesong-constants.js';
 
 /** For each output column j, the input words k with a 1 in row k, column j. */
 const COLUMNS: number[][] = Array.from({ length: 16 }, (_, j) =>

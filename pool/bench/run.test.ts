@@ -1,36 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchFiles, parseBenchOutput } from '../../../bench/run.js';
-import { UsageError } from '../command.js';
-import bench from './bench.js';
+import { benchFiles, parseBenchOutput } from './run.js';
 
-const bin = fileURLToPath(new URL('../../../bin/ckb-pool.js', import.meta.url));
+const eaglesongBench = fileURLToPath(new URL('./eaglesong.bench.ts', import.meta.url));
 
-describe('ckb-pool bench', () => {
-  it('refuses a missing or unknown benchmark and bad options as usage errors', async () => {
-    await expect(bench.run([])).rejects.toThrow(UsageError);
-    await expect(bench.run(['sha512'])).rejects.toThrow(/unknown benchmark 'sha512'/);
-    await expect(bench.run(['eaglesong', '--seconds', 'soon'])).rejects.toThrow(/--seconds/);
-    await expect(bench.run(['eaglesong', '--seconds', '0'])).rejects.toThrow(/--seconds/);
-    await expect(bench.run(['eaglesong', '--fast'])).rejects.toThrow(UsageError);
-    await expect(bench.run(['eaglesong', 'extra'])).rejects.toThrow(/unexpected argument/);
-  });
-
-  it('explains every option and its default in --help', () => {
-    expect(bench.help).toContain('--seconds S');
-    expect(bench.help).toContain('default 5');
-    expect(bench.help).toContain('eaglesong');
-  });
-
+describe('the eaglesong benchmark', () => {
   it('prints one JSON object with the fast path rate and the baselines of the same run', () => {
-    const r = spawnSync(process.execPath, [bin, 'bench', 'eaglesong', '--seconds', '0.3'], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', eaglesongBench], {
       encoding: 'utf8',
+      env: { ...process.env, BENCH_SECONDS: '0.3' },
     });
     expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    const result = JSON.parse(lines[0]) as Record<string, unknown>;
+    const result = parseBenchOutput(r.stdout);
     for (const key of [
       'hashes_per_second',
       'hashes_per_second_scalar',

@@ -1,9 +1,9 @@
-import { eaglesongPow, powMidstate } from '../ckb/eaglesong.js';
-import { ckbhash } from '../ckb/hash.js';
-import { meetsTarget, u256LeToTarget } from '../ckb/target.js';
-import { connectSv2, type Sv2Connection } from '../sv2/connection.js';
-import type { MessageOf, Sv2Message, Sv2MessageType } from '../sv2/messages/index.js';
-import type { Chain } from './config.js';
+import { eaglesongPow, powMidstate } from '../../src/ckb/eaglesong.js';
+import { ckbhash } from '../../src/ckb/hash.js';
+import { meetsTarget, u256LeToTarget } from '../../src/ckb/target.js';
+import type { Chain } from '../../src/pool/config.js';
+import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { MessageOf, Sv2Message, Sv2MessageType } from '../../src/sv2/messages/index.js';
 
 /**
  * A small scripted SV2 client for the pool's integration tests and benchmark: real TCP, real

@@ -3,7 +3,7 @@
  * `ack <n>` after each (the point where the pool would acknowledge it), writes one pending block
  * after 50 shares, and runs until it is killed.
  */
-import { Ledger } from './ledger.js';
+import { Ledger } from '../../src/ledger/ledger.js';
 
 const [path, interval] = process.argv.slice(2);
 const ledger = new Ledger(path as string, { flushIntervalMs: Number(interval) });

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type Command, UsageError } from '../command.js';
+import { DEFAULT_IMAGES } from '../config/fields.js';
+import { ConfigError, loadConfig } from '../config/schema.js';
+import { createRunner } from '../deploy/runner.js';
+import { buildPoolImage, ImageBuildError, poolPackageDir, saveImageArchive } from '../image/pool-image.js';
+
+const help = `Usage: ckb-pool-deploy image build [--tag TAG] [--config FILE] [--tarball FILE]
+                              [--node-image IMAGE] [--ca-file FILE] [--platform P] [--archive FILE]
+
+Builds the pool image (ckb-pool serve, translate, devnet) on this machine's Docker engine from
+the ckb-pool package installed with this deployer — the same files \`npm install ckb-pool\`
+gives — for a fork, an unreleased version or a host that cannot pull the published image.
+\`up\` does this by itself when the pool image cannot be pulled.
+
+Options:
+  --tag TAG           image reference to build (default: images.pool of --config, or
+                      ${DEFAULT_IMAGES.pool} when there is no config)
+  --config FILE       deployment config to read images.pool from (default: ckb-pool.yaml, if present)
+  --tarball FILE      build from this packed ckb-pool tarball instead of the installed package
+  --node-image IMAGE  base image with Node.js >= 20.19 and npm (default: node:22-bookworm-slim)
+  --ca-file FILE      a CA certificate npm must trust inside the build (TLS-intercepting proxy);
+                      default: the file in NODE_EXTRA_CA_CERTS, when that is set
+  --platform P        build for another architecture, e.g. linux/arm64 (needs buildx + QEMU)
+  --archive FILE      also write the image to FILE (docker save, gzip) for \`up --image-archive\`
+`;
+
+const options = {
+  tag: { type: 'string' },
+  config: { type: 'string' },
+  tarball: { type: 'string' },
+  'node-image': { type: 'string' },
+  'ca-file': { type: 'string' },
+  platform: { type: 'string' },
+  archive: { type: 'string' },
+} as const;
+
+function defaultTag(configPath: string | undefined): string {
+  const path = configPath ?? 'ckb-pool.yaml';
+  if (configPath === undefined && !existsSync(path)) return DEFAULT_IMAGES.pool;
+  try {
+    return loadConfig(path).images.pool;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.message, 1);
+    throw e;
+  }
+}
+
+const command: Command = {
+  help,
+  async run(argv) {
+    let parsed: ReturnType<
+      typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
+    >;
+    try {
+      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const [action, ...extra] = parsed.positionals;
+    if (action !== 'build')
+      throw new UsageError(action ? `unknown action '${action}' (known: build)` : 'name an action: build');
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+    const v = parsed.values;
+    for (const f of ['tarball', 'ca-file'] as const) {
+      if (v[f] !== undefined && !existsSync(v[f])) throw new UsageError(`--${f} ${v[f]}: no such file`);
+    }
+    const tag = v.tag ?? defaultTag(v.config);
+    const envCa = process.env.NODE_EXTRA_CA_CERTS;
+    const caFile = v['ca-file'] ?? (envCa && existsSync(envCa) ? envCa : undefined);
+    const runner = createRunner();
+    const from = v.tarball ?? `the installed ckb-pool (${poolPackageDir()})`;
+    process.stderr.write(`building ${tag} from ${from}${caFile ? `, trusting ${caFile}` : ''}\n`);
+    try {
+      await buildPoolImage(runner, {
+        tag,
+        tarball: v.tarball,
+        nodeImage: v['node-image'],
+        caFile,
+        platform: v.platform,
+        onLine: (line) => process.stderr.write(`  ${line}\n`),
+      });
+      if (v.archive) await saveImageArchive(runner, tag, v.archive);
+    } catch (e) {
+      if (e instanceof ImageBuildError) {
+        process.stderr.write(`ckb-pool-deploy image: ${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    process.stdout.write(`built ${tag}${v.archive ? `, saved to ${v.archive}` : ''}\n`);
+    return 0;
+  },
+};
+export default command;

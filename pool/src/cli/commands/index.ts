@@ -1,0 +1,36 @@
+import type { CommandTable } from '../command.js';
+
+/**
+ * The commands of `ckb-pool`, with the one-line summary that `--help` lists. A command's
+ * module (and whatever heavy library it needs) is imported only when that command runs.
+ */
+export const commands: CommandTable = {
+  devnet: {
+    summary: 'Run a CKB dev chain (regtest-like) for development and tests.',
+    load: () => import('./devnet.js'),
+  },
+  header: {
+    summary: 'Inspect a CKB block header: pow_hash, hash, target, difficulty, PoW validity.',
+    load: () => import('./header.js'),
+  },
+  keys: {
+    summary: 'Generate or show the authority key that signs the SV2 Noise certificate.',
+    load: () => import('./keys.js'),
+  },
+  mine: {
+    summary: 'CPU miner (SV2 or V1) with worker threads, for dev chains and pool checks.',
+    load: () => import('./mine.js'),
+  },
+  serve: {
+    summary: 'Run the SV2 mining pool (jobs, shares, blocks, ledger, metrics, API).',
+    load: () => import('./serve.js'),
+  },
+  translate: {
+    summary: 'Run the Stratum V1 → V2 translator for CKB ASIC and GPU miners.',
+    load: () => import('./translate.js'),
+  },
+  version: {
+    summary: 'Print the version of ckb-pool.',
+    load: () => import('./version.js'),
+  },
+};
