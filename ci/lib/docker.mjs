@@ -1,20 +1,11 @@
 // Docker plumbing shared by ci/docker-e2e.mjs and ci/ansible-e2e.mjs: the engine, the local
 // images (no image registry is reachable in CI), compose, and free ports.
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  copyFileSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  rmSync,
-} from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { $ } from 'zx';
+import { forbiddenFiles, packages } from './packed.mjs';
 import { info, waitFor } from './steps.mjs';
 
 $.verbose = false;
@@ -91,33 +82,52 @@ export async function baseImages(logDir, which = 'all') {
 }
 
 /**
- * Builds pool/Dockerfile on the local Node base. The build context is a temporary copy of the
- * files the Dockerfile uses (so nothing is written into the checkout), plus
- * the host's extra CA bundle (NODE_EXTRA_CA_CERTS; this machine's egress proxy re-signs TLS)
- * handed in with the Dockerfile's NPM_CA_FILE argument.
+ * Builds the pool image the way a user's machine does (`ckb-pool-deploy image build`) from the
+ * PACKED ckb-pool tarball (ci/lib/packed.mjs; .ci/run packs once), on the local Node base.
+ * npm inside the build trusts NODE_EXTRA_CA_CERTS when set (this machine's egress proxy
+ * re-signs TLS); `image build` passes it through the Dockerfile's NPM_CA_FILE.
  */
 export async function buildPoolImage(tag, logDir) {
-  const ctx = mkdtempSync(join(tmpdir(), 'ckb-pool-image-'));
-  try {
-    for (const f of ['package.json', 'package-lock.json', '.dockerignore']) {
-      copyFileSync(join(ROOT, f), join(ctx, f));
-    }
-    mkdirSync(join(ctx, 'pool'));
-    for (const f of ['package.json', 'Dockerfile', 'bin', 'src']) {
-      cpSync(join(ROOT, 'pool', f), join(ctx, 'pool', f), { recursive: true });
-    }
-    const args = ['build', '-f', join(ctx, 'pool/Dockerfile'), '--build-arg', `NODE_IMAGE=${IMAGE.node}`];
-    const ca = process.env.NODE_EXTRA_CA_CERTS;
-    if (ca && existsSync(ca)) {
-      copyFileSync(ca, join(ctx, 'ci-extra-ca.crt'));
-      args.push('--build-arg', 'NPM_CA_FILE=ci-extra-ca.crt');
-      info(`npm inside the build trusts ${ca} (NODE_EXTRA_CA_CERTS) through NPM_CA_FILE`);
-    }
-    args.push('-t', tag, ctx);
-    await logged(join(logDir, 'pool-image.log'), 'docker', args);
-  } finally {
-    rmSync(ctx, { recursive: true, force: true });
+  const { pool } = await packages();
+  info(`from ${pool}`);
+  await logged(join(logDir, 'pool-image.log'), 'node', [
+    join(ROOT, 'bin/ckb-pool-deploy.js'),
+    'image',
+    'build',
+    '--tarball',
+    pool,
+    '--node-image',
+    IMAGE.node,
+    '--tag',
+    tag,
+  ]);
+  await checkImageFiles(tag);
+}
+
+/** Dev dependencies that must never be in the image. */
+const DEV_ONLY = ['tsx', 'typescript', 'vitest', 'fast-check', '@biomejs', 'zx', 'smol-toml'];
+
+/**
+ * Lists the image's /app and fails on anything that is not production: our tests, test
+ * clients, arbitraries, fixtures, benchmarks or TypeScript sources, or a dev dependency.
+ */
+export async function checkImageFiles(tag) {
+  const devProbe = DEV_ONLY.map((d) => `[ ! -e node_modules/${d} ] || echo DEV:${d}`).join('; ');
+  const script = `cd /app && ${devProbe}; cd node_modules/ckb-pool && find . -type f`;
+  const out = (await $`docker run --rm --entrypoint sh ${tag} -c ${script}`).stdout
+    .split('\n')
+    .filter(Boolean);
+  const dev = out.filter((l) => l.startsWith('DEV:')).map((l) => `node_modules/${l.slice(4)}`);
+  const files = out.filter((l) => l.startsWith('./')).map((l) => l.slice(2));
+  const bad = [...forbiddenFiles(files), ...files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))];
+  if (bad.length > 0 || dev.length > 0) {
+    throw new Error(`the image carries non-production files: ${[...bad, ...dev].join(', ')}`);
   }
+  if (!files.includes('dist/cli/main.js'))
+    throw new Error('the image has no node_modules/ckb-pool/dist/cli/main.js');
+  info(
+    `image /app/node_modules/ckb-pool: ${files.length} files, no tests, fixtures or benchmarks; no dev dependencies`,
+  );
 }
 
 /** Prometheus and Alertmanager from Debian's packages on the local Debian base. */

@@ -34,7 +34,11 @@ interface ThreadState {
   gen: number;
 }
 
-const WORKER_URL = new URL('./worker-entry.mjs', import.meta.url);
+// Compiled, the worker is plain JS; from TypeScript sources it needs the entry that registers tsx.
+const WORKER_URL = new URL(
+  import.meta.url.endsWith('.ts') ? './worker-entry.mjs' : './worker.js',
+  import.meta.url,
+);
 
 export class HashThreads extends EventEmitter<{ share: [FoundShare]; error: [Error] }> {
   private readonly threads: ThreadState[] = [];
