@@ -14,7 +14,10 @@ const GOAL_MS = 300;
 
 const prefix =
   process.env.CKB_POOL_PACKED_PREFIX ??
-  (await installPacked(await packages(), join(process.env.TMPDIR ?? '/tmp', `cli-startup-npm-${process.pid}.log`)));
+  (await installPacked(
+    await packages(),
+    join(process.env.TMPDIR ?? '/tmp', `cli-startup-npm-${process.pid}.log`),
+  ));
 
 const bins = {
   node: ['-e', '0'],
