@@ -151,7 +151,10 @@ export class AwsPoolHost extends Construct implements PoolHost {
       // The literal name (plus depends_on), not key.keyName: a rotated key replaces the key pair,
       // and an unknown key_name at plan time would replace the instance and its chain disk.
       ...(key ? { keyName, dependsOn: [key] } : {}),
-      associatePublicIpAddress: false,
+      // No associatePublicIpAddress: with the EIP attached the provider reads it back as true,
+      // and the argument is ForceNew, so setting it replaced the VM (and its chain disk) on
+      // every later apply (hashicorp/terraform-provider-aws#37318). The subnet maps no public
+      // address on launch; the EIP is the only public address.
       userData: cloudInit(spec),
       metadataOptions: {
         httpEndpoint: 'enabled',
