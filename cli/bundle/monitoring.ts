@@ -115,7 +115,7 @@ export function alertRules(): Rule[] {
     },
     {
       alert: 'BlockFound',
-      expr: `increase(${POOL_METRIC.blocks}{outcome=~"found|accepted"}[5m]) > 0`,
+      expr: `increase(${POOL_METRIC.blocks}{outcome="found"}[5m]) > 0`,
       labels: { severity: 'info' },
       annotations: {
         summary: 'The pool found a block',
