@@ -75,7 +75,7 @@ try {
   const { config, bundleDir, authorityPublicKey } = bundle;
 
   await step('Base images (debootstrap Debian 12, Node)', () => baseImages(logs, 'node'));
-  await step(`Pool image ${config.images.pool} from pool/Dockerfile`, () =>
+  await step(`Pool image ${config.images.pool} from the packed ckb-pool tarball`, () =>
     buildPoolImage(config.images.pool, logs),
   );
   await step("Prometheus and Alertmanager images from Debian's packages", () => buildMonitoringImages(logs));
