@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { decodeAddress } from '../config/address.js';
 import { defaultText, flagUsage } from '../config/docs.js';
+import { ensureGitignore } from '../config/gitignore.js';
 import {
   ConfigError,
   configToYaml,
@@ -211,10 +212,12 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
   writeFileSync(configPath, configToYaml(config), { mode: 0o644 });
   const secretsDir = expandPath(config.secretsDir, dirname(configPath));
   const secrets = ensureSecrets(secretsDir);
+  const ignored = ensureGitignore(dirname(resolve(configPath)), resolve(dirname(configPath), secretsDir));
   deps.print(
     `Wrote ${configPath}\n` +
       secrets.created.map((p) => `Created secret ${p} (mode 0600)\n`).join('') +
       secrets.kept.map((p) => `Kept existing secret ${p}\n`).join('') +
+      (ignored.length > 0 ? `Added to .gitignore: ${ignored.join(' ')}\n` : '') +
       `SV2 authority public key (miners pin it in the pool URL): ${secrets.authorityPublicKey}\n` +
       `Next: ckb-pool-deploy render --config ${configPath} --out bundle\n`,
   );
