@@ -9,6 +9,7 @@ import { AUTHORITY_PUBLIC_FILE, type DeploymentSecrets } from '../config/secrets
 import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
 import { composeFile, envFile } from './compose.js';
+import { withConfigHashes } from './config-hash.js';
 import { DASHBOARDS } from './dashboards.js';
 import { bundleEndpoints } from './endpoints.js';
 import {
@@ -80,7 +81,6 @@ ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana}
 /** All files of the bundle, sorted by path. */
 export function renderBundle(config: PoolDeployConfig, secrets: DeploymentSecrets): BundleFile[] {
   const files: BundleFile[] = [
-    { path: 'compose.yaml', content: yamlText(composeFile(config)), mode: 0o644 },
     { path: '.env', content: envFile(config, secrets), mode: 0o600 },
     { path: 'README.md', content: readme(config, secrets), mode: 0o644 },
     { path: 'ckb/ckb.toml', content: renderCkbToml(config), mode: 0o644 },
@@ -115,6 +115,9 @@ export function renderBundle(config: PoolDeployConfig, secrets: DeploymentSecret
       })),
     );
   }
+  // Last, because its service labels hash the files each service mounts.
+  const compose = withConfigHashes(composeFile(config) as { services: Record<string, unknown> }, files);
+  files.push({ path: 'compose.yaml', content: yamlText(compose), mode: 0o644 });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

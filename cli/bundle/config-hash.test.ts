@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_HASH_LABEL, mountedPaths } from './config-hash.js';
+import { renderBundle } from './render.js';
+import { configFor, FAKE_SECRETS } from './test-helpers.js';
+
+type Compose = { services: Record<string, { labels?: Record<string, string>; volumes?: string[] }> };
+const labels = (config: ReturnType<typeof configFor>) => {
+  const compose = parseYaml(
+    renderBundle(config, FAKE_SECRETS).find((f) => f.path === 'compose.yaml')?.content ?? '',
+  ) as Compose;
+  return Object.fromEntries(
+    Object.entries(compose.services).map(([n, s]) => [n, s.labels?.[CONFIG_HASH_LABEL]]),
+  );
+};
+
+describe('config hashes on the compose services', () => {
+  it('label every service that mounts bundle files, and only those', () => {
+    const l = labels(configFor('testnet'));
+    for (const s of ['ckb', 'pool', 'translator', 'prometheus', 'alertmanager', 'grafana']) {
+      expect(l[s], s).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('change for exactly the services whose files change: a new payout address recreates only the node', () => {
+    const before = labels(configFor('testnet'));
+    const after = labels(
+      configFor('testnet', {
+        payoutAddress:
+          'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqwgx292hnvmn68xf779vmzrshpmm6epn4c0cgwga',
+      }),
+    );
+    const changed = Object.keys(before).filter((s) => before[s] !== after[s]);
+    expect(changed).toEqual(['ckb']);
+  });
+
+  it('stay the same for the same config (a second up recreates nothing)', () => {
+    expect(labels(configFor('mainnet'))).toEqual(labels(configFor('mainnet')));
+  });
+
+  it('read file and folder mounts from volumes, not named volumes', () => {
+    expect(
+      mountedPaths({ volumes: ['data:/x', './pool/pool.yaml:/etc/p.yaml:ro', './prometheus:/etc/prom:ro'] }),
+    ).toEqual(['pool/pool.yaml', 'prometheus']);
+  });
+});
