@@ -290,6 +290,7 @@ async function cliLocalPath() {
   const upBundle = join(dirname(bundle.configPath), '.ckb-pool-deploy', project, 'local', 'bundle');
   try {
     await upLocal(cli, project, upBundle);
+    await upAgainAfterConfigChange(cli, project, upBundle);
   } finally {
     await downLocal(cli, project);
   }
@@ -321,6 +322,68 @@ async function upLocal(cli, project, upBundle) {
         .join(', ')}`,
     );
   });
+}
+
+/** `service → container id` of the running project. */
+async function containerIds(project) {
+  const fmt = '{{.Label "com.docker.compose.service"}} {{.ID}}';
+  const out = await $`docker ps --filter label=com.docker.compose.project=${project} --format ${fmt}`;
+  return Object.fromEntries(
+    out.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(' ')),
+  );
+}
+
+/**
+ * The second `up` (issue 12, "config reaches the host"): a new payout address and alert
+ * webhook in ckb-pool.yaml must reach the node and Alertmanager — recreated, reading the new
+ * files — while the services whose files did not change keep running untouched.
+ */
+async function upAgainAfterConfigChange(cli, project, upBundle) {
+  await step(
+    'Second up after a config change: changed services recreated with the new files, the rest untouched',
+    async () => {
+      const before = await containerIds(project);
+      const payout =
+        'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqwgx292hnvmn68xf779vmzrshpmm6epn4c0cgwga';
+      const webhook = 'http://127.0.0.1:9/ckb-pool-ci-hook';
+      await $`node ${cli} init --yes --config ${bundle.configPath} --payout-address ${payout} --alert-webhook-url ${webhook}`;
+      await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
+      writeCiOverride(upBundle);
+      const out = await $`node ${cli} up --config ${bundle.configPath} --cloud local`.nothrow();
+      writeFileSync(join(logs, 'up-local-2.log'), `${out.stdout}\n${out.stderr}`);
+      if (out.exitCode !== 0)
+        throw new Error(`second up exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
+      const after = await containerIds(project);
+      const recreated = Object.keys(after)
+        .filter((s) => before[s] !== after[s])
+        .sort();
+      info(
+        `recreated: ${recreated.join(', ') || 'none'}; kept: ${Object.keys(after)
+          .filter((s) => before[s] === after[s])
+          .join(', ')}`,
+      );
+      if (recreated.join(',') !== 'alertmanager,ckb') {
+        throw new Error(
+          `expected exactly alertmanager and ckb to be recreated, got: ${recreated.join(', ') || 'none'}`,
+        );
+      }
+      const inside = async (service, file) =>
+        (await $({ cwd: upBundle })`${compose} -p ${project} exec -T ${service} cat ${file}`).stdout;
+      const ckbToml = await inside('ckb', '/var/lib/ckb/ckb.toml');
+      if (ckbToml !== readFileSync(join(upBundle, 'ckb/ckb.toml'), 'utf8') || !ckbToml.includes(payout)) {
+        throw new Error(
+          'the running node does not read the re-rendered ckb.toml with the new payout address',
+        );
+      }
+      const am = await inside('alertmanager', '/etc/alertmanager/alertmanager.yml');
+      if (!am.includes(webhook))
+        throw new Error('the running Alertmanager does not read the new webhook URL');
+      info('inside the containers: ckb.toml pays the new address, alertmanager.yml has the new webhook');
+    },
+  );
 }
 
 async function downLocal(cli, project) {
