@@ -8,8 +8,16 @@ const config = parse(readFileSync(`${root}.circleci/config.yml`, 'utf8')) as {
   version: number;
   jobs: Record<string, { steps: unknown[] }>;
   commands: Record<string, { steps: unknown[] }>;
-  workflows: Record<string, { jobs: (string | Record<string, { context?: string }>)[] }>;
+  parameters: Record<string, { type: string; default: string }>;
+  workflows: Record<
+    string,
+    { jobs: (string | Record<string, { context?: string; filters?: Filters; matrix?: unknown }>)[] }
+  >;
 };
+interface Filters {
+  tags?: { only?: string };
+  branches?: { ignore?: string; only?: string };
+}
 const scripts = (
   JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: Record<string, string> }
 ).scripts;
@@ -51,7 +59,18 @@ describe('the CircleCI configuration', () => {
   it('parses as CircleCI 2.1 with the jobs the project promises', () => {
     expect(config.version).toBe(2.1);
     expect(Object.keys(config.jobs).sort()).toEqual(
-      ['ansible-lint', 'docker-e2e', 'lint-and-unit', 'smoke-deploy', 'synth-validate'].sort(),
+      [
+        'ansible-lint',
+        'docker-e2e',
+        'galaxy-import',
+        'lint-and-unit',
+        'packed-install',
+        'publish-image',
+        'publish-npm',
+        'release-check',
+        'smoke-deploy',
+        'synth-validate',
+      ].sort(),
     );
   });
 
@@ -79,5 +98,63 @@ describe('the CircleCI configuration', () => {
           expect(job['smoke-deploy'].context).toMatch(/^ckb-pool-/);
       }
     }
+  });
+});
+
+describe('releases in the CircleCI configuration', () => {
+  const release = config.workflows.release.jobs.map((j) =>
+    typeof j === 'string' ? [j, {}] : Object.entries(j)[0],
+  ) as [string, { context?: string; filters?: Filters }][];
+  const PUBLISHERS = ['publish-npm', 'publish-image', 'galaxy-import'];
+
+  it('run only on version tags, never on a branch', () => {
+    expect(release.length).toBeGreaterThanOrEqual(PUBLISHERS.length + 1);
+    for (const [name, job] of release) {
+      expect(job.filters?.tags?.only, name).toBe('/^v\\d+\\.\\d+\\.\\d+$/');
+      expect(job.filters?.branches?.ignore, name).toBe('/.*/');
+    }
+    for (const [wf, w] of Object.entries(config.workflows)) {
+      if (wf === 'release') continue;
+      for (const j of w.jobs) {
+        const name = typeof j === 'string' ? j : Object.keys(j)[0];
+        expect(PUBLISHERS, `${wf} must not publish`).not.toContain(name);
+      }
+    }
+  });
+
+  it('give secrets only to the publishing jobs, through restricted contexts', () => {
+    for (const [name, job] of release) {
+      if (PUBLISHERS.includes(name)) expect(job.context, name).toMatch(/^ckb-pool-release-/);
+      else expect(job.context, name).toBeUndefined();
+    }
+  });
+
+  it('publish npm packages with provenance, pool first, and a two-platform image from the packed package', () => {
+    const npm = runCommands(config.jobs['publish-npm'].steps).join('\n');
+    expect(npm).toMatch(
+      /npm publish --workspace pool --provenance --access public\n\s*npm publish --provenance/,
+    );
+    const image = runCommands(config.jobs['publish-image'].steps).join('\n');
+    expect(image).toContain('npm pack --workspace pool');
+    expect(image).toContain('--platform linux/amd64,linux/arm64');
+    expect(image).toContain('--push');
+    expect(image).toContain('--password-stdin');
+  });
+
+  it('push the image where the config default names it', async () => {
+    const { DEFAULT_IMAGES } = await import('../cli/config/fields.js');
+    const { version } = JSON.parse(readFileSync(`${root}pool/package.json`, 'utf8')) as { version: string };
+    const p = config.parameters;
+    expect(DEFAULT_IMAGES.pool).toBe(
+      `${p['image-registry'].default}/${p['image-owner'].default}/ckb-pool:${version}`,
+    );
+  });
+
+  it('test the units on Node 20, 22 and 24', () => {
+    const unit = config.workflows.offline.jobs.find((j) => typeof j === 'object' && 'lint-and-unit' in j) as {
+      'lint-and-unit': { matrix: { parameters: { node: string[] } } };
+    };
+    const majors = unit['lint-and-unit'].matrix.parameters.node.map((v) => v.split('.')[0]);
+    expect(majors.sort()).toEqual(['20', '22', '24']);
   });
 });
