@@ -11,8 +11,9 @@ const help = `Usage: ckb-pool-deploy up [--cloud aws|alicloud|local | --host use
 
 Deploys the pool described by the config and proves it works:
   aws, alicloud  check tools and credentials (as \`doctor\`; nothing is created if one is
-                 missing) → render the bundle → synthesize the Terraform stack → terraform init + apply
-                 → read the host's address → wait for SSH → ansible-playbook (role ckb_pool,
+                 missing) → render the bundle → synthesize the Terraform stack → terraform init +
+                 plan, printed and checked (a plan that replaces or deletes the VM or its disk is
+                 refused) → apply that plan → read the host's address → wait for SSH → ansible-playbook (role ckb_pool,
                  shipped with this package) → SV2 Noise handshake from this machine
   --host         the same on a server you already have (no Terraform; checks ansible, ssh, keys)
   local          render → docker compose up on this machine → wait for the pool API → handshake
@@ -33,6 +34,8 @@ Options:
                            that cannot pull images). Default: images are pulled by tag
   --no-firewall            do not manage the host's nftables firewall (default: managed, public
                            ports from publicCidrs and SSH from adminCidrs only)
+  --allow-replace          apply even a plan that replaces or deletes the VM or its disk (losing
+                           the synced chain and the share ledger; default: refuse, change nothing)
   --ssh-timeout SECONDS    how long to wait for SSH on the host (default: 300)
   --verify-timeout SECONDS how long to retry the SV2 handshake (default: 120)
   --verbose                also print every tool's output (masked) while it runs (default: only
@@ -60,6 +63,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
     'docker-install'?: string;
     'image-archive'?: string[];
     'no-firewall'?: boolean;
+    'allow-replace'?: boolean;
     'ssh-timeout'?: string;
     'verify-timeout'?: string;
     verbose?: boolean;
@@ -74,6 +78,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         'docker-install': { type: 'string' },
         'image-archive': { type: 'string', multiple: true },
         'no-firewall': { type: 'boolean' },
+        'allow-replace': { type: 'boolean' },
         'ssh-timeout': { type: 'string' },
         'verify-timeout': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -105,6 +110,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         dockerInstall,
         imageArchives: (values['image-archive'] ?? []).map((p) => resolve(p)),
         firewall: !values['no-firewall'],
+        allowReplace: values['allow-replace'] === true,
       },
       { ...deps, timeouts, verbose: values.verbose === true || deps.verbose === true },
     );

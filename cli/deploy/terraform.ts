@@ -17,8 +17,12 @@ function tf(stackDir: string, args: string[]): RunRequest {
 }
 
 export const terraformInit = (dir: string) => tf(dir, ['init', '-input=false', '-no-color']);
-export const terraformApply = (dir: string) =>
-  tf(dir, ['apply', '-auto-approve', '-input=false', '-no-color']);
+/** The plan `up` reads before applying (cli/deploy/plan-guard.ts); saved, so apply runs exactly it. */
+export const PLAN_FILE = 'ckb-pool.tfplan';
+export const terraformPlan = (dir: string) =>
+  tf(dir, ['plan', '-input=false', '-no-color', `-out=${PLAN_FILE}`]);
+export const terraformShowPlan = (dir: string) => tf(dir, ['show', '-json', '-no-color', PLAN_FILE]);
+export const terraformApplyPlan = (dir: string) => tf(dir, ['apply', '-input=false', '-no-color', PLAN_FILE]);
 export const terraformOutput = (dir: string) => tf(dir, ['output', '-json', '-no-color']);
 export const terraformDestroy = (dir: string) =>
   tf(dir, ['destroy', '-auto-approve', '-input=false', '-no-color']);

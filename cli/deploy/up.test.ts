@@ -35,8 +35,32 @@ const VERSION_RULES: FakeRule[] = [
   { match: 'ansible-playbook --version', stdout: 'ansible-playbook [core 2.14.18]\n' },
 ];
 
+/** `terraform show -json` of a saved plan (format 1.2): the shape the replace guard reads. */
+const planJson = (actions: string[], extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    resource_changes: [
+      {
+        address: 'aws_instance.host',
+        mode: 'managed',
+        type: 'aws_instance',
+        name: 'host',
+        change: { actions, ...extra },
+      },
+      {
+        address: 'aws_vpc.vpc',
+        mode: 'managed',
+        type: 'aws_vpc',
+        name: 'vpc',
+        change: { actions: ['no-op'] },
+      },
+    ],
+  });
+
 function rules(fake: FakeBin, own: FakeRule[]): FakeBin {
-  return fake.rules([...VERSION_RULES, ...own]);
+  // Last, so a test's own `terraform show` answer wins: by default the plan creates the host.
+  return fake.rules([...VERSION_RULES, ...own, { match: 'terraform show', stdout: planJson(['create']) }]);
 }
 
 /** Calls after the preflight's version checks. */
@@ -100,7 +124,9 @@ describe('up --cloud aws', () => {
       'terraform version -json',
       'ansible-playbook --version',
       'terraform init -input=false -no-color',
-      'terraform apply -auto-approve -input=false -no-color',
+      'terraform plan -input=false -no-color -out=ckb-pool.tfplan',
+      'terraform show -json -no-color ckb-pool.tfplan',
+      'terraform apply -input=false -no-color ckb-pool.tfplan',
       'terraform output -json -no-color',
       `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 true`,
       `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 ${CLOUD_INIT_WAIT}`,
@@ -185,6 +211,40 @@ describe('up --cloud aws', () => {
   });
 });
 
+describe('up: the replace guard', () => {
+  const REPLACE = planJson(['delete', 'create'], { replace_paths: [['associate_public_ip_address']] });
+
+  it('refuses a plan that replaces the VM before anything is applied, and says what would be lost', async () => {
+    const { d, fake, sshd } = await setup('aws', 'us-east-1');
+    rules(fake, [{ match: 'terraform show', stdout: REPLACE }]);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], deps)).toBe(1);
+    expect(deps.err.text).toContain("step 'review the plan' failed: refusing to apply");
+    expect(deps.err.text).toContain(
+      'aws_instance.host would be replaced (forced by associate_public_ip_address)',
+    );
+    expect(deps.err.text).toContain('--allow-replace');
+    expect(deps.out.text).toContain(
+      '0 to create, 0 to update in place, 1 to replace, 0 to delete, 1 unchanged',
+    );
+    expect(deployCalls(fake).some((l) => l.startsWith('terraform apply'))).toBe(false);
+    expect(deployCalls(fake).some((l) => l.startsWith('ansible-playbook'))).toBe(false);
+  });
+
+  it('applies exactly the reviewed plan with --allow-replace', async () => {
+    const { d, fake, sshd } = await setup('aws', 'us-east-1');
+    rules(fake, [
+      { match: 'terraform show', stdout: REPLACE },
+      { match: 'terraform output', stdout: terraformOutputs('127.0.0.1', 'ubuntu', 'us-east-1') },
+      { match: 'ssh -N', exit: 255, stderr: 'fake ssh: no tunnel here\n' },
+    ]);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    await runUp(['--config', d.configPath, '--cloud', 'aws', '--allow-replace'], deps);
+    expect(deps.out.text).toContain('--allow-replace: applying a plan that replaces the host');
+    expect(deployCalls(fake)).toContain('terraform apply -input=false -no-color ckb-pool.tfplan');
+  });
+});
+
 describe('up: preflight', () => {
   it('creates nothing when a tool or credential is missing, and lists every fix', async () => {
     const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
@@ -242,6 +302,8 @@ describe('up --cloud alicloud', () => {
       'terraform version',
       'ansible-playbook --version',
       'terraform init',
+      'terraform plan',
+      'terraform show',
       'terraform apply',
       'terraform output',
       'ssh -o',

@@ -15,11 +15,18 @@ import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { targetChecks } from './doctor.js';
 import { missingAnsibleFiles } from './paths.js';
+import { blockedMessage, planSummary, reviewPlan, type TerraformPlan } from './plan-guard.js';
 import { type HealthView, health } from './pool-api.js';
 import { type Opened, openSession, renderStep } from './session.js';
 import { openTunnel, parseHostSpec, type SshTarget, waitForCloudInit, waitForSsh } from './ssh.js';
 import { summary } from './summary.js';
-import { terraformApply, terraformInit, terraformOutput } from './terraform.js';
+import {
+  terraformApplyPlan,
+  terraformInit,
+  terraformOutput,
+  terraformPlan,
+  terraformShowPlan,
+} from './terraform.js';
 import { verifySv2Handshake } from './verify.js';
 import type { HostRecord, Target } from './workdir.js';
 
@@ -31,6 +38,8 @@ export interface UpOptions {
   dockerInstall: DockerInstallMethod;
   imageArchives: string[];
   firewall: boolean;
+  /** Apply even a plan that deletes or replaces the host or its disk (the chain and ledger). */
+  allowReplace?: boolean;
 }
 
 const CLOUD_LABEL: Record<Target, string> = {
@@ -62,7 +71,8 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   let text: string;
   if (o.target === 'local') text = await upLocal(opened, o);
   else {
-    const host = o.target === 'ssh' ? sshHost(opened, o) : await provision(opened, o.target);
+    const host =
+      o.target === 'ssh' ? sshHost(opened, o) : await provision(opened, o.target, o.allowReplace === true);
     text = await configureHost(opened, o, host);
   }
   session.state.lastRun = { ...session.state.lastRun, finishedAt: deps.now().toISOString() };
@@ -108,7 +118,11 @@ function sshHost(opened: Opened, o: UpOptions): HostRecord {
 }
 
 /** synth → terraform init/apply → outputs. */
-async function provision(opened: Opened, cloud: 'aws' | 'alicloud'): Promise<HostRecord> {
+async function provision(
+  opened: Opened,
+  cloud: 'aws' | 'alicloud',
+  allowReplace: boolean,
+): Promise<HostRecord> {
   const { session, config, work } = opened;
   const stackDir = join(work.terraform, 'stacks', `${resourceName(config.project)}-${cloud}`);
   const result = await session.step(
@@ -124,7 +138,21 @@ async function provision(opened: Opened, cloud: 'aws' | 'alicloud'): Promise<Hos
     (r) => r.stack,
   );
   await session.step('terraform init', () => session.tool(terraformInit(result.dir)));
-  await session.step('terraform apply', () => session.tool(terraformApply(result.dir)));
+  await session.step('terraform plan', () => session.tool(terraformPlan(result.dir)));
+  await session.step(
+    'review the plan',
+    async () => {
+      const shown = await session.tool(terraformShowPlan(result.dir));
+      const review = reviewPlan(JSON.parse(shown.stdout) as TerraformPlan);
+      for (const line of planSummary(review)) session.progress.info(line);
+      if (review.blocked.length > 0 && !allowReplace) throw new StepFailure(blockedMessage(review));
+      if (review.blocked.length > 0)
+        session.progress.info('--allow-replace: applying a plan that replaces the host');
+      return review;
+    },
+    (r) => planSummary(r)[0],
+  );
+  await session.step('terraform apply', () => session.tool(terraformApplyPlan(result.dir)));
   const host = await session.step(
     'read terraform outputs',
     async () => {
