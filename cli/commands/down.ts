@@ -9,7 +9,9 @@ const help = `Usage: ckb-pool-deploy down [--cloud aws|alicloud|local | --host u
 
 Takes a deployment down:
   aws, alicloud  terraform destroy of the stack \`up\` created: the VM, its disk (chain data and
-                 the pool's ledger), its public IP, network and firewall. Asks first.
+                 the pool's ledger), its public IP, network and firewall. Asks first. Without
+                 the local Terraform state it fails (exit 1), naming where the state was
+                 expected and how to find the tagged resources, instead of doing nothing.
   local          docker compose down on this machine; data volumes are kept unless --purge.
   --host         stops the pool's systemd unit on your server (data stays there).
 The secrets folder (authority key, Grafana password) is never touched, so a later \`up\`

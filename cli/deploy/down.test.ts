@@ -84,12 +84,18 @@ describe('down (clouds)', () => {
     expect(readState(work, 'aws').host?.address).toBe('198.51.100.9');
   });
 
-  it('says there is nothing to destroy when no local state exists', async () => {
+  it('fails without local state, naming where it was expected and how to find tagged resources', async () => {
     const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
     const fake = FakeBin.create(['terraform']);
     const deps = testDeps(fake.dir);
-    expect(await runDown(['--config', d.configPath, '--yes'], deps)).toBe(0);
-    expect(deps.out.text).toContain('Nothing to destroy');
+    expect(await runDown(['--config', d.configPath, '--yes'], deps)).toBe(1);
+    const stack = join(workDir(d.configPath, 'ckb-pool', 'aws').terraform, 'stacks', 'ckb-pool-aws');
+    expect(deps.err.text).toContain(`no Terraform state at ${join(stack, 'terraform.tfstate')}`);
+    expect(deps.err.text).toContain('may still exist and be billed');
+    expect(deps.err.text).toContain(
+      'aws resourcegroupstaggingapi get-resources --region us-east-1 --tag-filters Key=Project,Values=ckb-pool',
+    );
+    expect(deps.out.text).not.toContain('Nothing to destroy');
     expect(fake.calls()).toEqual([]);
   });
 

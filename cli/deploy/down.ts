@@ -66,11 +66,11 @@ function hostOf(opened: Opened, o: DownOptions): HostRecord {
 async function downCloud(opened: Opened, cloud: 'aws' | 'alicloud'): Promise<number> {
   const { session, config, work } = opened;
   const stackDir = join(work.terraform, 'stacks', `${resourceName(config.project)}-${cloud}`);
-  if (config.state.backend === 'local' && !existsSync(join(stackDir, 'terraform.tfstate'))) {
-    session.progress.info(
-      `Nothing to destroy: no Terraform state in ${stackDir} (was \`up\` run from here?).`,
-    );
-    return 0;
+  const statePath = join(stackDir, 'terraform.tfstate');
+  if (config.state.backend === 'local' && !existsSync(statePath)) {
+    // Not "nothing to destroy": without the state we cannot know, and a pool deployed from
+    // another folder or machine stays billed. Say where the state was expected and how to look.
+    throw new StepFailure(noStateMessage(config, cloud, statePath));
   }
   const result = await session.step('synthesize stack', () => synthDeployment(config, cloud, work.terraform));
   await session.step('terraform init', () => session.tool(terraformInit(result.dir)));
@@ -83,6 +83,19 @@ async function downCloud(opened: Opened, cloud: 'aws' | 'alicloud'): Promise<num
     `Destroyed '${config.project}' on ${cloud}. Secrets in ${config.secretsDir} are kept.\n`,
   );
   return 0;
+}
+
+function noStateMessage(config: Opened['config'], cloud: 'aws' | 'alicloud', statePath: string): string {
+  const p = config.project;
+  const find =
+    cloud === 'aws'
+      ? `aws resourcegroupstaggingapi get-resources --region ${config.region} --tag-filters Key=Project,Values=${p} Key=ManagedBy,Values=ckb-pool-deploy`
+      : `aliyun ecs DescribeInstances --RegionId ${config.region} --Tag.1.Key Project --Tag.1.Value ${p}`;
+  return (
+    `no Terraform state at ${statePath}, so down cannot tell what exists. If \`up\` ran from another ` +
+    'folder or machine, run `down` there, or copy its .ckb-pool-deploy/<project>/<cloud>/terraform folder ' +
+    `here. Resources may still exist and be billed; every one is tagged Project=${p}, ManagedBy=ckb-pool-deploy: ${find}`
+  );
 }
 
 async function downLocal(opened: Opened, o: DownOptions): Promise<number> {
