@@ -88,10 +88,10 @@ try {
     await buildPoolImage(config.images.pool, logs);
     await buildMonitoringImages(logs);
   });
-  // One archive for the three images: their shared Debian layers travel once.
+  // One archive for the four images: their shared Debian layers travel once.
   const archives = await step('docker save the images into an archive', async () => {
     const file = join(work, 'ckb-pool-images.tar');
-    const images = [config.images.pool, IMAGE.prometheus, IMAGE.alertmanager];
+    const images = [config.images.pool, IMAGE.prometheus, IMAGE.alertmanager, IMAGE.nodeExporter];
     await $`docker save -o ${file} ${images}`;
     info(`${images.join(', ')} → ${file} (${(statSync(file).size / 2 ** 20).toFixed(0)} MiB)`);
     return [file];

@@ -78,7 +78,9 @@ try {
   await step(`Pool image ${config.images.pool} from the packed ckb-pool tarball`, () =>
     buildPoolImage(config.images.pool, logs),
   );
-  await step("Prometheus and Alertmanager images from Debian's packages", () => buildMonitoringImages(logs));
+  await step("Prometheus, Alertmanager and host exporter images from Debian's packages", () =>
+    buildMonitoringImages(logs),
+  );
 
   const override = await step(`CI override ${OVERRIDE_FILE}`, async () => {
     const o = writeCiOverride(bundleDir);
@@ -100,29 +102,32 @@ try {
 
   // The translator reports healthy only once it holds a job, i.e. after a V1 miner opened a
   // channel through it (per-worker mode); it is checked while the V1 miner runs, below.
-  await step('Wait for health (ckb, pool, prometheus, alertmanager; translator running)', async () => {
-    const required = ['ckb', 'pool', 'prometheus', 'alertmanager'];
-    let last = {};
-    try {
-      await waitFor(
-        `healthy ${required.join(', ')}`,
-        async () => {
-          last = await projectHealth(PROJECT);
-          const translatorUp =
-            !hasTranslator || ['starting', 'healthy', 'unhealthy'].includes(last.translator);
-          return translatorUp && required.every((s) => last[s] === 'healthy');
-        },
-        { timeoutMs: 240_000, intervalMs: 3000 },
-      );
-    } finally {
-      info(
-        Object.entries(last)
-          .map(([s, h]) => `${s}: ${h}`)
-          .join(', '),
-      );
-    }
-    if (last.grafana) throw new Error('grafana was started although the override disables it');
-  });
+  await step(
+    'Wait for health (ckb, pool, prometheus, alertmanager, node-exporter; translator running)',
+    async () => {
+      const required = ['ckb', 'pool', 'prometheus', 'alertmanager', 'node-exporter'];
+      let last = {};
+      try {
+        await waitFor(
+          `healthy ${required.join(', ')}`,
+          async () => {
+            last = await projectHealth(PROJECT);
+            const translatorUp =
+              !hasTranslator || ['starting', 'healthy', 'unhealthy'].includes(last.translator);
+            return translatorUp && required.every((s) => last[s] === 'healthy');
+          },
+          { timeoutMs: 240_000, intervalMs: 3000 },
+        );
+      } finally {
+        info(
+          Object.entries(last)
+            .map(([s, h]) => `${s}: ${h}`)
+            .join(', '),
+        );
+      }
+      if (last.grafana) throw new Error('grafana was started although the override disables it');
+    },
+  );
   if (!hasTranslator) {
     skip('translator', 'the pool image has no `ckb-pool translate` command yet (pool/src/translator)');
   }
@@ -213,19 +218,31 @@ try {
     });
   }
 
-  await step('Prometheus scrapes the pool (up == 1)', async () => {
-    const job = bundle.compose.services.prometheus ? 'ckb-pool' : undefined;
-    await waitFor(
-      `up{job="${job}"} == 1`,
-      async () => {
-        const data = await promApi(`/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`);
-        return data.result.length > 0 && data.result.every((r) => r.value[1] === '1');
-      },
-      { timeoutMs: 90_000, intervalMs: 3000 },
-    );
-    const targets = await promApi('/api/v1/targets');
-    for (const t of targets.activeTargets) info(`target ${t.labels.job} ${t.scrapeUrl}: ${t.health}`);
-  });
+  await step(
+    'Prometheus scrapes the pool and the host exporter (up == 1), which reports the disks',
+    async () => {
+      for (const job of ['ckb-pool', 'host']) {
+        await waitFor(
+          `up{job="${job}"} == 1`,
+          async () => {
+            const data = await promApi(`/api/v1/query?query=${encodeURIComponent(`up{job="${job}"}`)}`);
+            return data.result.length > 0 && data.result.every((r) => r.value[1] === '1');
+          },
+          { timeoutMs: 90_000, intervalMs: 3000 },
+        );
+      }
+      const disks = await promApi(
+        `/api/v1/query?query=${encodeURIComponent('node_filesystem_avail_bytes{fstype!~"tmpfs|overlay"}')}`,
+      );
+      if (disks.result.length === 0)
+        throw new Error('the host exporter reports no filesystem: DiskSpaceLow could never fire');
+      info(
+        `host filesystems: ${disks.result.map((r) => `${r.metric.mountpoint} (${r.metric.fstype})`).join(', ')}`,
+      );
+      const targets = await promApi('/api/v1/targets');
+      for (const t of targets.activeTargets) info(`target ${t.labels.job} ${t.scrapeUrl}: ${t.health}`);
+    },
+  );
 
   await step('Alert rules loaded and evaluated (/api/v1/rules)', async () => {
     const rendered = parseYaml(readFileSync(join(bundleDir, 'prometheus/alerts.yml'), 'utf8'));

@@ -107,13 +107,14 @@ export function writeCiOverride(bundleDir) {
       },
       prometheus: { image: IMAGE.prometheus },
       alertmanager: { image: IMAGE.alertmanager },
+      ...(services['node-exporter'] ? { 'node-exporter': { image: IMAGE.nodeExporter } } : {}),
       ...(services.grafana ? { grafana: { profiles: ['grafana-not-in-ci'] } } : {}),
     },
   };
   const header =
     '# CI ONLY (written by ci/lib/bundle.mjs, not by ckb-pool-deploy): no image registry is\n' +
     '# reachable in CI. The CKB node runs as the dev chain (pool image, `ckb-pool devnet`),\n' +
-    "# Prometheus and Alertmanager from Debian's packages; Grafana is not started.\n";
+    "# Prometheus, Alertmanager and the host exporter from Debian's packages; Grafana is not started.\n";
   writeFileSync(join(bundleDir, OVERRIDE_FILE), header + stringify(override, { version: '1.1' }), {
     mode: 0o644,
   });

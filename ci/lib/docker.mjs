@@ -19,6 +19,7 @@ export const IMAGE = {
   host: 'ckb-pool-ci/host:bookworm',
   prometheus: 'ckb-pool-ci/prometheus:debian',
   alertmanager: 'ckb-pool-ci/alertmanager:debian',
+  nodeExporter: 'ckb-pool-ci/node-exporter:debian',
 };
 
 const have = async (cmd) => (await $`command -v ${cmd}`.nothrow()).exitCode === 0;
@@ -130,16 +131,20 @@ export async function checkImageFiles(tag) {
   );
 }
 
-/** Prometheus and Alertmanager from Debian's packages on the local Debian base. */
+/** Prometheus, Alertmanager and the host exporter from Debian's packages on the local Debian base. */
 export async function buildMonitoringImages(logDir) {
-  for (const name of ['prometheus', 'alertmanager']) {
+  for (const [name, dir] of [
+    ['prometheus', 'prometheus'],
+    ['alertmanager', 'alertmanager'],
+    ['nodeExporter', 'node-exporter'],
+  ]) {
     await logged(join(logDir, `${name}-image.log`), 'docker', [
       'build',
       '--build-arg',
       `BASE_IMAGE=${IMAGE.debian}`,
       '-t',
       IMAGE[name],
-      join(ROOT, 'ci/images', name),
+      join(ROOT, 'ci/images', dir),
     ]);
   }
 }

@@ -26,6 +26,10 @@ const expected = (name: string, labels: Record<string, string> = {}) => ({
   exp_annotations: rule(name).annotations,
 });
 
+const promtool = hasPromtool();
+if (!promtool)
+  process.stdout.write('SKIP promtool rule tests: promtool is not installed (Debian package prometheus)\n');
+
 describe('alert rules', () => {
   it('cover what an operator must hear about', () => {
     expect(alertRules().map((r) => r.alert)).toEqual(
@@ -35,18 +39,16 @@ describe('alert rules', () => {
         'NoNewJob',
         'RejectedSharesSpike',
         'BlockFound',
+        'BlockOrphaned',
+        'HashrateDrop',
+        'DiskSpaceLow',
+        'HostExporterDown',
       ]),
     );
   });
 
   // promtool evaluates the rules against synthetic series (when it is installed).
-  it('fire on synthetic series as intended (promtool test rules)', () => {
-    if (!hasPromtool()) {
-      process.stdout.write(
-        'SKIP promtool rule tests: promtool is not installed (Debian package prometheus)\n',
-      );
-      return;
-    }
+  it.skipIf(!promtool)('fire on synthetic series as intended (promtool test rules)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'alerts-'));
     writeFileSync(join(dir, 'alerts.yml'), yamlText(prometheusAlerts()));
     const tests = {
@@ -62,6 +64,8 @@ describe('alert rules', () => {
             { series: 'ckb_pool_jobs_total{kind="clean"}', values: '0+1x10 10x20' },
             { series: 'ckb_pool_jobs_total{kind="update"}', values: '0x30' },
             { series: 'ckb_pool_blocks_total{outcome="found"}', values: '0 0 1 1 1' },
+            { series: 'ckb_pool_blocks_total{outcome="orphaned"}', values: '0 0 0 1 1' },
+            { series: 'up{job="host"}', values: '0x30' },
           ],
           alert_rule_test: [
             {
@@ -80,6 +84,75 @@ describe('alert rules', () => {
               eval_time: '3m',
               alertname: 'BlockFound',
               exp_alerts: [expected('BlockFound', { outcome: 'found' })],
+            },
+            { eval_time: '2m', alertname: 'BlockOrphaned', exp_alerts: [] },
+            {
+              eval_time: '4m',
+              alertname: 'BlockOrphaned',
+              exp_alerts: [expected('BlockOrphaned', { outcome: 'orphaned' })],
+            },
+            { eval_time: '5m', alertname: 'HostExporterDown', exp_alerts: [] },
+            {
+              eval_time: '12m',
+              alertname: 'HostExporterDown',
+              exp_alerts: [expected('HostExporterDown', { job: 'host' })],
+            },
+          ],
+        },
+        {
+          // 2 hours of steady hashrate, then it halves and more (1000 → 300 difficulty/min).
+          interval: '1m',
+          input_series: [
+            { series: 'ckb_pool_accepted_difficulty_total', values: '0+1000x120 120000+300x60' },
+          ],
+          alert_rule_test: [
+            { eval_time: '110m', alertname: 'HashrateDrop', exp_alerts: [] },
+            { eval_time: '160m', alertname: 'HashrateDrop', exp_alerts: [expected('HashrateDrop')] },
+          ],
+        },
+        {
+          // A 100 GiB disk: 50 % free and steady, then a second disk at 5 % free.
+          interval: '1m',
+          input_series: [
+            { series: 'node_filesystem_avail_bytes{fstype="ext4",mountpoint="/"}', values: '50000000000x60' },
+            { series: 'node_filesystem_size_bytes{fstype="ext4",mountpoint="/"}', values: '100000000000x60' },
+            {
+              series: 'node_filesystem_avail_bytes{fstype="ext4",mountpoint="/data"}',
+              values: '5000000000x60',
+            },
+            {
+              series: 'node_filesystem_size_bytes{fstype="ext4",mountpoint="/data"}',
+              values: '100000000000x60',
+            },
+            { series: 'node_filesystem_avail_bytes{fstype="tmpfs",mountpoint="/run"}', values: '1x60' },
+            { series: 'node_filesystem_size_bytes{fstype="tmpfs",mountpoint="/run"}', values: '100x60' },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: '20m',
+              alertname: 'DiskSpaceLow',
+              exp_alerts: [expected('DiskSpaceLow', { fstype: 'ext4', mountpoint: '/data' })],
+            },
+          ],
+        },
+        {
+          // Filling at 1 GB a minute with 600 GB free: full within a day, though 60 % is free.
+          interval: '1m',
+          input_series: [
+            {
+              series: 'node_filesystem_avail_bytes{fstype="ext4",mountpoint="/"}',
+              values: '600000000000-1000000000x400',
+            },
+            {
+              series: 'node_filesystem_size_bytes{fstype="ext4",mountpoint="/"}',
+              values: '1000000000000x400',
+            },
+          ],
+          alert_rule_test: [
+            {
+              eval_time: '380m',
+              alertname: 'DiskSpaceLow',
+              exp_alerts: [expected('DiskSpaceLow', { fstype: 'ext4', mountpoint: '/' })],
             },
           ],
         },

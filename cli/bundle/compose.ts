@@ -133,6 +133,20 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       depends_on: [SERVICE.prometheus],
       healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.grafana}/api/health`)),
     };
+    // The host's disks, CPU and memory: the chain fills the disk, and nothing else watches it.
+    // The host's root read-only at /host; no published port (Prometheus reads it on the network).
+    services[SERVICE.nodeExporter] = {
+      ...base(images.nodeExporter),
+      command: ['--path.rootfs=/host', `--web.listen-address=:${INTERNAL_PORT.nodeExporter}`],
+      pid: 'host',
+      read_only: true,
+      cap_drop: ['ALL'],
+      security_opt: ['no-new-privileges:true'],
+      // No rslave propagation: it needs a shared or slave / on the host, which not every host
+      // (nor a container host) has; the disks mounted at start are the ones that matter.
+      volumes: ['/:/host:ro'],
+      healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.nodeExporter}/metrics`)),
+    };
     Object.assign(volumes, { 'prometheus-data': {}, 'alertmanager-data': {}, 'grafana-data': {} });
   }
   return {

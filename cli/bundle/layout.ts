@@ -9,6 +9,7 @@ export const SERVICE = {
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
   grafana: 'grafana',
+  nodeExporter: 'node-exporter',
 } as const;
 
 /** The bundle's one network; CKB RPC, subscription, notify and metrics listen only on it. */
@@ -24,6 +25,7 @@ export const INTERNAL_PORT = {
   prometheus: 9090,
   alertmanager: 9093,
   grafana: 3000,
+  nodeExporter: 9100,
 } as const;
 
 export const CONTAINER_PATH = {

@@ -37,6 +37,13 @@ export const JOB = {
   node: 'ckb-node',
   prometheus: 'prometheus',
   alertmanager: 'alertmanager',
+  host: 'host',
+} as const;
+
+/** From the host exporter (node_exporter) of the bundle. */
+export const HOST_METRIC = {
+  filesystemAvail: 'node_filesystem_avail_bytes',
+  filesystemSize: 'node_filesystem_size_bytes',
 } as const;
 
 /** Share outcomes that are not rejections (`ckb_pool_shares_total{outcome}`). */

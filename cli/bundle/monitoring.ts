@@ -3,7 +3,14 @@
  */
 import type { PoolDeployConfig } from '../config/types.js';
 import { CONTAINER_PATH, INTERNAL_PORT, SERVICE } from './layout.js';
-import { GOOD_SHARE_OUTCOMES, JOB, NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
+import {
+  GOOD_SHARE_OUTCOMES,
+  HOST_METRIC,
+  JOB,
+  NODE_METRIC,
+  POOL_METRIC,
+  TRANSLATOR_METRIC,
+} from './metrics.js';
 
 export function prometheusConfig(): Record<string, unknown> {
   return {
@@ -25,6 +32,10 @@ export function prometheusConfig(): Record<string, unknown> {
       {
         job_name: JOB.alertmanager,
         static_configs: [{ targets: [`${SERVICE.alertmanager}:${INTERNAL_PORT.alertmanager}`] }],
+      },
+      {
+        job_name: JOB.host,
+        static_configs: [{ targets: [`${SERVICE.nodeExporter}:${INTERNAL_PORT.nodeExporter}`] }],
       },
     ],
   };
@@ -120,6 +131,54 @@ export function alertRules(): Rule[] {
       annotations: {
         summary: 'The pool found a block',
         description: 'A share met the network target and the block was submitted to the node.',
+      },
+    },
+    {
+      alert: 'BlockOrphaned',
+      expr: `increase(${POOL_METRIC.blocks}{outcome="orphaned"}[1h]) > 0`,
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A block the pool found was orphaned',
+        description:
+          'A block the node had accepted is no longer on the main chain: another block won its height. Its reward is lost; frequent orphans mean the node is slow to hear or relay blocks.',
+      },
+    },
+    {
+      alert: 'HashrateDrop',
+      // Accepted difficulty per second is the pool's hashrate (up to a constant).
+      expr:
+        `sum(rate(${POOL_METRIC.acceptedDifficulty}[15m])) < 0.5 * sum(rate(${POOL_METRIC.acceptedDifficulty}[15m] offset 1h)) ` +
+        `and sum(rate(${POOL_METRIC.acceptedDifficulty}[15m] offset 1h)) > 0`,
+      for: '15m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'Pool hashrate dropped by more than half',
+        description:
+          'The hashrate of accepted shares over 15 minutes is less than half of what it was an hour earlier: miners left, lost the connection, or are rejected.',
+      },
+    },
+    {
+      alert: 'HostExporterDown',
+      expr: `up{job="${JOB.host}"} == 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'The host exporter is down',
+        description: 'node_exporter has not answered for 10 minutes: disk space is not watched.',
+      },
+    },
+    {
+      alert: 'DiskSpaceLow',
+      // Real filesystems of the host (the chain volume lives on one of them), not tmpfs/overlays.
+      expr:
+        `${HOST_METRIC.filesystemAvail}{fstype!~"tmpfs|overlay|squashfs|nsfs"} / ${HOST_METRIC.filesystemSize}{fstype!~"tmpfs|overlay|squashfs|nsfs"} < 0.10 ` +
+        `or predict_linear(${HOST_METRIC.filesystemAvail}{fstype!~"tmpfs|overlay|squashfs|nsfs"}[6h], 24 * 3600) < 0`,
+      for: '15m',
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'The host disk is filling up',
+        description:
+          'A host filesystem has less than 10 % free, or at its rate of the last 6 hours will be full within a day. The chain grows every block: grow the disk (instance.diskGb) before the node stops.',
       },
     },
     {

@@ -60,6 +60,7 @@ export const DEFAULT_IMAGES = {
   prometheus: 'prom/prometheus:v3.5.0',
   alertmanager: 'prom/alertmanager:v0.28.1',
   grafana: 'grafana/grafana:12.1.1',
+  nodeExporter: 'prom/node-exporter:v1.9.1',
 } as const;
 
 const isCloudVm = (c: Draft) => c.cloud === 'aws' || c.cloud === 'alicloud';
@@ -81,9 +82,9 @@ function image<N extends keyof typeof DEFAULT_IMAGES>(
   return {
     path: `images.${name}` as `images.${N}`,
     kind: str('image reference'),
-    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name} service, pinned by tag or digest.`,
+    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name === 'nodeExporter' ? 'host exporter (node_exporter: disk, CPU, memory of the host)' : name} service, pinned by tag or digest.`,
     default: DEFAULT_IMAGES[name],
-    flag: `${name}-image`,
+    flag: `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-image`,
     check: (v) =>
       !/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(v) ||
       v.slice(v.lastIndexOf('/') + 1).indexOf(':') < 0
@@ -257,6 +258,7 @@ export const FIELDS = [
   image('prometheus'),
   image('alertmanager'),
   image('grafana'),
+  image('nodeExporter'),
   field('monitoring.enabled', {
     kind: bool(),
     doc: 'Run Prometheus, Alertmanager and Grafana with the provisioned dashboards and alert rules.',

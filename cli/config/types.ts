@@ -17,7 +17,14 @@ export interface PoolDeployConfig {
   adminCidrs: string[];
   publicCidrs: string[];
   ports: { sv2: number; v1: number; p2p: number; api: number; prometheus: number; grafana: number };
-  images: { ckb: string; pool: string; prometheus: string; alertmanager: string; grafana: string };
+  images: {
+    ckb: string;
+    pool: string;
+    prometheus: string;
+    alertmanager: string;
+    grafana: string;
+    nodeExporter: string;
+  };
   monitoring: { enabled: boolean; alertWebhookUrl?: string };
   secretsDir: string;
   ssh: { publicKeyPath: string; privateKeyPath: string; user?: string; host?: string };
