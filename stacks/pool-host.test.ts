@@ -63,7 +63,7 @@ describe('host rules and first boot', () => {
     expect(parse(text)).toEqual({
       users: [
         {
-          name: 'ubuntu',
+          name: 'admin',
           groups: ['sudo'],
           shell: '/bin/bash',
           sudo: 'ALL=(ALL) NOPASSWD:ALL',

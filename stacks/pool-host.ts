@@ -76,7 +76,7 @@ export function ruleId(rule: IngressRule): string {
 
 /**
  * First-boot cloud-init: the login user with the operator's key and passwordless sudo, root and
- * password logins off. Alibaba's Ubuntu images only have root, so this is what makes both
+ * password logins off. Alibaba's Debian images only have root, so this is what makes both
  * clouds hand Ansible the same user. Holds only the public key (no secrets).
  */
 export function cloudInit(spec: PoolHostSpec): string {

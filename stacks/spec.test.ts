@@ -39,7 +39,7 @@ describe('specFromConfig', () => {
       publicCidrs: ['0.0.0.0/0'],
       adminCidrs: ['203.0.113.7/32'],
       sshPublicKey: KEYS.ed25519,
-      sshUser: 'ubuntu',
+      sshUser: 'admin',
       chain: 'mainnet',
       state: { backend: 'local' },
     });

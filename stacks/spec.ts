@@ -72,8 +72,8 @@ export class SpecError extends Error {
   }
 }
 
-/** Both stacks boot Ubuntu 24.04; cloud-init creates this user on either cloud. */
-export const DEFAULT_SSH_USER = 'ubuntu';
+/** Both stacks boot Debian 12 (its cloud images log in as admin); cloud-init creates it on either cloud. */
+export const DEFAULT_SSH_USER = 'admin';
 
 /**
  * Smallest root disk per chain. The node's data grows with the chain; these floors hold a

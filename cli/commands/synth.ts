@@ -13,7 +13,7 @@ const help = `Usage: ckb-pool-deploy synth [--cloud aws|alicloud] [--config FILE
 
 Writes the Terraform JSON (cdk.tf.json) that creates the pool host on AWS or Alibaba Cloud:
 its own VPC, a firewall with only the SV2, V1 and CKB P2P ports public and SSH from your admin
-CIDRs, an Ubuntu 24.04 VM with an encrypted disk and a static public IP. Nothing is created in
+CIDRs, a Debian 12 VM with an encrypted disk and a static public IP. Nothing is created in
 the cloud: run terraform (or OpenTofu) in the printed folder to apply it.
 
 Options:

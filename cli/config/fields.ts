@@ -300,7 +300,7 @@ export const FIELDS = [
   }),
   field('ssh.user', {
     kind: str('user name', /^[a-z_][a-z0-9_-]{0,31}$/),
-    doc: 'SSH login user. Unset: the image’s default user on aws/alicloud; required for ssh.',
+    doc: 'SSH login user. Unset: `admin` on aws/alicloud (created by cloud-init on the Debian 12 VM); required for ssh.',
     required: (c) => c.cloud === 'ssh',
     suggest: (c) => (c.cloud === 'ssh' ? 'root' : undefined),
     defaultDoc: 'required for ssh',

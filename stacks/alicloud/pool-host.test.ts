@@ -66,14 +66,14 @@ describe('the Alibaba Cloud pool host', () => {
     expect(only(t, 'data', 'alicloud_zones').available_instance_type).toBe(type);
     expect(only(t, 'data', 'alicloud_images')).toMatchObject({
       architecture: 'arm64',
-      name_regex: '^ubuntu_24_04_arm64',
+      name_regex: '^debian_12_\\d+_arm64_',
     });
   });
 
-  it('boots the newest system Ubuntu 24.04 image and keeps it across applies', () => {
+  it('boots the newest system Debian 12 image (the OS the role is tested on) and keeps it across applies', () => {
     expect(only(tf, 'data', 'alicloud_images')).toEqual({
       owners: 'system',
-      name_regex: '^ubuntu_24_04_x64',
+      name_regex: '^debian_12_\\d+_x64_',
       most_recent: true,
       architecture: 'x86_64',
       os_type: 'linux',

@@ -1,7 +1,7 @@
 /**
  * Alibaba Cloud implementation of `PoolHost`: its own VPC and vSwitch in a zone that sells the
  * chosen instance type with ESSD disks, a VPC security group with one intranet rule per port and
- * CIDR, the operator's key, an Ubuntu 24.04 ECS instance (hardened metadata, encrypted ESSD system
+ * CIDR, the operator's key, a Debian 12 ECS instance (hardened metadata, encrypted ESSD system
  * disk, no public IP of its own) and an EIP bound to it.
  */
 import { Construct, Fn } from '../cdk.js';
@@ -73,9 +73,10 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       availableDiskCategory: SYSTEM_DISK,
     });
     const arch = profile ? 'x86_64' : alicloudArchitecture(spec.instanceSize);
-    const image = new DataAlicloudImages(this, 'ubuntu', {
+    // Debian 12, what the Ansible e2e runs the role on (system images: debian_12_<n>_x64_20G_alibase_…).
+    const image = new DataAlicloudImages(this, 'debian', {
       owners: 'system',
-      nameRegex: `^ubuntu_24_04_${arch === 'arm64' ? 'arm64' : 'x64'}`,
+      nameRegex: `^debian_12_\\d+_${arch === 'arm64' ? 'arm64' : 'x64'}_`,
       mostRecent: true,
       architecture: arch,
       osType: 'linux',
@@ -160,7 +161,7 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       tags: labels,
       volumeTags: labels,
       // Since 1.289 a new image_id re-images the system disk, which holds the chain: a newer
-      // Ubuntu build must never do that on a routine apply. user_data only acts on first boot.
+      // Debian build must never do that on a routine apply. user_data only acts on first boot.
       lifecycle: { ignoreChanges: ['image_id', 'user_data'] },
     });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { baseConfig, fixtures, KEYS, only, specFor, synthJson, type TfJson } from '../fixtures.js';
 import { specFromConfig } from '../spec.js';
-import { awsAcceptsKey, awsArchitecture, CANONICAL_OWNER } from './pool-host.js';
+import { awsAcceptsKey, awsArchitecture, DEBIAN_OWNER } from './pool-host.js';
 
 const ref = (type: string, tf: TfJson, attr = 'id') =>
   `\${${type}.${Object.keys(tf.resource[type])[0]}.${attr}}`;
@@ -84,14 +84,11 @@ describe('the AWS pool host', () => {
     expect(instance.vpc_security_group_ids).toEqual([ref('aws_security_group', tf)]);
   });
 
-  it('boots the newest Canonical Ubuntu 24.04 AMI and keeps it across applies', () => {
+  it('boots the newest official Debian 12 AMI (the OS the role is tested on) and keeps it across applies', () => {
     const ami = only(tf, 'data', 'aws_ami');
-    expect(ami.owners).toEqual([CANONICAL_OWNER]);
+    expect(ami.owners).toEqual([DEBIAN_OWNER]);
     expect(ami.most_recent).toBe(true);
-    expect(ami.filter).toContainEqual({
-      name: 'name',
-      values: ['ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*'],
-    });
+    expect(ami.filter).toContainEqual({ name: 'name', values: ['debian-12-amd64-*'] });
     expect(instance.ami).toBe(`\${data.aws_ami.${Object.keys(tf.data.aws_ami)[0]}.id}`);
     expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data']);
   });

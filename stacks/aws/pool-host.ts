@@ -1,7 +1,7 @@
 /**
  * AWS implementation of `PoolHost`: its own VPC (never the default one), one public subnet in a
  * zone that offers the instance type, an internet gateway and route, a security group whose
- * rules are separate `aws_vpc_security_group_*_rule` resources, the operator's key, an Ubuntu
+ * rules are separate `aws_vpc_security_group_*_rule` resources, the operator's key, a Debian 12
  * 24.04 instance (IMDSv2 required, encrypted gp3 root) and an Elastic IP.
  *
  * Submodule imports only: loading the whole `@cdktf/provider-aws` index costs seconds.
@@ -26,8 +26,11 @@ import { Construct, Fn, TerraformStack } from '../cdk.js';
 import { cloudInit, HOST_NETWORK, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
 
-/** Canonical's AWS account: the only publisher of official Ubuntu AMIs. */
-export const CANONICAL_OWNER = '099720109477';
+/**
+ * The Debian project's AWS account: the publisher of official Debian AMIs. Debian 12 is what
+ * the Ansible e2e runs the role on (a debootstrapped bookworm host), so it is what we boot.
+ */
+export const DEBIAN_OWNER = '136693071363';
 
 function awsInstanceType(spec: PoolHostSpec): string {
   return sizeProfile(spec.instanceSize)?.awsType ?? spec.instanceSize;
@@ -73,16 +76,11 @@ export class AwsPoolHost extends Construct implements PoolHost {
     });
     const zone = Fn.element(Fn.sort(offerings.locations), 0) as string;
 
-    const ami = new DataAwsAmi(this, 'ubuntu', {
+    const ami = new DataAwsAmi(this, 'debian', {
       mostRecent: true,
-      owners: [CANONICAL_OWNER],
+      owners: [DEBIAN_OWNER],
       filter: [
-        {
-          name: 'name',
-          values: [
-            `ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-${arch === 'arm64' ? 'arm64' : 'amd64'}-server-*`,
-          ],
-        },
+        { name: 'name', values: [`debian-12-${arch === 'arm64' ? 'arm64' : 'amd64'}-*`] },
         { name: 'architecture', values: [arch] },
         { name: 'virtualization-type', values: ['hvm'] },
         { name: 'root-device-type', values: ['ebs'] },
@@ -168,7 +166,7 @@ export class AwsPoolHost extends Construct implements PoolHost {
         deleteOnTermination: true,
       },
       tags: named('host'),
-      // A newer Ubuntu AMI would replace the instance and its root volume, which holds the
+      // A newer Debian AMI would replace the instance and its root volume, which holds the
       // chain: routine applies keep the running image. user_data only acts on first boot, so a
       // change there (a new key) is Ansible's job, not a reason to stop the instance.
       lifecycle: { ignoreChanges: ['ami', 'user_data'] },
