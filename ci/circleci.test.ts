@@ -69,6 +69,7 @@ describe('the CircleCI configuration', () => {
         'publish-npm',
         'release-check',
         'smoke-deploy',
+        'smoke-install',
         'synth-validate',
       ].sort(),
     );
@@ -98,6 +99,28 @@ describe('the CircleCI configuration', () => {
           expect(job['smoke-deploy'].context).toMatch(/^ckb-pool-/);
       }
     }
+  });
+});
+
+describe('credentials in the CircleCI configuration', () => {
+  it('are never in the environment while npm installs: the deploying job attaches installed dependencies', () => {
+    const deploy = runCommands(config.jobs['smoke-deploy'].steps).join('\n');
+    expect(deploy).not.toMatch(/npm (ci|install)/);
+    expect(JSON.stringify(config.jobs['smoke-deploy'].steps)).toContain('attach_workspace');
+    for (const wf of Object.values(config.workflows)) {
+      for (const job of wf.jobs) {
+        if (typeof job === 'object' && 'smoke-install' in job)
+          expect(job['smoke-install'].context).toBeUndefined();
+      }
+    }
+  });
+
+  it('schedules the nightly deploy as a scheduled pipeline, not with legacy triggers', () => {
+    const raw = readFileSync(`${root}.circleci/config.yml`, 'utf8');
+    expect(raw).not.toMatch(/^\s*triggers:/m);
+    expect(JSON.stringify((config.workflows.nightly as { when?: unknown }).when)).toContain(
+      'pipeline.schedule.name',
+    );
   });
 });
 

@@ -11,11 +11,13 @@ if ! command -v terraform >/dev/null; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A clean executor has no ~/.ssh key; the stacks only need a public key to put in cloud-init.
+ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519"
 for cloud in aws alicloud; do
   cfg="$work/$cloud.yaml"
   npx ckb-pool-deploy init --yes --config "$cfg" --cloud "$cloud" --region "$([ $cloud = aws ] && echo us-east-1 || echo cn-hangzhou)" \
     --chain testnet --payout-address ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqwgx292hnvmn68xf779vmzrshpmm6epn4c0cgwga \
-    --admin-cidr 203.0.113.0/24
+    --admin-cidr 203.0.113.0/24 --ssh-public-key "$work/id_ed25519.pub" --ssh-private-key "$work/id_ed25519"
   npx ckb-pool-deploy synth --cloud "$cloud" --config "$cfg" --out "$work/$cloud"
   dir=$(dirname "$(find "$work/$cloud" -name 'cdk.tf.json' | head -1)")
   (cd "$dir" && terraform init -backend=false -input=false >/dev/null && terraform validate)
