@@ -77,9 +77,18 @@ try {
   const bundle = await step('init --yes + render a testnet bundle, CI override inside it', async () => {
     const dir = join(work, 'ansible');
     mkdirSync(dir);
-    const b = await initAndRender(dir, { project, ports: { sv2, v1 }, adminCidr: `${host.gateway}/32` });
+    // publicCidrs: only the gateway (where this machine's connections arrive from), so the
+    // firewall must let this machine mine and keep another container on the network out.
+    const b = await initAndRender(dir, {
+      project,
+      ports: { sv2, v1 },
+      adminCidr: `${host.gateway}/32`,
+      extra: ['--public-cidr', `${host.gateway}/32`],
+    });
     writeCiOverride(b.bundleDir);
-    info(`bundle ${b.bundleDir} (+ ${OVERRIDE_FILE}); admin CIDR ${host.gateway}/32 (where SSH comes from)`);
+    info(
+      `bundle ${b.bundleDir} (+ ${OVERRIDE_FILE}); admin and public CIDR ${host.gateway}/32 (where this machine's connections arrive from)`,
+    );
     return b;
   });
   const { config } = bundle;
@@ -105,8 +114,7 @@ try {
       `ansible_ssh_common_args='-o UserKnownHostsFile=${host.knownHosts} -o StrictHostKeyChecking=accept-new'\n`,
   );
   const extraVars = join(work, 'extra-vars.json');
-  writeFileSync(
-    extraVars,
+  const vars = (over = {}) =>
     `${JSON.stringify(
       {
         ckb_pool_bundle_dir: bundle.bundleDir,
@@ -120,20 +128,34 @@ try {
         // /health: 200 only when the pool has a fresh template from a synced node (the dev chain).
         ckb_pool_health_url: `http://127.0.0.1:${config.ports.api}/health`,
         ckb_pool_health_wait: 'ready',
+        ...over,
       },
       null,
       2,
-    )}\n`,
-  );
-  const playbook = async (n) => {
+    )}\n`;
+  writeFileSync(extraVars, vars());
+  const playbook = async (n, varsFile = extraVars, { expectFailure = false } = {}) => {
     const logFile = join(logs, `ansible-playbook-${n}.log`);
-    await logged(
-      logFile,
-      'ansible-playbook',
-      ['-i', inventory, '-e', `@${extraVars}`, join(ROOT, 'ansible/site.yml')],
-      { cwd: join(ROOT, 'ansible'), env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' } },
-    );
-    return recap((await $`cat ${logFile}`).stdout, host.name);
+    const args = ['-i', inventory, '-e', `@${varsFile}`, join(ROOT, 'ansible/site.yml')];
+    const env = { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' };
+    if (expectFailure) {
+      await $({ cwd: join(ROOT, 'ansible'), env, nothrow: true })`ansible-playbook ${args} >${logFile} 2>&1`;
+    } else {
+      await logged(logFile, 'ansible-playbook', args, { cwd: join(ROOT, 'ansible'), env });
+    }
+    return { ...recap((await $`cat ${logFile}`).stdout, host.name), log: (await $`cat ${logFile}`).stdout };
+  };
+  const hostIp = (
+    await $`docker inspect --format ${'{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}'} ${host.name}`
+  ).stdout.trim();
+  /** Whether a TCP connection to the host's published port opens, from this machine or from another container. */
+  const opens = async (port, from) => {
+    const probe = `timeout 5 bash -c 'exec 3<>/dev/tcp/${hostIp}/${port}' && echo OPEN || echo CLOSED`;
+    const out =
+      from === 'container'
+        ? await $`docker run --rm --entrypoint bash ${IMAGE.debian} -c ${probe}`.nothrow()
+        : await $`bash -c ${probe}`.nothrow();
+    return out.stdout.trim() === 'OPEN';
   };
 
   await step('ansible-playbook site.yml (first run: install Docker, deploy, health)', async () => {
@@ -198,6 +220,60 @@ try {
       ).stdout;
       throw new Error(`second run changed ${r.changed} task(s), expected 0:\n${changedTasks}`);
     }
+  });
+
+  await step(
+    'publicCidrs hold on the ports Docker publishes (forward chain), from two source addresses',
+    async () => {
+      const from = async (who) => ({
+        sv2: await opens(config.ports.sv2, who),
+        v1: await opens(config.ports.v1, who),
+      });
+      const inside = await from('machine');
+      const outside = await from('container');
+      info(
+        `from this machine (${host.gateway}, in publicCidrs): sv2 ${inside.sv2 ? 'open' : 'closed'}, v1 ${inside.v1 ? 'open' : 'closed'}`,
+      );
+      info(
+        `from another container (outside publicCidrs): sv2 ${outside.sv2 ? 'open' : 'closed'}, v1 ${outside.v1 ? 'open' : 'closed'}`,
+      );
+      if (!inside.sv2 || !inside.v1)
+        throw new Error('a source inside publicCidrs cannot reach the published ports');
+      if (outside.sv2 || outside.v1)
+        throw new Error('a source outside publicCidrs reaches the published ports');
+      const widened = join(work, 'extra-vars-wide.json');
+      const gw = host.gateway.split('.');
+      writeFileSync(widened, vars({ ckb_pool_public_cidrs: [`${gw[0]}.${gw[1]}.0.0/16`] }));
+      const r = await playbook('3-wide', widened);
+      if (r.failed || r.unreachable) throw new Error(`run with publicCidrs widened: ${r.line}`);
+      const after = await from('container');
+      info(
+        `publicCidrs widened to the bridge network: from the other container sv2 ${after.sv2 ? 'open' : 'closed'}`,
+      );
+      if (!after.sv2 || !after.v1)
+        throw new Error('the other container cannot reach the ports after publicCidrs took it in');
+      const verify = await host
+        .ssh(['systemd-analyze', 'verify', 'ckb-pool-firewall.service', 'ckb-pool.service'])
+        .nothrow();
+      if (verify.exitCode !== 0 || `${verify.stdout}${verify.stderr}`.trim() !== '') {
+        throw new Error(`systemd-analyze verify on the host: ${verify.stdout}${verify.stderr}`);
+      }
+      info('systemd-analyze verify ckb-pool-firewall.service ckb-pool.service: clean');
+    },
+  );
+
+  await step('The role refuses a firewall that would lock this controller out', async () => {
+    const locked = join(work, 'extra-vars-locked.json');
+    writeFileSync(locked, vars({ ckb_pool_admin_cidrs: ['198.51.100.0/24'] }));
+    const r = await playbook('4-lockout', locked, { expectFailure: true });
+    if (!r.failed) throw new Error(`the playbook did not fail with adminCidrs 198.51.100.0/24: ${r.line}`);
+    if (!r.log.includes(`connects from ${host.gateway}, which is`)) {
+      throw new Error('the failure does not name the controller address and adminCidrs');
+    }
+    // The firewall the last good run applied is still in place: SSH still works.
+    await host.ssh(['true']);
+    info(`refused, naming ${host.gateway}; SSH still works`);
+    writeFileSync(extraVars, vars());
   });
 
   // Path 2: the CLI.
