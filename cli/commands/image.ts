@@ -47,17 +47,18 @@ function defaultTag(configPath: string | undefined): string {
   }
 }
 
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 const command: Command = {
   help,
   async run(argv) {
-    let parsed: ReturnType<
-      typeof parseArgs<{ args: string[]; options: typeof options; allowPositionals: true }>
-    >;
-    try {
-      parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parse(argv);
     const [action, ...extra] = parsed.positionals;
     if (action !== 'build')
       throw new UsageError(action ? `unknown action '${action}' (known: build)` : 'name an action: build');

@@ -20,36 +20,28 @@ const change = (address: string, type: string, actions: string[], extra: Record<
   change: { actions, before: {}, after: {}, ...extra },
 });
 
-const REPLACE_INSTANCE = {
-  format_version: '1.2',
-  terraform_version: '1.11.4',
-  resource_changes: [
-    change('aws_instance.host', 'aws_instance', ['delete', 'create'], {
-      replace_paths: [['associate_public_ip_address']],
-    }),
-    change('aws_eip_association.host', 'aws_eip_association', ['delete', 'create']),
-    change('aws_vpc.vpc', 'aws_vpc', ['no-op']),
-  ],
-} as TerraformPlan;
+/** A whole plan document around its resource changes. */
+const plan = (...resource_changes: unknown[]) =>
+  ({ format_version: '1.2', terraform_version: '1.11.4', resource_changes }) as TerraformPlan;
 
-const UPDATE_ONLY = {
-  format_version: '1.2',
-  terraform_version: '1.11.4',
-  resource_changes: [
-    change('aws_vpc_security_group_ingress_rule.sv2', 'aws_vpc_security_group_ingress_rule', ['create']),
-    change('aws_instance.host', 'aws_instance', ['update']),
-    change('aws_vpc.vpc', 'aws_vpc', ['no-op']),
-  ],
-} as TerraformPlan;
+const REPLACE_INSTANCE = plan(
+  change('aws_instance.host', 'aws_instance', ['delete', 'create'], {
+    replace_paths: [['associate_public_ip_address']],
+  }),
+  change('aws_eip_association.host', 'aws_eip_association', ['delete', 'create']),
+  change('aws_vpc.vpc', 'aws_vpc', ['no-op']),
+);
 
-const NO_OP = {
-  format_version: '1.2',
-  terraform_version: '1.11.4',
-  resource_changes: [
-    change('alicloud_instance.host', 'alicloud_instance', ['no-op']),
-    { ...change('data.alicloud_zones.zones', 'alicloud_zones', ['read']), mode: 'data' },
-  ],
-} as TerraformPlan;
+const UPDATE_ONLY = plan(
+  change('aws_vpc_security_group_ingress_rule.sv2', 'aws_vpc_security_group_ingress_rule', ['create']),
+  change('aws_instance.host', 'aws_instance', ['update']),
+  change('aws_vpc.vpc', 'aws_vpc', ['no-op']),
+);
+
+const NO_OP = plan(change('alicloud_instance.host', 'alicloud_instance', ['no-op']), {
+  ...change('data.alicloud_zones.zones', 'alicloud_zones', ['read']),
+  mode: 'data',
+});
 
 describe('the replace guard', () => {
   it('blocks a plan that replaces the instance, naming the attribute that forces it', () => {
@@ -65,10 +57,7 @@ describe('the replace guard', () => {
   });
 
   it('blocks deleting a disk', () => {
-    const r = reviewPlan({
-      format_version: '1.2',
-      resource_changes: [change('alicloud_ecs_disk.chain', 'alicloud_ecs_disk', ['delete'])],
-    } as TerraformPlan);
+    const r = reviewPlan(plan(change('alicloud_ecs_disk.chain', 'alicloud_ecs_disk', ['delete'])));
     expect(r.blocked).toHaveLength(1);
     expect(blockedMessage(r)).toContain('would be deleted');
   });

@@ -7,8 +7,12 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Runner } from '../deploy/runner.js';
+
+/** Names inside the build context, as pool/Dockerfile expects them. */
+const CONTEXT_TARBALL = 'ckb-pool.tgz';
+const CONTEXT_CA = 'extra-ca.crt';
 
 /** The folder of the installed ckb-pool package (node_modules/ckb-pool, or pool/ in a clone). */
 export function poolPackageDir(): string {
@@ -43,7 +47,7 @@ export async function poolImageContext(runner: Runner, b: PoolImageBuild): Promi
   try {
     copyFileSync(dockerfile, join(ctx, 'Dockerfile'));
     if (b.tarball) {
-      copyFileSync(resolve(b.tarball), join(ctx, 'ckb-pool.tgz'));
+      copyFileSync(resolve(b.tarball), join(ctx, CONTEXT_TARBALL));
     } else {
       // --ignore-scripts: the installed package is already built; its prepack would rebuild
       // from sources that an installed package does not have.
@@ -57,9 +61,9 @@ export async function poolImageContext(runner: Runner, b: PoolImageBuild): Promi
         throw new ImageBuildError(`npm pack ${pkg} failed: ${r.stderr.trim() || r.stdout.trim()}`);
       const packed = readdirSync(ctx).find((f) => /^ckb-pool-.*\.tgz$/.test(f));
       if (!packed) throw new ImageBuildError(`npm pack ${pkg} wrote no tarball`);
-      renameSync(join(ctx, packed), join(ctx, 'ckb-pool.tgz'));
+      renameSync(join(ctx, packed), join(ctx, CONTEXT_TARBALL));
     }
-    if (b.caFile) copyFileSync(b.caFile, join(ctx, 'extra-ca.crt'));
+    if (b.caFile) copyFileSync(b.caFile, join(ctx, CONTEXT_CA));
     return ctx;
   } catch (e) {
     rmSync(ctx, { recursive: true, force: true });
@@ -72,7 +76,7 @@ export function dockerBuildArgs(ctx: string, b: PoolImageBuild): string[] {
   const args = ['build', '-t', b.tag];
   if (b.platform) args.push('--platform', b.platform);
   if (b.nodeImage) args.push('--build-arg', `NODE_IMAGE=${b.nodeImage}`);
-  if (b.caFile) args.push('--build-arg', `NPM_CA_FILE=${basename('extra-ca.crt')}`);
+  if (b.caFile) args.push('--build-arg', `NPM_CA_FILE=${CONTEXT_CA}`);
   args.push(ctx);
   return args;
 }
