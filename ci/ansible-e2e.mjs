@@ -15,9 +15,10 @@
 // ansible-playbook or ssh cannot run here at all.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the host containers (for debugging).
-import { mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
 import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
 import {
@@ -32,7 +33,7 @@ import {
 } from './lib/docker.mjs';
 import { removeHost, startHost } from './lib/host.mjs';
 import { mineUntilBlock } from './lib/mining.mjs';
-import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
+import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
@@ -276,6 +277,36 @@ try {
     writeFileSync(extraVars, vars());
   });
 
+  await step(
+    'An image the host can neither find nor pull stops the role before compose, named with its remedies',
+    async () => {
+      // A copy of the bundle whose override names an image nobody has, for Alertmanager.
+      const absent = 'ckb-pool-ci/absent:never';
+      const copy = join(work, 'bundle-absent-image');
+      await $`cp -a ${bundle.bundleDir} ${copy}`;
+      const overridePath = join(copy, OVERRIDE_FILE);
+      const o = parseYaml(readFileSync(overridePath, 'utf8'));
+      o.services.alertmanager.image = absent;
+      writeFileSync(overridePath, stringifyYaml(o));
+      const absentVars = join(work, 'extra-vars-absent.json');
+      writeFileSync(absentVars, vars({ ckb_pool_bundle_dir: copy, ckb_pool_image_pull_retries: 0 }));
+      const containers = async () =>
+        (await host.ssh(['docker', 'ps', '-q', '--filter', `label=com.docker.compose.project=${project}`]))
+          .stdout;
+      const before = await containers();
+      const r = await playbook('5-absent-image', absentVars, { expectFailure: true });
+      if (!r.failed) throw new Error(`the playbook did not fail with an unpullable image: ${r.line}`);
+      const named = `${absent} (service alertmanager; images.alertmanager) from Docker Hub (docker.io)`;
+      if (!r.log.includes(named) || !r.log.includes('--image-archive'))
+        throw new Error(
+          `the failure does not name the image, its registry and the remedies:\n${r.log.slice(-2500)}`,
+        );
+      if ((await containers()) !== before)
+        throw new Error('the stack changed although the role stopped before compose');
+      info(`refused before compose, naming: ${named}`);
+    },
+  );
+
   // Path 2: the CLI.
   const up = await $`node ${join(ROOT, 'bin/ckb-pool-deploy.js')} up --help`.nothrow();
   if (up.exitCode !== 0 || !up.stdout.includes('--host')) {
@@ -340,7 +371,16 @@ async function cliPath() {
       return { ...b, upBundle };
     },
   );
-  const archives = [join(work, 'ckb-pool-images.tar')];
+  // The pool image is not in the archive: `up` must supply it itself (nothing can pull it here).
+  const archives = await step('docker save the monitoring images only (not the pool image)', async () => {
+    const file = join(work, 'ckb-pool-monitoring-images.tar');
+    await $`docker save -o ${file} ${[IMAGE.prometheus, IMAGE.alertmanager, IMAGE.nodeExporter]}`;
+    return [file];
+  });
+  const registryAnswers = await fetch('https://ghcr.io/v2/', { signal: AbortSignal.timeout(5000) }).then(
+    () => true,
+    () => false,
+  );
   await step(`ckb-pool-deploy up --host root@127.0.0.1:${sshPort} --docker-install distro`, async () => {
     const args = [
       'up',
@@ -358,6 +398,13 @@ async function cliPath() {
     } finally {
       info((await $`tail -n 25 ${logFile}`.nothrow()).stdout.trimEnd().split('\n').join('\n  '));
     }
+    const upOut = readFileSync(logFile, 'utf8');
+    const pool = bundle.config.images.pool;
+    const shipped = `${pool} (linux/amd64) taken from this machine’s Docker, shipped to the host`;
+    if (registryAnswers) note('pool image path', 'a registry answers here: the path up chose is not checked');
+    else if (!upOut.includes(shipped))
+      throw new Error(`up did not ship the pool image from this machine ("${shipped}")`);
+    else info(`pool image: ${shipped}`);
     const out = (await host.ssh(['docker', 'ps', '--format', `'{{.Names}} {{.Image}} {{.Status}}'`])).stdout;
     for (const row of out.split('\n').filter(Boolean)) info(row);
     // compose v1 names containers <project>_ckb_1, v2 <project>-ckb-1.

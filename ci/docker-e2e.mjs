@@ -15,28 +15,29 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
 import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
 import {
   baseImages,
   buildMonitoringImages,
   buildPoolImage,
+  checkImageFiles,
   composeCommand,
   ensureDocker,
   freePorts,
+  IMAGE,
   projectHealth,
   projectLeftovers,
 } from './lib/docker.mjs';
 import { mineUntilBlock, poolCommands } from './lib/mining.mjs';
+import { installPacked, packages } from './lib/packed.mjs';
 import { exportedNames, forPrometheus, metricNames } from './lib/promql.mjs';
 import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'docker-e2e';
-const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PROJECT = `ckbpoolci${process.pid}`;
 const work = mkdtempSync(join(tmpdir(), 'ckb-pool-docker-e2e-'));
 const logs = join(work, 'logs');
@@ -302,10 +303,17 @@ process.exit(failed ? 1 : 0);
  * its own files there and leaves the override alone, and Compose loads it by convention.
  */
 async function cliLocalPath() {
-  const cli = join(ROOT_DIR, 'bin/ckb-pool-deploy.js');
+  // The packed install, as a user has it: `up` builds the pool image from this ckb-pool.
+  const prefix = await step('The packed packages installed into an empty folder', async () => {
+    const dir = await installPacked(await packages(), join(logs, 'npm-install-packed.log'));
+    info(`installed in ${dir}`);
+    return dir;
+  });
+  const cli = join(prefix, 'node_modules/ckb-pool-deploy/bin/ckb-pool-deploy.js');
   const project = bundle.config.project;
   const upBundle = join(dirname(bundle.configPath), '.ckb-pool-deploy', project, 'local', 'bundle');
   try {
+    await upLocalBuildsPoolImage(cli, project, upBundle);
     await upLocal(cli, project, upBundle);
     await upAgainAfterConfigChange(cli, project, upBundle);
   } finally {
@@ -313,32 +321,96 @@ async function cliLocalPath() {
   }
 }
 
+/**
+ * Issue 11: `up` always has its images or says why not. With the pool image removed (nothing
+ * can pull it here), `doctor` says `up` will build it; an override naming an image nobody has
+ * stops `up` before anything starts, naming the image, its registry and the remedies; then
+ * `up` builds the pool image from the installed ckb-pool itself.
+ */
+async function upLocalBuildsPoolImage(cli, project, upBundle) {
+  const pool = bundle.config.images.pool;
+  await step(
+    `Without ${pool}: doctor and up say what they will do, an unpullable image stops up`,
+    async () => {
+      await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
+      writeCiOverride(upBundle);
+      await $`docker image rm ${pool}`;
+      const doctor = await $`node ${cli} doctor --config ${bundle.configPath} --cloud local`.nothrow();
+      writeFileSync(join(logs, 'doctor-local.log'), `${doctor.stdout}\n${doctor.stderr}`);
+      const poolLine = doctor.stdout.split('\n').find((l) => l.includes(`image ${pool}:`)) ?? '';
+      info(`doctor: ${poolLine.trim()}`);
+      if (doctor.exitCode !== 0 || !poolLine.includes('`up` builds it from the installed ckb-pool'))
+        throw new Error(
+          `doctor --cloud local (exit ${doctor.exitCode}) does not say up builds the pool image:\n${doctor.stdout}`,
+        );
+
+      const absent = 'ckb-pool-ci/absent:never';
+      const extra = join(upBundle, OVERRIDE_FILE);
+      const saved = readFileSync(extra, 'utf8');
+      const o = parseYaml(saved);
+      o.services.alertmanager.image = absent;
+      writeFileSync(extra, stringifyYaml(o));
+      const refused = await $`node ${cli} up --config ${bundle.configPath} --cloud local`.nothrow();
+      writeFileSync(join(logs, 'up-local-absent.log'), `${refused.stdout}\n${refused.stderr}`);
+      writeFileSync(extra, saved);
+      const named = `${absent} (service alertmanager, images.alertmanager) from Docker Hub (docker.io)`;
+      if (
+        refused.exitCode === 0 ||
+        !refused.stderr.includes(named) ||
+        !refused.stderr.includes('--image-archive')
+      )
+        throw new Error(
+          `up with an unpullable image: exit ${refused.exitCode}, stderr:\n${refused.stderr.slice(-1500)}`,
+        );
+      const running = (
+        await $`docker ps -q --filter label=com.docker.compose.project=${project}`
+      ).stdout.trim();
+      if (running) throw new Error('up started containers although an image was missing');
+      info(
+        `refused before starting anything: ${refused.stderr
+          .split('\n')
+          .find((l) => l.includes(absent))
+          ?.trim()}`,
+      );
+    },
+  );
+}
+
 async function upLocal(cli, project, upBundle) {
-  await step('ckb-pool-deploy up --cloud local (CI override in its bundle folder)', async () => {
-    await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
-    writeCiOverride(upBundle);
-    const out = await $`node ${cli} up --config ${bundle.configPath} --cloud local`.nothrow();
-    writeFileSync(join(logs, 'up-local.log'), `${out.stdout}\n${out.stderr}`);
-    info(out.stdout.trimEnd().split('\n').slice(-12).join('\n  '));
-    if (out.exitCode !== 0)
-      throw new Error(`up --cloud local exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
-    if (!out.stdout.includes(`stratum2+tcp://`)) throw new Error('up --cloud local printed no SV2 URL');
-    // up returns once the pool API answers and the handshake verified; Docker's own health
-    // check needs a few more intervals to say so.
-    const health = await waitFor(
-      'the pool container to be healthy',
-      async () => {
-        const h = await projectHealth(project);
-        return h.pool === 'healthy' ? h : null;
-      },
-      { timeoutMs: 120_000, intervalMs: 3000 },
-    );
-    info(
-      `services: ${Object.entries(health)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ')}`,
-    );
-  });
+  await step(
+    'ckb-pool-deploy up --cloud local: builds the pool image from the installed ckb-pool',
+    async () => {
+      await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
+      writeCiOverride(upBundle);
+      const out =
+        await $`node ${cli} up --config ${bundle.configPath} --cloud local --node-image ${IMAGE.node}`.nothrow();
+      writeFileSync(join(logs, 'up-local.log'), `${out.stdout}\n${out.stderr}`);
+      info(out.stdout.trimEnd().split('\n').slice(-12).join('\n  '));
+      if (out.exitCode !== 0)
+        throw new Error(`up --cloud local exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
+      if (!out.stdout.includes(`stratum2+tcp://`)) throw new Error('up --cloud local printed no SV2 URL');
+      const pool = bundle.config.images.pool;
+      if (!out.stdout.includes(`built ${pool} from the installed ckb-pool`))
+        throw new Error(`up --cloud local did not say it built ${pool} from the installed ckb-pool`);
+      await checkImageFiles(pool);
+      info(`up built ${pool} from the installed ckb-pool; its /app holds production files only`);
+      // up returns once the pool API answers and the handshake verified; Docker's own health
+      // check needs a few more intervals to say so.
+      const health = await waitFor(
+        'the pool container to be healthy',
+        async () => {
+          const h = await projectHealth(project);
+          return h.pool === 'healthy' ? h : null;
+        },
+        { timeoutMs: 120_000, intervalMs: 3000 },
+      );
+      info(
+        `services: ${Object.entries(health)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}`,
+      );
+    },
+  );
 }
 
 /** `service → container id` of the running project. */

@@ -17,6 +17,11 @@ Deploys the pool described by the config and proves it works:
                  shipped with this package) → SV2 Noise handshake from this machine
   --host         the same on a server you already have (no Terraform; checks ansible, ssh, keys)
   local          render → docker compose up on this machine → wait for the pool API → handshake
+Images: every image the stack starts must be on the host or pullable, else \`up\` stops before
+starting anything and names the image, its registry and the remedies. The pool image is the
+exception: when its registry does not have it for the host's architecture (a fork, an unreleased
+version), \`up\` builds it from the installed ckb-pool — on this machine when Docker runs here,
+shipped to the host as an archive, else on the host — and says which it did.
 It ends with the miner URLs (stratum2+tcp://IP:PORT/AUTHORITY_KEY and stratum+tcp://IP:PORT)
 and how to open Grafana. Tools' output goes to a log file under
 .ckb-pool-deploy/<project>/<target>/logs/ beside the config; a failing step names itself and
@@ -32,6 +37,8 @@ Options:
                            docker-compose, for restricted networks) or none (already installed)
   --image-archive FILE     \`docker save\` archive to load before starting (repeatable; for hosts
                            that cannot pull images). Default: images are pulled by tag
+  --node-image IMAGE       base image with Node.js for building the pool image when it cannot be
+                           pulled (default: the Dockerfile's node:22-bookworm-slim; for a mirror)
   --no-firewall            do not manage the host's nftables firewall (default: managed, public
                            ports from publicCidrs and SSH from adminCidrs only)
   --allow-replace          apply even a plan that replaces or deletes the VM or its disk (losing
@@ -62,6 +69,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
     host?: string;
     'docker-install'?: string;
     'image-archive'?: string[];
+    'node-image'?: string;
     'no-firewall'?: boolean;
     'allow-replace'?: boolean;
     'ssh-timeout'?: string;
@@ -77,6 +85,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         host: { type: 'string' },
         'docker-install': { type: 'string' },
         'image-archive': { type: 'string', multiple: true },
+        'node-image': { type: 'string' },
         'no-firewall': { type: 'boolean' },
         'allow-replace': { type: 'boolean' },
         'ssh-timeout': { type: 'string' },
@@ -111,6 +120,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         imageArchives: (values['image-archive'] ?? []).map((p) => resolve(p)),
         firewall: !values['no-firewall'],
         allowReplace: values['allow-replace'] === true,
+        nodeImage: values['node-image'],
       },
       { ...deps, timeouts, verbose: values.verbose === true || deps.verbose === true },
     );

@@ -13,10 +13,20 @@ import type { SshTarget } from './ssh.js';
 export type DockerInstallMethod = 'repo' | 'distro' | 'none';
 export const DOCKER_INSTALL_METHODS: readonly DockerInstallMethod[] = ['repo', 'distro', 'none'];
 
+export interface PoolImageBuildOnHost {
+  image: string;
+  /** Controller folder holding Dockerfile and ckb-pool.tgz (cli/image/pool-image.ts). */
+  context: string;
+  /** `docker build --build-arg` values (NODE_IMAGE, NPM_CA_FILE). */
+  build_args: string[];
+}
+
 export interface RoleOptions {
   bundleDir: string;
   dockerInstall: DockerInstallMethod;
   imageArchives: string[];
+  /** The pool image to build on the host when it is neither there nor pullable. */
+  poolImageBuild?: PoolImageBuildOnHost;
   firewall: boolean;
   /** Free GiB the role insists on (0 = no check). */
   minFreeDiskGb: number;
@@ -52,6 +62,7 @@ export function extraVars(config: PoolDeployConfig, t: SshTarget, o: RoleOptions
     ckb_pool_compose_project: config.project,
     ckb_pool_docker_install_method: o.dockerInstall,
     ckb_pool_image_archives: o.imageArchives,
+    ckb_pool_pool_image_build: o.poolImageBuild ?? {},
     ckb_pool_firewall_enabled: o.firewall,
     ckb_pool_admin_cidrs: config.adminCidrs,
     ckb_pool_public_cidrs: config.publicCidrs,

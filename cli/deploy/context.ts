@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import type { Probe } from '../image/registry.js';
 import type { DeployLog, Masker } from './log.js';
 import { type OutputStream, Progress } from './progress.js';
 import { createRunner, type Runner, type RunRequest, type RunResult } from './runner.js';
@@ -49,6 +50,8 @@ export interface DeployDeps {
   now(): Date;
   /** Also print every tool's output on stderr as it arrives (masked). */
   verbose?: boolean;
+  /** Asks an image's registry whether it has a platform (default: over HTTPS; tests replace it). */
+  probeImage?: (image: string, platform: string) => Promise<Probe>;
 }
 
 async function askTerminal(question: string): Promise<boolean> {

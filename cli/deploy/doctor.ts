@@ -10,9 +10,10 @@ import { readSecrets } from '../config/secrets.js';
 import { ANSIBLE_CORE_BELOW, ANSIBLE_CORE_MIN, parseAnsibleCoreVersion } from './ansible.js';
 import { detectCompose, dockerEngineVersion } from './compose.js';
 import type { DeployDeps } from './context.js';
+import { localImageChecks } from './image-checks.js';
 import { missingAnsibleFiles } from './paths.js';
 import { compareVersions, MIN_TERRAFORM, MIN_TERRAFORM_S3, parseTerraformVersion } from './terraform.js';
-import type { Target } from './workdir.js';
+import { type Target, workDir } from './workdir.js';
 
 export interface Check {
   name: string;
@@ -187,7 +188,14 @@ export async function doctor(o: DoctorOptions, deps: DeployDeps): Promise<Check[
   const target = o.target ?? config?.cloud;
   if (target === undefined) return checks;
   checks.push(...(await targetChecks(target, config, deps)));
-  if (target === 'local') checks.push(...(await dockerChecks(deps)));
+  if (target === 'local') {
+    const docker = await dockerChecks(deps);
+    checks.push(...docker);
+    if (config && docker.every((c) => c.ok)) {
+      const bundle = workDir(o.configPath, config.project, 'local').bundle;
+      checks.push(...(await localImageChecks(deps, config, bundle)));
+    }
+  }
   return checks;
 }
 

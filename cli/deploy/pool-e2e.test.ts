@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Devnet, startDevnet } from 'ckb-pool/devnet/index';
 import { parseConfig } from 'ckb-pool/pool/config';
 import { type RunningPool, startPool } from 'ckb-pool/pool/server';
@@ -15,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';
+import { DEFAULT_IMAGES } from '../config/fields.js';
+import { createRunner } from './runner.js';
 import { FakeBin } from './testing/fake-bin.js';
 import { type Deployment, makeDeployment, testDeps } from './testing/fixture.js';
 import { verifySv2Handshake } from './verify.js';
@@ -84,11 +86,26 @@ describe('verifySv2Handshake against a real pool', () => {
   });
 });
 
+/** `compose config` of a bundle whose override keeps Grafana from starting (as CI's does). */
+const COMPOSE_CONFIG = `services:
+  ckb:
+    image: ${DEFAULT_IMAGES.ckb}
+  pool:
+    image: ${DEFAULT_IMAGES.pool}
+  translator:
+    image: ${DEFAULT_IMAGES.pool}
+  grafana:
+    image: ${DEFAULT_IMAGES.grafana}
+    profiles:
+    - not-started
+`;
+
 describe('up --cloud local', () => {
   it('renders, starts the bundle with docker-compose v1 when v2 is missing, waits for the API and verifies', async () => {
     const fake = FakeBin.create(['docker', 'docker-compose']).rules([
       { match: 'docker compose', exit: 1, stderr: "docker: 'compose' is not a docker command.\n" },
       { match: 'docker-compose version', stdout: 'docker-compose version 1.29.2\n' },
+      { match: 'docker-compose', contains: ' config', stdout: COMPOSE_CONFIG },
       { match: 'docker-compose', stdout: 'Creating ckb-pool_pool_1 ... done\n' },
     ]);
     const deps = testDeps(fake.dir);
@@ -99,9 +116,14 @@ describe('up --cloud local', () => {
     expect(fake.commandLines()).toEqual([
       'docker compose version',
       'docker-compose version',
+      `docker-compose --project-directory ${work.bundle} -p ckb-pool config`,
+      // Each image once (pool and translator share one); grafana's profile is not enabled.
+      `docker image inspect --format {{.Id}} ${DEFAULT_IMAGES.ckb}`,
+      `docker image inspect --format {{.Id}} ${DEFAULT_IMAGES.pool}`,
       `docker-compose --project-directory ${work.bundle} -p ckb-pool up -d --remove-orphans`,
     ]);
-    expect(fake.calls()[2].cwd).toBe(work.bundle);
+    expect(fake.calls()[5].cwd).toBe(work.bundle);
+    expect(deps.out.text).toContain('2 present');
     expect(readFileSync(join(work.bundle, 'compose.yaml'), 'utf8')).toContain(`${sv2Port}:${sv2Port}`);
     expect(deps.out.text).toContain(`stratum2+tcp://127.0.0.1:${sv2Port}/${d.authorityPublicKey}`);
     expect(deps.out.text).toContain('stratum+tcp://127.0.0.1:3333');
@@ -118,6 +140,7 @@ describe('up --cloud local', () => {
     const composeArgs = `--project-directory ${work.bundle} -p ckb-pool`;
     expect(fake.commandLines()).toEqual([
       'docker compose version',
+      `docker compose ${composeArgs} config`,
       `docker compose ${composeArgs} up -d --remove-orphans`,
     ]);
 
@@ -137,6 +160,58 @@ describe('up --cloud local', () => {
 
     expect(await runDown(['--config', d.configPath, '--cloud', 'local', '--purge', '--yes'], deps)).toBe(0);
     expect(fake.commandLines().at(-1)).toBe(`docker compose ${composeArgs} down --remove-orphans --volumes`);
+  });
+
+  it('stops before starting anything when a third-party image can be neither found nor pulled, naming it, its registry and the remedies', async () => {
+    const fake = FakeBin.create(['docker', 'docker-compose']).rules([
+      { match: 'docker compose version', stdout: 'Docker Compose version v2.29.7\n' },
+      { match: 'docker compose', contains: ' config', stdout: COMPOSE_CONFIG },
+      { match: `docker image inspect --format {{.Id}} ${DEFAULT_IMAGES.ckb}`, exit: 1 },
+      {
+        match: `docker pull ${DEFAULT_IMAGES.ckb}`,
+        exit: 1,
+        stderr:
+          'Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host\n',
+      },
+    ]);
+    const deps = testDeps(fake.dir);
+    expect(await runUp(['--config', d.configPath, '--cloud', 'local'], deps)).toBe(1);
+    expect(deps.err.text).toContain(
+      `${DEFAULT_IMAGES.ckb} (service ckb, images.ckb) from Docker Hub (docker.io): Error response from daemon`,
+    );
+    expect(deps.err.text).toContain('up --image-archive images.tar.gz');
+    expect(deps.err.text).toContain('mirror');
+    expect(fake.commandLines().some((l) => l.includes(' up -d'))).toBe(false);
+    expect(fake.commandLines().some((l) => l.includes(DEFAULT_IMAGES.grafana))).toBe(false);
+  });
+
+  it('builds the pool image from the installed ckb-pool when it cannot be pulled, and says so', async () => {
+    const fake = FakeBin.create(['docker', 'docker-compose']).rules([
+      { match: 'docker compose version', stdout: 'Docker Compose version v2.29.7\n' },
+      { match: 'docker compose', contains: ' config', stdout: COMPOSE_CONFIG },
+      { match: `docker image inspect --format {{.Id}} ${DEFAULT_IMAGES.pool}`, exit: 1 },
+      { match: `docker pull ${DEFAULT_IMAGES.pool}`, exit: 1, stderr: 'manifest unknown\n' },
+    ]);
+    const base = testDeps(fake.dir);
+    // npm is real: the build context holds the installed package as npm packs it.
+    const PATH = [fake.dir, dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+    const deps = { ...base, runner: createRunner({ ...base.env, PATH }) };
+    const code = await runUp(
+      ['--config', d.configPath, '--cloud', 'local', '--node-image', 'mirror.example/node:22'],
+      deps,
+    );
+    expect(deps.err.text).toBe('');
+    expect(code).toBe(0);
+    const lines = fake.commandLines();
+    const build = lines.findIndex((l) =>
+      l.startsWith(`docker build -t ${DEFAULT_IMAGES.pool} --build-arg NODE_IMAGE=mirror.example/node:22 /`),
+    );
+    expect(build).toBeGreaterThan(lines.indexOf(`docker pull ${DEFAULT_IMAGES.pool}`));
+    expect(build).toBeLessThan(lines.findIndex((l) => l.includes(' up -d')));
+    expect(deps.out.text).toContain(
+      `${DEFAULT_IMAGES.pool} cannot be pulled (manifest unknown); building it from the installed ckb-pool`,
+    );
+    expect(deps.out.text).toContain(`built ${DEFAULT_IMAGES.pool} from the installed ckb-pool`);
   });
 });
 

@@ -33,6 +33,7 @@ async function listener(start: () => Promise<Listener>): Promise<Listener> {
 const VERSION_RULES: FakeRule[] = [
   { match: 'terraform version', stdout: '{"terraform_version":"1.11.4"}' },
   { match: 'ansible-playbook --version', stdout: 'ansible-playbook [core 2.14.18]\n' },
+  { match: 'ssh', contains: 'uname -m', stdout: 'x86_64\n' },
 ];
 
 /** `terraform show -json` of a saved plan (format 1.2): the shape the replace guard reads. */
@@ -130,6 +131,8 @@ describe('up --cloud aws', () => {
       'terraform output -json -no-color',
       `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 true`,
       `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 ${CLOUD_INIT_WAIT}`,
+      // The host's architecture, for the pool image (the test registry has it: the host pulls).
+      `ssh -o BatchMode=yes -o ConnectTimeout=10 -o IdentitiesOnly=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${known} -i ${key} -p ${sshd.port} ubuntu@127.0.0.1 uname -m`,
       `ansible-playbook -i ${work.inventory} ${PLAYBOOK} -e @${work.extraVars}`,
       expect.stringMatching(
         /^ssh -N -o ExitOnForwardFailure=yes .*StrictHostKeyChecking=yes .* -L \d+:127\.0\.0\.1:8080 ubuntu@127\.0\.0\.1$/,
@@ -308,6 +311,7 @@ describe('up --cloud alicloud', () => {
       'terraform output',
       'ssh -o',
       'ssh -o',
+      'ssh -o',
       'ansible-playbook -i',
       'ssh -N',
     ]);
@@ -336,7 +340,8 @@ describe('up --host', () => {
     const lines = deployCalls(fake);
     expect(lines.some((l) => l.startsWith('terraform'))).toBe(false);
     expect(lines[0]).toMatch(new RegExp(` -p ${sshd.port} admin@127\\.0\\.0\\.1 true$`));
-    expect(lines[1]).toMatch(/^ansible-playbook -i /);
+    expect(lines[1]).toMatch(/ admin@127\.0\.0\.1 uname -m$/);
+    expect(lines[2]).toMatch(/^ansible-playbook -i /);
     const work = workDir(d.configPath, 'ckb-pool', 'ssh');
     const vars = JSON.parse(readFileSync(work.extraVars, 'utf8'));
     expect(vars.ckb_pool_ssh_port).toBe(sshd.port);

@@ -14,9 +14,11 @@ import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './
 import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { targetChecks } from './doctor.js';
+import { composeImages, describeReport, ensureLocalImages } from './local-images.js';
 import { missingAnsibleFiles } from './paths.js';
 import { blockedMessage, planSummary, reviewPlan, type TerraformPlan } from './plan-guard.js';
 import { type HealthView, health } from './pool-api.js';
+import { supplyPoolImage } from './remote-images.js';
 import { type Opened, openSession, renderStep } from './session.js';
 import { openTunnel, parseHostSpec, type SshTarget, waitForCloudInit, waitForSsh } from './ssh.js';
 import { summary } from './summary.js';
@@ -40,6 +42,14 @@ export interface UpOptions {
   firewall: boolean;
   /** Apply even a plan that deletes or replaces the host or its disk (the chain and ledger). */
   allowReplace?: boolean;
+  /** Base image with Node for building the pool image when it cannot be pulled. */
+  nodeImage?: string;
+}
+
+/** The CA npm must trust inside an image build: the one Node itself is told to trust. */
+function extraCaFile(env: NodeJS.ProcessEnv): string | undefined {
+  const f = env.NODE_EXTRA_CA_CERTS;
+  return f && existsSync(f) ? f : undefined;
 }
 
 const CLOUD_LABEL: Record<Target, string> = {
@@ -215,11 +225,25 @@ async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Pr
     (n) => `${host.user}@${host.address}:${host.port} after ${n} attempt${n === 1 ? '' : 's'}`,
   );
   if (o.target !== 'ssh') await session.step('wait for cloud-init', () => waitForCloudInit(session, target));
+  const supply = await session.step(
+    'pool image',
+    () =>
+      supplyPoolImage(session, target, {
+        poolImage: config.images.pool,
+        nodeImage: o.nodeImage,
+        caFile: extraCaFile(session.deps.env),
+        dir: join(work.root, 'images'),
+        archives: o.imageArchives,
+        probe: session.deps.probeImage,
+      }),
+    (s) => s.how,
+  );
   await session.step('ansible-playbook', async () => {
     writeAnsibleFiles(work, config, target, {
       bundleDir: work.bundle,
       dockerInstall: o.dockerInstall,
-      imageArchives: o.imageArchives,
+      imageArchives: supply.archive ? [...o.imageArchives, supply.archive] : o.imageArchives,
+      poolImageBuild: supply.hostBuild,
       firewall: o.firewall,
       minFreeDiskGb: minFreeDiskGb(opened, o.target),
     });
@@ -290,6 +314,24 @@ async function upLocal(opened: Opened, o: UpOptions): Promise<string> {
       session.tool({ cmd: 'docker', args: ['load', '-i', archive] }),
     );
   }
+  await session.step(
+    'images',
+    async () => {
+      const images = await composeImages(
+        session.deps.runner,
+        compose,
+        work.bundle,
+        config.project,
+        session.deps.runner.env,
+      );
+      return ensureLocalImages(session, images, {
+        poolImage: config.images.pool,
+        nodeImage: o.nodeImage,
+        caFile: extraCaFile(session.deps.env),
+      });
+    },
+    describeReport,
+  );
   await session.step('compose up', () => session.tool(composeUp(compose, work.bundle, config.project)));
   const base = `http://127.0.0.1:${config.ports.api}`;
   const healthView = await session.step(

@@ -4,7 +4,7 @@
  * an unreleased version, an air-gapped host). The build context holds only pool/Dockerfile and
  * the package tarball, so nothing of the operator's working folder reaches the image.
  */
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -38,12 +38,19 @@ export class ImageBuildError extends Error {
   override name = 'ImageBuildError';
 }
 
-/** Makes the build context folder (Dockerfile + ckb-pool.tgz [+ CA]); the caller removes it. */
-export async function poolImageContext(runner: Runner, b: PoolImageBuild): Promise<string> {
+/**
+ * Makes the build context folder (Dockerfile + ckb-pool.tgz [+ CA]) — a new temporary one, or
+ * `into`, emptied first — and returns it; the caller removes it.
+ */
+export async function poolImageContext(runner: Runner, b: PoolImageBuild, into?: string): Promise<string> {
   const pkg = poolPackageDir();
   const dockerfile = join(pkg, 'Dockerfile');
   if (!existsSync(dockerfile)) throw new ImageBuildError(`the installed ckb-pool has no Dockerfile (${pkg})`);
-  const ctx = mkdtempSync(join(tmpdir(), 'ckb-pool-image-'));
+  if (into) {
+    rmSync(into, { recursive: true, force: true });
+    mkdirSync(into, { recursive: true, mode: 0o700 });
+  }
+  const ctx = into ?? mkdtempSync(join(tmpdir(), 'ckb-pool-image-'));
   try {
     copyFileSync(dockerfile, join(ctx, 'Dockerfile'));
     if (b.tarball) {

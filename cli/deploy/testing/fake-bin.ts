@@ -1,7 +1,8 @@
 /**
  * Test support: a folder of fake executables (terraform, ansible-playbook, ssh, docker, …) to
  * put on PATH. Each records its argv, cwd and environment to calls.jsonl and answers from
- * behaviour.json — the first rule whose `match` prefixes "tool arg1 arg2 …" decides its
+ * behaviour.json — the first rule whose `match` prefixes "tool arg1 arg2 …" (and which
+ * `contains` its text, if it names one) decides its
  * stdout, stderr and exit code. A rule with `forward` makes a fake `ssh -N -L l:h:r` forward
  * 127.0.0.1:l to h:r until it is stopped, like a real tunnel.
  */
@@ -11,6 +12,10 @@ import { join } from 'node:path';
 
 export interface FakeRule {
   match: string;
+  /** And the command line also contains this (ssh's remote command comes last). */
+  contains?: string;
+  /** Answer only the first N matching calls; later ones go on to the next rule (state changes). */
+  times?: number;
   stdout?: string;
   stderr?: string;
   exit?: number;
@@ -37,7 +42,10 @@ fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, cw
 let rules = [];
 try { rules = JSON.parse(fs.readFileSync(path.join(dir, 'behaviour.json'), 'utf8')); } catch {}
 const line = [tool, ...args].join(' ');
-const rule = rules.find((r) => line.startsWith(r.match)) || {};
+const matches = (r, l) => l.startsWith(r.match) && (!r.contains || l.includes(r.contains));
+const earlier = () => fs.readFileSync(path.join(dir, 'calls.jsonl'), 'utf8').trim().split('\\n').slice(0, -1)
+  .map((j) => { const c = JSON.parse(j); return [c.tool, ...c.args].join(' '); });
+const rule = rules.find((r) => matches(r, line) && (r.times === undefined || earlier().filter((l) => matches(r, l)).length < r.times)) || {};
 if (rule.stdout) process.stdout.write(rule.stdout);
 if (rule.stderr) process.stderr.write(rule.stderr);
 if (rule.forward) {

@@ -183,6 +183,11 @@ export function testDeps(fakeBinDir: string, over: Partial<DeployDeps> = {}): Te
     },
     cloudSshPort: 22,
     now: () => new Date(),
+    // No registry is reachable from tests: by default the pool image is "published".
+    probeImage: async (image: string, platform: string) => ({
+      status: 'available' as const,
+      detail: `${image} (${platform}) in the test registry`,
+    }),
     ...over,
   } as TestDeps;
 }
