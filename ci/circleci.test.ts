@@ -6,8 +6,9 @@ import { parse } from 'yaml';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const config = parse(readFileSync(`${root}.circleci/config.yml`, 'utf8')) as {
   version: number;
-  jobs: Record<string, { steps: unknown[] }>;
+  jobs: Record<string, { steps: unknown[]; executor?: string }>;
   commands: Record<string, { steps: unknown[] }>;
+  executors: Record<string, { machine?: unknown; docker?: unknown }>;
   parameters: Record<string, { type: string; default: string }>;
   workflows: Record<
     string,
@@ -66,6 +67,7 @@ describe('the CircleCI configuration', () => {
         'lint-and-unit',
         'packed-install',
         'publish-image',
+        'real-node-e2e',
         'publish-npm',
         'release-check',
         'smoke-deploy',
@@ -100,6 +102,33 @@ describe('the CircleCI configuration', () => {
       }
     }
   });
+});
+
+/** The entry of `job` in a workflow (its name, or its `name:` when it is an alias), or undefined. */
+function workflowEntry(workflow: string, job: string) {
+  for (const j of config.workflows[workflow].jobs) {
+    if (typeof j === 'string' ? j === job : job in j) return typeof j === 'string' ? {} : j[job];
+  }
+  return undefined;
+}
+
+describe('end-to-end tests on every commit', () => {
+  it.each([
+    ['docker-e2e', 'npx zx ci/docker-e2e.mjs'],
+    ['real-node-e2e', 'node ci/real-node-e2e.mjs'],
+  ])(
+    '%s runs on a machine executor (a real Docker engine) in the per-commit workflow, on every branch',
+    (job, command) => {
+      expect(config.jobs[job].executor).toBe('machine');
+      expect(config.executors.machine.machine).toBeDefined();
+      expect(runCommands(config.jobs[job].steps).join('\n')).toContain(command);
+      const entry = workflowEntry('offline', job);
+      expect(entry, `offline workflow runs ${job}`).toBeDefined();
+      expect(entry?.filters, `${job} has no branch filter`).toBeUndefined();
+      expect(entry?.context, `${job} gets no credentials`).toBeUndefined();
+      expect((config.workflows.offline as { when?: unknown }).when).toBeUndefined();
+    },
+  );
 });
 
 describe('credentials in the CircleCI configuration', () => {
