@@ -39,6 +39,11 @@ function runCommands(steps: unknown[]): string[] {
   return out;
 }
 
+/** The step kinds of a job, in order: `run`, `checkout`, or the reusable command's name. */
+function stepNames(steps: unknown[]): string[] {
+  return steps.map((s) => (typeof s === 'string' ? s : Object.keys(s as object)[0]));
+}
+
 /** What a command line needs from this repository: files, npm scripts, CLI commands. */
 function references(command: string): string[] {
   const problems: string[] = [];
@@ -61,6 +66,7 @@ describe('the CircleCI configuration', () => {
     expect(config.version).toBe(2.1);
     expect(Object.keys(config.jobs).sort()).toEqual(
       [
+        'ansible-e2e',
         'ansible-lint',
         'docker-e2e',
         'galaxy-import',
@@ -116,6 +122,7 @@ describe('end-to-end tests on every commit', () => {
   it.each([
     ['docker-e2e', 'npx zx ci/docker-e2e.mjs'],
     ['real-node-e2e', 'node ci/real-node-e2e.mjs'],
+    ['ansible-e2e', 'npx zx ci/ansible-e2e.mjs'],
   ])(
     '%s runs on a machine executor (a real Docker engine) in the per-commit workflow, on every branch',
     (job, command) => {
@@ -129,6 +136,27 @@ describe('end-to-end tests on every commit', () => {
       expect((config.workflows.offline as { when?: unknown }).when).toBeUndefined();
     },
   );
+
+  it('install debootstrap before a job builds the local Debian images (ci/debian-images.sh)', () => {
+    for (const job of ['docker-e2e', 'ansible-e2e']) {
+      const steps = stepNames(config.jobs[job].steps);
+      expect(steps.indexOf('debootstrap'), job).toBeGreaterThan(-1);
+      expect(steps.indexOf('debootstrap'), job).toBeLessThan(steps.lastIndexOf('run'));
+    }
+    expect(runCommands(config.commands.debootstrap.steps).join('\n')).toMatch(
+      /apt-get install .*debootstrap/,
+    );
+  });
+
+  it('run the Ansible e2e with ansible installed, and fail it when it skips itself', () => {
+    const steps = config.jobs['ansible-e2e'].steps;
+    expect(stepNames(steps).indexOf('install-tools')).toBeLessThan(stepNames(steps).lastIndexOf('run'));
+    expect(readFileSync(`${root}ci/install-tools.sh`, 'utf8')).toMatch(/pipx install .*ansible-core/);
+    // The line the script prints when it skips itself (ci/lib/steps.mjs `skip`).
+    expect(readFileSync(`${root}ci/ansible-e2e.mjs`, 'utf8')).toContain("skip('Ansible end-to-end test'");
+    const run = runCommands(steps).join('\n');
+    expect(run).toMatch(/grep -q 'SKIP Ansible end-to-end test' [^\n]+; then\n\s+echo [^\n]+\n\s+exit 1/);
+  });
 });
 
 describe('credentials in the CircleCI configuration', () => {
