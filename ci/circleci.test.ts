@@ -316,7 +316,18 @@ describe('smoke deploys and the sweeper', () => {
     }
     const sweep = runCommands(config.jobs.sweep.steps).join('\n');
     expect(sweep).not.toMatch(/npm (ci|install)|curl|install/);
-    expect(stepNames(config.jobs.sweep.steps)[0]).toBe('attach_workspace');
+    expect(stepNames(config.jobs.sweep.steps).slice(0, 2)).toEqual(['checkout', 'attach_workspace']);
+    // Two upstream jobs of one job may not persist the same file: the CLI job persists .tools only.
+    const persisted = (job: string) =>
+      (
+        config.jobs[job].steps.find(
+          (s) => typeof s === 'object' && s !== null && 'persist_to_workspace' in s,
+        ) as {
+          persist_to_workspace: { paths: string[] };
+        }
+      ).persist_to_workspace.paths;
+    expect(persisted('sweep-install')).toEqual(['.tools']);
+    expect(runCommands(config.jobs['sweep-install'].steps).join('\n')).toContain('.tools/bin');
   });
 });
 
