@@ -2,7 +2,7 @@
 // The bundle with the REAL images, end to end: the pinned nervos/ckb on a dev chain with real
 // Eaglesong PoW, the pool mining real blocks into it, real Prometheus, Alertmanager,
 // node_exporter and Grafana. Needs Docker and Docker Hub; run `node ci/real-node-e2e.mjs --help`.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,22 +20,18 @@ import {
   projectLeftovers,
   ROOT,
 } from './lib/docker.mjs';
+import { checkGrafana } from './lib/grafana-api.mjs';
 import { mineUntilBlock } from './lib/mining.mjs';
 import { packages } from './lib/packed.mjs';
-import { forPrometheus } from './lib/promql.mjs';
 import {
+  cellbaseLock,
   DEV_COMPACT_TARGET,
   DEV_DIR,
-  dashboardDatasources,
-  dashboardProblems,
   devChainSpec,
   devCkbToml,
-  dsQuery,
-  dsQueryError,
   imagesToPull,
   MAINNET_PAYOUT,
   NODE_BASE_IMAGE,
-  parseEnvFile,
   pullFailure,
   realNodeOverride,
 } from './lib/real-node.mjs';
@@ -191,9 +187,8 @@ try {
     }
   });
 
-  const rpcPort = parseToml(readFileSync(join(bundleDir, 'ckb/ckb.toml'), 'utf8'))
-    .rpc.listen_address.split(':')
-    .pop();
+  const ckbToml = parseToml(readFileSync(join(bundleDir, 'ckb/ckb.toml'), 'utf8'));
+  const rpcPort = ckbToml.rpc.listen_address.split(':').pop();
   const rpc = (method, params = []) => nodeRpc(bundleDir, rpcPort, method, params);
 
   await step('The node runs the dev chain with our spec, out of initial block download', async () => {
@@ -206,51 +201,40 @@ try {
     if (chain.is_initial_block_download) throw new Error('the node is in initial block download');
   });
 
-  const apiUrl = `http://127.0.0.1:${config.ports.api}`;
+  const translatorHealthy = () =>
+    waitFor(
+      'the translator to be healthy',
+      async () => (await projectHealth(PROJECT)).translator === 'healthy',
+      {
+        timeoutMs: 120_000,
+        intervalMs: 3000,
+      },
+    );
   for (const p of [
     {
       name: 'SV2',
       url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${bundle.authorityPublicKey}`,
       user: 'ci.sv2',
     },
-    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: 'ci.v1' },
+    {
+      name: 'V1',
+      url: `stratum+tcp://127.0.0.1:${config.ports.v1}`,
+      user: 'ci.v1',
+      whileMining: translatorHealthy,
+    },
   ]) {
     await step(
-      `Mine through the ${p.name} port until the real node's tip holds the pool's block`,
+      `Mine through the ${p.name} port until the real node's main chain holds the pool's block`,
       async () => {
         const before = Number(await rpc('get_tip_block_number'));
         const block = await mineUntilBlock({
-          url: p.url,
-          user: p.user,
-          apiUrl,
+          ...p,
+          apiUrl: `http://127.0.0.1:${config.ports.api}`,
           logFile: join(logs, `miner-${p.name}.log`),
           timeoutMs: 300_000,
-          whileMining:
-            p.name === 'V1'
-              ? () =>
-                  waitFor(
-                    'the translator to be healthy',
-                    async () => (await projectHealth(PROJECT)).translator === 'healthy',
-                    {
-                      timeoutMs: 120_000,
-                      intervalMs: 3000,
-                    },
-                  )
-              : undefined,
         });
         info(`the pool reports block ${block.height} ${block.hash} by ${block.worker}: ${block.status}`);
-        const header = await rpc('get_header', [block.hash]);
-        if (!header) throw new Error(`the node does not know block ${block.hash}`);
-        const height = Number(header.number);
-        const canonical = await rpc('get_block_hash', [header.number]);
-        const tip = Number(await rpc('get_tip_block_number'));
-        if (canonical !== block.hash)
-          throw new Error(`block ${block.hash} is not on the main chain at ${height}`);
-        if (!(tip >= height && height > before))
-          throw new Error(`tip ${tip}, block ${height}, tip before ${before}`);
-        info(
-          `the node: block ${height} on the main chain (tip ${before} → ${tip}), PoW checked by the node itself`,
-        );
+        await checkOnMainChain(rpc, block.hash, before, ckbToml.block_assembler);
       },
     );
   }
@@ -312,6 +296,30 @@ try {
 summary(TITLE);
 process.exit(failed ? 1 : 0);
 
+/**
+ * The node itself holds the block on its main chain above the tip it had before mining (it
+ * checked the Eaglesong PoW on submit), and the block's cellbase pays the lock of ckb.toml's
+ * [block_assembler]: the rendered payout address.
+ */
+async function checkOnMainChain(rpc, hash, tipBefore, assembler) {
+  const header = await rpc('get_header', [hash]);
+  if (!header) throw new Error(`the node does not know block ${hash}`);
+  const height = Number(header.number);
+  if ((await rpc('get_block_hash', [header.number])) !== hash)
+    throw new Error(`block ${hash} is not on the main chain at ${height}`);
+  const tip = Number(await rpc('get_tip_block_number'));
+  if (!(height > tipBefore && tip >= height)) throw new Error(`block ${height}, tip ${tipBefore} → ${tip}`);
+  const lock = cellbaseLock((await rpc('get_block', [hash])).transactions[0].witnesses[0]);
+  const want = { code_hash: assembler.code_hash, hash_type: assembler.hash_type, args: assembler.args };
+  if (JSON.stringify(lock) !== JSON.stringify(want))
+    throw new Error(
+      `the cellbase pays ${JSON.stringify(lock)}, not the block assembler ${JSON.stringify(want)}`,
+    );
+  info(
+    `the node: block ${height} on its main chain (tip ${tipBefore} → ${tip}), cellbase paying ${lock.args}`,
+  );
+}
+
 /** A JSON-RPC call to the node from inside the pool container (the RPC port is never published). */
 async function nodeRpc(bundleDir, port, method, params) {
   const body = JSON.stringify({ id: 1, jsonrpc: '2.0', method, params });
@@ -320,76 +328,6 @@ async function nodeRpc(bundleDir, port, method, params) {
   const answer = JSON.parse(out.stdout);
   if (answer.error) throw new Error(`${method}: ${JSON.stringify(answer.error)}`);
   return answer.result;
-}
-
-/**
- * Grafana as an operator reaches it (the loopback port, the admin password from the bundle's
- * .env, never printed): the dashboards the bundle provisions are the ones Grafana serves, every
- * datasource they name passes Grafana's own health check, and every panel query runs.
- */
-async function checkGrafana(bundleDir, port) {
-  const env = parseEnvFile(readFileSync(join(bundleDir, '.env'), 'utf8'));
-  const password = env.GRAFANA_ADMIN_PASSWORD;
-  if (!password) throw new Error('the bundle .env has no GRAFANA_ADMIN_PASSWORD');
-  const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
-  const grafana = async (path, init = {}) => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      ...init,
-      headers: { authorization: auth, 'content-type': 'application/json', ...init.headers },
-    });
-    return { status: res.status, body: await res.json().catch(() => null) };
-  };
-  const dir = join(bundleDir, 'grafana/dashboards');
-  const provisioned = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((file) => ({ file, ...JSON.parse(readFileSync(join(dir, file), 'utf8')) }));
-  if (provisioned.length === 0) throw new Error(`no dashboard JSON in ${dir}`);
-
-  const search = await waitFor(
-    'Grafana to list the provisioned dashboards',
-    async () => {
-      const r = await grafana('/api/search?type=dash-db');
-      return r.status === 200 && provisioned.every((d) => r.body.some((s) => s.uid === d.uid))
-        ? r.body
-        : null;
-    },
-    { timeoutMs: 60_000, intervalMs: 3000 },
-  );
-  const loaded = {};
-  for (const d of provisioned) {
-    const r = await grafana(`/api/dashboards/uid/${d.uid}`);
-    loaded[d.uid] = r.status === 200 ? r.body : null;
-  }
-  const problems = dashboardProblems(provisioned, search, loaded);
-
-  const datasources = new Set(provisioned.flatMap((d) => dashboardDatasources(d)));
-  for (const uid of datasources) {
-    const r = await grafana(`/api/datasources/uid/${uid}/health`);
-    if (r.status !== 200 || r.body?.status !== 'OK')
-      problems.push(`datasource ${uid}: health ${r.status} ${r.body?.status ?? ''} ${r.body?.message ?? ''}`);
-    else info(`datasource ${uid}: ${r.body.message}`);
-  }
-
-  let queries = 0;
-  for (const d of provisioned) {
-    for (const panel of d.panels.flatMap((p) => (p.type === 'row' ? (p.panels ?? []) : [p]))) {
-      for (const t of panel.targets ?? []) {
-        queries++;
-        const uid = t.datasource?.uid ?? panel.datasource?.uid;
-        const r = await grafana('/api/ds/query', {
-          method: 'POST',
-          body: JSON.stringify(dsQuery(uid, forPrometheus(t.expr), { nowMs: Date.now() })),
-        });
-        const error = dsQueryError(r.status, r.body);
-        if (error) problems.push(`${d.file} "${panel.title}": ${error}`);
-      }
-    }
-  }
-  if (problems.length) throw new Error(`Grafana:\n  ${problems.join('\n  ')}`);
-  info(
-    `${provisioned.length} dashboards (${provisioned.map((d) => d.title).join(', ')}) served as provisioned; ` +
-      `${datasources.size} datasource(s) healthy; ${queries} panel queries ran through Grafana`,
-  );
 }
 
 async function dumpLogs() {

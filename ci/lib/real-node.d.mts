@@ -46,3 +46,4 @@ export function dsQuery(
   opts: { nowMs: number; minutes?: number },
 ): { queries: Record<string, unknown>[]; from: string; to: string };
 export function dsQueryError(status: number, body: unknown): string | null;
+export function cellbaseLock(witnessHex: string): { code_hash: string; hash_type: string; args: string };

@@ -187,6 +187,30 @@ export function dashboardDatasources(dashboard) {
   return [...uids];
 }
 
+const HASH_TYPES = { 0: 'data', 1: 'type', 2: 'data1', 4: 'data2' };
+
+/**
+ * The lock of a cellbase witness (molecule `CellbaseWitness { lock: Script, message: Bytes }`,
+ * as `get_block` returns it in hex): whom the node's block assembler made the block pay.
+ */
+export function cellbaseLock(witnessHex) {
+  const buf = Buffer.from(String(witnessHex).replace(/^0x/, ''), 'hex');
+  const bad = (why) => new Error(`not a CellbaseWitness (${why}): ${witnessHex}`);
+  if (buf.length < 12 || buf.readUInt32LE(0) !== buf.length) throw bad('total size');
+  const script = buf.subarray(buf.readUInt32LE(4), buf.readUInt32LE(8));
+  // Script table: [total, 3 offsets] then code_hash (32 bytes), hash_type (1), args (fixvec).
+  if (script.length < 16 + 32 + 1 + 4 || script.readUInt32LE(0) !== script.length) throw bad('lock size');
+  const [codeHash, hashType, args] = [4, 8, 12].map((at) => script.readUInt32LE(at));
+  if (codeHash !== 16 || hashType - codeHash !== 32 || args - hashType !== 1) throw bad('lock layout');
+  const argsLength = script.readUInt32LE(args);
+  if (args + 4 + argsLength !== script.length) throw bad('args length');
+  return {
+    code_hash: `0x${script.subarray(codeHash, hashType).toString('hex')}`,
+    hash_type: HASH_TYPES[script[hashType]] ?? `unknown(${script[hashType]})`,
+    args: `0x${script.subarray(args + 4).toString('hex')}`,
+  };
+}
+
 /** The body of POST /api/ds/query for one panel target over the last `minutes`. */
 export function dsQuery(datasourceUid, expr, { nowMs, minutes = 15 }) {
   return {

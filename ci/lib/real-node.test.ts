@@ -9,7 +9,9 @@ import { configFor, FAKE_SECRETS } from '../../cli/bundle/test-helpers.js';
 import { payoutLock } from '../../cli/config/address.js';
 import { DEFAULT_IMAGES } from '../../cli/config/fields.js';
 import { compactToDifficulty, difficultyToCompact } from '../../pool/src/ckb/target.js';
+import { serializeCellbaseWitness } from '../../pool/src/ckb/transaction.js';
 import {
+  cellbaseLock,
   DEV_COMPACT_TARGET,
   DEV_SPEC_PATH,
   dashboardDatasources,
@@ -116,6 +118,39 @@ describe('the ckb.toml of the real-node run', () => {
 
   it('pays the mainnet address the e2e renders with', () => {
     expect(payoutLock(MAINNET_PAYOUT, 'mainnet').args).toMatch(/^0x[0-9a-f]{40}$/);
+  });
+});
+
+describe("reading whom a block's cellbase pays", () => {
+  const VECTORS = `${root}../shared/reference/ckb/block-template-vectors.json`;
+
+  it.skipIf(!existsSync(VECTORS))('reads the lock of a real cellbase witness (block-template vector)', () => {
+    const vectors = JSON.parse(readFileSync(VECTORS, 'utf8'));
+    const cellbase = vectors.templates[0].template.cellbase.data;
+    expect(cellbaseLock(cellbase.witnesses[0])).toEqual({
+      code_hash: '0x9bd7e06f3ecf4be0f2fcd2188b23f1b9fcc88e5d4b65a8637b17723bbda3cce8',
+      hash_type: 'type',
+      args: '0xc8328aabcd9b9e8e64fbc566c4385c3bdeb219d7',
+    });
+  });
+
+  it("reads what the pool's own CellbaseWitness encoder writes, any hash type and message", () => {
+    const args = Buffer.from('b39bbc0b3673c7d36450bc14cfcdad2d559c6c64', 'hex');
+    const codeHash = new Uint8Array(32).fill(7);
+    const witness = serializeCellbaseWitness({
+      lock: { codeHash, hashType: 'data1', args },
+      message: Buffer.from('ckb-pool e2e'),
+    });
+    expect(cellbaseLock(`0x${Buffer.from(witness).toString('hex')}`)).toEqual({
+      code_hash: `0x${'07'.repeat(32)}`,
+      hash_type: 'data1',
+      args: `0x${args.toString('hex')}`,
+    });
+  });
+
+  it('refuses bytes that are not a CellbaseWitness', () => {
+    expect(() => cellbaseLock('0x')).toThrow(/not a CellbaseWitness/);
+    expect(() => cellbaseLock(`0x${'00'.repeat(40)}`)).toThrow(/not a CellbaseWitness/);
   });
 });
 
