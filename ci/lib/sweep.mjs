@@ -100,7 +100,9 @@ export function awsPlan(region, resources) {
   for (const id of ids('security-group'))
     commands.push(ec2(region, 'delete-security-group', '--group-id', id));
   for (const id of vpcs) commands.push(ec2(region, 'delete-vpc', '--vpc-id', id));
+  // Security group rules are tagged too (provider default tags) and go with their group.
   const known = new Set([
+    'security-group-rule',
     'instance',
     'elastic-ip',
     'key-pair',

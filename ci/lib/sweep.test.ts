@@ -101,6 +101,7 @@ describe('the AWS sweep', () => {
         ['security-group', 'sg-0a'],
         ['elastic-ip', 'eipalloc-0a'],
         ['key-pair', 'key-0a'],
+        ['security-group-rule', 'sgr-0a'],
       ].map(([t, id]) => ({ ResourceARN: arn(t, id), Tags: tags(old) })),
       { ResourceARN: arn('instance', 'i-0b'), Tags: tags(young) },
       { ResourceARN: arn('instance', 'i-prod'), Tags: tags('ckb-pool') },
@@ -111,7 +112,7 @@ describe('the AWS sweep', () => {
 
   it('groups what the stacks tagged by project, and ignores resources without a project', () => {
     expect([...inventory.keys()].sort()).toEqual(['ckb-pool', old, young].sort());
-    expect(inventory.get(old)).toHaveLength(8);
+    expect(inventory.get(old)).toHaveLength(9);
   });
 
   it('sweeps the old CI project only, and says why it keeps the others', () => {
@@ -129,7 +130,7 @@ describe('the AWS sweep', () => {
     ]);
   });
 
-  it('deletes in an order EC2 accepts: instance (and wait), EIP, key, gateway, subnet, route table, security group, VPC', () => {
+  it('deletes in an order EC2 accepts: instance (and wait), EIP, key, gateway, subnet, route table, security group (with its rules), VPC', () => {
     const { commands, unknown } = awsPlan('us-east-1', inventory.get(old));
     expect(unknown).toEqual([]);
     expect(commands.map((c: string[]) => shellLine(c))).toEqual([
