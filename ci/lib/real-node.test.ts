@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
@@ -280,6 +282,43 @@ describe('ci/real-node-e2e.mjs', () => {
     expect(out).toMatch(/Docker Hub/);
     expect(out).toContain('--keep');
   });
+
+  // Docker Hub is out of reach here, and the Docker engine belongs to other tests: a stand-in
+  // `docker` answers like an engine whose registry is unreachable, and logs every call.
+  it('stops at the pull, naming the image and what it needs, when Docker Hub is out of reach', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'real-node-e2e-test-'));
+    try {
+      const log = join(dir, 'docker.log');
+      writeFileSync(
+        join(dir, 'docker'),
+        `#!/bin/sh
+echo "$*" >> "${log}"
+case "$1" in
+  info) echo 27.5.1 ;;
+  compose) echo "Docker Compose version v2.32.4" ;;
+  pull) echo "Error response from daemon: Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host" >&2; exit 1 ;;
+  *) exit 99 ;;
+esac
+`,
+      );
+      chmodSync(join(dir, 'docker'), 0o755);
+      const run = spawnSync(process.execPath, [script], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, TMPDIR: dir },
+        timeout: 120_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/✖ Pull the pinned images .*FAILED .*cannot pull 1 image/);
+      expect(run.stdout).toContain(`${DEFAULT_IMAGES.ckb}: Error response from daemon`);
+      expect(run.stdout).toMatch(/needs Docker Hub/);
+      const calls = readFileSync(log, 'utf8').trim().split('\n');
+      // Nothing was built, run or started: the node image was the first pull, and the last call.
+      expect(calls.at(-1)).toBe(`pull ${DEFAULT_IMAGES.ckb}`);
+      expect(calls.filter((c) => /^(build|run|compose up|image)/.test(c))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('rejects an unknown option with the usage, before touching Docker', () => {
     const run = spawnSync(process.execPath, [script, '--bogus'], { encoding: 'utf8' });
