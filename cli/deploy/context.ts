@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
+import { probeEc2InstanceRole } from './cloud-credentials.js';
 import type { DeployLog, Masker } from './log.js';
 import { type OutputStream, Progress } from './progress.js';
 import { createRunner, type Runner, type RunRequest, type RunResult } from './runner.js';
@@ -49,6 +50,11 @@ export interface DeployDeps {
   now(): Date;
   /** Also print every tool's output on stderr as it arrives (masked). */
   verbose?: boolean;
+  /**
+   * Asks the EC2 instance metadata service for an instance profile role (doctor's last AWS
+   * credential source). Set by the real CLI only, so tests never probe 169.254.169.254.
+   */
+  probeInstanceRole?: () => Promise<string | undefined>;
 }
 
 async function askTerminal(question: string): Promise<boolean> {
@@ -73,6 +79,7 @@ export function defaultDeps(): DeployDeps {
     timeouts: DEFAULT_TIMEOUTS,
     cloudSshPort: 22,
     now: () => new Date(),
+    probeInstanceRole: () => probeEc2InstanceRole(),
   };
 }
 
