@@ -17,9 +17,9 @@ export type SizeName = 'small' | 'medium' | 'large';
 
 /**
  * x86_64 types per size, most preferred first (the first is the family the stack used before
- * fallbacks existed, so an existing host keeps its type). All have the size's vCPU/RAM and take
- * the same Debian x64 image; AMD (g7a/g8a, c7a/c8a) and the universal u1 line are there because
- * they are usually on sale when Intel families are not.
+ * fallbacks existed). All have the size's vCPU/RAM and take the same Debian x64 image: other
+ * generations, AMD (g7a/g8a, c7a/c8a) and the universal u1 line, so one sold-out family does
+ * not stop a deploy.
  */
 export const ALICLOUD_SIZE_TYPES: Record<SizeName, readonly string[]> = {
   small: [
