@@ -6,7 +6,6 @@
  */
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { probeEc2InstanceRole } from './cloud-credentials.js';
 import type { DeployLog, Masker } from './log.js';
 import { type OutputStream, Progress } from './progress.js';
 import { createRunner, type Runner, type RunRequest, type RunResult } from './runner.js';
@@ -47,14 +46,14 @@ export interface DeployDeps {
   timeouts: Timeouts;
   /** SSH port of cloud hosts (the stacks open 22). Tests point it at a local listener. */
   cloudSshPort: number;
-  now(): Date;
-  /** Also print every tool's output on stderr as it arrives (masked). */
-  verbose?: boolean;
   /**
    * Asks the EC2 instance metadata service for an instance profile role (doctor's last AWS
    * credential source). Set by the real CLI only, so tests never probe 169.254.169.254.
    */
   probeInstanceRole?: () => Promise<string | undefined>;
+  now(): Date;
+  /** Also print every tool's output on stderr as it arrives (masked). */
+  verbose?: boolean;
 }
 
 async function askTerminal(question: string): Promise<boolean> {
@@ -79,7 +78,8 @@ export function defaultDeps(): DeployDeps {
     timeouts: DEFAULT_TIMEOUTS,
     cloudSshPort: 22,
     now: () => new Date(),
-    probeInstanceRole: () => probeEc2InstanceRole(),
+    // Loaded on use: only doctor and up ask, and only when no other AWS source is set.
+    probeInstanceRole: async () => (await import('./cloud-credentials.js')).probeEc2InstanceRole(),
   };
 }
 
