@@ -18,6 +18,7 @@ export {
   S3Backend,
   stringToHclTerraform,
   TerraformDataSource,
+  TerraformLocal,
   TerraformOutput,
   TerraformProvider,
   TerraformResource,

@@ -88,18 +88,20 @@ export const MAX_DISK_GB: Record<Cloud, number> = { aws: 16384, alicloud: 2048 }
 /** Ports that belong to services which must never be public (RPC, DBs, monitoring). */
 export const PRIVATE_PORTS: readonly number[] = [22, 8114, 18114, 28114, 3306, 9090, 9093, 3000, 9100];
 
-/** Instance families per abstract size. CKB sync is steady CPU work: no burstable types above small. */
+/**
+ * Shape and AWS type per abstract size. CKB sync is steady CPU work: no burstable types above
+ * small. Alibaba Cloud sells out types, so it gets a fallback list per size
+ * (`ALICLOUD_SIZE_TYPES` in stacks/alicloud/market.ts).
+ */
 export interface SizeProfile {
   cpu: number;
   memoryGiB: number;
   awsType: string;
-  /** Alibaba type family; the concrete type is found with `alicloud_instance_types`. */
-  alicloudFamily: string;
 }
 export const SIZES: Record<'small' | 'medium' | 'large', SizeProfile> = {
-  small: { cpu: 2, memoryGiB: 4, awsType: 't3.medium', alicloudFamily: 'ecs.c7' },
-  medium: { cpu: 2, memoryGiB: 8, awsType: 'm6i.large', alicloudFamily: 'ecs.g7' },
-  large: { cpu: 4, memoryGiB: 16, awsType: 'm6i.xlarge', alicloudFamily: 'ecs.g7' },
+  small: { cpu: 2, memoryGiB: 4, awsType: 't3.medium' },
+  medium: { cpu: 2, memoryGiB: 8, awsType: 'm6i.large' },
+  large: { cpu: 4, memoryGiB: 16, awsType: 'm6i.xlarge' },
 };
 
 /** Type used when the config names none (e.g. `cloud: local` synthesized with --cloud): 2 vCPU, 8 GiB. */

@@ -1,8 +1,9 @@
 /**
  * Grafana dashboards (JSON model, schemaVersion 39) built from a few panel helpers, so every
- * query uses the metric names of metrics.ts. Pool overview, workers and connections, node.
+ * query uses the metric names of metrics.ts. Pool overview, workers and connections, node (with
+ * the host's disk, which the chain fills).
  */
-import { JOB, NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
+import { HOST_METRIC, JOB, NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 
 interface Target {
   expr: string;
@@ -17,11 +18,17 @@ interface Panel {
   gridPos: { x: number; y: number; w: number; h: number };
   datasource: { type: 'prometheus'; uid: 'prometheus' };
   targets: (Target & { refId: string; datasource: { type: 'prometheus'; uid: 'prometheus' } })[];
-  fieldConfig: { defaults: { unit: string }; overrides: never[] };
+  fieldConfig: { defaults: { unit: string; thresholds?: Thresholds }; overrides: never[] };
   options: Record<string, unknown>;
 }
 
 const DS = { type: 'prometheus', uid: 'prometheus' } as const;
+
+/** Grafana colour steps: each colour from its value up (the first from -infinity, value null). */
+interface Thresholds {
+  mode: 'absolute';
+  steps: { color: string; value: number | null }[];
+}
 
 interface PanelSpec {
   title: string;
@@ -31,6 +38,7 @@ interface PanelSpec {
   stat?: boolean;
   /** Width in grid columns (24 = full row). */
   w?: number;
+  thresholds?: Thresholds;
 }
 
 function layout(specs: PanelSpec[]): Panel[] {
@@ -51,7 +59,10 @@ function layout(specs: PanelSpec[]): Panel[] {
       gridPos: { x, y, w, h },
       datasource: DS,
       targets: s.targets.map((t, j) => ({ ...t, refId: String.fromCharCode(65 + j), datasource: DS })),
-      fieldConfig: { defaults: { unit: s.unit }, overrides: [] },
+      fieldConfig: {
+        defaults: s.thresholds ? { unit: s.unit, thresholds: s.thresholds } : { unit: s.unit },
+        overrides: [],
+      },
       options: s.stat
         ? {
             reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
@@ -220,6 +231,14 @@ export function workersDashboard(): Record<string, unknown> {
   ]);
 }
 
+/**
+ * The host's real filesystems, as the DiskSpaceLow alert selects them (monitoring.ts): the
+ * chain's Docker volume lives on one of them, tmpfs and overlays are not disks.
+ */
+export const HOST_DISKS = `job="${JOB.host}", fstype!~"tmpfs|overlay|squashfs|nsfs"`;
+/** The alert fires below this free fraction; the panels turn red there too. */
+export const DISK_FREE_ALERT_RATIO = 0.1;
+
 export function nodeDashboard(): Record<string, unknown> {
   return dashboard('ckb-pool-node', 'CKB pool — node', [
     {
@@ -252,6 +271,39 @@ export function nodeDashboard(): Record<string, unknown> {
       description: 'Jobs created per minute by kind (clean = new tip, update = same tip).',
       unit: 'short',
       targets: [{ expr: `sum by (kind) (increase(${M.jobs}[1m]))`, legendFormat: '{{kind}}' }],
+    },
+    {
+      title: 'Chain disk free',
+      description:
+        'Free share of the fullest host filesystem (the chain volume sits on the root disk). The DiskSpaceLow alert fires below 10 %: grow instance.diskGb before the node stops.',
+      unit: 'percentunit',
+      stat: true,
+      w: 6,
+      thresholds: {
+        mode: 'absolute',
+        steps: [
+          { color: 'red', value: null },
+          { color: 'orange', value: DISK_FREE_ALERT_RATIO },
+          { color: 'green', value: 2 * DISK_FREE_ALERT_RATIO },
+        ],
+      },
+      targets: [
+        {
+          expr: `min(${HOST_METRIC.filesystemAvail}{${HOST_DISKS}} / ${HOST_METRIC.filesystemSize}{${HOST_DISKS}})`,
+          legendFormat: 'free',
+        },
+      ],
+    },
+    {
+      title: 'Disk free space',
+      description:
+        'Free bytes per host filesystem, from the host exporter (node_exporter). The chain grows with every block.',
+      unit: 'bytes',
+      w: 18,
+      targets: [
+        { expr: `${HOST_METRIC.filesystemAvail}{${HOST_DISKS}}`, legendFormat: '{{mountpoint}} free' },
+        { expr: `${HOST_METRIC.filesystemSize}{${HOST_DISKS}}`, legendFormat: '{{mountpoint}} size' },
+      ],
     },
   ]);
 }

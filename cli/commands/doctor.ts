@@ -9,14 +9,19 @@ const help = `Usage: ckb-pool-deploy doctor [--cloud aws|alicloud|local|ssh] [--
 
 Checks that this machine can run \`up\` for the target, and says how to fix what is missing:
   all        the config loads and the secrets exist (\`init\` made them)
-  aws        terraform ≥ 1.5 (≥ 1.10 with S3 state), AWS credentials (AWS_ACCESS_KEY_ID +
-             AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or ~/.aws/credentials / ~/.aws/config)
-  alicloud   terraform ≥ 1.5, ALICLOUD_ACCESS_KEY + ALICLOUD_SECRET_KEY
+  aws        terraform ≥ 1.5 (≥ 1.10 with S3 state), and which AWS credentials Terraform will use:
+             environment keys, web identity, a profile of ~/.aws (keys, role, SSO,
+             credential_process), ECS container credentials, or the EC2 instance profile
+  alicloud   terraform ≥ 1.5, and which Alibaba credentials: ALICLOUD_ACCESS_KEY +
+             ALICLOUD_SECRET_KEY (or ALIBABA_CLOUD_*), ALICLOUD_PROFILE, ALICLOUD_ECS_ROLE_NAME
+             or ALICLOUD_CREDENTIALS_URI
   aws, alicloud, ssh
              ansible-core ≥ 2.14 and < 2.20 (ansible-playbook), the shipped ckb_pool role,
              the ssh client, the SSH key files named in the config
   local      the Docker engine answers, and \`docker compose\` or \`docker-compose\` exists
-Nothing is created and no cloud API is called.
+Nothing is created and no cloud API is called. Only when no other AWS credential source
+is set does it ask the EC2 instance metadata service (169.254.169.254, 1 s) for a role.
+Sources are named, never their secrets (docs/clouds.md#credentials-and-permissions).
 
 Options:
   --config FILE   deployment config (default: ${DEFAULT_CONFIG})

@@ -47,6 +47,11 @@ export interface DeployDeps {
   timeouts: Timeouts;
   /** SSH port of cloud hosts (the stacks open 22). Tests point it at a local listener. */
   cloudSshPort: number;
+  /**
+   * Asks the EC2 instance metadata service for an instance profile role (doctor's last AWS
+   * credential source). Set by the real CLI only, so tests never probe 169.254.169.254.
+   */
+  probeInstanceRole?: () => Promise<string | undefined>;
   now(): Date;
   /** Also print every tool's output on stderr as it arrives (masked). */
   verbose?: boolean;
@@ -76,6 +81,8 @@ export function defaultDeps(): DeployDeps {
     timeouts: DEFAULT_TIMEOUTS,
     cloudSshPort: 22,
     now: () => new Date(),
+    // Loaded on use: only doctor and up ask, and only when no other AWS source is set.
+    probeInstanceRole: async () => (await import('./cloud-credentials.js')).probeEc2InstanceRole(),
   };
 }
 

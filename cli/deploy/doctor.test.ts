@@ -27,7 +27,10 @@ describe('doctor', () => {
     expect(deps.out.text).toContain('✔ terraform: 1.11.4');
     expect(deps.out.text).toContain('✔ ansible-core: 2.14.18');
     expect(deps.out.text).toContain('✔ ansible role: ckb_pool ships with this package');
-    expect(deps.out.text).toContain('✔ aws credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    expect(deps.out.text).toContain(
+      '✔ aws credentials: environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY',
+    );
+    expect(deps.out.text).not.toContain(deps.env.AWS_SECRET_ACCESS_KEY);
     expect(deps.out.text).toContain('All checks passed.');
   });
 
@@ -42,7 +45,7 @@ describe('doctor', () => {
     expect(out).toContain('✖ ansible-core: ansible-playbook not found on PATH');
     expect(out).toContain('fix: install ansible-core ≥ 2.14, < 2.20');
     expect(out).toContain('✖ ssh client: ssh not found on PATH');
-    expect(out).toContain('✖ alicloud credentials: ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY are not set');
+    expect(out).toContain('✖ alicloud credentials: none of ALICLOUD_ACCESS_KEY/ALICLOUD_SECRET_KEY');
     expect(out).toContain('fix: export ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY');
     expect(out).toMatch(/4 checks failed\./);
   });
@@ -66,19 +69,47 @@ describe('doctor', () => {
     expect(old.out.text).toContain('✖ terraform: 1.4.6 is older than 1.5.0');
   });
 
-  it('finds AWS credentials in ~/.aws and reports a half-set pair', async () => {
+  it('finds AWS credentials in an AWS_PROFILE of ~/.aws and reports a half-set pair', async () => {
     const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
     const fake = tools();
     const home = join(fake.dir, 'home');
     mkdirSync(join(home, '.aws'), { recursive: true });
-    writeFileSync(join(home, '.aws', 'credentials'), '[default]\n');
-    const fromFile = testDeps(fake.dir, { env: { PATH: fake.dir }, home });
-    await runDoctor(['--config', d.configPath], fromFile);
-    expect(fromFile.out.text).toContain(`✔ aws credentials: ${join(home, '.aws', 'credentials')}`);
+    writeFileSync(join(home, '.aws', 'config'), '[profile ops]\ncredential_process = /usr/bin/creds\n');
+    const fromFile = testDeps(fake.dir, { env: { PATH: fake.dir, AWS_PROFILE: 'ops' }, home });
+    expect(await runDoctor(['--config', d.configPath], fromFile)).toBe(0);
+    expect(fromFile.out.text).toContain('✔ aws credentials: credential_process of profile ops in');
     const half = testDeps(fake.dir, { env: { PATH: fake.dir, AWS_ACCESS_KEY_ID: 'AKIAX' }, home });
     expect(await runDoctor(['--config', d.configPath], half)).toBe(1);
     expect(half.out.text).toContain(
       '✖ aws credentials: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not',
+    );
+  });
+
+  it('falls back to the EC2 instance profile through the injected probe, and says so', async () => {
+    const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
+    const fake = tools();
+    const home = join(fake.dir, 'empty-home');
+    mkdirSync(home);
+    const probed: string[] = [];
+    const probeInstanceRole = async () => {
+      probed.push('imds');
+      return 'ckb-pool-deployer';
+    };
+    const deps = testDeps(fake.dir, { env: { PATH: fake.dir }, home, probeInstanceRole });
+    expect(await runDoctor(['--config', d.configPath], deps)).toBe(0);
+    expect(deps.out.text).toContain(
+      '✔ aws credentials: EC2 instance profile: role ckb-pool-deployer (instance metadata service)',
+    );
+    expect(probed).toEqual(['imds']);
+  });
+
+  it('accepts an Alibaba ECS RAM role name', async () => {
+    const d = makeDeployment({ cloud: 'alicloud', region: 'cn-hangzhou' });
+    const fake = tools();
+    const deps = testDeps(fake.dir, { env: { PATH: fake.dir, ALICLOUD_ECS_ROLE_NAME: 'pool-deployer' } });
+    expect(await runDoctor(['--config', d.configPath], deps)).toBe(0);
+    expect(deps.out.text).toContain(
+      '✔ alicloud credentials: ECS RAM role pool-deployer (ALICLOUD_ECS_ROLE_NAME)',
     );
   });
 

@@ -4,10 +4,10 @@
  * ansible-core is held to the tested range).
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { loadConfig, type PoolDeployConfig } from '../config/schema.js';
 import { readSecrets } from '../config/secrets.js';
 import { ANSIBLE_CORE_BELOW, ANSIBLE_CORE_MIN, parseAnsibleCoreVersion } from './ansible.js';
+import { findAlicloudCredentials, findAwsCredentials } from './cloud-credentials.js';
 import { detectCompose, dockerEngineVersion } from './compose.js';
 import type { DeployDeps } from './context.js';
 import { localImageChecks } from './image-checks.js';
@@ -91,47 +91,11 @@ function keyChecks(config: PoolDeployConfig, target: Target): Check[] {
   return out;
 }
 
-function awsCredentials(deps: DeployDeps): Check {
-  const e = deps.env;
-  const fix =
-    'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or run `aws configure` to write ~/.aws/credentials';
-  if (e.AWS_ACCESS_KEY_ID && !e.AWS_SECRET_ACCESS_KEY) {
-    return fail('aws credentials', 'AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not', fix);
-  }
-  if (e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY)
-    return pass('aws credentials', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
-  if (e.AWS_WEB_IDENTITY_TOKEN_FILE) return pass('aws credentials', 'AWS_WEB_IDENTITY_TOKEN_FILE');
-  const files = [
-    e.AWS_SHARED_CREDENTIALS_FILE ?? join(deps.home, '.aws', 'credentials'),
-    e.AWS_CONFIG_FILE ?? join(deps.home, '.aws', 'config'),
-  ].filter((f) => existsSync(f));
-  if (files.length > 0)
-    return pass(
-      'aws credentials',
-      `${files.join(', ')}${e.AWS_PROFILE ? ` (profile ${e.AWS_PROFILE})` : ''}`,
-    );
-  return fail('aws credentials', 'no AWS_* variables and no ~/.aws/credentials or ~/.aws/config', fix);
-}
-
-function alicloudCredentials(deps: DeployDeps): Check {
-  const e = deps.env;
-  const fix =
-    'export ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY (a RAM user AccessKey: RAM console → Users → Create AccessKey)';
-  const id = e.ALICLOUD_ACCESS_KEY ?? e.ALIBABA_CLOUD_ACCESS_KEY_ID;
-  const secret = e.ALICLOUD_SECRET_KEY ?? e.ALIBABA_CLOUD_ACCESS_KEY_SECRET;
-  if (id && secret)
-    return pass(
-      'alicloud credentials',
-      e.ALICLOUD_ACCESS_KEY
-        ? 'ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY'
-        : 'ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET',
-    );
-  if (id || secret)
-    return fail('alicloud credentials', 'only one of the access key id and secret is set', fix);
-  if (e.ALICLOUD_PROFILE && existsSync(join(deps.home, '.aliyun', 'config.json'))) {
-    return pass('alicloud credentials', `profile ${e.ALICLOUD_PROFILE} in ~/.aliyun/config.json`);
-  }
-  return fail('alicloud credentials', 'ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY are not set', fix);
+/** Which credential source the cloud's Terraform provider will use (cloud-credentials.ts). */
+async function credentialsCheck(target: 'aws' | 'alicloud', deps: DeployDeps): Promise<Check> {
+  const name = `${target} credentials`;
+  const finding = target === 'aws' ? await findAwsCredentials(deps) : findAlicloudCredentials(deps);
+  return finding.ok ? pass(name, finding.detail) : fail(name, finding.detail, finding.fix ?? '');
 }
 
 async function dockerChecks(deps: DeployDeps): Promise<Check[]> {
@@ -216,8 +180,7 @@ export async function targetChecks(
     checks.push(toolCheck(deps, 'ssh', 'ssh client', 'install OpenSSH (`apt-get install openssh-client`)'));
     if (config) checks.push(...keyChecks(config, target));
   }
-  if (target === 'aws') checks.push(awsCredentials(deps));
-  if (target === 'alicloud') checks.push(alicloudCredentials(deps));
+  if (target === 'aws' || target === 'alicloud') checks.push(await credentialsCheck(target, deps));
   return checks;
 }
 

@@ -260,7 +260,7 @@ describe('up: preflight', () => {
     expect(deps.err.text).toContain("step 'check tools and credentials' failed: nothing was created");
     expect(deps.err.text).toContain('ansible-core: ansible-playbook not found on PATH');
     expect(deps.err.text).toContain('fix: install ansible-core');
-    expect(deps.err.text).toContain('aws credentials: no AWS_* variables');
+    expect(deps.err.text).toContain('aws credentials: no AWS_* keys, no web identity');
     expect(fake.commandLines()).toEqual(['terraform version -json']);
   });
 });

@@ -7,7 +7,6 @@
 import {
   booleanToHclTerraform,
   type Construct,
-  Fn,
   hashMapperHcl,
   listMapperHcl,
   numberToHclTerraform,
@@ -137,10 +136,6 @@ abstract class AlicloudDataSource<C extends object> extends TerraformDataSource 
   }
   get ids(): string[] {
     return this.getListAttribute('ids');
-  }
-  /** First id of the (sorted) result: stable between plans; an empty result fails the plan. */
-  get firstId(): string {
-    return Fn.element(Fn.sort(this.ids), 0) as string;
   }
 }
 
@@ -333,5 +328,20 @@ export class DataAlicloudInstanceTypes extends AlicloudDataSource<InstanceTypesC
   static readonly tfResourceType = 'alicloud_instance_types';
   constructor(scope: Construct, id: string, config: InstanceTypesConfig) {
     super(scope, id, DataAlicloudInstanceTypes.tfResourceType, config);
+  }
+}
+
+export interface InstancesConfig {
+  /** Exact instance name (DescribeInstances' InstanceName). */
+  instanceName?: string;
+  nameRegex?: string;
+  /** Only instances carrying all of these tags. */
+  tags?: Tags;
+}
+/** Existing instances: how the stack reads back the type and zone of the host it runs. */
+export class DataAlicloudInstances extends AlicloudDataSource<InstancesConfig> {
+  static readonly tfResourceType = 'alicloud_instances';
+  constructor(scope: Construct, id: string, config: InstancesConfig) {
+    super(scope, id, DataAlicloudInstances.tfResourceType, config);
   }
 }

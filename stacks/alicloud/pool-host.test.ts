@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { baseConfig, fixtures, KEYS, only, specFor, synthHcl, synthJson, type TfJson } from '../fixtures.js';
 import { specFromConfig } from '../spec.js';
 import { ALICLOUD_PROVIDER_SOURCE, ALICLOUD_PROVIDER_VERSION, snakeCase } from './constructs.js';
+import { ALICLOUD_SIZE_TYPES, soldOutMessage } from './market.js';
 import { alicloudAcceptsKey, alicloudArchitecture } from './pool-host.js';
 
 const ref = (type: string, tf: TfJson, attr = 'id') =>
@@ -29,41 +30,54 @@ describe('the Alibaba Cloud pool host', () => {
     expect(instance.vswitch_id).toBe(ref('alicloud_vswitch', tf));
   });
 
-  it('chooses the type from its size, then a zone that sells that type with ESSD disks', () => {
+  it('asks the region for every type on sale with ESSD disks, with no shape filter that could fail the read', () => {
     const sized = synthJson(
       'alicloud',
       specFromConfig({ ...baseConfig('alicloud'), instance: { size: 'medium', diskGb: 300 } }, KEYS.rsa),
     );
-    expect(only(sized, 'data', 'alicloud_instance_types')).toMatchObject({
-      cpu_core_count: 2,
-      memory_size: 8,
-      instance_type_family: 'ecs.g7',
+    expect(only(sized, 'data', 'alicloud_instance_types')).toEqual({
+      system_disk_category: 'cloud_essd',
+      network_type: 'Vpc',
+      instance_charge_type: 'PostPaid',
     });
-    const types = only(tf, 'data', 'alicloud_instance_types');
-    expect(types.instance_type).toBe('ecs.g7.large');
-    expect(instance.instance_type).toContain(`${dataRef('alicloud_instance_types', tf)}.ids`);
-    const zones = only(tf, 'data', 'alicloud_zones');
-    expect(zones).toEqual({
+    expect(only(sized, 'data', 'alicloud_zones')).toEqual({
       available_resource_creation: 'VSwitch',
-      available_instance_type: instance.instance_type,
       available_disk_category: 'cloud_essd',
     });
-    expect(only(tf, 'resource', 'alicloud_vswitch').zone_id).toContain(
-      `${dataRef('alicloud_zones', tf)}.ids`,
-    );
-    expect(only(tf, 'resource', 'alicloud_vswitch').lifecycle).toEqual({ ignore_changes: ['zone_id'] });
+    // The size's fallback types are what the choice walks through, in order.
+    const locals = Object.values<string>(sized.locals);
+    expect(locals).toContain(`\${${JSON.stringify(ALICLOUD_SIZE_TYPES.medium).replaceAll(',', ', ')}}`);
   });
 
-  it('looks a given instance type up in the region, then chooses the zone by it', () => {
+  it('finds its own running host by name and project tag, to keep its type', () => {
+    expect(only(tf, 'data', 'alicloud_instances')).toEqual({
+      instance_name: 'ckb-pool-host',
+      tags: { Project: 'ckb-pool', ManagedBy: 'ckb-pool-deploy' },
+    });
+  });
+
+  it('takes type and zone from the market choice and fails the plan when nothing is on sale', () => {
+    const choice = Object.keys(tf.locals).find((k) => k.includes('choice'));
+    expect(instance.instance_type).toBe(`\${local.${choice}.type}`);
+    const vsw = only(tf, 'resource', 'alicloud_vswitch');
+    expect(vsw.zone_id).toBe(`\${local.${choice}.zone}`);
+    expect(vsw.lifecycle).toEqual({ ignore_changes: ['zone_id'] });
+    expect(instance.lifecycle.precondition).toEqual([
+      {
+        condition: `\${local.${choice}.type != ""}`,
+        error_message: soldOutMessage('ecs.g7.large', 'ap-southeast-1', ['ecs.g7.large']),
+      },
+    ]);
+  });
+
+  it('looks a given instance type up in the region and tries only that type', () => {
     const f = fixtures('alicloud').find((x) => x.config.instance.size === 'ecs.g8y.xlarge')!;
     const t = synthJson('alicloud', specFor('alicloud', f));
     expect(only(t, 'data', 'alicloud_instance_types')).toMatchObject({
       instance_type: 'ecs.g8y.xlarge',
       system_disk_category: 'cloud_essd',
     });
-    const type = only(t, 'resource', 'alicloud_instance').instance_type;
-    expect(type).toContain(`${dataRef('alicloud_instance_types', t)}.ids`);
-    expect(only(t, 'data', 'alicloud_zones').available_instance_type).toBe(type);
+    expect(Object.values<string>(t.locals)).toContain(`\${["ecs.g8y.xlarge"]}`);
     expect(only(t, 'data', 'alicloud_images')).toMatchObject({
       architecture: 'arm64',
       name_regex: '^debian_12_\\d+_arm64_',

@@ -18,9 +18,11 @@ import {
   AlicloudVpc,
   AlicloudVswitch,
   DataAlicloudImages,
+  DataAlicloudInstances,
   DataAlicloudInstanceTypes,
   DataAlicloudZones,
 } from './constructs.js';
+import { AlicloudPlacement, alicloudCandidates } from './market.js';
 
 export const SYSTEM_DISK = 'cloud_essd';
 /** EIP peak bandwidth (Mbit/s). Billed by traffic, so the cap costs nothing by itself. */
@@ -49,29 +51,36 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
 
     new AlicloudProvider(this, 'alicloud', { region: spec.region });
 
-    // Type first (from the size, or the given type looked up so a type the region does not sell
-    // fails the plan), then only zones where that type and ESSD disks are for sale, so the
-    // instance can never land in a zone without its type (2020 bug F12).
+    // The type and zone come from what the region sells at plan time: the first of the size's
+    // fallback types (or the one type the config names) that is on sale with ESSD disks in a
+    // zone that takes a vSwitch, so the VM never lands in a zone without its type (2020 bug F12).
+    // No vCPU/RAM filter on the data source: with one, the API call itself fails when that shape
+    // is sold out everywhere, and a failing data source would fail `down` too.
     const profile = sizeProfile(spec.instanceSize);
+    const candidates = alicloudCandidates(spec.instanceSize);
     const types = new DataAlicloudInstanceTypes(this, 'types', {
-      ...(profile
-        ? {
-            cpuCoreCount: profile.cpu,
-            memorySize: profile.memoryGiB,
-            instanceTypeFamily: profile.alicloudFamily,
-          }
-        : { instanceType: spec.instanceSize }),
+      ...(profile ? {} : { instanceType: spec.instanceSize }),
       systemDiskCategory: SYSTEM_DISK,
       networkType: 'Vpc',
       instanceChargeType: 'PostPaid',
-      isOutdated: false,
     });
-    const instanceType = types.firstId;
     const zones = new DataAlicloudZones(this, 'zones', {
       availableResourceCreation: 'VSwitch',
-      availableInstanceType: instanceType,
       availableDiskCategory: SYSTEM_DISK,
     });
+    const hosts = new DataAlicloudInstances(this, 'current', {
+      instanceName: `${name}-host`,
+      tags: { Project: labels.Project, ManagedBy: labels.ManagedBy },
+    });
+    const placement = new AlicloudPlacement(this, 'market', {
+      instanceSize: spec.instanceSize,
+      region: spec.region,
+      candidates,
+      typesAddress: types.fqn,
+      zonesAddress: zones.fqn,
+      hostsAddress: hosts.fqn,
+    });
+    const instanceType = placement.instanceType;
     const arch = profile ? 'x86_64' : alicloudArchitecture(spec.instanceSize);
     // Debian 12, what the Ansible e2e runs the role on (system images: debian_12_<n>_x64_20G_alibase_…).
     const image = new DataAlicloudImages(this, 'debian', {
@@ -92,10 +101,10 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       vswitchName: `${name}-public`,
       vpcId: vpc.id,
       cidrBlock: HOST_NETWORK.subnetCidr,
-      zoneId: zones.firstId,
+      zoneId: placement.zoneId,
       tags: labels,
-      // Zones are re-read on every plan; a change there must not move the vSwitch (and with it
-      // replace the instance and its chain disk).
+      // A running host's zone is kept by the choice already; this also covers a host whose type
+      // left its size. A new zone would replace the vSwitch, the instance and its chain disk.
       lifecycle: { ignoreChanges: ['zone_id'] },
     });
 
@@ -162,7 +171,7 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       volumeTags: labels,
       // Since 1.289 a new image_id re-images the system disk, which holds the chain: a newer
       // Debian build must never do that on a routine apply. user_data only acts on first boot.
-      lifecycle: { ignoreChanges: ['image_id', 'user_data'] },
+      lifecycle: { ignoreChanges: ['image_id', 'user_data'], precondition: [placement.precondition] },
     });
 
     const eip = new AlicloudEipAddress(this, 'ip', {

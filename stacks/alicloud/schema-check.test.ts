@@ -54,6 +54,16 @@ describeWithShared(SCHEMA, 'the Alibaba Cloud stack against the provider schema'
     expect(v[0].address).toMatch(/^alicloud_vpc\./);
   });
 
+  it('checks alicloud_instances, which the shared extract lacks, against the supplement', () => {
+    expect(schema.data.alicloud_instances).toBeUndefined();
+    const v = broken((tf) => {
+      first(tf, 'alicloud_instances', 'data').instance_nmae = 'typo';
+      first(tf, 'alicloud_instances', 'data').status = 'Gone';
+    });
+    expect(kinds(v).sort()).toEqual(['enum', 'unknown-argument']);
+    expect(v.every((x) => x.address.startsWith('data.alicloud_instances.'))).toBe(true);
+  });
+
   it('catches a missing required argument', () => {
     const v = broken((tf) => {
       delete first(tf, 'alicloud_eip_association').instance_id;

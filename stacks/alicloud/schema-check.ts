@@ -6,6 +6,8 @@
  * one-of/conflict rules all come back as violations.
  */
 
+import { SCHEMA_SUPPLEMENT } from './schema-supplement.js';
+
 export interface ArgSchema {
   type: string;
   required?: boolean;
@@ -214,7 +216,10 @@ function checkKind(
   return out;
 }
 
-/** Every alicloud provider, resource and data block of a Terraform JSON document. */
+/**
+ * Every alicloud provider, resource and data block of a Terraform JSON document, against the
+ * schema plus `SCHEMA_SUPPLEMENT` (blocks the shared extract lacks).
+ */
 export function checkAlicloudJson(tf: Body, schema: AlicloudSchema): Violation[] {
   const out: Violation[] = [];
   const providerName = schema.provider.block_name;
@@ -241,6 +246,7 @@ export function checkAlicloudJson(tf: Body, schema: AlicloudSchema): Violation[]
     });
   }
   out.push(...checkKind('', tf.resource as Record<string, Record<string, Body>>, schema.resource));
-  out.push(...checkKind('data.', tf.data as Record<string, Record<string, Body>>, schema.data));
+  const data = { ...SCHEMA_SUPPLEMENT.data, ...schema.data };
+  out.push(...checkKind('data.', tf.data as Record<string, Record<string, Body>>, data));
   return out;
 }

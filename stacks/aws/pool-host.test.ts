@@ -55,6 +55,8 @@ describe('the AWS pool host', () => {
 
   it('uses only separate rule resources on the security group', () => {
     const sg = only(tf, 'resource', 'aws_security_group');
+    // Renaming the project renames (replaces) the group while the instance still holds it.
+    expect(sg.lifecycle).toEqual({ create_before_destroy: true });
     expect(sg.ingress).toBeUndefined();
     expect(sg.egress).toBeUndefined();
     expect(tf.resource.aws_security_group_rule).toBeUndefined();
@@ -90,7 +92,7 @@ describe('the AWS pool host', () => {
     expect(ami.most_recent).toBe(true);
     expect(ami.filter).toContainEqual({ name: 'name', values: ['debian-12-amd64-*'] });
     expect(instance.ami).toBe(`\${data.aws_ami.${Object.keys(tf.data.aws_ami)[0]}.id}`);
-    expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data']);
+    expect(instance.lifecycle.ignore_changes).toEqual(['ami', 'user_data', 'key_name']);
   });
 
   it('gives the host an Elastic IP in the VPC', () => {

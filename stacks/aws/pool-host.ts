@@ -2,7 +2,7 @@
  * AWS implementation of `PoolHost`: its own VPC (never the default one), one public subnet in a
  * zone that offers the instance type, an internet gateway and route, a security group whose
  * rules are separate `aws_vpc_security_group_*_rule` resources, the operator's key, a Debian 12
- * 24.04 instance (IMDSv2 required, encrypted gp3 root) and an Elastic IP.
+ * instance (IMDSv2 required, encrypted gp3 root) and an Elastic IP.
  *
  * Submodule imports only: loading the whole `@cdktf/provider-aws` index costs seconds.
  */
@@ -117,6 +117,9 @@ export class AwsPoolHost extends Construct implements PoolHost {
       description: 'ckb-pool: SV2, V1 and CKB P2P public; SSH from admin CIDRs only',
       vpcId: vpc.id,
       tags: named('sg'),
+      // The name derives from the project and is ForceNew. The instance holds the group, so
+      // deleting the old one first would fail (DependencyViolation): create the new one first.
+      lifecycle: { createBeforeDestroy: true },
     });
     for (const rule of ingressRules(spec)) {
       new VpcSecurityGroupIngressRule(this, ruleId(rule), {
@@ -167,9 +170,10 @@ export class AwsPoolHost extends Construct implements PoolHost {
       },
       tags: named('host'),
       // A newer Debian AMI would replace the instance and its root volume, which holds the
-      // chain: routine applies keep the running image. user_data only acts on first boot, so a
-      // change there (a new key) is Ansible's job, not a reason to stop the instance.
-      lifecycle: { ignoreChanges: ['ami', 'user_data'] },
+      // chain: routine applies keep the running image. user_data and the key pair only act at
+      // launch (EC2 cannot change a running instance's key), and key_name is ForceNew: a new key
+      // or a renamed project is Ansible's job, not a reason to rebuild the host.
+      lifecycle: { ignoreChanges: ['ami', 'user_data', 'key_name'] },
     });
 
     const eip = new Eip(this, 'ip', {
