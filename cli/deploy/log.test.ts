@@ -26,6 +26,17 @@ describe('Masker', () => {
     );
   });
 
+  it('masks the secret of every credential source doctor accepts', () => {
+    const m = new Masker().addFromEnv({
+      ALIBABACLOUD_ACCESS_KEY_SECRET: 'alibabacloud-secret-1',
+      ALIBABACLOUD_SECURITY_TOKEN: 'alibabacloud-sts-token-2',
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: 'ecs-container-token-3',
+    });
+    expect(m.mask('alibabacloud-secret-1 alibabacloud-sts-token-2 ecs-container-token-3')).toBe(
+      `${MASK} ${MASK} ${MASK}`,
+    );
+  });
+
   it('never lets a registered secret through, whatever surrounds it', () => {
     fc.assert(
       fc.property(

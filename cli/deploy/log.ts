@@ -13,6 +13,10 @@ export const SECRET_ENV_VARS = [
   'ALICLOUD_SECURITY_TOKEN',
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
   'ALIBABA_CLOUD_SECURITY_TOKEN',
+  // The names doctor also accepts (cli/deploy/cloud-credentials.ts): masked as well.
+  'ALIBABACLOUD_ACCESS_KEY_SECRET',
+  'ALIBABACLOUD_SECURITY_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
 ] as const;
 
 export const MASK = '***';
