@@ -6,7 +6,7 @@
  */
 import { payoutLock } from '../config/address.js';
 import type { PoolDeployConfig } from '../config/types.js';
-import { INTERNAL_PORT, SERVICE } from './layout.js';
+import { INTERNAL_PORT, POOL_NOTIFY_HOST } from './layout.js';
 
 // Bootnodes exactly as `ckb init --chain <chain>` of the pinned node (nervos/ckb v0.205.0,
 // resource/ckb.toml) writes them; cli/bundle/ckb-toml.test.ts compares them with that template.
@@ -51,7 +51,11 @@ export const RPC_MODULES = ['Net', 'Pool', 'Miner', 'Chain', 'Stats', 'Subscript
 const q = (s: string): string => JSON.stringify(s);
 const list = (xs: string[]): string => `[${xs.map(q).join(', ')}]`;
 
-export function renderCkbToml(config: PoolDeployConfig): string {
+/** The node's notify URL: the pool's address on the node network, the secret as the path. */
+export const notifyUrl = (notifySecret: string): string =>
+  `http://${POOL_NOTIFY_HOST}:${INTERNAL_PORT.poolNotify}/${notifySecret}`;
+
+export function renderCkbToml(config: PoolDeployConfig, notifySecret: string): string {
   const lock = payoutLock(config.payoutAddress, config.chain);
   const spec = config.chain === 'mainnet' ? 'specs/mainnet.toml' : 'specs/testnet.toml';
   const bootnodes = BOOTNODES[config.chain].map((b) => `  ${q(b)},`).join('\n');
@@ -120,7 +124,8 @@ code_hash = ${q(lock.codeHash)}
 args = ${q(lock.args)}
 hash_type = ${q(lock.hashType)}
 message = "0x"
-# The node POSTs every new template to the pool at once (internal network only).
-notify = ${list([`http://${SERVICE.pool}:${INTERNAL_PORT.poolNotify}`])}
+# The node POSTs every new template to the pool at once (node network only; the path is the
+# shared secret the pool checks).
+notify = ${list([notifyUrl(notifySecret)])}
 `;
 }

@@ -44,9 +44,10 @@ describe('ckb-pool-deploy render (spawned)', () => {
         'prometheus/alerts.yml',
       ]),
     );
-    expect(statSync(join(dir, 'bundle/.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'bundle/secrets')).mode & 0o777).toBe(0o700);
     const password = readFileSync(join(dir, 'secrets/grafana-admin-password'), 'utf8').trim();
-    expect(files['.env']).toContain(`GRAFANA_ADMIN_PASSWORD=${password}`);
+    expect(files['secrets/grafana-admin-password']).toBe(`${password}\n`);
+    expect(files['.env']).not.toContain(password);
     expect(files['compose.yaml']).not.toContain(password);
 
     expect(cli(['render', '--out', 'bundle'], dir).code).toBe(0);

@@ -9,7 +9,8 @@ import { readSecrets, SecretsError } from '../config/secrets.js';
 const help = `Usage: ckb-pool-deploy render [--config FILE] --out DIR
 
 Renders the compose bundle for the deployment in FILE into DIR: compose.yaml (runs with
-\`docker compose\` v2 and \`docker-compose\` 1.29), .env (secrets, mode 0600), README.md,
+\`docker compose\` v2 and \`docker-compose\` 1.29), .env (project name), secrets/ (the
+secret files the containers read, folder mode 0700), README.md,
 ckb/ckb.toml, pool/pool.yaml, pool/translator.yaml, pool/authority-public.key and, with
 monitoring on, Prometheus, Alertmanager and Grafana configs. The same config and secrets always give the same bytes.
 

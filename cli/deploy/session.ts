@@ -28,7 +28,12 @@ export function openSession(
   const config = loadConfig(configPath);
   const secrets = opts.secrets === false ? emptySecrets() : readSecrets(config.secretsDir);
   const masker = new Masker()
-    .add(secrets.authoritySecret, secrets.grafanaAdminPassword, config.monitoring.alertWebhookUrl)
+    .add(
+      secrets.authoritySecret,
+      secrets.grafanaAdminPassword,
+      secrets.notifySecret,
+      config.monitoring.alertWebhookUrl,
+    )
     .addFromEnv(deps.env);
   const work = workDir(configPath, config.project, target);
   ensureWorkDir(work);
@@ -38,7 +43,7 @@ export function openSession(
 }
 
 function emptySecrets(): DeploymentSecrets {
-  return { authoritySecret: '', authorityPublicKey: '', grafanaAdminPassword: '' };
+  return { authoritySecret: '', authorityPublicKey: '', grafanaAdminPassword: '', notifySecret: '' };
 }
 
 /** The render step every `up` starts with. */

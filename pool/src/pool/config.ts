@@ -17,6 +17,7 @@ export interface PoolConfig {
     rpcTimeoutMs: number;
     subscribeAddress: string | null;
     notifyListen: string | null;
+    notifySecretFile: string | null;
     pollIntervalMs: number;
   };
   sv2: {
@@ -116,6 +117,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'hostport' },
     default: null,
     doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a private network: anyone who can POST can feed templates. Unset: no notify listener.',
+  },
+  {
+    path: 'node.notifySecretFile',
+    kind: { type: 'path' },
+    default: null,
+    doc: 'File holding the secret the node must put in the notify URL path (`notify = ["http://HOST:PORT/SECRET"]`); POSTs to any other path are refused with 403. At least 32 characters of A-Z a-z 0-9 _ -. Unset: any POST to the listener is taken.',
   },
   {
     path: 'node.pollIntervalMs',

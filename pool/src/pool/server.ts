@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { type ApiServer, startApiServer } from '../api/http.js';
 import { PoolMetrics } from '../api/metrics.js';
+import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
@@ -62,6 +63,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   // The key first: a missing or bad key file must fail before anything is opened.
   const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
   const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
+  const notifySecret = config.node.notifySecretFile ? readNotifySecret(config.node.notifySecretFile) : null;
   const metrics = new PoolMetrics({ defaultMetrics: opts.processMetrics ?? false });
   const messageRate = {
     perSecond: config.limits.maxMessagesPerSecond,
@@ -184,6 +186,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     rpc,
     subscribeAddress: config.node.subscribeAddress,
     notifyListen: config.node.notifyListen,
+    notifySecret,
     pollIntervalMs: config.node.pollIntervalMs,
     minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
     log: log.child({ part: 'templates' }),

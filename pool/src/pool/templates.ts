@@ -29,6 +29,8 @@ export interface TemplateSourceOptions {
   rpc: CkbRpcClient;
   subscribeAddress: string | null;
   notifyListen: string | null;
+  /** Required in the notify URL path when set. */
+  notifySecret?: string | null;
   pollIntervalMs: number;
   minUpdateIntervalMs: number;
   log: Logger;
@@ -110,6 +112,7 @@ export class TemplateSource {
       this.notify = await startNotifyReceiver({
         host,
         port,
+        secret: opts.notifySecret,
         onTemplate: (t) => this.ingest(t as BlockTemplate, this.now(), ++this.seq, 'notify'),
         onReject: (reason) => opts.log.warn({ reason }, 'notify push rejected'),
       });
