@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_API_LIMITS } from '../api/http.js';
 
 /**
  * pool.yaml: the one file that configures `ckb-pool serve`. The schema below is declarative
@@ -51,6 +52,13 @@ export interface PoolConfig {
   };
   api: {
     listen: string;
+    maxConnections: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerSocket: number;
+    socketTimeoutMs: number;
+    maxResponseBytes: number;
   };
   limits: {
     maxConnections: number;
@@ -248,6 +256,48 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'hostport' },
     default: '127.0.0.1:9100',
     doc: 'host:port of the HTTP API and Prometheus /metrics. Keep it private (admin network or loopback).',
+  },
+  {
+    path: 'api.maxConnections',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    default: DEFAULT_API_LIMITS.maxConnections,
+    doc: 'Open HTTP API connections at once (scrapers, dashboards, operators); more are refused at accept.',
+  },
+  {
+    path: 'api.headersTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.headersTimeoutMs,
+    doc: 'Time a client has to send the request headers, in milliseconds (slow-header clients are cut off).',
+  },
+  {
+    path: 'api.requestTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.requestTimeoutMs,
+    doc: 'Time a client has to send the whole request, in milliseconds.',
+  },
+  {
+    path: 'api.keepAliveTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.keepAliveTimeoutMs,
+    doc: 'How long an idle keep-alive connection stays open, in milliseconds.',
+  },
+  {
+    path: 'api.maxRequestsPerSocket',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    default: DEFAULT_API_LIMITS.maxRequestsPerSocket,
+    doc: 'Requests served on one keep-alive connection before it is closed.',
+  },
+  {
+    path: 'api.socketTimeoutMs',
+    kind: { type: 'int', min: 1_000, max: 3_600_000 },
+    default: DEFAULT_API_LIMITS.socketTimeoutMs,
+    doc: 'A connection with no traffic for this long (e.g. a client that stopped reading its answer) is closed, in milliseconds.',
+  },
+  {
+    path: 'api.maxResponseBytes',
+    kind: { type: 'int', min: 65_536, max: 268_435_456 },
+    default: DEFAULT_API_LIMITS.maxResponseBytes,
+    doc: 'Largest JSON answer the API sends; lists are paged (`?limit=`, at most 500 workers or 100 blocks a page) so this is a last guard.',
   },
   {
     path: 'limits.maxConnections',

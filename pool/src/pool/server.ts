@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { type ApiServer, startApiServer } from '../api/http.js';
+import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
 import { PoolMetrics } from '../api/metrics.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
+import { LedgerReader } from '../ledger/reader.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
@@ -57,6 +58,11 @@ export interface RunningPool {
 /** Bytes queued for a client that does not read before we drop it (a stalled reader). */
 const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 const VARDIFF_TICK_MS = 1_000;
+
+function apiLimits(api: PoolConfig['api']): ApiServerLimits {
+  const { listen: _listen, ...limits } = api;
+  return limits;
+}
 
 export async function startPool(config: PoolConfig, opts: StartPoolOptions = {}): Promise<RunningPool> {
   const log = opts.logger ?? pino({ level: config.log.level, base: { svc: 'ckb-pool' } });
@@ -371,9 +377,18 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   // ---- API ----------------------------------------------------------------------------------
   const apiAddr = parseHostPort(config.api.listen, 'api.listen');
   let api: ApiServer;
+  let reader: LedgerReader;
+  try {
+    reader = new LedgerReader(config.ledger.path, ledger.db);
+  } catch (err) {
+    server.close();
+    ephemeralPool.stop();
+    ledger.close();
+    throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
+  }
   const source = buildApiSource({
     config,
-    ledger,
+    ledger: reader,
     metrics,
     hashrate,
     sessions,
@@ -384,12 +399,17 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     authorityPubkey,
   });
   try {
-    api = await startApiServer(apiAddr.host, apiAddr.port, source, (err) =>
-      log.error({ err: (err as Error).message }, 'API error'),
+    api = await startApiServer(
+      apiAddr.host,
+      apiAddr.port,
+      source,
+      (err) => log.error({ err: (err as Error).message }, 'API error'),
+      apiLimits(config.api),
     );
   } catch (err) {
     server.close();
     ephemeralPool.stop();
+    reader.close();
     ledger.close();
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
@@ -420,6 +440,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       ephemeralPool.stop();
       await api.close();
       for (const c of connections.values()) c.socket.destroy();
+      reader.close();
       ledger.close();
       log.info('pool stopped');
     })();
