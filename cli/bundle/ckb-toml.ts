@@ -45,8 +45,14 @@ const BOOTNODES: Record<'mainnet' | 'testnet', string[]> = {
   ],
 };
 
-/** The RPC modules the pool needs (Miner: templates and submit; Subscription: new tips), plus the defaults. */
-export const RPC_MODULES = ['Net', 'Pool', 'Miner', 'Chain', 'Stats', 'Subscription', 'Experiment'];
+/**
+ * Only the RPC modules the pool calls (pool/src/ckb/rpc.ts): Miner (get_block_template,
+ * submit_block), Chain (get_tip_header, get_header_by_number, get_block: confirmations),
+ * Stats (get_blockchain_info: sync state) and Subscription (new_tip_header over TCP). Not the
+ * template's Net, Pool, Experiment or Terminal: nothing here needs to add peers, send
+ * transactions or dry-run scripts through the node.
+ */
+export const RPC_MODULES = ['Miner', 'Chain', 'Stats', 'Subscription'];
 
 const q = (s: string): string => JSON.stringify(s);
 const list = (xs: string[]): string => `[${xs.map(q).join(', ')}]`;
@@ -92,7 +98,8 @@ discovery_local_address = false
 bootnode_mode = false
 
 [rpc]
-# 0.0.0.0 inside the container = the bundle's internal network only: 8114 is never published.
+# 0.0.0.0 inside the container = the node's own network (the pool, Prometheus): 8114 is never
+# published. Only the modules the pool calls.
 listen_address = ${q(`0.0.0.0:${INTERNAL_PORT.ckbRpc}`)}
 max_request_body_size = 10485760
 modules = ${list(RPC_MODULES)}

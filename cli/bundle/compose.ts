@@ -41,8 +41,21 @@ const httpProbe = (url: string): string[] => [
 /** The same check for the Prometheus, Alertmanager and Grafana images, which have wget but no node. */
 const wgetProbe = (url: string): string[] => ['CMD', 'wget', '-q', '--spider', url];
 
+/**
+ * Every service: no capabilities (all listen above 1024 and run as their image's own non-root
+ * user), no privilege gain through setuid binaries, and a read-only root filesystem. Each writes
+ * only its named volume (the node /var/lib/ckb, the pool its ledger, Prometheus its TSDB,
+ * Alertmanager its state, Grafana /var/lib/grafana) and a small /tmp.
+ */
+const HARDENED = {
+  read_only: true,
+  cap_drop: ['ALL'],
+  security_opt: ['no-new-privileges:true'],
+  tmpfs: ['/tmp:size=64m,mode=1777'],
+};
+
 function base(image: string, networks: unknown = [NETWORK]): Record<string, unknown> {
-  return { image, restart: 'unless-stopped', networks, logging: LOGGING };
+  return { image, restart: 'unless-stopped', networks, logging: LOGGING, ...HARDENED };
 }
 
 /**
@@ -146,9 +159,6 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ...base(images.nodeExporter),
       command: ['--path.rootfs=/host', `--web.listen-address=:${INTERNAL_PORT.nodeExporter}`],
       pid: 'host',
-      read_only: true,
-      cap_drop: ['ALL'],
-      security_opt: ['no-new-privileges:true'],
       // No rslave propagation: it needs a shared or slave / on the host, which not every host
       // (nor a container host) has; the disks mounted at start are the ones that matter.
       volumes: ['/:/host:ro'],

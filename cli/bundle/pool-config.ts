@@ -3,6 +3,9 @@
  * translator.yaml for `ckb-pool translate`, both for the bundle's network layout.
  */
 import type { PoolDeployConfig } from '../config/types.js';
+
+export const CERTIFICATE_VALIDITY_SECONDS = 365 * 86_400;
+
 import {
   CONTAINER_PATH,
   INTERNAL_PORT,
@@ -26,9 +29,11 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
     sv2: {
       listen: `0.0.0.0:${config.ports.sv2}`,
       authorityKeyFile: secretInContainer(SECRET.authority),
-      // The pool signs a certificate for its per-process static key at start; a long-running
-      // container must not outlive it, so use the schema's maximum (10 years).
-      certificateValiditySeconds: 315_360_000,
+      // One year. The pool signs the certificate of its static key at start and re-signs it
+      // (same key) a tenth of the validity before it runs out, so a long-running container
+      // never presents an expired one; the authority key itself never expires (rotation:
+      // docs/deploy.md, "Security").
+      certificateValiditySeconds: CERTIFICATE_VALIDITY_SECONDS,
     },
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },

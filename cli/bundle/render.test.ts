@@ -35,6 +35,9 @@ interface ComposeService {
   depends_on?: unknown;
   secrets?: string[];
   networks?: string[] | Record<string, unknown>;
+  cap_drop?: string[];
+  security_opt?: string[];
+  read_only?: boolean;
 }
 
 const composeOf = (files: BundleFile[]) =>
@@ -79,7 +82,8 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
       hash_type: 'type',
     });
     expect(toml.block_assembler.notify).toEqual([`http://pool-notify:8888/${FAKE_SECRETS.notifySecret}`]);
-    expect(toml.rpc.modules).toEqual(expect.arrayContaining(['Miner', 'Subscription', 'Chain']));
+    // Exactly what the pool calls: no Net, Pool, Experiment, Debug, Terminal…
+    expect(toml.rpc.modules).toEqual(['Miner', 'Chain', 'Stats', 'Subscription']);
     expect(toml.rpc.tcp_listen_address).toBe('0.0.0.0:18114');
     expect(toml.network.listen_addresses).toEqual(['/ip4/0.0.0.0/tcp/8115']);
     expect((toml.network.bootnodes as string[]).length).toBeGreaterThan(0);
@@ -143,6 +147,19 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
       expect(f.content, f.path).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
       if (f.path !== 'ckb/ckb.toml') expect(f.content, f.path).not.toContain(FAKE_SECRETS.notifySecret);
     }
+  });
+
+  it('runs every container without capabilities, privilege gain or a writable root filesystem', () => {
+    for (const [name, s] of Object.entries(composeOf(files).services)) {
+      expect(s.cap_drop, name).toEqual(['ALL']);
+      expect(s.security_opt, name).toEqual(['no-new-privileges:true']);
+      expect(s.read_only, name).toBe(true);
+    }
+  });
+
+  it('has the pool sign its certificate for one year, which the pool accepts', () => {
+    const pool = parsePoolConfig(parseYaml(fileOf(files, 'pool/pool.yaml')), '/etc/ckb-pool');
+    expect(pool.sv2.certificateValiditySeconds).toBe(365 * 86_400);
   });
 
   it('puts the node and its notify listener on a network the translator is not on', () => {

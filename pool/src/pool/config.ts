@@ -151,9 +151,9 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   },
   {
     path: 'sv2.certificateValiditySeconds',
-    kind: { type: 'int', min: 60, max: 10 * 365 * 86_400 },
+    kind: { type: 'int', min: 60, max: 365 * 86_400 },
     default: 86_400,
-    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew). The pool re-signs it (same static key) shortly before it runs out, so short lifetimes are fine.',
+    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew), at most one year. The pool re-signs it (same static key) when a tenth of the lifetime is left, so short lifetimes are fine and a long-running pool never presents an expired one.',
   },
   {
     path: 'sv2.instanceId',
