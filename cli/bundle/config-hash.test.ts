@@ -22,7 +22,7 @@ describe('config hashes on the compose services', () => {
     }
   });
 
-  it('change for exactly the services whose files change: a new payout address recreates only the node', () => {
+  it('change for exactly the services whose files change: a new payout address recreates the node and the pool (which checks templates against it)', () => {
     const before = labels(configFor('testnet'));
     const after = labels(
       configFor('testnet', {
@@ -31,7 +31,7 @@ describe('config hashes on the compose services', () => {
       }),
     );
     const changed = Object.keys(before).filter((s) => before[s] !== after[s]);
-    expect(changed).toEqual(['ckb']);
+    expect(changed).toEqual(['ckb', 'pool']);
   });
 
   it('stay the same for the same config (a second up recreates nothing)', () => {

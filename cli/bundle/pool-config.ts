@@ -2,6 +2,7 @@
  * pool.yaml for `ckb-pool serve` (schema: pool/src/pool/config.ts, docs/pool-config.md) and
  * translator.yaml for `ckb-pool translate`, both for the bundle's network layout.
  */
+import { payoutLock } from '../config/address.js';
 import type { PoolDeployConfig } from '../config/types.js';
 
 export const CERTIFICATE_VALIDITY_SECONDS = 365 * 86_400;
@@ -25,6 +26,8 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
       // The pool's address on the node's network only, and the node must know the secret.
       notifyListen: `${POOL_NOTIFY_HOST}:${INTERNAL_PORT.poolNotify}`,
       notifySecretFile: secretInContainer(SECRET.notify),
+      // The lock ckb.toml's [block_assembler] pays to: any template paying another is refused.
+      payoutLock: payoutLock(config.payoutAddress, config.chain),
     },
     sv2: {
       listen: `0.0.0.0:${config.ports.sv2}`,

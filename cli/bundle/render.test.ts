@@ -97,6 +97,15 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
     expect(pool.node.subscribeAddress).toBe('ckb:18114');
     expect(pool.node.notifyListen).toBe('pool-notify:8888');
     expect(pool.node.notifySecretFile).toBe('/run/secrets/notify-secret');
+    // The pool refuses templates paying any other lock than the node's block assembler.
+    const assembler = (
+      parseToml(fileOf(files, 'ckb/ckb.toml')) as { block_assembler: Record<string, string> }
+    ).block_assembler;
+    expect(pool.node.payoutLock).toEqual({
+      codeHash: assembler.code_hash,
+      hashType: assembler.hash_type,
+      args: assembler.args,
+    });
     expect(pool.sv2.authorityKeyFile).toBe('/run/secrets/authority-secret');
   });
 

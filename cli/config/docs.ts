@@ -115,7 +115,7 @@ and v1.29 both work). The same config and secrets always give the same bytes.
 | \`ckb/ckb.toml\` | the node for the chain: bundled spec and bootnodes, RPC with only the modules the pool calls (Miner, Chain, Stats, Subscription) on the node's own network, \`[block_assembler]\` from \`payoutAddress\` with \`notify\` to the pool (the notify secret as the URL path) |
 | \`pool/pool.yaml\`, \`pool/translator.yaml\` | the pool and V1 translator configs (docs/pool-config.md) |
 | \`pool/authority-public.key\` | the SV2 authority public key miners pin |
-| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool or translator down, node down or behind, no new job, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
+| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool or translator down, node down or behind, no new job, a template paying another lock, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
 
 ## Paths
 

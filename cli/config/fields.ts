@@ -268,7 +268,7 @@ export const FIELDS = [
   }),
   field('monitoring.alertWebhookUrl', {
     kind: str('http(s) URL', /^https?:\/\/[^\s/]+(\/\S*)?$/),
-    doc: 'Alertmanager sends every alert (pool or translator down, node down or behind, no new job, rejected-share spike, block found or rejected) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
+    doc: 'Alertmanager sends every alert (pool or translator down, node down or behind, no new job, a template paying another lock, rejected-share spike, block found or rejected) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
     flag: 'alert-webhook-url',
     prompt: 'Alert webhook URL (empty for none)',
     ask: (c) => c.monitoring?.enabled === true,

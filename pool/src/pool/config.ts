@@ -19,6 +19,12 @@ export interface PoolConfig {
     subscribeAddress: string | null;
     notifyListen: string | null;
     notifySecretFile: string | null;
+    /** The lock every template's cellbase must name (the node's `[block_assembler]`). */
+    payoutLock: {
+      codeHash: string | null;
+      hashType: 'data' | 'type' | 'data1' | 'data2' | null;
+      args: string | null;
+    };
     pollIntervalMs: number;
   };
   sv2: {
@@ -82,6 +88,7 @@ type Kind =
   | { type: 'url' }
   | { type: 'hostport' }
   | { type: 'path' }
+  | { type: 'hex'; bytes?: number }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'int'; min: number; max: number }
   | { type: 'number'; min: number; max: number };
@@ -131,6 +138,24 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'path' },
     default: null,
     doc: 'File holding the secret the node must put in the notify URL path (`notify = ["http://HOST:PORT/SECRET"]`); POSTs to any other path are refused with 403. At least 32 characters of A-Z a-z 0-9 _ -. Unset: any POST to the listener is taken.',
+  },
+  {
+    path: 'node.payoutLock.codeHash',
+    kind: { type: 'hex', bytes: 32 },
+    default: null,
+    doc: 'code_hash of the lock every block template must pay to: the node\'s `[block_assembler] code_hash`. With `hashType` and `args` set, a template whose cellbase names another lock (a misconfigured node, or a forged notify) is refused, logged and counted in `ckb_pool_templates_refused_total{reason="payout_lock"}`. Unset (all three): not checked.',
+  },
+  {
+    path: 'node.payoutLock.hashType',
+    kind: { type: 'enum', values: ['data', 'type', 'data1', 'data2'] },
+    default: null,
+    doc: 'hash_type of that lock (`[block_assembler] hash_type`, `type` for the default secp256k1-blake160 lock).',
+  },
+  {
+    path: 'node.payoutLock.args',
+    kind: { type: 'hex' },
+    default: null,
+    doc: 'args of that lock (`[block_assembler] args`, 0x + 40 hex characters for secp256k1-blake160).',
   },
   {
     path: 'node.pollIntervalMs',
@@ -407,6 +432,18 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       }
       return raw;
     }
+    case 'hex': {
+      const bytes = kind.bytes;
+      if (
+        typeof raw !== 'string' ||
+        !/^0x([0-9a-fA-F]{2})*$/.test(raw) ||
+        (bytes !== undefined && raw.length !== 2 + 2 * bytes)
+      ) {
+        const what = bytes === undefined ? '0x and hex bytes' : `0x and ${2 * bytes} hex characters`;
+        throw new ConfigError(path, `expected ${what}, got ${JSON.stringify(raw)}`);
+      }
+      return raw.toLowerCase();
+    }
     case 'enum':
       if (typeof raw !== 'string' || !kind.values.includes(raw)) {
         throw new ConfigError(path, `expected one of ${kind.values.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -483,6 +520,11 @@ export function parseConfig(doc: unknown, baseDir = process.cwd()): PoolConfig {
   if (cfg.vardiff.minDifficulty > cfg.vardiff.maxDifficulty) {
     throw new ConfigError('vardiff.minDifficulty', 'is larger than vardiff.maxDifficulty');
   }
+  const lock = cfg.node.payoutLock;
+  const lockSet = [lock.codeHash, lock.hashType, lock.args].filter((v) => v !== null).length;
+  if (lockSet !== 0 && lockSet !== 3) {
+    throw new ConfigError('node.payoutLock', 'set codeHash, hashType and args together (or none of them)');
+  }
   if (cfg.limits.maxConnectionsPerIp > cfg.limits.maxConnections) {
     throw new ConfigError('limits.maxConnectionsPerIp', 'is larger than limits.maxConnections');
   }
@@ -522,6 +564,8 @@ function kindText(kind: Kind): string {
       return `number ${kind.min}..${kind.max}`;
     case 'hostport':
       return 'host:port';
+    case 'hex':
+      return kind.bytes === undefined ? 'hex bytes' : `${kind.bytes} hex bytes`;
     default:
       return kind.type;
   }

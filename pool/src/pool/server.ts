@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
 import { PoolMetrics } from '../api/metrics.js';
+import type { PayoutLock } from '../ckb/cellbase-lock.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
@@ -58,6 +59,11 @@ export interface RunningPool {
 /** Bytes queued for a client that does not read before we drop it (a stalled reader). */
 const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 const VARDIFF_TICK_MS = 1_000;
+
+function payoutLockOf(config: PoolConfig): PayoutLock | null {
+  const { codeHash, hashType, args } = config.node.payoutLock;
+  return codeHash && hashType && args ? { codeHash, hashType, args } : null;
+}
 
 function apiLimits(api: PoolConfig['api']): ApiServerLimits {
   const { listen: _listen, ...limits } = api;
@@ -188,11 +194,19 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     // Templates flow again: no need to wait for the next sync poll to report healthy.
     if (!synced) void checkSync();
   };
+  let lastRefusal: string | null = null;
   const templates = new TemplateSource({
     rpc,
     subscribeAddress: config.node.subscribeAddress,
     notifyListen: config.node.notifyListen,
     notifySecret,
+    payoutLock: payoutLockOf(config),
+    onRefused: (reason, problem) => {
+      metrics.templatesRefused.inc({ reason });
+      // Every poll of a misconfigured node repeats it: log each new problem once.
+      if (problem !== lastRefusal) log.error({ reason, problem }, 'block template refused');
+      lastRefusal = problem;
+    },
     pollIntervalMs: config.node.pollIntervalMs,
     minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
     log: log.child({ part: 'templates' }),
