@@ -131,7 +131,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'node.notifyListen',
     kind: { type: 'hostport' },
     default: null,
-    doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a private network: anyone who can POST can feed templates. Unset: no notify listener.',
+    doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a network only the node shares, and set `node.notifySecretFile`: anyone who can POST there can feed templates (`node.payoutLock` refuses those that pay another lock). Unset: no notify listener.',
   },
   {
     path: 'node.notifySecretFile',
