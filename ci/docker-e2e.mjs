@@ -427,8 +427,9 @@ async function containerIds(project) {
 
 /**
  * The second `up` (issue 12, "config reaches the host"): a new payout address and alert
- * webhook in ckb-pool.yaml must reach the node and Alertmanager — recreated, reading the new
- * files — while the services whose files did not change keep running untouched.
+ * webhook in ckb-pool.yaml must reach the node, the pool (its payout lock check) and
+ * Alertmanager — recreated, reading the new files — while the services whose files did not
+ * change keep running untouched.
  */
 async function upAgainAfterConfigChange(cli, project, upBundle) {
   await step(
@@ -454,9 +455,10 @@ async function upAgainAfterConfigChange(cli, project, upBundle) {
           .filter((s) => before[s] === after[s])
           .join(', ')}`,
       );
-      if (recreated.join(',') !== 'alertmanager,ckb') {
+      // The pool too: its pool.yaml names the payout lock it checks every template against.
+      if (recreated.join(',') !== 'alertmanager,ckb,pool') {
         throw new Error(
-          `expected exactly alertmanager and ckb to be recreated, got: ${recreated.join(', ') || 'none'}`,
+          `expected exactly alertmanager, ckb and pool to be recreated, got: ${recreated.join(', ') || 'none'}`,
         );
       }
       const inside = async (service, file) =>

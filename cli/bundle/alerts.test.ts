@@ -38,6 +38,7 @@ describe('alert rules', () => {
         'NodeBehindNetwork',
         'NoNewJob',
         'RejectedSharesSpike',
+        'TemplatePaysAnotherLock',
         'BlockFound',
         'BlockOrphaned',
         'HashrateDrop',
@@ -66,6 +67,7 @@ describe('alert rules', () => {
             { series: 'ckb_pool_blocks_total{outcome="found"}', values: '0 0 1 1 1' },
             { series: 'ckb_pool_blocks_total{outcome="orphaned"}', values: '0 0 0 1 1' },
             { series: 'up{job="host"}', values: '0x30' },
+            { series: 'ckb_pool_templates_refused_total{reason="payout_lock"}', values: '0x10 1 2 2x20' },
           ],
           alert_rule_test: [
             {
@@ -91,6 +93,14 @@ describe('alert rules', () => {
               alertname: 'BlockOrphaned',
               exp_alerts: [expected('BlockOrphaned', { outcome: 'orphaned' })],
             },
+            { eval_time: '9m', alertname: 'TemplatePaysAnotherLock', exp_alerts: [] },
+            {
+              eval_time: '12m',
+              alertname: 'TemplatePaysAnotherLock',
+              exp_alerts: [expected('TemplatePaysAnotherLock', { reason: 'payout_lock' })],
+            },
+            // Five minutes after the last refusal it resolves.
+            { eval_time: '20m', alertname: 'TemplatePaysAnotherLock', exp_alerts: [] },
             { eval_time: '5m', alertname: 'HostExporterDown', exp_alerts: [] },
             {
               eval_time: '12m',

@@ -55,7 +55,7 @@ describeWithShared(TEMPLATE, 'ckb.toml against the pinned node’s own template 
   const known = templateKeys(text);
 
   it.each(['mainnet', 'testnet'] as const)('%s: every rendered key is one the node reads', (chain) => {
-    const toml = parseToml(renderCkbToml(configFor(chain))) as Record<string, unknown>;
+    const toml = parseToml(renderCkbToml(configFor(chain), 'NOTIFY-SECRET')) as Record<string, unknown>;
     const unknown = renderedKeys(toml).filter((k) => !known.has(k));
     expect(unknown).toEqual([]);
   });
@@ -66,7 +66,9 @@ describeWithShared(TEMPLATE, 'ckb.toml against the pinned node’s own template 
   });
 
   it.each(['mainnet', 'testnet'] as const)('%s: bootnodes are exactly the template’s', (chain) => {
-    const toml = parseToml(renderCkbToml(configFor(chain))) as { network: { bootnodes: string[] } };
+    const toml = parseToml(renderCkbToml(configFor(chain), 'NOTIFY-SECRET')) as {
+      network: { bootnodes: string[] };
+    };
     const expected = bootnodes(text, chain);
     expect(expected.length).toBeGreaterThan(3);
     expect(toml.network.bootnodes).toEqual(expected);

@@ -6,7 +6,7 @@
  */
 import { payoutLock } from '../config/address.js';
 import type { PoolDeployConfig } from '../config/types.js';
-import { INTERNAL_PORT, SERVICE } from './layout.js';
+import { INTERNAL_PORT, POOL_NOTIFY_HOST } from './layout.js';
 
 // Bootnodes exactly as `ckb init --chain <chain>` of the pinned node (nervos/ckb v0.205.0,
 // resource/ckb.toml) writes them; cli/bundle/ckb-toml.test.ts compares them with that template.
@@ -45,13 +45,23 @@ const BOOTNODES: Record<'mainnet' | 'testnet', string[]> = {
   ],
 };
 
-/** The RPC modules the pool needs (Miner: templates and submit; Subscription: new tips), plus the defaults. */
-export const RPC_MODULES = ['Net', 'Pool', 'Miner', 'Chain', 'Stats', 'Subscription', 'Experiment'];
+/**
+ * Only the RPC modules the pool calls (pool/src/ckb/rpc.ts): Miner (get_block_template,
+ * submit_block), Chain (get_tip_header, get_header_by_number, get_block: confirmations),
+ * Stats (get_blockchain_info: sync state) and Subscription (new_tip_header over TCP). Not the
+ * template's Net, Pool, Experiment or Terminal: nothing here needs to add peers, send
+ * transactions or dry-run scripts through the node.
+ */
+export const RPC_MODULES = ['Miner', 'Chain', 'Stats', 'Subscription'];
 
 const q = (s: string): string => JSON.stringify(s);
 const list = (xs: string[]): string => `[${xs.map(q).join(', ')}]`;
 
-export function renderCkbToml(config: PoolDeployConfig): string {
+/** The node's notify URL: the pool's address on the node network, the secret as the path. */
+export const notifyUrl = (notifySecret: string): string =>
+  `http://${POOL_NOTIFY_HOST}:${INTERNAL_PORT.poolNotify}/${notifySecret}`;
+
+export function renderCkbToml(config: PoolDeployConfig, notifySecret: string): string {
   const lock = payoutLock(config.payoutAddress, config.chain);
   const spec = config.chain === 'mainnet' ? 'specs/mainnet.toml' : 'specs/testnet.toml';
   const bootnodes = BOOTNODES[config.chain].map((b) => `  ${q(b)},`).join('\n');
@@ -88,7 +98,8 @@ discovery_local_address = false
 bootnode_mode = false
 
 [rpc]
-# 0.0.0.0 inside the container = the bundle's internal network only: 8114 is never published.
+# 0.0.0.0 inside the container = the node's own network (the pool, Prometheus): 8114 is never
+# published. Only the modules the pool calls.
 listen_address = ${q(`0.0.0.0:${INTERNAL_PORT.ckbRpc}`)}
 max_request_body_size = 10485760
 modules = ${list(RPC_MODULES)}
@@ -120,7 +131,8 @@ code_hash = ${q(lock.codeHash)}
 args = ${q(lock.args)}
 hash_type = ${q(lock.hashType)}
 message = "0x"
-# The node POSTs every new template to the pool at once (internal network only).
-notify = ${list([`http://${SERVICE.pool}:${INTERNAL_PORT.poolNotify}`])}
+# The node POSTs every new template to the pool at once (node network only; the path is the
+# shared secret the pool checks).
+notify = ${list([notifyUrl(notifySecret)])}
 `;
 }

@@ -1,11 +1,21 @@
 /**
  * compose.yaml: file format "3.8" features only, so that both `docker compose` (v2) and
  * `docker-compose` 1.29 run it. Public: SV2, V1, CKB P2P. Loopback only: pool API, Prometheus,
- * Grafana. Everything else stays on the bundle network. Secrets come from `.env` by reference.
+ * Grafana. Everything else stays on the bundle networks: the node's RPC and the pool's notify
+ * listener on the node's own network. Secrets are files (compose `secrets:`), never environment.
  */
 import type { PoolDeployConfig } from '../config/types.js';
-import { CONTAINER_PATH, ENV, INTERNAL_PORT, NETWORK, POOL_UID, SERVICE } from './layout.js';
-import { AUTHORITY_SECRET_IN_CONTAINER } from './pool-config.js';
+import {
+  CONTAINER_PATH,
+  INTERNAL_PORT,
+  NETWORK,
+  NODE_NETWORK,
+  POOL_NOTIFY_HOST,
+  SECRET,
+  SECRETS_DIR,
+  SERVICE,
+  secretInContainer,
+} from './layout.js';
 
 export const COMPOSE_VERSION = '3.8';
 
@@ -31,27 +41,36 @@ const httpProbe = (url: string): string[] => [
 /** The same check for the Prometheus, Alertmanager and Grafana images, which have wget but no node. */
 const wgetProbe = (url: string): string[] => ['CMD', 'wget', '-q', '--spider', url];
 
-function base(image: string): Record<string, unknown> {
-  return { image, restart: 'unless-stopped', networks: [NETWORK], logging: LOGGING };
+/**
+ * Every service: no capabilities (all listen above 1024 and run as their image's own non-root
+ * user), no privilege gain through setuid binaries, and a read-only root filesystem. Each writes
+ * only its named volume (the node /var/lib/ckb, the pool its ledger, Prometheus its TSDB,
+ * Alertmanager its state, Grafana /var/lib/grafana) and a small /tmp.
+ */
+const HARDENED = {
+  read_only: true,
+  cap_drop: ['ALL'],
+  security_opt: ['no-new-privileges:true'],
+  tmpfs: ['/tmp:size=64m,mode=1777'],
+};
+
+function base(image: string, networks: unknown = [NETWORK]): Record<string, unknown> {
+  return { image, restart: 'unless-stopped', networks, logging: LOGGING, ...HARDENED };
 }
 
 /**
- * The pool's entrypoint: write the authority secret from the environment into a tmpfs file
- * (mode 0600, never on disk, readable whatever uid owns the bundle on the host), then exec
- * `ckb-pool` under tini.
+ * Top-level `secrets:`: each a file of the bundle's `secrets/` folder, bind-mounted read-only at
+ * `/run/secrets/<name>` in the services that list it.
  */
-function poolEntrypoint(): string[] {
-  const script =
-    `umask 077 && printf '%s\\n' "$$${ENV.authoritySecret}" > ${AUTHORITY_SECRET_IN_CONTAINER} ` +
-    `&& unset ${ENV.authoritySecret} && exec ckb-pool "$$@"`;
-  return ['/usr/bin/tini', '--', '/bin/sh', '-c', script, 'ckb-pool'];
+function secretFiles(names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.map((n) => [n, { file: `./${SECRETS_DIR}/${n}` }]));
 }
 
 export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
   const { ports, images } = config;
   const services: Record<string, unknown> = {
     [SERVICE.ckb]: {
-      ...base(images.ckb),
+      ...base(images.ckb, [NODE_NETWORK]),
       command: ['run'],
       environment: { CKB_CHAIN: config.chain },
       volumes: ['ckb-data:/var/lib/ckb', `./ckb/ckb.toml:${CONTAINER_PATH.ckbHome}/ckb.toml:ro`],
@@ -61,15 +80,14 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       healthcheck: health(['CMD', 'bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${INTERNAL_PORT.ckbRpc}`], '2m'),
     },
     [SERVICE.pool]: {
-      ...base(images.pool),
-      entrypoint: poolEntrypoint(),
+      // The notify listener binds to POOL_NOTIFY_HOST: the pool's address on the node network.
+      ...base(images.pool, { [NETWORK]: {}, [NODE_NETWORK]: { aliases: [POOL_NOTIFY_HOST] } }),
       command: ['serve', '--config', `${CONTAINER_PATH.poolConfigDir}/pool.yaml`],
-      environment: { [ENV.authoritySecret]: `\${${ENV.authoritySecret}}` },
+      secrets: [SECRET.authority, SECRET.notify],
       volumes: [
         'pool-data:/var/lib/ckb-pool',
         `./pool/pool.yaml:${CONTAINER_PATH.poolConfigDir}/pool.yaml:ro`,
       ],
-      tmpfs: [`${CONTAINER_PATH.poolRun}:mode=0700,uid=${POOL_UID},gid=${POOL_UID}`],
       ports: [publicPort(ports.sv2), loopbackPort(ports.api, INTERNAL_PORT.poolApi)],
       depends_on: [SERVICE.ckb],
       stop_grace_period: '30s',
@@ -88,7 +106,8 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
   const volumes: Record<string, unknown> = { 'ckb-data': {}, 'pool-data': {} };
   if (config.monitoring.enabled) {
     services[SERVICE.prometheus] = {
-      ...base(images.prometheus),
+      // Also on the node network: it scrapes the node's metrics.
+      ...base(images.prometheus, [NETWORK, NODE_NETWORK]),
       command: [
         `--config.file=${CONTAINER_PATH.prometheusConfigDir}/prometheus.yml`,
         '--storage.tsdb.path=/prometheus',
@@ -116,8 +135,8 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ...base(images.grafana),
       environment: {
         GF_SECURITY_ADMIN_USER: 'admin',
-        // The value lives in .env (mode 0600), generated by `init`; there is no default password.
-        GF_SECURITY_ADMIN_PASSWORD: `\${${ENV.grafanaPassword}}`,
+        // Generated by `init`; there is no default password. Grafana reads `<VAR>__FILE`.
+        GF_SECURITY_ADMIN_PASSWORD__FILE: secretInContainer(SECRET.grafanaPassword),
         GF_USERS_ALLOW_SIGN_UP: 'false',
         GF_AUTH_ANONYMOUS_ENABLED: 'false',
         GF_ANALYTICS_REPORTING_ENABLED: 'false',
@@ -129,6 +148,7 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
         `./grafana/provisioning:${CONTAINER_PATH.grafanaProvisioning}:ro`,
         `./grafana/dashboards:${CONTAINER_PATH.grafanaDashboards}:ro`,
       ],
+      secrets: [SECRET.grafanaPassword],
       ports: [loopbackPort(ports.grafana, INTERNAL_PORT.grafana)],
       depends_on: [SERVICE.prometheus],
       healthcheck: health(wgetProbe(`http://127.0.0.1:${INTERNAL_PORT.grafana}/api/health`)),
@@ -139,9 +159,6 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ...base(images.nodeExporter),
       command: ['--path.rootfs=/host', `--web.listen-address=:${INTERNAL_PORT.nodeExporter}`],
       pid: 'host',
-      read_only: true,
-      cap_drop: ['ALL'],
-      security_opt: ['no-new-privileges:true'],
       // No rslave propagation: it needs a shared or slave / on the host, which not every host
       // (nor a container host) has; the disks mounted at start are the ones that matter.
       volumes: ['/:/host:ro'],
@@ -152,21 +169,18 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
   return {
     version: COMPOSE_VERSION,
     services,
-    networks: { [NETWORK]: { driver: 'bridge' } },
+    networks: { [NETWORK]: { driver: 'bridge' }, [NODE_NETWORK]: { driver: 'bridge' } },
     volumes,
+    secrets: secretFiles(bundleSecretNames(config)),
   };
 }
 
-/** The bundle's `.env`: compose reads it for `${…}` substitution. Mode 0600: it holds secrets. */
-export function envFile(
-  config: PoolDeployConfig,
-  secrets: { authoritySecret: string; grafanaAdminPassword: string },
-): string {
-  const lines = [
-    '# Rendered by ckb-pool-deploy. Holds secrets: keep mode 0600, never commit.',
-    `COMPOSE_PROJECT_NAME=${config.project}`,
-    `${ENV.authoritySecret}=${secrets.authoritySecret}`,
-  ];
-  if (config.monitoring.enabled) lines.push(`${ENV.grafanaPassword}=${secrets.grafanaAdminPassword}`);
-  return `${lines.join('\n')}\n`;
+/** The secrets the bundle's services read (files of its `secrets/` folder). */
+export function bundleSecretNames(config: PoolDeployConfig): string[] {
+  return [SECRET.authority, SECRET.notify, ...(config.monitoring.enabled ? [SECRET.grafanaPassword] : [])];
+}
+
+/** The bundle's `.env`: compose reads the project name from it. No secrets in it. */
+export function envFile(config: PoolDeployConfig): string {
+  return `# Rendered by ckb-pool-deploy.\nCOMPOSE_PROJECT_NAME=${config.project}\n`;
 }

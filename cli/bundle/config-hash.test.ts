@@ -22,7 +22,7 @@ describe('config hashes on the compose services', () => {
     }
   });
 
-  it('change for exactly the services whose files change: a new payout address recreates only the node', () => {
+  it('change for exactly the services whose files change: a new payout address recreates the node and the pool (which checks templates against it)', () => {
     const before = labels(configFor('testnet'));
     const after = labels(
       configFor('testnet', {
@@ -31,11 +31,31 @@ describe('config hashes on the compose services', () => {
       }),
     );
     const changed = Object.keys(before).filter((s) => before[s] !== after[s]);
-    expect(changed).toEqual(['ckb']);
+    expect(changed).toEqual(['ckb', 'pool']);
   });
 
   it('stay the same for the same config (a second up recreates nothing)', () => {
     expect(labels(configFor('mainnet'))).toEqual(labels(configFor('mainnet')));
+  });
+
+  it('change for the node and the pool, and only those, when the notify secret changes', () => {
+    const config = configFor('testnet');
+    const render = (notifySecret: string) =>
+      parseYaml(
+        renderBundle(config, { ...FAKE_SECRETS, notifySecret }).find((f) => f.path === 'compose.yaml')
+          ?.content ?? '',
+      ) as Compose;
+    const [a, b] = [render('FIRST-NOTIFY-SECRET'), render('SECOND-NOTIFY-SECRET')];
+    const changed = Object.keys(a.services).filter(
+      (s) => a.services[s].labels?.[CONFIG_HASH_LABEL] !== b.services[s].labels?.[CONFIG_HASH_LABEL],
+    );
+    expect(changed.sort()).toEqual(['ckb', 'pool']);
+  });
+
+  it('count the files of the secrets a service lists as mounted', () => {
+    expect(
+      mountedPaths({ secrets: ['a', 'b'] }, { a: { file: './secrets/a' }, b: { file: './secrets/b' } }),
+    ).toEqual(['secrets/a', 'secrets/b']);
   });
 
   it('read file and folder mounts from volumes, not named volumes', () => {

@@ -15,12 +15,25 @@ interface FileLike {
   content: string;
 }
 
-/** The bundle paths a service mounts (`./x:/y[:ro]` volumes), without the leading `./`. */
-export function mountedPaths(service: { volumes?: unknown }): string[] {
+type SecretFiles = Record<string, { file?: string }>;
+
+/**
+ * The bundle paths a service mounts (`./x:/y[:ro]` volumes and the files of the `secrets:` it
+ * lists), without the leading `./`.
+ */
+export function mountedPaths(
+  service: { volumes?: unknown; secrets?: unknown },
+  secrets: SecretFiles = {},
+): string[] {
   const volumes = Array.isArray(service.volumes) ? (service.volumes as unknown[]) : [];
-  return volumes
-    .filter((v): v is string => typeof v === 'string' && v.startsWith('./'))
-    .map((v) => v.slice(2, v.indexOf(':') < 0 ? undefined : v.indexOf(':')).replace(/\/$/, ''));
+  const secretNames = Array.isArray(service.secrets) ? (service.secrets as unknown[]) : [];
+  const secretPaths = secretNames
+    .map((n) => (typeof n === 'string' ? secrets[n]?.file : undefined))
+    .filter((f): f is string => typeof f === 'string' && f.startsWith('./'));
+  return [
+    ...volumes.filter((v): v is string => typeof v === 'string' && v.startsWith('./')),
+    ...secretPaths,
+  ].map((v) => v.slice(2, v.indexOf(':') < 0 ? undefined : v.indexOf(':')).replace(/\/$/, ''));
 }
 
 /** SHA-256 over path and content of every file under the given bundle paths (sorted). */
@@ -34,14 +47,15 @@ export function configHash(paths: string[], files: FileLike[]): string {
 }
 
 /** The compose file with a config-hash label on every service that mounts bundle files. */
-export function withConfigHashes<T extends { services: Record<string, unknown> }>(
+export function withConfigHashes<T extends { services: Record<string, unknown>; secrets?: unknown }>(
   compose: T,
   files: FileLike[],
 ): T {
+  const secrets = (compose.secrets ?? {}) as SecretFiles;
   const services = Object.fromEntries(
     Object.entries(compose.services).map(([name, s]) => {
-      const service = s as { volumes?: unknown; labels?: Record<string, string> };
-      const paths = mountedPaths(service);
+      const service = s as { volumes?: unknown; secrets?: unknown; labels?: Record<string, string> };
+      const paths = mountedPaths(service, secrets);
       if (paths.length === 0) return [name, service];
       return [
         name,

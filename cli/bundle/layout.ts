@@ -12,8 +12,16 @@ export const SERVICE = {
   nodeExporter: 'node-exporter',
 } as const;
 
-/** The bundle's one network; CKB RPC, subscription, notify and metrics listen only on it. */
+/** The bundle's network: the pool, translator and monitoring talk on it. */
 export const NETWORK = 'backend';
+/**
+ * The node's own network, shared only with the pool (and Prometheus, for the node's metrics):
+ * the node's RPC and the pool's notify listener are unreachable from the internet-facing
+ * translator.
+ */
+export const NODE_NETWORK = 'ckb-node';
+/** The pool's name on the node network only: the notify listener binds to that address. */
+export const POOL_NOTIFY_HOST = 'pool-notify';
 
 export const INTERNAL_PORT = {
   ckbRpc: 8114,
@@ -32,8 +40,8 @@ export const CONTAINER_PATH = {
   ckbHome: '/var/lib/ckb',
   poolConfigDir: '/etc/ckb-pool',
   poolData: '/var/lib/ckb-pool',
-  /** tmpfs: the authority secret is written here from the environment at start, never to disk. */
-  poolRun: '/run/ckb-pool',
+  /** Where compose mounts the bundle's `secrets:` (one file per secret, read-only). */
+  secrets: '/run/secrets',
   prometheusConfigDir: '/etc/prometheus',
   alertmanagerConfigDir: '/etc/alertmanager',
   grafanaProvisioning: '/etc/grafana/provisioning',
@@ -43,8 +51,17 @@ export const CONTAINER_PATH = {
 /** uid/gid of the `ckb-pool` user in pool/Dockerfile. */
 export const POOL_UID = 10001;
 
-/** Environment variables the bundle's `.env` defines (values only there, mode 0600). */
-export const ENV = {
-  authoritySecret: 'CKB_POOL_AUTHORITY_SECRET',
-  grafanaPassword: 'GRAFANA_ADMIN_PASSWORD',
+/**
+ * The bundle's secrets: files in its `secrets/` folder, mounted by compose `secrets:` at
+ * `/run/secrets/<name>`. Never environment variables (those show in `docker inspect`).
+ */
+export const SECRET = {
+  authority: 'authority-secret',
+  notify: 'notify-secret',
+  grafanaPassword: 'grafana-admin-password',
 } as const;
+
+/** Bundle folder of the secret files (mode 0700 on the host). */
+export const SECRETS_DIR = 'secrets';
+
+export const secretInContainer = (name: string): string => `${CONTAINER_PATH.secrets}/${name}`;

@@ -16,6 +16,7 @@ export const POOL_METRIC = {
   poolHeight: 'ckb_pool_pool_height',
   connectionsRejected: 'ckb_pool_connections_rejected_total',
   jobs: 'ckb_pool_jobs_total',
+  templatesRefused: 'ckb_pool_templates_refused_total',
 } as const;
 
 /** From pool/src/translator/metrics.ts (checked the same way). */

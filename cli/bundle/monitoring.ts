@@ -112,6 +112,16 @@ export function alertRules(): Rule[] {
       },
     },
     {
+      alert: 'TemplatePaysAnotherLock',
+      expr: `increase(${POOL_METRIC.templatesRefused}{reason="payout_lock"}[5m]) > 0`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'A block template paid another lock than the payout address',
+        description:
+          'The pool refused a template whose cellbase does not pay the configured payout lock (a misconfigured node, or a template pushed by someone else). No work is mined on it; check the node’s [block_assembler] and the pool log ("block template refused").',
+      },
+    },
+    {
       alert: 'RejectedSharesSpike',
       expr:
         `sum(rate(${POOL_METRIC.shares}{outcome!~"${goodOutcomes}"}[10m])) / ` +

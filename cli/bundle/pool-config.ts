@@ -2,11 +2,19 @@
  * pool.yaml for `ckb-pool serve` (schema: pool/src/pool/config.ts, docs/pool-config.md) and
  * translator.yaml for `ckb-pool translate`, both for the bundle's network layout.
  */
-import { AUTHORITY_SECRET_FILE } from '../config/secrets.js';
+import { payoutLock } from '../config/address.js';
 import type { PoolDeployConfig } from '../config/types.js';
-import { CONTAINER_PATH, INTERNAL_PORT, SERVICE } from './layout.js';
 
-export const AUTHORITY_SECRET_IN_CONTAINER = `${CONTAINER_PATH.poolRun}/${AUTHORITY_SECRET_FILE}`;
+export const CERTIFICATE_VALIDITY_SECONDS = 365 * 86_400;
+
+import {
+  CONTAINER_PATH,
+  INTERNAL_PORT,
+  POOL_NOTIFY_HOST,
+  SECRET,
+  SERVICE,
+  secretInContainer,
+} from './layout.js';
 
 /** pool.yaml as a plain object (fields the bundle decides; the rest keep the pool's defaults). */
 export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
@@ -15,15 +23,20 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
     node: {
       rpcUrl: `http://${SERVICE.ckb}:${INTERNAL_PORT.ckbRpc}`,
       subscribeAddress: `${SERVICE.ckb}:${INTERNAL_PORT.ckbSubscribe}`,
-      // Reachable only on the bundle network: the node is the one who POSTs here.
-      notifyListen: `0.0.0.0:${INTERNAL_PORT.poolNotify}`,
+      // The pool's address on the node's network only, and the node must know the secret.
+      notifyListen: `${POOL_NOTIFY_HOST}:${INTERNAL_PORT.poolNotify}`,
+      notifySecretFile: secretInContainer(SECRET.notify),
+      // The lock ckb.toml's [block_assembler] pays to: any template paying another is refused.
+      payoutLock: payoutLock(config.payoutAddress, config.chain),
     },
     sv2: {
       listen: `0.0.0.0:${config.ports.sv2}`,
-      authorityKeyFile: AUTHORITY_SECRET_IN_CONTAINER,
-      // The pool signs a certificate for its per-process static key at start; a long-running
-      // container must not outlive it, so use the schema's maximum (10 years).
-      certificateValiditySeconds: 315_360_000,
+      authorityKeyFile: secretInContainer(SECRET.authority),
+      // One year. The pool signs the certificate of its static key at start and re-signs it
+      // (same key) a tenth of the validity before it runs out, so a long-running container
+      // never presents an expired one; the authority key itself never expires (rotation:
+      // docs/deploy.md, "Security").
+      certificateValiditySeconds: CERTIFICATE_VALIDITY_SECONDS,
     },
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },

@@ -33,6 +33,11 @@ interface ComposeService {
   healthcheck?: { test: string[] };
   restart?: string;
   depends_on?: unknown;
+  secrets?: string[];
+  networks?: string[] | Record<string, unknown>;
+  cap_drop?: string[];
+  security_opt?: string[];
+  read_only?: boolean;
 }
 
 const composeOf = (files: BundleFile[]) =>
@@ -40,6 +45,8 @@ const composeOf = (files: BundleFile[]) =>
     version: string;
     services: Record<string, ComposeService>;
     volumes: Record<string, unknown>;
+    networks?: Record<string, unknown>;
+    secrets?: Record<string, unknown>;
   };
 
 /** Every published port as [host ip or '' for all interfaces, host port]. */
@@ -74,8 +81,9 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
       args: lock.args,
       hash_type: 'type',
     });
-    expect(toml.block_assembler.notify).toEqual(['http://pool:8888']);
-    expect(toml.rpc.modules).toEqual(expect.arrayContaining(['Miner', 'Subscription', 'Chain']));
+    expect(toml.block_assembler.notify).toEqual([`http://pool-notify:8888/${FAKE_SECRETS.notifySecret}`]);
+    // Exactly what the pool calls: no Net, Pool, Experiment, Debug, Terminal…
+    expect(toml.rpc.modules).toEqual(['Miner', 'Chain', 'Stats', 'Subscription']);
     expect(toml.rpc.tcp_listen_address).toBe('0.0.0.0:18114');
     expect(toml.network.listen_addresses).toEqual(['/ip4/0.0.0.0/tcp/8115']);
     expect((toml.network.bootnodes as string[]).length).toBeGreaterThan(0);
@@ -87,8 +95,18 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
     expect(pool.sv2.listen).toBe('0.0.0.0:3336');
     expect(pool.node.rpcUrl).toBe('http://ckb:8114');
     expect(pool.node.subscribeAddress).toBe('ckb:18114');
-    expect(pool.node.notifyListen).toBe('0.0.0.0:8888');
-    expect(pool.sv2.authorityKeyFile).toBe('/run/ckb-pool/authority-secret.key');
+    expect(pool.node.notifyListen).toBe('pool-notify:8888');
+    expect(pool.node.notifySecretFile).toBe('/run/secrets/notify-secret');
+    // The pool refuses templates paying any other lock than the node's block assembler.
+    const assembler = (
+      parseToml(fileOf(files, 'ckb/ckb.toml')) as { block_assembler: Record<string, string> }
+    ).block_assembler;
+    expect(pool.node.payoutLock).toEqual({
+      codeHash: assembler.code_hash,
+      hashType: assembler.hash_type,
+      args: assembler.args,
+    });
+    expect(pool.sv2.authorityKeyFile).toBe('/run/secrets/authority-secret');
   });
 
   it('renders a translator.yaml the translator accepts, pinned to the pool authority key', () => {
@@ -108,20 +126,64 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
     expect(ports.some((p) => p.port === 8114 || p.port === 18114)).toBe(false);
   });
 
-  it('keeps secrets out of compose.yaml and puts them in a 0600 .env', () => {
-    const compose = fileOf(files, 'compose.yaml');
-    expect(compose).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
-    expect(compose).not.toContain(FAKE_SECRETS.authoritySecret);
-    expect(composeOf(files).services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD).toBe(
-      `\${GRAFANA_ADMIN_PASSWORD}`,
+  it('hands every secret to its containers as a file, never in an environment variable', () => {
+    const compose = composeOf(files);
+    expect(compose.secrets).toEqual({
+      'authority-secret': { file: './secrets/authority-secret' },
+      'notify-secret': { file: './secrets/notify-secret' },
+      'grafana-admin-password': { file: './secrets/grafana-admin-password' },
+    });
+    expect(compose.services.pool.secrets).toEqual(['authority-secret', 'notify-secret']);
+    expect(compose.services.grafana.secrets).toEqual(['grafana-admin-password']);
+    expect(compose.services.grafana.environment?.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe(
+      '/run/secrets/grafana-admin-password',
     );
-    const env = files.find((f) => f.path === '.env');
-    expect(env?.mode).toBe(0o600);
-    expect(env?.content).toContain(`GRAFANA_ADMIN_PASSWORD=${FAKE_SECRETS.grafanaAdminPassword}`);
-    for (const f of files.filter((x) => x.path !== '.env')) {
-      expect(f.content).not.toContain(FAKE_SECRETS.authoritySecret);
-      expect(f.content).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
+    for (const [name, s] of Object.entries(compose.services)) {
+      expect(
+        Object.keys(s.environment ?? {}).filter((k) => /PASSWORD$|SECRET|KEY$/.test(k)),
+        name,
+      ).toEqual([]);
     }
+    const secretFiles = files.filter((f) => f.path.startsWith('secrets/'));
+    expect(secretFiles.map((f) => [f.path, f.content, f.mode])).toEqual([
+      ['secrets/authority-secret', `${FAKE_SECRETS.authoritySecret}\n`, 0o444],
+      ['secrets/grafana-admin-password', `${FAKE_SECRETS.grafanaAdminPassword}\n`, 0o444],
+      ['secrets/notify-secret', `${FAKE_SECRETS.notifySecret}\n`, 0o444],
+    ]);
+    // The notify secret is also in the node's notify URL; nothing else names any secret.
+    for (const f of files.filter((x) => !x.path.startsWith('secrets/'))) {
+      expect(f.content, f.path).not.toContain(FAKE_SECRETS.authoritySecret);
+      expect(f.content, f.path).not.toContain(FAKE_SECRETS.grafanaAdminPassword);
+      if (f.path !== 'ckb/ckb.toml') expect(f.content, f.path).not.toContain(FAKE_SECRETS.notifySecret);
+    }
+  });
+
+  it('runs every container without capabilities, privilege gain or a writable root filesystem', () => {
+    for (const [name, s] of Object.entries(composeOf(files).services)) {
+      expect(s.cap_drop, name).toEqual(['ALL']);
+      expect(s.security_opt, name).toEqual(['no-new-privileges:true']);
+      expect(s.read_only, name).toBe(true);
+    }
+  });
+
+  it('has the pool sign its certificate for one year, which the pool accepts', () => {
+    const pool = parsePoolConfig(parseYaml(fileOf(files, 'pool/pool.yaml')), '/etc/ckb-pool');
+    expect(pool.sv2.certificateValiditySeconds).toBe(365 * 86_400);
+  });
+
+  it('puts the node and its notify listener on a network the translator is not on', () => {
+    const { services, networks } = composeOf(files);
+    expect(Object.keys(networks ?? {}).sort()).toEqual(['backend', 'ckb-node']);
+    const on = (s: ComposeService) =>
+      Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? {});
+    expect(on(services.ckb)).toEqual(['ckb-node']);
+    expect(on(services.translator)).toEqual(['backend']);
+    expect(on(services.pool).sort()).toEqual(['backend', 'ckb-node']);
+    expect((services.pool.networks as Record<string, { aliases?: string[] }>)['ckb-node'].aliases).toEqual([
+      'pool-notify',
+    ]);
+    const reachNode = Object.entries(services).filter(([, s]) => on(s).includes('ckb-node'));
+    expect(reachNode.map(([n]) => n).sort()).toEqual(['ckb', 'pool', 'prometheus']);
   });
 
   it('gives every service a pinned image, a restart policy and a healthcheck', () => {
@@ -205,6 +267,7 @@ describe('compose compatibility', () => {
     const text = fileOf(files, 'compose.yaml');
     expect(Object.keys(parseYaml(text) as object).sort()).toEqual([
       'networks',
+      'secrets',
       'services',
       'version',
       'volumes',
@@ -212,8 +275,14 @@ describe('compose compatibility', () => {
     for (const s of Object.values(compose.services)) {
       // Long-form depends_on (conditions) is not in the 3.x format.
       if (s.depends_on !== undefined) expect(Array.isArray(s.depends_on)).toBe(true);
+      // Short-form secrets only: uid/gid/mode apply in swarm mode alone (a bind mount keeps the
+      // file's own), and 1.29 warns about them.
+      for (const x of s.secrets ?? []) expect(typeof x).toBe('string');
     }
-    expect(text).not.toMatch(/^\s+(profiles|develop|configs|secrets|deploy|include):/m);
+    // File secrets (bind mounts) work without swarm in both composes; external ones do not.
+    for (const secret of Object.values(compose.secrets ?? {}))
+      expect(Object.keys(secret as object)).toEqual(['file']);
+    expect(text).not.toMatch(/^\s+(profiles|develop|configs|deploy|include):/m);
   });
 
   it('quotes every string a YAML 1.1 reader would turn into a number or boolean', () => {
@@ -278,7 +347,8 @@ describe('monitoring off', () => {
     const files = renderBundle(configFor('mainnet', { monitoring: { enabled: false } }), FAKE_SECRETS);
     expect(Object.keys(composeOf(files).services).sort()).toEqual(['ckb', 'pool', 'translator']);
     expect(files.some((f) => f.path.startsWith('grafana/') || f.path.startsWith('prometheus/'))).toBe(false);
-    expect(fileOf(files, '.env')).not.toContain('GRAFANA');
+    expect(files.some((f) => f.path === 'secrets/grafana-admin-password')).toBe(false);
+    expect(Object.keys(composeOf(files).secrets ?? {})).not.toContain('grafana-admin-password');
   });
 });
 
@@ -290,6 +360,11 @@ describe('writeBundle', () => {
     expect(renderBundle(cfg, FAKE_SECRETS)).toEqual(files);
     writeBundle(dir, files);
     expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'secrets')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'secrets/authority-secret')).mode & 0o777).toBe(0o444);
+    // A second render replaces the read-only secret files instead of failing on them.
+    writeBundle(dir, renderBundle(cfg, { ...FAKE_SECRETS, notifySecret: 'ANOTHER-NOTIFY-SECRET' }));
+    expect(readFileSync(join(dir, 'secrets/notify-secret'), 'utf8')).toBe('ANOTHER-NOTIFY-SECRET\n');
     expect(readFileSync(join(dir, 'ckb/ckb.toml'), 'utf8')).toContain(MAINNET_ARGS);
     expect(existsSync(join(dir, MANIFEST))).toBe(true);
     writeBundle(dir, renderBundle({ ...cfg, monitoring: { enabled: false } }, FAKE_SECRETS));

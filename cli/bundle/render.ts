@@ -8,10 +8,11 @@ import { stringify } from 'yaml';
 import { AUTHORITY_PUBLIC_FILE, type DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
-import { composeFile, envFile } from './compose.js';
+import { bundleSecretNames, composeFile, envFile } from './compose.js';
 import { withConfigHashes } from './config-hash.js';
 import { DASHBOARDS } from './dashboards.js';
 import { bundleEndpoints } from './endpoints.js';
+import { SECRET, SECRETS_DIR } from './layout.js';
 import {
   alertmanagerConfig,
   grafanaDashboardProviders,
@@ -73,17 +74,42 @@ Miner URLs (replace HOST with the server's public address):
 - Stratum V1: \`${e.v1Url('HOST')}\`
 
 Pool API and metrics: ${e.healthUrl} on the host (SSH tunnel).
-${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana} (user admin, password in .env), Prometheus: http://127.0.0.1:${config.ports.prometheus}.\n` : ''}
-\`.env\` holds secrets (mode 0600). Everything here is rendered by ckb-pool-deploy; edit ckb-pool.yaml and re-render instead.
+${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana} (user admin, password in ${SECRETS_DIR}/${SECRET.grafanaPassword}), Prometheus: http://127.0.0.1:${config.ports.prometheus}.\n` : ''}
+\`${SECRETS_DIR}/\` holds the secrets (folder mode 0700); the containers read them as files. \`ckb/ckb.toml\` holds the notify secret in the node's notify URL. Everything here is rendered by ckb-pool-deploy; edit ckb-pool.yaml and re-render instead.
 `;
+}
+
+/**
+ * Mode of the secret files. Compose bind-mounts a file secret with its host owner and mode
+ * (uid/gid/mode are swarm-only: docker/compose#9648), and the containers run as their own
+ * users (pool 10001, Grafana 472), so the files are readable inside; on the host the 0700
+ * `secrets/` folder is what keeps other users out.
+ */
+export const SECRET_FILE_MODE = 0o444;
+export const SECRETS_DIR_MODE = 0o700;
+
+function secretFiles(config: PoolDeployConfig, secrets: DeploymentSecrets): BundleFile[] {
+  const value: Record<string, string> = {
+    [SECRET.authority]: secrets.authoritySecret,
+    [SECRET.notify]: secrets.notifySecret,
+    [SECRET.grafanaPassword]: secrets.grafanaAdminPassword,
+  };
+  return bundleSecretNames(config).map((name) => ({
+    path: `${SECRETS_DIR}/${name}`,
+    content: `${value[name]}\n`,
+    mode: SECRET_FILE_MODE,
+  }));
 }
 
 /** All files of the bundle, sorted by path. */
 export function renderBundle(config: PoolDeployConfig, secrets: DeploymentSecrets): BundleFile[] {
   const files: BundleFile[] = [
-    { path: '.env', content: envFile(config, secrets), mode: 0o600 },
+    { path: '.env', content: envFile(config), mode: 0o600 },
     { path: 'README.md', content: readme(config, secrets), mode: 0o644 },
-    { path: 'ckb/ckb.toml', content: renderCkbToml(config), mode: 0o644 },
+    // Holds the notify secret (the node reads it as its own user): the bundle folder, 0750,
+    // is the boundary, as for alertmanager.yml's webhook URL.
+    { path: 'ckb/ckb.toml', content: renderCkbToml(config, secrets.notifySecret), mode: 0o644 },
+    ...secretFiles(config, secrets),
     { path: 'pool/pool.yaml', content: yamlText(poolConfig(config)), mode: 0o644 },
     {
       path: 'pool/translator.yaml',
@@ -144,11 +170,16 @@ export function writeBundle(outDir: string, files: BundleFile[]): void {
     }
   }
   mkdirSync(outDir, { recursive: true, mode: 0o750 });
+  const secretsDir = join(outDir, SECRETS_DIR);
+  mkdirSync(secretsDir, { recursive: true, mode: SECRETS_DIR_MODE });
+  chmodSync(secretsDir, SECRETS_DIR_MODE);
   for (const f of files) {
     const target = join(outDir, f.path);
     mkdirSync(dirname(target), { recursive: true, mode: 0o755 });
+    // Replaced, not rewritten: a read-only (0444) secret file cannot be opened for writing.
+    rmSync(target, { force: true });
     writeFileSync(target, f.content, { mode: f.mode });
-    chmodSync(target, f.mode); // an existing file keeps its old mode otherwise
+    chmodSync(target, f.mode); // the umask may have narrowed it
   }
   writeFileSync(manifestPath, `${files.map((f) => f.path).join('\n')}\n`, { mode: 0o644 });
 }

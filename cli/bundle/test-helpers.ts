@@ -8,6 +8,7 @@ export const FAKE_SECRETS: DeploymentSecrets = {
   authoritySecret: 'FAKE-AUTHORITY-SECRET',
   authorityPublicKey: 'FAKE-AUTHORITY-PUBLIC-KEY',
   grafanaAdminPassword: 'FAKE-GRAFANA-PASSWORD',
+  notifySecret: 'FAKE-NOTIFY-SECRET',
 };
 
 export function configFor(

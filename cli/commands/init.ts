@@ -76,8 +76,9 @@ function help(): string {
   return `Usage: ckb-pool-deploy init [--config FILE] [--yes] [field flags…]
 
 Writes the deployment config (asks for each setting in a terminal; every answer is also a
-flag) and creates the secrets once: the SV2 authority key and the Grafana admin password
-(mode 0600 in the secrets folder; re-running keeps them). Re-running on an existing config
+flag) and creates the secrets once: the SV2 authority key, the Grafana admin password and
+the node-notify secret (mode 0600 in the secrets folder; re-running keeps them and adds any
+that is missing). Re-running on an existing config
 offers its values as defaults.
 
   --config FILE              config file to write (default: ${DEFAULT_CONFIG})

@@ -76,7 +76,7 @@ monitoring:
 | CKB P2P (\`ports.p2p\`) | 8115 | \`publicCidrs\` |
 | SSH | 22 | \`adminCidrs\` |
 | pool API (\`ports.api\`), Prometheus, Grafana | 8080, 9090, 3000 | 127.0.0.1 on the host only (SSH tunnel) |
-| CKB RPC 8114, subscription 18114, pool notify | — | never published: the bundle's internal network only |
+| CKB RPC 8114, subscription 18114, pool notify | — | never published: the node's own network (node, pool, Prometheus) only; notify also needs the notify secret |
 
 Why these ports: 3333 is the Stratum port CKB ASIC/GPU firmware and pool lists use by
 convention, so V1 miners need no port change; the SV2 port sits next to it at 3336 so both fit
@@ -93,9 +93,12 @@ secp256k1-blake160 lock is accepted: the node ignores other locks unless started
 
 \`init\` creates \`secretsDir\` (mode 0700) once and never overwrites what is in it:
 \`authority-secret.key\` (the SV2 authority key; miners pin its public key, also written to
-\`authority-public.key\`, in the pool URL) and \`grafana-admin-password\`, both mode 0600.
-\`render\` hands the secrets to the containers through the bundle's \`.env\` (mode 0600),
-never through compose.yaml. There are no default passwords.
+\`authority-public.key\`, in the pool URL), \`grafana-admin-password\` and \`notify-secret\`
+(authenticates the node's block-assembler notify POSTs to the pool), all mode 0600; re-running
+\`init\` adds one that is missing. \`render\` copies them into the bundle's \`secrets/\` folder
+(mode 0700) and the containers read them as files (compose \`secrets:\`, mounted read-only at
+\`/run/secrets/\`): never environment variables, which \`docker inspect\` shows. There are no
+default passwords.
 
 ## What \`render\` produces
 
@@ -105,13 +108,14 @@ and v1.29 both work). The same config and secrets always give the same bytes.
 
 | file | what |
 |---|---|
-| \`compose.yaml\` | services \`ckb\` (nervos/ckb), \`pool\` (\`ckb-pool serve\`), \`translator\` (\`ckb-pool translate\`), and with monitoring \`prometheus\`, \`alertmanager\`, \`grafana\`; pinned images, healthchecks, restart policies, named volumes, one internal network |
-| \`.env\` | the SV2 authority secret and, with monitoring, the Grafana admin password (mode 0600) |
+| \`compose.yaml\` | services \`ckb\` (nervos/ckb), \`pool\` (\`ckb-pool serve\`), \`translator\` (\`ckb-pool translate\`), and with monitoring \`prometheus\`, \`alertmanager\`, \`grafana\`; pinned images, healthchecks, restart policies, named volumes; every container without capabilities, with \`no-new-privileges\` and a read-only root filesystem; the bundle network, and the node's own network shared only with the pool and Prometheus |
+| \`.env\` | the compose project name (no secrets) |
+| \`secrets/\` | the SV2 authority secret, the notify secret and, with monitoring, the Grafana admin password, as files for compose \`secrets:\` (folder 0700) |
 | \`README.md\` | how to start the bundle, the miner URLs and where the API and Grafana listen |
-| \`ckb/ckb.toml\` | the node for the chain: bundled spec and bootnodes, RPC (Miner, Subscription) on the internal network only, \`[block_assembler]\` from \`payoutAddress\` with \`notify\` to the pool |
+| \`ckb/ckb.toml\` | the node for the chain: bundled spec and bootnodes, RPC with only the modules the pool calls (Miner, Chain, Stats, Subscription) on the node's own network, \`[block_assembler]\` from \`payoutAddress\` with \`notify\` to the pool (the notify secret as the URL path) |
 | \`pool/pool.yaml\`, \`pool/translator.yaml\` | the pool and V1 translator configs (docs/pool-config.md) |
 | \`pool/authority-public.key\` | the SV2 authority public key miners pin |
-| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool or translator down, node down or behind, no new job, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
+| \`prometheus/\`, \`alertmanager/\`, \`grafana/\` | scrape config and alert rules (pool or translator down, node down or behind, no new job, a template paying another lock, rejected-share spike, block found or rejected), alert routing to \`monitoring.alertWebhookUrl\`, Grafana datasource and dashboards (pool overview, workers, node) |
 
 ## Paths
 

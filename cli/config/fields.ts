@@ -82,17 +82,26 @@ function image<N extends keyof typeof DEFAULT_IMAGES>(
   return {
     path: `images.${name}` as `images.${N}`,
     kind: str('image reference'),
-    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name === 'nodeExporter' ? 'host exporter (node_exporter: disk, CPU, memory of the host)' : name} service, pinned by tag or digest.`,
+    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name === 'nodeExporter' ? 'host exporter (node_exporter: disk, CPU, memory of the host)' : name} service: \`name:tag\`, or \`name:tag@sha256:<digest>\` to pin the content as well (required on mainnet unless \`render --allow-unpinned\`).`,
     default: DEFAULT_IMAGES[name],
     flag: `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-image`,
-    check: (v) =>
-      !/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[0-9a-f]{64})$/.test(v) ||
-      v.slice(v.lastIndexOf('/') + 1).indexOf(':') < 0
-        ? `'${v}' has no tag; pin it, e.g. ${DEFAULT_IMAGES[name]}`
-        : v.endsWith(':latest')
-          ? `'${v}' uses :latest; pin an exact version, e.g. ${DEFAULT_IMAGES[name]}`
-          : undefined,
+    check: (v) => imageProblem(v, DEFAULT_IMAGES[name]),
   };
+}
+
+/** A reference keeps its tag (which release) and may add a digest (which bytes). */
+function imageProblem(v: string, example: string): string | undefined {
+  const at = v.indexOf('@');
+  const ref = at < 0 ? v : v.slice(0, at);
+  const digest = at < 0 ? null : v.slice(at + 1);
+  const tagged =
+    /^[a-z0-9][a-z0-9._\-/:]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref) &&
+    ref.slice(ref.lastIndexOf('/') + 1).includes(':');
+  if (!tagged) return `'${v}' has no tag; keep the tag even with a digest, e.g. ${example}`;
+  if (digest !== null && !/^sha256:[0-9a-f]{64}$/.test(digest))
+    return `'${v}': a digest is sha256: and 64 lowercase hex characters`;
+  if (ref.endsWith(':latest')) return `'${v}' uses :latest; pin an exact version, e.g. ${example}`;
+  return undefined;
 }
 
 type PortName = keyof PoolDeployConfig['ports'];
@@ -268,7 +277,7 @@ export const FIELDS = [
   }),
   field('monitoring.alertWebhookUrl', {
     kind: str('http(s) URL', /^https?:\/\/[^\s/]+(\/\S*)?$/),
-    doc: 'Alertmanager sends every alert (pool or translator down, node down or behind, no new job, rejected-share spike, block found or rejected) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
+    doc: 'Alertmanager sends every alert (pool or translator down, node down or behind, no new job, a template paying another lock, rejected-share spike, block found or rejected) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
     flag: 'alert-webhook-url',
     prompt: 'Alert webhook URL (empty for none)',
     ask: (c) => c.monitoring?.enabled === true,

@@ -113,6 +113,21 @@ describe('parseConfig', () => {
     ).toEqual({});
   });
 
+  it('keeps tag and digest together: a digest adds to the tag, never replaces it', () => {
+    const digest = `sha256:${'0a'.repeat(32)}`;
+    const p = problemsOf({
+      payoutAddress: MAINNET_ADDRESS,
+      images: {
+        ckb: `nervos/ckb:v0.205.0@${digest}`,
+        pool: `registry.example.com:5000/ckb-pool@${digest}`,
+        grafana: 'grafana/grafana:12.1.1@sha256:abc',
+      },
+    });
+    expect(p['images.ckb']).toBeUndefined();
+    expect(p['images.pool']).toMatch(/no tag; keep the tag even with a digest/);
+    expect(p['images.grafana']).toMatch(/sha256: and 64 lowercase hex/);
+  });
+
   it('names unknown fields with a did-you-mean hint', () => {
     const p = problemsOf({ payoutAddress: MAINNET_ADDRESS, chian: 'mainnet', ports: { sv: 1 } });
     expect(p.chian).toMatch(/did you mean chain/);

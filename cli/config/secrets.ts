@@ -20,6 +20,12 @@ import {
 export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
 export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;
 export const GRAFANA_PASSWORD_FILE = 'grafana-admin-password';
+/** Shared by the node and the pool: the node's notify URL carries it, the pool checks it. */
+export const NOTIFY_SECRET_FILE = 'notify-secret';
+
+/** 24 random bytes → 32 URL-safe characters: no quoting trouble in URLs, TOML, YAML or files. */
+const newToken = (): string => randomBytes(24).toString('base64url');
+const TOKEN_FILES = [GRAFANA_PASSWORD_FILE, NOTIFY_SECRET_FILE] as const;
 
 export interface DeploymentSecrets {
   /** base58check authority secret, as in the key file. */
@@ -27,6 +33,8 @@ export interface DeploymentSecrets {
   /** base58check authority public key (miners pin it in the pool URL). */
   authorityPublicKey: string;
   grafanaAdminPassword: string;
+  /** Authenticates the node's block-assembler notify POSTs to the pool. */
+  notifySecret: string;
 }
 
 export class SecretsError extends Error {}
@@ -54,12 +62,13 @@ export function ensureSecrets(dir: string): EnsureResult {
     const written = writeAuthorityKeyFiles(dir, generateAuthorityKeypair());
     created.push(written.secretPath);
   }
-  const passwordPath = join(dir, GRAFANA_PASSWORD_FILE);
-  if (existsSync(passwordPath)) kept.push(passwordPath);
-  else {
-    // 24 random bytes → 32 URL-safe characters: no quoting trouble in .env files.
-    writeFileSync(passwordPath, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
-    created.push(passwordPath);
+  for (const name of TOKEN_FILES) {
+    const path = join(dir, name);
+    if (existsSync(path)) kept.push(path);
+    else {
+      writeFileSync(path, `${newToken()}\n`, { mode: 0o600, flag: 'wx' });
+      created.push(path);
+    }
   }
   return { created, kept, authorityPublicKey: readSecrets(dir).authorityPublicKey };
 }
@@ -67,8 +76,7 @@ export function ensureSecrets(dir: string): EnsureResult {
 /** Reads the secrets `render` needs; errors say how to create them. */
 export function readSecrets(dir: string): DeploymentSecrets {
   const secretPath = join(dir, AUTHORITY_SECRET_FILE);
-  const passwordPath = join(dir, GRAFANA_PASSWORD_FILE);
-  for (const p of [secretPath, passwordPath]) {
+  for (const p of [secretPath, ...TOKEN_FILES.map((f) => join(dir, f))]) {
     if (!existsSync(p))
       throw new SecretsError(`${p} is missing; run \`ckb-pool-deploy init\` to create the secrets`);
     const mode = statSync(p).mode & 0o777;
@@ -78,13 +86,18 @@ export function readSecrets(dir: string): DeploymentSecrets {
   const key = readAuthorityKeyFile(secretPath);
   if (key.kind !== 'secret' || !key.secret)
     throw new SecretsError(`${secretPath} holds a public key, not the secret`);
-  const grafanaAdminPassword = readFileSync(passwordPath, 'utf8').trim();
-  if (!/^[A-Za-z0-9_-]{16,}$/.test(grafanaAdminPassword)) {
-    throw new SecretsError(`${passwordPath} must hold at least 16 characters of A-Z a-z 0-9 _ -`);
-  }
   return {
     authoritySecret: encodeAuthoritySecret(key.secret),
     authorityPublicKey: encodeAuthorityPubkey(key.publicXonly),
-    grafanaAdminPassword,
+    grafanaAdminPassword: readToken(join(dir, GRAFANA_PASSWORD_FILE), 16),
+    notifySecret: readToken(join(dir, NOTIFY_SECRET_FILE), 32),
   };
+}
+
+function readToken(path: string, minLength: number): string {
+  const value = readFileSync(path, 'utf8').trim();
+  if (value.length < minLength || !/^[A-Za-z0-9_-]+$/.test(value)) {
+    throw new SecretsError(`${path} must hold at least ${minLength} characters of A-Z a-z 0-9 _ -`);
+  }
+  return value;
 }

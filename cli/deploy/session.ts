@@ -2,6 +2,7 @@
  * Opening a deploy command run: load and check the config and secrets, pick the work folder,
  * start the log (with every secret registered for masking) and the recorded state.
  */
+import { imagePinVerdict } from '../bundle/image-pins.js';
 import { renderBundle, writeBundle } from '../bundle/render.js';
 import { loadConfig } from '../config/schema.js';
 import { type DeploymentSecrets, readSecrets } from '../config/secrets.js';
@@ -28,7 +29,12 @@ export function openSession(
   const config = loadConfig(configPath);
   const secrets = opts.secrets === false ? emptySecrets() : readSecrets(config.secretsDir);
   const masker = new Masker()
-    .add(secrets.authoritySecret, secrets.grafanaAdminPassword, config.monitoring.alertWebhookUrl)
+    .add(
+      secrets.authoritySecret,
+      secrets.grafanaAdminPassword,
+      secrets.notifySecret,
+      config.monitoring.alertWebhookUrl,
+    )
     .addFromEnv(deps.env);
   const work = workDir(configPath, config.project, target);
   ensureWorkDir(work);
@@ -38,7 +44,7 @@ export function openSession(
 }
 
 function emptySecrets(): DeploymentSecrets {
-  return { authoritySecret: '', authorityPublicKey: '', grafanaAdminPassword: '' };
+  return { authoritySecret: '', authorityPublicKey: '', grafanaAdminPassword: '', notifySecret: '' };
 }
 
 /** The render step every `up` starts with. */
@@ -46,6 +52,10 @@ export async function renderStep(o: Opened): Promise<void> {
   await o.session.step(
     'render bundle',
     async () => {
+      // `up` has no --allow-unpinned: it deploys what the config pins, and notes in its log
+      // when that is a tag alone; `render` is where a mainnet bundle is refused.
+      const pins = imagePinVerdict(o.config, true);
+      if (pins.warning) o.session.log.line(`warning: ${pins.warning}`);
       const files = renderBundle(o.config, o.secrets);
       writeBundle(o.work.bundle, files);
       o.session.log.line(`rendered ${files.length} files into ${o.work.bundle}`);

@@ -30,7 +30,10 @@ interface WorkerView {
 export async function readStatus(env: DevEnvironment): Promise<DevStatus> {
   const [pool, workers] = await Promise.all([
     fetch(`${env.pool.apiUrl}/api/v1/pool`).then((r) => r.json() as Promise<PoolView>),
-    fetch(`${env.pool.apiUrl}/api/v1/workers`).then((r) => r.json() as Promise<WorkerView[]>),
+    // A dev pool has a handful of workers: the first page (up to 500) holds them all.
+    fetch(`${env.pool.apiUrl}/api/v1/workers?limit=500`)
+      .then((r) => r.json() as Promise<{ workers: WorkerView[] }>)
+      .then((page) => page.workers),
   ]);
   const t = env.translator.stats();
   return {

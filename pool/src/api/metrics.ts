@@ -19,6 +19,7 @@ export class PoolMetrics {
   readonly ledgerWriteSeconds: Histogram;
   readonly connectionsRejected: Counter<'reason'>;
   readonly jobs: Counter<'kind'>;
+  readonly templatesRefused: Counter<'reason'>;
   /** Time the last template arrived (ms), read by the template age gauge. */
   lastTemplateAtMs = 0;
 
@@ -93,6 +94,14 @@ export class PoolMetrics {
       labelNames: ['kind'],
       registers,
     });
+    this.templatesRefused = new Counter({
+      name: 'ckb_pool_templates_refused_total',
+      help: 'Block templates refused before they became jobs (payout_lock: the cellbase pays another lock than node.payoutLock).',
+      labelNames: ['reason'],
+      registers,
+    });
+    // Present at 0 from the start, so an alert on its increase sees the first refusal.
+    this.templatesRefused.inc({ reason: 'payout_lock' }, 0);
   }
 
   private readonly shareChildren = new Map<string, { inc(v?: number): void }>();

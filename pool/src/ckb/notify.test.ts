@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSharedJson, sharedPath } from '../../test/shared.js';
 import { startDevnet } from '../devnet/index.js';
-import { startNotifyReceiver, templateShapeProblem } from './notify.js';
+import { pathCarriesSecret, startNotifyReceiver, templateShapeProblem } from './notify.js';
 import type { BlockTemplateJson } from './rpc-types.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -72,5 +72,58 @@ describe('block-assembler notify receiver', () => {
   it('names the missing or mistyped field of a non-template body', () => {
     expect(templateShapeProblem([])).toMatch(/not a JSON object/);
     expect(templateShapeProblem({})).toBe('missing field version');
+  });
+});
+
+describe('notify receiver with a shared secret', () => {
+  const SECRET = 'n0tify-Secret_of-32-characters-xx';
+  const template = {
+    version: '0x0',
+    compact_target: '0x1e083126',
+    current_time: '0x174c45e17a3',
+    number: '0x401',
+    epoch: '0x7080019000001',
+    parent_hash: `0x${'a5'.repeat(32)}`,
+    cellbase: { hash: `0x${'00'.repeat(32)}`, cycles: null, data: {} },
+    work_id: '0x0',
+    dao: `0x${'00'.repeat(32)}`,
+    transactions: [],
+    proposals: [],
+    uncles: [],
+  };
+
+  it('accepts a template only when the URL path is the secret, and never shows the secret', async () => {
+    const got: unknown[] = [];
+    const rejected: string[] = [];
+    const receiver = await startNotifyReceiver({
+      port: 0,
+      secret: SECRET,
+      onTemplate: (t) => got.push(t),
+      onReject: (r) => rejected.push(r),
+    });
+    cleanups.push(() => receiver.close());
+    expect(receiver.url).not.toContain(SECRET);
+    const post = (path: string) =>
+      fetch(new URL(path, receiver.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(template),
+      });
+    for (const path of ['/', `/${SECRET}x`, `/${SECRET.slice(1)}`, `/?${SECRET}`]) {
+      const res = await post(path);
+      expect(res.status).toBe(403);
+      expect(await res.text()).not.toContain(SECRET);
+    }
+    expect(got).toEqual([]);
+    expect(rejected).toHaveLength(4);
+    expect(rejected.join('\n')).not.toContain(SECRET);
+    expect((await post(`/${SECRET}`)).status).toBe(200);
+    expect(got).toEqual([template]);
+  });
+
+  it('takes the secret from a path compared in constant time', () => {
+    expect(pathCarriesSecret(`/${SECRET}`, SECRET)).toBe(true);
+    expect(pathCarriesSecret('/', SECRET)).toBe(false);
+    expect(pathCarriesSecret(undefined, SECRET)).toBe(false);
   });
 });

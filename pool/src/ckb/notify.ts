@@ -7,8 +7,13 @@
  * ckb-miner's receiver answers 200 with an empty body and ignores bodies it cannot parse; we
  * answer 400 for those so a misconfiguration shows up in the node's log and ours.
  *
- * Anyone who can POST here can feed the pool a template: bind it to loopback (the default).
+ * Anyone who can POST here can feed the pool a template: bind it to loopback (the default) or
+ * a network only the node shares, and give it a `secret`. The node cannot send headers, so the
+ * secret travels as the URL path (`notify = ["http://pool:8888/<secret>"]`); a POST to any other
+ * path is refused before its body is read.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BlockTemplateJson } from './rpc-types.js';
@@ -24,10 +29,12 @@ export interface NotifyReceiverOptions {
   onReject?: (reason: string) => void;
   /** Largest accepted body (default 16 MiB; a full template of a 597 kB block is ~2 MB). */
   maxBodyBytes?: number;
+  /** When set, only POSTs to `/<secret>` are accepted. */
+  secret?: string | null;
 }
 
 export interface NotifyReceiver {
-  /** `http://host:port/` to put into `[block_assembler] notify`. */
+  /** `http://host:port/` (without the secret: safe to log and show) where the node POSTs. */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -71,6 +78,27 @@ export function templateShapeProblem(body: unknown): string | null {
   return null;
 }
 
+/** Reads the shared secret from its file (the field name is for the error message). */
+export function readNotifySecret(file: string, field = 'node.notifySecretFile'): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`${field}: cannot read ${file}: ${(err as Error).message}`);
+  }
+  const secret = text.trim();
+  if (!/^[A-Za-z0-9_-]{32,}$/.test(secret)) {
+    throw new Error(`${field}: ${file} must hold at least 32 characters of A-Z a-z 0-9 _ -`);
+  }
+  return secret;
+}
+
+/** Compares the request path with `/<secret>` in constant time (digests have equal length). */
+export function pathCarriesSecret(path: string | undefined, secret: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(path ?? ''), digest(`/${secret}`));
+}
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -103,6 +131,12 @@ export async function startNotifyReceiver(options: NotifyReceiverOptions): Promi
   const server: Server = createServer(async (req, res) => {
     if (req.method !== 'POST') {
       reject(res, 405, `method ${req.method} not allowed; the node POSTs templates`);
+      return;
+    }
+    if (options.secret && !pathCarriesSecret(req.url, options.secret)) {
+      // Said to the caller without detail; the reason (never the path) goes to our log.
+      options.onReject?.('unauthenticated: the URL path does not carry the notify secret');
+      answer(res, 403, 'forbidden\n');
       return;
     }
     let body: Buffer;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Ledger, type NewBlock } from './ledger.js';
 import { PARTS_TOTAL } from './pplns.js';
+import { LedgerReader } from './reader.js';
 
 function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'ledger-')), 'ledger.sqlite');
@@ -35,6 +36,7 @@ describe('ledger', () => {
     l.recordShare({ worker: 'bob', difficulty: 30, timeMs: 1100, height: 5 });
     l.recordShare({ worker: 'alice', difficulty: 20, timeMs: 1200, height: 6 });
     l.recordRejected('bob', 1300);
+    l.recordRejected('mallory', 1300);
     expect(l.shareCount()).toBe(0);
     expect(l.flush()).toBe(3);
     expect(l.shareCount()).toBe(3);
@@ -47,7 +49,12 @@ describe('ledger', () => {
       lastShareAtMs: 1200,
     });
     expect(l.worker('bob')).toMatchObject({ acceptedShares: 1, rejectedShares: 1 });
-    expect(l.workers().map((w) => w.name)).toEqual(['alice', 'bob']);
+    // Rejected shares alone make no row: names are free to invent, rows are not.
+    expect(l.worker('mallory')).toBeNull();
+    expect(new LedgerReader(':memory:', l.db).workers(10, null).items.map((w) => w.name)).toEqual([
+      'alice',
+      'bob',
+    ]);
     expect(l.difficultySince(1100)).toEqual(
       expect.arrayContaining([
         { worker: 'alice', difficulty: 20, shares: 1 },
@@ -90,7 +97,7 @@ describe('ledger', () => {
     for (let i = 0; i < 200 && l.shareCount() < 5_000; i++) await new Promise((r) => setTimeout(r, 10));
     expect(l.shareCount()).toBe(5_000);
     expect(flushes).toEqual([2_000, 2_000, 1_000]);
-    expect(l.workers().reduce((a, w) => a + w.acceptedShares, 0)).toBe(5_000);
+    expect([0, 1, 2].reduce((a, i) => a + (l.worker(`w${i}`)?.acceptedShares ?? 0), 0)).toBe(5_000);
     l.close();
   });
 

@@ -170,10 +170,9 @@ export class Ledger {
            first_share_ms = COALESCE(first_share_ms, @first),
            last_share_ms = MAX(COALESCE(last_share_ms, 0), @last)`,
       ),
-      upsertRejected: db.prepare(
-        `INSERT INTO workers(name, rejected_shares) VALUES (?, ?)
-         ON CONFLICT(name) DO UPDATE SET rejected_shares = rejected_shares + excluded.rejected_shares`,
-      ),
+      // Only workers that did accepted work have a row: a name that only sends rejected shares
+      // (free to invent by the thousand) costs no row, just the rejected-shares metric.
+      addRejected: db.prepare('UPDATE workers SET rejected_shares = rejected_shares + ? WHERE name = ?'),
       insertBlock: db.prepare(
         `INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty,
            share_difficulty, work_id, block_json, status, updated_at_ms)
@@ -227,7 +226,7 @@ export class Ledger {
         }
       }
       for (const [name, a] of agg) this.stmts.upsertWorker.run({ name, ...a });
-      for (const [name, r] of rejected) this.stmts.upsertRejected.run(name, r.count);
+      for (const [name, r] of rejected) this.stmts.addRejected.run(r.count, name);
     });
     const interval = opts.flushIntervalMs ?? 1000;
     if (interval > 0) {
@@ -241,7 +240,7 @@ export class Ledger {
     this.queue.push(share);
   }
 
-  /** Counts a rejected share against a worker (aggregate only). */
+  /** Counts a rejected share against a worker that has done accepted work (aggregate only). */
   recordRejected(worker: string, atMs: number): void {
     const r = this.rejected.get(worker);
     if (r) r.count += 1;
@@ -398,10 +397,6 @@ export class Ledger {
       )
       .all(...params) as BlockRow[];
     return rows;
-  }
-
-  workers(): WorkerRow[] {
-    return this.workerRows('ORDER BY accepted_difficulty DESC', []);
   }
 
   worker(name: string): WorkerRow | null {

@@ -1,7 +1,13 @@
-import type { ApiSource, HealthReport } from '../api/http.js';
+import {
+  ApiRequestError,
+  type ApiSource,
+  type HealthReport,
+  type PageQuery,
+  withoutAddresses,
+} from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import { bytesToHex0x } from '../ckb/hex.js';
-import type { BlockRow, Ledger } from '../ledger/ledger.js';
+import { type BlockSummary, CursorError, type LedgerReader } from '../ledger/reader.js';
 import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
@@ -13,7 +19,8 @@ import type { TemplateSource } from './templates.js';
 
 export interface ApiSourceParts {
   config: PoolConfig;
-  ledger: Ledger;
+  /** The ledger's read side (its own connection): the API never queries the share writer's. */
+  ledger: LedgerReader;
   metrics: PoolMetrics;
   hashrate: HashrateTracker;
   sessions: Set<Session>;
@@ -26,6 +33,12 @@ export interface ApiSourceParts {
 
 /** Hashrate windows: short (what a dashboard shows) and long (smoother). */
 const WINDOWS = { '10m': 600_000, '1h': 3_600_000 } as const;
+
+/**
+ * How long one walk over the open channels serves: parallel API requests share it instead of
+ * each walking every channel of the pool.
+ */
+const ONLINE_CACHE_MS = 1_000;
 
 /**
  * Workers with open channels: by the channel's own name, and (extension 0x0002) by the names
@@ -54,9 +67,18 @@ export function onlineByWorker(
   return m;
 }
 
-function blockView(b: BlockRow, ledger: Ledger) {
-  const { blockJson: _omit, ...rest } = b;
-  return { ...rest, split: ledger.blockSplit(b.id) };
+function blockView(b: BlockSummary, ledger: LedgerReader) {
+  return { ...b, split: ledger.blockSplit(b.id) };
+}
+
+/** A foreign or garbled cursor is the client's error (400), never a 500. */
+function paged<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof CursorError) throw new ApiRequestError(err.message);
+    throw err;
+  }
 }
 
 export function buildApiSource(p: ApiSourceParts): ApiSource {
@@ -67,12 +89,20 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     for (const [label, ms] of Object.entries(WINDOWS)) out[label] = p.hashrate.rate(worker, ms, now);
     return out;
   };
+  let online: { atMs: number; byWorker: ReturnType<typeof onlineByWorker> } | null = null;
+  const onlineNow = () => {
+    const now = Date.now();
+    if (!online || now - online.atMs > ONLINE_CACHE_MS) {
+      online = { atMs: now, byWorker: onlineByWorker(p.sessions, now) };
+    }
+    return online.byWorker;
+  };
 
   return {
     health(): HealthReport {
       const reasons: string[] = [];
       const sync = p.getSync();
-      if (!sync.synced) reasons.push(sync.error ?? 'node not synced');
+      if (!sync.synced) reasons.push(withoutAddresses(sync.error ?? 'node not synced'));
       const last = p.templates.status.lastTemplateAtMs;
       const maxAge = Math.max(3 * p.config.node.pollIntervalMs, 10_000);
       if (!last) reasons.push('no template from the node yet');
@@ -85,7 +115,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         nodeTip: p.getNodeTip()?.toString() ?? null,
         height: p.jobs.current?.height.toString() ?? null,
         templateAgeSeconds: last ? (Date.now() - last) / 1000 : null,
-        lastTemplateError: p.templates.status.lastError,
+        lastTemplateError: p.templates.status.lastError && withoutAddresses(p.templates.status.lastError),
         subscription: p.templates.status.subscription,
       };
     },
@@ -103,11 +133,11 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         networkDifficulty: job?.networkDifficulty ?? null,
         connections: p.sessions.size,
         channels,
-        workersOnline: onlineByWorker(p.sessions).size,
+        workersOnline: onlineNow().size,
         hashrate: rates(null),
         blocks: p.ledger.blockCounts(),
         lastBlock: (() => {
-          const b = p.ledger.blocks(1)[0];
+          const b = p.ledger.blocks(1, null).items[0];
           return b
             ? {
                 height: b.height,
@@ -122,17 +152,21 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         pplnsWindowFactor: p.config.pplns.windowFactor,
       };
     },
-    workers() {
-      const online = onlineByWorker(p.sessions);
-      return p.ledger.workers().map((w) => ({
-        ...w,
-        hashrate: rates(w.name),
-        online: online.get(w.name) ?? { channels: 0, difficulty: 0 },
-      }));
+    workers({ limit, cursor }: PageQuery) {
+      const page = paged(() => p.ledger.workers(limit, cursor));
+      const online = onlineNow();
+      return {
+        workers: page.items.map((w) => ({
+          ...w,
+          hashrate: rates(w.name),
+          online: online.get(w.name) ?? { channels: 0, difficulty: 0 },
+        })),
+        next: page.next,
+      };
     },
     worker(name: string) {
       const w = p.ledger.worker(name);
-      const online = onlineByWorker(p.sessions).get(name);
+      const online = onlineNow().get(name);
       if (!w && !online) return null;
       return {
         name,
@@ -146,10 +180,12 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         online: online ?? { channels: 0, difficulty: 0 },
       };
     },
-    blocks(limit: number, offset: number) {
+    blocks({ limit, cursor }: PageQuery) {
+      const page = paged(() => p.ledger.blocks(limit, cursor));
       return {
-        blocks: p.ledger.blocks(limit, offset).map((b) => blockView(b, p.ledger)),
+        blocks: page.items.map((b) => blockView(b, p.ledger)),
         counts: p.ledger.blockCounts(),
+        next: page.next,
       };
     },
     async metrics() {

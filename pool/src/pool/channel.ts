@@ -11,6 +11,7 @@ import type { ShareBatcher } from './batching.js';
 import type { Chain } from './config.js';
 import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
 import type { VardiffState } from './vardiff.js';
+import { hasControlChars } from './worker-names.js';
 
 /**
  * A mining channel and the pure parts of judging a share on it. The Session owns channels and
@@ -82,15 +83,6 @@ export type ShareOutcome =
   | 'invalid-nonce-size'
   /** Extension 0x0002: the user_identity TLV is longer than 32 bytes (spec: reject the message). */
   | 'invalid-user-identity';
-
-/** True when `s` holds a C0 control character or DEL (never allowed in a worker name). */
-export function hasControlChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 /**
  * Why an Open*MiningChannel must be refused (the OpenMiningChannel.Error code), or null.

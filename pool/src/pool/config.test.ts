@@ -39,6 +39,23 @@ describe('pool config', () => {
     expect(cfg.pplns.windowFactor).toBe(2);
   });
 
+  it('allows a certificate lifetime of at most one year', () => {
+    const year = 365 * 86_400;
+    const withValidity = (v: number) => ({
+      ...minimal,
+      sv2: { ...minimal.sv2, certificateValiditySeconds: v },
+    });
+    expect(parseConfig(withValidity(year)).sv2.certificateValiditySeconds).toBe(year);
+    expect(errorOf(() => parseConfig(withValidity(10 * year))).message).toContain(`out of range 60..${year}`);
+  });
+
+  it('bounds the HTTP API by default', () => {
+    const { api } = parseConfig(minimal);
+    expect(api.maxConnections).toBeGreaterThan(0);
+    expect(api.headersTimeoutMs).toBeLessThanOrEqual(api.requestTimeoutMs);
+    expect(api.maxResponseBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
   it('keeps an in-memory ledger path as is', () => {
     expect(parseConfig({ ...minimal, ledger: { path: ':memory:' } }, '/etc').ledger.path).toBe(':memory:');
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_API_LIMITS } from '../api/http.js';
 
 /**
  * pool.yaml: the one file that configures `ckb-pool serve`. The schema below is declarative
@@ -17,6 +18,13 @@ export interface PoolConfig {
     rpcTimeoutMs: number;
     subscribeAddress: string | null;
     notifyListen: string | null;
+    notifySecretFile: string | null;
+    /** The lock every template's cellbase must name (the node's `[block_assembler]`). */
+    payoutLock: {
+      codeHash: string | null;
+      hashType: 'data' | 'type' | 'data1' | 'data2' | null;
+      args: string | null;
+    };
     pollIntervalMs: number;
   };
   sv2: {
@@ -50,6 +58,13 @@ export interface PoolConfig {
   };
   api: {
     listen: string;
+    maxConnections: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxRequestsPerSocket: number;
+    socketTimeoutMs: number;
+    maxResponseBytes: number;
   };
   limits: {
     maxConnections: number;
@@ -73,6 +88,7 @@ type Kind =
   | { type: 'url' }
   | { type: 'hostport' }
   | { type: 'path' }
+  | { type: 'hex'; bytes?: number }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'int'; min: number; max: number }
   | { type: 'number'; min: number; max: number };
@@ -115,7 +131,31 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'node.notifyListen',
     kind: { type: 'hostport' },
     default: null,
-    doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a private network: anyone who can POST can feed templates. Unset: no notify listener.',
+    doc: 'host:port on which the pool accepts the node\'s block-assembler `notify` HTTP POSTs (the node\'s `[block_assembler] notify = ["http://HOST:PORT"]`). Bind it to loopback or a network only the node shares, and set `node.notifySecretFile`: anyone who can POST there can feed templates (`node.payoutLock` refuses those that pay another lock). Unset: no notify listener.',
+  },
+  {
+    path: 'node.notifySecretFile',
+    kind: { type: 'path' },
+    default: null,
+    doc: 'File holding the secret the node must put in the notify URL path (`notify = ["http://HOST:PORT/SECRET"]`); POSTs to any other path are refused with 403. At least 32 characters of A-Z a-z 0-9 _ -. Unset: any POST to the listener is taken.',
+  },
+  {
+    path: 'node.payoutLock.codeHash',
+    kind: { type: 'hex', bytes: 32 },
+    default: null,
+    doc: 'code_hash of the lock every block template must pay to: the node\'s `[block_assembler] code_hash`. With `hashType` and `args` set, a template whose cellbase names another lock (a misconfigured node, or a forged notify) is refused, logged and counted in `ckb_pool_templates_refused_total{reason="payout_lock"}`. Unset (all three): not checked.',
+  },
+  {
+    path: 'node.payoutLock.hashType',
+    kind: { type: 'enum', values: ['data', 'type', 'data1', 'data2'] },
+    default: null,
+    doc: 'hash_type of that lock (`[block_assembler] hash_type`, `type` for the default secp256k1-blake160 lock).',
+  },
+  {
+    path: 'node.payoutLock.args',
+    kind: { type: 'hex' },
+    default: null,
+    doc: 'args of that lock (`[block_assembler] args`, 0x + 40 hex characters for secp256k1-blake160).',
   },
   {
     path: 'node.pollIntervalMs',
@@ -136,9 +176,9 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   },
   {
     path: 'sv2.certificateValiditySeconds',
-    kind: { type: 'int', min: 60, max: 10 * 365 * 86_400 },
+    kind: { type: 'int', min: 60, max: 365 * 86_400 },
     default: 86_400,
-    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew). The pool re-signs it (same static key) shortly before it runs out, so short lifetimes are fine.',
+    doc: 'Lifetime of the Noise certificate the pool signs for its static key at start (valid_from is back-dated by 60 s for clock skew), at most one year. The pool re-signs it (same static key) when a tenth of the lifetime is left, so short lifetimes are fine and a long-running pool never presents an expired one.',
   },
   {
     path: 'sv2.instanceId',
@@ -241,6 +281,48 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'hostport' },
     default: '127.0.0.1:9100',
     doc: 'host:port of the HTTP API and Prometheus /metrics. Keep it private (admin network or loopback).',
+  },
+  {
+    path: 'api.maxConnections',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    default: DEFAULT_API_LIMITS.maxConnections,
+    doc: 'Open HTTP API connections at once (scrapers, dashboards, operators); more are refused at accept.',
+  },
+  {
+    path: 'api.headersTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.headersTimeoutMs,
+    doc: 'Time a client has to send the request headers, in milliseconds (slow-header clients are cut off).',
+  },
+  {
+    path: 'api.requestTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.requestTimeoutMs,
+    doc: 'Time a client has to send the whole request, in milliseconds.',
+  },
+  {
+    path: 'api.keepAliveTimeoutMs',
+    kind: { type: 'int', min: 100, max: 600_000 },
+    default: DEFAULT_API_LIMITS.keepAliveTimeoutMs,
+    doc: 'How long an idle keep-alive connection stays open, in milliseconds.',
+  },
+  {
+    path: 'api.maxRequestsPerSocket',
+    kind: { type: 'int', min: 1, max: 1_000_000 },
+    default: DEFAULT_API_LIMITS.maxRequestsPerSocket,
+    doc: 'Requests served on one keep-alive connection before it is closed.',
+  },
+  {
+    path: 'api.socketTimeoutMs',
+    kind: { type: 'int', min: 1_000, max: 3_600_000 },
+    default: DEFAULT_API_LIMITS.socketTimeoutMs,
+    doc: 'A connection with no traffic for this long (e.g. a client that stopped reading its answer) is closed, in milliseconds.',
+  },
+  {
+    path: 'api.maxResponseBytes',
+    kind: { type: 'int', min: 65_536, max: 268_435_456 },
+    default: DEFAULT_API_LIMITS.maxResponseBytes,
+    doc: 'Largest JSON answer the API sends; lists are paged (`?limit=`, at most 500 workers or 100 blocks a page) so this is a last guard.',
   },
   {
     path: 'limits.maxConnections',
@@ -350,6 +432,18 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       }
       return raw;
     }
+    case 'hex': {
+      const bytes = kind.bytes;
+      if (
+        typeof raw !== 'string' ||
+        !/^0x([0-9a-fA-F]{2})*$/.test(raw) ||
+        (bytes !== undefined && raw.length !== 2 + 2 * bytes)
+      ) {
+        const what = bytes === undefined ? '0x and hex bytes' : `0x and ${2 * bytes} hex characters`;
+        throw new ConfigError(path, `expected ${what}, got ${JSON.stringify(raw)}`);
+      }
+      return raw.toLowerCase();
+    }
     case 'enum':
       if (typeof raw !== 'string' || !kind.values.includes(raw)) {
         throw new ConfigError(path, `expected one of ${kind.values.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -426,6 +520,11 @@ export function parseConfig(doc: unknown, baseDir = process.cwd()): PoolConfig {
   if (cfg.vardiff.minDifficulty > cfg.vardiff.maxDifficulty) {
     throw new ConfigError('vardiff.minDifficulty', 'is larger than vardiff.maxDifficulty');
   }
+  const lock = cfg.node.payoutLock;
+  const lockSet = [lock.codeHash, lock.hashType, lock.args].filter((v) => v !== null).length;
+  if (lockSet !== 0 && lockSet !== 3) {
+    throw new ConfigError('node.payoutLock', 'set codeHash, hashType and args together (or none of them)');
+  }
   if (cfg.limits.maxConnectionsPerIp > cfg.limits.maxConnections) {
     throw new ConfigError('limits.maxConnectionsPerIp', 'is larger than limits.maxConnections');
   }
@@ -465,6 +564,8 @@ function kindText(kind: Kind): string {
       return `number ${kind.min}..${kind.max}`;
     case 'hostport':
       return 'host:port';
+    case 'hex':
+      return kind.bytes === undefined ? 'hex bytes' : `${kind.bytes} hex bytes`;
     default:
       return kind.type;
   }

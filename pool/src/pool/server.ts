@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { type ApiServer, startApiServer } from '../api/http.js';
+import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
 import { PoolMetrics } from '../api/metrics.js';
+import type { PayoutLock } from '../ckb/cellbase-lock.js';
+import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
+import { LedgerReader } from '../ledger/reader.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
@@ -57,11 +60,22 @@ export interface RunningPool {
 const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 const VARDIFF_TICK_MS = 1_000;
 
+function payoutLockOf(config: PoolConfig): PayoutLock | null {
+  const { codeHash, hashType, args } = config.node.payoutLock;
+  return codeHash && hashType && args ? { codeHash, hashType, args } : null;
+}
+
+function apiLimits(api: PoolConfig['api']): ApiServerLimits {
+  const { listen: _listen, ...limits } = api;
+  return limits;
+}
+
 export async function startPool(config: PoolConfig, opts: StartPoolOptions = {}): Promise<RunningPool> {
   const log = opts.logger ?? pino({ level: config.log.level, base: { svc: 'ckb-pool' } });
   // The key first: a missing or bad key file must fail before anything is opened.
   const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
   const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
+  const notifySecret = config.node.notifySecretFile ? readNotifySecret(config.node.notifySecretFile) : null;
   const metrics = new PoolMetrics({ defaultMetrics: opts.processMetrics ?? false });
   const messageRate = {
     perSecond: config.limits.maxMessagesPerSecond,
@@ -180,10 +194,19 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     // Templates flow again: no need to wait for the next sync poll to report healthy.
     if (!synced) void checkSync();
   };
+  let lastRefusal: string | null = null;
   const templates = new TemplateSource({
     rpc,
     subscribeAddress: config.node.subscribeAddress,
     notifyListen: config.node.notifyListen,
+    notifySecret,
+    payoutLock: payoutLockOf(config),
+    onRefused: (reason, problem) => {
+      metrics.templatesRefused.inc({ reason });
+      // Every poll of a misconfigured node repeats it: log each new problem once.
+      if (problem !== lastRefusal) log.error({ reason, problem }, 'block template refused');
+      lastRefusal = problem;
+    },
     pollIntervalMs: config.node.pollIntervalMs,
     minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
     log: log.child({ part: 'templates' }),
@@ -368,9 +391,18 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   // ---- API ----------------------------------------------------------------------------------
   const apiAddr = parseHostPort(config.api.listen, 'api.listen');
   let api: ApiServer;
+  let reader: LedgerReader;
+  try {
+    reader = new LedgerReader(config.ledger.path, ledger.db);
+  } catch (err) {
+    server.close();
+    ephemeralPool.stop();
+    ledger.close();
+    throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
+  }
   const source = buildApiSource({
     config,
-    ledger,
+    ledger: reader,
     metrics,
     hashrate,
     sessions,
@@ -381,12 +413,17 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     authorityPubkey,
   });
   try {
-    api = await startApiServer(apiAddr.host, apiAddr.port, source, (err) =>
-      log.error({ err: (err as Error).message }, 'API error'),
+    api = await startApiServer(
+      apiAddr.host,
+      apiAddr.port,
+      source,
+      (err) => log.error({ err: (err as Error).message }, 'API error'),
+      apiLimits(config.api),
     );
   } catch (err) {
     server.close();
     ephemeralPool.stop();
+    reader.close();
     ledger.close();
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
@@ -417,6 +454,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       ephemeralPool.stop();
       await api.close();
       for (const c of connections.values()) c.socket.destroy();
+      reader.close();
       ledger.close();
       log.info('pool stopped');
     })();

@@ -97,6 +97,33 @@ describe('template source', () => {
     );
   });
 
+  it('mines a template that pays the payout lock and refuses one that pays another', async () => {
+    const d = await devnet();
+    const ours = { codeHash: d.lock.code_hash, hashType: 'type' as const, args: d.lock.args };
+    expect(d.lock.hash_type).toBe('type');
+    const refused: string[] = [];
+    const good = source(d, { payoutLock: ours, onRefused: (_r, problem) => refused.push(problem) });
+    await good.s.start();
+    expect(good.events).toHaveLength(1);
+    expect(refused).toEqual([]);
+
+    const thief = source(d, {
+      payoutLock: { ...ours, args: `0x${'66'.repeat(20)}` },
+      onRefused: (reason, problem) => refused.push(`${reason}: ${problem}`),
+    });
+    await thief.s.start();
+    expect(thief.events).toEqual([]);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatch(
+      new RegExp(`^payout_lock: the cellbase pays .*args ${d.lock.args}, not the payout lock`),
+    );
+    expect(thief.s.status.lastError).toMatch(/template from poll refused/);
+    // The same template again (the next poll) is checked again, not taken from the cache.
+    const t = (await new CkbRpcClient(d.rpcUrl).getBlockTemplate()) as unknown as BlockTemplate;
+    expect(thief.s.ingest(t, Date.now(), 100, 'notify')).toBeNull();
+    expect(refused).toHaveLength(2);
+  });
+
   it('keeps the current job when a template does not parse, and says why', async () => {
     const d = await devnet();
     const { s, events } = source(d);

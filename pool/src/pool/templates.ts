@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { type PayoutLock, payoutLockProblem } from '../ckb/cellbase-lock.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { type NotifyReceiver, startNotifyReceiver } from '../ckb/notify.js';
 import type { CkbRpcClient } from '../ckb/rpc.js';
@@ -29,6 +30,12 @@ export interface TemplateSourceOptions {
   rpc: CkbRpcClient;
   subscribeAddress: string | null;
   notifyListen: string | null;
+  /** Required in the notify URL path when set. */
+  notifySecret?: string | null;
+  /** When set, a template whose cellbase pays another lock is refused. */
+  payoutLock?: PayoutLock | null;
+  /** A template was refused (reason label, and the problem for the log). */
+  onRefused?(reason: 'payout_lock', problem: string): void;
   pollIntervalMs: number;
   minUpdateIntervalMs: number;
   log: Logger;
@@ -110,6 +117,7 @@ export class TemplateSource {
       this.notify = await startNotifyReceiver({
         host,
         port,
+        secret: opts.notifySecret,
         onTemplate: (t) => this.ingest(t as BlockTemplate, this.now(), ++this.seq, 'notify'),
         onReject: (reason) => opts.log.warn({ reason }, 'notify push rejected'),
       });
@@ -211,6 +219,13 @@ export class TemplateSource {
       block = templateToBlock(t);
     } catch (err) {
       this.noteError(err);
+      return null;
+    }
+    const lockProblem = this.opts.payoutLock ? payoutLockProblem(block, this.opts.payoutLock) : null;
+    if (lockProblem) {
+      // Never mined: not remembered as the last template either, so each push is checked.
+      this.opts.onRefused?.('payout_lock', lockProblem);
+      this.noteError(new Error(`template from ${source} refused: ${lockProblem}`));
       return null;
     }
     this.lastKey = key;

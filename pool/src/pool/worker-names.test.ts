@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
-import { accountOf, creditedWorker, shareWorker, tlvWorkerFor } from './worker-names.js';
+import {
+  accountOf,
+  creditedWorker,
+  hasControlChars,
+  shareWorker,
+  tlvWorkerFor,
+  workerNameProblem,
+} from './worker-names.js';
 
 const tlvOf = (value: Uint8Array) =>
   encodeTlvs([
@@ -73,5 +80,27 @@ describe('worker names under extension 0x0002', () => {
         expect(credited).toBe(inside ? user : `${account}.${user}`);
       }),
     );
+  });
+});
+
+describe('worker name rule (SV2 user_identity and V1 authorize)', () => {
+  it('accepts ordinary names, dots, dashes and non-ASCII letters', () => {
+    for (const n of ['alice', 'alice.rig1', 'ckb1qz-farm_7.rig', 'bäckerei.石'])
+      expect(workerNameProblem(n)).toBeNull();
+  });
+
+  it('refuses C0, DEL, C1 and line separators anywhere in the name', () => {
+    for (const c of ['\u0000', '\n', '\r', '\u001b', '\u007f', '\u0085', '\u009f', '\u2028', '\u2029']) {
+      expect(hasControlChars(`a${c}b`), JSON.stringify(c)).toBe(true);
+      expect(workerNameProblem(`alice.${c}`)).toMatch(/control characters/);
+    }
+    expect(hasControlChars('\u00a0')).toBe(false);
+  });
+
+  it('refuses empty, non-string and over-long (in UTF-8 bytes) names', () => {
+    expect(workerNameProblem('')).toMatch(/non-empty string/);
+    expect(workerNameProblem(42)).toMatch(/non-empty string/);
+    expect(workerNameProblem('a'.repeat(255))).toBeNull();
+    expect(workerNameProblem('é'.repeat(128))).toMatch(/at most 255 bytes/);
   });
 });

@@ -1,5 +1,4 @@
 import { findTlvValue, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
-import { hasControlChars } from './channel.js';
 
 /**
  * Extension 0x0002 (worker-specific hashrate tracking) on SubmitSharesCkb: whom a share is
@@ -19,6 +18,37 @@ import { hasControlChars } from './channel.js';
  * earnings between names of the same account, never move them to another account.
  */
 
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+/** SV2 user_identity is a STR0_255; a V1 name must fit it too. */
+export const MAX_WORKER_NAME_BYTES = 255;
+
+/**
+ * True when `s` holds a control character: C0 (U+0000–U+001F), DEL, C1 (U+0080–U+009F) or a
+ * Unicode line/paragraph separator. Never allowed in a worker name: names reach logs, the
+ * ledger, the API and dashboards, where such characters forge lines or hide text.
+ */
+export function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/**
+ * Why `name` cannot be a worker name, or null when it can: the one rule for SV2 user_identity
+ * (pool) and V1 mining.authorize (translator).
+ */
+export function workerNameProblem(name: unknown): string | null {
+  if (typeof name !== 'string' || name.length === 0) return 'the worker name must be a non-empty string';
+  if (utf8Encoder.encode(name).length > MAX_WORKER_NAME_BYTES)
+    return `the worker name must be at most ${MAX_WORKER_NAME_BYTES} bytes of UTF-8`;
+  if (hasControlChars(name)) return 'the worker name must not contain control characters';
+  return null;
+}
+
 /** The account part of a worker name: everything before the first '.'. */
 export function accountOf(identity: string): string {
   const dot = identity.indexOf('.');
@@ -37,8 +67,6 @@ function inAccount(name: string, account: string): boolean {
     name === account || (name.startsWith(account) && name.charCodeAt(account.length) === 0x2e) // '.'
   );
 }
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function decodeWorker(bytes: Uint8Array): string | null {
   let name: string;
@@ -64,8 +92,6 @@ export function shareWorker(channelWorker: string, tlv: Uint8Array): string | nu
   const name = decodeWorker(value);
   return name === null ? channelWorker : creditedWorker(channelWorker, name);
 }
-
-const utf8Encoder = new TextEncoder();
 
 /**
  * Translator side: the user_identity TLV value that makes the pool credit a share on a

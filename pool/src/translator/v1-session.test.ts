@@ -137,3 +137,37 @@ describe('V1 session: mining.configure (BIP 310)', () => {
     expect(msgs[2]).toEqual({ id: 3, result: [null, '01020304', 12], error: null });
   });
 });
+
+describe('V1 session: mining.authorize names', () => {
+  it('refuses a worker name with control characters or over 255 bytes, and accepts an ordinary one', async () => {
+    const authorized: string[] = [];
+    const host: V1SessionHost = {
+      subscribe: async () => ({ extranonce1: Uint8Array.of(1, 2, 3, 4), extranonce2Size: 12 }),
+      authorized: (_s, user) => authorized.push(user),
+      submit: async () => ({ ok: true }),
+      closed: () => {},
+    };
+    const { client, lines } = await pair(host);
+    const bad = [
+      'alice.rig\n{"forged":1}',
+      'alice.\u0000rig',
+      'alice.\u0085rig',
+      'alice.\u2028rig',
+      'a'.repeat(256),
+    ];
+    bad.forEach((name, i) => {
+      client.write(`${JSON.stringify({ id: i + 1, method: 'mining.authorize', params: [name, 'x'] })}\n`);
+    });
+    client.write(`${JSON.stringify({ id: 99, method: 'mining.authorize', params: ['alice.rig1', 'x'] })}\n`);
+    await until(() => lines.length === bad.length + 1);
+    const msgs = lines.map((l) => JSON.parse(l) as { id: number; result: unknown; error: unknown[] | null });
+    for (const m of msgs.slice(0, bad.length)) {
+      expect(m.result).toBeNull();
+      expect(m.error?.[1]).toMatch(/^authorize needs \["user\.worker", "password"\]: the worker name must/);
+    }
+    expect(msgs[2]?.error?.[1]).toMatch(/control characters/);
+    expect(msgs[4]?.error?.[1]).toMatch(/at most 255 bytes/);
+    expect(msgs.at(-1)).toEqual({ id: 99, result: true, error: null });
+    expect(authorized).toEqual(['alice.rig1']);
+  });
+});

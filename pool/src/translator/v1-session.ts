@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { workerNameProblem } from '../pool/worker-names.js';
 import {
   errorLine,
   LineSplitter,
@@ -171,8 +172,11 @@ export class V1Session {
       }
       case 'mining.authorize': {
         const user = params[0];
-        if (typeof user !== 'string' || user.length === 0 || user.length > 255) {
-          this.answerNow(errorLine(id, V1Error.illegalParams, 'authorize needs ["user.worker", "password"]'));
+        const problem = workerNameProblem(user);
+        if (problem !== null || typeof user !== 'string') {
+          this.answerNow(
+            errorLine(id, V1Error.illegalParams, `authorize needs ["user.worker", "password"]: ${problem}`),
+          );
           return;
         }
         // Accepted: the pool decides what a name is worth. The host sends target and job

@@ -163,6 +163,9 @@ interface WorkerView {
   hashrate: Record<string, number>;
   online: { channels: number };
 }
+/** The pool's workers: the first page holds every worker these tests make. */
+const workersOf = async (apiUrl: string): Promise<WorkerView[]> =>
+  (await getJson<{ workers: WorkerView[] }>(`${apiUrl}/api/v1/workers?limit=500`)).workers;
 
 describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU miners over real sockets)', () => {
   it('mines blocks the dev chain accepts from a V1 miner (through the translator, after failing over from a dead upstream) and an SV2 miner at once; the pool API shows each worker', async () => {
@@ -183,7 +186,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(Number(BigInt(d.tip().number))).toBeGreaterThanOrEqual(2);
     expect(tr.stats().upstreamUrl).toBe(p.poolUrl);
 
-    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    const workers = await workersOf(p.apiUrl);
     const byName = new Map(workers.map((w) => [w.name, w]));
     expect(byName.get('alice.v1')?.acceptedShares).toBeGreaterThan(0);
     expect(byName.get('alice.v1')?.online.channels).toBe(1);
@@ -237,9 +240,8 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     const heard = m.stats().accepted;
     await until(
       async () =>
-        ((await getJson<WorkerView[]>(`${pools.current.apiUrl}/api/v1/workers`)).find(
-          (w) => w.name === 'carol.v1',
-        )?.acceptedShares ?? 0) >= heard,
+        ((await workersOf(pools.current.apiUrl)).find((w) => w.name === 'carol.v1')?.acceptedShares ?? 0) >=
+        heard,
       5_000,
       'the ledger to hold every share the miner heard accepted',
     );
@@ -303,8 +305,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     pools.current = await startTestPool(d, ledger, { secret, sv2Listen: p.sv2Address });
     await until(() => tr.stats().upstreamUrl === p.poolUrl, 15_000, 'failback to the first pool');
     const firstAccepted = async () =>
-      (await getJson<WorkerView[]>(`${pools.current.apiUrl}/api/v1/workers`)).find((w) => w.name === 'mia.v1')
-        ?.acceptedShares ?? 0;
+      (await workersOf(pools.current.apiUrl)).find((w) => w.name === 'mia.v1')?.acceptedShares ?? 0;
     const before = await firstAccepted();
     await until(async () => (await firstAccepted()) > before, 20_000, 'shares on the first pool again');
     expect(m.stats().connections).toBe(1); // the miner's one TCP connection to the translator
@@ -329,9 +330,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     const ledgerTotal = async () => {
       let n = 0;
       for (const url of [pools.current.apiUrl, b.apiUrl]) {
-        n +=
-          (await getJson<WorkerView[]>(`${url}/api/v1/workers`)).find((w) => w.name === 'mia.v1')
-            ?.acceptedShares ?? 0;
+        n += (await workersOf(url)).find((w) => w.name === 'mia.v1')?.acceptedShares ?? 0;
       }
       return n;
     };
@@ -505,7 +504,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     for (const c of [pipelined, waiting]) {
       expect(c.lines.some((l) => l.method === 'mining.set_extranonce')).toBe(false);
     }
-    const names = async () => (await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).map((w) => w.name);
+    const names = async () => (await workersOf(p.apiUrl)).map((w) => w.name);
     await until(async () => (await names()).length >= 2, 5_000, 'both in the ledger');
     // jay.rig mines on the channel opened as `translator`: the pool files its name in that account.
     expect((await names()).sort()).toEqual(['ivy.rig', 'translator.jay.rig']);
@@ -540,7 +539,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     const w = await rig7();
     expect(w.hashrate['10m']).toBeGreaterThan(0);
     // The channel itself is open under farm.proxy, but nothing is credited to it.
-    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    const workers = await workersOf(p.apiUrl);
     expect(workers.map((x) => x.name)).toEqual(['farm.rig7']);
     const blocks = await getJson<BlocksView>(`${p.apiUrl}/api/v1/blocks`);
     expect(blocks.blocks.map((b) => b.worker)).toEqual(['farm.rig7']);
@@ -568,13 +567,11 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     // its miner inside that identity's account (the ledger flushes on a timer).
     await until(
       async () =>
-        ((await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`)).find(
-          (w) => w.name === 'translator.frank.v1',
-        )?.acceptedShares ?? 0) > 0,
+        ((await workersOf(p.apiUrl)).find((w) => w.name === 'translator.frank.v1')?.acceptedShares ?? 0) > 0,
       5_000,
       'the shares in the ledger',
     );
-    const workers = await getJson<WorkerView[]>(`${p.apiUrl}/api/v1/workers`);
+    const workers = await workersOf(p.apiUrl);
     expect(workers.map((w) => w.name)).not.toContain('translator');
     expect(workers.map((w) => w.name)).not.toContain('frank.v1');
   });
