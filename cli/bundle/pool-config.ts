@@ -25,6 +25,7 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
       // container must not outlive it, so use the schema's maximum (10 years).
       certificateValiditySeconds: 315_360_000,
     },
+    vardiff: { targetShareIntervalSeconds: config.pool.shareIntervalSeconds },
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },
     log: { level: 'info' },

@@ -273,6 +273,15 @@ export const FIELDS = [
     prompt: 'Alert webhook URL (empty for none)',
     ask: (c) => c.monitoring?.enabled === true,
   }),
+  field('pool.shareIntervalSeconds', {
+    kind: int(1, 600),
+    doc:
+      'Average time between accepted shares that vardiff aims for on every miner (pool.yaml `vardiff.targetShareIntervalSeconds`). ' +
+      'Shorter: steadier hashrate charts, more ledger rows and traffic (the ledger grows by about 60 bytes per share); longer: the reverse. ' +
+      'Changing it restarts only the pool service.',
+    default: 10,
+    flag: 'share-interval',
+  }),
   field('secretsDir', {
     kind: str('path'),
     doc: 'Folder with the generated secrets (SV2 authority key, Grafana admin password), mode 0700/0600. Written once by `init`; keep it out of version control.',
