@@ -255,6 +255,16 @@ export const FIELDS = [
   port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
   image('ckb'),
   image('pool'),
+  field('images.translator', {
+    kind: str('image reference'),
+    doc:
+      'Image of the translator service (`ckb-pool translate`, the V1 port). Same as `images.pool` unless set: pin it to the running version ' +
+      'before changing `images.pool`, and an upgrade recreates only the pool while V1 miners stay connected (docs/operations.md).',
+    default: (c) => c.images?.pool,
+    defaultDoc: 'the value of `images.pool`',
+    flag: 'translator-image',
+    check: image('pool').check,
+  }),
   image('prometheus'),
   image('alertmanager'),
   image('grafana'),

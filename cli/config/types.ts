@@ -20,6 +20,7 @@ export interface PoolDeployConfig {
   images: {
     ckb: string;
     pool: string;
+    translator: string;
     prometheus: string;
     alertmanager: string;
     grafana: string;
