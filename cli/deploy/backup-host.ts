@@ -65,7 +65,7 @@ export function ledgerRunArgs(mode: LedgerMode, scratch: string, force = false):
   ];
 }
 
-export async function localHost(session: Session, bundleDir: string, project: string): Promise<PoolHost> {
+export function localHost(session: Session, bundleDir: string, project: string): PoolHost {
   let compose: ComposeCommand | null = null;
   const tool = async () => {
     compose ??= await detectCompose(session.deps.runner);

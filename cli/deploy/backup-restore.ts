@@ -108,7 +108,7 @@ export async function restore(o: RestoreOptions, deps: DeployDeps): Promise<numb
       deps.out.write(notDeployed);
       return 0;
     }
-    const host = await poolHostFor(opened, target, o.hostSpec);
+    const host = poolHostFor(opened, target, o.hostSpec);
     if (!(await session.step(`find the deployment on ${host.where}`, () => host.deployed()))) {
       deps.out.write(notDeployed);
       return 0;

@@ -48,7 +48,7 @@ export function recordedHost(opened: Opened, target: Target, hostSpec?: string):
   );
 }
 
-export function poolHostFor(opened: Opened, target: Target, hostSpec?: string): Promise<PoolHost> | PoolHost {
+export function poolHostFor(opened: Opened, target: Target, hostSpec?: string): PoolHost {
   const { session, config, work } = opened;
   if (target === 'local') return localHost(session, work.bundle, config.project);
   const host = recordedHost(opened, target, hostSpec);
@@ -82,7 +82,7 @@ export async function backup(o: BackupOptions, deps: DeployDeps): Promise<number
     o.out ?? join(dirname(resolve(o.configPath)), defaultArchiveName(config.project, deps.now())),
   );
   deps.out.write(`Log: ${session.log.path}\n`);
-  const host = await poolHostFor(opened, o.target, o.hostSpec);
+  const host = poolHostFor(opened, o.target, o.hostSpec);
   const staging = mkdtempSync(join(work.root, 'backup-'));
   try {
     const deployed = await session.step(`find the deployment on ${host.where}`, () => host.deployed());
