@@ -258,8 +258,9 @@ export const FIELDS = [
   field('images.translator', {
     kind: str('image reference'),
     doc:
-      'Image of the translator service (`ckb-pool translate`, the V1 port). Same as `images.pool` unless set: pin it to the running version ' +
-      'before changing `images.pool`, and an upgrade recreates only the pool while V1 miners stay connected (docs/operations.md).',
+      'Image of the translator service (`ckb-pool translate`, the V1 port). `init` writes it with the pool’s version, so changing `images.pool` ' +
+      'alone upgrades only the pool while V1 miners stay connected; change this too to upgrade the translator (V1 miners reconnect once). ' +
+      'Unset: the same as `images.pool` (docs/operations.md, Upgrading).',
     default: (c) => c.images?.pool,
     defaultDoc: 'the value of `images.pool`',
     flag: 'translator-image',
