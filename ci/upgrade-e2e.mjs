@@ -13,12 +13,16 @@
 //   - the V1 miner never saw a disconnect (one TCP connection for its whole run);
 //   - the SV2 miner was moved by Reconnect and mines on the new pool;
 //   - every share a miner heard acknowledged is in the ledger (per worker, ledger ≥ heard);
-//   - the ledger in the new container is at the current schema version.
+//   - the ledger in the new container is at the current schema version;
+//   - `backup`, taken while both miners mine, is a consistent 0600 archive; after down --purge,
+//     `restore` into a new folder brings config and secrets, `up` deploys them, a second
+//     `restore` puts the ledger back with the same workers and share totals, and a third is
+//     refused (the ledger is not empty).
 // Exits 0 with SKIP only when no Docker engine can run at all.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the stack running (for debugging).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -68,6 +72,8 @@ const compose = await step('Compose command', async () => {
 let failed = false;
 let bundle;
 let upBundle;
+/** The config whose stack runs (the restore phase moves to a second folder). */
+let activeConfig;
 let newTag;
 const miners = [];
 try {
@@ -117,6 +123,27 @@ try {
     );
     info(rows.map((r) => `${r.name}: ${r.acceptedShares} accepted`).join(', '));
   });
+
+  const backupFile = join(work, 'pool-backup.tar.gz');
+  const backup = await step(
+    'ckb-pool-deploy backup while both miners mine (online ledger copy)',
+    async () => {
+      const out =
+        await $`node ${CLI} backup --config ${configPath} --cloud local --out ${backupFile}`.nothrow();
+      writeFileSync(join(logs, 'backup.log'), `${out.stdout}\n${out.stderr}`);
+      if (out.exitCode !== 0)
+        throw new Error(`backup exited ${out.exitCode}: ${out.stderr.trim().slice(-600)}`);
+      const mode = (statSync(backupFile).mode & 0o777).toString(8);
+      if (mode !== '600')
+        throw new Error(`the backup has mode ${mode}, not 600 (it holds the authority key)`);
+      const manifest = JSON.parse((await $`tar -xzOf ${backupFile} backup.json`).stdout);
+      const { shares: n, acceptedShares, workers: w } = manifest.ledger;
+      info(`backup: ${n} shares, ${w} workers; worker totals say ${acceptedShares}`);
+      // Shares and worker totals are written in one transaction: a torn copy would differ.
+      if (n === 0 || acceptedShares !== n) throw new Error('the ledger copy is empty or not consistent');
+      return manifest;
+    },
+  );
 
   const before = await containerIds(PROJECT);
   await step(`Rebuild the pool image as ${newTag} (same package, changed label)`, async () => {
@@ -216,6 +243,58 @@ try {
     info(`meta.schema_version = ${v}`);
     if (v !== '2') throw new Error(`the ledger is at schema version '${v}', expected '2'`);
   });
+
+  await step(
+    'Restore the backup onto a fresh site: restore, up, restore again (docs/operations.md)',
+    async () => {
+      const down = await $`node ${CLI} down --config ${configPath} --cloud local --purge --yes`.nothrow();
+      if (down.exitCode !== 0) throw new Error(`down exited ${down.exitCode}`);
+      const site = join(work, 'new-site');
+      await $`mkdir -p ${site}`;
+      const config2 = join(site, 'ckb-pool.yaml');
+      const restore = async (name) => {
+        const out =
+          await $`node ${CLI} restore --from ${backupFile} --config ${config2} --cloud local`.nothrow();
+        writeFileSync(join(logs, `${name}.log`), `${out.stdout}\n${out.stderr}`);
+        return out;
+      };
+      const first = await restore('restore-1');
+      if (first.exitCode !== 0 || !first.stdout.includes('Run `ckb-pool-deploy up`')) {
+        throw new Error(`the first restore (config and secrets) failed: ${first.stderr.trim().slice(-400)}`);
+      }
+      info('config and secrets restored into a new folder; nothing deployed there yet');
+      activeConfig = config2;
+      upBundle = join(site, '.ckb-pool-deploy', PROJECT, 'local', 'bundle');
+      await upLocal(config2, oldTag, 'up-3');
+      const fresh = await workers(apiUrl);
+      if (fresh.length !== 0)
+        throw new Error(`the fresh stack's ledger already has workers: ${fresh.map((r) => r.name)}`);
+      const second = await restore('restore-2');
+      if (second.exitCode !== 0)
+        throw new Error(`restore exited ${second.exitCode}: ${second.stderr.trim().slice(-600)}`);
+      info(second.stdout.trim().split('\n').pop());
+      const restored = await waitFor(
+        'the pool API on the restored ledger',
+        async () => {
+          const w = await workers(apiUrl).catch(() => null);
+          return w && w.length > 0 ? w : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 2000 },
+      );
+      const total = restored.reduce((n, r) => n + r.acceptedShares, 0);
+      info(
+        `restored ledger: ${restored.length} workers, ${total} accepted shares (backup: ${backup.ledger.acceptedShares})`,
+      );
+      if (total !== backup.ledger.acceptedShares || restored.length !== backup.ledger.workers) {
+        throw new Error('the restored ledger does not hold what the backup held');
+      }
+      const third = await restore('restore-3');
+      if (third.exitCode === 0 || !third.stderr.includes('is not empty')) {
+        throw new Error('a restore over the now non-empty ledger was not refused');
+      }
+      info('restoring again without --force is refused: the ledger is not empty');
+    },
+  );
 } catch (err) {
   failed = true;
   if (!(err && typeof err === 'object' && 'message' in err)) console.error(err);
@@ -232,7 +311,7 @@ try {
     try {
       await step('down --cloud local --purge --yes leaves nothing behind', async () => {
         const out =
-          await $`node ${CLI} down --config ${bundle.configPath} --cloud local --purge --yes`.nothrow();
+          await $`node ${CLI} down --config ${activeConfig ?? bundle.configPath} --cloud local --purge --yes`.nothrow();
         writeFileSync(join(logs, 'down.log'), `${out.stdout}\n${out.stderr}`);
         if (newTag) await $`docker image rm ${newTag}`.nothrow();
         const left = await projectLeftovers(PROJECT);
