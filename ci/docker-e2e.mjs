@@ -426,10 +426,11 @@ async function containerIds(project) {
 }
 
 /**
- * The second `up` (issue 12, "config reaches the host"): a new payout address and alert
- * webhook in ckb-pool.yaml must reach the node, the pool (its payout lock check) and
- * Alertmanager — recreated, reading the new files — while the services whose files did not
- * change keep running untouched.
+ * The second `up` (issue 12, "config reaches the host"): a new payout address, alert webhook
+ * and share interval (pool.shareIntervalSeconds → pool.yaml) in ckb-pool.yaml must reach the
+ * node, Alertmanager and the pool (its share target, and the payout lock it checks every
+ * template against) — recreated, reading the new files — while the services whose files did
+ * not change (the translator among them) keep running untouched.
  */
 async function upAgainAfterConfigChange(cli, project, upBundle) {
   await step(
@@ -439,7 +440,8 @@ async function upAgainAfterConfigChange(cli, project, upBundle) {
       const payout =
         'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqwgx292hnvmn68xf779vmzrshpmm6epn4c0cgwga';
       const webhook = 'http://127.0.0.1:9/ckb-pool-ci-hook';
-      await $`node ${cli} init --yes --config ${bundle.configPath} --payout-address ${payout} --alert-webhook-url ${webhook}`;
+      const shareInterval = 17;
+      await $`node ${cli} init --yes --config ${bundle.configPath} --payout-address ${payout} --alert-webhook-url ${webhook} --share-interval ${shareInterval}`;
       await $`node ${cli} render --config ${bundle.configPath} --out ${upBundle}`;
       writeCiOverride(upBundle);
       const out = await $`node ${cli} up --config ${bundle.configPath} --cloud local`.nothrow();
@@ -455,7 +457,6 @@ async function upAgainAfterConfigChange(cli, project, upBundle) {
           .filter((s) => before[s] === after[s])
           .join(', ')}`,
       );
-      // The pool too: its pool.yaml names the payout lock it checks every template against.
       if (recreated.join(',') !== 'alertmanager,ckb,pool') {
         throw new Error(
           `expected exactly alertmanager, ckb and pool to be recreated, got: ${recreated.join(', ') || 'none'}`,
@@ -472,7 +473,23 @@ async function upAgainAfterConfigChange(cli, project, upBundle) {
       const am = await inside('alertmanager', '/etc/alertmanager/alertmanager.yml');
       if (!am.includes(webhook))
         throw new Error('the running Alertmanager does not read the new webhook URL');
-      info('inside the containers: ckb.toml pays the new address, alertmanager.yml has the new webhook');
+      // What the running pool parsed: `ckb-pool serve --check` in its container prints the
+      // config it would run with, from the same mounted file its process started on.
+      const checked = JSON.parse(
+        (
+          await $({
+            cwd: upBundle,
+          })`${compose} -p ${project} exec -T pool ckb-pool serve --config /etc/ckb-pool/pool.yaml --check`
+        ).stdout,
+      );
+      if (checked.vardiff?.targetShareIntervalSeconds !== shareInterval) {
+        throw new Error(
+          `the running pool reads vardiff.targetShareIntervalSeconds ${checked.vardiff?.targetShareIntervalSeconds}, not ${shareInterval}`,
+        );
+      }
+      info(
+        `inside the containers: ckb.toml pays the new address, alertmanager.yml has the new webhook, the pool runs with a ${shareInterval} s share interval`,
+      );
     },
   );
 }

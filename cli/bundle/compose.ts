@@ -90,11 +90,16 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ],
       ports: [publicPort(ports.sv2), loopbackPort(ports.api, INTERNAL_PORT.poolApi)],
       depends_on: [SERVICE.ckb],
+      // SIGTERM drains (pool/src/pool/server.ts): Reconnect to every client, up to 3 s for
+      // them to leave, up to 5 s for block submissions in flight, then the last ledger flush.
+      // A SIGKILL before the flush would lose the shares of the last flush interval.
       stop_grace_period: '30s',
       healthcheck: health(httpProbe(`http://127.0.0.1:${INTERNAL_PORT.poolApi}/health`)),
     },
     [SERVICE.translator]: {
-      ...base(images.pool),
+      // Its own image reference: pinned apart from the pool's, it is not recreated (and its V1
+      // miners not disconnected) when an upgrade replaces the pool.
+      ...base(images.translator),
       command: ['translate', '--config', `${CONTAINER_PATH.poolConfigDir}/translator.yaml`],
       volumes: [`./pool/translator.yaml:${CONTAINER_PATH.poolConfigDir}/translator.yaml:ro`],
       ports: [publicPort(ports.v1)],

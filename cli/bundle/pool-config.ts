@@ -38,6 +38,7 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
       // docs/deploy.md, "Security").
       certificateValiditySeconds: CERTIFICATE_VALIDITY_SECONDS,
     },
+    vardiff: { targetShareIntervalSeconds: config.pool.shareIntervalSeconds },
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },
     log: { level: 'info' },

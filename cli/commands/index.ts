@@ -5,6 +5,11 @@ import type { CommandTable } from '../command.js';
  * module (and whatever heavy library it needs) is imported only when that command runs.
  */
 export const commands: CommandTable = {
+  backup: {
+    summary:
+      'Archive the share ledger (consistent, while the pool runs), config and secrets to one local file.',
+    load: () => import('./backup.js'),
+  },
   dev: {
     summary: 'Run the whole pool locally (dev chain, pool, translator, CPU miner); no Docker.',
     load: () => import('./dev.js'),
@@ -29,6 +34,10 @@ export const commands: CommandTable = {
     summary:
       'Render the docker compose bundle (compose.yaml, ckb.toml, pool.yaml, monitoring) from the config.',
     load: () => import('./render.js'),
+  },
+  restore: {
+    summary: 'Bring back a backup: config and secrets, then the ledger into the deployed stack.',
+    load: () => import('./restore.js'),
   },
   status: {
     summary: 'Show pool height vs node, hashrate, workers and the last block (over SSH for remote hosts).',

@@ -264,6 +264,17 @@ export const FIELDS = [
   port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
   image('ckb'),
   image('pool'),
+  field('images.translator', {
+    kind: str('image reference'),
+    doc:
+      'Image of the translator service (`ckb-pool translate`, the V1 port). `init` writes it with the pool’s version, so changing `images.pool` ' +
+      'alone upgrades only the pool while V1 miners stay connected; change this too to upgrade the translator (V1 miners reconnect once). ' +
+      'Unset: the same as `images.pool` (docs/operations.md, Upgrading).',
+    default: (c) => c.images?.pool,
+    defaultDoc: 'the value of `images.pool`',
+    flag: 'translator-image',
+    check: image('pool').check,
+  }),
   image('prometheus'),
   image('alertmanager'),
   image('grafana'),
@@ -281,6 +292,15 @@ export const FIELDS = [
     flag: 'alert-webhook-url',
     prompt: 'Alert webhook URL (empty for none)',
     ask: (c) => c.monitoring?.enabled === true,
+  }),
+  field('pool.shareIntervalSeconds', {
+    kind: int(1, 600),
+    doc:
+      'Average time between accepted shares that vardiff aims for on every miner (pool.yaml `vardiff.targetShareIntervalSeconds`). ' +
+      'Shorter: steadier hashrate charts, more ledger rows and traffic (the ledger grows by about 60 bytes per share); longer: the reverse. ' +
+      'Changing it restarts only the pool service.',
+    default: 10,
+    flag: 'share-interval',
   }),
   field('secretsDir', {
     kind: str('path'),

@@ -25,7 +25,7 @@ describe('parseConfig', () => {
     expect(c.cloud).toBe('local');
     expect(c.ports).toEqual({ sv2: 3336, v1: 3333, p2p: 8115, api: 8080, prometheus: 9090, grafana: 3000 });
     expect(c.publicCidrs).toEqual(['0.0.0.0/0']);
-    expect(c.images).toEqual(DEFAULT_IMAGES);
+    expect(c.images).toEqual({ ...DEFAULT_IMAGES, translator: DEFAULT_IMAGES.pool });
     expect(c.images.ckb).toBe('nervos/ckb:v0.205.0');
     expect(c.monitoring.enabled).toBe(true);
     expect(c.instance.diskGb).toBe(300);
@@ -126,6 +126,20 @@ describe('parseConfig', () => {
     expect(p['images.ckb']).toBeUndefined();
     expect(p['images.pool']).toMatch(/no tag; keep the tag even with a digest/);
     expect(p['images.grafana']).toMatch(/sha256: and 64 lowercase hex/);
+  });
+
+  it('runs the translator on the pool image unless it is pinned apart', () => {
+    const pool = 'registry.example.com/ckb-pool:1.2.3';
+    const follows = parseConfig({ payoutAddress: MAINNET_ADDRESS, images: { pool } });
+    expect(follows.images.translator).toBe(pool);
+    const pinned = parseConfig({
+      payoutAddress: MAINNET_ADDRESS,
+      images: { pool, translator: 'registry.example.com/ckb-pool:1.2.2' },
+    });
+    expect(pinned.images.translator).toBe('registry.example.com/ckb-pool:1.2.2');
+    expect(
+      problemsOf({ payoutAddress: MAINNET_ADDRESS, images: { translator: 'ckb-pool' } })['images.translator'],
+    ).toMatch(/no tag/);
   });
 
   it('names unknown fields with a did-you-mean hint', () => {

@@ -20,12 +20,14 @@ export interface PoolDeployConfig {
   images: {
     ckb: string;
     pool: string;
+    translator: string;
     prometheus: string;
     alertmanager: string;
     grafana: string;
     nodeExporter: string;
   };
   monitoring: { enabled: boolean; alertWebhookUrl?: string };
+  pool: { shareIntervalSeconds: number };
   secretsDir: string;
   ssh: { publicKeyPath: string; privateKeyPath: string; user?: string; host?: string };
   state: { backend: StateBackend; bucket?: string; key?: string; region?: string };

@@ -16,7 +16,7 @@ export interface UnavailableImage {
 const FIELD: Record<string, string> = {
   ckb: 'images.ckb',
   pool: 'images.pool',
-  translator: 'images.pool',
+  translator: 'images.translator',
   prometheus: 'images.prometheus',
   alertmanager: 'images.alertmanager',
   grafana: 'images.grafana',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type NewBlock } from './ledger.js';
+import { Ledger, type NewBlock, SCHEMA_VERSION } from './ledger.js';
 import { PARTS_TOTAL } from './pplns.js';
 import { LedgerReader } from './reader.js';
 
@@ -195,5 +195,70 @@ describe('ledger', () => {
     expect(blocks).toHaveLength(1);
     expect(l.blockSplit(blocks[0]?.id as number).reduce((a, r) => a + r.parts, 0)).toBe(PARTS_TOTAL);
     l.close();
+  });
+});
+
+describe('ledger schema migrations', () => {
+  /** A file as the first release wrote it: no chain_status column, schema_version '1'. */
+  function versionOneFile(): string {
+    const path = tempDb();
+    const db = new Database(path);
+    db.exec(`
+      CREATE TABLE shares (id INTEGER PRIMARY KEY, worker TEXT NOT NULL, difficulty REAL NOT NULL, time_ms INTEGER NOT NULL, height INTEGER NOT NULL);
+      CREATE TABLE workers (name TEXT PRIMARY KEY, accepted_shares INTEGER NOT NULL DEFAULT 0, accepted_difficulty REAL NOT NULL DEFAULT 0,
+        rejected_shares INTEGER NOT NULL DEFAULT 0, blocks INTEGER NOT NULL DEFAULT 0, first_share_ms INTEGER, last_share_ms INTEGER);
+      CREATE TABLE blocks (id INTEGER PRIMARY KEY, height INTEGER NOT NULL, hash TEXT NOT NULL UNIQUE, pow_hash TEXT NOT NULL,
+        parent_hash TEXT NOT NULL, nonce TEXT NOT NULL, worker TEXT NOT NULL, found_at_ms INTEGER NOT NULL,
+        network_difficulty REAL NOT NULL, share_difficulty REAL NOT NULL, work_id TEXT NOT NULL, block_json TEXT NOT NULL,
+        status TEXT NOT NULL, message TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated_at_ms INTEGER NOT NULL);
+      CREATE TABLE block_splits (block_id INTEGER NOT NULL, worker TEXT NOT NULL, difficulty REAL NOT NULL, parts INTEGER NOT NULL,
+        PRIMARY KEY (block_id, worker));
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      INSERT INTO meta VALUES ('schema_version', '1');
+      INSERT INTO shares(worker, difficulty, time_ms, height) VALUES ('old', 5, 1, 1);
+      INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty, share_difficulty,
+        work_id, block_json, status, updated_at_ms) VALUES (9, '0xaa', '0x1', '0x2', '0x3', 'old', 1, 1, 1, '1', '{}', 'accepted', 1);
+    `);
+    db.close();
+    return path;
+  }
+  const versionOf = (l: Ledger) =>
+    (l.db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value;
+
+  it(`starts a new file at the current version (${SCHEMA_VERSION})`, () => {
+    const l = new Ledger(tempDb(), { flushIntervalMs: 0 });
+    expect(versionOf(l)).toBe(String(SCHEMA_VERSION));
+    l.close();
+  });
+
+  it('migrates a version 1 file on open: the column is added, the version recorded, the data kept', () => {
+    const l = new Ledger(versionOneFile(), { flushIntervalMs: 0 });
+    expect(versionOf(l)).toBe('2');
+    expect(l.shareCount()).toBe(1);
+    expect(l.blocksToConfirm().map((b) => [b.hash, b.chainStatus])).toEqual([['0xaa', null]]);
+    l.close();
+  });
+
+  it("repairs the stale '1' of files that already have the v2 column", () => {
+    const path = versionOneFile();
+    const db = new Database(path);
+    db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
+    db.close();
+    const l = new Ledger(path, { flushIntervalMs: 0 });
+    expect(versionOf(l)).toBe('2');
+    l.setChainStatus(1, 'main');
+    expect(l.block(1)?.chainStatus).toBe('main');
+    l.close();
+  });
+
+  it('refuses a file written by a newer release instead of guessing its shape', () => {
+    const path = tempDb();
+    new Ledger(path, { flushIntervalMs: 0 }).close();
+    const db = new Database(path);
+    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    db.close();
+    expect(() => new Ledger(path, { flushIntervalMs: 0 })).toThrow(
+      /schema version 3, newer than this ckb-pool understands \(2\)/,
+    );
   });
 });

@@ -122,6 +122,52 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
 
+/** The schema this code reads and writes; `meta.schema_version` of a migrated file. */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * Migration to version N (key) from N − 1, each run once, in its own transaction together with
+ * the version bump, so an upgraded pool finds the file either before or after a step, never
+ * half-way. Each step also tolerates finding its change already made: pools before the version
+ * bump existed added the v2 column but left `schema_version` at '1'.
+ */
+const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
+  // Chain status of accepted blocks (an added column: old rows read as not yet checked).
+  2: (db) => {
+    const cols = db.prepare('PRAGMA table_info(blocks)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'chain_status'))
+      db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
+  },
+};
+
+/** The file's schema version (a fresh file starts at 1, the SCHEMA above). */
+export function schemaVersion(db: Database.Database): number {
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as
+    | { value: string }
+    | undefined;
+  const v = Number(row?.value ?? '1');
+  if (!Number.isInteger(v) || v < 1)
+    throw new Error(`ledger meta.schema_version '${row?.value}' is not a version`);
+  return v;
+}
+
+/** Brings the file to SCHEMA_VERSION; refuses a file from a newer pool (a downgrade). */
+export function migrate(db: Database.Database): void {
+  const from = schemaVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new Error(
+      `the ledger has schema version ${from}, newer than this ckb-pool understands (${SCHEMA_VERSION}): ` +
+        'it was written by a newer release. Run that release, or restore a backup taken before the upgrade.',
+    );
+  }
+  for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      MIGRATIONS[v]?.(db);
+      db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(v));
+    })();
+  }
+}
+
 const SHARE_CHUNK = 64;
 /** Shares per transaction on the timer's flush (a few milliseconds of work). */
 const FLUSH_CHUNK = 2_000;
@@ -150,11 +196,13 @@ export class Ledger {
     // FULL: a committed batch survives even an OS crash; batching keeps the fsyncs few.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
-    // v1 → v2: chain status of accepted blocks (added column, so old files keep working).
-    const cols = this.db.prepare('PRAGMA table_info(blocks)').all() as { name: string }[];
-    if (!cols.some((c) => c.name === 'chain_status'))
-      this.db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
+    try {
+      this.db.exec(SCHEMA);
+      migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
     const db = this.db;
     this.stmts = {
       insertShare: db.prepare('INSERT INTO shares(worker, difficulty, time_ms, height) VALUES (?, ?, ?, ?)'),

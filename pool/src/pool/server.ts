@@ -59,6 +59,12 @@ export interface RunningPool {
 /** Bytes queued for a client that does not read before we drop it (a stalled reader). */
 const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 const VARDIFF_TICK_MS = 1_000;
+/**
+ * How long a shutdown waits for clients to leave after Reconnect. The whole drain (this, block
+ * submissions in flight: up to 5 s, the last ledger flush) must fit in the container's stop
+ * grace period (cli/bundle/compose.ts), or the last shares die with a SIGKILL.
+ */
+export const DRAIN_GRACE_MS = 3_000;
 
 function payoutLockOf(config: PoolConfig): PayoutLock | null {
   const { codeHash, hashType, args } = config.node.payoutLock;
@@ -447,8 +453,16 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       server.close();
       await templates.close();
       for (const s of sessions) s.sendReconnect();
-      // Give the Reconnect frames a moment to leave, then close.
-      await new Promise((r) => setTimeout(r, 50));
+      // Drain: clients that got Reconnect leave on their own; until they do (or the grace ends)
+      // their shares still in flight are validated and recorded, and acknowledged at once
+      // instead of batched, since a client may leave at any moment.
+      const drainEnd = Date.now() + DRAIN_GRACE_MS;
+      while (connections.size > 0 && Date.now() < drainEnd) {
+        await new Promise((r) => setTimeout(r, 20));
+        for (const s of sessions) s.flushAcks();
+      }
+      if (connections.size > 0)
+        log.info({ connections: connections.size }, 'drain grace over; closing the rest');
       for (const c of connections.values()) c.close('local-close', 'pool shutting down');
       await submitter.close();
       ephemeralPool.stop();

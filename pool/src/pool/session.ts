@@ -520,8 +520,14 @@ export class Session {
   /** Asks the client to reconnect (maintenance), after acknowledging pending shares. */
   sendReconnect(newHost = '', newPort = 0): void {
     if (this.state !== 'ready') return;
-    for (const ch of this.channels.values()) this.flushChannel(ch);
+    this.flushAcks();
     this.transport.send({ type: 'Reconnect', newHost, newPort });
+  }
+
+  /** Acknowledges now every accepted share still waiting in a batch (shutdown: none may be left unsaid). */
+  flushAcks(): void {
+    if (this.state !== 'ready') return;
+    for (const ch of this.channels.values()) this.flushChannel(ch);
   }
 
   /** The connection is gone: release channels and timers. Idempotent. */
