@@ -115,6 +115,9 @@ try {
       ports: { sv2, v1, p2p, api, prometheus, grafana },
       // Later flags win: a mainnet pool checks plain Eaglesong, the dev spec's PoW.
       extra: ['--chain', 'mainnet', '--payout-address', MAINNET_PAYOUT],
+      // The run pulls the pinned tags as Docker Hub serves them today; digests would only
+      // pin what this commit cannot know in advance.
+      renderArgs: ['--allow-unpinned'],
     });
   });
   const { config, bundleDir } = bundle;

@@ -22,9 +22,12 @@ const deployer = join(ROOT, 'bin/ckb-pool-deploy.js');
 /**
  * `init --yes` a testnet config in `dir` and `render` its bundle into `dir/bundle`.
  * `ports` maps init's port flags (sv2, v1, p2p, api, prometheus, grafana) to numbers; `extra`
- * are more init flags.
+ * are more init flags, `renderArgs` more render flags.
  */
-export async function initAndRender(dir, { project, ports = {}, adminCidr = '127.0.0.1/32', extra = [] }) {
+export async function initAndRender(
+  dir,
+  { project, ports = {}, adminCidr = '127.0.0.1/32', extra = [], renderArgs = [] },
+) {
   const configPath = join(dir, 'ckb-pool.yaml');
   const bundleDir = join(dir, 'bundle');
   const portFlags = Object.entries(ports).flatMap(([name, port]) => [`--${name}-port`, String(port)]);
@@ -47,7 +50,7 @@ export async function initAndRender(dir, { project, ports = {}, adminCidr = '127
     ...extra,
   ];
   await $`node ${deployer} ${init}`;
-  await $`node ${deployer} render --config ${configPath} --out ${bundleDir}`;
+  await $`node ${deployer} render --config ${configPath} --out ${bundleDir} ${renderArgs}`;
   const config = parseYaml(readFileSync(configPath, 'utf8'));
   const compose = parseYaml(readFileSync(join(bundleDir, 'compose.yaml'), 'utf8'));
   const authorityPublicKey = readFileSync(join(bundleDir, 'pool/authority-public.key'), 'utf8').trim();

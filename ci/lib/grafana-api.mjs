@@ -1,5 +1,5 @@
 // Grafana's HTTP API as an operator reaches it, for ci/real-node-e2e.mjs: the loopback port and
-// the admin password from the bundle's .env (never printed). The pure checks on its answers are
+// the admin password from the bundle's secret file (never printed). The pure checks on its answers are
 // in real-node.mjs (unit-tested); this module only asks.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,14 +9,14 @@ import {
   dashboardProblems,
   dsQuery,
   dsQueryError,
-  parseEnvFile,
+  GRAFANA_PASSWORD_FILE,
 } from './real-node.mjs';
 import { info, waitFor } from './steps.mjs';
 
 /** `(path, init) → { status, body }` against Grafana with the bundle's admin credentials. */
 function grafanaClient(bundleDir, port) {
-  const password = parseEnvFile(readFileSync(join(bundleDir, '.env'), 'utf8')).GRAFANA_ADMIN_PASSWORD;
-  if (!password) throw new Error('the bundle .env has no GRAFANA_ADMIN_PASSWORD');
+  const password = readFileSync(join(bundleDir, GRAFANA_PASSWORD_FILE), 'utf8').trim();
+  if (!password) throw new Error(`the bundle's ${GRAFANA_PASSWORD_FILE} is empty`);
   const auth = `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`;
   return async (path, init = {}) => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {

@@ -17,7 +17,7 @@ export function realNodeOverride(
 ): { version?: string; services: { ckb: { volumes: string[] } } };
 export function imagesToPull(images: Record<string, string>, nodeBase?: string): string[];
 export function pullFailure(failures: { image: string; output: string }[]): Error;
-export function parseEnvFile(text: string): Record<string, string>;
+export const GRAFANA_PASSWORD_FILE: string;
 export interface ProvisionedDashboard {
   file: string;
   uid: string;

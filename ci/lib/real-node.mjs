@@ -135,15 +135,8 @@ export function pullFailure(failures) {
   );
 }
 
-/** KEY=value lines of a compose `.env` file (comments and blank lines skipped). */
-export function parseEnvFile(text) {
-  const env = {};
-  for (const line of text.split('\n')) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
-    if (m) env[m[1]] = m[2];
-  }
-  return env;
-}
+/** Grafana's admin password as the bundle passes it: a compose secret file, not `.env`. */
+export const GRAFANA_PASSWORD_FILE = 'secrets/grafana-admin-password';
 
 /**
  * Compares the dashboards the bundle provisions (`[{ file, uid, title, panels }]`) with what

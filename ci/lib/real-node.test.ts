@@ -22,10 +22,10 @@ import {
   devCkbToml,
   dsQuery,
   dsQueryError,
+  GRAFANA_PASSWORD_FILE,
   imagesToPull,
   MAINNET_PAYOUT,
   type ProvisionedDashboard,
-  parseEnvFile,
   pullFailure,
   realNodeOverride,
   setTomlValue,
@@ -222,8 +222,8 @@ describe("the checks on Grafana's API", () => {
     ),
   });
 
-  it('read the admin password from the rendered .env', () => {
-    expect(parseEnvFile(files['.env']).GRAFANA_ADMIN_PASSWORD).toBe(FAKE_SECRETS.grafanaAdminPassword);
+  it('read the admin password from the secret file the bundle mounts into Grafana', () => {
+    expect(files[GRAFANA_PASSWORD_FILE]?.trim()).toBe(FAKE_SECRETS.grafanaAdminPassword);
   });
 
   it('pass when Grafana serves every provisioned dashboard as provisioned, with all its panels', () => {

@@ -65,7 +65,7 @@ describe('ckb-pool-deploy render (spawned)', () => {
     const digest = `sha256:${'0f'.repeat(32)}`;
     const pinned = readFileSync(join(dir, 'ckb-pool.yaml'), 'utf8').replace(
       // Image references (name:tag), not the ports of the same names.
-      /^(\s+(?:ckb|pool|prometheus|alertmanager|grafana|nodeExporter): )(\S+:\S+)$/gm,
+      /^(\s+(?:ckb|pool|translator|prometheus|alertmanager|grafana|nodeExporter): )(\S+:\S+)$/gm,
       `$1$2@${digest}`,
     );
     writeFileSync(join(dir, 'ckb-pool.yaml'), pinned);
