@@ -332,16 +332,17 @@ export class Session {
     }
     // Debug only: a flood of opens must not become a flood of log lines (the server logs a
     // count once a minute).
-    this.log.debug(
-      {
-        channel: channel.id,
-        kind: channel.kind,
-        worker: channel.worker,
-        prefix: Buffer.from(channel.extranoncePrefix).toString('hex'),
-        difficulty,
-      },
-      'channel opened',
-    );
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug(
+        {
+          channel: channel.id,
+          kind: channel.kind,
+          worker: channel.worker,
+          prefix: Buffer.from(channel.extranoncePrefix).toString('hex'),
+          difficulty,
+        },
+        'channel opened',
+      );
     // The new channel gets the current job at once, addressed to itself.
     if (job) this.sendJob(job, channel.id, true);
   }

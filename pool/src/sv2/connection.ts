@@ -45,6 +45,10 @@ export type Sv2CloseReason =
   | 'frame-memory';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Messages of one connection handled before others get their turn. */
+const FRAMES_PER_TURN = 64;
+/** A connection with more messages than this waiting is not read from until it catches up. */
+const MAX_BACKLOG_FRAMES = 1_024;
 
 export interface Sv2ConnectionOptions {
   /** Largest plaintext payload accepted from the peer (checked before buffering); default 65,535. */
@@ -105,6 +109,10 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   private readonly pendingBudget: ByteBudget | null;
   /** Partial-frame bytes this connection has reported to `pendingBudget`. */
   private pendingHeld = 0;
+  /** Received frames not yet decoded and delivered (drain), from `inboxHead` on. */
+  private readonly inbox: Frame[] = [];
+  private inboxHead = 0;
+  private drainScheduled = false;
   /** Frames received / sent (for metrics). */
   framesIn = 0;
   framesOut = 0;
@@ -195,8 +203,7 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     const ipRate = this.ipRate;
     const nowMs = rate === null && ipRate === null ? 0 : performance.now();
     for (const frame of frames) {
-      if (this.closeInfo) return;
-      // Checked before decoding: a flood costs no more than the decryption already done.
+      // Checked on arrival, before decoding: a flood costs no more than the decryption done.
       if (rate !== null && !rate.take(nowMs)) {
         this.close(
           'rate-limit',
@@ -212,6 +219,24 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
         return;
       }
       this.framesIn++;
+      this.inbox.push(frame);
+    }
+    if (!this.drainScheduled) this.drain();
+  }
+
+  /**
+   * Decodes and delivers queued frames, at most FRAMES_PER_TURN at a time: a peer that sends
+   * thousands of messages in one burst is served in slices, with every other connection's
+   * messages handled in between, and its socket is paused while the backlog is long (TCP
+   * then slows it down instead of our memory filling up).
+   */
+  private drain(): void {
+    const inbox = this.inbox;
+    let n = 0;
+    while (this.inboxHead < inbox.length && n < FRAMES_PER_TURN) {
+      if (this.closeInfo) return;
+      const frame = inbox[this.inboxHead++] as Frame;
+      n++;
       let msg: Sv2Message;
       try {
         msg = decodeMessage(frame);
@@ -221,6 +246,19 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       }
       this.emit('message', msg, frame);
     }
+    const backlog = inbox.length - this.inboxHead;
+    if (backlog === 0) {
+      inbox.length = 0;
+      this.inboxHead = 0;
+      if (this.socket.isPaused()) this.socket.resume();
+      return;
+    }
+    if (backlog > MAX_BACKLOG_FRAMES && !this.socket.isPaused()) this.socket.pause();
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      if (!this.closeInfo) this.drain();
+    });
   }
 
   /**
@@ -470,6 +508,8 @@ export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connecti
 export interface ConnectOptions extends Sv2ConnectionOptions {
   host: string;
   port: number;
+  /** Local address to connect from (e.g. one of several loopback addresses); default: any. */
+  localAddress?: string;
   /** x-only key or its base58check text; null skips certificate signature checks (insecure, tests only). */
   authorityPubkey: Uint8Array | string | null;
   /** TCP connect + handshake deadline; default 10 s. */
@@ -484,7 +524,11 @@ export function connectSv2(o: ConnectOptions): Promise<Sv2Connection> {
     typeof o.authorityPubkey === 'string' ? decodeAuthorityPubkey(o.authorityPubkey) : o.authorityPubkey;
   return new Promise((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = netConnect({ host: o.host, port: o.port });
+    const socket = netConnect({
+      host: o.host,
+      port: o.port,
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+    });
     socket.setNoDelay(true);
     let connected = false;
     const deadline = startDeadline(socket, reject, timeoutMs, () =>

@@ -1,0 +1,232 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HonestSv2, HonestV1, type MinerStats } from './honest.js';
+import {
+  cpuSeconds,
+  type Figure,
+  memoryMb,
+  metricValue,
+  printFigures,
+  runAttack,
+  type Stack,
+  startStack,
+} from './stack.js';
+
+/**
+ * The attacks of issue 13 on the pool, replayed at the scale of the limits below (enough to hit
+ * each cap, small enough for a 2-core machine in seconds), against `ckb-pool serve` in its own
+ * process, with an honest SV2 miner on the pool and an honest V1 miner behind the translator
+ * submitting 5 shares/s each throughout. After every attack: the pool still runs, its peak RSS
+ * is under POOL_RSS_BOUND_MB, the honest miners' p99 answer time is under 500 ms and neither
+ * was disconnected, and the attacker was refused or closed under the limit's metric label.
+ */
+
+const POOL_RSS_BOUND_MB = 400;
+const HONEST_P99_BOUND_MS = 500;
+
+/** The suite's limits: the production ones scaled down so a few thousand messages reach them. */
+const LIMITS = {
+  sv2: { maxChannelsPerConnection: 500 },
+  limits: {
+    maxChannelsPerIp: 1_500,
+    maxChannels: 2_500,
+    maxWorkerNamesPerConnection: 400,
+    maxWorkerNamesPerIp: 1_000,
+    maxMessagesPerSecond: 2_000,
+    maxMessageBurst: 4_000,
+    maxMessagesPerSecondPerIp: 3_000,
+    maxMessageBurstPerIp: 6_000,
+    frameTimeoutMs: 2_000,
+    maxPendingFrameBytes: 1_048_576,
+  },
+};
+
+let stack: Stack;
+let sv2: HonestSv2;
+let v1: HonestV1;
+const figures: Figure[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ pool: LIMITS });
+  sv2 = await HonestSv2.start(stack.sv2Address, stack.authority);
+  v1 = await HonestV1.start(stack.v1Url);
+}, 90_000);
+
+afterAll(async () => {
+  await sv2?.stop();
+  await v1?.stop();
+  await stack?.stop();
+  printFigures('Pool abuse suite (pool.abuse.test.ts)', figures);
+}, 60_000);
+
+const target = (localAddress: string) => ({
+  address: stack.sv2Address,
+  authority: stack.authority,
+  localAddress,
+});
+
+async function rejected(reason: string): Promise<number> {
+  return metricValue(await stack.poolMetrics(), 'ckb_pool_connections_rejected_total', { reason });
+}
+
+/** The checks every attack ends with; records the figures. */
+function survived(attack: string, size: string, limitedBy: string): { sv2: MinerStats; v1: MinerStats } {
+  expect(stack.pool.alive(), 'the pool process is still running').toBe(true);
+  expect(stack.translator.alive(), 'the translator process is still running').toBe(true);
+  const mem = memoryMb(stack.pool.pid);
+  const s = sv2.stats();
+  const v = v1.stats();
+  figures.push({
+    attack,
+    size,
+    peakRssMb: Math.round(mem.peak),
+    honestSv2P99Ms: s.p99Ms,
+    honestV1P99Ms: v.p99Ms,
+    limitedBy,
+  });
+  expect(mem.peak, 'pool peak RSS (MB)').toBeLessThan(POOL_RSS_BOUND_MB);
+  for (const [who, st] of [
+    ['SV2', s],
+    ['V1', v],
+  ] as const) {
+    expect(st.closed, `honest ${who} miner was disconnected`).toBeNull();
+    expect(st.shares, `honest ${who} miner kept submitting`).toBeGreaterThan(3);
+    expect(st.unanswered, `honest ${who} shares without an answer`).toBe(0);
+    expect(st.p99Ms, `honest ${who} p99 answer time (ms)`).toBeLessThan(HONEST_P99_BOUND_MS);
+  }
+  return { sv2: s, v1: v };
+}
+
+describe('the pool under abuse (separate processes, honest miners throughout)', () => {
+  it('caps the channels of one IP per connection, per IP and in total, and idle channels cost no CPU', async () => {
+    sv2.reset();
+    v1.reset();
+    const cpu0 = cpuSeconds(stack.pool.pid);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const baselineCpu = cpuSeconds(stack.pool.pid) - cpu0;
+    // 127.0.0.2: one connection asks for 600 (cap 500), three more for 500 each (IP cap 1,500).
+    // 127.0.0.3 at the same time: 1,500 more, past the pool-wide 2,500.
+    // The second IP starts once the first holds its channels (an attacker process takes ~2 s
+    // to start), so each cap is met in a known order.
+    const holdMs = 4_000;
+    const [a, b] = await Promise.all([
+      runAttack<{ sent: number; seen: Record<string, number>; setTargetsWhileIdle: number }>('sv2-channels', {
+        ...target('127.0.0.2'),
+        perConnection: [600, 500, 500, 500],
+        distinctNames: false,
+        holdMs: holdMs + 6_000,
+      }),
+      (async () => {
+        await new Promise((r) => setTimeout(r, 4_000));
+        const cpuBefore = cpuSeconds(stack.pool.pid);
+        const r = await runAttack<{
+          sent: number;
+          seen: Record<string, number>;
+          setTargetsWhileIdle: number;
+        }>('sv2-channels', {
+          ...target('127.0.0.3'),
+          perConnection: [500, 500, 500],
+          distinctNames: false,
+          holdMs,
+        });
+        return { ...r, cpuBefore };
+      })(),
+    ]);
+    const opened =
+      (a.seen.OpenStandardMiningChannelSuccess ?? 0) + (b.seen.OpenStandardMiningChannelSuccess ?? 0);
+    expect(a.seen.OpenStandardMiningChannelSuccess).toBe(1_500);
+    expect(await rejected('channels_per_connection')).toBe(100);
+    expect(await rejected('channels_per_ip')).toBe(500);
+    expect(await rejected('channels_total')).toBeGreaterThan(0);
+    // Honest miners (1 SV2 channel, 1 translator channel) hold 2 of the 2,500.
+    expect(opened).toBe(2_500 - 2);
+    expect(a.seen['error:channel-capacity-exhausted']).toBe(600);
+    // Thousands of idle channels: no SetTarget to any, and no more CPU than before the attack.
+    expect(a.setTargetsWhileIdle + b.setTargetsWhileIdle).toBe(0);
+    const idleCpu = cpuSeconds(stack.pool.pid) - b.cpuBefore;
+    expect(
+      idleCpu,
+      `pool CPU s with ${opened} idle channels vs ${baselineCpu.toFixed(2)} s before`,
+    ).toBeLessThan(baselineCpu * 2 + 1.5);
+    survived(
+      'channels from two IPs',
+      `${a.sent + b.sent} opens on 7 connections`,
+      'channels_per_connection, channels_per_ip, channels_total',
+    );
+  }, 90_000);
+
+  it('caps distinct worker names per connection and per IP', async () => {
+    sv2.reset();
+    v1.reset();
+    const r = await runAttack<{ sent: number; seen: Record<string, number> }>('sv2-channels', {
+      ...target('127.0.0.5'),
+      perConnection: [450, 450, 450],
+      distinctNames: true,
+      holdMs: 500,
+    });
+    // 400 names each on the first two connections, 200 on the third: 1,000 for the IP.
+    expect(r.seen.OpenStandardMiningChannelSuccess).toBe(1_000);
+    expect(r.seen['error:too-many-worker-names']).toBe(350);
+    expect(await rejected('worker_names_per_connection')).toBe(100);
+    expect(await rejected('worker_names_per_ip')).toBe(250);
+    survived(
+      'distinct worker names',
+      `${r.sent} channel names on 3 connections`,
+      'worker_names_per_connection, worker_names_per_ip',
+    );
+  }, 60_000);
+
+  it('closes the connections of one IP whose flood together exceeds the per-IP rate, and a single flooding connection', async () => {
+    sv2.reset();
+    v1.reset();
+    const [spread, single] = await Promise.all([
+      runAttack<{ sent: number; closes: Record<string, number> }>('sv2-flood', {
+        ...target('127.0.0.4'),
+        connections: 10,
+        perConnection: 3_000,
+      }),
+      runAttack<{ sent: number; closes: Record<string, number> }>('sv2-flood', {
+        ...target('127.0.0.6'),
+        connections: 1,
+        perConnection: 20_000,
+      }),
+    ]);
+    // The attacker only sees its connections closed (or reset mid-write); the pool's metric
+    // names why.
+    const spreadClosed = 10 - (spread.closes.open ?? 0);
+    expect(spreadClosed, JSON.stringify(spread)).toBeGreaterThan(0);
+    expect(await rejected('messages_per_ip')).toBe(spreadClosed);
+    expect(single.closes.open ?? 0, JSON.stringify(single)).toBe(0);
+    expect(await rejected('rate_limit')).toBe(1);
+    survived(
+      'message flood',
+      `${spread.sent} invalid shares on 10 connections + ${single.sent} on 1`,
+      'messages_per_ip, rate_limit',
+    );
+  }, 60_000);
+
+  it('closes connections that hold partial frames: past the shared byte budget at once, the rest at the frame deadline', async () => {
+    sv2.reset();
+    v1.reset();
+    const rssBefore = memoryMb(stack.pool.pid).rss;
+    const r = await runAttack<{
+      closes: Record<string, number>;
+      trickler: string;
+      tricklerClosedAfterMs: number;
+    }>('sv2-partial', { ...target('127.0.0.7'), connections: 150, bytes: 8_000, waitMs: 8_000 });
+    // 150 × 8,000 bytes is 1.2 MB against a 1 MiB budget.
+    expect(r.closes.open ?? 0).toBe(0);
+    const memory = await rejected('frame_memory');
+    const deadline = await rejected('frame_timeout');
+    expect(memory).toBeGreaterThan(0);
+    expect(r.trickler).toBe('peer-closed');
+    // Every connection went for one of the two reasons (the trickler at the deadline).
+    expect(memory + deadline).toBe(151);
+    expect(r.tricklerClosedAfterMs).toBeLessThan(5_000);
+    expect(memoryMb(stack.pool.pid).rss - rssBefore).toBeLessThan(100);
+    survived(
+      'partial frames',
+      '150 connections × 8,000 B of a 16 KB frame + 1 trickling 1 B/200 ms',
+      'frame_memory, frame_timeout',
+    );
+  }, 60_000);
+});
