@@ -295,39 +295,59 @@ async function v1AuthorizeChurn(o: V1Target & { count: number }) {
   return { sent: o.count, answers: c.answers(), closed: c.closed };
 }
 
-/** `connections` V1 connections from one address, each subscribed, then held idle. */
-async function v1Fill(o: V1Target & { connections: number; waitMs: number }) {
-  const conns: V1Conn[] = [];
-  let refusedAtConnect = 0;
-  const errorLines: string[] = [];
-  for (let i = 0; i < o.connections; i++) {
-    let c: V1Conn;
-    try {
-      c = await V1Conn.open(o);
-    } catch {
-      refusedAtConnect += 1;
-      continue;
+/**
+ * `perAddress` V1 connections from each of `localAddresses`, each subscribed, then held idle;
+ * then one newcomer from `newcomerAddress`, which records what it is told. Waits (up to
+ * `waitMs`) for the translator to close the idle ones.
+ */
+async function v1Fill(o: {
+  v1Url: string;
+  localAddresses: string[];
+  perAddress: number;
+  newcomerAddress: string;
+  waitMs: number;
+}) {
+  const byAddress: Record<string, V1Conn[]> = {};
+  for (const localAddress of o.localAddresses) {
+    const conns: V1Conn[] = [];
+    for (let i = 0; i < o.perAddress; i++) {
+      const c = await V1Conn.open({ v1Url: o.v1Url, localAddress });
+      c.send(1, 'mining.subscribe', ['idle']);
+      conns.push(c);
     }
-    c.send(1, 'mining.subscribe', ['idle']);
-    conns.push(c);
+    byAddress[localAddress] = conns;
   }
-  await sleep(500);
-  const openAfterFill = conns.filter((c) => !c.closed).length;
-  for (const c of conns) {
-    const e = c.lines.find((l) => l.id === null && l.error);
-    if (e && errorLines.length < 3) errorLines.push(JSON.stringify(e.error));
-  }
+  const newcomer = await V1Conn.open({ v1Url: o.v1Url, localAddress: o.newcomerAddress });
+  await newcomer.until(() => newcomer.closed, 3_000);
+  const all = Object.values(byAddress).flat();
+  const refusedLine = (c: V1Conn) =>
+    c.lines.find((l) => l.id === null && l.error)?.error as unknown[] | undefined;
+  const perAddress = Object.fromEntries(
+    Object.entries(byAddress).map(([a, conns]) => [
+      a,
+      {
+        attempted: conns.length,
+        admitted: conns.filter((c) => c.lines.some((l) => l.id === 1 && !l.error)).length,
+        refusals: [
+          ...new Set(
+            conns
+              .map(refusedLine)
+              .filter(Boolean)
+              .map((e) => String(e?.[1])),
+          ),
+        ],
+      },
+    ]),
+  );
   const t0 = Date.now();
-  while (Date.now() - t0 < o.waitMs && conns.some((c) => !c.closed)) await sleep(100);
-  const openAtEnd = conns.filter((c) => !c.closed).length;
-  for (const c of conns) c.socket.destroy();
+  while (Date.now() - t0 < o.waitMs && all.some((c) => !c.closed)) await sleep(100);
+  const openAtEnd = all.filter((c) => !c.closed).length;
+  for (const c of all) c.socket.destroy();
   return {
-    attempted: o.connections,
-    refusedAtConnect,
-    openAfterFill,
+    perAddress,
+    newcomer: refusedLine(newcomer)?.[1] ?? null,
     openAtEnd,
-    errorLines,
-    closedAfterMs: Date.now() - t0,
+    idleClosedAfterMs: Date.now() - t0,
   };
 }
 

@@ -160,10 +160,16 @@ export class HonestV1 extends Miner {
     });
   }
 
-  static async start(v1Url: string, user = 'honest.v1', intervalMs = 200): Promise<HonestV1> {
+  static async start(
+    v1Url: string,
+    o: { user?: string; intervalMs?: number; localAddress?: string } = {},
+  ): Promise<HonestV1> {
+    const user = o.user ?? 'honest.v1';
     const u = new URL(v1Url);
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host: u.hostname, port: Number(u.port) }, () => resolve(s));
+      const s = connect({ host: u.hostname, port: Number(u.port), localAddress: o.localAddress }, () =>
+        resolve(s),
+      );
       s.once('error', reject);
     });
     const m = new HonestV1(socket, user);
@@ -176,7 +182,7 @@ export class HonestV1 extends Miner {
       if (Date.now() > end) throw new Error('the honest V1 miner got no job within 10 s');
       await new Promise((r) => setTimeout(r, 20));
     }
-    m.run(intervalMs);
+    m.run(o.intervalMs ?? 200);
     return m;
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HonestSv2, HonestV1, type MinerStats } from './honest.js';
+import { HonestSv2, HonestV1 } from './honest.js';
 import {
   cpuSeconds,
   type Figure,
@@ -10,18 +10,18 @@ import {
   type Stack,
   startStack,
 } from './stack.js';
+import { checkSurvival, HONEST_INTERVAL_MS } from './survival.js';
 
 /**
  * The attacks of issue 13 on the pool, replayed at the scale of the limits below (enough to hit
  * each cap, small enough for a 2-core machine in seconds), against `ckb-pool serve` in its own
  * process, with an honest SV2 miner on the pool and an honest V1 miner behind the translator
- * submitting 5 shares/s each throughout. After every attack: the pool still runs, its peak RSS
+ * submitting 10 shares/s each throughout. After every attack: the pool still runs, its peak RSS
  * is under POOL_RSS_BOUND_MB, the honest miners' p99 answer time is under 500 ms and neither
  * was disconnected, and the attacker was refused or closed under the limit's metric label.
  */
 
 const POOL_RSS_BOUND_MB = 400;
-const HONEST_P99_BOUND_MS = 500;
 
 /** The suite's limits: the production ones scaled down so a few thousand messages reach them. */
 const LIMITS = {
@@ -47,8 +47,8 @@ const figures: Figure[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ pool: LIMITS });
-  sv2 = await HonestSv2.start(stack.sv2Address, stack.authority);
-  v1 = await HonestV1.start(stack.v1Url);
+  sv2 = await HonestSv2.start(stack.sv2Address, stack.authority, HONEST_INTERVAL_MS);
+  v1 = await HonestV1.start(stack.v1Url, { intervalMs: HONEST_INTERVAL_MS });
 }, 90_000);
 
 afterAll(async () => {
@@ -68,33 +68,8 @@ async function rejected(reason: string): Promise<number> {
   return metricValue(await stack.poolMetrics(), 'ckb_pool_connections_rejected_total', { reason });
 }
 
-/** The checks every attack ends with; records the figures. */
-function survived(attack: string, size: string, limitedBy: string): { sv2: MinerStats; v1: MinerStats } {
-  expect(stack.pool.alive(), 'the pool process is still running').toBe(true);
-  expect(stack.translator.alive(), 'the translator process is still running').toBe(true);
-  const mem = memoryMb(stack.pool.pid);
-  const s = sv2.stats();
-  const v = v1.stats();
-  figures.push({
-    attack,
-    size,
-    peakRssMb: Math.round(mem.peak),
-    honestSv2P99Ms: s.p99Ms,
-    honestV1P99Ms: v.p99Ms,
-    limitedBy,
-  });
-  expect(mem.peak, 'pool peak RSS (MB)').toBeLessThan(POOL_RSS_BOUND_MB);
-  for (const [who, st] of [
-    ['SV2', s],
-    ['V1', v],
-  ] as const) {
-    expect(st.closed, `honest ${who} miner was disconnected`).toBeNull();
-    expect(st.shares, `honest ${who} miner kept submitting`).toBeGreaterThan(3);
-    expect(st.unanswered, `honest ${who} shares without an answer`).toBe(0);
-    expect(st.p99Ms, `honest ${who} p99 answer time (ms)`).toBeLessThan(HONEST_P99_BOUND_MS);
-  }
-  return { sv2: s, v1: v };
-}
+const survived = (attack: string, size: string, limitedBy: string) =>
+  checkSurvival({ stack, sv2, v1, figures, rssBoundMb: POOL_RSS_BOUND_MB }, { attack, size, limitedBy });
 
 describe('the pool under abuse (separate processes, honest miners throughout)', () => {
   it('caps the channels of one IP per connection, per IP and in total, and idle channels cost no CPU', async () => {
@@ -163,11 +138,15 @@ describe('the pool under abuse (separate processes, honest miners throughout)', 
       distinctNames: true,
       holdMs: 500,
     });
-    // 400 names each on the first two connections, 200 on the third: 1,000 for the IP.
+    // At most 400 names per connection, 1,000 for the IP; which limit refuses a given open
+    // depends on how the three connections interleave, but both must have.
     expect(r.seen.OpenStandardMiningChannelSuccess).toBe(1_000);
     expect(r.seen['error:too-many-worker-names']).toBe(350);
-    expect(await rejected('worker_names_per_connection')).toBe(100);
-    expect(await rejected('worker_names_per_ip')).toBe(250);
+    const perConnection = await rejected('worker_names_per_connection');
+    const perIp = await rejected('worker_names_per_ip');
+    expect(perConnection).toBeGreaterThan(0);
+    expect(perIp).toBeGreaterThan(0);
+    expect(perConnection + perIp).toBe(350);
     survived(
       'distinct worker names',
       `${r.sent} channel names on 3 connections`,

@@ -106,6 +106,7 @@ const command: Command = {
           metricsListen: TRANSLATOR_DEFAULTS.metricsListen,
           maxLineBytes: TRANSLATOR_DEFAULTS.maxLineBytes,
           maxConnections: TRANSLATOR_DEFAULTS.maxConnections,
+          limits: TRANSLATOR_DEFAULTS.limits,
           logLevel: TRANSLATOR_DEFAULTS.logLevel,
         };
       }
@@ -157,6 +158,7 @@ const command: Command = {
       metricsListen: cfg.metricsListen,
       maxLineBytes: cfg.maxLineBytes,
       maxConnections: cfg.maxConnections,
+      limits: cfg.limits,
       processMetrics: true,
       log,
     });
