@@ -28,7 +28,6 @@ import {
   applyTarget,
   type Channel,
   channelTargetFor,
-  initialTargetFields,
   judgeShare,
   noteCreditedWorker,
   openChannelRefusal,
@@ -45,6 +44,7 @@ import {
   TOO_MANY_WORKER_NAMES,
   UNLIMITED_PEER,
 } from './peer-limits.js';
+import { parseMaxTarget, targetFields, targetLe } from './target-memo.js';
 import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
 import { shareWorker } from './worker-names.js';
@@ -264,13 +264,12 @@ export class Session {
     const job = jobs.current;
     const networkTarget = job?.networkTarget ?? MAX_U256;
     const networkDifficulty = job?.networkDifficulty ?? 0;
-    const maxTarget = u256LeToTarget(m.maxTarget);
+    const { target: maxTarget, minDifficulty: minByClient } = parseMaxTarget(m.maxTarget);
     const refusal = openChannelRefusal(m, this.ckbNegotiated, maxTarget, networkTarget);
     if (refusal) {
       this.openError(m.requestId, refusal);
       return;
     }
-    const minByClient = Number(targetToDifficulty(maxTarget));
     const worker = m.userIdentity || 'anonymous';
     const refused = this.reserveChannel(worker);
     if (refused) {
@@ -302,7 +301,7 @@ export class Session {
       extranonceIndex: index,
       extranoncePrefix: allocator.prefixFor(index),
       difficulty,
-      ...initialTargetFields(target),
+      ...targetFields(target),
       minDifficultyByClient: minByClient,
       vardiff: newVardiffState(difficulty, now),
       batcher: new ShareBatcher(config.shares.batchMaxCount, config.shares.batchMaxDelayMs),
@@ -317,7 +316,7 @@ export class Session {
     const common = {
       requestId: m.requestId,
       channelId: channel.id,
-      target: targetToU256Le(target),
+      target: targetLe(target),
       extranoncePrefix: channel.extranoncePrefix,
       groupChannelId: this.groupChannelId,
     };
