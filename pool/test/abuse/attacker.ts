@@ -1,13 +1,17 @@
 import type { Socket } from 'node:net';
 import { connect } from 'node:net';
+import { eaglesongPow, powMidstate } from '../../src/ckb/eaglesong.js';
+import { meetsTarget } from '../../src/ckb/target.js';
 import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
 import { encodeFrame } from '../../src/sv2/frame.js';
 import type { Sv2Message } from '../../src/sv2/messages/index.js';
 
 /**
  * The attacker, run as its own process (`node --import tsx attacker.ts ATTACK JSON`) so its
- * CPU never counts against the honest miners' latency in the test process. Each attack prints
- * one `RESULT {json}` line: what it sent and how the other side answered or closed.
+ * CPU never counts against the honest miners' latency in the test process. It prints `READY`
+ * once loaded and starts when a line arrives on stdin (so its start-up is not measured as part
+ * of the attack); then one `RESULT {json}` line: what it sent and how the other side answered
+ * or closed.
  */
 
 type Counts = Record<string, number>;
@@ -266,8 +270,6 @@ async function v1Mining(
 
 /** One valid share submitted `count` times as fast as the socket takes it. */
 async function v1Duplicates(o: V1Target & { count: number }) {
-  const { eaglesongPow, powMidstate } = await import('../../src/ckb/eaglesong.js');
-  const { meetsTarget } = await import('../../src/ckb/target.js');
   const m = await v1Mining(o, 'attacker.dup');
   const mid = powMidstate(new Uint8Array(Buffer.from(m.powHash, 'hex')));
   const nonce = new Uint8Array(16);
@@ -320,6 +322,10 @@ async function v1Fill(o: {
   const newcomer = await V1Conn.open({ v1Url: o.v1Url, localAddress: o.newcomerAddress });
   await newcomer.until(() => newcomer.closed, 3_000);
   const all = Object.values(byAddress).flat();
+  // Every admitted connection's subscribe is answered once the pool opened its channel.
+  const settled = Date.now() + 10_000;
+  while (Date.now() < settled && all.some((c) => !c.closed && !c.lines.some((l) => l.id === 1)))
+    await sleep(50);
   const refusedLine = (c: V1Conn) =>
     c.lines.find((l) => l.id === null && l.error)?.error as unknown[] | undefined;
   const perAddress = Object.fromEntries(
@@ -366,6 +372,9 @@ if (!attack) {
   process.stderr.write(`unknown attack '${name}'; known: ${Object.keys(attacks).join(', ')}\n`);
   process.exit(2);
 }
+process.stdout.write('READY\n');
+await new Promise((r) => process.stdin.once('data', r));
+process.stdin.pause();
 attack(JSON.parse(json ?? '{}') as never).then(
   (r) => {
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);

@@ -236,23 +236,59 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
 
 const ATTACKER = fileURLToPath(new URL('./attacker.ts', import.meta.url));
 
-/** Runs one attack in its own process (attacker.ts) and returns what it reported. */
-export async function runAttack<T = Record<string, unknown>>(name: string, opts: object): Promise<T> {
+/** An attacker process that has loaded and waits for `go`. */
+export interface PreparedAttack<T> {
+  /** Starts the attack; resolves with what the attacker reported. */
+  go(): Promise<T>;
+}
+
+/**
+ * Starts an attacker process (attacker.ts) and waits until it has loaded, so that the honest
+ * miners' statistics can be reset after its start-up and measure only the attack.
+ */
+export async function prepareAttack<T = Record<string, unknown>>(
+  name: string,
+  opts: object,
+): Promise<PreparedAttack<T>> {
   const child = spawn(process.execPath, ['--import', 'tsx', ATTACKER, name, JSON.stringify(opts)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
+  let onReady: (() => void) | null = null;
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
+    if (onReady && out.includes('READY\n')) onReady();
   });
   child.stderr.on('data', (d: Buffer) => {
     err += d.toString();
   });
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-  const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-  if (code !== 0 || !line) throw new Error(`attack ${name} failed (exit ${code}): ${err.slice(-2000)}`);
-  return JSON.parse(line.slice('RESULT '.length)) as T;
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  let ready = false;
+  await Promise.race([
+    new Promise<void>((r) => {
+      onReady = r;
+    }),
+    exited.then((code) => {
+      if (!ready)
+        throw new Error(`attacker ${name} exited before it was ready (exit ${code}): ${err.slice(-2000)}`);
+    }),
+  ]);
+  ready = true;
+  return {
+    go: async () => {
+      child.stdin.end('go\n');
+      const code = await exited;
+      const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || !line) throw new Error(`attack ${name} failed (exit ${code}): ${err.slice(-2000)}`);
+      return JSON.parse(line.slice('RESULT '.length)) as T;
+    },
+  };
+}
+
+/** Runs one attack in its own process at once and returns what it reported. */
+export async function runAttack<T = Record<string, unknown>>(name: string, opts: object): Promise<T> {
+  return (await prepareAttack<T>(name, opts)).go();
 }
 
 /** What the suite records for one attack (docs/security.md, "Abuse suite results"). */

@@ -4,8 +4,8 @@ import {
   type Figure,
   fetchText,
   metricValue,
+  prepareAttack,
   printFigures,
-  runAttack,
   type Stack,
   startStack,
 } from './stack.js';
@@ -81,16 +81,13 @@ function expectUpstreamKept(): Promise<void> {
 
 describe('the translator under abuse (separate processes, honest miners throughout)', () => {
   it('answers a replayed share locally as a duplicate and closes the miner at its budget; the pool never sees it twice', async () => {
+    const replay = await prepareAttack<{ sent: number; answers: Record<string, number>; closed: boolean }>(
+      'v1-duplicates',
+      { v1Url: stack.v1Url, localAddress: '127.0.0.2', count: 2_000 },
+    );
     sv2.reset();
     v1.reset();
-    const r = await runAttack<{ sent: number; answers: Record<string, number>; closed: boolean }>(
-      'v1-duplicates',
-      {
-        v1Url: stack.v1Url,
-        localAddress: '127.0.0.2',
-        count: 2_000,
-      },
-    );
+    const r = await replay.go();
     expect(r.closed).toBe(true);
     // Answers queued behind the first share's pool verdict die with the connection; the
     // translator's metric counts what it refused.
@@ -99,7 +96,7 @@ describe('the translator under abuse (separate processes, honest miners througho
     const pool = await stack.poolMetrics();
     expect(metricValue(pool, 'ckb_pool_shares_total', { outcome: 'duplicate-share' })).toBe(0);
     await expectUpstreamKept();
-    survived(
+    await survived(
       'V1 share replay',
       `${r.sent} copies of one share on 1 connection`,
       'duplicate (local), messages',
@@ -107,37 +104,43 @@ describe('the translator under abuse (separate processes, honest miners througho
   }, 60_000);
 
   it('closes a miner that churns mining.authorize, without opening or closing pool channels for it', async () => {
-    sv2.reset();
-    v1.reset();
-    const opens0 = await tr('ckb_translator_upstream_channel_opens_total');
-    const r = await runAttack<{ sent: number; answers: Record<string, number>; closed: boolean }>(
+    const churn = await prepareAttack<{ sent: number; answers: Record<string, number>; closed: boolean }>(
       'v1-authorize-churn',
       { v1Url: stack.v1Url, localAddress: '127.0.0.3', count: 200 },
     );
+    sv2.reset();
+    v1.reset();
+    const opens0 = await tr('ckb_translator_upstream_channel_opens_total');
+    const r = await churn.go();
     expect(r.closed).toBe(true);
     expect(r.answers.ok).toBe(1 + 1 + 8); // subscribe, extranonce.subscribe, 8 authorizes
     expect(await tr('ckb_translator_connections_rejected_total', { reason: 'authorize_churn' })).toBe(1);
     // One channel for the subscribe and at most one under the first authorized name.
     expect((await tr('ckb_translator_upstream_channel_opens_total')) - opens0).toBeLessThanOrEqual(2);
     await expectUpstreamKept();
-    survived('V1 authorize churn', `${r.sent} authorizes with new names on 1 connection`, 'authorize_churn');
+    await survived(
+      'V1 authorize churn',
+      `${r.sent} authorizes with new names on 1 connection`,
+      'authorize_churn',
+    );
   }, 60_000);
 
   it('turns away connections beyond the per-IP and total caps with an error line, says so on /health, and frees idle ones', async () => {
-    sv2.reset();
-    v1.reset();
     type Fill = {
       perAddress: Record<string, { attempted: number; admitted: number; refusals: string[] }>;
       newcomer: string | null;
       openAtEnd: number;
     };
-    const fill = runAttack<Fill>('v1-fill', {
+    const filler = await prepareAttack<Fill>('v1-fill', {
       v1Url: stack.v1Url,
       localAddresses: ['127.0.0.4', '127.0.0.5', '127.0.0.6'],
       perAddress: 120,
       newcomerAddress: '127.0.0.7',
       waitMs: 20_000,
     });
+    sv2.reset();
+    v1.reset();
+    const fill = filler.go();
     // While full, /health says so.
     let full = await health();
     const end = Date.now() + 60_000;
@@ -148,7 +151,7 @@ describe('the translator under abuse (separate processes, honest miners througho
     expect(full.status).toBe(503);
     expect(full.reasons.join(' ')).toMatch(/full: 300 V1 connections/);
     const f = await fill;
-    const [a, b, c] = Object.values(f.perAddress);
+    const [a, b, c] = Object.values(f.perAddress) as Array<{ admitted: number; refusals: string[] }>;
     // 100 per address at most; the third address meets the total (300, the honest miner holds one).
     expect(a?.admitted, JSON.stringify(f)).toBe(100);
     expect(b?.admitted).toBe(100);
@@ -165,7 +168,7 @@ describe('the translator under abuse (separate processes, honest miners througho
     const late = await HonestV1.start(stack.v1Url, { user: 'late.v1', localAddress: '127.0.0.8' });
     await late.stop();
     await expectUpstreamKept();
-    survived(
+    await survived(
       'V1 connection fill',
       '3 IPs × 120 idle subscribed connections + 1 newcomer',
       'per_ip, total, idle',
@@ -173,9 +176,7 @@ describe('the translator under abuse (separate processes, honest miners througho
   }, 120_000);
 
   it('tells new V1 miners that the pool is full and reports not ready, until the pool has room again', async () => {
-    sv2.reset();
-    v1.reset();
-    const filler = runAttack<{ seen: Record<string, number> }>('sv2-channels', {
+    const poolFiller = await prepareAttack<{ seen: Record<string, number> }>('sv2-channels', {
       address: stack.sv2Address,
       authority: stack.authority,
       localAddress: '127.0.0.9',
@@ -183,6 +184,9 @@ describe('the translator under abuse (separate processes, honest miners througho
       distinctNames: false,
       holdMs: 5_000,
     });
+    sv2.reset();
+    v1.reset();
+    const filler = poolFiller.go();
     const end = Date.now() + 20_000;
     while (metricValue(await stack.poolMetrics(), 'ckb_pool_channels') < 2_500 && Date.now() < end) {
       await new Promise((r) => setTimeout(r, 100));
@@ -204,7 +208,7 @@ describe('the translator under abuse (separate processes, honest miners througho
     await late.stop();
     expect((await health()).status).toBe(200);
     await expectUpstreamKept();
-    survived(
+    await survived(
       'pool full of another peer’s channels',
       '3,000 SV2 channel opens from one IP',
       'channels_total (pool)',
