@@ -11,6 +11,11 @@ import {
 } from './stack.js';
 import { checkSurvival, HONEST_INTERVAL_MS } from './survival.js';
 
+/** The suite reads RSS and CPU time from /proc and connects from 127.0.0.2… (Linux loopback). */
+const onLinux = process.platform === 'linux';
+if (!onLinux)
+  console.warn(`SKIP abuse suite: it needs Linux (/proc, 127.0.0.0/8 loopback); this is ${process.platform}`);
+
 /**
  * The attacks of issue 13 on the translator, whose one pool connection carries every V1 miner:
  * a miner replaying a share, a miner churning mining.authorize, one IP (then several) filling
@@ -44,19 +49,6 @@ let sv2: HonestSv2;
 let v1: HonestV1;
 const figures: Figure[] = [];
 
-beforeAll(async () => {
-  stack = await startStack({ pool: POOL_LIMITS, translator: TRANSLATOR_LIMITS });
-  sv2 = await HonestSv2.start(stack.sv2Address, stack.authority, HONEST_INTERVAL_MS);
-  v1 = await HonestV1.start(stack.v1Url, { intervalMs: HONEST_INTERVAL_MS });
-}, 90_000);
-
-afterAll(async () => {
-  await sv2?.stop();
-  await v1?.stop();
-  await stack?.stop();
-  printFigures('Translator abuse suite (translator.abuse.test.ts)', figures);
-}, 60_000);
-
 const survived = (attack: string, size: string, limitedBy: string) =>
   checkSurvival(
     { stack, sv2, v1, figures, rssBoundMb: TRANSLATOR_RSS_BOUND_MB, target: 'translator' },
@@ -79,7 +71,20 @@ function expectUpstreamKept(): Promise<void> {
   );
 }
 
-describe('the translator under abuse (separate processes, honest miners throughout)', () => {
+describe.skipIf(!onLinux)('the translator under abuse (separate processes, honest miners throughout)', () => {
+  beforeAll(async () => {
+    stack = await startStack({ pool: POOL_LIMITS, translator: TRANSLATOR_LIMITS });
+    sv2 = await HonestSv2.start(stack.sv2Address, stack.authority, HONEST_INTERVAL_MS);
+    v1 = await HonestV1.start(stack.v1Url, { intervalMs: HONEST_INTERVAL_MS });
+  }, 90_000);
+
+  afterAll(async () => {
+    await sv2?.stop();
+    await v1?.stop();
+    await stack?.stop();
+    printFigures('Translator abuse suite (translator.abuse.test.ts)', figures);
+  }, 60_000);
+
   it('answers a replayed share locally as a duplicate and closes the miner at its budget; the pool never sees it twice', async () => {
     const replay = await prepareAttack<{ sent: number; answers: Record<string, number>; closed: boolean }>(
       'v1-duplicates',
