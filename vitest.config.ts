@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // Tests run the TypeScript sources: `ckb-pool/…` resolves to pool/src, never to a stale dist/.
@@ -14,6 +14,8 @@ export default defineConfig({
       'test/**/*.test.ts',
       'ci/**/*.test.ts',
     ],
+    // The abuse suite has its own config and command (vitest.abuse.config.ts, npm run test:abuse).
+    exclude: [...configDefaults.exclude, 'pool/test/abuse/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -84,7 +84,7 @@ export class PoolMetrics {
     });
     this.connectionsRejected = new Counter({
       name: 'ckb_pool_connections_rejected_total',
-      help: 'Connections closed by a limit (total, per_ip, shutdown, slow_reader, rate_limit) or for bad input (frame, protocol).',
+      help: 'Connections closed, or their requests refused, by a limit or for bad input, by reason: total, per_ip, shutdown, slow_reader, rate_limit, messages_per_ip, idle, frame_timeout, frame_memory (connections closed); channels_per_connection, channels_per_ip, channels_total, worker_names_per_connection, worker_names_per_ip (a channel or a worker name refused); frame, protocol (bad input). docs/security.md lists the limits.',
       labelNames: ['reason'],
       registers,
     });

@@ -84,8 +84,16 @@ describe('ledger', () => {
       updatedAtMs: 3000,
     });
     expect(l.unresolvedBlocks()).toEqual([]);
-    expect(l.worker('alice')?.blocks).toBe(1);
-    expect(l.blockCounts()).toEqual({ pending: 0, submitted: 0, accepted: 0, rejected: 1 });
+    // A block the node rejected is no block: not counted for its finder.
+    expect(l.worker('alice')?.blocks).toBe(0);
+    expect(l.blockCounts()).toEqual({
+      pending: 0,
+      submitted: 0,
+      accepted: 0,
+      rejected: 1,
+      orphaned: 0,
+      contending: 0,
+    });
     l.close();
   });
 

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { BlockHeights } from './heights.js';
 import { type PplnsSplit, pplnsSplit } from './pplns.js';
 
 /**
@@ -34,11 +35,16 @@ export interface NewBlock {
 }
 
 /**
- * Where an accepted block stands in the node's main chain: `main` (seen at its height, may
- * still be reorganised), `confirmed` (at its height and CONFIRMATION_DEPTH deep: its reward is
- * final), `orphaned` (another block holds its height). Null until first checked.
+ * Where a block stands in the node's main chain: `main` (seen at its height, may still be
+ * reorganised), `confirmed` (at its height and CONFIRMATION_DEPTH deep: its reward is final,
+ * its split payable), `orphaned` (lost: another block holds its height), `contending` (found
+ * where the pool already has a block at that height: counted only if the chain picks it;
+ * heights.ts). Null until first checked.
  */
-export type ChainStatus = 'main' | 'confirmed' | 'orphaned';
+export type ChainStatus = 'main' | 'confirmed' | 'orphaned' | 'contending';
+
+/** Block counts: by status, and how many lost at their height or still contend for one. */
+export type BlockCounts = Record<BlockStatus | 'orphaned' | 'contending', number>;
 
 export interface BlockRow extends NewBlock {
   id: number;
@@ -185,6 +191,7 @@ export class Ledger {
   private closed = false;
   private flushing = false;
   private readonly stmts;
+  private readonly heights: BlockHeights;
   private readonly flushTx: (shares: ShareRecord[], rejected: Map<string, RejectedCount>) => void;
 
   constructor(
@@ -199,6 +206,7 @@ export class Ledger {
     try {
       this.db.exec(SCHEMA);
       migrate(this.db);
+      this.heights = new BlockHeights(this.db);
     } catch (err) {
       this.db.close();
       throw err;
@@ -229,10 +237,6 @@ export class Ledger {
          ON CONFLICT(hash) DO NOTHING`,
       ),
       blockIdByHash: db.prepare('SELECT id FROM blocks WHERE hash = ?'),
-      workerBlock: db.prepare(
-        `INSERT INTO workers(name, blocks) VALUES (?, 1)
-         ON CONFLICT(name) DO UPDATE SET blocks = blocks + 1`,
-      ),
       insertSplit: db.prepare(
         'INSERT INTO block_splits(block_id, worker, difficulty, parts) VALUES (?, ?, ?, ?)',
       ),
@@ -355,10 +359,16 @@ export class Ledger {
    * Writes a found block as pending, together with its PPLNS split over `windowDifficulty`,
    * synchronously (queued shares are flushed first, so the finder's shares count). Returns the
    * block id; a block already recorded (same hash) returns the existing id and changes nothing.
+   * `counted` is false when the pool already has a block at that height: this one is recorded
+   * as `contending` and counts only if the chain picks it (heights.ts).
    */
-  addPendingBlock(block: NewBlock, windowDifficulty: number): { id: number; split: PplnsSplit | null } {
+  addPendingBlock(
+    block: NewBlock,
+    windowDifficulty: number,
+  ): { id: number; split: PplnsSplit | null; counted: boolean } {
     this.flush();
     let split: PplnsSplit | null = null;
+    let counted = false;
     const tx = this.db.transaction(() => {
       const info = this.stmts.insertBlock.run(block);
       if (info.changes === 0) {
@@ -367,11 +377,11 @@ export class Ledger {
       const id = Number(info.lastInsertRowid);
       split = pplnsSplit(this.stmts.sharesNewestFirst.iterate() as Iterable<SplitRow>, windowDifficulty);
       for (const e of split.entries) this.stmts.insertSplit.run(id, e.worker, e.difficulty, e.parts);
-      this.stmts.workerBlock.run(block.worker);
+      counted = this.heights.onRecorded(id, block.foundAtMs);
       return id;
     });
     const id = tx() as number;
-    return { id, split };
+    return { id, split, counted };
   }
 
   /** A submission attempt is starting. */
@@ -386,21 +396,33 @@ export class Ledger {
     message: string | null,
     nowMs = Date.now(),
   ): void {
-    this.stmts.setStatus.run(status, message, nowMs, id);
+    this.db.transaction(() => {
+      const was = status === 'rejected' ? this.heights.snapshot(id) : undefined;
+      this.stmts.setStatus.run(status, message, nowMs, id);
+      // A rejected block is no block: it stops counting, and a contender at its height may.
+      if (was && was.status !== 'rejected') this.heights.onRejected(was, nowMs);
+    })();
   }
 
   /** Accepted blocks whose place in the main chain is not final yet, oldest first. */
   blocksToConfirm(): BlockRow[] {
     return this.blockRows(
-      "WHERE status = 'accepted' AND (chain_status IS NULL OR chain_status = 'main') ORDER BY id ASC",
+      "WHERE status = 'accepted' AND (chain_status IS NULL OR chain_status IN ('main', 'contending')) ORDER BY id ASC",
       [],
     );
   }
 
-  setChainStatus(id: number, chainStatus: ChainStatus, nowMs = Date.now()): void {
-    this.db
-      .prepare('UPDATE blocks SET chain_status = ?, updated_at_ms = ? WHERE id = ?')
-      .run(chainStatus, nowMs, id);
+  /**
+   * Where the chain put a block. `main`/`confirmed` settle its height: every other block of
+   * ours there is orphaned, and only this one counts (heights.ts).
+   */
+  setChainStatus(id: number, chainStatus: Exclude<ChainStatus, 'contending'>, nowMs = Date.now()): void {
+    this.db.transaction(() => this.heights.setChainStatus(id, chainStatus, nowMs))();
+  }
+
+  /** Confirmed blocks, oldest first: the only ones whose PPLNS split may be paid (one per height). */
+  payableBlocks(): BlockRow[] {
+    return this.blockRows("WHERE status = 'accepted' AND chain_status = 'confirmed' ORDER BY id ASC", []);
   }
 
   /** Blocks with no verdict yet (pending or submitted), oldest first. */
@@ -424,14 +446,27 @@ export class Ledger {
       .all(id) as SplitRow[];
   }
 
-  blockCounts(): Record<BlockStatus, number> {
-    const out: Record<BlockStatus, number> = { pending: 0, submitted: 0, accepted: 0, rejected: 0 };
-    for (const r of this.db.prepare('SELECT status, COUNT(*) AS n FROM blocks GROUP BY status').all() as {
-      status: BlockStatus;
-      n: number;
-    }[]) {
-      out[r.status] = r.n;
-    }
+  /**
+   * Blocks by status, each height counted once: a block that lost at its height (`orphaned`)
+   * or still contends for one (`contending`) is counted under that instead of its status.
+   */
+  blockCounts(): BlockCounts {
+    const out: BlockCounts = {
+      pending: 0,
+      submitted: 0,
+      accepted: 0,
+      rejected: 0,
+      orphaned: 0,
+      contending: 0,
+    };
+    const rows = this.db
+      .prepare(
+        `SELECT CASE WHEN status != 'rejected' AND chain_status IN ('orphaned', 'contending')
+                  THEN chain_status ELSE status END AS k, COUNT(*) AS n
+         FROM blocks GROUP BY k`,
+      )
+      .all() as { k: keyof BlockCounts; n: number }[];
+    for (const r of rows) out[r.k] = r.n;
     return out;
   }
 

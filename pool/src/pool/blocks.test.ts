@@ -125,4 +125,21 @@ describe('block submission and confirmation', () => {
     expect(await metrics.text()).toContain('ckb_pool_blocks_total{outcome="orphaned"} 1');
     ledger.close();
   });
+
+  it('counts a second block found at one height as contending, and settles the height on confirmation', async () => {
+    const { ledger, submitter } = setup({
+      getHeaderByNumber: async () => ({ hash: H('f') }) as never,
+    });
+    const first = ledger.addPendingBlock(block(10, H('e')), 10);
+    const second = ledger.addPendingBlock(block(10, H('f')), 10);
+    expect([first.counted, second.counted]).toEqual([true, false]);
+    ledger.setBlockVerdict(first.id, 'accepted', null);
+    ledger.setBlockVerdict(second.id, 'accepted', null);
+    await submitter.checkConfirmations(30n);
+    expect(ledger.block(first.id)?.chainStatus).toBe('orphaned');
+    expect(ledger.block(second.id)?.chainStatus).toBe('confirmed');
+    expect(ledger.payableBlocks().map((b) => b.id)).toEqual([second.id]);
+    expect(ledger.worker('w')?.blocks).toBe(1);
+    ledger.close();
+  });
 });

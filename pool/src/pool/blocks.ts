@@ -50,7 +50,6 @@ export class BlockSubmitter {
     const nonce = nonceFromBytes(f.nonce16);
     const json = blockToSubmitJson(f.job.block, nonce);
     const hash = bytesToHex0x(templateBlockHash(f.job.block, nonce));
-    metrics.blocks.inc({ outcome: 'found' });
     let recorded: ReturnType<Ledger['addPendingBlock']>;
     try {
       recorded = ledger.addPendingBlock(
@@ -70,6 +69,7 @@ export class BlockSubmitter {
         f.job.networkDifficulty * this.opts.pplnsWindowFactor,
       );
     } catch (err) {
+      metrics.blocks.inc({ outcome: 'found' });
       metrics.blocks.inc({ outcome: 'record_error' });
       log.fatal(
         { err: (err as Error).message, hash },
@@ -78,17 +78,22 @@ export class BlockSubmitter {
       this.track(this.submit(null, f.job.block.workId.toString(), json, hash));
       return null;
     }
-    const { id, split } = recorded;
-    log.info(
-      {
-        block: id,
-        hash,
-        height: f.job.height.toString(),
-        worker: f.worker,
-        pplnsWorkers: split?.entries.length,
-      },
-      'block found; recorded as pending',
-    );
+    const { id, split, counted } = recorded;
+    // One found block per height: another one there counts only if the chain picks it.
+    metrics.blocks.inc({ outcome: counted ? 'found' : 'contending' });
+    const fields = {
+      block: id,
+      hash,
+      height: f.job.height.toString(),
+      worker: f.worker,
+      pplnsWorkers: split?.entries.length,
+    };
+    if (counted) log.info(fields, 'block found; recorded as pending');
+    else
+      log.warn(
+        fields,
+        'another block found at a height the pool already has one; it counts only if the chain picks it',
+      );
     this.track(this.submit(id, f.job.block.workId.toString(), json, hash));
     return id;
   }

@@ -35,7 +35,7 @@ describe('pool config', () => {
     expect(cfg.ledger.path).toBe('/etc/ckb-pool/pool-ledger.sqlite');
     expect(cfg.node.subscribeAddress).toBeNull();
     expect(cfg.vardiff.targetShareIntervalSeconds).toBe(10);
-    expect(cfg.limits.maxFrameBytes).toBe(65_535);
+    expect(cfg.limits.maxFrameBytes).toBe(16_384);
     expect(cfg.pplns.windowFactor).toBe(2);
   });
 
@@ -54,6 +54,25 @@ describe('pool config', () => {
     expect(api.maxConnections).toBeGreaterThan(0);
     expect(api.headersTimeoutMs).toBeLessThanOrEqual(api.requestTimeoutMs);
     expect(api.maxResponseBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+  });
+
+  it('gives every per-peer limit a bounded default and refuses a per-IP limit above its total', () => {
+    const { limits } = parseConfig(minimal, '/etc');
+    expect(limits.maxChannels).toBe(100_000);
+    expect(limits.maxChannelsPerIp).toBe(20_000);
+    expect(limits.maxWorkerNamesPerConnection).toBe(20_000);
+    expect(limits.maxWorkerNamesPerIp).toBe(40_000);
+    expect(limits.maxMessagesPerSecondPerIp).toBe(5_000);
+    expect(limits.frameTimeoutMs).toBe(30_000);
+    expect(limits.maxPendingFrameBytes).toBe(64 * 1024 * 1024);
+    const channels = errorOf(() =>
+      parseConfig({ ...minimal, limits: { maxChannels: 10, maxChannelsPerIp: 11 } }),
+    );
+    expect(channels.field).toBe('limits.maxChannelsPerIp');
+    const names = errorOf(() =>
+      parseConfig({ ...minimal, limits: { maxWorkerNamesPerIp: 10, maxWorkerNamesPerConnection: 11 } }),
+    );
+    expect(names.field).toBe('limits.maxWorkerNamesPerConnection');
   });
 
   it('keeps an in-memory ledger path as is', () => {

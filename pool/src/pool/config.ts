@@ -74,6 +74,14 @@ export interface PoolConfig {
     maxFrameBytes: number;
     maxMessagesPerSecond: number;
     maxMessageBurst: number;
+    maxMessagesPerSecondPerIp: number;
+    maxMessageBurstPerIp: number;
+    frameTimeoutMs: number;
+    maxPendingFrameBytes: number;
+    maxChannels: number;
+    maxChannelsPerIp: number;
+    maxWorkerNamesPerConnection: number;
+    maxWorkerNamesPerIp: number;
   };
   pplns: {
     windowFactor: number;
@@ -337,6 +345,30 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     doc: 'Most open SV2 connections from one IP address (farms behind NAT need a few hundred).',
   },
   {
+    path: 'limits.maxChannels',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 100_000,
+    doc: 'Most mining channels open in the whole pool (about 2.5 KB of memory each: the default bounds them to ~250 MB). A further OpenMiningChannel is answered `channel-capacity-exhausted` (reason `channels_total`).',
+  },
+  {
+    path: 'limits.maxChannelsPerIp',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 20_000,
+    doc: 'Most mining channels open from one IP address over all its connections (two full proxies at `sv2.maxChannelsPerConnection`). A further open is answered `channel-capacity-exhausted` (reason `channels_per_ip`).',
+  },
+  {
+    path: 'limits.maxWorkerNamesPerConnection',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 20_000,
+    doc: 'Most distinct worker names one connection may use at a time: channel user identities and the names extension 0x0002 TLVs credit shares to. A channel with a further name is refused `too-many-worker-names`; a share whose TLV names a further worker is credited to its channel (reason `worker_names_per_connection`). An aggregating translator with more miners than this needs it raised.',
+  },
+  {
+    path: 'limits.maxWorkerNamesPerIp',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 40_000,
+    doc: 'Most worker names in use from one IP address, summed over its connections (reason `worker_names_per_ip`; answered as for the per-connection limit).',
+  },
+  {
     path: 'limits.handshakeTimeoutMs',
     kind: { type: 'int', min: 100, max: 600_000 },
     default: 10_000,
@@ -351,8 +383,20 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {
     path: 'limits.maxFrameBytes',
     kind: { type: 'int', min: 1_024, max: 16_777_215 },
-    default: 65_535,
-    doc: 'Largest accepted SV2 frame payload; a larger frame closes the connection. Mining messages are far smaller.',
+    default: 16_384,
+    doc: "Largest accepted SV2 frame payload; a larger frame closes the connection (reason `frame`). It is also what one connection's partly received frame can hold: memory for a frame grows with the bytes received, not with the length its header announces. A client's largest message (SetupConnection with every string at its 255-byte maximum) is about 1.3 KB.",
+  },
+  {
+    path: 'limits.frameTimeoutMs',
+    kind: { type: 'int', min: 100, max: 3_600_000 },
+    default: 30_000,
+    doc: 'A frame whose first byte has arrived must be complete within this time, else the connection is closed (reason `frame_timeout`): a peer cannot hold a connection and a buffer by trickling bytes. Only complete frames count as activity for `limits.idleTimeoutMs`.',
+  },
+  {
+    path: 'limits.maxPendingFrameBytes',
+    kind: { type: 'int', min: 65_536, max: 17_179_869_184 },
+    default: 67_108_864,
+    doc: 'Bytes of partly received frames held over all connections (64 MiB). While the total is above it, a connection whose partial frame grows is closed (reason `frame_memory`); connections that send whole frames are not affected.',
   },
   {
     path: 'limits.maxMessagesPerSecond',
@@ -365,6 +409,18 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'int', min: 1, max: 10_000_000 },
     default: 20_000,
     doc: 'Messages a connection may send at once before `limits.maxMessagesPerSecond` applies (the bucket size; a new connection starts with a full bucket). Keep it at least `sv2.maxChannelsPerConnection`: a proxy that reconnects (e.g. after the pool restarts) reopens all its channels at once, and the default leaves room for their first shares too. The pool warns at start when it is smaller.',
+  },
+  {
+    path: 'limits.maxMessagesPerSecondPerIp',
+    kind: { type: 'int', min: 0, max: 10_000_000 },
+    default: 5_000,
+    doc: 'Sustained rate of SV2 messages from one IP address over all its connections (one token bucket per IP, holding `limits.maxMessageBurstPerIp`). The connection that runs it dry is closed (reason `messages_per_ip`), so many connections cannot add up to a flood the per-connection limit would stop. 0 = unlimited.',
+  },
+  {
+    path: 'limits.maxMessageBurstPerIp',
+    kind: { type: 'int', min: 1, max: 10_000_000 },
+    default: 40_000,
+    doc: 'Messages one IP address may send at once over all its connections before `limits.maxMessagesPerSecondPerIp` applies (room for two proxies reopening all their channels).',
   },
   {
     path: 'pplns.windowFactor',
@@ -527,6 +583,12 @@ export function parseConfig(doc: unknown, baseDir = process.cwd()): PoolConfig {
   }
   if (cfg.limits.maxConnectionsPerIp > cfg.limits.maxConnections) {
     throw new ConfigError('limits.maxConnectionsPerIp', 'is larger than limits.maxConnections');
+  }
+  if (cfg.limits.maxChannelsPerIp > cfg.limits.maxChannels) {
+    throw new ConfigError('limits.maxChannelsPerIp', 'is larger than limits.maxChannels');
+  }
+  if (cfg.limits.maxWorkerNamesPerConnection > cfg.limits.maxWorkerNamesPerIp) {
+    throw new ConfigError('limits.maxWorkerNamesPerConnection', 'is larger than limits.maxWorkerNamesPerIp');
   }
   return cfg;
 }

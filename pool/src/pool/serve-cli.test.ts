@@ -95,7 +95,7 @@ describe('ckb-pool serve', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { msg: string; conn?: number });
-    expect(logs.some((l) => l.msg === 'channel opened' && typeof l.conn === 'number')).toBe(true);
+    expect(logs.some((l) => l.msg === 'connection set up' && typeof l.conn === 'number')).toBe(true);
     // The share was acknowledged within the 5 s flush interval, and still written on drain.
     const ledger = new Ledger(join(dir, 'ledger.sqlite'), { flushIntervalMs: 0 });
     expect(ledger.worker('grace')?.acceptedShares).toBe(1);

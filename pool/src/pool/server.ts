@@ -8,17 +8,20 @@ import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LedgerReader } from '../ledger/reader.js';
+import { ByteBudget } from '../sv2/byte-budget.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
 import { buildApiSource } from './api-source.js';
+import { closeReasonLabel, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';
 import { type Job, JobBook, makeJob } from './jobs.js';
+import { PeerLimits } from './peer-limits.js';
 import { Session, type SessionContext } from './session.js';
 import { type TemplateEvent, TemplateSource } from './templates.js';
 
@@ -58,7 +61,6 @@ export interface RunningPool {
 
 /** Bytes queued for a client that does not read before we drop it (a stalled reader). */
 const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
-const VARDIFF_TICK_MS = 1_000;
 /**
  * How long a shutdown waits for clients to leave after Reconnect. The whole drain (this, block
  * submissions in flight: up to 5 s, the last ledger flush) must fit in the container's stop
@@ -132,7 +134,18 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   ephemeralPool.start();
 
   const hashrate = new HashrateTracker();
+  const limits = config.limits;
+  const peerLimits = new PeerLimits({
+    maxChannels: limits.maxChannels,
+    maxChannelsPerIp: limits.maxChannelsPerIp,
+    maxWorkerNamesPerIp: limits.maxWorkerNamesPerIp,
+    ipMessageRate: { perSecond: limits.maxMessagesPerSecondPerIp, burst: limits.maxMessageBurstPerIp },
+  });
+  const pendingFrameBytes = new ByteBudget(limits.maxPendingFrameBytes);
+  const background = startBackground(log, () => peerLimits.channels);
   const ctx: SessionContext = {
+    vardiffWheel: background.vardiffWheel,
+    channelActivity: background.channelActivity,
     chain: config.chain,
     config,
     jobs,
@@ -269,10 +282,12 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     metrics.connections.inc();
     const connId = nextConnId++;
     const clog = log.child({ conn: connId, remote: `${ip}:${socket.remotePort}` });
+    const peer = peerLimits.join(ip);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
+      peer.leave();
       openSockets -= 1;
       const n = (perIp.get(ip) ?? 1) - 1;
       if (n <= 0) perIp.delete(ip);
@@ -289,6 +304,9 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       maxPayload: config.limits.maxFrameBytes,
       idleTimeoutMs: config.limits.idleTimeoutMs,
       messageRate,
+      ipMessageRate: peer.messageBucket,
+      frameTimeoutMs: limits.frameTimeoutMs,
+      pendingFrameBytes,
     }).then(
       (conn) => {
         if (closing) {
@@ -309,6 +327,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
           connId,
           conn.remoteAddress,
           clog,
+          peer,
         );
         sessions.add(session);
         connections.set(session, conn);
@@ -336,11 +355,9 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
           session.closed();
           sessions.delete(session);
           connections.delete(session);
-          if (['decode-error', 'frame-too-large', 'aead-failure'].includes(info.reason)) {
-            metrics.connectionsRejected.inc({ reason: 'frame' });
-          }
-          if (info.reason === 'rate-limit') {
-            metrics.connectionsRejected.inc({ reason: 'rate_limit' });
+          const label = closeReasonLabel(info.reason);
+          if (label) metrics.connectionsRejected.inc({ reason: label });
+          if (info.reason === 'rate-limit' || info.reason === 'ip-rate-limit') {
             clog.warn({ reason: info.reason, message: info.message }, 'message flood; connection closed');
           } else {
             clog.info({ reason: info.reason, message: info.message }, 'connection closed');
@@ -368,6 +385,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     });
   } catch (err) {
     ephemeralPool.stop();
+    background.stop();
     ledger.close();
     throw new Error(`sv2.listen ${config.sv2.listen}: ${(err as Error).message}`);
   }
@@ -387,12 +405,6 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   prune();
   const pruneTimer = setInterval(prune, 3_600_000);
   pruneTimer.unref();
-
-  const vardiffTimer = setInterval(() => {
-    const now = Date.now();
-    for (const s of sessions) s.tick(now);
-  }, VARDIFF_TICK_MS);
-  vardiffTimer.unref();
 
   // ---- API ----------------------------------------------------------------------------------
   const apiAddr = parseHostPort(config.api.listen, 'api.listen');
@@ -430,6 +442,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     server.close();
     ephemeralPool.stop();
     reader.close();
+    background.stop();
     ledger.close();
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
@@ -447,7 +460,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     closePromise ??= (async () => {
       closing = true;
       log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
-      clearInterval(vardiffTimer);
+      background.stop();
       clearInterval(pruneTimer);
       clearInterval(syncTimer);
       server.close();

@@ -6,9 +6,11 @@ import type { TemplateBlock } from '../ckb/template.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { encodeTlvs, type Sv2Message } from '../sv2/messages/index.js';
 import { parseConfig } from './config.js';
+import { DueWheel } from './due-wheel.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { type Job, JobBook, makeJob, meetsTarget, powOutput } from './jobs.js';
+import { type PeerAccount, PeerLimits } from './peer-limits.js';
 import { type FoundBlock, Session, type SessionContext } from './session.js';
 
 const EXT_CKB = 0x4ccb;
@@ -38,7 +40,7 @@ interface Harness {
 /** Network difficulty 2^20 by default: shares of difficulty 1..16 are cheap, blocks are rare. */
 const NET_COMPACT = targetToCompact(MAX_U256 >> 20n);
 
-function harness(overrides: Record<string, unknown> = {}): Harness {
+function harness(overrides: Record<string, unknown> = {}, peer?: PeerAccount): Harness {
   const config = parseConfig({
     chain: 'dev',
     node: { rpcUrl: 'http://127.0.0.1:1' },
@@ -73,6 +75,7 @@ function harness(overrides: Record<string, unknown> = {}): Harness {
     1,
     '127.0.0.1:1',
     pino({ level: 'silent' }),
+    peer,
   );
   let seed = 0;
   const newJob = (clean: boolean, compact = NET_COMPACT) => {
@@ -594,8 +597,14 @@ describe('SV2 session: extension 0x0002 (worker-specific hashrate tracking)', ()
   }
 
   /** A connection with a channel named `alice.proxy`; records whom the ledger credits. */
-  function tracked(o: { negotiate0x0002?: boolean; compact?: number } = {}) {
-    const h = harness();
+  function tracked(
+    o: { negotiate0x0002?: boolean; compact?: number; maxWorkerNamesPerConnection?: number } = {},
+  ) {
+    const h = harness(
+      o.maxWorkerNamesPerConnection
+        ? { limits: { maxWorkerNamesPerConnection: o.maxWorkerNamesPerConnection } }
+        : {},
+    );
     const credited: Credited = { shares: [], rejected: [] };
     h.ctx.ledger = {
       recordShare: (s: { worker: string }) => credited.shares.push(s.worker),
@@ -746,6 +755,18 @@ describe('SV2 session: extension 0x0002 (worker-specific hashrate tracking)', ()
     expect(credited.rejected).toEqual(['alice.rig7']);
   });
 
+  it('credits a TLV name beyond the worker-name limit to the channel, counted under the limit', async () => {
+    const { h, credited, submit } = tracked({ maxWorkerNamesPerConnection: 2 });
+    expect(submit(userIdentityTlv('rig7'))).toBe('accepted');
+    expect(submit(userIdentityTlv('rig8'))).toBe('accepted');
+    expect(submit(userIdentityTlv('rig7'))).toBe('accepted');
+    expect(credited.shares).toEqual(['alice.rig7', 'alice.proxy', 'alice.rig7']);
+    const v = (await h.ctx.metrics.connectionsRejected.get()).values.find(
+      (x) => x.labels.reason === 'worker_names_per_connection',
+    );
+    expect(v?.value).toBe(1);
+  });
+
   it('keeps targets and vardiff per channel whatever names the TLVs carry', () => {
     const { h, ch, target, submit } = tracked();
     for (let i = 0; i < 20; i++) {
@@ -761,5 +782,150 @@ describe('SV2 session: extension 0x0002 (worker-specific hashrate tracking)', ()
     );
     expect(st.length).toBeGreaterThan(0);
     expect(channel && channel.target < target).toBe(true);
+  });
+});
+
+describe('SV2 session: limits per peer', () => {
+  const limits = (o: Record<string, number>) =>
+    new PeerLimits({
+      maxChannels: o.maxChannels ?? 1_000,
+      maxChannelsPerIp: o.maxChannelsPerIp ?? 1_000,
+      maxWorkerNamesPerIp: o.maxWorkerNamesPerIp ?? 1_000,
+      ipMessageRate: { perSecond: 0, burst: 1 },
+    });
+
+  function ready(peer: PeerAccount, overrides: Record<string, unknown> = {}): Harness {
+    const h = harness(overrides, peer);
+    setup(h);
+    negotiate(h);
+    h.newJob(true);
+    return h;
+  }
+
+  /** Sends an open for `user`; the answer's type and error code. */
+  function open(h: Harness, user: string, requestId = 5): { type: string; errorCode?: string } {
+    h.session.handle({
+      type: 'OpenStandardMiningChannel',
+      requestId,
+      userIdentity: user,
+      nominalHashRate: 0,
+      maxTarget: targetToU256Le(MAX_U256),
+    });
+    const m = h.sent.filter((x) => 'requestId' in x && x.requestId === requestId).pop();
+    return m?.type === 'OpenMiningChannelError'
+      ? { type: m.type, errorCode: m.errorCode }
+      : { type: m?.type ?? 'none' };
+  }
+
+  async function refusals(h: Harness, reason: string): Promise<number> {
+    const v = (await h.ctx.metrics.connectionsRejected.get()).values.find((x) => x.labels.reason === reason);
+    return v?.value ?? 0;
+  }
+
+  it('refuses channels beyond the per-IP cap over all connections of that IP, and frees them when one leaves', async () => {
+    const pool = limits({ maxChannelsPerIp: 3 });
+    const a = ready(pool.join('10.0.0.1'));
+    const b = ready(pool.join('10.0.0.1'));
+    expect(open(a, 'w1', 1).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(a, 'w2', 2).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'w3', 3).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'w4', 4)).toEqual({
+      type: 'OpenMiningChannelError',
+      errorCode: 'channel-capacity-exhausted',
+    });
+    expect(await refusals(b, 'channels_per_ip')).toBe(1);
+    // Another IP is not affected.
+    const other = ready(pool.join('10.0.0.2'));
+    expect(open(other, 'w5', 5).type).toBe('OpenStandardMiningChannelSuccess');
+    a.session.closed();
+    expect(pool.usage('10.0.0.1')?.channels).toBe(1);
+    expect(open(b, 'w6', 6).type).toBe('OpenStandardMiningChannelSuccess');
+  });
+
+  it('refuses channels beyond the pool-wide total, whatever the IP', async () => {
+    const pool = limits({ maxChannels: 2 });
+    const a = ready(pool.join('10.0.0.1'));
+    const b = ready(pool.join('10.0.0.2'));
+    expect(open(a, 'w1', 1).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'w2', 2).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'w3', 3).errorCode).toBe('channel-capacity-exhausted');
+    expect(await refusals(b, 'channels_total')).toBe(1);
+    expect(pool.channels).toBe(2);
+  });
+
+  it('counts the per-connection channel cap under its own reason', async () => {
+    const h = ready(limits({}).join('10.0.0.1'), {
+      sv2: { authorityKeyFile: '/x', maxChannelsPerConnection: 1 },
+    });
+    expect(open(h, 'w1', 1).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(h, 'w2', 2).errorCode).toBe('channel-capacity-exhausted');
+    expect(await refusals(h, 'channels_per_connection')).toBe(1);
+  });
+
+  it('limits distinct worker names per connection: a name in use is free, a new one is refused until one is released', async () => {
+    const h = ready(limits({}).join('10.0.0.1'), { limits: { maxWorkerNamesPerConnection: 2 } });
+    expect(open(h, 'alice.a', 1).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(h, 'alice.b', 2).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(h, 'alice.a', 3).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(h, 'alice.c', 4)).toEqual({
+      type: 'OpenMiningChannelError',
+      errorCode: 'too-many-worker-names',
+    });
+    expect(await refusals(h, 'worker_names_per_connection')).toBe(1);
+    const b = [...h.session.channels.values()].find((c) => c.worker === 'alice.b');
+    h.session.handle({ type: 'CloseChannel', channelId: b?.id ?? -1, reasonCode: 'bye' });
+    expect(open(h, 'alice.c', 5).type).toBe('OpenStandardMiningChannelSuccess');
+  });
+
+  it('limits worker names per IP over all its connections', async () => {
+    const pool = limits({ maxWorkerNamesPerIp: 2 });
+    const a = ready(pool.join('10.0.0.1'));
+    const b = ready(pool.join('10.0.0.1'));
+    expect(open(a, 'n1', 1).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'n2', 2).type).toBe('OpenStandardMiningChannelSuccess');
+    expect(open(b, 'n3', 3).errorCode).toBe('too-many-worker-names');
+    expect(await refusals(b, 'worker_names_per_ip')).toBe(1);
+    // No slot leaked by the refusals: one connection leaving frees exactly its names.
+    b.session.closed();
+    expect(pool.usage('10.0.0.1')).toEqual({ connections: 1, channels: 1, workerNames: 1 });
+  });
+});
+
+describe('SV2 session: vardiff work follows activity', () => {
+  it('drops an idle channel from the vardiff wheel once quiet changes nothing, and puts it back on its next share', () => {
+    const h = harness();
+    const wheel = new DueWheel<{ session: Session; channel: unknown }>(1_000, h.clock.t);
+    h.ctx.vardiffWheel = wheel as NonNullable<SessionContext['vardiffWheel']>;
+    setup(h);
+    negotiate(h);
+    const job = h.newJob(true);
+    const ok = openStandard(h);
+    expect(wheel.size).toBe(1);
+    const setTargets = () => h.sent.filter((m) => m.type === 'SetTarget').length;
+    // Initial difficulty 4, floor 1: quiet periods halve it (4 → 2 → 1), then it stays.
+    const periods: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      h.clock.t += 10_000;
+      for (const t of wheel.takeDue(h.clock.t)) t.session.vardiffDue(t.channel as never, h.clock.t);
+      periods.push(wheel.size);
+    }
+    expect(setTargets()).toBe(2);
+    expect(periods).toEqual([1, 1, 0, 0, 0]);
+    const target = h.session.channels.get(ok.channelId)?.target ?? 0n;
+    const g = grind(
+      job,
+      ok.extranoncePrefix,
+      (out) => meetsTarget(out, target) && !meetsTarget(out, job.networkTarget),
+    );
+    h.session.onSubmit({
+      type: 'SubmitSharesCkb',
+      channelId: ok.channelId,
+      sequenceNumber: 1,
+      jobId: job.id,
+      nonceSuffix: g.suffix,
+    });
+    expect(wheel.size).toBe(1);
+    h.session.closed();
+    expect(wheel.size).toBe(0);
   });
 });

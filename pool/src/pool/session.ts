@@ -28,17 +28,25 @@ import {
   applyTarget,
   type Channel,
   channelTargetFor,
-  initialTargetFields,
   judgeShare,
   noteCreditedWorker,
   openChannelRefusal,
   type ShareOutcome,
 } from './channel.js';
 import type { Chain, PoolConfig } from './config.js';
+import type { DueWheel } from './due-wheel.js';
 import type { ExtranonceAllocator } from './extranonce.js';
 import type { HashrateTracker } from './hashrate.js';
 import { type Job, type JobBook, newCkbJobFrame, newCkbJobMessage } from './jobs.js';
+import {
+  type PeerAccount,
+  type PeerLimitReason,
+  TOO_MANY_WORKER_NAMES,
+  UNLIMITED_PEER,
+} from './peer-limits.js';
+import { parseMaxTarget, targetFields, targetLe } from './target-memo.js';
 import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
+import { WorkerNameHolds } from './worker-holds.js';
 import { shareWorker } from './worker-names.js';
 
 export type { Channel, ShareOutcome } from './channel.js';
@@ -81,6 +89,19 @@ export interface SessionContext {
   hashrate?: HashrateTracker;
   now(): number;
   onBlockFound(found: FoundBlock): void;
+  /**
+   * Channels due for their periodic vardiff check (the server takes them each second). Without
+   * it (unit tests) only shares retarget.
+   */
+  vardiffWheel?: DueWheel<VardiffTask>;
+  /** Counts channel opens and closes for the server's once-a-minute summary line. */
+  channelActivity?: { opened: number; closed: number };
+}
+
+/** One channel's entry in the vardiff wheel. */
+export interface VardiffTask {
+  session: Session;
+  channel: Channel;
 }
 
 const SUPPORTED_EXTENSIONS = [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE];
@@ -98,6 +119,8 @@ export class Session {
   private readonly outWords = new Uint32Array(8);
   lastActivityMs: number;
   vendor = '';
+  private readonly workerNames: WorkerNameHolds;
+  private readonly vardiffTasks = new Map<number, VardiffTask>();
 
   constructor(
     private readonly ctx: SessionContext,
@@ -105,8 +128,16 @@ export class Session {
     readonly id: number,
     readonly remote: string,
     readonly log: Logger,
+    /** This connection's share of its IP's limits (peer-limits.ts). */
+    private readonly peer: PeerAccount = UNLIMITED_PEER,
   ) {
     this.lastActivityMs = ctx.now();
+    this.workerNames = new WorkerNameHolds(ctx.config.limits.maxWorkerNamesPerConnection, peer);
+  }
+
+  /** Counts a limit that refused something of this connection. */
+  private limited(reason: PeerLimitReason): void {
+    this.ctx.metrics.connectionsRejected.inc({ reason });
   }
 
   /** Handles one message from the client. Protocol violations close the connection. */
@@ -213,24 +244,43 @@ export class Session {
     this.transport.send({ type: 'OpenMiningChannelError', requestId, errorCode });
   }
 
+  /** Takes the slots a new channel under `worker` needs: channel and name, connection then IP. */
+  private reserveChannel(worker: string): PeerLimitReason | null {
+    if (this.channels.size >= this.ctx.config.sv2.maxChannelsPerConnection) return 'channels_per_connection';
+    const nameRefused = this.workerNames.hold(worker);
+    if (nameRefused) return nameRefused;
+    const channelRefused = this.peer.openChannel();
+    if (channelRefused) this.workerNames.release(worker);
+    return channelRefused;
+  }
+
+  private unreserveChannel(worker: string): void {
+    this.peer.closeChannel();
+    this.workerNames.release(worker);
+  }
+
   private onOpenChannel(m: OpenStandardMiningChannel | OpenExtendedMiningChannel): void {
     const { config, allocator, jobs, metrics } = this.ctx;
     const job = jobs.current;
     const networkTarget = job?.networkTarget ?? MAX_U256;
     const networkDifficulty = job?.networkDifficulty ?? 0;
-    const maxTarget = u256LeToTarget(m.maxTarget);
+    const { target: maxTarget, minDifficulty: minByClient } = parseMaxTarget(m.maxTarget);
     const refusal = openChannelRefusal(m, this.ckbNegotiated, maxTarget, networkTarget);
     if (refusal) {
       this.openError(m.requestId, refusal);
       return;
     }
-    const minByClient = Number(targetToDifficulty(maxTarget));
-    if (this.channels.size >= config.sv2.maxChannelsPerConnection) {
-      this.openError(m.requestId, ErrorCodes.channelCapacityExhausted);
+    const worker = m.userIdentity || 'anonymous';
+    const refused = this.reserveChannel(worker);
+    if (refused) {
+      this.limited(refused);
+      const nameLimit = refused === 'worker_names_per_connection' || refused === 'worker_names_per_ip';
+      this.openError(m.requestId, nameLimit ? TOO_MANY_WORKER_NAMES : ErrorCodes.channelCapacityExhausted);
       return;
     }
     const index = allocator.allocate();
     if (index === null) {
+      this.unreserveChannel(worker);
       this.openError(m.requestId, ErrorCodes.channelCapacityExhausted);
       return;
     }
@@ -247,11 +297,11 @@ export class Session {
     const channel: Channel = {
       id: this.nextChannelId++,
       kind: m.type === 'OpenStandardMiningChannel' ? 'standard' : 'extended',
-      worker: m.userIdentity || 'anonymous',
+      worker,
       extranonceIndex: index,
       extranoncePrefix: allocator.prefixFor(index),
       difficulty,
-      ...initialTargetFields(target),
+      ...targetFields(target),
       minDifficultyByClient: minByClient,
       vardiff: newVardiffState(difficulty, now),
       batcher: new ShareBatcher(config.shares.batchMaxCount, config.shares.batchMaxDelayMs),
@@ -261,10 +311,12 @@ export class Session {
     };
     this.channels.set(channel.id, channel);
     metrics.channels.inc();
+    if (this.ctx.channelActivity) this.ctx.channelActivity.opened += 1;
+    this.scheduleVardiff(channel);
     const common = {
       requestId: m.requestId,
       channelId: channel.id,
-      target: targetToU256Le(target),
+      target: targetLe(target),
       extranoncePrefix: channel.extranoncePrefix,
       groupChannelId: this.groupChannelId,
     };
@@ -277,16 +329,19 @@ export class Session {
         extranonceSize: DOWNSTREAM_EXTRANONCE_SIZE,
       });
     }
-    this.log.info(
-      {
-        channel: channel.id,
-        kind: channel.kind,
-        worker: channel.worker,
-        prefix: Buffer.from(channel.extranoncePrefix).toString('hex'),
-        difficulty,
-      },
-      'channel opened',
-    );
+    // Debug only: a flood of opens must not become a flood of log lines (the server logs a
+    // count once a minute).
+    if (this.log.isLevelEnabled('debug'))
+      this.log.debug(
+        {
+          channel: channel.id,
+          kind: channel.kind,
+          worker: channel.worker,
+          prefix: Buffer.from(channel.extranoncePrefix).toString('hex'),
+          difficulty,
+        },
+        'channel opened',
+      );
     // The new channel gets the current job at once, addressed to itself.
     if (job) this.sendJob(job, channel.id, true);
   }
@@ -342,7 +397,7 @@ export class Session {
     // Extension 0x0002: a TLV tail is read only when negotiated (else ignored, as the spec
     // says) and present, so plain shares pay one property check. null = refuse the share.
     const worker =
-      ch && m.tlv !== undefined && this.workerHashrateNegotiated ? shareWorker(ch.worker, m.tlv) : ch?.worker;
+      ch && m.tlv !== undefined && this.workerHashrateNegotiated ? this.tlvWorker(ch, m.tlv) : ch?.worker;
     const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
     ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
@@ -358,6 +413,20 @@ export class Session {
       errorCode: outcome,
     });
     return outcome;
+  }
+
+  /**
+   * The worker a share with a 0x0002 TLV is credited to (null: refuse the share). A name new to
+   * this connection takes a worker-name slot for as long as the connection lives; when none is
+   * left the share is credited to the channel's own worker.
+   */
+  private tlvWorker(ch: Channel, tlv: Uint8Array): string | null {
+    const name = shareWorker(ch.worker, tlv);
+    if (name === null || name === ch.worker || this.workerNames.has(name)) return name;
+    const refused = this.workerNames.hold(name);
+    if (refused === null) return name;
+    this.limited(refused);
+    return ch.worker;
   }
 
   /** Judges a share and, when accepted, credits it to `worker` (the channel's, or its TLV's). */
@@ -377,6 +446,7 @@ export class Session {
     ctx.hashrate?.record(name, difficulty, now);
     if (name !== ch.worker) noteCreditedWorker(ch, name, now);
     recordShare(ch.vardiff, difficulty);
+    this.scheduleVardiff(ch);
     const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
     if (isBlock) {
       this.log.info(
@@ -435,19 +505,53 @@ export class Session {
     if (pending) this.armBatchTimer();
   }
 
-  private maybeRetarget(ch: Channel, now: number): void {
+  /** Retargets when vardiff says so; true when the difficulty changed. */
+  private maybeRetarget(ch: Channel, now: number): boolean {
     const networkDifficulty = this.ctx.jobs.current?.networkDifficulty ?? 0;
     const d = retarget(ch.vardiff, now, this.ctx.config.vardiff, networkDifficulty, ch.minDifficultyByClient);
-    if (d !== null) {
-      this.log.debug({ channel: ch.id, difficulty: d }, 'vardiff');
-      this.setDifficulty(ch, d, null);
-    }
+    if (d === null) return false;
+    this.log.debug({ channel: ch.id, difficulty: d }, 'vardiff');
+    this.setDifficulty(ch, d, null);
+    return true;
   }
 
-  /** Periodic vardiff check (lowers the difficulty of channels that went quiet). */
-  tick(now: number): void {
-    if (this.state !== 'ready') return;
-    for (const ch of this.channels.values()) this.maybeRetarget(ch, now);
+  /** Puts the channel in the vardiff wheel for the end of its window (if not there yet). */
+  private scheduleVardiff(ch: Channel): void {
+    const wheel = this.ctx.vardiffWheel;
+    if (!wheel) return;
+    let task = this.vardiffTasks.get(ch.id);
+    if (task && wheel.has(task)) return;
+    if (!task) {
+      task = { session: this, channel: ch };
+      this.vardiffTasks.set(ch.id, task);
+    }
+    wheel.schedule(task, ch.vardiff.windowStartMs + this.ctx.config.vardiff.retargetPeriodSeconds * 1000);
+  }
+
+  private unscheduleVardiff(ch: Channel): void {
+    const task = this.vardiffTasks.get(ch.id);
+    if (!task) return;
+    this.vardiffTasks.delete(ch.id);
+    this.ctx.vardiffWheel?.unschedule(task);
+  }
+
+  /**
+   * The wheel's periodic check of one channel (its window has ended). A channel stays in the
+   * wheel while there is something to learn — it submitted, or being quiet lowered it — and
+   * leaves it when quiet changes nothing more (at its floor): an idle channel then costs no
+   * CPU until its next accepted share puts it back.
+   */
+  vardiffDue(ch: Channel, now: number): void {
+    if (this.state !== 'ready' || this.channels.get(ch.id) !== ch) return;
+    const periodMs = this.ctx.config.vardiff.retargetPeriodSeconds * 1000;
+    if (now - ch.vardiff.windowStartMs < periodMs) {
+      // A burst retarget restarted the window since: check again at its end.
+      this.scheduleVardiff(ch);
+      return;
+    }
+    const submitted = ch.vardiff.windowShares > 0;
+    const changed = this.maybeRetarget(ch, now);
+    if (submitted || changed) this.scheduleVardiff(ch);
   }
 
   private onUpdateChannel(m: UpdateChannel): void {
@@ -511,10 +615,18 @@ export class Session {
 
   private removeChannel(ch: Channel, reason: string): void {
     this.flushChannel(ch);
+    this.releaseChannel(ch);
+    this.log.debug({ channel: ch.id, reason }, 'channel closed');
+  }
+
+  /** Gives back everything a channel holds: its nonce space, its slots, its wheel entry. */
+  private releaseChannel(ch: Channel): void {
     this.channels.delete(ch.id);
     this.ctx.allocator.release(ch.extranonceIndex);
     this.ctx.metrics.channels.dec();
-    this.log.info({ channel: ch.id, reason }, 'channel closed');
+    this.unscheduleVardiff(ch);
+    this.unreserveChannel(ch.worker);
+    if (this.ctx.channelActivity) this.ctx.channelActivity.closed += 1;
   }
 
   /** Asks the client to reconnect (maintenance), after acknowledging pending shares. */
@@ -533,11 +645,8 @@ export class Session {
   /** The connection is gone: release channels and timers. Idempotent. */
   closed(): void {
     if (this.state === 'closed') return;
-    for (const ch of [...this.channels.values()]) {
-      this.channels.delete(ch.id);
-      this.ctx.allocator.release(ch.extranonceIndex);
-      this.ctx.metrics.channels.dec();
-    }
+    for (const ch of [...this.channels.values()]) this.releaseChannel(ch);
+    this.peer.leave();
     this.state = 'closed';
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;

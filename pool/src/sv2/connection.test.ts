@@ -1,5 +1,6 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ByteBudget } from './byte-budget.js';
 import {
   type AcceptOptions,
   acceptSv2,
@@ -16,6 +17,7 @@ import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
 import { encodeAuthorityPubkey, formatPoolUrl, generateAuthorityKeypair } from './noise/keys.js';
 import { defaultBackend } from './noise/secp.js';
 import { encryptFrame } from './noise/transport.js';
+import { TokenBucket } from './rate-limit.js';
 
 const backend = defaultBackend();
 const authority = generateAuthorityKeypair();
@@ -391,5 +393,141 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
       connectSv2({ host: '127.0.0.1', port, authorityPubkey: authorityText, backend }),
     );
     expect(reason).toBe('connect-failed');
+  });
+});
+
+/** The ciphertext `c` would write for `frame`, captured instead of sent (to send it in pieces). */
+function ciphertextOf(c: Sv2Connection, frame: Uint8Array): Uint8Array {
+  const socket = c.socket as Socket & { write: unknown };
+  const write = socket.write;
+  let captured: Uint8Array = new Uint8Array(0);
+  socket.write = (b: Uint8Array) => {
+    captured = b;
+    return true;
+  };
+  try {
+    c.sendFrame(frame);
+  } finally {
+    socket.write = write;
+  }
+  return captured;
+}
+
+const BIG_FRAME = encodeFrame({
+  extensionType: 0,
+  channelMsg: false,
+  msgType: 0x00,
+  payload: new Uint8Array(4_000),
+});
+
+async function dial(port: number): Promise<Sv2Connection> {
+  return connectSv2({ host: '127.0.0.1', port, authorityPubkey: authorityText, backend });
+}
+
+describe('SV2 connections hold a peer to its frames', () => {
+  it('closes a connection whose frame does not complete within the deadline (frame-timeout)', async () => {
+    const srv = await startServer({ frameTimeoutMs: 150 });
+    try {
+      const c = await dial(srv.port);
+      const s = await serverSide(srv, 0);
+      const ct = ciphertextOf(c, BIG_FRAME);
+      const t0 = Date.now();
+      c.socket.write(ct.subarray(0, 100));
+      expect((await s.closed).reason).toBe('frame-timeout');
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('keeps a connection whose frames complete, however they are split across reads', async () => {
+    const srv = await startServer({ frameTimeoutMs: 150 });
+    try {
+      const c = await dial(srv.port);
+      const s = await serverSide(srv, 0);
+      let got = 0;
+      s.on('message', () => got++);
+      // Each write ends inside the next frame: a frame is always in progress, none is late.
+      const frames = Array.from({ length: 8 }, () => ciphertextOf(c, encodeMessage(SETUP)));
+      const stream = Buffer.concat(frames);
+      const step = Math.ceil(stream.length / 16);
+      for (let i = 0; i < stream.length; i += step) {
+        c.socket.write(stream.subarray(i, i + step));
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      await waitFor(() => (got === 8 ? true : undefined));
+      expect(s.closeInfo).toBeNull();
+      c.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('lets only complete frames reset the idle timer, not trickled bytes (idle-timeout)', async () => {
+    const srv = await startServer({ idleTimeoutMs: 300 });
+    try {
+      const c = await dial(srv.port);
+      const s = await serverSide(srv, 0);
+      const ct = ciphertextOf(c, BIG_FRAME);
+      const t0 = Date.now();
+      let i = 0;
+      const drip = setInterval(() => c.socket.write(ct.subarray(i, ++i)), 30);
+      try {
+        expect((await s.closed).reason).toBe('idle-timeout');
+      } finally {
+        clearInterval(drip);
+      }
+      expect(Date.now() - t0).toBeLessThan(1_000);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('closes the connection that grows a partial frame past the shared budget (frame-memory), not the others', async () => {
+    const budget = new ByteBudget(1_000);
+    const srv = await startServer({ pendingFrameBytes: budget });
+    try {
+      const honest = await dial(srv.port);
+      const honestSide = await serverSide(srv, 0);
+      const hog = await dial(srv.port);
+      const hogSide = await serverSide(srv, 1);
+      const ct = ciphertextOf(hog, BIG_FRAME);
+      hog.socket.write(ct.subarray(0, 600));
+      await waitFor(() => (budget.total > 0 ? true : undefined));
+      hog.socket.write(ct.subarray(600, 1_500));
+      expect((await hogSide.closed).reason).toBe('frame-memory');
+      expect(budget.total).toBe(0);
+      const got = nextMessage(honestSide);
+      honest.send(SETUP);
+      expect(await got).toMatchObject({ type: 'SetupConnection' });
+      honest.close();
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('closes the connection that empties the bucket its IP shares (ip-rate-limit)', async () => {
+    const shared = new TokenBucket(1, 3, performance.now());
+    const srv = await startServer({ ipMessageRate: shared });
+    try {
+      const a = await dial(srv.port);
+      const aSide = await serverSide(srv, 0);
+      const b = await dial(srv.port);
+      const bSide = await serverSide(srv, 1);
+      const gotA = nextMessage(aSide);
+      a.send(SETUP);
+      await gotA;
+      let n = 0;
+      bSide.on('message', () => n++);
+      b.send(SETUP);
+      b.send(SETUP);
+      b.send(SETUP);
+      expect((await bSide.closed).reason).toBe('ip-rate-limit');
+      // The third message found the shared bucket empty: nothing beyond it was delivered.
+      expect(n).toBeLessThanOrEqual(2);
+      a.close();
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -7,6 +7,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { connect as netConnect, type Socket } from 'node:net';
+import type { ByteBudget } from './byte-budget.js';
 import { DEFAULT_MAX_PAYLOAD, type Frame } from './frame.js';
 import { decodeMessage, encodeMessage, type Sv2Message } from './messages/index.js';
 import type { Aead } from './noise/aead.js';
@@ -35,9 +36,19 @@ export { Sv2ConnectionError } from './noise/errors.js';
 export type Sv2CloseReason =
   | NoiseCloseReason
   /** The peer sent more messages than `messageRate` allows (a flood). */
-  | 'rate-limit';
+  | 'rate-limit'
+  /** The peer's IP, over all its connections, sent more messages than `ipMessageRate` allows. */
+  | 'ip-rate-limit'
+  /** A frame was started but not completed within `frameTimeoutMs` (a slowloris). */
+  | 'frame-timeout'
+  /** Partly received frames of all connections exceed `pendingFrameBytes`; this one grew. */
+  | 'frame-memory';
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Messages of one connection handled before others get their turn. */
+const FRAMES_PER_TURN = 64;
+/** A connection with more messages than this waiting is not read from until it catches up. */
+const MAX_BACKLOG_FRAMES = 1_024;
 
 export interface Sv2ConnectionOptions {
   /** Largest plaintext payload accepted from the peer (checked before buffering); default 65,535. */
@@ -49,6 +60,18 @@ export interface Sv2ConnectionOptions {
    * sustained; one more closes the connection with 'rate-limit'. perSecond 0/undefined = unlimited.
    */
   messageRate?: { perSecond: number; burst: number };
+  /**
+   * A bucket shared by every connection from the same IP (the pool's per-IP message limit);
+   * running it dry closes the connection that did with 'ip-rate-limit'.
+   */
+  ipMessageRate?: TokenBucket | null;
+  /** A started frame must be complete within this many ms, else 'frame-timeout'; 0/undefined = no limit. */
+  frameTimeoutMs?: number;
+  /**
+   * Budget of partly received frame bytes shared by all connections: a connection whose
+   * partial frame grows while the budget is exceeded is closed with 'frame-memory'.
+   */
+  pendingFrameBytes?: ByteBudget;
   aead?: Aead;
   backend?: Secp256k1Backend;
 }
@@ -74,9 +97,22 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   private readonly decryptor: FrameDecryptor;
   private readonly idleTimeoutMs: number;
   private idleTimer: NodeJS.Timeout | null = null;
+  /** Time of the last complete frame (a stray byte does not keep a connection alive). */
   private lastRx = Date.now();
   /** null = no message rate limit. */
   private readonly rate: TokenBucket | null;
+  private readonly ipRate: TokenBucket | null;
+  private readonly frameTimeoutMs: number;
+  private frameTimer: NodeJS.Timeout | null = null;
+  /** When the frame in progress started arriving (0 = none in progress). */
+  private partialSinceMs = 0;
+  private readonly pendingBudget: ByteBudget | null;
+  /** Partial-frame bytes this connection has reported to `pendingBudget`. */
+  private pendingHeld = 0;
+  /** Received frames not yet decoded and delivered (drain), from `inboxHead` on. */
+  private readonly inbox: Frame[] = [];
+  private inboxHead = 0;
+  private drainScheduled = false;
   /** Frames received / sent (for metrics). */
   framesIn = 0;
   framesOut = 0;
@@ -99,6 +135,9 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
     const mr = options.messageRate;
     this.rate = mr && mr.perSecond > 0 ? new TokenBucket(mr.perSecond, mr.burst, performance.now()) : null;
+    this.ipRate = options.ipMessageRate ?? null;
+    this.frameTimeoutMs = options.frameTimeoutMs ?? 0;
+    this.pendingBudget = options.pendingFrameBytes ?? null;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.close('peer-closed', 'the peer closed the connection'));
     socket.on('close', () => this.close('peer-closed', 'the connection closed'));
@@ -133,6 +172,9 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     const info = { reason, message: message || reason };
     this.closeInfo = info;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.frameTimer) clearTimeout(this.frameTimer);
+    this.pendingBudget?.adjust(-this.pendingHeld);
+    this.pendingHeld = 0;
     if (reason === 'local-close') {
       this.socket.end();
       setTimeout(() => this.socket.destroy(), 2000).unref();
@@ -146,7 +188,6 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   /** Feeds received ciphertext (also used for bytes that followed the handshake in one read). */
   onData(chunk: Uint8Array): void {
     if (this.closeInfo) return;
-    this.lastRx = Date.now();
     let frames: Frame[];
     try {
       frames = this.decryptor.push(chunk);
@@ -155,12 +196,14 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       this.close(err.reason ?? 'aead-failure', err.message);
       return;
     }
+    if (frames.length > 0) this.lastRx = Date.now();
+    if (!this.trackPartialFrame(frames.length > 0)) return;
     // One clock read per chunk: frames that arrived together are counted at the same instant.
     const rate = this.rate;
-    const nowMs = rate === null ? 0 : performance.now();
+    const ipRate = this.ipRate;
+    const nowMs = rate === null && ipRate === null ? 0 : performance.now();
     for (const frame of frames) {
-      if (this.closeInfo) return;
-      // Checked before decoding: a flood costs no more than the decryption already done.
+      // Checked on arrival, before decoding: a flood costs no more than the decryption done.
       if (rate !== null && !rate.take(nowMs)) {
         this.close(
           'rate-limit',
@@ -168,7 +211,32 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
         );
         return;
       }
+      if (ipRate !== null && !ipRate.take(nowMs)) {
+        this.close(
+          'ip-rate-limit',
+          `this IP sent more than ${ipRate.perSecond} messages/s sustained (burst ${ipRate.burst}) over all its connections`,
+        );
+        return;
+      }
       this.framesIn++;
+      this.inbox.push(frame);
+    }
+    if (!this.drainScheduled) this.drain();
+  }
+
+  /**
+   * Decodes and delivers queued frames, at most FRAMES_PER_TURN at a time: a peer that sends
+   * thousands of messages in one burst is served in slices, with every other connection's
+   * messages handled in between, and its socket is paused while the backlog is long (TCP
+   * then slows it down instead of our memory filling up).
+   */
+  private drain(): void {
+    const inbox = this.inbox;
+    let n = 0;
+    while (this.inboxHead < inbox.length && n < FRAMES_PER_TURN) {
+      if (this.closeInfo) return;
+      const frame = inbox[this.inboxHead++] as Frame;
+      n++;
       let msg: Sv2Message;
       try {
         msg = decodeMessage(frame);
@@ -178,6 +246,57 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       }
       this.emit('message', msg, frame);
     }
+    const backlog = inbox.length - this.inboxHead;
+    if (backlog === 0) {
+      inbox.length = 0;
+      this.inboxHead = 0;
+      if (this.socket.isPaused()) this.socket.resume();
+      return;
+    }
+    if (backlog > MAX_BACKLOG_FRAMES && !this.socket.isPaused()) this.socket.pause();
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      if (!this.closeInfo) this.drain();
+    });
+  }
+
+  /**
+   * Accounts the partly received frame after a read: reports it to the shared budget (closing
+   * this connection when it grew past an exhausted budget) and keeps the time the frame in
+   * progress started, for its deadline. False when the connection was closed.
+   */
+  private trackPartialFrame(completedFrames: boolean): boolean {
+    const held = this.decryptor.bufferedBytes;
+    if (this.pendingBudget && held !== this.pendingHeld) {
+      const grew = held > this.pendingHeld;
+      const within = this.pendingBudget.adjust(held - this.pendingHeld);
+      this.pendingHeld = held;
+      if (!within && grew) {
+        this.close(
+          'frame-memory',
+          `partly received frames of all connections exceed ${this.pendingBudget.max} bytes`,
+        );
+        return false;
+      }
+    }
+    if (held === 0) this.partialSinceMs = 0;
+    else if (completedFrames || this.partialSinceMs === 0) this.partialSinceMs = Date.now();
+    if (this.partialSinceMs !== 0 && this.frameTimeoutMs > 0 && !this.frameTimer) this.armFrameTimer();
+    return true;
+  }
+
+  /** One lazy timer per connection: it checks the frame in progress when it fires, then re-arms. */
+  private armFrameTimer(): void {
+    this.frameTimer = null;
+    if (this.partialSinceMs === 0 || this.closeInfo) return;
+    const left = this.partialSinceMs + this.frameTimeoutMs - Date.now();
+    if (left <= 0) {
+      this.close('frame-timeout', `a frame was not completed within ${this.frameTimeoutMs} ms`);
+      return;
+    }
+    this.frameTimer = setTimeout(() => this.armFrameTimer(), left);
+    this.frameTimer.unref();
   }
 
   private armIdleTimer(): void {
@@ -389,6 +508,8 @@ export function acceptSv2(socket: Socket, o: AcceptOptions): Promise<Sv2Connecti
 export interface ConnectOptions extends Sv2ConnectionOptions {
   host: string;
   port: number;
+  /** Local address to connect from (e.g. one of several loopback addresses); default: any. */
+  localAddress?: string;
   /** x-only key or its base58check text; null skips certificate signature checks (insecure, tests only). */
   authorityPubkey: Uint8Array | string | null;
   /** TCP connect + handshake deadline; default 10 s. */
@@ -403,7 +524,11 @@ export function connectSv2(o: ConnectOptions): Promise<Sv2Connection> {
     typeof o.authorityPubkey === 'string' ? decodeAuthorityPubkey(o.authorityPubkey) : o.authorityPubkey;
   return new Promise((resolve, reject) => {
     const timeoutMs = o.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-    const socket = netConnect({ host: o.host, port: o.port });
+    const socket = netConnect({
+      host: o.host,
+      port: o.port,
+      ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+    });
     socket.setNoDelay(true);
     let connected = false;
     const deadline = startDeadline(socket, reject, timeoutMs, () =>

@@ -65,4 +65,30 @@ describe('translator.yaml', () => {
       /unknown field 'upstream.failBack'/,
     );
   });
+
+  it('reads the per-miner and shared-upstream limits, with safe defaults, and names a bad one', () => {
+    const d = parseTranslatorConfig({ upstream: { url } });
+    expect(d.limits).toMatchObject({
+      maxConnectionsPerIp: 1_000,
+      idleTimeoutMs: 300_000,
+      maxAuthorizes: 16,
+      maxMessagesPerSecond: 50,
+      upstreamMessagesPerSecond: 1_500,
+    });
+    const c = parseTranslatorConfig({
+      v1: { maxConnectionsPerIp: 7, idleTimeoutMs: 5_000 },
+      upstream: { url, maxMessagesPerSecond: 100, maxMessageBurst: 200 },
+    });
+    expect(c.limits).toMatchObject({
+      maxConnectionsPerIp: 7,
+      idleTimeoutMs: 5_000,
+      upstreamMessageBurst: 200,
+    });
+    expect(() => parseTranslatorConfig({ upstream: { url }, v1: { maxAuthorizes: 0 } })).toThrow(
+      /v1.maxAuthorizes/,
+    );
+    expect(() => parseTranslatorConfig({ upstream: { url }, v1: { maxConections: 5 } })).toThrow(
+      /v1.maxConections/,
+    );
+  });
 });

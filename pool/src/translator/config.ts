@@ -4,13 +4,20 @@ import { isChain } from '../ckb/pow.js';
 import { parseHostPort } from '../pool/config.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from './failback.js';
+import {
+  limitKeys,
+  parseTranslatorLimits,
+  TRANSLATOR_LIMIT_DEFAULTS,
+  type TranslatorLimits,
+} from './limits.js';
 import type { TranslatorMode } from './translator.js';
 
 /**
  * translator.yaml for `ckb-pool translate --config FILE` (what the deploy bundle writes):
  *
  *   chain: mainnet            # PoW of the local share check (testnet adds a ckbhash)
- *   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }
+ *   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }   # and the
+ *       # per-miner limits of limits.ts: maxConnectionsPerIp, idleTimeoutMs, maxAuthorizes, …
  *   upstream:
  *     url: stratum2+tcp://pool:3334/AUTHORITY   # or a list: tried in order (failover)
  *     mode: per-worker                         # or aggregated
@@ -35,6 +42,8 @@ export interface TranslatorConfig {
   metricsListen: string | null;
   maxLineBytes: number;
   maxConnections: number;
+  /** Per-miner and shared-upstream limits (limits.ts); optional for a config built by hand. */
+  limits?: TranslatorLimits;
   logLevel: string;
 }
 
@@ -46,6 +55,7 @@ export const TRANSLATOR_DEFAULTS = {
   failback: FAILBACK_DEFAULTS,
   maxLineBytes: 16_384,
   maxConnections: 10_000,
+  limits: TRANSLATOR_LIMIT_DEFAULTS,
   logLevel: 'info',
 };
 
@@ -142,8 +152,12 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
   if (typeof userIdentity !== 'string' || userIdentity.length === 0 || userIdentity.length > 255)
     throw new TranslatorConfigError('upstream.userIdentity must be a string of 1..255 characters');
   for (const k of Object.keys(up))
-    if (!['url', 'mode', 'userIdentity', 'failback'].includes(k))
+    if (!['url', 'mode', 'userIdentity', 'failback', ...limitKeys('upstream')].includes(k))
       throw new TranslatorConfigError(`unknown field 'upstream.${k}'`);
+  for (const k of Object.keys(v1))
+    if (!['listen', 'maxLineBytes', 'maxConnections', ...limitKeys('v1')].includes(k))
+      throw new TranslatorConfigError(`unknown field 'v1.${k}'`);
+  const limits = parseTranslatorLimits({ v1, upstream: up }, (m) => new TranslatorConfigError(m));
   const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
   if (typeof level !== 'string' || !LEVELS.includes(level))
     throw new TranslatorConfigError(`log.level must be one of ${LEVELS.join(', ')}`);
@@ -163,6 +177,7 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
       1,
       1_000_000,
     ),
+    limits,
     logLevel: level,
   };
 }

@@ -16,6 +16,8 @@ export interface TranslatorJob {
   midstate: Uint32Array;
   height: bigint;
   parentHash: Uint8Array;
+  /** Nonces of shares submitted on this job (shares.ts rememberShare), made on first use. */
+  seen?: Set<string>;
 }
 
 export class TranslatorJobBook {

@@ -11,6 +11,8 @@ export class TranslatorMetrics {
   readonly shares: Counter<'outcome'>;
   readonly jobs: Counter;
   readonly localSeconds: Histogram;
+  readonly rejected: Counter<'reason'>;
+  readonly channelOpens: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -57,6 +59,17 @@ export class TranslatorMetrics {
       name: 'ckb_translator_share_check_seconds',
       help: 'Time from a V1 submit line to the SV2 share written upstream (local check and encode).',
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
+      registers,
+    });
+    this.rejected = new Counter({
+      name: 'ckb_translator_connections_rejected_total',
+      help: 'V1 connections refused or closed by a limit, by reason: total, per_ip, shutdown (refused at connect); subscribe_timeout, idle, messages, authorize_churn, line_too_long, pending_requests, slow_reader (closed); upstream_busy (a share or subscribe answered here to protect the shared pool connection). docs/security.md lists the limits.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.channelOpens = new Counter({
+      name: 'ckb_translator_upstream_channel_opens_total',
+      help: 'Channels the translator asked the pool to open (one per miner in per-worker mode, and again after a reconnect).',
       registers,
     });
   }

@@ -75,3 +75,25 @@ export function checkShare(
     return { ok: false, code: V1Error.lowDifficulty, message: 'Low difficulty', reason: 'low-difficulty' };
   return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length) };
 }
+
+/** Nonces remembered per job for the local duplicate check (about 100 bytes each). */
+export const MAX_SHARES_PER_JOB = 200_000;
+
+/**
+ * Remembers a share's nonce (channel prefix ‖ suffix) on its job: 'duplicate' when the job has
+ * seen it, 'full' when the job remembers MAX_SHARES_PER_JOB already (such shares are answered
+ * stale: never forwarded unchecked), else 'new'.
+ */
+export function rememberShare(
+  job: TranslatorJob,
+  prefix: Uint8Array,
+  nonceSuffix: Uint8Array,
+): 'new' | 'duplicate' | 'full' {
+  const key = Buffer.from(concatBytes(prefix, nonceSuffix)).toString('latin1');
+  job.seen ??= new Set();
+  const seen = job.seen;
+  if (seen.has(key)) return 'duplicate';
+  if (seen.size >= MAX_SHARES_PER_JOB) return 'full';
+  seen.add(key);
+  return 'new';
+}

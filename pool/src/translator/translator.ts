@@ -5,11 +5,13 @@ import pino from 'pino';
 import { parseHostPort } from '../pool/config.js';
 import { tlvWorkerFor } from '../pool/worker-names.js';
 import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
+import { TokenBucket } from '../sv2/rate-limit.js';
 import { FAILBACK_DEFAULTS } from './failback.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
+import { TRANSLATOR_LIMIT_DEFAULTS, type TranslatorLimitReason, V1Admission } from './limits.js';
 import { TranslatorMetrics } from './metrics.js';
-import { bytesEqual, checkShare, concatBytes, verdictToV1 } from './shares.js';
+import { bytesEqual, checkShare, concatBytes, rememberShare, verdictToV1 } from './shares.js';
 import type {
   Binding,
   ChannelState,
@@ -19,7 +21,7 @@ import type {
 } from './types.js';
 import { type OpenedChannel, type ShareVerdict, UpstreamClient, type UpstreamJob } from './upstream.js';
 import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
-import { hexOfLength, V1Error } from './v1-wire.js';
+import { errorLine, hexOfLength, V1Error } from './v1-wire.js';
 
 /**
  * The V1→V2 translator (`ckb-pool translate`): CKB Stratum V1 miners downstream, the pool's
@@ -45,14 +47,27 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   const log = o.log ?? pino({ level: 'info', base: { svc: 'ckb-pool-translate' } });
   const mode = o.mode ?? 'per-worker';
   const identity = o.userIdentity ?? 'translator';
+  const lim = { ...TRANSLATOR_LIMIT_DEFAULTS, ...o.limits };
   const limits = {
     maxLineBytes: o.maxLineBytes ?? 16_384,
     // Answers waiting on the pool's verdict count too (batched acknowledgements, vardiff bursts).
     maxPendingRequests: 4_096,
     subscribeTimeoutMs: o.subscribeTimeoutMs ?? 60_000,
     maxPendingWriteBytes: 1 << 20,
+    idleTimeoutMs: lim.idleTimeoutMs,
+    maxAuthorizes: lim.maxAuthorizes,
+    messageRate: { perSecond: lim.maxMessagesPerSecond, burst: lim.maxMessageBurst },
   };
   const maxConnections = o.maxConnections ?? 10_000;
+  const admission = new V1Admission(maxConnections, lim.maxConnectionsPerIp);
+  // Everything the miners together make us send up the one pool connection they share.
+  const upstreamBudget = new TokenBucket(
+    lim.upstreamMessagesPerSecond,
+    lim.upstreamMessageBurst,
+    performance.now(),
+  );
+  /** The pool refused the last channel open (its error code), until one succeeds again. */
+  let poolRefusing: string | null = null;
   const subscribeWaitMs = o.subscribeWaitMs ?? 30_000;
   const metrics = new TranslatorMetrics({ defaultMetrics: o.processMetrics ?? false });
   const upstream = new UpstreamClient({
@@ -66,6 +81,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   });
 
   const sessions = new Set<V1Session>();
+  /** The address each session was admitted under (the socket forgets it once destroyed). */
+  const ipOf = new Map<V1Session, string>();
   const channels = new Map<number, ChannelState>(); // current epoch, by channel id
   const jobs = new TranslatorJobBook();
   let nextSessionId = 1;
@@ -118,13 +135,30 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     return ch;
   };
 
+  const limited = (reason: TranslatorLimitReason) => metrics.rejected.inc({ reason });
+
   const openChannel = async (name: string): Promise<ChannelState> => {
-    const c = await upstream.openChannel('extended', name);
+    if (!upstreamBudget.take(performance.now())) {
+      limited('upstream_busy');
+      throw new Error('translator busy: too many requests to the pool, try again later');
+    }
+    metrics.channelOpens.inc();
+    let c: OpenedChannel;
+    try {
+      c = await upstream.openChannel('extended', name);
+    } catch (err) {
+      const refused = /^OpenMiningChannel\.Error (\S+)/.exec((err as Error).message);
+      if (!refused) throw err;
+      poolRefusing = refused[1] as string;
+      throw new Error(`the pool is full: it refused a channel (${poolRefusing}); try again later`);
+    }
+    poolRefusing = null;
     return channelFrom(c, name);
   };
 
   const binding = (s: V1Session): Binding => {
-    if (!s.binding) s.binding = { channel: null, localIndex: null, workerTlv: null } satisfies Binding;
+    if (!s.binding)
+      s.binding = { channel: null, localIndex: null, workerTlv: null, renamed: false } satisfies Binding;
     return s.binding as Binding;
   };
 
@@ -241,8 +275,17 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       const b = binding(s);
       const ch = b.channel;
       if (!ch) return; // work follows when the pool is back
-      if (mode === 'per-worker' && ch.name !== user && s.extranonceSubscribed && upstream.connected) {
-        // A channel under the miner's own name, so the pool credits and tunes it by name.
+      if (
+        mode === 'per-worker' &&
+        ch.name !== user &&
+        s.extranonceSubscribed &&
+        upstream.connected &&
+        !b.renamed
+      ) {
+        // A channel under the miner's own name, so the pool credits and tunes it by name. Once
+        // per connection: a miner that authorizes again and again must not make the pool open
+        // and close channels on the connection every miner shares (its later names go on TLVs).
+        b.renamed = true;
         attach(s, user).then(
           (nch) => adopt(s, nch),
           (err: Error) => {
@@ -265,8 +308,13 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     submit(s, params) {
       return submitShare(s, params);
     },
+    limited(_s, reason) {
+      limited(reason);
+    },
     closed(s) {
       sessions.delete(s);
+      admission.leave(ipOf.get(s) ?? 'unknown');
+      ipOf.delete(s);
       closedV1In += s.socket.bytesRead;
       closedV1Out += s.socket.bytesWritten;
       metrics.v1Connections.set(sessions.size);
@@ -342,6 +390,14 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     }
     const checked = checkShare(o.chain, job, ch, s.extranonce1, en2, Date.now());
     if (!checked.ok) return reject(checked.code, checked.message, checked.reason);
+    // Checked here so a miner replaying a share never sends the pool a duplicate.
+    const seen = rememberShare(job, ch.prefix, checked.nonceSuffix);
+    if (seen === 'duplicate') return reject(V1Error.duplicate, 'Duplicate share', 'duplicate');
+    if (seen === 'full') return reject(V1Error.jobNotFound, 'Stale share (job full)', 'stale');
+    if (!upstreamBudget.take(performance.now())) {
+      limited('upstream_busy');
+      return reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
+    }
     const pending = upstream.submit(
       ch.epoch,
       ch.channelId,
@@ -366,6 +422,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   // answers the shares in flight, then closes).
   upstream.on('up', (epoch) => {
     metrics.upstreamUp.set(1);
+    poolRefusing = null;
     channels.clear();
     jobs.newEpoch();
     aggChannel = null;
@@ -444,12 +501,25 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
 
   // ---- V1 listener --------------------------------------------------------------------------
   const onSocket = (socket: Socket) => {
-    if (closing || sessions.size >= maxConnections) {
-      socket.destroy();
+    const ip = socket.remoteAddress ?? 'unknown';
+    const refused = closing ? 'shutdown' : admission.admit(ip);
+    if (refused) {
+      limited(refused);
+      // A miner that is turned away hears why, instead of a bare disconnect.
+      const why =
+        refused === 'per_ip'
+          ? 'translator full for your address: too many connections from it'
+          : refused === 'total'
+            ? 'translator full: too many connections'
+            : 'translator shutting down';
+      socket.on('error', () => {});
+      socket.end(errorLine(null, V1Error.other, why));
+      setTimeout(() => socket.destroy(), 1_000).unref();
       return;
     }
     const id = nextSessionId++;
     const s = new V1Session(id, socket, host, limits, log.child({ v1: id, remote: socket.remoteAddress }));
+    ipOf.set(s, ip);
     sessions.add(s);
     metrics.v1Connections.set(sessions.size);
   };
@@ -496,9 +566,11 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
       http = await startTranslatorHttp(o.metricsListen, metrics, () => {
         const reasons: string[] = [];
         if (!upstream.connected) reasons.push('not connected to the pool');
+        else if (poolRefusing) reasons.push(`the pool refuses new channels (${poolRefusing})`);
+        if (admission.full) reasons.push(`full: ${maxConnections} V1 connections (v1.maxConnections)`);
         // Channels (and so jobs) open per V1 miner: with no miner yet, a live pool connection is
         // all there is to be ready for, and a fresh deploy must not look unhealthy.
-        else if (sessions.size > 0 && !jobs.hasCurrent)
+        if (upstream.connected && sessions.size > 0 && !jobs.hasCurrent)
           reasons.push('miners connected but no job from the pool yet');
         return { ready: reasons.length === 0, reasons, ...stats() };
       });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Chain } from '../ckb/pow.js';
 import type { FailbackSettings } from './failback.js';
 import type { TranslatorJob } from './jobs.js';
+import type { TranslatorLimits } from './limits.js';
 import type { UpstreamClient } from './upstream.js';
 import type { V1Session } from './v1-session.js';
 
@@ -33,6 +34,8 @@ export interface TranslatorOptions {
   log?: Logger;
   maxLineBytes?: number;
   maxConnections?: number;
+  /** Per-miner and shared-upstream limits (defaults: TRANSLATOR_LIMIT_DEFAULTS). */
+  limits?: Partial<TranslatorLimits>;
   /** How long a subscribe may wait for the pool before it is answered with an error. */
   subscribeWaitMs?: number;
   /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
@@ -87,6 +90,11 @@ export interface Binding {
   channel: ChannelState | null;
   /** Aggregated mode: this miner's index in the shared channel (2 bytes of the nonce). */
   localIndex: number | null;
+  /**
+   * The miner has been given a channel under its authorized name (or tried to): later
+   * authorizes ride on 0x0002 TLVs instead of opening and closing pool channels.
+   */
+  renamed: boolean;
   /**
    * Extension 0x0002: the user_identity TLV tail for this miner on a channel under another
    * name (null: the name cannot travel in one), kept for the channel name and user it was made for.

@@ -1,7 +1,8 @@
 import { connect, createServer, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
+import type { TranslatorLimitReason } from './limits.js';
+import { type SubmitOutcome, V1Session, type V1SessionHost, type V1SessionLimits } from './v1-session.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -9,7 +10,10 @@ afterEach(() => {
 });
 
 /** A V1Session on one end of a real loopback connection; returns the client end and its lines. */
-async function pair(host: V1SessionHost): Promise<{ client: Socket; lines: string[]; session: V1Session }> {
+async function pair(
+  host: V1SessionHost,
+  extra: Partial<V1SessionLimits> = {},
+): Promise<{ client: Socket; lines: string[]; session: V1Session }> {
   let session: V1Session | null = null;
   const server = createServer((s) => {
     session = new V1Session(
@@ -21,6 +25,7 @@ async function pair(host: V1SessionHost): Promise<{ client: Socket; lines: strin
         maxPendingRequests: 16,
         subscribeTimeoutMs: 10_000,
         maxPendingWriteBytes: 1 << 20,
+        ...extra,
       },
       pino({ level: 'silent' }),
     );
@@ -169,5 +174,74 @@ describe('V1 session: mining.authorize names', () => {
     expect(msgs[4]?.error?.[1]).toMatch(/at most 255 bytes/);
     expect(msgs.at(-1)).toEqual({ id: 99, result: true, error: null });
     expect(authorized).toEqual(['alice.rig1']);
+  });
+});
+
+describe('V1 session limits', () => {
+  /** A host that answers everything at once and records the limits that closed the session. */
+  function recordingHost(): {
+    host: V1SessionHost;
+    limitedBy: TranslatorLimitReason[];
+    authorized: string[];
+  } {
+    const limitedBy: TranslatorLimitReason[] = [];
+    const authorized: string[] = [];
+    return {
+      limitedBy,
+      authorized,
+      host: {
+        subscribe: async () => ({ extranonce1: Uint8Array.of(1, 2, 3, 4), extranonce2Size: 12 }),
+        authorized: (_s, user) => authorized.push(user),
+        submit: async () => ({ ok: true }),
+        closed: () => {},
+        limited: (_s, reason) => limitedBy.push(reason),
+      },
+    };
+  }
+  const closed = (c: Socket) => new Promise<void>((r) => (c.destroyed ? r() : c.once('close', () => r())));
+
+  it('closes a miner that sends more requests than its budget, after answering those within it', async () => {
+    const h = recordingHost();
+    const { client, lines, session } = await pair(h.host, { messageRate: { perSecond: 1, burst: 5 } });
+    const burst = Array.from({ length: 8 }, (_, i) =>
+      JSON.stringify({ id: i + 1, method: 'mining.suggest_difficulty', params: [1] }),
+    );
+    client.write(`${burst.join('\n')}\n`);
+    await closed(client);
+    expect(session.closed).toBe(true);
+    expect(h.limitedBy).toEqual(['messages']);
+    expect(lines.filter((l) => l.includes('"result":true'))).toHaveLength(5);
+  });
+
+  it('closes a miner that authorizes more often than allowed, with an error answer', async () => {
+    const h = recordingHost();
+    const { client, lines } = await pair(h.host, { maxAuthorizes: 2 });
+    for (let i = 0; i < 4; i++)
+      client.write(`${JSON.stringify({ id: i + 1, method: 'mining.authorize', params: [`w${i}`, 'x'] })}\n`);
+    await closed(client);
+    expect(h.authorized).toEqual(['w0', 'w1']);
+    expect(h.limitedBy).toEqual(['authorize_churn']);
+    expect(lines.some((l) => l.includes('more than 2 mining.authorize'))).toBe(true);
+  });
+
+  it('refuses a worker name with control characters', async () => {
+    const h = recordingHost();
+    const { client, lines } = await pair(h.host);
+    client.write(`${JSON.stringify({ id: 1, method: 'mining.authorize', params: ['rig\u0007', 'x'] })}\n`);
+    await until(() => lines.length > 0);
+    expect(JSON.parse(lines[0] as string).error[0]).toBe(27);
+    expect(h.authorized).toEqual([]);
+  });
+
+  it('closes a miner that goes quiet after subscribing; a trickle of bytes without a whole line does not count', async () => {
+    const h = recordingHost();
+    const { client } = await pair(h.host, { idleTimeoutMs: 300 });
+    client.write(`${JSON.stringify({ id: 1, method: 'mining.subscribe', params: [] })}\n`);
+    const t0 = Date.now();
+    const drip = setInterval(() => client.write(' '), 50);
+    await closed(client);
+    clearInterval(drip);
+    expect(h.limitedBy).toEqual(['idle']);
+    expect(Date.now() - t0).toBeLessThan(2_000);
   });
 });

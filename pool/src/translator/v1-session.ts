@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { workerNameProblem } from '../pool/worker-names.js';
+import { TokenBucket } from '../sv2/rate-limit.js';
+import type { TranslatorLimitReason } from './limits.js';
 import {
   errorLine,
   LineSplitter,
@@ -44,6 +46,8 @@ export interface V1SessionHost {
   authorized(s: V1Session, user: string): void;
   submit(s: V1Session, params: unknown[]): Promise<SubmitOutcome>;
   closed(s: V1Session): void;
+  /** A limit closed the session (counted in the translator's metric). */
+  limited?(s: V1Session, reason: TranslatorLimitReason): void;
 }
 
 export interface V1SessionLimits {
@@ -54,6 +58,12 @@ export interface V1SessionLimits {
   subscribeTimeoutMs: number;
   /** Unread bytes queued for a miner before it is dropped as a stalled reader. */
   maxPendingWriteBytes: number;
+  /** A connection that sends no complete line for this long is closed (0 = never). */
+  idleTimeoutMs?: number;
+  /** mining.authorize requests one connection may send (default unlimited). */
+  maxAuthorizes?: number;
+  /** Requests per second (sustained) and at once; default unlimited. */
+  messageRate?: { perSecond: number; burst: number };
 }
 
 interface Slot {
@@ -81,6 +91,10 @@ export class V1Session {
   private closedFlag = false;
   readonly remote: string;
   readonly connectedAtMs = Date.now();
+  private lastLineMs = Date.now();
+  private idleTimer: NodeJS.Timeout | null = null;
+  private readonly rate: TokenBucket | null;
+  private authorizes = 0;
 
   constructor(
     readonly id: number,
@@ -95,13 +109,36 @@ export class V1Session {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {});
     socket.on('close', () => this.onClose());
+    const r = limits.messageRate;
+    this.rate = r ? new TokenBucket(r.perSecond, r.burst, performance.now()) : null;
     // A connection that never subscribes is not a miner.
     setTimeout(() => {
-      if (!this.subscribed && !this.closedFlag) {
-        this.log.info('no mining.subscribe in time; closing');
-        this.close();
-      }
+      if (!this.subscribed && !this.closedFlag)
+        this.closeFor('subscribe_timeout', 'no mining.subscribe in time');
     }, limits.subscribeTimeoutMs).unref();
+    this.armIdleTimer();
+  }
+
+  /** Closes the session because a limit was reached: logged, counted by the host. */
+  private closeFor(reason: TranslatorLimitReason, message: string): void {
+    if (this.closedFlag) return;
+    this.log.info({ reason }, `${message}; closing`);
+    this.host.limited?.(this, reason);
+    this.close();
+  }
+
+  /** One lazy timer: it checks the time of the last complete line when it fires. */
+  private armIdleTimer(): void {
+    this.idleTimer = null;
+    const idle = this.limits.idleTimeoutMs ?? 0;
+    if (idle <= 0 || this.closedFlag) return;
+    const left = this.lastLineMs + idle - Date.now();
+    if (left <= 0) {
+      this.closeFor('idle', `no request for ${idle} ms`);
+      return;
+    }
+    this.idleTimer = setTimeout(() => this.armIdleTimer(), left);
+    this.idleTimer.unref();
   }
 
   get closed(): boolean {
@@ -115,15 +152,15 @@ export class V1Session {
       lines = this.splitter.push(chunk);
     } catch (err) {
       if (err instanceof LineTooLongError) {
-        this.log.info({ err: err.message }, 'V1 line too long; closing');
         this.write(
           errorLine(null, V1Error.illegalParams, `line longer than ${this.limits.maxLineBytes} bytes`),
         );
-        this.close();
+        this.closeFor('line_too_long', `V1 line too long (${err.message})`);
         return;
       }
       throw err;
     }
+    if (lines.length > 0) this.lastLineMs = Date.now();
     if (!this.subscribed && this.userHint === null) this.userHint = authorizeUserIn(lines);
     for (const line of lines) {
       if (this.closedFlag) return;
@@ -148,8 +185,14 @@ export class V1Session {
 
   private onRequest(req: V1Request): void {
     if (this.queue.length >= this.limits.maxPendingRequests) {
-      this.log.warn({ pending: this.queue.length }, 'V1 miner floods requests; closing');
-      this.close();
+      this.closeFor('pending_requests', `V1 miner floods requests (${this.queue.length} unanswered)`);
+      return;
+    }
+    if (this.rate && !this.rate.take(performance.now())) {
+      this.closeFor(
+        'messages',
+        `V1 miner sends more than ${this.rate.perSecond} requests/s (burst ${this.rate.burst})`,
+      );
       return;
     }
     const { id, method, params } = req;
@@ -177,6 +220,15 @@ export class V1Session {
           this.answerNow(
             errorLine(id, V1Error.illegalParams, `authorize needs ["user.worker", "password"]: ${problem}`),
           );
+          return;
+        }
+        this.authorizes += 1;
+        const maxAuthorizes = this.limits.maxAuthorizes ?? Number.POSITIVE_INFINITY;
+        if (this.authorizes > maxAuthorizes) {
+          this.answerNow(
+            errorLine(id, V1Error.other, `more than ${maxAuthorizes} mining.authorize on one connection`),
+          );
+          this.closeFor('authorize_churn', `more than ${maxAuthorizes} mining.authorize`);
           return;
         }
         // Accepted: the pool decides what a name is worth. The host sends target and job
@@ -273,6 +325,7 @@ export class V1Session {
     this.socket.write(line);
     if (this.socket.writableLength > this.limits.maxPendingWriteBytes) {
       this.log.warn({ pending: this.socket.writableLength }, 'V1 miner does not read; closing');
+      this.host.limited?.(this, 'slow_reader');
       this.socket.destroy();
       this.onClose();
     }
@@ -289,6 +342,7 @@ export class V1Session {
   private onClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.host.closed(this);
   }
 }

@@ -51,6 +51,10 @@ translator.yaml:
               failback: { probeIntervalMs: 30000, healthyProbes: 2 } }   # or failback: false
   metrics: { listen: 127.0.0.1:9101 }
   log: { level: info }
+  Per-miner limits (v1.maxConnectionsPerIp, v1.idleTimeoutMs, v1.maxAuthorizes,
+  v1.maxMessagesPerSecond, v1.maxMessageBurst) and the budget of the shared pool connection
+  (upstream.maxMessagesPerSecond, upstream.maxMessageBurst) have safe defaults; see
+  docs/pool-config.md, "Translator limits".
 
 Signals: SIGTERM or SIGINT closes miners' connections and the pool connection, then exits 0.
 `;
@@ -106,6 +110,7 @@ const command: Command = {
           metricsListen: TRANSLATOR_DEFAULTS.metricsListen,
           maxLineBytes: TRANSLATOR_DEFAULTS.maxLineBytes,
           maxConnections: TRANSLATOR_DEFAULTS.maxConnections,
+          limits: TRANSLATOR_DEFAULTS.limits,
           logLevel: TRANSLATOR_DEFAULTS.logLevel,
         };
       }
@@ -157,6 +162,7 @@ const command: Command = {
       metricsListen: cfg.metricsListen,
       maxLineBytes: cfg.maxLineBytes,
       maxConnections: cfg.maxConnections,
+      limits: cfg.limits,
       processMetrics: true,
       log,
     });

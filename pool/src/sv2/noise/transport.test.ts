@@ -93,6 +93,21 @@ describe('SV2 transport frames', () => {
     expect(reason(() => dec.push(ct.subarray(ENCRYPTED_HEADER_SIZE)))).toBe('frame-too-large');
   });
 
+  it('holds memory for the bytes received, not for the length a header announces', () => {
+    const ct = encryptFrame(new CipherState(KEY, AEADS.node), frameOf(65_535, 5));
+    const dec = new FrameDecryptor(new CipherState(KEY, AEADS.node), { maxPayload: 65_535 });
+    expect(dec.push(ct.subarray(0, ENCRYPTED_HEADER_SIZE + 1))).toEqual([]);
+    expect(dec.bufferedBytes).toBe(1);
+    expect(dec.allocatedBytes).toBeLessThanOrEqual(256);
+    expect(dec.push(ct.subarray(ENCRYPTED_HEADER_SIZE + 1, ENCRYPTED_HEADER_SIZE + 10_001))).toEqual([]);
+    expect(dec.bufferedBytes).toBe(10_001);
+    expect(dec.allocatedBytes).toBeLessThanOrEqual(2 * 10_001);
+    const [frame] = dec.push(ct.subarray(ENCRYPTED_HEADER_SIZE + 10_001));
+    expect(frame?.payload).toEqual(frameOf(65_535, 5).subarray(6));
+    expect(dec.bufferedBytes).toBe(0);
+    expect(dec.allocatedBytes).toBe(ENCRYPTED_HEADER_SIZE);
+  });
+
   it('fails for good on a flipped bit in the header or the payload, or a replayed frame', () => {
     for (const pos of [0, 21, 22, 40]) {
       const ct = encryptFrame(new CipherState(KEY, AEADS.node), frameOf(20, 3));

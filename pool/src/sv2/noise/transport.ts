@@ -9,7 +9,7 @@
  * anything of the payload, and decrypts each 65,535-byte chunk as soon as it is complete.
  */
 import { checkPayloadLength, FRAME_HEADER_SIZE, type Frame, parseFrameHeader } from '../frame.js';
-import { MAX_NOISE_MESSAGE, MAX_PLAINTEXT_CHUNK, TAG_SIZE } from './aead.js';
+import { MAX_PLAINTEXT_CHUNK, TAG_SIZE } from './aead.js';
 import { Sv2ConnectionError } from './errors.js';
 import type { CipherState } from './symmetric.js';
 
@@ -53,6 +53,11 @@ export interface FrameDecryptorOptions {
 /**
  * Streaming decryptor: push ciphertext as it arrives, get whole plaintext frames out.
  * Throws Sv2ConnectionError('aead-failure' | 'frame-too-large'); after that it stays failed.
+ *
+ * Memory follows the bytes actually received, never the length a header announces: the
+ * buffer of the Noise message in progress grows geometrically (from 256 bytes) up to what has
+ * arrived, and the chunks of a multi-chunk payload are kept as they decrypt and joined at the
+ * end. A peer that announces 64 KiB and sends one byte costs a few hundred bytes.
  */
 export class FrameDecryptor {
   private readonly maxPayload: number;
@@ -62,7 +67,8 @@ export class FrameDecryptor {
   /** Ciphertext size of the Noise message being collected. */
   private want = ENCRYPTED_HEADER_SIZE;
   private header: ReturnType<typeof parseFrameHeader> | null = null;
-  private payload: Uint8Array | null = null;
+  /** Decrypted chunks of the payload in progress. */
+  private parts: Uint8Array[] = [];
   private payloadFill = 0;
   private failure: Sv2ConnectionError | null = null;
 
@@ -73,9 +79,16 @@ export class FrameDecryptor {
     this.maxPayload = options.maxPayload;
   }
 
-  /** Ciphertext bytes held that do not yet complete a Noise message. */
+  /** Bytes received (ciphertext, and plaintext of decrypted chunks) that do not yet form a frame. */
   get bufferedBytes(): number {
-    return this.fill;
+    return this.fill + this.payloadFill;
+  }
+
+  /** Bytes of buffer this decryptor holds for the frame in progress (its memory cost). */
+  get allocatedBytes(): number {
+    let n = this.buf.length;
+    for (const p of this.parts) n += p.length;
+    return n;
   }
 
   push(chunk: Uint8Array): Frame[] {
@@ -91,6 +104,7 @@ export class FrameDecryptor {
         }
         if (pos >= chunk.length) break;
         const take = Math.min(this.want - this.fill, chunk.length - pos);
+        this.reserve(this.fill + take);
         this.buf.set(chunk.subarray(pos, pos + take), this.fill);
         this.fill += take;
         pos += take;
@@ -104,6 +118,14 @@ export class FrameDecryptor {
       throw this.failure;
     }
     return frames;
+  }
+
+  /** Grows the collection buffer to hold `need` bytes: doubling, never past the message size. */
+  private reserve(need: number): void {
+    if (this.buf.length >= need) return;
+    const next = new Uint8Array(Math.min(this.want, Math.max(need, 2 * this.buf.length, 256)));
+    next.set(this.buf.subarray(0, this.fill));
+    this.buf = next;
   }
 
   private open(): Uint8Array {
@@ -120,8 +142,7 @@ export class FrameDecryptor {
       throw new Sv2ConnectionError('frame-too-large', (e as Error).message);
     }
     this.header = header;
-    // A one-chunk payload (nearly every SV2 message) is the decrypted chunk itself, no copy.
-    this.payload = header.msgLength > MAX_PLAINTEXT_CHUNK ? new Uint8Array(header.msgLength) : null;
+    this.parts = [];
     this.payloadFill = 0;
     this.nextChunk();
   }
@@ -135,16 +156,14 @@ export class FrameDecryptor {
       const left = this.header.msgLength - this.payloadFill;
       this.want = Math.min(left, MAX_PLAINTEXT_CHUNK) + TAG_SIZE;
     }
-    if (this.buf.length < this.want) this.buf = new Uint8Array(Math.min(MAX_NOISE_MESSAGE, this.want));
   }
 
   /** True when the payload is complete. */
   private onPayloadChunk(): boolean {
     const pt = this.open();
-    if (this.payload) this.payload.set(pt, this.payloadFill);
-    else this.payload = pt;
+    this.parts.push(pt);
     this.payloadFill += pt.length;
-    if (this.payloadFill < this.header!.msgLength) {
+    if (this.payloadFill < (this.header as { msgLength: number }).msgLength) {
       this.nextChunk();
       return false;
     }
@@ -152,18 +171,32 @@ export class FrameDecryptor {
   }
 
   private finishFrame(): Frame {
-    const h = this.header!;
+    const h = this.header as ReturnType<typeof parseFrameHeader>;
+    // A one-chunk payload (nearly every SV2 message) is the decrypted chunk itself, no copy.
+    const payload =
+      this.parts.length === 1 ? (this.parts[0] as Uint8Array) : joinParts(this.parts, this.payloadFill);
     const frame: Frame = {
       extensionType: h.extensionType,
       channelMsg: h.channelMsg,
       msgType: h.msgType,
-      payload: this.payload ?? new Uint8Array(0),
+      payload,
     };
     this.header = null;
-    this.payload = null;
+    this.parts = [];
+    this.payloadFill = 0;
     // Shrink back after a large frame so idle connections hold little memory.
     if (this.buf.length > 4096) this.buf = new Uint8Array(ENCRYPTED_HEADER_SIZE);
     this.nextChunk();
     return frame;
   }
+}
+
+function joinParts(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
