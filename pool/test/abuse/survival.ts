@@ -2,6 +2,11 @@ import { expect } from 'vitest';
 import type { HonestSv2, HonestV1, MinerStats } from './honest.js';
 import { type Figure, memoryMb, type Stack } from './stack.js';
 
+/** The suite reads RSS and CPU time from /proc and connects from 127.0.0.2… (Linux loopback). */
+export const onLinux = process.platform === 'linux';
+if (!onLinux)
+  console.warn(`SKIP abuse suite: it needs Linux (/proc, 127.0.0.0/8 loopback); this is ${process.platform}`);
+
 /** The honest miners' p99 answer time the suite holds the system to, under any attack. */
 export const HONEST_P99_BOUND_MS = 500;
 /**
