@@ -66,6 +66,9 @@ function secretFiles(names: string[]): Record<string, unknown> {
   return Object.fromEntries(names.map((n) => [n, { file: `./${SECRETS_DIR}/${n}` }]));
 }
 
+/** What root needs in the pool service to copy and replace the ledger (cli/deploy/backup-host.ts). */
+export const POOL_MAINTENANCE_CAPS = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER'];
+
 export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
   const { ports, images } = config;
   const services: Record<string, unknown> = {
@@ -84,6 +87,11 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       ...base(images.pool, { [NETWORK]: {}, [NODE_NETWORK]: { aliases: [POOL_NOTIFY_HOST] } }),
       command: ['serve', '--config', `${CONTAINER_PATH.poolConfigDir}/pool.yaml`],
       secrets: [SECRET.authority, SECRET.notify],
+      // `backup` and `restore` run their ledger program in this service as root (`compose run
+      // -u 0`): it must read the pool user's 0700 data folder and hand files back to that user.
+      // The pool itself runs as its own non-root user under no-new-privileges, for which these
+      // bounding-set capabilities are never effective.
+      cap_add: POOL_MAINTENANCE_CAPS,
       volumes: [
         'pool-data:/var/lib/ckb-pool',
         `./pool/pool.yaml:${CONTAINER_PATH.poolConfigDir}/pool.yaml:ro`,

@@ -16,6 +16,7 @@ import { payoutLock } from '../config/address.js';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
 import { MAINNET_ARGS } from '../config/test-fixtures.js';
 import type { PoolDeployConfig } from '../config/types.js';
+import { POOL_MAINTENANCE_CAPS } from './compose.js';
 import { NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 import { type BundleFile, MANIFEST, renderBundle, writeBundle } from './render.js';
 import { configFor, FAKE_SECRETS } from './test-helpers.js';
@@ -36,6 +37,7 @@ interface ComposeService {
   secrets?: string[];
   networks?: string[] | Record<string, unknown>;
   cap_drop?: string[];
+  cap_add?: string[];
   security_opt?: string[];
   read_only?: boolean;
 }
@@ -161,6 +163,9 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
   it('runs every container without capabilities, privilege gain or a writable root filesystem', () => {
     for (const [name, s] of Object.entries(composeOf(files).services)) {
       expect(s.cap_drop, name).toEqual(['ALL']);
+      // Only root's file capabilities in the pool service, for backup/restore's ledger program;
+      // the pool process is not root, so they are never effective for it.
+      expect(s.cap_add, name).toEqual(name === 'pool' ? POOL_MAINTENANCE_CAPS : undefined);
       expect(s.security_opt, name).toEqual(['no-new-privileges:true']);
       expect(s.read_only, name).toBe(true);
     }
