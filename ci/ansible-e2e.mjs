@@ -195,9 +195,9 @@ try {
     }
     const unit = (await host.ssh(['systemctl', 'is-enabled', 'ckb-pool.service'])).stdout.trim();
     info(`systemd unit ckb-pool.service: ${unit}`);
-    const secretsMode = (await host.ssh(['stat', '-c', '%a', '/opt/ckb-pool/secrets'])).stdout.trim();
-    if (secretsMode !== '700') throw new Error(`/opt/ckb-pool/secrets is ${secretsMode}, not 700`);
-    info('/opt/ckb-pool/secrets: 700 (the containers still read their secrets: they are healthy)');
+    const rootMode = (await host.ssh(['stat', '-c', '%a', '/opt/ckb-pool'])).stdout.trim();
+    if (rootMode !== '750') throw new Error(`/opt/ckb-pool is ${rootMode}, not 750: secrets/ is exposed`);
+    info('/opt/ckb-pool: 750 (other host users cannot reach secrets/)');
   });
 
   await step('Mine through the SV2 port the host publishes until the dev chain accepts a block', async () => {

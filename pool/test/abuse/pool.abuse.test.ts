@@ -205,7 +205,9 @@ describe.skipIf(!onLinux)('the pool under abuse (separate processes, honest mine
     const memory = await rejected('frame_memory');
     const deadline = await rejected('frame_timeout');
     expect(memory).toBeGreaterThan(0);
-    expect(r.trickler).toBe('peer-closed');
+    // Closed by the pool: a FIN, or a reset when the trickler's next byte races the close (the
+    // pool's count of frame_timeout closes below says which side closed it).
+    expect(['peer-closed', 'socket-error']).toContain(r.trickler);
     // Every connection went for one of the two reasons (the trickler at the deadline).
     expect(memory + deadline).toBe(151);
     expect(r.tricklerClosedAfterMs).toBeLessThan(5_000);
