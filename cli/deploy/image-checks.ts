@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { composeFile } from '../bundle/compose.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { parseImageRef, platformOfMachine, registryLabel } from '../image/reference.js';
-import { type Probe, probeImage } from '../image/registry.js';
+import { type Probe, probeImageNamed } from '../image/registry.js';
 import { unavailableMessage } from '../image/unavailable.js';
 import { detectCompose } from './compose.js';
 import type { DeployDeps } from './context.js';
@@ -36,7 +36,7 @@ async function stackImages(
 
 function probeOrUnreachable(deps: DeployDeps, image: string, platform: string): Promise<Probe> {
   try {
-    return (deps.probeImage ?? ((i, p) => probeImage(parseImageRef(i), p)))(image, platform);
+    return (deps.probeImage ?? probeImageNamed)(image, platform);
   } catch (e) {
     return Promise.resolve({ status: 'missing', detail: (e as Error).message });
   }

@@ -15,7 +15,7 @@ import {
   saveImageArchive,
 } from '../image/pool-image.js';
 import { parseImageRef, platformOfMachine, registryLabel } from '../image/reference.js';
-import { type Probe, probeImage } from '../image/registry.js';
+import { type Probe, probeImageNamed } from '../image/registry.js';
 import type { PoolImageBuildOnHost } from './ansible.js';
 import { dockerEngineVersion } from './compose.js';
 import { type Session, StepFailure } from './context.js';
@@ -122,8 +122,7 @@ export async function supplyPoolImage(
   }
   const platform = await hostPlatform(session, t);
   const ref = parseImageRef(o.poolImage);
-  const probe = o.probe ?? ((image: string, p: string) => probeImage(parseImageRef(image), p));
-  const found = await probe(o.poolImage, platform);
+  const found = await (o.probe ?? probeImageNamed)(o.poolImage, platform);
   session.log.line(`registry: ${found.status}: ${found.detail}`);
   if (found.status === 'available')
     return { how: `${o.poolImage} (${platform}): the host pulls it from ${registryLabel(ref)}` };

@@ -4,7 +4,7 @@
  * whether the host can pull the pool image or must be given one (OCI distribution spec:
  * GET /v2/<name>/manifests/<reference>, bearer tokens from the realm a 401 names).
  */
-import { type ImageRef, registryBaseUrl } from './reference.js';
+import { type ImageRef, parseImageRef, registryBaseUrl } from './reference.js';
 
 export type Probe =
   | { status: 'available'; detail: string }
@@ -96,3 +96,7 @@ export async function probeImage(image: ImageRef, platform: string, timeoutMs = 
     ? { status: 'available', detail: `${where} (${platform})` }
     : { status: 'no-platform', detail: `${where} is ${config.os}/${config.architecture}, not ${platform}` };
 }
+
+/** `probeImage` for a reference as written in the config (throws ImageRefError on a bad one). */
+export const probeImageNamed = (image: string, platform: string): Promise<Probe> =>
+  probeImage(parseImageRef(image), platform);
