@@ -115,8 +115,23 @@ try {
       ports: { sv2, v1, p2p, api, prometheus, grafana },
       // Later flags win: a mainnet pool checks plain Eaglesong, the dev spec's PoW.
       extra: ['--chain', 'mainnet', '--payout-address', MAINNET_PAYOUT],
-      // The run pulls the pinned tags as Docker Hub serves them today; digests would only
-      // pin what this commit cannot know in advance.
+      // `image pin` against the real registries: every third-party image gets the digest its
+      // tag names today, and the run below pulls by digest. The pool image is this commit's,
+      // built here (no registry has it yet): the only image left a tag, hence --allow-unpinned.
+      afterInit: async (configPath) => {
+        const pin =
+          await $`node ${join(ROOT, 'bin/ckb-pool-deploy.js')} image pin --config ${configPath}`.nothrow();
+        info(pin.stdout.trim());
+        const pinned = parseYaml(readFileSync(configPath, 'utf8')).images ?? {};
+        const names = ['ckb', 'prometheus', 'alertmanager', 'grafana', 'nodeExporter'];
+        const missing = names.filter((n) => !/@sha256:[0-9a-f]{64}$/.test(pinned[n] ?? ''));
+        if (missing.length)
+          throw new Error(
+            `image pin left ${missing.join(', ')} without a digest (this test needs Docker Hub):\n${pin.stdout}${pin.stderr}`,
+          );
+        if (!/^unpinned +images\.pool:/m.test(pin.stdout))
+          throw new Error(`image pin should report the unpublished pool image as unpinned:\n${pin.stdout}`);
+      },
       renderArgs: ['--allow-unpinned'],
     });
   });

@@ -26,7 +26,7 @@ const deployer = join(ROOT, 'bin/ckb-pool-deploy.js');
  */
 export async function initAndRender(
   dir,
-  { project, ports = {}, adminCidr = '127.0.0.1/32', extra = [], renderArgs = [] },
+  { project, ports = {}, adminCidr = '127.0.0.1/32', extra = [], renderArgs = [], afterInit },
 ) {
   const configPath = join(dir, 'ckb-pool.yaml');
   const bundleDir = join(dir, 'bundle');
@@ -50,6 +50,7 @@ export async function initAndRender(
     ...extra,
   ];
   await $`node ${deployer} ${init}`;
+  if (afterInit) await afterInit(configPath);
   await $`node ${deployer} render --config ${configPath} --out ${bundleDir} ${renderArgs}`;
   const config = parseYaml(readFileSync(configPath, 'utf8'));
   const compose = parseYaml(readFileSync(join(bundleDir, 'compose.yaml'), 'utf8'));

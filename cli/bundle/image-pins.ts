@@ -24,8 +24,8 @@ export interface PinVerdict {
 }
 
 const HOW =
-  'pin each as name:tag@sha256:<digest> (the digest of a pulled image: docker buildx imagetools inspect <image>, ' +
-  'or docker image inspect --format "{{index .RepoDigests 0}}" <image>)';
+  '`ckb-pool-deploy image pin` writes each digest into the config (or pin by hand as name:tag@sha256:<digest>, ' +
+  'from docker buildx imagetools inspect <image>)';
 
 /** Mainnet refuses mutable tags unless allowed; testnet only warns. */
 export function imagePinVerdict(config: PoolDeployConfig, allowUnpinned: boolean): PinVerdict {
@@ -34,7 +34,7 @@ export function imagePinVerdict(config: PoolDeployConfig, allowUnpinned: boolean
   const list = unpinned.join(', ');
   if (config.chain === 'mainnet' && !allowUnpinned) {
     return {
-      error: `mainnet images must be pinned by digest; not pinned: ${list}. ${HOW}, or pass --allow-unpinned to render with tags alone`,
+      error: `mainnet images must be pinned by digest; not pinned: ${list}. ${HOW}, or pass --allow-unpinned to deploy tags alone`,
     };
   }
   return { warning: `images pinned by tag only (a registry can move a tag): ${list}; ${HOW}` };

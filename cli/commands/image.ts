@@ -4,12 +4,21 @@ import { type Command, UsageError } from '../command.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
 import { ConfigError, loadConfig } from '../config/schema.js';
 import { createRunner } from '../deploy/runner.js';
+import { runImagePin } from '../image/pin-command.js';
 import { buildPoolImage, ImageBuildError, poolPackageDir, saveImageArchive } from '../image/pool-image.js';
 
 const help = `Usage: ckb-pool-deploy image build [--tag TAG] [--config FILE] [--tarball FILE]
                               [--node-image IMAGE] [--ca-file FILE] [--platform P] [--archive FILE]
+       ckb-pool-deploy image pin [--config FILE] [--check]
 
-Builds the pool image (ckb-pool serve, translate, devnet) on this machine's Docker engine from
+image pin: asks each image's registry (anonymously, as docker pull would) which digest its tag
+names today and writes it beside the tag in the config (images.<name>: name:tag@sha256:…), so
+the host pulls exactly those bytes even if the tag moves. A mainnet bundle needs every image
+pinned (\`render\` and \`up\` refuse tags alone unless --allow-unpinned). Images already pinned
+are kept. --check changes nothing: it reports images without a digest and tags that now name
+other content, and exits 1 if there are any. Exits 1 when an image could not be pinned.
+
+image build: builds the pool image (ckb-pool serve, translate, devnet) on this machine's Docker engine from
 the ckb-pool package installed with this deployer — the same files \`npm install ckb-pool\`
 gives — for a fork, an unreleased version or a host that cannot pull the published image.
 \`up\` does this by itself when the pool image cannot be pulled.
@@ -34,6 +43,7 @@ const options = {
   'ca-file': { type: 'string' },
   platform: { type: 'string' },
   archive: { type: 'string' },
+  check: { type: 'boolean' },
 } as const;
 
 function defaultTag(configPath: string | undefined): string {
@@ -60,10 +70,20 @@ const command: Command = {
   async run(argv) {
     const parsed = parse(argv);
     const [action, ...extra] = parsed.positionals;
-    if (action !== 'build')
-      throw new UsageError(action ? `unknown action '${action}' (known: build)` : 'name an action: build');
+    if (action !== 'build' && action !== 'pin')
+      throw new UsageError(
+        action ? `unknown action '${action}' (known: build, pin)` : 'name an action: build or pin',
+      );
     if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
     const v = parsed.values;
+    if (action === 'pin') {
+      const misplaced = (['tag', 'tarball', 'node-image', 'ca-file', 'platform', 'archive'] as const).find(
+        (f) => v[f] !== undefined,
+      );
+      if (misplaced) throw new UsageError(`--${misplaced} belongs to \`image build\`, not \`image pin\``);
+      return runImagePin({ configPath: v.config ?? 'ckb-pool.yaml', check: v.check === true });
+    }
+    if (v.check) throw new UsageError('--check belongs to `image pin`');
     for (const f of ['tarball', 'ca-file'] as const) {
       if (v[f] !== undefined && !existsSync(v[f])) throw new UsageError(`--${f} ${v[f]}: no such file`);
     }

@@ -23,7 +23,7 @@ export const commands: CommandTable = {
     load: () => import('./down.js'),
   },
   image: {
-    summary: 'Build the pool image from the installed ckb-pool package (when it cannot be pulled).',
+    summary: 'Pin every image by digest in the config, or build the pool image from the installed ckb-pool.',
     load: () => import('./image.js'),
   },
   init: {

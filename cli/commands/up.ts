@@ -43,6 +43,8 @@ Options:
                            ports from publicCidrs and SSH from adminCidrs only)
   --allow-replace          apply even a plan that replaces or deletes the VM or its disk (losing
                            the synced chain and the share ledger; default: refuse, change nothing)
+  --allow-unpinned         deploy a mainnet pool whose images are pinned by tag alone (default:
+                           refuse; \`ckb-pool-deploy image pin\` writes the digests into the config)
   --ssh-timeout SECONDS    how long to wait for SSH on the host (default: 300)
   --verify-timeout SECONDS how long to retry the SV2 handshake (default: 120)
   --verbose                also print every tool's output (masked) while it runs (default: only
@@ -72,6 +74,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
     'node-image'?: string;
     'no-firewall'?: boolean;
     'allow-replace'?: boolean;
+    'allow-unpinned'?: boolean;
     'ssh-timeout'?: string;
     'verify-timeout'?: string;
     verbose?: boolean;
@@ -88,6 +91,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         'node-image': { type: 'string' },
         'no-firewall': { type: 'boolean' },
         'allow-replace': { type: 'boolean' },
+        'allow-unpinned': { type: 'boolean' },
         'ssh-timeout': { type: 'string' },
         'verify-timeout': { type: 'string' },
         verbose: { type: 'boolean' },
@@ -120,6 +124,7 @@ export async function runUp(argv: string[], deps: DeployDeps): Promise<number> {
         imageArchives: (values['image-archive'] ?? []).map((p) => resolve(p)),
         firewall: !values['no-firewall'],
         allowReplace: values['allow-replace'] === true,
+        allowUnpinned: values['allow-unpinned'] === true,
         nodeImage: values['node-image'],
       },
       { ...deps, timeouts, verbose: values.verbose === true || deps.verbose === true },

@@ -7,7 +7,7 @@ import { renderBundle, writeBundle } from '../bundle/render.js';
 import { loadConfig } from '../config/schema.js';
 import { type DeploymentSecrets, readSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
-import { type DeployDeps, Session } from './context.js';
+import { type DeployDeps, Session, StepFailure } from './context.js';
 import { DeployLog, Masker } from './log.js';
 import { ensureWorkDir, readState, type Target, type WorkDir, workDir } from './workdir.js';
 
@@ -48,14 +48,17 @@ function emptySecrets(): DeploymentSecrets {
 }
 
 /** The render step every `up` starts with. */
-export async function renderStep(o: Opened): Promise<void> {
+export async function renderStep(o: Opened, allowUnpinned = false): Promise<void> {
   await o.session.step(
     'render bundle',
     async () => {
-      // `up` has no --allow-unpinned: it deploys what the config pins, and notes in its log
-      // when that is a tag alone; `render` is where a mainnet bundle is refused.
-      const pins = imagePinVerdict(o.config, true);
-      if (pins.warning) o.session.log.line(`warning: ${pins.warning}`);
+      // The same rule as `render`: a mainnet host gets digests, or the operator said otherwise.
+      const pins = imagePinVerdict(o.config, allowUnpinned);
+      if (pins.error) throw new StepFailure(pins.error);
+      if (pins.warning) {
+        o.session.log.line(`warning: ${pins.warning}`);
+        if (o.config.chain === 'mainnet') o.session.progress.info(`warning: ${pins.warning}`);
+      }
       const files = renderBundle(o.config, o.secrets);
       writeBundle(o.work.bundle, files);
       o.session.log.line(`rendered ${files.length} files into ${o.work.bundle}`);

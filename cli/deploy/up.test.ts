@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { runUp } from '../commands/up.js';
+import { MAINNET_ADDRESS } from '../config/test-fixtures.js';
 import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
 import { CLOUD_INIT_WAIT } from './ssh.js';
 import { FakeBin, type FakeRule } from './testing/fake-bin.js';
@@ -451,5 +452,32 @@ describe('up: input errors', () => {
     const code = await runUp(['--config', join(fake.dir, 'nope.yaml'), '--cloud', 'aws'], deps);
     expect(code).toBe(1);
     expect(deps.err.text).toMatch(/nope\.yaml: \(file\): not found; create it with `ckb-pool-deploy init`/);
+  });
+});
+
+describe('up: images of a mainnet pool', () => {
+  const toMainnet = (d: Deployment) => {
+    const text = readFileSync(d.configPath, 'utf8')
+      .replace('chain: testnet', 'chain: mainnet')
+      .replace(/payoutAddress: .*/, `payoutAddress: ${MAINNET_ADDRESS}`);
+    writeFileSync(d.configPath, text);
+  };
+
+  it('refuses tags without digests before creating anything, naming `image pin`', async () => {
+    const { d, fake, sshd } = await setup('aws', 'us-east-1');
+    toMainnet(d);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], deps)).toBe(1);
+    expect(deps.err.text).toContain('mainnet images must be pinned by digest');
+    expect(deps.err.text).toContain('ckb-pool-deploy image pin');
+    expect(fake.commandLines().some((l) => l.startsWith('terraform apply'))).toBe(false);
+  });
+
+  it('deploys tags alone when told --allow-unpinned, and says so', async () => {
+    const { d, fake, sshd } = await setup('aws', 'us-east-1');
+    toMainnet(d);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    expect(await runUp(['--config', d.configPath, '--cloud', 'aws', '--allow-unpinned'], deps)).toBe(0);
+    expect(deps.out.text).toContain('warning: images pinned by tag only');
   });
 });

@@ -44,6 +44,8 @@ export interface UpOptions {
   allowReplace?: boolean;
   /** Base image with Node for building the pool image when it cannot be pulled. */
   nodeImage?: string;
+  /** Deploy a mainnet bundle whose images are pinned by tag alone. */
+  allowUnpinned?: boolean;
 }
 
 /** The CA npm must trust inside an image build: the one Node itself is told to trust. */
@@ -77,7 +79,7 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.saveState();
 
   if (o.target !== 'local') await preflightStep(opened, o.target);
-  await renderStep(opened);
+  await renderStep(opened, o.allowUnpinned === true);
   let text: string;
   if (o.target === 'local') text = await upLocal(opened, o);
   else {

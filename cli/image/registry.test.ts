@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageRef } from './reference.js';
-import { parseBearerChallenge, probeImage } from './registry.js';
+import { parseBearerChallenge, probeImage, resolveDigest } from './registry.js';
 
 /**
  * A registry on the loopback that speaks the OCI distribution API as ghcr.io does for public
@@ -12,6 +13,10 @@ let server: Server;
 let base = '';
 const tokenScopes: string[] = [];
 const CONFIG_DIGEST = `sha256:${'c0'.repeat(32)}`;
+// Whitespace and key order as a registry stores them: the digest covers these exact bytes.
+const INDEX_BYTES =
+  '{\n   "schemaVersion": 2,\n   "mediaType": "application/vnd.oci.image.index.v1+json",\n   "manifests": []\n}';
+const INDEX_DIGEST = `sha256:${createHash('sha256').update(INDEX_BYTES).digest('hex')}`;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -46,6 +51,16 @@ beforeAll(async () => {
       });
     if (m?.[1] === 'owner/pool' && m[2] === 'manifests' && m[3] === 'amd64-only')
       return json(200, { config: { digest: CONFIG_DIGEST } });
+    if (m?.[1] === 'owner/pool' && m[2] === 'manifests' && (m[3] === 'digested' || m[3] === 'rewritten')) {
+      // A registry states the digest of exactly the bytes it serves; a rewriting proxy may not.
+      const body = Buffer.from(INDEX_BYTES);
+      const stated = m[3] === 'digested' ? INDEX_DIGEST : `sha256:${'ab'.repeat(32)}`;
+      res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.index.v1+json',
+        'docker-content-digest': stated,
+      });
+      return res.end(body);
+    }
     if (m?.[2] === 'blobs' && m[3] === CONFIG_DIGEST)
       return json(200, { os: 'linux', architecture: 'amd64' });
     return json(404, { errors: [{ code: 'MANIFEST_UNKNOWN' }] });
@@ -89,6 +104,33 @@ describe('asking a registry whether an image can be pulled', () => {
     const p = await probeImage(parseImageRef(`127.0.0.1:${port}/owner/pool:0.1.0`), 'linux/amd64', 2000);
     expect(p.status).toBe('unreachable');
     expect(p.detail).toContain('ECONNREFUSED');
+  });
+});
+
+describe('reading the digest a tag names', () => {
+  it('hashes the manifest bytes as served, and they agree with the digest the registry states', async () => {
+    const r = await resolveDigest(ref('owner/pool:digested'));
+    expect(r).toEqual({
+      status: 'resolved',
+      digest: INDEX_DIGEST,
+      detail: expect.stringContaining(INDEX_DIGEST),
+    });
+  });
+
+  it('refuses content whose hash is not the digest the registry states', async () => {
+    const r = await resolveDigest(ref('owner/pool:rewritten'));
+    expect(r.status).toBe('unreachable');
+    expect(r.detail).toContain(`served content hashing to ${INDEX_DIGEST}`);
+  });
+
+  it('reports a missing tag and a private repository as such', async () => {
+    expect((await resolveDigest(ref('owner/pool:9.9.9'))).status).toBe('missing');
+    expect((await resolveDigest(ref('owner/private:1'))).status).toBe('denied');
+  });
+
+  it('resolves the tag even when the reference already carries a digest', async () => {
+    const r = await resolveDigest(ref(`owner/pool:digested@sha256:${'00'.repeat(32)}`));
+    expect(r).toMatchObject({ status: 'resolved', digest: INDEX_DIGEST });
   });
 });
 

@@ -4,6 +4,8 @@
  * whether the host can pull the pool image or must be given one (OCI distribution spec:
  * GET /v2/<name>/manifests/<reference>, bearer tokens from the realm a 401 names).
  */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { type ImageRef, parseImageRef, registryBaseUrl } from './reference.js';
 
 export type Probe =
@@ -100,3 +102,39 @@ export async function probeImage(image: ImageRef, platform: string, timeoutMs = 
 /** `probeImage` for a reference as written in the config (throws ImageRefError on a bad one). */
 export const probeImageNamed = (image: string, platform: string): Promise<Probe> =>
   probeImage(parseImageRef(image), platform);
+
+export type Resolved =
+  | { status: 'resolved'; digest: string; detail: string }
+  | { status: 'missing' | 'denied' | 'unreachable'; detail: string };
+
+/**
+ * The digest a tag names today: sha256 of the manifest (or multi-platform index) bytes the
+ * registry serves, which is what `docker pull name@sha256:…` later asks for. The registry's
+ * `Docker-Content-Digest` header must agree with the bytes; a proxy that rewrote the manifest
+ * would otherwise have us pin content no registry holds.
+ */
+export async function resolveDigest(image: ImageRef, timeoutMs = 15_000): Promise<Resolved> {
+  const where = `${image.repository}:${image.tag} at ${image.registry}`;
+  const client = new Client(image, timeoutMs);
+  let res: Response;
+  let bytes: Uint8Array;
+  try {
+    res = await client.fetch(`manifests/${image.tag}`, MANIFEST_TYPES);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+    return { status: 'unreachable', detail: `${image.registry} did not answer (${cause})` };
+  }
+  if (res.status === 404) return { status: 'missing', detail: `${where} does not exist` };
+  if (res.status === 401 || res.status === 403)
+    return { status: 'denied', detail: `${where}: the registry refuses anonymous pulls (${res.status})` };
+  if (!res.ok) return { status: 'unreachable', detail: `${where}: the registry answered ${res.status}` };
+  const digest = `sha256:${bytesToHex(sha256(bytes))}`;
+  const header = res.headers.get('docker-content-digest');
+  if (header && header !== digest)
+    return {
+      status: 'unreachable',
+      detail: `${where}: the registry names ${header} but served content hashing to ${digest}`,
+    };
+  return { status: 'resolved', digest, detail: `${where} is ${digest}` };
+}
