@@ -1,23 +1,54 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { INTEGRATION_TESTS } from './test/tiers.js';
+
+const ALL_TESTS = [
+  'pool/src/**/*.test.ts',
+  'pool/test/**/*.test.ts',
+  'pool/bench/**/*.test.ts',
+  'cli/**/*.test.ts',
+  'stacks/**/*.test.ts',
+  'test/**/*.test.ts',
+  'ci/**/*.test.ts',
+];
+// The abuse suite has its own config and command (vitest.abuse.config.ts, npm run test:abuse).
+const EXCLUDE = [...configDefaults.exclude, 'pool/test/abuse/**'];
+
+// Tests run the TypeScript sources: `ckb-pool/…` resolves to pool/src, never to a stale dist/.
+const resolve = { conditions: ['ckb-pool-source'] };
+const ssr = { resolve: { conditions: ['ckb-pool-source'], externalConditions: ['ckb-pool-source'] } };
 
 export default defineConfig({
-  // Tests run the TypeScript sources: `ckb-pool/…` resolves to pool/src, never to a stale dist/.
-  resolve: { conditions: ['ckb-pool-source'] },
-  ssr: { resolve: { conditions: ['ckb-pool-source'], externalConditions: ['ckb-pool-source'] } },
+  resolve,
+  ssr,
   test: {
-    include: [
-      'pool/src/**/*.test.ts',
-      'pool/test/**/*.test.ts',
-      'pool/bench/**/*.test.ts',
-      'cli/**/*.test.ts',
-      'stacks/**/*.test.ts',
-      'test/**/*.test.ts',
-      'ci/**/*.test.ts',
-    ],
-    // The abuse suite has its own config and command (vitest.abuse.config.ts, npm run test:abuse).
-    exclude: [...configDefaults.exclude, 'pool/test/abuse/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    projects: [
+      {
+        resolve,
+        ssr,
+        test: {
+          name: 'unit',
+          include: ALL_TESTS,
+          exclude: [...EXCLUDE, ...INTEGRATION_TESTS],
+          // Pure tests share a worker: module loading, not the tests, was most of the time.
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        resolve,
+        ssr,
+        test: {
+          name: 'integration',
+          include: [...INTEGRATION_TESTS],
+          exclude: EXCLUDE,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

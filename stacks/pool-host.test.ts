@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { baseConfig, KEYS } from './fixtures.js';
+import { baseConfig, KEYS } from '../test/support/stack-fixtures.js';
 import { cloudInit, hostFromOutputs, ingressRules } from './pool-host.js';
 import { specFromConfig } from './spec.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readSharedJson, sharedPath } from '../pool/test/shared.js';
+import { baseConfig, KEYS, synthJson, type TfJson } from '../test/support/stack-fixtures.js';
 import type { AlicloudSchema } from './alicloud/schema-check.js';
-import { baseConfig, KEYS, synthJson, type TfJson } from './fixtures.js';
 import { ARGUMENT_EFFECTS, CONFIG_FIELDS, type ConfigField, fieldEffect } from './replacement.js';
 import { CLOUDS, type Cloud, type StackConfigInput, specFromConfig } from './spec.js';
 

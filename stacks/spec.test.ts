@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { baseConfig, KEYS } from './fixtures.js';
+import { baseConfig, KEYS } from '../test/support/stack-fixtures.js';
 import { ingressRules, ruleId } from './pool-host.js';
 import {
   canonicalCidr,

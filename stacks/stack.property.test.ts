@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { readSharedJson, sharedPath } from '../pool/test/shared.js';
+import { baseConfig, ingressOf, KEYS, synthJson } from '../test/support/stack-fixtures.js';
 import type { AlicloudSchema } from './alicloud/schema-check.js';
 import { checkAlicloudJson } from './alicloud/schema-check.js';
-import { baseConfig, ingressOf, KEYS, synthJson } from './fixtures.js';
 import { CLOUDS, canonicalCidr, PRIVATE_PORTS, specFromConfig } from './spec.js';
 
 const SCHEMA = 'reference/iac/alicloud-schema.json';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixtures, ingressOf, specFor, synthJson, synthString } from './fixtures.js';
+import { fixtures, ingressOf, specFor, synthJson, synthString } from '../test/support/stack-fixtures.js';
 import { OUTPUTS } from './pool-host.js';
 import { CLOUDS, PRIVATE_PORTS } from './spec.js';
 

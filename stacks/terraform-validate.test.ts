@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fixtures, specFor } from './fixtures.js';
+import { fixtures, specFor } from '../test/support/stack-fixtures.js';
 import { CLOUDS } from './spec.js';
 import { synthPool } from './stack.js';
 

@@ -7,11 +7,11 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { renderBundle } from '../../cli/bundle/render.js';
-import { configFor, FAKE_SECRETS } from '../../cli/bundle/test-helpers.js';
 import { payoutLock } from '../../cli/config/address.js';
 import { DEFAULT_IMAGES } from '../../cli/config/fields.js';
 import { compactToDifficulty, difficultyToCompact } from '../../pool/src/ckb/target.js';
 import { serializeCellbaseWitness } from '../../pool/src/ckb/transaction.js';
+import { configFor, FAKE_SECRETS } from '../../test/support/bundle-helpers.js';
 import {
   cellbaseLock,
   DEV_COMPACT_TARGET,

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { expect, it } from 'vitest';
 import { describeWithShared, sharedPath } from '../../pool/test/shared.js';
+import { configFor } from '../../test/support/bundle-helpers.js';
 import { renderCkbToml } from './ckb-toml.js';
-import { configFor } from './test-helpers.js';
 
 const TEMPLATE = 'reference/ckb/ckb-v0.205.0.toml';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { configFor } from '../../test/support/bundle-helpers.js';
 import { composeFile } from './compose.js';
-import { configFor } from './test-helpers.js';
 
 type Service = { image: string; stop_grace_period?: string };
 const services = (extra: Record<string, unknown>) =>

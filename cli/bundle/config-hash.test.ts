@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { configFor, FAKE_SECRETS } from '../../test/support/bundle-helpers.js';
 import { CONFIG_HASH_LABEL, mountedPaths } from './config-hash.js';
 import { renderBundle } from './render.js';
-import { configFor, FAKE_SECRETS } from './test-helpers.js';
 
 type Compose = { services: Record<string, { labels?: Record<string, string>; volumes?: string[] }> };
 const labels = (config: ReturnType<typeof configFor>) => {

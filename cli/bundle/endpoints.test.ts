@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { configFor } from '../../test/support/bundle-helpers.js';
 import { composeFile } from './compose.js';
 import { bundleEndpoints } from './endpoints.js';
-import { configFor } from './test-helpers.js';
 
 describe('bundleEndpoints', () => {
   it('lists exactly the ports compose.yaml publishes, split into public and loopback', () => {

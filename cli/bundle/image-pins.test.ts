@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { configFor } from '../../test/support/bundle-helpers.js';
 import { imagePinVerdict, isPinnedByDigest, unpinnedImages } from './image-pins.js';
-import { configFor } from './test-helpers.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

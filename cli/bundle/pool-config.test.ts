@@ -1,9 +1,9 @@
 import { parseConfig as parsePoolConfig } from 'ckb-pool/pool/config';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { configFor, FAKE_SECRETS } from '../../test/support/bundle-helpers.js';
 import { CONFIG_HASH_LABEL } from './config-hash.js';
 import { renderBundle } from './render.js';
-import { configFor, FAKE_SECRETS } from './test-helpers.js';
 
 const rendered = (extra: Record<string, unknown> = {}) =>
   renderBundle(configFor('testnet', extra), FAKE_SECRETS);

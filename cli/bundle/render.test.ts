@@ -12,14 +12,14 @@ import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PRIVATE_PORTS } from '../../stacks/spec.js';
+import { configFor, FAKE_SECRETS } from '../../test/support/bundle-helpers.js';
+import { MAINNET_ARGS } from '../../test/support/config-fixtures.js';
 import { payoutLock } from '../config/address.js';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
-import { MAINNET_ARGS } from '../config/test-fixtures.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { POOL_MAINTENANCE_CAPS } from './compose.js';
 import { NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 import { type BundleFile, MANIFEST, renderBundle, writeBundle } from './render.js';
-import { configFor, FAKE_SECRETS } from './test-helpers.js';
 
 const fileOf = (files: BundleFile[], path: string): string => {
   const f = files.find((x) => x.path === path);
@@ -212,6 +212,20 @@ describe.each(['mainnet', 'testnet'] as const)('the %s bundle', (chain) => {
   });
 });
 
+/** `docker-compose` (v1) or `docker compose` (v2), whichever is installed, for the config check. */
+const composeTool = ['docker-compose', 'docker'].find((t) => {
+  try {
+    execFileSync(t, t === 'docker' ? ['compose', 'version'] : ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+if (!composeTool)
+  process.stdout.write(
+    'SKIP docker-compose config check: neither docker-compose nor docker compose is installed\n',
+  );
+
 describe('a mainnet bundle', () => {
   it('contains no testnet or dev setting', () => {
     const all = renderBundle(configFor('mainnet'), FAKE_SECRETS)
@@ -297,21 +311,8 @@ describe('compose compatibility', () => {
     expect(text).not.toMatch(/: (yes|no|on|off|y|n)$/im);
   });
 
-  it('is accepted by `docker-compose config` when that tool is installed', () => {
-    const tool = ['docker-compose', 'docker'].find((t) => {
-      try {
-        execFileSync(t, t === 'docker' ? ['compose', 'version'] : ['version'], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!tool) {
-      process.stdout.write(
-        'SKIP docker-compose config check: neither docker-compose nor docker compose is installed\n',
-      );
-      return;
-    }
+  it.skipIf(!composeTool)('is accepted by `docker-compose config`', () => {
+    const tool = composeTool as string;
     const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
     writeBundle(join(dir, 'b'), files);
     const args = tool === 'docker' ? ['compose', 'config', '-q'] : ['config', '-q'];

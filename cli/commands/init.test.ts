@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { MAINNET_ADDRESS, TESTNET_ADDRESS } from '../../test/support/config-fixtures.js';
 import { UsageError } from '../command.js';
 import { loadConfig } from '../config/schema.js';
 import { AUTHORITY_SECRET_FILE, GRAFANA_PASSWORD_FILE, readSecrets } from '../config/secrets.js';
-import { MAINNET_ADDRESS, TESTNET_ADDRESS } from '../config/test-fixtures.js';
 import { type Prompter, runInit } from './init.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ckb-pool-deploy.js', import.meta.url));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MAINNET_ADDRESS } from '../config/test-fixtures.js';
+import { MAINNET_ADDRESS } from '../../test/support/config-fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ckb-pool-deploy.js', import.meta.url));
 

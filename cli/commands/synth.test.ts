@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { KEYS } from '../../stacks/fixtures.js';
+import { KEYS } from '../../test/support/stack-fixtures.js';
 import { UsageError } from '../command.js';
 import synth from './synth.js';
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MAINNET_ADDRESS, TESTNET_ADDRESS } from '../../test/support/config-fixtures.js';
 import { cidrProblem } from './kinds.js';
 import { ConfigError, configToYaml, DEFAULT_IMAGES, FIELD_LIST, loadConfig, parseConfig } from './schema.js';
-import { MAINNET_ADDRESS, TESTNET_ADDRESS } from './test-fixtures.js';
 
 function problemsOf(raw: unknown): Record<string, string> {
   try {

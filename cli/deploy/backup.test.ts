@@ -16,13 +16,13 @@ import { join } from 'node:path';
 import { Ledger } from 'ckb-pool/ledger/ledger';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Deployment, makeDeployment, testDeps } from '../../test/support/deploy-fixture.js';
+import { FakeBin } from '../../test/support/fake-bin.js';
 import { runBackup } from '../commands/backup.js';
 import { runRestore } from '../commands/restore.js';
 import { AUTHORITY_SECRET_FILE } from '../config/secrets.js';
 import type { Runner, RunRequest, RunResult } from './runner.js';
 import { whichOnPath } from './runner.js';
-import { FakeBin } from './testing/fake-bin.js';
-import { type Deployment, makeDeployment, testDeps } from './testing/fixture.js';
 import { workDir } from './workdir.js';
 
 /**

@@ -1,9 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeDeployment, testDeps } from '../../test/support/deploy-fixture.js';
+import { FakeBin } from '../../test/support/fake-bin.js';
 import { runDoctor } from '../commands/doctor.js';
-import { FakeBin } from './testing/fake-bin.js';
-import { makeDeployment, testDeps } from './testing/fixture.js';
 
 const TF_JSON = (v: string) => JSON.stringify({ terraform_version: v, platform: 'linux_amd64' });
 

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeDeployment, testDeps } from '../../test/support/deploy-fixture.js';
+import { FakeBin } from '../../test/support/fake-bin.js';
 import { runDown } from '../commands/down.js';
-import { FakeBin } from './testing/fake-bin.js';
-import { makeDeployment, testDeps } from './testing/fixture.js';
 import { readState, workDir, writeState } from './workdir.js';
 
 /** A deployment that `up` left behind: Terraform state, a recorded host, a pinned host key. */

@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TESTNET_ADDRESS } from '../../test/support/config-fixtures.js';
+import { capture } from '../../test/support/deploy-fixture.js';
 import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';
 import { ensureSecrets, readSecrets } from '../config/secrets.js';
-import { TESTNET_ADDRESS } from '../config/test-fixtures.js';
 import { DEFAULT_TIMEOUTS } from './context.js';
 import { createRunner } from './runner.js';
-import { capture } from './testing/fixture.js';
 
 const run = promisify(execFile);
 const HOST_IMAGE = process.env.CKB_POOL_E2E_HOST_IMAGE ?? 'ckb-pool-ci/host:bookworm';

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeDeployment, testDeps } from '../../test/support/deploy-fixture.js';
+import { FakeBin } from '../../test/support/fake-bin.js';
 import { runDoctor } from '../commands/doctor.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
 import type { Probe } from '../image/registry.js';
-import { FakeBin } from './testing/fake-bin.js';
-import { makeDeployment, testDeps } from './testing/fixture.js';
 import { workDir } from './workdir.js';
 
 const engine = () =>

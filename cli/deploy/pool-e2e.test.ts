@@ -12,13 +12,13 @@ import { type RunningPool, startPool } from 'ckb-pool/pool/server';
 import { decodeAuthoritySecret } from 'ckb-pool/sv2/noise/keys';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Deployment, makeDeployment, testDeps } from '../../test/support/deploy-fixture.js';
+import { FakeBin } from '../../test/support/fake-bin.js';
 import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
 import { createRunner } from './runner.js';
-import { FakeBin } from './testing/fake-bin.js';
-import { type Deployment, makeDeployment, testDeps } from './testing/fixture.js';
 import { verifySv2Handshake } from './verify.js';
 import { readState, workDir, writeState } from './workdir.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TESTNET_ADDRESS } from '../../test/support/config-fixtures.js';
 import { parseConfig } from '../config/schema.js';
-import { TESTNET_ADDRESS } from '../config/test-fixtures.js';
 import { summary } from './summary.js';
 
 const PUBKEY = '9ahzPVFetLCQNm9mawBQWYNHkyesjbCHaEfHeU78f4iRvApjrHQ';

@@ -9,10 +9,6 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runUp } from '../commands/up.js';
-import { DEFAULT_IMAGES } from '../config/fields.js';
-import { createRunner } from './runner.js';
-import { FakeBin, type FakeRule } from './testing/fake-bin.js';
 import {
   type Deployment,
   type Listener,
@@ -21,7 +17,11 @@ import {
   startTcpListener,
   type TestDeps,
   testDeps,
-} from './testing/fixture.js';
+} from '../../test/support/deploy-fixture.js';
+import { FakeBin, type FakeRule } from '../../test/support/fake-bin.js';
+import { runUp } from '../commands/up.js';
+import { DEFAULT_IMAGES } from '../config/fields.js';
+import { createRunner } from './runner.js';
 import { workDir } from './workdir.js';
 
 const POOL = DEFAULT_IMAGES.pool;

@@ -2,11 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { runUp } from '../commands/up.js';
-import { MAINNET_ADDRESS } from '../config/test-fixtures.js';
-import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
-import { CLOUD_INIT_WAIT } from './ssh.js';
-import { FakeBin, type FakeRule } from './testing/fake-bin.js';
+import { MAINNET_ADDRESS } from '../../test/support/config-fixtures.js';
 import {
   type Deployment,
   type Listener,
@@ -16,7 +12,11 @@ import {
   startTcpListener,
   terraformOutputs,
   testDeps,
-} from './testing/fixture.js';
+} from '../../test/support/deploy-fixture.js';
+import { FakeBin, type FakeRule } from '../../test/support/fake-bin.js';
+import { runUp } from '../commands/up.js';
+import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
+import { CLOUD_INIT_WAIT } from './ssh.js';
 import { readState, workDir } from './workdir.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { baseConfig, KEYS, only, synthJson, type TfJson } from '../fixtures.js';
+import { baseConfig, KEYS, only, synthJson, type TfJson } from '../../test/support/stack-fixtures.js';
 import { SIZES, specFromConfig } from '../spec.js';
 import { ALICLOUD_SIZE_TYPES, alicloudCandidates, soldOutMessage } from './market.js';
 import { alicloudArchitecture } from './pool-host.js';

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { baseConfig, fixtures, KEYS, only, specFor, synthHcl, synthJson, type TfJson } from '../fixtures.js';
+import {
+  baseConfig,
+  fixtures,
+  KEYS,
+  only,
+  specFor,
+  synthHcl,
+  synthJson,
+  type TfJson,
+} from '../../test/support/stack-fixtures.js';
 import { specFromConfig } from '../spec.js';
 import { ALICLOUD_PROVIDER_SOURCE, ALICLOUD_PROVIDER_VERSION, snakeCase } from './constructs.js';
 import { ALICLOUD_SIZE_TYPES, soldOutMessage } from './market.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../pool/test/shared.js';
-import { fixtures, specFor, synthJson, type TfJson } from '../fixtures.js';
+import { fixtures, specFor, synthJson, type TfJson } from '../../test/support/stack-fixtures.js';
 import { synthPool } from '../stack.js';
 import { type AlicloudSchema, checkAlicloudJson, type Violation } from './schema-check.js';
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { baseConfig, fixtures, KEYS, only, specFor, synthJson, type TfJson } from '../fixtures.js';
+import {
+  baseConfig,
+  fixtures,
+  KEYS,
+  only,
+  specFor,
+  synthJson,
+  type TfJson,
+} from '../../test/support/stack-fixtures.js';
 import { specFromConfig } from '../spec.js';
 import { awsAcceptsKey, awsArchitecture, DEBIAN_OWNER } from './pool-host.js';
 

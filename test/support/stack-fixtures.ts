@@ -2,9 +2,9 @@
  * Sample deploy configs and a synth helper for the stack tests. The keys are syntactically
  * valid public keys made up for tests; no private key exists for them.
  */
-import { Testing } from './cdk.js';
-import { type Cloud, type PoolHostSpec, type StackConfigInput, specFromConfig } from './spec.js';
-import { PoolStack } from './stack.js';
+import { Testing } from '../../stacks/cdk.js';
+import { type Cloud, type PoolHostSpec, type StackConfigInput, specFromConfig } from '../../stacks/spec.js';
+import { PoolStack } from '../../stacks/stack.js';
 
 export const KEYS = {
   ed25519: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGZha2Uta2V5LWZvci10ZXN0cy1vbmx5LW5vdC1yZWFs operator@laptop',

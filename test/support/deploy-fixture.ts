@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { acceptSv2 } from 'ckb-pool/sv2/connection';
 import { ServerIdentity } from 'ckb-pool/sv2/noise/identity';
 import { decodeAuthoritySecret, generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
-import { ensureSecrets, readSecrets } from '../../config/secrets.js';
-import { TESTNET_ADDRESS } from '../../config/test-fixtures.js';
-import type { DeployDeps } from '../context.js';
-import { createRunner } from '../runner.js';
+import { ensureSecrets, readSecrets } from '../../cli/config/secrets.js';
+import type { DeployDeps } from '../../cli/deploy/context.js';
+import { createRunner } from '../../cli/deploy/runner.js';
+import { TESTNET_ADDRESS } from './config-fixtures.js';
 
 export const TEST_PUBLIC_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C7okWi0dh2l9GKJl test@ckb-pool';

@@ -1,7 +1,7 @@
-import { parseConfig } from '../config/schema.js';
-import type { DeploymentSecrets } from '../config/secrets.js';
-import { MAINNET_ADDRESS, TESTNET_ADDRESS } from '../config/test-fixtures.js';
-import type { PoolDeployConfig } from '../config/types.js';
+import { parseConfig } from '../../cli/config/schema.js';
+import type { DeploymentSecrets } from '../../cli/config/secrets.js';
+import type { PoolDeployConfig } from '../../cli/config/types.js';
+import { MAINNET_ADDRESS, TESTNET_ADDRESS } from './config-fixtures.js';
 
 /** Fixed, obviously fake secrets so snapshots are stable (valid key encodings are not needed to render). */
 export const FAKE_SECRETS: DeploymentSecrets = {
