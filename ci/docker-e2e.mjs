@@ -93,8 +93,9 @@ try {
 
   const commands = await poolCommands(config.images.pool);
   info(`ckb-pool commands in the image: ${[...commands].join(', ')}`);
-  const hasTranslator = commands.has('translate');
-  const hasMiner = commands.has('mine');
+  // The image is built from this commit's ckb-pool: every role must be in it.
+  const missing = ['serve', 'translate', 'mine', 'devnet'].filter((c) => !commands.has(c));
+  if (missing.length) throw new Error(`the pool image lacks \`ckb-pool ${missing.join('`, `')}\``);
 
   await step(`${compose.join(' ')} up -d`, async () => {
     started = true;
@@ -113,8 +114,7 @@ try {
           `healthy ${required.join(', ')}`,
           async () => {
             last = await projectHealth(PROJECT);
-            const translatorUp =
-              !hasTranslator || ['starting', 'healthy', 'unhealthy'].includes(last.translator);
+            const translatorUp = ['starting', 'healthy', 'unhealthy'].includes(last.translator);
             return translatorUp && required.every((s) => last[s] === 'healthy');
           },
           { timeoutMs: 240_000, intervalMs: 3000 },
@@ -129,9 +129,6 @@ try {
       if (last.grafana) throw new Error('grafana was started although the override disables it');
     },
   );
-  if (!hasTranslator) {
-    skip('translator', 'the pool image has no `ckb-pool translate` command yet (pool/src/translator)');
-  }
 
   const apiUrl = `http://127.0.0.1:${config.ports.api}`;
   // What the dashboards may name: the pool's /metrics (published on the host's loopback) and
@@ -142,7 +139,7 @@ try {
     const pool = exportedNames(await res.text());
     info(`pool /metrics: ${pool.size} names`);
     const names = new Set(pool);
-    if (hasTranslator) {
+    {
       const tYaml = parseYaml(readFileSync(join(bundleDir, 'pool/translator.yaml'), 'utf8'));
       const port = String(tYaml.metrics?.listen ?? '')
         .split(':')
@@ -191,18 +188,10 @@ try {
       url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${authorityPublicKey}`,
       user: 'ci.sv2',
     },
-    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: 'ci.v1', needs: 'translate' },
+    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: 'ci.v1' },
   ];
   for (const p of paths) {
     const title = `Mine through the ${p.name} port until the dev chain accepts a block`;
-    if (!hasMiner) {
-      skip(title, 'no `ckb-pool mine` command yet (pool/src/miner, issue 5)');
-      continue;
-    }
-    if (p.needs && !commands.has(p.needs)) {
-      skip(title, `no \`ckb-pool ${p.needs}\` command yet (pool/src/translator, issue 5)`);
-      continue;
-    }
     await step(title, async () => {
       const block = await mineUntilBlock({
         url: p.url,
