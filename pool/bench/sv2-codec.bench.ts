@@ -2,7 +2,7 @@
  * SV2 share codec: SubmitSharesCkb frames encoded, pushed through the streaming FrameDecoder
  * and decoded, per second — against a baseline measured in the same run, the Stratum V1
  * `mining.submit` JSON line for the same share (JSON.stringify + JSON.parse + hex decode).
- * Also the wire size of one share both ways (V1 line as in sv2-ckb.md §5). Prints one JSON line.
+ * Also the wire size of one share both ways (V1 line as in docs/protocol.md §7). Prints one JSON line.
  * BENCH_SECONDS sets the total measuring time (default 4), split into alternating rounds so
  * both sides see the same machine load.
  */

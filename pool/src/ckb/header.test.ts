@@ -92,7 +92,7 @@ describe('header encoding', () => {
   });
 
   it('reads the nonce of mainnet block 16,406,793 from its stratum bytes', () => {
-    // sv2-ckb.md worked example: extranonce1 207bb9ef ‖ extranonce2 080000007dc3929f157e882b.
+    // docs/protocol.md §7 worked example: extranonce1 207bb9ef ‖ extranonce2 080000007dc3929f157e882b.
     const n = nonceFromBytes(hexToBytes('207bb9ef080000007dc3929f157e882b'));
     expect(`0x${n.toString(16)}`).toBe('0x2b887e159f92c37d00000008efb97b20');
   });

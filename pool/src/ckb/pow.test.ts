@@ -17,7 +17,7 @@ import {
 } from './pow.js';
 import { compactToTarget, meetsTarget } from './target.js';
 
-// sv2-ckb.md worked example: mainnet block 16,406,793.
+// docs/protocol.md §7 worked example: mainnet block 16,406,793.
 const EXAMPLE_POW_HASH = hexToBytes('eb0f4436dc49e3d695074675b7cad1b26303560fde34edecac16309970b5737f');
 const EXAMPLE_NONCE = hexToBytes('207bb9ef080000007dc3929f157e882b');
 const EXAMPLE_OUTPUT = '00000000000000040dfbcc91208a14eb207c06f118554ccb2db4ae11f2a5ee80';

@@ -80,7 +80,7 @@ describe('compact targets as the CKB node decodes them', () => {
     expect(compactToDifficulty(0x20010000)).toBe(256n); // dev chain genesis
     expect(compactToDifficulty(0x20800000)).toBe(2n); // the node's DIFF_TWO
     expect(difficultyToCompact(256n)).toBe(0x20010000);
-    expect(compactToTarget(0x1908f459)).toBe(0x08f459n << 176n); // mainnet, sv2-ckb.md worked example
+    expect(compactToTarget(0x1908f459)).toBe(0x08f459n << 176n); // mainnet, docs/protocol.md §7 worked example
     expect(compactToDifficulty(0)).toBe(0n);
     expect(compactToDifficulty(0xff123456)).toBe(0n);
   });

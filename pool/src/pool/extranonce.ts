@@ -1,5 +1,5 @@
 /**
- * Nonce space allocation (sv2-ckb.md §3): every channel gets a 4-byte extranonce_prefix =
+ * Nonce space allocation (docs/protocol.md §3 "Nonce layout"): every channel gets a 4-byte extranonce_prefix =
  * pool instance id (1 byte) ‖ channel index (3 bytes, big-endian), and rolls the other 12
  * bytes of the 16-byte CKB nonce. Indexes of closed channels are reused oldest-freed first,
  * so a just-closed index is handed out again as late as possible.

@@ -82,7 +82,7 @@ export function makeJob(
   };
 }
 
-/** The 32-byte PoW output of a nonce for a job (testnet adds ckbhash, sv2-ckb.md §3). */
+/** The 32-byte PoW output of a nonce for a job (testnet adds ckbhash, docs/protocol.md §3 "Nonce layout"). */
 export function powOutput(chain: Chain, job: Pick<Job, 'midstate'>, nonce16: Uint8Array): Uint8Array {
   const out = eaglesongPow(job.midstate, nonce16);
   return chain === 'testnet' ? ckbhash(out) : out;

@@ -53,7 +53,7 @@ export type { Channel, ShareOutcome } from './channel.js';
 
 /**
  * One SV2 connection's protocol state, independent of sockets and Noise: it receives decoded
- * messages and answers through `SessionTransport`. Implements sv2-ckb.md §2–4: SetupConnection
+ * messages and answers through `SessionTransport`. Implements docs/protocol.md §3: SetupConnection
  * flag rules, extension 0x4CCB negotiation, standard/extended channels with a 4-byte
  * extranonce_prefix in one group channel, vardiff via SetTarget, UpdateChannel, CloseChannel,
  * and SubmitSharesCkb validation with batched SubmitShares.Success. Extension 0x0002 (a

@@ -1,7 +1,7 @@
 import { targetToBeHex } from '../ckb/target.js';
 
 /**
- * CKB Stratum V1 on the wire (sv2-ckb.md §5): newline-delimited JSON-RPC, hex without `0x`.
+ * CKB Stratum V1 on the wire (docs/protocol.md §7): newline-delimited JSON-RPC, hex without `0x`.
  * Pure helpers shared by the translator (server side) and the CPU miner (client side).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Extension 0x4CCB "CKB mining" (shared design sv2-ckb.md §4): the two messages a CKB header
+ * Extension 0x4CCB "CKB mining" (docs/protocol.md §3 "The CKB extension 0x4CCB"): the two messages a CKB header
  * needs that the Bitcoin job messages cannot express. Both are channel messages, so the
  * header's extension_type word is 0x4CCB | 0x8000 = 0xCCCB (bytes `cb cc`).
  */

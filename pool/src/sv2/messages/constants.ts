@@ -1,6 +1,6 @@
 /**
  * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md,
- * shared design sv2-ckb.md). Error codes are free text on the wire; these are the ones we send.
+ * docs/protocol.md). Error codes are free text on the wire; these are the ones we send.
  */
 
 /** SetupConnection.protocol */

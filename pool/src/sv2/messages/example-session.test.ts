@@ -43,7 +43,7 @@ describe('the example session of docs/protocol.md', () => {
     const nonce16 = new Uint8Array([...open.extranoncePrefix, ...share.nonceSuffix]);
     expect(nonce16.length).toBe(16);
     const out = eaglesong(new Uint8Array([...job.powHash, ...nonce16]));
-    // sv2-ckb.md §5 worked example (mainnet block 16,406,793).
+    // docs/protocol.md §4 and §7 worked example (mainnet block 16,406,793).
     expect(bytesToHex(out)).toBe('00000000000000040dfbcc91208a14eb207c06f118554ccb2db4ae11f2a5ee80');
     expect(meetsTarget(out, u256LeToTarget(open.target))).toBe(true);
     expect(meetsTarget(out, compactToTarget(job.compactTarget))).toBe(true);
