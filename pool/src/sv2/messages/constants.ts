@@ -1,6 +1,5 @@
 /**
- * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md,
- * docs/protocol.md). Error codes are free text on the wire; these are the ones we send.
+ * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md §3). Error codes are free text on the wire; these are the ones we send.
  */
 
 /** SetupConnection.protocol */
