@@ -127,6 +127,8 @@ CREATE TABLE IF NOT EXISTS block_splits (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 `;
+// The text above is version 1, on purpose: a new file and an old one take the same
+// MIGRATIONS path to SCHEMA_VERSION, so no step exists only for upgraded pools.
 
 /** The schema this code reads and writes; `meta.schema_version` of a migrated file. */
 export const SCHEMA_VERSION = 2;

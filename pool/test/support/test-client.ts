@@ -7,8 +7,8 @@ import type { MessageOf, Sv2Message, Sv2MessageType } from '../../src/sv2/messag
 
 /**
  * A small scripted SV2 client for the pool's integration tests and benchmark: real TCP, real
- * Noise, the profile's messages. Not a miner (the miner package is elsewhere); it grinds just
- * enough nonces to produce the share a test needs.
+ * Noise, the profile's messages. Not a miner (that is pool/src/miner, `ckb-pool mine`); it grinds
+ * just enough nonces to produce the share a test needs.
  */
 
 export interface ChannelInfo {
