@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeWithShared, readSharedJson } from '../../../test/shared.js';
+import { NOISE_HANDSHAKE } from '../../../test/vectors/noise-handshake.js';
 import { bytesToHex, hexToBytes } from '../../ckb/hex.js';
 import {
   CODECS,
@@ -175,11 +176,9 @@ describeWithShared(TP, 'official sv2-tp message vectors', () => {
 
 // ---- the plaintext frames inside the generated Noise transcript ----
 
-const NOISE = 'reference/vectors/generated/sv2-noise-handshake-vector.json';
-
-describeWithShared(NOISE, 'plaintext frames of the generated Noise transcript', () => {
+describe('plaintext frames of the generated Noise transcript', () => {
   it('decode to the messages they carry and re-encode byte for byte', () => {
-    const v = readSharedJson<Record<string, string>>(NOISE);
+    const v = NOISE_HANDSHAKE;
     const setup = decodeMessage(hexToBytes(v.example_frame_1_plain));
     expect(setup).toMatchObject({
       type: 'SetupConnection',
