@@ -4,8 +4,9 @@
  * plain data, built and checked here once, so the stacks never see half-valid input.
  */
 
-export type Cloud = 'aws' | 'alicloud';
-export const CLOUDS: readonly Cloud[] = ['aws', 'alicloud'];
+import { CLOUD_PROFILES, CLOUDS, type Cloud, cloudProfile } from './clouds.js';
+
+export { CLOUDS, type Cloud };
 
 export type Chain = 'mainnet' | 'testnet';
 
@@ -82,8 +83,11 @@ export const DEFAULT_SSH_USER = 'admin';
  */
 export const MIN_DISK_GB: Record<Chain, number> = { mainnet: 150, testnet: 80 };
 
-/** Largest root disk each cloud allows (gp3: 16 TiB; Alibaba ESSD system disk: 2 TiB). */
-export const MAX_DISK_GB: Record<Cloud, number> = { aws: 16384, alicloud: 2048 };
+/** Largest root disk each cloud allows (from the cloud profiles). */
+export const MAX_DISK_GB = Object.fromEntries(CLOUDS.map((c) => [c, CLOUD_PROFILES[c].maxDiskGb])) as Record<
+  Cloud,
+  number
+>;
 
 /** Ports that belong to services which must never be public (RPC, DBs, monitoring). */
 export const PRIVATE_PORTS: readonly number[] = [22, 8114, 18114, 28114, 3306, 9090, 9093, 3000, 9100];
@@ -96,25 +100,23 @@ export const PRIVATE_PORTS: readonly number[] = [22, 8114, 18114, 28114, 3306, 9
 export interface SizeProfile {
   cpu: number;
   memoryGiB: number;
-  awsType: string;
 }
+/** The shape of each abstract size; each cloud profile names its types for it. */
 export const SIZES: Record<'small' | 'medium' | 'large', SizeProfile> = {
-  small: { cpu: 2, memoryGiB: 4, awsType: 't3.medium' },
-  medium: { cpu: 2, memoryGiB: 8, awsType: 'm6i.large' },
-  large: { cpu: 4, memoryGiB: 16, awsType: 'm6i.xlarge' },
+  small: { cpu: 2, memoryGiB: 4 },
+  medium: { cpu: 2, memoryGiB: 8 },
+  large: { cpu: 4, memoryGiB: 16 },
 };
 
 /** Type used when the config names none (e.g. `cloud: local` synthesized with --cloud): 2 vCPU, 8 GiB. */
-export const DEFAULT_INSTANCE_TYPE: Record<Cloud, string> = { aws: 'm6i.large', alicloud: 'ecs.g7.large' };
+export const DEFAULT_INSTANCE_TYPE = Object.fromEntries(
+  CLOUDS.map((c) => [c, CLOUD_PROFILES[c].instanceType.default]),
+) as Record<Cloud, string>;
 
 export function sizeProfile(size: string): SizeProfile | undefined {
   return Object.hasOwn(SIZES, size) ? SIZES[size as keyof typeof SIZES] : undefined;
 }
 
-const AWS_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
-const ALICLOUD_TYPE = /^ecs\.[a-z0-9-]+\.[a-z0-9]+$/;
-const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
-const ALICLOUD_REGION = /^[a-z]{2}-[a-z]+(-[a-z0-9]+)*$/;
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$/;
 const USER = /^[a-z_][a-z0-9_-]{0,31}$/;
 
@@ -193,20 +195,17 @@ function checkCidrs(field: string, cidrs: string[], allowWorld: boolean): string
  * ports, SSH not open to the world, disk large enough for the chain) is enforced here.
  */
 export function checkSpec(cloud: Cloud, spec: PoolHostSpec): PoolHostSpec {
-  const regionRe = cloud === 'aws' ? AWS_REGION : ALICLOUD_REGION;
+  const profile = cloudProfile(cloud);
   if (!spec.region) {
     throw new SpecError('region', `is required for ${cloud} (the stacks never rely on a default region)`);
   }
-  if (!regionRe.test(spec.region)) throw new SpecError('region', `'${spec.region}' is not a ${cloud} region`);
-  if (!sizeProfile(spec.instanceSize)) {
-    const re = cloud === 'aws' ? AWS_TYPE : ALICLOUD_TYPE;
-    if (!re.test(spec.instanceSize) || (cloud === 'aws' && spec.instanceSize.startsWith('ecs.'))) {
-      throw new SpecError(
-        'instance.size',
-        `'${spec.instanceSize}' is neither small/medium/large nor an ${cloud} instance type` +
-          (cloud === 'aws' ? " (e.g. 'm6i.large')" : " (e.g. 'ecs.g7.large')"),
-      );
-    }
+  if (!profile.region.pattern.test(spec.region))
+    throw new SpecError('region', `'${spec.region}' is not a ${cloud} region`);
+  if (!sizeProfile(spec.instanceSize) && !profile.instanceType.pattern.test(spec.instanceSize)) {
+    throw new SpecError(
+      'instance.size',
+      `'${spec.instanceSize}' is neither small/medium/large nor an ${cloud} instance type (e.g. '${profile.instanceType.default}')`,
+    );
   }
   const min = MIN_DISK_GB[spec.chain];
   if (!min) throw new SpecError('chain', `'${spec.chain}' is not mainnet or testnet`);

@@ -16,7 +16,6 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'cli/commands/render.test.ts',
   'cli/deploy/backup-ledger.test.ts',
   'cli/deploy/backup.test.ts',
-  'cli/deploy/cloud-credentials.test.ts',
   'cli/deploy/doctor.test.ts',
   'cli/deploy/down.test.ts',
   'cli/deploy/host-e2e.test.ts',
@@ -48,6 +47,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/test/e2e/cli.e2e.test.ts',
   'pool/test/e2e/translator.e2e.test.ts',
   'stacks/alicloud/market.test.ts',
+  'stacks/credentials.test.ts',
   'stacks/terraform-validate.test.ts',
   'test/systemd-units.test.ts',
 ];

@@ -4,7 +4,8 @@
  * docs/config.md are all derived from this table.
  */
 import { createRequire } from 'node:module';
-import { DEFAULT_INSTANCE_TYPE, MAX_DISK_GB, MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
+import { CLOUD_PROFILES, isCloud, type Cloud as VmCloud } from '../../stacks/clouds.js';
+import { MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
 import type { ConfigPath, Draft, PoolDeployConfig, ValueAt } from './types.js';
@@ -63,18 +64,14 @@ export const DEFAULT_IMAGES = {
   nodeExporter: 'prom/node-exporter:v1.9.1',
 } as const;
 
-const isCloudVm = (c: Draft) => c.cloud === 'aws' || c.cloud === 'alicloud';
+const isCloudVm = (c: Draft) => c.cloud !== undefined && isCloud(c.cloud);
 const isRemote = (c: Draft) => c.cloud !== 'local';
 const isBucket = (c: Draft) => c.state?.backend === 's3' || c.state?.backend === 'oss';
 
-const REGION_PATTERN = {
-  aws: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d+$/,
-  alicloud: /^[a-z]{2}-[a-z]+(-\d+)?$/,
-};
-const REGION_EXAMPLE = { aws: 'us-east-1', alicloud: 'ap-southeast-1' };
-const SIZE_DEFAULT = DEFAULT_INSTANCE_TYPE;
 const ABSTRACT_SIZES = Object.keys(SIZES);
-const SIZE_PATTERN = { aws: /^[a-z][a-z0-9-]*\.[a-z0-9]+$/, alicloud: /^ecs\.[a-z0-9-]+\.[a-z0-9]+$/ };
+/** The profile (stacks/<cloud>/profile.ts) of a config's cloud when it is a cloud VM. */
+const vmProfile = (c: Draft) =>
+  c.cloud && isCloud(c.cloud) ? CLOUD_PROFILES[c.cloud as VmCloud] : undefined;
 
 function image<N extends keyof typeof DEFAULT_IMAGES>(
   name: N,
@@ -176,15 +173,17 @@ export const FIELDS = [
     kind: str('region'),
     doc: 'Cloud region, e.g. `us-east-1` (AWS) or `ap-southeast-1` (Alibaba Cloud). Required for aws/alicloud and always written explicitly into the provider: no silent fallback region.',
     required: isCloudVm,
-    suggest: (c) => (isCloudVm(c) ? REGION_EXAMPLE[c.cloud as 'aws'] : undefined),
+    suggest: (c) => vmProfile(c)?.region.example,
     defaultDoc: 'required for aws/alicloud (init suggests us-east-1 / ap-southeast-1)',
     flag: 'region',
     prompt: 'Region',
     ask: isCloudVm,
-    check: (v, c) =>
-      isCloudVm(c) && !REGION_PATTERN[c.cloud as 'aws'].test(v)
-        ? `'${v}' is not a region name of ${c.cloud}, e.g. ${REGION_EXAMPLE[c.cloud as 'aws']}`
-        : undefined,
+    check: (v, c) => {
+      const p = vmProfile(c);
+      return p && !p.region.pattern.test(v)
+        ? `'${v}' is not a region name of ${c.cloud}, e.g. ${p.region.example}`
+        : undefined;
+    },
   }),
   field('instance.size', {
     kind: str('instance type'),
@@ -193,15 +192,17 @@ export const FIELDS = [
       .join(
         ', ',
       )}), or a concrete instance type. 2 vCPU and 8 GiB suit a mainnet node plus the pool. Ignored for local and ssh.`,
-    default: (c) => (isCloudVm(c) ? SIZE_DEFAULT[c.cloud as 'aws'] : ''),
+    default: (c) => vmProfile(c)?.instanceType.default ?? '',
     defaultDoc: '`m6i.large` (aws), `ecs.g7.large` (alicloud), empty otherwise',
     flag: 'instance-size',
     prompt: 'Instance type',
     ask: isCloudVm,
-    check: (v, c) =>
-      isCloudVm(c) && !ABSTRACT_SIZES.includes(v) && !SIZE_PATTERN[c.cloud as 'aws'].test(v)
-        ? `'${v}' is not an instance type of ${c.cloud}; use ${ABSTRACT_SIZES.join('/')} or e.g. ${SIZE_DEFAULT[c.cloud as 'aws']}`
-        : undefined,
+    check: (v, c) => {
+      const p = vmProfile(c);
+      return p && !ABSTRACT_SIZES.includes(v) && !p.instanceType.pattern.test(v)
+        ? `'${v}' is not an instance type of ${c.cloud}; use ${ABSTRACT_SIZES.join('/')} or e.g. ${p.instanceType.default}`
+        : undefined;
+    },
   }),
   field('instance.diskGb', {
     kind: int(30, 16384),
@@ -212,9 +213,10 @@ export const FIELDS = [
     prompt: 'Disk size (GiB)',
     ask: isCloudVm,
     check: (v, c) => {
-      if (!isCloudVm(c)) return undefined;
+      const p = vmProfile(c);
+      if (!p) return undefined;
       const min = MIN_DISK_GB[c.chain ?? 'mainnet'];
-      const max = MAX_DISK_GB[c.cloud as 'aws'];
+      const max = p.maxDiskGb;
       if (v < min) return `${v} GiB is too small for a ${c.chain} node; use at least ${min}`;
       if (v > max) return `${v} GiB is more than ${c.cloud} allows for this disk (${max})`;
       return undefined;
@@ -353,10 +355,14 @@ export const FIELDS = [
     flag: 'state-backend',
     prompt: 'Terraform state backend',
     ask: isCloudVm,
-    check: (v, c) =>
-      (v === 's3' && c.cloud !== 'aws') || (v === 'oss' && c.cloud !== 'alicloud')
-        ? `${v} state needs cloud ${v === 's3' ? 'aws' : 'alicloud'}; use local or ${c.cloud === 'alicloud' ? 'oss' : 's3'}`
-        : undefined,
+    check: (v, c) => {
+      if (v === 'local') return undefined;
+      const owner = Object.values(CLOUD_PROFILES).find((p) => p.stateBackend === v);
+      const own = vmProfile(c)?.stateBackend;
+      return own === v
+        ? undefined
+        : `${v} state needs cloud ${owner?.cloud}; use local${own ? ` or ${own}` : ''}`;
+    },
   }),
   field('state.bucket', {
     kind: str('bucket name', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),

@@ -82,7 +82,7 @@ export function defaultDeps(): DeployDeps {
     cloudSshPort: 22,
     now: () => new Date(),
     // Loaded on use: only doctor and up ask, and only when no other AWS source is set.
-    probeInstanceRole: async () => (await import('./cloud-credentials.js')).probeEc2InstanceRole(),
+    probeInstanceRole: async () => (await import('../../stacks/credentials.js')).probeEc2InstanceRole(),
   };
 }
 

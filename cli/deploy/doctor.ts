@@ -4,10 +4,10 @@
  * ansible-core is held to the tested range).
  */
 import { existsSync } from 'node:fs';
+import { cloudProfile } from '../../stacks/clouds.js';
 import { loadConfig, type PoolDeployConfig } from '../config/schema.js';
 import { readSecrets } from '../config/secrets.js';
 import { ANSIBLE_CORE_BELOW, ANSIBLE_CORE_MIN, parseAnsibleCoreVersion } from './ansible.js';
-import { findAlicloudCredentials, findAwsCredentials } from './cloud-credentials.js';
 import { detectCompose, dockerEngineVersion } from './compose.js';
 import type { DeployDeps } from './context.js';
 import { localImageChecks } from './image-checks.js';
@@ -91,10 +91,10 @@ function keyChecks(config: PoolDeployConfig, target: Target): Check[] {
   return out;
 }
 
-/** Which credential source the cloud's Terraform provider will use (cloud-credentials.ts). */
+/** Which credential source the cloud's Terraform provider will use (its profile says how to find it). */
 async function credentialsCheck(target: 'aws' | 'alicloud', deps: DeployDeps): Promise<Check> {
   const name = `${target} credentials`;
-  const finding = target === 'aws' ? await findAwsCredentials(deps) : findAlicloudCredentials(deps);
+  const finding = await cloudProfile(target).findCredentials(deps);
   return finding.ok ? pass(name, finding.detail) : fail(name, finding.detail, finding.fix ?? '');
 }
 

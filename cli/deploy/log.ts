@@ -13,7 +13,7 @@ export const SECRET_ENV_VARS = [
   'ALICLOUD_SECURITY_TOKEN',
   'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
   'ALIBABA_CLOUD_SECURITY_TOKEN',
-  // The names doctor also accepts (cli/deploy/cloud-credentials.ts): masked as well.
+  // The names doctor also accepts (stacks/credentials.ts): masked as well.
   'ALIBABACLOUD_ACCESS_KEY_SECRET',
   'ALIBABACLOUD_SECURITY_TOKEN',
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',

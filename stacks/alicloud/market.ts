@@ -13,40 +13,11 @@
  */
 import { Construct, TerraformLocal } from '../cdk.js';
 
-export type SizeName = 'small' | 'medium' | 'large';
+export type { SizeName } from '../profile.js';
+export { ALICLOUD_SIZE_TYPES } from './profile.js';
 
-/**
- * x86_64 types per size, most preferred first (the first is the family the stack used before
- * fallbacks existed). All have the size's vCPU/RAM and take the same Debian x64 image: other
- * generations, AMD (g7a/g8a, c7a/c8a) and the universal u1 line, so one sold-out family does
- * not stop a deploy.
- */
-export const ALICLOUD_SIZE_TYPES: Record<SizeName, readonly string[]> = {
-  small: [
-    'ecs.c7.large',
-    'ecs.c8i.large',
-    'ecs.c7a.large',
-    'ecs.c8a.large',
-    'ecs.c6.large',
-    'ecs.u1-c1m2.large',
-  ],
-  medium: [
-    'ecs.g7.large',
-    'ecs.g8i.large',
-    'ecs.g7a.large',
-    'ecs.g8a.large',
-    'ecs.g6.large',
-    'ecs.u1-c1m4.large',
-  ],
-  large: [
-    'ecs.g7.xlarge',
-    'ecs.g8i.xlarge',
-    'ecs.g7a.xlarge',
-    'ecs.g8a.xlarge',
-    'ecs.g6.xlarge',
-    'ecs.u1-c1m4.xlarge',
-  ],
-};
+import type { SizeName } from '../profile.js';
+import { ALICLOUD_SIZE_TYPES } from './profile.js';
 
 /** Types to try for `instance.size`: the size's fallback list, or just the type the config names. */
 export function alicloudCandidates(instanceSize: string): readonly string[] {

@@ -6,6 +6,7 @@
  *
  * Submodule imports only: loading the whole `@cdktf/provider-aws` index costs seconds.
  */
+
 import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami/index.js';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
 import { DataAwsEc2InstanceTypeOfferings } from '@cdktf/provider-aws/lib/data-aws-ec2-instance-type-offerings/index.js';
@@ -24,7 +25,9 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import { Construct, Fn, TerraformStack } from '../cdk.js';
 import { cloudInit, HOST_NETWORK, ingressRules, type PoolHost, ruleId, tags } from '../pool-host.js';
-import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.js';
+import type { SizeName } from '../profile.js';
+import { isIpv6Cidr, type PoolHostSpec, sshKeyType } from '../spec.js';
+import { AWS_PROFILE } from './profile.js';
 
 /**
  * The Debian project's AWS account: the publisher of official Debian AMIs. Debian 12 is what
@@ -33,7 +36,10 @@ import { isIpv6Cidr, type PoolHostSpec, sizeProfile, sshKeyType } from '../spec.
 export const DEBIAN_OWNER = '136693071363';
 
 function awsInstanceType(spec: PoolHostSpec): string {
-  return sizeProfile(spec.instanceSize)?.awsType ?? spec.instanceSize;
+  const size = spec.instanceSize as SizeName;
+  return Object.hasOwn(AWS_PROFILE.instanceType.forSize, size)
+    ? AWS_PROFILE.instanceType.forSize[size][0]
+    : spec.instanceSize;
 }
 
 /** Graviton families carry a 'g' after the generation digit (t4g, m7g, c7gn): they need arm64 images. */

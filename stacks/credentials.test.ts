@@ -10,7 +10,7 @@ import {
   findAwsCredentials,
   parseIni,
   probeEc2InstanceRole,
-} from './cloud-credentials.js';
+} from './credentials.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzzSECRET';
 const homes: string[] = [];
