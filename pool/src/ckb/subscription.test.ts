@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Devnet, startDevnet } from '../devnet/index.js';
 import type { HeaderViewJson } from './rpc-types.js';
-import { backoffDelay, parseHostPort, parseSubscriptionLine, TipSubscription } from './subscription.js';
+import { backoffDelay, parseSubscriptionLine, TipSubscription } from './subscription.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -74,12 +74,6 @@ describe('parseSubscriptionLine', () => {
     expect(parseSubscriptionLine('{"method":"subscribe","params":{"result":"{broken"}}').kind).toBe(
       'invalid',
     );
-  });
-
-  it('parses host:port including bracketed IPv6', () => {
-    expect(parseHostPort('127.0.0.1:18114')).toEqual({ host: '127.0.0.1', port: 18114 });
-    expect(parseHostPort('[::1]:18114')).toEqual({ host: '::1', port: 18114 });
-    expect(() => parseHostPort('localhost')).toThrow(/HOST:PORT/);
   });
 });
 

@@ -11,6 +11,7 @@
  * fires, so the caller can re-read the tip it may have missed while disconnected.
  */
 import { Socket } from 'node:net';
+import { parseHostPort } from '../net/host-port.js';
 import type { HeaderViewJson } from './rpc-types.js';
 
 export interface BackoffOptions {
@@ -92,16 +93,6 @@ export function parseSubscriptionLine(line: string): SubscriptionLine {
   return { kind: 'invalid', reason: `neither response nor notification: ${line.slice(0, 120)}` };
 }
 
-/** Parses `host:port` (IPv6 as `[::1]:18114`). */
-export function parseHostPort(address: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(address) ?? /^([^:]+):(\d+)$/.exec(address);
-  const port = m ? Number(m[2]) : Number.NaN;
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`expected HOST:PORT, got "${address}"`);
-  }
-  return { host: m[1], port };
-}
-
 export interface TipSubscriptionOptions {
   /** `host:port` of the node's TCP subscription listener. */
   address: string;
@@ -140,7 +131,7 @@ export class TipSubscription {
   subscriptionId: string | null = null;
 
   constructor(private readonly options: TipSubscriptionOptions) {
-    ({ host: this.host, port: this.port } = parseHostPort(options.address));
+    ({ host: this.host, port: this.port } = parseHostPort(options.address, 'node.subscribeAddress'));
     if (options.signal?.aborted) {
       this.closedFlag = true;
       this.stateValue = 'closed';

@@ -8,7 +8,6 @@ import {
   configReferenceMarkdown,
   loadPoolConfig,
   parseConfig,
-  parseHostPort,
 } from './config.js';
 
 const minimal = {
@@ -160,10 +159,12 @@ describe('pool config', () => {
     expect(errorOf(() => loadPoolConfig(join(dir, 'bad.yaml'))).message).toContain('not valid YAML');
   });
 
-  it('parses host:port including IPv6 brackets', () => {
-    expect(parseHostPort('0.0.0.0:3333')).toEqual({ host: '0.0.0.0', port: 3333 });
-    expect(parseHostPort('[::1]:0')).toEqual({ host: '::1', port: 0 });
-    expect(() => parseHostPort('host:99999')).toThrow(ConfigError);
+  it('refuses a listen address that is not host:port, naming the field', () => {
+    expect(
+      errorOf(() => parseConfig({ ...minimal, sv2: { listen: '0.0.0.0:99999' } }, '/etc/ckb-pool')),
+    ).toMatchObject({
+      field: 'sv2.listen',
+    });
   });
 
   it('documents every field in docs/pool-config.md with the generated reference table', () => {

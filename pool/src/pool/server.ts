@@ -8,6 +8,7 @@ import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LedgerReader } from '../ledger/reader.js';
+import { parseHostPort } from '../net/host-port.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
@@ -16,7 +17,7 @@ import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/k
 import { buildApiSource } from './api-source.js';
 import { closeReasonLabel, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
-import { type PoolConfig, parseHostPort } from './config.js';
+import type { PoolConfig } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';

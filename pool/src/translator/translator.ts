@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { parseHostPort } from '../pool/config.js';
+import { parseHostPort } from '../net/host-port.js';
 import { tlvWorkerFor } from '../pool/worker-names.js';
 import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
 import { TokenBucket } from '../sv2/rate-limit.js';

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { bytesToHex0x } from '../../ckb/hex.js';
-import { parseHostPort } from '../../ckb/subscription.js';
 import {
   DEFAULT_DEVNET_COMPACT_TARGET,
   type Devnet,
@@ -9,6 +8,7 @@ import {
 } from '../../devnet/index.js';
 import { SECP256K1_BLAKE160_CODE_HASH } from '../../devnet/lock.js';
 import { compactToTarget, type PowFunc } from '../../devnet/pow-check.js';
+import { parseHostPort } from '../../net/host-port.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `Usage: ckb-pool devnet [options]
