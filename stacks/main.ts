@@ -7,9 +7,10 @@
  * No provider bindings are generated (`terraformProviders` is empty): AWS comes prebuilt and
  * the Alibaba Cloud blocks are hand-written in stacks/alicloud/constructs.ts.
  */
-import { synthDeployment } from '../cli/commands/synth.js';
+
 import { loadConfig } from '../cli/config/schema.js';
 import { CLOUDS, type Cloud } from './spec.js';
+import { synthDeployment } from './synth.js';
 
 const cloud = process.env.CKB_POOL_CLOUD;
 if (cloud !== undefined && !CLOUDS.includes(cloud as Cloud)) {

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLOUDS, type Cloud, SpecError, specFromConfig } from '../../stacks/spec.js';
+import { CLOUDS, type Cloud, SpecError } from '../../stacks/spec.js';
 import type { SynthResult } from '../../stacks/stack.js';
+import { synthDeployment } from '../../stacks/synth.js';
 import { type Command, UsageError } from '../command.js';
-import { ConfigError, loadConfig, type PoolDeployConfig } from '../config/schema.js';
+import { ConfigError, loadConfig } from '../config/schema.js';
 
 export const DEFAULT_CONFIG = 'ckb-pool.yaml';
 export const DEFAULT_OUT = '.ckb-pool-deploy/terraform';
@@ -22,29 +22,6 @@ Options:
   --out DIR             Output folder; the stack lands in DIR/stacks/<project>-<cloud>/.
                         Default: ${DEFAULT_OUT}
   -h, --help            Show this help.`;
-
-/**
- * Synthesizes a loaded config (path fields absolute, as `loadConfig` returns them). The stacks
- * (cdktf, provider bindings) load only here, so `ckb-pool-deploy --help` stays fast.
- */
-export async function synthDeployment(
-  config: PoolDeployConfig,
-  cloud: Cloud | undefined,
-  outDir: string,
-): Promise<SynthResult> {
-  let key: string;
-  try {
-    key = readFileSync(config.ssh.publicKeyPath, 'utf8');
-  } catch (e) {
-    throw new SpecError(
-      'ssh.publicKeyPath',
-      `cannot read ${config.ssh.publicKeyPath} (${(e as NodeJS.ErrnoException).code}); create a key with ssh-keygen -t ed25519`,
-    );
-  }
-  const spec = specFromConfig(config, key, cloud);
-  const { synthPool } = await import('../../stacks/stack.js');
-  return synthPool(cloud ?? (config.cloud as Cloud), spec, outDir);
-}
 
 const command: Command = {
   help,

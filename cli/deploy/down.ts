@@ -8,7 +8,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { resourceName } from '../../stacks/spec.js';
-import { synthDeployment } from '../commands/synth.js';
+import { synthDeployment } from '../../stacks/synth.js';
 import { COMPOSE_MISSING, composeDown, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { type Opened, openSession } from './session.js';

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { resourceName } from '../../stacks/spec.js';
-import { synthDeployment } from '../commands/synth.js';
+import { synthDeployment } from '../../stacks/synth.js';
 import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
 import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';

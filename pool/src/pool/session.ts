@@ -23,6 +23,7 @@ import {
   SV2_VERSION,
   type Sv2Message,
 } from '../sv2/messages/index.js';
+import { shareWorker } from '../sv2/worker-names.js';
 import { ShareBatcher } from './batching.js';
 import {
   applyTarget,
@@ -47,7 +48,6 @@ import {
 import { parseMaxTarget, targetFields, targetLe } from './target-memo.js';
 import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
-import { shareWorker } from './worker-names.js';
 
 export type { Channel, ShareOutcome } from './channel.js';
 

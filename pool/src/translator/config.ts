@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { isChain } from '../ckb/pow.js';
 import { parseHostPort } from '../net/host-port.js';
+import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
-import { FAILBACK_DEFAULTS, type FailbackSettings } from './failback.js';
 import {
   limitKeys,
   parseTranslatorLimits,
