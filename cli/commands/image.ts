@@ -3,9 +3,9 @@ import { parseArgs } from 'node:util';
 import { type Command, UsageError } from '../command.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
 import { ConfigError, loadConfig } from '../config/schema.js';
-import { createRunner } from '../deploy/runner.js';
 import { runImagePin } from '../image/pin-command.js';
 import { buildPoolImage, ImageBuildError, poolPackageDir, saveImageArchive } from '../image/pool-image.js';
+import { createRunner } from '../process/runner.js';
 
 const help = `Usage: ckb-pool-deploy image build [--tag TAG] [--config FILE] [--tarball FILE]
                               [--node-image IMAGE] [--ca-file FILE] [--platform P] [--archive FILE]

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import type { PoolDeployConfig } from '../config/types.js';
+import type { RunRequest } from '../process/runner.js';
 import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
-import type { RunRequest } from './runner.js';
 import type { SshTarget } from './ssh.js';
 
 export type DockerInstallMethod = 'repo' | 'distro' | 'none';

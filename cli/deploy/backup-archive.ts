@@ -9,9 +9,9 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chain } from '../config/types.js';
+import type { Runner } from '../process/runner.js';
 import { LEDGER_FILE_NAME, type LedgerSummary } from './backup-ledger.js';
 import { type Session, StepFailure } from './context.js';
-import type { Runner } from './runner.js';
 
 export const MANIFEST = 'backup.json';
 export const CONFIG_ENTRY = 'ckb-pool.yaml';

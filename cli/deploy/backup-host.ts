@@ -9,10 +9,10 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONTAINER_PATH, SERVICE } from '../bundle/layout.js';
+import type { RunResult } from '../process/runner.js';
 import { LEDGER_FILE_NAME, LEDGER_PROGRAM, type LedgerMode, SCRATCH_IN_CONTAINER } from './backup-ledger.js';
 import { COMPOSE_MISSING, type ComposeCommand, detectCompose } from './compose.js';
 import { type Session, StepFailure } from './context.js';
-import type { RunResult } from './runner.js';
 import { type SshTarget, sshDestination, sshOptions } from './ssh.js';
 
 /** Where the Ansible role puts the bundle (ansible/roles/ckb_pool/defaults/main.yml). */

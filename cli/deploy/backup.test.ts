@@ -21,8 +21,8 @@ import { FakeBin } from '../../test/support/fake-bin.js';
 import { runBackup } from '../commands/backup.js';
 import { runRestore } from '../commands/restore.js';
 import { AUTHORITY_SECRET_FILE } from '../config/secrets.js';
-import type { Runner, RunRequest, RunResult } from './runner.js';
-import { whichOnPath } from './runner.js';
+import type { Runner, RunRequest, RunResult } from '../process/runner.js';
+import { whichOnPath } from '../process/runner.js';
 import { workDir } from './workdir.js';
 
 /**

@@ -3,7 +3,7 @@
  * (`docker compose`) or v1.29 (`docker-compose`) — started in the rendered bundle folder with
  * the config's project name, so `down` finds the same containers and volumes.
  */
-import type { Runner, RunRequest } from './runner.js';
+import type { Runner, RunRequest } from '../process/runner.js';
 
 export interface ComposeCommand {
   cmd: string;

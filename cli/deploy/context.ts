@@ -7,9 +7,9 @@
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import type { Probe } from '../image/registry.js';
+import { createRunner, type Runner, type RunRequest, type RunResult } from '../process/runner.js';
 import type { DeployLog, Masker } from './log.js';
 import { type OutputStream, Progress } from './progress.js';
-import { createRunner, type Runner, type RunRequest, type RunResult } from './runner.js';
 import { type DeployState, type WorkDir, writeState } from './workdir.js';
 
 export interface Timeouts {

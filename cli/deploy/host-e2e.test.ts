@@ -20,8 +20,8 @@ import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';
 import { ensureSecrets, readSecrets } from '../config/secrets.js';
+import { createRunner } from '../process/runner.js';
 import { DEFAULT_TIMEOUTS } from './context.js';
-import { createRunner } from './runner.js';
 
 const run = promisify(execFile);
 const HOST_IMAGE = process.env.CKB_POOL_E2E_HOST_IMAGE ?? 'ckb-pool-ci/host:bookworm';

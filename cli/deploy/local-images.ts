@@ -7,9 +7,9 @@
 import { parse as parseYaml } from 'yaml';
 import { buildPoolImage, ImageBuildError } from '../image/pool-image.js';
 import { type UnavailableImage, unavailableMessage } from '../image/unavailable.js';
+import type { Runner } from '../process/runner.js';
 import type { ComposeCommand } from './compose.js';
 import { type Session, StepFailure } from './context.js';
-import type { Runner } from './runner.js';
 
 export interface StackImage {
   service: string;

@@ -18,7 +18,7 @@ import { runDown } from '../commands/down.js';
 import { runStatus } from '../commands/status.js';
 import { runUp } from '../commands/up.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
-import { createRunner } from './runner.js';
+import { createRunner } from '../process/runner.js';
 import { verifySv2Handshake } from './verify.js';
 import { readState, workDir, writeState } from './workdir.js';
 

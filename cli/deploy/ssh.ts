@@ -5,9 +5,9 @@
  * (a fresh VM's key cannot be known earlier), enforced afterwards, forgotten by `down`.
  */
 import { createServer, connect as netConnect } from 'node:net';
+import type { BackgroundProcess, Runner } from '../process/runner.js';
 import type { Session } from './context.js';
 import { StepFailure } from './context.js';
-import type { BackgroundProcess, Runner } from './runner.js';
 import type { HostRecord } from './workdir.js';
 
 /** Parses `user@host`, `user@host:port` or `user@[v6addr]:port`. */

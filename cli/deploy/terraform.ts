@@ -3,7 +3,7 @@
  * state next to it (local backend) unless the config names a bucket; every command here is
  * idempotent, so a re-run of `up` after a failure simply converges.
  */
-import type { RunRequest } from './runner.js';
+import type { RunRequest } from '../process/runner.js';
 
 /** Environment for every terraform call: no prompts, no colour codes in the log, no update check. */
 export const TERRAFORM_ENV: Record<string, string> = {

@@ -21,7 +21,7 @@ import {
 import { FakeBin, type FakeRule } from '../../test/support/fake-bin.js';
 import { runUp } from '../commands/up.js';
 import { DEFAULT_IMAGES } from '../config/fields.js';
-import { createRunner } from './runner.js';
+import { createRunner } from '../process/runner.js';
 import { workDir } from './workdir.js';
 
 const POOL = DEFAULT_IMAGES.pool;

@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSy
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Runner } from '../deploy/runner.js';
+import type { Runner } from '../process/runner.js';
 
 /** Names inside the build context, as pool/Dockerfile expects them. */
 const CONTEXT_TARBALL = 'ckb-pool.tgz';

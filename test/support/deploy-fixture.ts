@@ -12,7 +12,7 @@ import { ServerIdentity } from 'ckb-pool/sv2/noise/identity';
 import { decodeAuthoritySecret, generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
 import { ensureSecrets, readSecrets } from '../../cli/config/secrets.js';
 import type { DeployDeps } from '../../cli/deploy/context.js';
-import { createRunner } from '../../cli/deploy/runner.js';
+import { createRunner } from '../../cli/process/runner.js';
 import { TESTNET_ADDRESS } from './config-fixtures.js';
 
 export const TEST_PUBLIC_KEY =
