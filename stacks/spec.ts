@@ -6,9 +6,10 @@
 
 import { CLOUD_PROFILES, CLOUDS, type Cloud, cloudProfile } from './clouds.js';
 
+export type { PublicChain as Chain } from 'ckb-pool/ckb/chain';
 export { CLOUDS, type Cloud };
 
-export type Chain = 'mainnet' | 'testnet';
+import type { PublicChain as Chain } from 'ckb-pool/ckb/chain';
 
 /** Where Terraform keeps its state: a local file (default), an S3 bucket or an OSS bucket. */
 export type StateSpec =

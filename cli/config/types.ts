@@ -3,7 +3,10 @@
  * type at compile time (every leaf has exactly one field spec of the right value type), so types,
  * validation, defaults, `init` prompts and docs/config.md cannot drift apart.
  */
-export type Chain = 'mainnet' | 'testnet';
+/** The chain a deployment runs on: one definition, the pool's (ckb-pool/ckb/chain). */
+export type { PublicChain as Chain } from 'ckb-pool/ckb/chain';
+
+import type { PublicChain as Chain } from 'ckb-pool/ckb/chain';
 export type Cloud = 'aws' | 'alicloud' | 'local' | 'ssh';
 export type StateBackend = 'local' | 's3' | 'oss';
 

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 const MAY_IMPORT: Record<string, readonly string[]> = {
   // neutral helpers and cores
   net: [],
+  log: [],
   ckb: ['net'],
   sv2: ['ckb', 'net'],
   'sv2/client': ['sv2', 'ckb', 'net'],
@@ -19,14 +20,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
   // roles
-  pool: ['api', 'ckb', 'ledger', 'net', 'sv2'],
-  translator: ['api', 'ckb', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
-  miner: ['ckb', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
+  pool: ['api', 'ckb', 'ledger', 'log', 'net', 'sv2'],
+  translator: ['api', 'ckb', 'log', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
+  miner: ['ckb', 'log', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
   // the command line starts the roles
   cli: [
     'api',
     'ckb',
     'devnet',
+    'log',
     'ledger',
     'miner',
     'net',

@@ -7,6 +7,8 @@
  * A header is valid when its compact target decodes without overflow to a non-zero target
  * and int_be(pow output) ≤ target.
  */
+
+import type { Chain } from './chain.js';
 import {
   eaglesong,
   eaglesongPow,
@@ -21,8 +23,7 @@ import { ckbhash } from './hash.js';
 import { type Header, nonceToBytes, powHash as rawHeaderPowHash } from './header.js';
 import { decodeCompact, meetsTarget, powWordsMeetTarget, targetToBeWords } from './target.js';
 
-export type Chain = 'mainnet' | 'testnet' | 'dev';
-export const CHAINS: readonly Chain[] = ['mainnet', 'testnet', 'dev'];
+export { CHAINS, type Chain, isChain } from './chain.js';
 
 /** How a dev chain checks PoW: real Eaglesong, or the node's Dummy engine (always valid). */
 export type DevPow = 'eaglesong' | 'dummy';
@@ -41,10 +42,6 @@ export function powEngine(chain: Chain, opts: PowOptions = {}): 'Eaglesong' | 'E
   if (chain === 'dev' && opts.devPow === 'dummy') return 'Dummy';
   if (chain === 'mainnet' || chain === 'dev') return 'Eaglesong';
   throw new RangeError(`unknown chain ${String(chain)}`);
-}
-
-export function isChain(s: unknown): s is Chain {
-  return typeof s === 'string' && (CHAINS as readonly string[]).includes(s);
 }
 
 function powMessage(powHash: Uint8Array, nonce16: Uint8Array): Uint8Array {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_API_LIMITS } from '../api/http.js';
+import { LOG_LEVELS as LEVELS } from '../log/levels.js';
 import { HostPortError, parseHostPort } from '../net/host-port.js';
 
 /**
@@ -10,7 +11,9 @@ import { HostPortError, parseHostPort } from '../net/host-port.js';
  * the error messages and docs/pool-config.md all come from the same list.
  */
 
-export type Chain = 'mainnet' | 'testnet' | 'dev';
+export type { Chain } from '../ckb/chain.js';
+
+import type { Chain } from '../ckb/chain.js';
 
 export interface PoolConfig {
   chain: Chain;
@@ -110,8 +113,6 @@ export interface FieldSpec {
   default?: string | number | null;
   doc: string;
 }
-
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { isChain } from '../ckb/pow.js';
+import { isLogLevel, LOG_LEVELS } from '../log/levels.js';
 import { parseHostPort } from '../net/host-port.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
@@ -10,6 +11,7 @@ import {
   TRANSLATOR_LIMIT_DEFAULTS,
   type TranslatorLimits,
 } from './limits.js';
+
 import type { TranslatorMode } from './translator.js';
 
 /**
@@ -60,8 +62,6 @@ export const TRANSLATOR_DEFAULTS = {
 };
 
 export class TranslatorConfigError extends Error {}
-
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function obj(v: unknown, field: string): Record<string, unknown> {
   if (v === undefined || v === null) return {};
@@ -159,8 +159,8 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
       throw new TranslatorConfigError(`unknown field 'v1.${k}'`);
   const limits = parseTranslatorLimits({ v1, upstream: up }, (m) => new TranslatorConfigError(m));
   const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
-  if (typeof level !== 'string' || !LEVELS.includes(level))
-    throw new TranslatorConfigError(`log.level must be one of ${LEVELS.join(', ')}`);
+  if (!isLogLevel(level))
+    throw new TranslatorConfigError(`log.level must be one of ${LOG_LEVELS.join(', ')}`);
   return {
     chain,
     listen: checkHostPort(listen, 'v1.listen'),

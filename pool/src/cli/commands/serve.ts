@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isLogLevel, LOG_LEVELS } from '../../log/levels.js';
 import { ConfigError, loadPoolConfig, type PoolConfig } from '../../pool/config.js';
 import { startPool } from '../../pool/server.js';
 import { type Command, UsageError } from '../command.js';
@@ -23,8 +24,6 @@ Signals: SIGTERM or SIGINT drains cleanly — clients get Reconnect, acknowledge
 written, submissions in flight finish (blocks still unanswered stay pending in the ledger and
 are resubmitted on the next start) — then the process exits 0.
 `;
-
-const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 const command: Command = {
   help,
@@ -54,7 +53,7 @@ const command: Command = {
     }
     const level = values['log-level'];
     if (level !== undefined) {
-      if (!LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}`);
+      if (!isLogLevel(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
       config.log.level = level as PoolConfig['log']['level'];
     }
     if (values.check) {
