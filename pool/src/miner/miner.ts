@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { type Chain, powOutput } from '../ckb/pow.js';
 import { compactToTarget, meetsTarget } from '../ckb/target.js';
-import { type OpenedChannel, UpstreamClient, type UpstreamJob } from '../translator/upstream.js';
+import { type OpenedChannel, UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
 import { HashThreads } from './threads.js';
 import { V1Client, type V1Work } from './v1-client.js';
 

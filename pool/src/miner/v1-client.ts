@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
-import { LineSplitter, parseLine, requestLine } from '../translator/v1-wire.js';
+import { LineSplitter, parseLine, requestLine } from '../stratum-v1/wire.js';
 
 /**
  * A CKB Stratum V1 client (what an ASIC speaks): subscribe, extranonce.subscribe, authorize,

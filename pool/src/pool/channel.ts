@@ -7,11 +7,11 @@ import {
   type OpenStandardMiningChannel,
   type SubmitSharesCkb,
 } from '../sv2/messages/index.js';
+import { hasControlChars } from '../workers/names.js';
 import type { ShareBatcher } from './batching.js';
 import type { Chain } from './config.js';
 import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
 import type { VardiffState } from './vardiff.js';
-import { hasControlChars } from './worker-names.js';
 
 /**
  * A mining channel and the pure parts of judging a share on it. The Session owns channels and

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_API_LIMITS } from '../api/http.js';
+import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
 
 /**
  * pool.yaml: the one file that configures `ckb-pool serve`. The schema below is declarative
@@ -451,13 +452,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Splits `host:port` (IPv6 as `[::1]:3333`); throws a ConfigError naming `field`. */
+/** Splits `host:port` (net/address.ts); throws a ConfigError naming `field`. */
 export function parseHostPort(value: string, field = 'address'): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
-  if (!m) throw new ConfigError(field, `expected host:port, got '${value}'`);
-  const port = Number(m[3]);
-  if (port > 65_535) throw new ConfigError(field, `port ${port} is out of range 0..65535`);
-  return { host: (m[1] ?? m[2]) as string, port };
+  try {
+    return parseAddress(value, field);
+  } catch (err) {
+    if (err instanceof AddressError) throw new ConfigError(err.field, err.reason);
+    throw err;
+  }
 }
 
 function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {

@@ -23,6 +23,7 @@ import {
   SV2_VERSION,
   type Sv2Message,
 } from '../sv2/messages/index.js';
+import { shareWorker } from '../workers/names.js';
 import { ShareBatcher } from './batching.js';
 import {
   applyTarget,
@@ -47,7 +48,6 @@ import {
 import { parseMaxTarget, targetFields, targetLe } from './target-memo.js';
 import { clampDifficulty, initialDifficulty, newVardiffState, recordShare, retarget } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
-import { shareWorker } from './worker-names.js';
 
 export type { Channel, ShareOutcome } from './channel.js';
 
@@ -58,7 +58,7 @@ export type { Channel, ShareOutcome } from './channel.js';
  * extranonce_prefix in one group channel, vardiff via SetTarget, UpdateChannel, CloseChannel,
  * and SubmitSharesCkb validation with batched SubmitShares.Success. Extension 0x0002 (a
  * user_identity TLV on SubmitSharesCkb) credits a share to a worker inside the channel's
- * account (worker-names.ts); targets and vardiff stay per channel.
+ * account (workers/names.ts); targets and vardiff stay per channel.
  */
 
 export interface SessionTransport {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { isChain } from '../ckb/pow.js';
-import { parseHostPort } from '../pool/config.js';
+import { parseHostPort } from '../net/address.js';
+import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
-import { FAILBACK_DEFAULTS, type FailbackSettings } from './failback.js';
 import {
   limitKeys,
   parseTranslatorLimits,

@@ -1,5 +1,5 @@
 import { powMidstate } from '../ckb/eaglesong.js';
-import type { UpstreamJob } from './upstream.js';
+import type { UpstreamJob } from '../sv2/client/upstream.js';
 
 /**
  * The translator's jobs: each pool job (per connection epoch and upstream job id) gets a short

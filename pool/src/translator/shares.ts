@@ -1,7 +1,7 @@
 import { type Chain, powOutputFromMidstate } from '../ckb/pow.js';
 import { meetsTarget } from '../ckb/target.js';
+import { V1Error } from '../stratum-v1/wire.js';
 import type { TranslatorJob } from './jobs.js';
-import { V1Error } from './v1-wire.js';
 
 /** The translator's own share checks and the V1 error for each pool verdict. */
 

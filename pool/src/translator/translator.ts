@@ -2,11 +2,18 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
-import { parseHostPort } from '../pool/config.js';
-import { tlvWorkerFor } from '../pool/worker-names.js';
+import { parseHostPort } from '../net/address.js';
+import { errorLine, hexOfLength, V1Error } from '../stratum-v1/wire.js';
+import { FAILBACK_DEFAULTS } from '../sv2/client/failback.js';
+import {
+  type OpenedChannel,
+  type ShareVerdict,
+  UpstreamClient,
+  type UpstreamJob,
+} from '../sv2/client/upstream.js';
 import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
-import { FAILBACK_DEFAULTS } from './failback.js';
+import { tlvWorkerFor } from '../workers/names.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { TRANSLATOR_LIMIT_DEFAULTS, type TranslatorLimitReason, V1Admission } from './limits.js';
@@ -19,9 +26,7 @@ import type {
   TranslatorOptions,
   TranslatorStats,
 } from './types.js';
-import { type OpenedChannel, type ShareVerdict, UpstreamClient, type UpstreamJob } from './upstream.js';
 import { type SubmitOutcome, V1Session, type V1SessionHost } from './v1-session.js';
-import { errorLine, hexOfLength, V1Error } from './v1-wire.js';
 
 /**
  * The V1→V2 translator (`ckb-pool translate`): CKB Stratum V1 miners downstream, the pool's

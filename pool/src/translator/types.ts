@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Chain } from '../ckb/pow.js';
-import type { FailbackSettings } from './failback.js';
+import type { FailbackSettings } from '../sv2/client/failback.js';
+import type { UpstreamClient } from '../sv2/client/upstream.js';
 import type { TranslatorJob } from './jobs.js';
 import type { TranslatorLimits } from './limits.js';
-import type { UpstreamClient } from './upstream.js';
 import type { V1Session } from './v1-session.js';
 
 /** Options, results and internal records of the translator (translator.ts). */

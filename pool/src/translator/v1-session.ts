@@ -1,8 +1,5 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { workerNameProblem } from '../pool/worker-names.js';
-import { TokenBucket } from '../sv2/rate-limit.js';
-import type { TranslatorLimitReason } from './limits.js';
 import {
   errorLine,
   LineSplitter,
@@ -14,7 +11,10 @@ import {
   V1Error,
   type V1Job,
   type V1Request,
-} from './v1-wire.js';
+} from '../stratum-v1/wire.js';
+import { TokenBucket } from '../sv2/rate-limit.js';
+import { workerNameProblem } from '../workers/names.js';
+import type { TranslatorLimitReason } from './limits.js';
 
 /**
  * One Stratum V1 miner connection: line framing, JSON-RPC parsing and the reply order rules

@@ -5,15 +5,15 @@
  * failback probes, so a probe proves exactly what mining needs.
  */
 import type { Logger } from 'pino';
-import { connectSv2, type Sv2Connection } from '../sv2/connection.js';
+import { connectSv2, type Sv2Connection } from '../connection.js';
 import {
   EXTENSION_CKB,
   EXTENSION_WORKER_HASHRATE,
   PROTOCOL_MINING,
   SV2_VERSION,
   type Sv2Message,
-} from '../sv2/messages/index.js';
-import { parsePoolUrl } from '../sv2/noise/keys.js';
+} from '../messages/index.js';
+import { parsePoolUrl } from '../noise/keys.js';
 
 /** A connection that finished SetupConnection and the extension negotiation. */
 export interface Negotiated {

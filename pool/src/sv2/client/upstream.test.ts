@@ -1,14 +1,10 @@
 import { createServer, type Server } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
-import { encodeTlvs, type Sv2Message } from '../sv2/messages/index.js';
-import { ServerIdentity } from '../sv2/noise/identity.js';
-import {
-  authorityPublicFromSecret,
-  encodeAuthorityPubkey,
-  generateAuthorityKeypair,
-} from '../sv2/noise/keys.js';
+import { acceptSv2, type Sv2Connection } from '../connection.js';
+import { encodeTlvs, type Sv2Message } from '../messages/index.js';
+import { ServerIdentity } from '../noise/identity.js';
+import { authorityPublicFromSecret, encodeAuthorityPubkey, generateAuthorityKeypair } from '../noise/keys.js';
 import { type ShareVerdict, UpstreamClient } from './upstream.js';
 
 /**

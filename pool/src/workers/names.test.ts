@@ -8,7 +8,7 @@ import {
   shareWorker,
   tlvWorkerFor,
   workerNameProblem,
-} from './worker-names.js';
+} from './names.js';
 
 const tlvOf = (value: Uint8Array) =>
   encodeTlvs([

@@ -11,7 +11,7 @@ import {
   parseLine,
   resultLine,
   setTargetLine,
-} from './v1-wire.js';
+} from './wire.js';
 
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { u256LeToTarget } from '../ckb/target.js';
-import type { Sv2Connection } from '../sv2/connection.js';
-import type { Sv2Message } from '../sv2/messages/index.js';
-import { parsePoolUrl } from '../sv2/noise/keys.js';
+import { u256LeToTarget } from '../../ckb/target.js';
+import type { Sv2Connection } from '../connection.js';
+import type { Sv2Message } from '../messages/index.js';
+import { parsePoolUrl } from '../noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
 

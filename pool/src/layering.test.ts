@@ -1,0 +1,125 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Imports run one way inside the pool package. Each layer lists the layers its source files may
+ * import (its own layer is always allowed). Cores never reach a role, so a role can be rebuilt
+ * without touching the protocol and chain code under it, and one role never reaches into another.
+ *
+ *   cores    ckb, net, sv2, sv2/client, stratum-v1, workers, ledger
+ *   services api (HTTP/metrics plumbing), devnet (the dev chain)
+ *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
+ *
+ * Test files may in addition import the dev chain and pool/test/ support code.
+ */
+const MAY_IMPORT: Record<string, readonly string[]> = {
+  ckb: [],
+  net: [],
+  sv2: ['ckb'],
+  'sv2/client': ['ckb', 'sv2'],
+  'stratum-v1': ['ckb'],
+  workers: ['sv2'],
+  ledger: ['ckb'],
+  api: ['ckb', 'net'],
+  devnet: ['ckb', 'net'],
+  pool: ['ckb', 'net', 'sv2', 'workers', 'ledger', 'api'],
+  translator: ['ckb', 'net', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api'],
+  miner: ['ckb', 'sv2', 'sv2/client', 'stratum-v1'],
+  cli: [
+    'ckb',
+    'net',
+    'sv2',
+    'sv2/client',
+    'stratum-v1',
+    'workers',
+    'ledger',
+    'api',
+    'devnet',
+    'pool',
+    'translator',
+    'miner',
+  ],
+};
+const TESTS_MAY_ALSO_IMPORT = ['devnet', '<pool/test>'];
+
+const SRC = dirname(fileURLToPath(import.meta.url));
+const POOL_TEST = resolve(SRC, '..', 'test');
+
+/** The layer a file under src/ belongs to, or '<pool/test>' / '<outside>' for other paths. */
+export function layerOf(absPath: string): string {
+  if (absPath.startsWith(POOL_TEST + sep)) return '<pool/test>';
+  const rel = relative(SRC, absPath);
+  if (rel.startsWith('..')) return '<outside>';
+  const [top, second] = rel.split(sep);
+  if (top === 'sv2' && second === 'client') return 'sv2/client';
+  return rel.includes(sep) ? top : '<src root>';
+}
+
+/** Relative specifiers in `from '…'`, `import '…'` and `import('…')`; packages are not layers. */
+export function relativeImports(source: string): string[] {
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+  return [...source.matchAll(re)].map((m) => m[1]);
+}
+
+/** A message for each import of `file` (absolute path, contents `source`) the table forbids. */
+export function forbiddenImports(file: string, source: string): string[] {
+  const from = layerOf(file);
+  const allowed = MAY_IMPORT[from];
+  if (!allowed) return [`${relative(SRC, file)}: layer '${from}' is missing from the rule table`];
+  const extra = file.endsWith('.test.ts') ? TESTS_MAY_ALSO_IMPORT : [];
+  return relativeImports(source).flatMap((spec) => {
+    const to = layerOf(resolve(dirname(file), spec));
+    if (to === from || allowed.includes(to) || extra.includes(to)) return [];
+    return [`${relative(SRC, file)} (${from}) imports ${spec} (${to})`];
+  });
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return tsFiles(p);
+    return e.name.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('pool package layering', () => {
+  it('finds no import against the rule table in any pool/src file', () => {
+    const files = tsFiles(SRC).filter((f) => f !== fileURLToPath(import.meta.url));
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files.flatMap((f) => forbiddenImports(f, readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  it('flags a core importing a role, one role importing another, and the reverse of sv2/client', () => {
+    const at = (p: string) => join(SRC, p);
+    expect(forbiddenImports(at('ckb/x.ts'), "import { a } from '../pool/config.js';")).toHaveLength(1);
+    expect(forbiddenImports(at('miner/x.ts'), "import { a } from '../translator/upstream.js';")).toHaveLength(
+      1,
+    );
+    expect(forbiddenImports(at('translator/x.ts'), "export { a } from '../pool/config.js';")).toHaveLength(1);
+    expect(
+      forbiddenImports(at('translator/x.ts'), "import type { a } from '../pool/config.js';"),
+    ).toHaveLength(1);
+    expect(
+      forbiddenImports(at('sv2/frame.ts'), "const m = await import('./client/upstream.js');"),
+    ).toHaveLength(1);
+    expect(forbiddenImports(at('stratum-v1/x.ts'), "import '../miner/miner.js';")).toHaveLength(1);
+  });
+
+  it('lets roles use cores and tests use the dev chain', () => {
+    const at = (p: string) => join(SRC, p);
+    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../sv2/client/upstream.js';")).toEqual(
+      [],
+    );
+    expect(forbiddenImports(at('ckb/x.test.ts'), "import { a } from '../devnet/index.js';")).toEqual([]);
+    expect(forbiddenImports(at('ckb/x.ts'), "import { a } from '../devnet/index.js';")).toHaveLength(1);
+  });
+
+  it('refuses a new top-level folder until it has a row in the table', () => {
+    expect(forbiddenImports(join(SRC, 'newrole/x.ts'), '')).toEqual([
+      "newrole/x.ts: layer 'newrole' is missing from the rule table",
+    ]);
+  });
+});
