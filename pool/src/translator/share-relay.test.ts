@@ -24,7 +24,7 @@ function setup(
     connected: true,
     submit: (_epoch: number, channelId: number, jobId: number, suffix: Uint8Array, tlv?: Uint8Array) => {
       submits.push({ channelId, jobId, suffix, tlv });
-      return Promise.resolve(opts.verdict ?? { ok: true });
+      return Promise.resolve<ShareVerdict>(opts.verdict ?? { ok: true });
     },
   };
   const jobs = new TranslatorJobBook();
