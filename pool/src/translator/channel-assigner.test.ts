@@ -12,8 +12,10 @@ import { ChannelAssigner } from './channel-assigner.js';
 import { bindingOf, ChannelRegistry, MinerIndexes } from './channel-registry.js';
 import { TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
+import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
 import { UpstreamEvents } from './upstream-events.js';
+import { V1Host } from './v1-host.js';
 import type { V1Session } from './v1-session.js';
 
 /** A pool connection that opens channels 1, 2, … (or refuses with `refuse`) and records closes. */
@@ -108,6 +110,8 @@ function setup(mode: TranslatorMode) {
   });
   return { upstream, registry, assigner, sessions, events, jobs };
 }
+
+const tick = () => new Promise((r) => setImmediate(r));
 
 const job = (channelId: number, jobId: number, epoch = 1): UpstreamJob => ({
   epoch,
@@ -217,5 +221,59 @@ describe('UpstreamEvents', () => {
     t.upstream.emit('up', 1, 'stratum2+tcp://x');
     await expect(waiting).resolves.toBeUndefined();
     await expect(t.events.waitUp(10)).rejects.toThrow('pool unavailable');
+  });
+});
+
+describe('V1Host', () => {
+  function host(mode: TranslatorMode) {
+    const t = setup(mode);
+    const h = new V1Host({
+      mode,
+      identity: 'translator',
+      upstream: t.upstream,
+      assigner: t.assigner,
+      relay: {} as ShareRelay,
+      limited: () => {},
+      waitUp: (ms) => t.events.waitUp(ms),
+      subscribeWaitMs: 50,
+    });
+    return { ...t, h };
+  }
+
+  it('subscribes a miner on a channel under the name it hinted, with that channel extranonce', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    (a.raw as { userHint?: string }).userHint = 'alice';
+    const en = await t.h.subscribe(a.s);
+    expect(t.upstream.opened).toEqual(['alice']);
+    expect(en.extranonce2Size).toBe(12);
+    expect(en.extranonce1).toEqual(bindingOf(a.s).channel?.prefix);
+  });
+
+  it('turns a subscribe away when the pool stays unreachable for the wait', async () => {
+    const t = host('per-worker');
+    t.upstream.connected = false;
+    await expect(t.h.subscribe(fakeSession().s)).rejects.toThrow('pool unavailable');
+  });
+
+  it('opens a channel under the authorized name once per connection, later names ride on TLVs', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    await t.h.subscribe(a.s);
+    t.h.authorized(a.s, 'alice');
+    await tick();
+    t.h.authorized(a.s, 'bob');
+    await tick();
+    expect(t.upstream.opened).toEqual(['translator', 'alice']);
+    expect(bindingOf(a.s).channel?.name).toBe('alice');
+  });
+
+  it('releases the miner channel when its session closes', async () => {
+    const t = host('per-worker');
+    const a = fakeSession();
+    await t.h.subscribe(a.s);
+    const ch = bindingOf(a.s).channel;
+    t.h.closed(a.s);
+    expect(t.upstream.closed).toEqual([ch?.channelId]);
   });
 });
