@@ -1,92 +1,131 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Which folders of pool/src each folder's shipped code may import (docs/architecture.md). Cores
- * never reach up into a role; a role never imports another role; what two roles share (the SV2
- * client, V1 wire code, address helpers) sits in a neutral folder. Tests are free to import
- * anything: they assemble what they test.
+ * Imports run one way inside the pool package. Each layer lists the layers its source files may
+ * import (its own layer is always allowed). Cores never reach a role, so a role can be rebuilt
+ * without touching the protocol and chain code under it, and one role never reaches into another.
+ *
+ *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger
+ *   services api (HTTP/metrics plumbing), devnet (the dev chain)
+ *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
+ *
+ * Test files may in addition import the dev chain, pool/test/ support code and pool/bench/ (the
+ * Eaglesong generator).
  */
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  // neutral helpers and cores
+  ckb: ['net'],
   net: [],
   log: [],
-  ckb: ['net'],
-  sv2: ['ckb', 'net'],
-  'sv2/client': ['sv2', 'ckb', 'net'],
-  'stratum-v1': ['ckb', 'net'],
-  ledger: ['ckb', 'net'],
+  sv2: ['ckb'],
+  'sv2/client': ['ckb', 'sv2'],
+  'stratum-v1': ['ckb'],
+  workers: ['sv2'],
+  ledger: ['ckb'],
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
-  // roles
-  pool: ['api', 'ckb', 'ledger', 'log', 'net', 'sv2'],
-  translator: ['api', 'ckb', 'log', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
-  miner: ['ckb', 'log', 'net', 'stratum-v1', 'sv2', 'sv2/client'],
-  // the command line starts the roles
+  pool: ['ckb', 'net', 'log', 'sv2', 'workers', 'ledger', 'api'],
+  translator: ['ckb', 'net', 'log', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api'],
+  miner: ['ckb', 'sv2', 'sv2/client', 'stratum-v1'],
   cli: [
-    'api',
     'ckb',
-    'devnet',
-    'log',
-    'ledger',
-    'miner',
     'net',
-    'pool',
-    'stratum-v1',
+    'log',
     'sv2',
     'sv2/client',
+    'stratum-v1',
+    'workers',
+    'ledger',
+    'api',
+    'devnet',
+    'pool',
     'translator',
+    'miner',
   ],
 };
+const TESTS_MAY_ALSO_IMPORT = ['devnet', '<pool/test>', '<pool/bench>'];
 
-const SRC = join(import.meta.dirname);
+const SRC = dirname(fileURLToPath(import.meta.url));
+const POOL_TEST = resolve(SRC, '..', 'test');
+const POOL_BENCH = resolve(SRC, '..', 'bench');
 
-/** The layer of a path relative to pool/src: its first folder, or sv2/client. */
-const layerOf = (rel: string): string =>
-  rel.startsWith('sv2/client/') ? 'sv2/client' : (rel.split('/')[0] as string);
+/** The layer a file under src/ belongs to, or '<pool/test>' / '<outside>' for other paths. */
+export function layerOf(absPath: string): string {
+  if (absPath.startsWith(POOL_TEST + sep)) return '<pool/test>';
+  // The Eaglesong generator lives with the benchmarks; its test regenerates the source.
+  if (absPath.startsWith(POOL_BENCH + sep)) return '<pool/bench>';
+  const rel = relative(SRC, absPath);
+  if (rel.startsWith('..')) return '<outside>';
+  const [top, second] = rel.split(sep);
+  if (top === 'sv2' && second === 'client') return 'sv2/client';
+  return rel.includes(sep) ? top : '<src root>';
+}
 
-function shippedFiles(dir: string): string[] {
+/** Relative specifiers in `from '…'`, `import '…'` and `import('…')`; packages are not layers. */
+export function relativeImports(source: string): string[] {
+  const re = /(?:\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;
+  return [...source.matchAll(re)].map((m) => m[1]);
+}
+
+/** A message for each import of `file` (absolute path, contents `source`) the table forbids. */
+export function forbiddenImports(file: string, source: string): string[] {
+  const from = layerOf(file);
+  const allowed = MAY_IMPORT[from];
+  if (!allowed) return [`${relative(SRC, file)}: layer '${from}' is missing from the rule table`];
+  const extra = file.endsWith('.test.ts') ? TESTS_MAY_ALSO_IMPORT : [];
+  return relativeImports(source).flatMap((spec) => {
+    const to = layerOf(resolve(dirname(file), spec));
+    if (to === from || allowed.includes(to) || extra.includes(to)) return [];
+    return [`${relative(SRC, file)} (${from}) imports ${spec} (${to})`];
+  });
+}
+
+function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = join(dir, e.name);
-    if (e.isDirectory()) return shippedFiles(p);
-    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+    if (e.isDirectory()) return tsFiles(p);
+    return e.name.endsWith('.ts') ? [p] : [];
   });
 }
 
-/** `from './x.js'`, `import './x.js'` and `import('./x.js')` specifiers that point inside pool/src. */
-function crossings(): Array<{ file: string; from: string; to: string }> {
-  const out: Array<{ file: string; from: string; to: string }> = [];
-  for (const file of shippedFiles(SRC)) {
-    const rel = relative(SRC, file);
-    if (!rel.includes('/')) continue; // files at the top of src/ are not in a layer
-    const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/(?:from\s+|import\s*\(?)\s*'(\.{1,2}\/[^']+)'/g)) {
-      const target = normalize(join(dirname(rel), m[1] as string));
-      if (target.startsWith('..')) continue;
-      const from = layerOf(rel);
-      const to = layerOf(target);
-      if (from !== to) out.push({ file: rel, from, to });
-    }
-  }
-  return out;
-}
-
-describe('imports between the folders of pool/src', () => {
-  const all = crossings();
-
-  it('name a known layer on both sides', () => {
-    const unknown = all.filter((c) => !(c.from in MAY_IMPORT) || !(c.to in MAY_IMPORT));
-    expect(unknown).toEqual([]);
+describe('pool package layering', () => {
+  it('finds no import against the rule table in any pool/src file', () => {
+    const files = tsFiles(SRC).filter((f) => f !== fileURLToPath(import.meta.url));
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files.flatMap((f) => forbiddenImports(f, readFileSync(f, 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
-  it('run one way: no core reaches a role, no role reaches another', () => {
-    const forbidden = all.filter((c) => !(MAY_IMPORT[c.from] ?? []).includes(c.to));
-    expect(forbidden.map((c) => `${c.file} imports ${c.to}/`)).toEqual([]);
+  it('flags a core importing a role, one role importing another, and the reverse of sv2/client', () => {
+    const at = (p: string) => join(SRC, p);
+    expect(forbiddenImports(at('ckb/x.ts'), "import { a } from '../pool/config.js';")).toHaveLength(1);
+    expect(forbiddenImports(at('miner/x.ts'), "import { a } from '../translator/upstream.js';")).toHaveLength(
+      1,
+    );
+    expect(forbiddenImports(at('translator/x.ts'), "export { a } from '../pool/config.js';")).toHaveLength(1);
+    expect(
+      forbiddenImports(at('translator/x.ts'), "import type { a } from '../pool/config.js';"),
+    ).toHaveLength(1);
+    expect(
+      forbiddenImports(at('sv2/frame.ts'), "const m = await import('./client/upstream.js');"),
+    ).toHaveLength(1);
+    expect(forbiddenImports(at('stratum-v1/x.ts'), "import '../miner/miner.js';")).toHaveLength(1);
   });
 
-  it('are checked for real: the walk finds the imports the rule allows', () => {
-    expect(all.some((c) => c.from === 'translator' && c.to === 'sv2/client')).toBe(true);
-    expect(all.some((c) => c.from === 'pool' && c.to === 'ledger')).toBe(true);
+  it('lets roles use cores and tests use the dev chain', () => {
+    const at = (p: string) => join(SRC, p);
+    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../sv2/client/upstream.js';")).toEqual(
+      [],
+    );
+    expect(forbiddenImports(at('ckb/x.test.ts'), "import { a } from '../devnet/index.js';")).toEqual([]);
+    expect(forbiddenImports(at('ckb/x.ts'), "import { a } from '../devnet/index.js';")).toHaveLength(1);
+  });
+
+  it('refuses a new top-level folder until it has a row in the table', () => {
+    expect(forbiddenImports(join(SRC, 'newrole/x.ts'), '')).toEqual([
+      "newrole/x.ts: layer 'newrole' is missing from the rule table",
+    ]);
   });
 });

@@ -11,7 +11,7 @@
  * fires, so the caller can re-read the tip it may have missed while disconnected.
  */
 import { Socket } from 'node:net';
-import { parseHostPort } from '../net/host-port.js';
+import { parseHostPort } from '../net/address.js';
 import type { HeaderViewJson } from './rpc-types.js';
 
 export interface BackoffOptions {

@@ -7,7 +7,7 @@ import {
   type OpenStandardMiningChannel,
   type SubmitSharesCkb,
 } from '../sv2/messages/index.js';
-import { hasControlChars } from '../sv2/worker-names.js';
+import { hasControlChars } from '../workers/names.js';
 import type { ShareBatcher } from './batching.js';
 import type { Chain } from './config.js';
 import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';

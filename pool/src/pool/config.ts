@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_API_LIMITS } from '../api/http.js';
 import { LOG_LEVELS as LEVELS } from '../log/levels.js';
-import { HostPortError, parseHostPort } from '../net/host-port.js';
+import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
 
 /**
  * pool.yaml: the one file that configures `ckb-pool serve`. The schema below is declarative
@@ -12,7 +12,6 @@ import { HostPortError, parseHostPort } from '../net/host-port.js';
  */
 
 export type { Chain } from '../ckb/chain.js';
-
 import type { Chain } from '../ckb/chain.js';
 
 export interface PoolConfig {
@@ -113,6 +112,7 @@ export interface FieldSpec {
   default?: string | number | null;
   doc: string;
 }
+
 
 export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {
@@ -453,13 +453,13 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `parseHostPort` whose error is a ConfigError, for config values. */
-function checkHostPort(value: string, field: string): void {
+/** Splits `host:port` (net/address.ts); throws a ConfigError naming `field`. */
+export function parseHostPort(value: string, field = 'address'): { host: string; port: number } {
   try {
-    parseHostPort(value, field);
-  } catch (e) {
-    if (e instanceof HostPortError) throw new ConfigError(e.field, e.detail);
-    throw e;
+    return parseAddress(value, field);
+  } catch (err) {
+    if (err instanceof AddressError) throw new ConfigError(err.field, err.reason);
+    throw err;
   }
 }
 
@@ -475,7 +475,7 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       }
       if (kind.type === 'path') return raw === ':memory:' || isAbsolute(raw) ? raw : resolve(baseDir, raw);
       if (kind.type === 'hostport') {
-        checkHostPort(raw, path);
+        parseHostPort(raw, path);
         return raw;
       }
       if (kind.type === 'url') {

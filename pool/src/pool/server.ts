@@ -8,7 +8,7 @@ import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LedgerReader } from '../ledger/reader.js';
-import { parseHostPort } from '../net/host-port.js';
+import { parseHostPort } from '../net/address.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';

@@ -23,7 +23,7 @@ import {
   SV2_VERSION,
   type Sv2Message,
 } from '../sv2/messages/index.js';
-import { shareWorker } from '../sv2/worker-names.js';
+import { shareWorker } from '../workers/names.js';
 import { ShareBatcher } from './batching.js';
 import {
   applyTarget,
@@ -53,12 +53,12 @@ export type { Channel, ShareOutcome } from './channel.js';
 
 /**
  * One SV2 connection's protocol state, independent of sockets and Noise: it receives decoded
- * messages and answers through `SessionTransport`. Implements docs/protocol.md §3: SetupConnection
+ * messages and answers through `SessionTransport`. Implements sv2-ckb.md §2–4: SetupConnection
  * flag rules, extension 0x4CCB negotiation, standard/extended channels with a 4-byte
  * extranonce_prefix in one group channel, vardiff via SetTarget, UpdateChannel, CloseChannel,
  * and SubmitSharesCkb validation with batched SubmitShares.Success. Extension 0x0002 (a
  * user_identity TLV on SubmitSharesCkb) credits a share to a worker inside the channel's
- * account (worker-names.ts); targets and vardiff stay per channel.
+ * account (workers/names.ts); targets and vardiff stay per channel.
  */
 
 export interface SessionTransport {

@@ -5,7 +5,7 @@ import { type NotifyReceiver, startNotifyReceiver } from '../ckb/notify.js';
 import type { CkbRpcClient } from '../ckb/rpc.js';
 import { TipSubscription } from '../ckb/subscription.js';
 import { type BlockTemplate, type TemplateBlock, templateToBlock } from '../ckb/template.js';
-import { parseHostPort } from '../net/host-port.js';
+import { parseHostPort } from '../net/address.js';
 
 /**
  * Where templates come from: `new_tip_header` pushes (then one get_block_template), the block

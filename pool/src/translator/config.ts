@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { isChain } from '../ckb/pow.js';
 import { isLogLevel, LOG_LEVELS } from '../log/levels.js';
-import { parseHostPort } from '../net/host-port.js';
+import { parseHostPort } from '../net/address.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
 import {
@@ -11,7 +11,6 @@ import {
   TRANSLATOR_LIMIT_DEFAULTS,
   type TranslatorLimits,
 } from './limits.js';
-
 import type { TranslatorMode } from './translator.js';
 
 /**
@@ -62,6 +61,7 @@ export const TRANSLATOR_DEFAULTS = {
 };
 
 export class TranslatorConfigError extends Error {}
+
 
 function obj(v: unknown, field: string): Record<string, unknown> {
   if (v === undefined || v === null) return {};

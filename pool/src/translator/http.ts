@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { listenHttp } from '../api/http.js';
-import { parseHostPort } from '../net/host-port.js';
+import { parseHostPort } from '../net/address.js';
 import type { TranslatorMetrics } from './metrics.js';
 
 /** /metrics (Prometheus text) and /health (200 when the pool connection carries work, else 503). */

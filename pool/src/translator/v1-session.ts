@@ -13,12 +13,12 @@ import {
   type V1Request,
 } from '../stratum-v1/wire.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
-import { workerNameProblem } from '../sv2/worker-names.js';
+import { workerNameProblem } from '../workers/names.js';
 import type { TranslatorLimitReason } from './limits.js';
 
 /**
  * One Stratum V1 miner connection: line framing, JSON-RPC parsing and the reply order rules
- * of docs/protocol.md §7. Every request gets exactly one answer, in the order received (a later
+ * of sv2-ckb.md §5. Every request gets exactly one answer, in the order received (a later
  * answer waits for an earlier one still in flight upstream); notifications triggered by
  * subscribe/authorize are queued behind their answers, other notifications (new jobs) go out
  * at once so a slow share verdict never delays work. What the requests mean is decided by

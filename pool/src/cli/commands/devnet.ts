@@ -8,7 +8,7 @@ import {
 } from '../../devnet/index.js';
 import { SECP256K1_BLAKE160_CODE_HASH } from '../../devnet/lock.js';
 import { compactToTarget, type PowFunc } from '../../devnet/pow-check.js';
-import { parseHostPort } from '../../net/host-port.js';
+import { parseHostPort } from '../../net/address.js';
 import { type Command, UsageError } from '../command.js';
 
 const help = `Usage: ckb-pool devnet [options]

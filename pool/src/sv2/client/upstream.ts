@@ -5,7 +5,10 @@ import type { Sv2Connection } from '../connection.js';
 import type { Sv2Message } from '../messages/index.js';
 import { parsePoolUrl } from '../noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
+import { InFlightShares, type ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
+
+export type { ShareVerdict } from './in-flight.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -45,8 +48,6 @@ export interface OpenedChannel {
   extranonceSize: number;
   target: bigint;
 }
-
-export type ShareVerdict = { ok: true } | { ok: false; code: string };
 
 export interface UpstreamEvents {
   up: [epoch: number, url: string];
@@ -90,14 +91,7 @@ export interface UpstreamOptions {
 interface Draining {
   epoch: number;
   conn: Sv2Connection;
-  pending: Map<number, PendingShare[]>;
-  timer: NodeJS.Timeout;
-}
-
-interface PendingShare {
-  channelId: number;
-  seq: number;
-  resolve: (v: ShareVerdict) => void;
+  shares: InFlightShares;
   timer: NodeJS.Timeout;
 }
 
@@ -118,8 +112,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private nextRequestId = 1;
   private readonly opens = new Map<number, PendingOpen>();
   private readonly seqs = new Map<number, number>();
-  /** Shares awaiting the pool's answer, per channel, in sequence order. */
-  private pending = new Map<number, PendingShare[]>();
+  /** Shares awaiting the current connection's answer. */
+  private inFlight: InFlightShares;
   private draining: Draining | null = null;
   private readonly failbackScheduler: FailbackScheduler<Negotiated>;
   /** Wire bytes of connections already closed (plus the live socket's counters). */
@@ -136,6 +130,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     super();
     if (o.urls.length === 0) throw new Error('at least one upstream URL is required');
     for (const u of o.urls) parsePoolUrl(u);
+    this.inFlight = this.newInFlight();
     const fb = o.failback
       ? { ...FAILBACK_DEFAULTS, ...o.failback }
       : { probeIntervalMs: 0, healthyProbes: 1 };
@@ -159,6 +154,10 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
         this.emit('probe', url, ok, streak);
       },
     });
+  }
+
+  private newInFlight(): InFlightShares {
+    return new InFlightShares(this.o.shareTimeoutMs ?? 15_000, () => this.checkDrain());
   }
 
   get connected(): boolean {
@@ -262,12 +261,12 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     }
     const from = this.currentUrl as string;
     this.endDrain('upstream-lost');
-    const pending = this.pending;
-    this.pending = new Map();
+    const shares = this.inFlight;
+    this.inFlight = this.newInFlight();
     this.draining = {
       epoch: this.epoch,
       conn: old,
-      pending,
+      shares,
       timer: setTimeout(() => this.endDrain('timeout'), (this.o.shareTimeoutMs ?? 15_000) + 1_000),
     };
     this.draining.timer.unref?.();
@@ -284,9 +283,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
 
   private checkDrain(): void {
     const d = this.draining;
-    if (!d) return;
-    for (const list of d.pending.values()) if (list.length > 0) return;
-    this.endDrain('upstream-lost');
+    if (d?.shares.empty) this.endDrain('upstream-lost');
   }
 
   /** Answers what the replaced connection left unanswered with `code` and closes it. */
@@ -295,12 +292,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (!d) return;
     this.draining = null;
     clearTimeout(d.timer);
-    for (const list of d.pending.values()) {
-      for (const s of list.splice(0)) {
-        clearTimeout(s.timer);
-        s.resolve({ ok: false, code });
-      }
-    }
+    d.shares.failAll(code);
     d.conn.close('local-close', 'moved to the preferred upstream (failback)');
   }
 
@@ -323,10 +315,10 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (epoch !== this.epoch) {
       // The connection a failback replaced: only its verdicts on shares in flight still count.
       const d = this.draining;
-      if (d && d.epoch === epoch && this.answer(d.pending, m)) this.checkDrain();
+      if (d && d.epoch === epoch && d.shares.answer(m)) this.checkDrain();
       return;
     }
-    if (this.answer(this.pending, m)) return;
+    if (this.inFlight.answer(m)) return;
     switch (m.type) {
       case 'OpenStandardMiningChannelSuccess':
       case 'OpenExtendedMiningChannelSuccess': {
@@ -387,35 +379,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     }
   }
 
-  /** Share verdicts (true when `m` was one), matched against `pending`. */
-  private answer(pending: Map<number, PendingShare[]>, m: Sv2Message): boolean {
-    switch (m.type) {
-      case 'SubmitSharesSuccess': {
-        const list = pending.get(m.channelId);
-        if (!list) return true;
-        // One Success acknowledges every share up to last_sequence_number not answered by an Error.
-        while (list.length > 0 && (list[0] as PendingShare).seq <= m.lastSequenceNumber) {
-          const s = list.shift() as PendingShare;
-          clearTimeout(s.timer);
-          s.resolve({ ok: true });
-        }
-        return true;
-      }
-      case 'SubmitSharesError': {
-        const list = pending.get(m.channelId);
-        if (!list) return true;
-        const i = list.findIndex((s) => s.seq === m.sequenceNumber);
-        if (i < 0) return true;
-        const [s] = list.splice(i, 1);
-        clearTimeout((s as PendingShare).timer);
-        (s as PendingShare).resolve({ ok: false, code: m.errorCode });
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
   private onClose(epoch: number, conn: Sv2Connection, reason: string): void {
     this.countClosed(conn);
     if (this.conn === conn) this.conn = null;
@@ -427,7 +390,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.workerHashrateOk = false;
     for (const p of this.opens.values()) p.reject(new Error(`upstream lost: ${reason}`));
     this.opens.clear();
-    for (const ch of [...this.pending.keys()]) this.failChannel(ch, 'upstream-lost');
+    this.inFlight.failAll('upstream-lost');
     this.seqs.clear();
     this.latestJobs.clear();
     if (this.stopped) this.o.log.debug({ epoch, reason }, 'upstream connection closed');
@@ -440,13 +403,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   }
 
   private failChannel(channelId: number, code: string): void {
-    const list = this.pending.get(channelId);
-    if (!list) return;
-    this.pending.delete(channelId);
-    for (const s of list) {
-      clearTimeout(s.timer);
-      s.resolve({ ok: false, code });
-    }
+    this.inFlight.failChannel(channelId, code);
   }
 
   /**
@@ -526,33 +483,13 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     }
     const seq = ((this.seqs.get(channelId) as number) + 1) >>> 0;
     this.seqs.set(channelId, seq);
-    return new Promise((resolve) => {
-      let found = this.pending.get(channelId);
-      if (!found) {
-        found = [];
-        this.pending.set(channelId, found);
-      }
-      // The list itself, not the map entry: after a failback it moves to the draining connection.
-      const list = found;
-      const entry: PendingShare = {
-        channelId,
-        seq,
-        resolve,
-        timer: setTimeout(() => {
-          const i = list.indexOf(entry);
-          if (i >= 0) list.splice(i, 1);
-          resolve({ ok: false, code: 'timeout' });
-          this.checkDrain();
-        }, this.o.shareTimeoutMs ?? 15_000),
-      };
-      entry.timer.unref?.();
-      list.push(entry);
-      if (tlv && this.workerHashrateOk) {
-        conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix, tlv });
-      } else {
-        conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix });
-      }
-    });
+    const verdict = this.inFlight.wait(channelId, seq);
+    if (tlv && this.workerHashrateOk) {
+      conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix, tlv });
+    } else {
+      conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix });
+    }
+    return verdict;
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { findTlvValue, TLV_USER_IDENTITY } from './messages/index.js';
+import { findTlvValue, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
 
 /**
  * Extension 0x0002 (worker-specific hashrate tracking) on SubmitSharesCkb: whom a share is

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeTlvs, TLV_USER_IDENTITY } from './messages/index.js';
+import { encodeTlvs, TLV_USER_IDENTITY } from '../sv2/messages/index.js';
 import {
   accountOf,
   creditedWorker,
@@ -8,7 +8,7 @@ import {
   shareWorker,
   tlvWorkerFor,
   workerNameProblem,
-} from './worker-names.js';
+} from './names.js';
 
 const tlvOf = (value: Uint8Array) =>
   encodeTlvs([

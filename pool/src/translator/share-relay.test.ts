@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { V1Error } from '../stratum-v1/wire.js';
+import type { ShareVerdict } from '../sv2/client/upstream.js';
+import { TokenBucket } from '../sv2/rate-limit.js';
+import { bindingOf, ChannelRegistry } from './channel-registry.js';
+import { TranslatorJobBook } from './jobs.js';
+import { TranslatorMetrics } from './metrics.js';
+import { ShareRelay } from './share-relay.js';
+import type { V1Session } from './v1-session.js';
+import { WorkerNames } from './worker-names.js';
+
+const ANY_HASH = 2n ** 256n - 1n; // every share meets it
+const PREFIX = Uint8Array.of(9, 9, 9, 9);
+
+/** A relay wired to a fake pool connection that records each submit and answers `verdict`. */
+function setup(
+  opts: { verdict?: ShareVerdict; target?: bigint; burst?: number; workerHashrate?: boolean } = {},
+) {
+  const submits: Array<{ channelId: number; jobId: number; suffix: Uint8Array; tlv?: Uint8Array }> = [];
+  const upstream = {
+    epoch: 1,
+    connected: true,
+    submit: (_epoch: number, channelId: number, jobId: number, suffix: Uint8Array, tlv?: Uint8Array) => {
+      submits.push({ channelId, jobId, suffix, tlv });
+      return Promise.resolve<ShareVerdict>(opts.verdict ?? { ok: true });
+    },
+  };
+  const jobs = new TranslatorJobBook();
+  const { job } = jobs.record({
+    epoch: 1,
+    channelId: 100,
+    jobId: 42,
+    clean: true,
+    height: 7n,
+    powHash: new Uint8Array(32).fill(3),
+    parentHash: new Uint8Array(32),
+    compactTarget: 0x20010000,
+  });
+  const registry = new ChannelRegistry();
+  const ch = registry.add(
+    {
+      epoch: 1,
+      channelId: 5,
+      groupChannelId: 100,
+      extranoncePrefix: PREFIX,
+      extranonceSize: 12,
+      target: opts.target ?? ANY_HASH,
+    },
+    'translator',
+    job,
+  );
+  const s = {
+    subscribed: true,
+    user: 'alice',
+    extranonce1: PREFIX,
+    extranonce2Size: 12,
+    binding: null,
+    log: pino({ level: 'silent' }),
+  } as unknown as V1Session;
+  registry.bind(s, ch);
+  const metrics = new TranslatorMetrics({ defaultMetrics: false });
+  const limits: string[] = [];
+  const relay = new ShareRelay({
+    chain: 'dev',
+    jobs,
+    upstream,
+    metrics,
+    // 0.001 per second: nothing refills during a test.
+    upstreamBudget: new TokenBucket(0.001, opts.burst ?? 100, performance.now()),
+    workerNames: new WorkerNames(() => opts.workerHashrate ?? false),
+    limited: (r) => limits.push(r),
+  });
+  return { relay, s, job, submits, limits, upstream };
+}
+
+const en2 = (n: number) => n.toString(16).padStart(24, '0');
+
+describe('ShareRelay', () => {
+  it('forwards a share that passes the checks with its nonce suffix and reports the pool verdict', async () => {
+    const t = setup();
+    await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)])).resolves.toEqual({ ok: true });
+    expect(t.submits).toHaveLength(1);
+    expect(t.submits[0]).toMatchObject({ channelId: 5, jobId: 42, tlv: undefined });
+    expect(t.submits[0]?.suffix).toHaveLength(12);
+    expect([t.relay.accepted, t.relay.rejected]).toEqual([1, 0]);
+  });
+
+  it('tells the miner what the pool refused, in V1 terms', async () => {
+    const t = setup({ verdict: { ok: false, code: 'stale-share' } });
+    const out = await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    expect(out).toEqual({ ok: false, code: V1Error.jobNotFound, message: 'Stale share' });
+    expect(t.relay.rejected).toBe(1);
+  });
+
+  it('answers a replayed share as a duplicate without sending it to the pool again', async () => {
+    const t = setup();
+    await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    const again = await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    expect(again).toMatchObject({ ok: false, code: V1Error.duplicate });
+    expect(t.submits).toHaveLength(1);
+  });
+
+  it('refuses before the pool: unknown job, wrong extranonce2 length, low difficulty, lost connection', async () => {
+    const t = setup({ target: 0n });
+    expect(await t.relay.submit(t.s, ['alice', 'ffff', en2(1)])).toMatchObject({ code: V1Error.jobNotFound });
+    expect(await t.relay.submit(t.s, ['alice', t.job.v1Id, 'abcd'])).toMatchObject({
+      code: V1Error.illegalParams,
+    });
+    expect(await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)])).toMatchObject({
+      code: V1Error.lowDifficulty,
+    });
+    t.upstream.connected = false;
+    expect(await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(2)])).toMatchObject({
+      message: 'Job not found (pool connection lost)',
+    });
+    expect(t.submits).toHaveLength(0);
+    expect(t.relay.rejected).toBe(4);
+  });
+
+  it('holds shares back when the upstream budget is spent and counts the limit', async () => {
+    const t = setup({ burst: 1 });
+    await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    const out = await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(2)]);
+    expect(out).toMatchObject({ ok: false, code: V1Error.other });
+    expect(t.limits).toEqual(['upstream_busy']);
+    expect(t.submits).toHaveLength(1);
+  });
+
+  it('adds the 0x0002 name when the miner shares a channel under another name', async () => {
+    const t = setup({ workerHashrate: true });
+    await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    expect(t.submits[0]?.tlv).toBeInstanceOf(Uint8Array);
+    expect(bindingOf(t.s).workerTlv?.user).toBe('alice');
+  });
+});

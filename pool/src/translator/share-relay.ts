@@ -1,0 +1,88 @@
+import { performance } from 'node:perf_hooks';
+import type { Chain } from '../ckb/pow.js';
+import { hexOfLength, V1Error } from '../stratum-v1/wire.js';
+import type { UpstreamClient } from '../sv2/client/upstream.js';
+import type { TokenBucket } from '../sv2/rate-limit.js';
+import { bindingOf } from './channel-registry.js';
+import type { TranslatorJobBook } from './jobs.js';
+import type { TranslatorLimitReason } from './limits.js';
+import type { TranslatorMetrics } from './metrics.js';
+import { checkShare, rememberShare, verdictToV1 } from './shares.js';
+import type { SubmitOutcome, V1Session } from './v1-session.js';
+import type { WorkerNames } from './worker-names.js';
+
+export interface ShareRelayDeps {
+  chain: Chain;
+  jobs: TranslatorJobBook;
+  upstream: Pick<UpstreamClient, 'epoch' | 'connected' | 'submit'>;
+  metrics: Pick<TranslatorMetrics, 'shares' | 'localSeconds'>;
+  /** Everything the miners together may send up the one pool connection they share. */
+  upstreamBudget: TokenBucket;
+  workerNames: WorkerNames;
+  limited: (reason: TranslatorLimitReason) => void;
+}
+
+/**
+ * A V1 `mining.submit` from checks to the pool's verdict: the miner's own errors, the job and
+ * channel still current, the share meeting the miner's target, never a duplicate sent upstream,
+ * the upstream budget; then the pool's answer, which is exactly what the miner hears.
+ */
+export class ShareRelay {
+  accepted = 0;
+  rejected = 0;
+
+  constructor(private readonly d: ShareRelayDeps) {}
+
+  async submit(s: V1Session, params: unknown[]): Promise<SubmitOutcome> {
+    const t0 = performance.now();
+    if (!s.subscribed) return this.reject(V1Error.notSubscribed, 'Not subscribed', 'not-subscribed');
+    if (!s.user) return this.reject(V1Error.unauthorized, 'Unauthorized worker', 'unauthorized');
+    if (params.length < 3 || typeof params[1] !== 'string') {
+      return this.reject(
+        V1Error.illegalParams,
+        'Illegal params: ["user.worker", "job_id", "extranonce2"]',
+        'params',
+      );
+    }
+    const en2 = hexOfLength(params[2], s.extranonce2Size);
+    if (!en2) {
+      const message = `Illegal params: extranonce2 must be ${s.extranonce2Size * 2} hex characters`;
+      return this.reject(V1Error.illegalParams, message, 'params');
+    }
+    const { jobs, upstream } = this.d;
+    const job = jobs.get(params[1]);
+    if (!job) return this.reject(V1Error.jobNotFound, 'Job not found', 'job-not-found');
+    if (jobs.isStale(job, upstream.epoch)) return this.reject(V1Error.jobNotFound, 'Stale share', 'stale');
+    const ch = bindingOf(s).channel;
+    if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
+      return this.reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');
+    }
+    const checked = checkShare(this.d.chain, job, ch, s.extranonce1, en2, Date.now());
+    if (!checked.ok) return this.reject(checked.code, checked.message, checked.reason);
+    // Checked here so a miner replaying a share never sends the pool a duplicate.
+    const seen = rememberShare(job, ch.prefix, checked.nonceSuffix);
+    if (seen === 'duplicate') return this.reject(V1Error.duplicate, 'Duplicate share', 'duplicate');
+    if (seen === 'full') return this.reject(V1Error.jobNotFound, 'Stale share (job full)', 'stale');
+    if (!this.d.upstreamBudget.take(performance.now())) {
+      this.d.limited('upstream_busy');
+      return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
+    }
+    const tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix, tlv);
+    this.d.metrics.localSeconds.observe((performance.now() - t0) / 1000);
+    const verdict = await pending;
+    if (verdict.ok) {
+      this.accepted += 1;
+      this.d.metrics.shares.inc({ outcome: 'accepted' });
+      return { ok: true };
+    }
+    const r = verdictToV1(verdict.code);
+    return this.reject(r.code, r.message, r.reason);
+  }
+
+  private reject(code: number, message: string, reason: string): SubmitOutcome {
+    this.rejected += 1;
+    this.d.metrics.shares.inc({ outcome: reason });
+    return { ok: false, code, message };
+  }
+}
