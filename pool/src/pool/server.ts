@@ -23,6 +23,7 @@ import { readAuthoritySecret } from './identity.js';
 import { type Job, JobBook, makeJob } from './jobs.js';
 import { PeerLimits } from './peer-limits.js';
 import { Session, type SessionContext } from './session.js';
+import { SyncMonitor } from './sync-monitor.js';
 import { type TemplateEvent, TemplateSource } from './templates.js';
 
 /**
@@ -121,9 +122,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   let openSockets = 0;
   let nextConnId = 1;
   let closing = false;
-  let nodeTip: bigint | null = null;
-  let synced = false;
-  let syncError: string | null = null;
+  const sync = new SyncMonitor(rpc, (tip) => metrics.nodeHeight.set(Number(tip)));
   const jobWaiters: Array<(j: Job) => void> = [];
 
   const identity = new ServerIdentity({
@@ -211,7 +210,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     }
     for (const w of jobWaiters.splice(0)) w(job);
     // Templates flow again: no need to wait for the next sync poll to report healthy.
-    if (!synced) void checkSync();
+    if (!sync.synced) void sync.check();
   };
   let lastRefusal: string | null = null;
   const templates = new TemplateSource({
@@ -230,24 +229,10 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
     log: log.child({ part: 'templates' }),
     onTemplate,
-    onTip: (n) => {
-      if (nodeTip === null || n > nodeTip) nodeTip = n;
-      metrics.nodeHeight.set(Number(nodeTip));
-    },
+    onTip: (n) => sync.sawTip(n),
   });
 
-  const checkSync = async () => {
-    try {
-      const info = await rpc.getBlockchainInfo();
-      synced = !info.is_initial_block_download;
-      syncError = synced ? null : 'node is in initial block download';
-    } catch (err) {
-      synced = false;
-      syncError = `node unreachable: ${(err as Error).message}`;
-    }
-  };
-  const syncTimer = setInterval(() => void checkSync(), Math.max(config.node.pollIntervalMs, 5_000));
-  syncTimer.unref();
+  sync.start(config.node.pollIntervalMs);
 
   // ---- SV2 listener ------------------------------------------------------------------------
   const checkBackpressure = (s: Session) => {
@@ -426,8 +411,8 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     sessions,
     jobs,
     templates,
-    getNodeTip: () => nodeTip,
-    getSync: () => ({ synced, error: syncError }),
+    getNodeTip: () => sync.tip,
+    getSync: () => sync.sync(),
     authorityPubkey,
   });
   try {
@@ -447,7 +432,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
 
-  await checkSync();
+  await sync.check();
   await templates.start();
   const poolUrl = `stratum2+tcp://${hostText === '0.0.0.0' || hostText === '[::]' ? '127.0.0.1' : hostText}:${addr.port}/${authorityPubkey}`;
   log.info(
@@ -462,7 +447,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
       background.stop();
       clearInterval(pruneTimer);
-      clearInterval(syncTimer);
+      sync.stop();
       server.close();
       await templates.close();
       for (const s of sessions) s.sendReconnect();
