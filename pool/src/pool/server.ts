@@ -22,6 +22,7 @@ import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';
 import { type Job, JobBook, makeJob } from './jobs.js';
 import { PeerLimits } from './peer-limits.js';
+import { Pruner } from './pruning.js';
 import { Session, type SessionContext } from './session.js';
 import { SyncMonitor } from './sync-monitor.js';
 import { type TemplateEvent, TemplateSource } from './templates.js';
@@ -378,18 +379,8 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const sv2Address = `${hostText}:${addr.port}`;
 
-  const prune = () => {
-    hashrate.sweep(Date.now());
-    try {
-      const n = ledger.pruneShares(Date.now() - config.ledger.shareRetentionHours * 3_600_000);
-      if (n > 0) log.info({ shares: n }, 'pruned old shares');
-    } catch (err) {
-      log.error({ err: (err as Error).message }, 'share pruning failed');
-    }
-  };
-  prune();
-  const pruneTimer = setInterval(prune, 3_600_000);
-  pruneTimer.unref();
+  const pruner = new Pruner(hashrate, ledger, config.ledger.shareRetentionHours, log);
+  pruner.start();
 
   // ---- API ----------------------------------------------------------------------------------
   const apiAddr = parseHostPort(config.api.listen, 'api.listen');
@@ -446,7 +437,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       closing = true;
       log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
       background.stop();
-      clearInterval(pruneTimer);
+      pruner.stop();
       sync.stop();
       server.close();
       await templates.close();
