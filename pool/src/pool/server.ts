@@ -20,12 +20,14 @@ import { type PoolConfig, parseHostPort } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';
-import { type Job, JobBook, makeJob } from './jobs.js';
+import { JobFanout } from './job-fanout.js';
+import { type Job, JobBook } from './jobs.js';
 import { PeerLimits } from './peer-limits.js';
 import { Pruner } from './pruning.js';
 import { Session, type SessionContext } from './session.js';
+import { SessionRegistry } from './session-registry.js';
 import { SyncMonitor } from './sync-monitor.js';
-import { type TemplateEvent, TemplateSource } from './templates.js';
+import { TemplateSource } from './templates.js';
 
 /**
  * The pool process: template source → jobs → SV2 sessions over Noise, share validation, block
@@ -61,8 +63,6 @@ export interface RunningPool {
   close(): Promise<void>;
 }
 
-/** Bytes queued for a client that does not read before we drop it (a stalled reader). */
-const MAX_PENDING_WRITE_BYTES = 4 * 1024 * 1024;
 /**
  * How long a shutdown waits for clients to leave after Reconnect. The whole drain (this, block
  * submissions in flight: up to 5 s, the last ledger flush) must fit in the container's stop
@@ -117,14 +117,12 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     log: log.child({ part: 'blocks' }),
     pplnsWindowFactor: config.pplns.windowFactor,
   });
-  const sessions = new Set<Session>();
-  const connections = new Map<Session, Sv2Connection>();
+  const registry = new SessionRegistry<Session, Sv2Connection>(metrics.connectionsRejected);
   const perIp = new Map<string, number>();
   let openSockets = 0;
   let nextConnId = 1;
   let closing = false;
   const sync = new SyncMonitor(rpc, (tip) => metrics.nodeHeight.set(Number(tip)));
-  const jobWaiters: Array<(j: Job) => void> = [];
 
   const identity = new ServerIdentity({
     authoritySecret,
@@ -165,54 +163,18 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     },
   };
 
-  // ---- templates → jobs → broadcast -------------------------------------------------------
-  let resubmitted = false;
-  const onTemplate = (ev: TemplateEvent) => {
-    const job = makeJob(
-      jobs.nextId(),
-      ev.block,
-      ev.clean,
-      ev.receivedAtMs,
-      config.shares.maxDuplicateEntriesPerJob,
-    );
-    jobs.add(job);
-    metrics.jobs.inc({ kind: ev.clean ? 'clean' : 'update' });
-    metrics.lastTemplateAtMs = Date.now();
-    metrics.poolHeight.set(Number(job.height));
-    let written = 0;
-    for (const s of sessions) {
-      try {
-        written += s.broadcastJob(job);
-        checkBackpressure(s);
-      } catch (err) {
-        // One broken connection must not keep the job from the others.
-        s.log.error({ err: (err as Error).message }, 'job broadcast failed; closing');
-        connections.get(s)?.close('local-close', 'internal error');
-      }
-    }
-    const latency = (Date.now() - ev.receivedAtMs) / 1000;
-    if (written > 0) metrics.jobBroadcastSeconds.observe(latency);
-    log.info(
-      {
-        job: job.id,
-        height: job.height.toString(),
-        clean: ev.clean,
-        source: ev.source,
-        messages: written,
-        latencyMs: Math.round(latency * 1000),
-      },
-      'new job',
-    );
-    if (ev.clean) void submitter.checkConfirmations(job.height - 1n);
-    if (!resubmitted) {
-      resubmitted = true;
-      const n = submitter.resubmitUnresolved(job.height - 1n);
-      if (n > 0) log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
-    }
-    for (const w of jobWaiters.splice(0)) w(job);
+  const fanout = new JobFanout({
+    jobs,
+    registry,
+    submitter,
+    metrics,
+    log,
+    maxDuplicateEntriesPerJob: config.shares.maxDuplicateEntriesPerJob,
     // Templates flow again: no need to wait for the next sync poll to report healthy.
-    if (!sync.synced) void sync.check();
-  };
+    onJob: () => {
+      if (!sync.synced) void sync.check();
+    },
+  });
   let lastRefusal: string | null = null;
   const templates = new TemplateSource({
     rpc,
@@ -229,23 +191,13 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     pollIntervalMs: config.node.pollIntervalMs,
     minUpdateIntervalMs: config.jobs.minUpdateIntervalMs,
     log: log.child({ part: 'templates' }),
-    onTemplate,
+    onTemplate: fanout.onTemplate,
     onTip: (n) => sync.sawTip(n),
   });
 
   sync.start(config.node.pollIntervalMs);
 
   // ---- SV2 listener ------------------------------------------------------------------------
-  const checkBackpressure = (s: Session) => {
-    const c = connections.get(s);
-    if (c && c.socket.writableLength > MAX_PENDING_WRITE_BYTES) {
-      s.log.warn({ pending: c.socket.writableLength }, 'client does not read; closing');
-      metrics.connectionsRejected.inc({ reason: 'slow_reader' });
-      c.close('local-close', 'client does not read');
-      c.socket.destroy();
-    }
-  };
-
   const onSocket = (socket: Socket) => {
     const ip = socket.remoteAddress ?? 'unknown';
     if (closing) {
@@ -315,8 +267,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
           clog,
           peer,
         );
-        sessions.add(session);
-        connections.set(session, conn);
+        registry.add(session, conn);
         // SetupConnection must follow the handshake within the same budget.
         const left = Math.max(config.limits.handshakeTimeoutMs - (Date.now() - handshakeStart), 1);
         const setupTimer = setTimeout(() => {
@@ -334,13 +285,12 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
             clog.error({ err: (err as Error).message, msg: msg.type }, 'error handling message; closing');
             conn.close('local-close', 'internal error');
           }
-          checkBackpressure(session);
+          registry.checkBackpressure(session);
         });
         conn.on('close', (info) => {
           clearTimeout(setupTimer);
           session.closed();
-          sessions.delete(session);
-          connections.delete(session);
+          registry.remove(session);
           const label = closeReasonLabel(info.reason);
           if (label) metrics.connectionsRejected.inc({ reason: label });
           if (info.reason === 'rate-limit' || info.reason === 'ip-rate-limit') {
@@ -399,7 +349,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     ledger: reader,
     metrics,
     hashrate,
-    sessions,
+    sessions: registry.sessions,
     jobs,
     templates,
     getNodeTip: () => sync.tip,
@@ -435,28 +385,27 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const close = () => {
     closePromise ??= (async () => {
       closing = true;
-      log.info({ connections: sessions.size }, 'shutting down: asking clients to reconnect');
+      log.info({ connections: registry.size }, 'shutting down: asking clients to reconnect');
       background.stop();
       pruner.stop();
       sync.stop();
       server.close();
       await templates.close();
-      for (const s of sessions) s.sendReconnect();
+      for (const s of registry.sessions) s.sendReconnect();
       // Drain: clients that got Reconnect leave on their own; until they do (or the grace ends)
       // their shares still in flight are validated and recorded, and acknowledged at once
       // instead of batched, since a client may leave at any moment.
       const drainEnd = Date.now() + DRAIN_GRACE_MS;
-      while (connections.size > 0 && Date.now() < drainEnd) {
+      while (registry.size > 0 && Date.now() < drainEnd) {
         await new Promise((r) => setTimeout(r, 20));
-        for (const s of sessions) s.flushAcks();
+        for (const s of registry.sessions) s.flushAcks();
       }
-      if (connections.size > 0)
-        log.info({ connections: connections.size }, 'drain grace over; closing the rest');
-      for (const c of connections.values()) c.close('local-close', 'pool shutting down');
+      if (registry.size > 0) log.info({ connections: registry.size }, 'drain grace over; closing the rest');
+      registry.closeAll('pool shutting down');
       await submitter.close();
       ephemeralPool.stop();
       await api.close();
-      for (const c of connections.values()) c.socket.destroy();
+      registry.destroyAll();
       reader.close();
       ledger.close();
       log.info('pool stopped');
@@ -472,16 +421,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     metrics,
     ledger,
     currentJob: () => jobs.current,
-    waitForJob: (timeoutMs = 10_000) => {
-      if (jobs.current) return Promise.resolve(jobs.current);
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no job within ${timeoutMs} ms`)), timeoutMs);
-        jobWaiters.push((j) => {
-          clearTimeout(t);
-          resolve(j);
-        });
-      });
-    },
+    waitForJob: (timeoutMs) => fanout.waitForJob(timeoutMs),
     close,
   };
 }
