@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
 import { PoolMetrics } from '../api/metrics.js';
@@ -9,12 +9,13 @@ import { CkbRpcClient } from '../ckb/rpc.js';
 import { Ledger } from '../ledger/ledger.js';
 import { LedgerReader } from '../ledger/reader.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
-import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
+import { Admission, AdmissionGate } from './admission.js';
 import { buildApiSource } from './api-source.js';
-import { closeReasonLabel, startBackground } from './background.js';
+import { startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
@@ -118,10 +119,6 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     pplnsWindowFactor: config.pplns.windowFactor,
   });
   const registry = new SessionRegistry<Session, Sv2Connection>(metrics.connectionsRejected);
-  const perIp = new Map<string, number>();
-  let openSockets = 0;
-  let nextConnId = 1;
-  let closing = false;
   const sync = new SyncMonitor(rpc, (tip) => metrics.nodeHeight.set(Number(tip)));
 
   const identity = new ServerIdentity({
@@ -198,117 +195,43 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   sync.start(config.node.pollIntervalMs);
 
   // ---- SV2 listener ------------------------------------------------------------------------
-  const onSocket = (socket: Socket) => {
-    const ip = socket.remoteAddress ?? 'unknown';
-    if (closing) {
-      metrics.connectionsRejected.inc({ reason: 'shutdown' });
-      socket.destroy();
-      return;
-    }
-    if (openSockets >= config.limits.maxConnections) {
-      metrics.connectionsRejected.inc({ reason: 'total' });
-      socket.destroy();
-      return;
-    }
-    if ((perIp.get(ip) ?? 0) >= config.limits.maxConnectionsPerIp) {
-      metrics.connectionsRejected.inc({ reason: 'per_ip' });
-      socket.destroy();
-      return;
-    }
-    openSockets += 1;
-    perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
-    metrics.connections.inc();
-    const connId = nextConnId++;
-    const clog = log.child({ conn: connId, remote: `${ip}:${socket.remotePort}` });
-    const peer = peerLimits.join(ip);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      peer.leave();
-      openSockets -= 1;
-      const n = (perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) perIp.delete(ip);
-      else perIp.set(ip, n);
-      metrics.connections.dec();
-    };
-    socket.once('close', release);
-    socket.on('error', () => {});
-    const handshakeStart = Date.now();
-    acceptSv2(socket, {
+  const gate = new AdmissionGate(config.limits, peerLimits, metrics);
+  const admission = new Admission({
+    gate,
+    accept: {
       identity,
       ephemeralPool,
-      handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
-      maxPayload: config.limits.maxFrameBytes,
-      idleTimeoutMs: config.limits.idleTimeoutMs,
+      handshakeTimeoutMs: limits.handshakeTimeoutMs,
+      maxPayload: limits.maxFrameBytes,
+      idleTimeoutMs: limits.idleTimeoutMs,
       messageRate,
-      ipMessageRate: peer.messageBucket,
       frameTimeoutMs: limits.frameTimeoutMs,
       pendingFrameBytes,
-    }).then(
-      (conn) => {
-        if (closing) {
-          conn.close('local-close', 'shutting down');
-          return;
-        }
-        const session = new Session(
-          ctx,
-          {
-            send: (m: Sv2Message) => {
-              conn.send(m);
-            },
-            sendFrame: (frame: Uint8Array) => {
-              conn.sendFrame(frame);
-            },
-            close: (reason: string) => conn.close('local-close', reason),
+    },
+    handshakeTimeoutMs: limits.handshakeTimeoutMs,
+    registry,
+    newSession: (conn, admitted, clog) =>
+      new Session(
+        ctx,
+        {
+          send: (m: Sv2Message) => {
+            conn.send(m);
           },
-          connId,
-          conn.remoteAddress,
-          clog,
-          peer,
-        );
-        registry.add(session, conn);
-        // SetupConnection must follow the handshake within the same budget.
-        const left = Math.max(config.limits.handshakeTimeoutMs - (Date.now() - handshakeStart), 1);
-        const setupTimer = setTimeout(() => {
-          if (session.state === 'setup') {
-            metrics.handshakes.inc({ outcome: 'timeout' });
-            clog.info('no SetupConnection in time; closing');
-            conn.close('local-close', 'setup timeout');
-          }
-        }, left);
-        setupTimer.unref();
-        conn.on('message', (msg) => {
-          try {
-            session.handle(msg);
-          } catch (err) {
-            clog.error({ err: (err as Error).message, msg: msg.type }, 'error handling message; closing');
-            conn.close('local-close', 'internal error');
-          }
-          registry.checkBackpressure(session);
-        });
-        conn.on('close', (info) => {
-          clearTimeout(setupTimer);
-          session.closed();
-          registry.remove(session);
-          const label = closeReasonLabel(info.reason);
-          if (label) metrics.connectionsRejected.inc({ reason: label });
-          if (info.reason === 'rate-limit' || info.reason === 'ip-rate-limit') {
-            clog.warn({ reason: info.reason, message: info.message }, 'message flood; connection closed');
-          } else {
-            clog.info({ reason: info.reason, message: info.message }, 'connection closed');
-          }
-        });
-      },
-      (err: Error & { reason?: string }) => {
-        const outcome = err.reason === 'handshake-timeout' ? 'timeout' : 'failed';
-        metrics.handshakes.inc({ outcome });
-        clog.info({ reason: err.reason, err: err.message }, 'handshake failed');
-      },
-    );
-  };
+          sendFrame: (frame: Uint8Array) => {
+            conn.sendFrame(frame);
+          },
+          close: (reason: string) => conn.close('local-close', reason),
+        },
+        admitted.connId,
+        conn.remoteAddress,
+        clog,
+        admitted.peer,
+      ),
+    metrics,
+    log,
+  });
 
-  const server: Server = createServer({ noDelay: true }, onSocket);
+  const server: Server = createServer({ noDelay: true }, admission.onSocket);
   server.on('error', (err) => log.error({ err: err.message }, 'SV2 listener error'));
   const sv2 = parseHostPort(config.sv2.listen, 'sv2.listen');
   try {
@@ -384,7 +307,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   let closePromise: Promise<void> | null = null;
   const close = () => {
     closePromise ??= (async () => {
-      closing = true;
+      gate.shutDown();
       log.info({ connections: registry.size }, 'shutting down: asking clients to reconnect');
       background.stop();
       pruner.stop();
