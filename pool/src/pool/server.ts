@@ -6,7 +6,7 @@ import { PoolMetrics } from '../api/metrics.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
-import { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { LedgerReader } from '../ledger/reader.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import type { Sv2Connection } from '../sv2/connection.js';
@@ -23,6 +23,7 @@ import { HashrateTracker } from './hashrate.js';
 import { readAuthoritySecret } from './identity.js';
 import { JobFanout } from './job-fanout.js';
 import { type Job, JobBook } from './jobs.js';
+import { LedgerFlushing } from './ledger-flushing.js';
 import { PeerLimits } from './peer-limits.js';
 import { Pruner } from './pruning.js';
 import { Session, type SessionContext } from './session.js';
@@ -64,12 +65,8 @@ export interface RunningPool {
   close(): Promise<void>;
 }
 
-/**
- * How long a shutdown waits for clients to leave after Reconnect. The whole drain (this, block
- * submissions in flight: up to 5 s, the last ledger flush) must fit in the container's stop
- * grace period (cli/bundle/compose.ts), or the last shares die with a SIGKILL.
- */
-export const DRAIN_GRACE_MS = 3_000;
+/** How long a shutdown waits for clients to leave after Reconnect (see ledger-flushing.ts). */
+export { DRAIN_GRACE_MS } from './ledger-flushing.js';
 
 function payoutLockOf(config: PoolConfig): PayoutLock | null {
   const { codeHash, hashType, args } = config.node.payoutLock;
@@ -98,16 +95,13 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       'limits.maxMessageBurst is below sv2.maxChannelsPerConnection: a proxy that reopens all its channels at once will be closed for rate-limit',
     );
   }
-  let ledger: Ledger;
-  try {
-    ledger = new Ledger(config.ledger.path, {
-      flushIntervalMs: config.ledger.flushIntervalMs,
-      onFlush: (seconds) => metrics.ledgerWriteSeconds.observe(seconds),
-      onError: (err) => log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
-    });
-  } catch (err) {
-    throw new Error(`ledger.path ${config.ledger.path}: ${(err as Error).message}`);
-  }
+  const flushing = new LedgerFlushing({
+    path: config.ledger.path,
+    flushIntervalMs: config.ledger.flushIntervalMs,
+    metrics,
+    log,
+  });
+  const ledger = flushing.ledger;
   const rpc = new CkbRpcClient(config.node.rpcUrl, { timeoutMs: config.node.rpcTimeoutMs });
   const jobs = new JobBook(config.jobs.maxPastJobs);
   const allocator = new ExtranonceAllocator(config.sv2.instanceId);
@@ -318,19 +312,14 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       // Drain: clients that got Reconnect leave on their own; until they do (or the grace ends)
       // their shares still in flight are validated and recorded, and acknowledged at once
       // instead of batched, since a client may leave at any moment.
-      const drainEnd = Date.now() + DRAIN_GRACE_MS;
-      while (registry.size > 0 && Date.now() < drainEnd) {
-        await new Promise((r) => setTimeout(r, 20));
-        for (const s of registry.sessions) s.flushAcks();
-      }
-      if (registry.size > 0) log.info({ connections: registry.size }, 'drain grace over; closing the rest');
+      await flushing.drain(registry);
       registry.closeAll('pool shutting down');
       await submitter.close();
       ephemeralPool.stop();
       await api.close();
       registry.destroyAll();
       reader.close();
-      ledger.close();
+      flushing.close();
       log.info('pool stopped');
     })();
     return closePromise;
