@@ -12,6 +12,7 @@ import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
  */
 
 export type { Chain } from '../ckb/chain.js';
+
 import type { Chain } from '../ckb/chain.js';
 
 export interface PoolConfig {
@@ -112,7 +113,6 @@ export interface FieldSpec {
   default?: string | number | null;
   doc: string;
 }
-
 
 export const CONFIG_FIELDS: readonly FieldSpec[] = [
   {

@@ -929,3 +929,29 @@ describe('SV2 session: vardiff work follows activity', () => {
     expect(wheel.size).toBe(0);
   });
 });
+
+describe('Session.handle after setup', () => {
+  it('ignores server-only and unknown messages without answering or closing', () => {
+    const h = harness();
+    setup(h);
+    const before = h.sent.length;
+    h.session.handle({ type: 'Reconnect', newHost: '', newPort: 0 });
+    h.session.handle({
+      type: 'Unknown',
+      extensionType: 0,
+      channelMsg: false,
+      msgType: 0x7f,
+      payload: new Uint8Array(),
+    });
+    expect(h.sent.length).toBe(before);
+    expect(h.closedWith).toEqual([]);
+    expect(h.session.state).not.toBe('closed');
+  });
+
+  it('closes a connection that sends SetupConnection twice', () => {
+    const h = harness();
+    setup(h);
+    setup(h);
+    expect(h.closedWith).toEqual(['SetupConnection sent twice']);
+  });
+});

@@ -177,9 +177,49 @@ export class Session {
         this.fail('SetupConnection sent twice');
         return;
       }
-      default:
-        // Unknown or server-only messages: log and ignore (the spec: unknown → continue).
+      // Client messages outside the CKB profile (shares come as SubmitSharesCkb, no custom jobs).
+      case 'SubmitSharesStandard':
+      case 'SubmitSharesExtended':
+      case 'SetCustomMiningJob':
+      // Messages only a server sends.
+      case 'SetupConnectionSuccess':
+      case 'SetupConnectionError':
+      case 'ChannelEndpointChanged':
+      case 'Reconnect':
+      case 'RequestExtensionsSuccess':
+      case 'RequestExtensionsError':
+      case 'OpenStandardMiningChannelSuccess':
+      case 'OpenExtendedMiningChannelSuccess':
+      case 'OpenMiningChannelError':
+      case 'UpdateChannelError':
+      case 'SetExtranoncePrefix':
+      case 'SetTarget':
+      case 'SetGroupChannel':
+      case 'NewMiningJob':
+      case 'NewExtendedMiningJob':
+      case 'NewCkbJob':
+      case 'SetNewPrevHash':
+      case 'SubmitSharesSuccess':
+      case 'SubmitSharesError':
+      case 'SetCustomMiningJobSuccess':
+      case 'SetCustomMiningJobError':
+      // Template distribution: between a pool and a template provider, never from a miner.
+      case 'CoinbaseOutputConstraints':
+      case 'NewTemplate':
+      case 'TdpSetNewPrevHash':
+      case 'RequestTransactionData':
+      case 'RequestTransactionDataSuccess':
+      case 'RequestTransactionDataError':
+      case 'SubmitSolution':
+      case 'Unknown':
+        // Log and ignore (the spec: unknown → continue).
         this.log.debug({ msg: msg.type }, 'ignored message');
+        return;
+      default: {
+        // A message type added to Sv2Message without a case here fails to compile.
+        const unhandled: never = msg;
+        this.log.debug({ msg: (unhandled as Sv2Message).type }, 'ignored message');
+      }
     }
   }
 

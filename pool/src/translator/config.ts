@@ -62,7 +62,6 @@ export const TRANSLATOR_DEFAULTS = {
 
 export class TranslatorConfigError extends Error {}
 
-
 function obj(v: unknown, field: string): Record<string, unknown> {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v))
