@@ -195,7 +195,7 @@ export function decodeScript(v: unknown, path: string): Script {
   };
 }
 
-function decodeOutPoint(v: unknown, path: string): OutPoint {
+export function decodeOutPoint(v: unknown, path: string): OutPoint {
   const o = struct(v, 'OutPoint', ['tx_hash', 'index'], path);
   return {
     txHash: decodeFixed(o.tx_hash, 32, `${path}.tx_hash`),
