@@ -22,6 +22,8 @@ export interface LiveCell {
   /** Packed epoch of the creating block. */
   epoch: bigint;
   cellbase: boolean;
+  /** Position of the creating transaction in its block. */
+  txIndex: number;
 }
 
 export interface CommittedTx {
@@ -95,6 +97,7 @@ export class CellState {
           blockHash: block.hashHex,
           epoch: block.epoch,
           cellbase,
+          txIndex: index,
         });
       });
       this.committed.set(hash, { tx, blockHash: block.hashHex, blockNumber: block.number, index });

@@ -10,6 +10,7 @@ import type { ChainInfoJson, LocalNodeJson, SyncStateJson } from '../ckb/rpc-typ
 import { cellWithStatus } from './cells.js';
 import type { DevChain, StoredBlock } from './chain.js';
 import { serializeTransaction, transactionToJson } from './codec.js';
+import { getCells, getCellsCapacity } from './indexer.js';
 import { decodeOutPoint, decodeUint, ParamsError } from './json-decode.js';
 import { compactToDifficulty } from './pow-check.js';
 import { transactionWithStatus } from './txpool.js';
@@ -178,6 +179,20 @@ function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params:
       const outPoint = decoded(() => decodeOutPoint(o, 'out_point'));
       if (typeof withData !== 'boolean') throw invalidParams('invalid type, expected a boolean');
       return cellWithStatus(chain.cells, outPoint.txHash, outPoint.index, withData, dataHash);
+    }
+    case 'get_cells':
+      return decoded(() => getCells(chain.cells, paramList(params, 4)));
+    case 'get_cells_capacity': {
+      const [key] = paramList(params, 1);
+      const tip = chain.tip();
+      return decoded(() =>
+        getCellsCapacity(chain.cells, key, { hash: tip.hashHex, number: tip.block.header.number }),
+      );
+    }
+    case 'get_indexer_tip': {
+      paramList(params, 0);
+      const tip = chain.tip();
+      return { block_hash: tip.hashHex, block_number: toMinimalHex(tip.block.header.number) };
     }
     case 'ping':
       return 'pong';

@@ -204,7 +204,11 @@ function sighashAllMessage(cccTx: ccc.Transaction, txHash: ccc.Hex, group: numbe
   const firstArgs = ccc.WitnessArgs.fromBytes(cccTx.witnesses[first]);
   firstArgs.lock = ccc.hexFrom(new Uint8Array(65));
   ccc.Transaction.hashWitnessToHasher(firstArgs.toBytes(), hasher);
-  for (const i of group.slice(1)) ccc.Transaction.hashWitnessToHasher(cccTx.witnesses[i] ?? '0x', hasher);
+  // The script loads group witnesses until the index is out of bound: a missing one ends it.
+  for (const i of group.slice(1)) {
+    if (i >= cccTx.witnesses.length) break;
+    ccc.Transaction.hashWitnessToHasher(cccTx.witnesses[i], hasher);
+  }
   for (let i = cccTx.inputs.length; i < cccTx.witnesses.length; i++) {
     ccc.Transaction.hashWitnessToHasher(cccTx.witnesses[i], hasher);
   }
