@@ -10,7 +10,7 @@
  */
 import { bytesToHex0x, hexToBytes, toMinimalHex } from '../ckb/hex.js';
 import { u32le } from '../ckb/molecule.js';
-import { scriptToJson } from './codec.js';
+import { scriptToJson, serializeTransaction } from './codec.js';
 import { isCellbaseShaped } from './contents.js';
 import type { CellOutput, Transaction } from './json-decode.js';
 
@@ -31,6 +31,8 @@ export interface CommittedTx {
   blockHash: string;
   blockNumber: bigint;
   index: number;
+  /** Inputs minus outputs, and the weight it paid for (size in a block); null for a cellbase. */
+  fee: { shannons: bigint; weight: bigint } | null;
 }
 
 /** The node's Debug form of an OutPoint: the packed 36 bytes (tx_hash ‖ index u32 LE). */
@@ -70,6 +72,24 @@ export class CellState {
     return this.committed.get(txHashHex) ?? null;
   }
 
+  /**
+   * get_fee_rate_statistics(target): mean and median fee rate (shannons/KB) of the
+   * transactions committed in the last `target` blocks (1..101, default 21); null if none.
+   */
+  feeRateStatistics(tip: bigint, target = 21n): { mean: string; median: string } | null {
+    const t = target < 1n ? 1n : target > 101n ? 101n : target;
+    const rates: bigint[] = [];
+    for (const c of this.committed.values()) {
+      if (c.fee && c.blockNumber > tip - t) rates.push((c.fee.shannons * 1000n) / c.fee.weight);
+    }
+    if (rates.length === 0) return null;
+    rates.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const mid = rates.length >> 1;
+    const median = rates.length % 2 === 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2n;
+    const mean = rates.reduce((a, r) => a + r, 0n) / BigInt(rates.length);
+    return { mean: toMinimalHex(mean), median: toMinimalHex(median) };
+  }
+
   liveCells(): IterableIterator<[string, LiveCell]> {
     return this.live.entries();
   }
@@ -86,6 +106,7 @@ export class CellState {
       const cellbase = index === 0 && isCellbaseShaped(tx);
       const keys = tx.inputs.map((i) => outPointKey(i.previousOutput.txHash, i.previousOutput.index));
       if (!cellbase && !keys.every((k) => this.live.has(k))) return;
+      const inputs = cellbase ? 0n : keys.reduce((a, k) => a + (this.live.get(k)?.output.capacity ?? 0n), 0n);
       for (const k of keys) this.live.delete(k);
       const hash = block.txHashes[index];
       const hashBytes = hexToBytes(hash);
@@ -100,7 +121,11 @@ export class CellState {
           txIndex: index,
         });
       });
-      this.committed.set(hash, { tx, blockHash: block.hashHex, blockNumber: block.number, index });
+      const outputs = tx.outputs.reduce((a, o) => a + o.capacity, 0n);
+      const fee = cellbase
+        ? null
+        : { shannons: inputs - outputs, weight: BigInt(serializeTransaction(tx).length + 4) };
+      this.committed.set(hash, { tx, blockHash: block.hashHex, blockNumber: block.number, index, fee });
       if (!cellbase) committed.push(hash);
     });
     return committed;

@@ -189,6 +189,11 @@ function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params:
         getCellsCapacity(chain.cells, key, { hash: tip.hashHex, number: tip.block.header.number }),
       );
     }
+    case 'get_fee_rate_statistics': {
+      const [target] = paramList(params, 1);
+      const t = target === undefined || target === null ? undefined : uintParam(target, 'Uint64');
+      return chain.cells.feeRateStatistics(chain.tip().block.header.number, t);
+    }
     case 'get_indexer_tip': {
       paramList(params, 0);
       const tip = chain.tip();

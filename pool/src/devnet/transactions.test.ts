@@ -1,12 +1,14 @@
 import { ccc } from '@ckb-ccc/core';
 import { cccA } from '@ckb-ccc/core/advanced';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytesToHex0x } from '../ckb/hex.js';
+import { bytesToHex0x, hexToBytes } from '../ckb/hex.js';
 import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockTemplateJson, ScriptJson } from '../ckb/rpc-types.js';
+import { outPointKey } from './cells.js';
 import { txHash } from './codec.js';
 import { type Devnet, startDevnet } from './index.js';
 import { decodeTransaction } from './json-decode.js';
+import { grindNonce } from './pow-check.js';
 import { solveTemplate } from './solve.js';
 
 /** A fixed test key (never used outside tests); its lock is the chain's block-assembler lock. */
@@ -138,6 +140,9 @@ describe('transactions on the dev chain', () => {
       tx_index: '0x1',
       reason: null,
     });
+    const weight = BigInt(tx.toBytes().length + 4);
+    const rate = `0x${((CKB * 1000n) / weight).toString(16)}`;
+    expect(await rpc.call('get_fee_rate_statistics', [])).toEqual({ mean: rate, median: rate });
     const spent = await rpc.call('get_live_cell', [{ tx_hash: outPoint.txHash, index: '0x0' }, false]);
     expect(spent).toEqual({ cell: null, status: 'dead' });
     const change = await rpc.call<{ cell: { output: { capacity: string }; data: null }; status: string }>(
@@ -156,11 +161,12 @@ describe('transactions on the dev chain', () => {
     expect(status.tx_status.status).toBe('committed');
   });
 
-  it('answers unknown for a transaction and a cell it has never seen', async () => {
+  it('answers unknown for a transaction and a cell it has never seen, and no fee statistics', async () => {
     const h = `0x${'ab'.repeat(32)}`;
     const t = await rpc.call<{ transaction: unknown; tx_status: { status: string } }>('get_transaction', [h]);
     expect(t.transaction).toBeNull();
     expect(t.tx_status.status).toBe('unknown');
+    expect(await rpc.call('get_fee_rate_statistics', [])).toBeNull();
     expect(await rpc.call('get_live_cell', [{ tx_hash: h, index: '0x0' }, true])).toEqual({
       cell: null,
       status: 'unknown',
@@ -240,5 +246,42 @@ describe('transactions on the dev chain', () => {
     expect(err.rpcMessage).toBe(
       `PoolRejectedDuplicatedTransaction: Transaction(Byte32(${tx.hash()})) already exists in transaction_pool`,
     );
+  });
+});
+
+describe('the cell state across a reorg', () => {
+  it('undoes a transaction committed on a branch that loses to a longer fork', async () => {
+    const forking = await startDevnet({
+      rpcPort: 0,
+      compactTarget: EASY_TARGET,
+      lockScript: { code_hash: lock.codeHash, hash_type: lock.hashType, args: lock.args },
+      epochLength: 2,
+      cellbaseMaturity: { number: 1n, index: 0, length: 1 },
+      forks: 'accept',
+    });
+    try {
+      const chain = forking.chain;
+      const mineOn = (parent = chain.tip()) => {
+        const b = chain.buildBlock(undefined, parent);
+        const nonce = grindNonce(b.header, 'eaglesong', 0n, 1 << 16);
+        if (nonce === null) throw new Error('could not grind');
+        b.header.nonce = nonce;
+        return chain.accept(b);
+      };
+      for (let i = 0; i < 14; i++) mineOn();
+      const forkPoint = chain.tip();
+      const cellbase = bytesToHex0x(txHash(chain.blockByNumber(12n)!.block.transactions[0]));
+      const tx = await signedSpend({ txHash: cellbase, index: 0 }, [999n * CKB]);
+      chain.sendTransaction([txJson(tx)]);
+      mineOn(); // block 15 commits it
+      expect(chain.cells.transaction(tx.hash())?.blockNumber).toBe(15n);
+
+      mineOn(mineOn(forkPoint)); // 15', 16' without it: the longer chain wins
+      expect(chain.tip().block.header.number).toBe(16n);
+      expect(chain.cells.transaction(tx.hash())).toBeNull();
+      expect(chain.cells.cell(outPointKey(hexToBytes(cellbase), 0))?.cellbase).toBe(true);
+    } finally {
+      await forking.close();
+    }
   });
 });
