@@ -94,6 +94,11 @@ export class CellState {
     return this.live.entries();
   }
 
+  /** Committed non-cellbase transactions, in block order. */
+  transactions(): Transaction[] {
+    return [...this.committed.values()].filter((c) => c.fee !== null).map((c) => c.tx);
+  }
+
   clear(): void {
     this.live.clear();
     this.committed.clear();

@@ -180,6 +180,7 @@ export class DevChain {
   /** Extends the cell state by the new tip, or rebuilds it after a reorg. */
   private updateCells(stored: StoredBlock, oldTip: StoredBlock | undefined): void {
     const extends_ = oldTip !== undefined && stored.parent === oldTip;
+    const before = extends_ ? [] : this.cells.transactions();
     if (!extends_) this.cells.clear();
     for (const b of extends_ ? [stored] : this.canonical) {
       this.cells.apply({
@@ -191,6 +192,7 @@ export class DevChain {
       });
     }
     this.txPool.refresh();
+    this.txPool.readmit(before.filter((tx) => !this.cells.transaction(bytesToHex0x(txHash(tx)))));
   }
 
   /** send_transaction: verified like the node's tx-pool; the next template carries it. */

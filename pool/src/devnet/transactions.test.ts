@@ -250,7 +250,7 @@ describe('transactions on the dev chain', () => {
 });
 
 describe('the cell state across a reorg', () => {
-  it('undoes a transaction committed on a branch that loses to a longer fork', async () => {
+  it('undoes a transaction committed on a branch that loses to a longer fork and pools it again', async () => {
     const forking = await startDevnet({
       rpcPort: 0,
       compactTarget: EASY_TARGET,
@@ -280,6 +280,10 @@ describe('the cell state across a reorg', () => {
       expect(chain.tip().block.header.number).toBe(16n);
       expect(chain.cells.transaction(tx.hash())).toBeNull();
       expect(chain.cells.cell(outPointKey(hexToBytes(cellbase), 0))?.cellbase).toBe(true);
+      // Back in the pool, as the node does, and committed again by the next block.
+      expect(chain.txPool.get(tx.hash())).not.toBeNull();
+      mineOn();
+      expect(chain.cells.transaction(tx.hash())?.blockNumber).toBe(17n);
     } finally {
       await forking.close();
     }

@@ -33,7 +33,22 @@ export class TxPool {
 
   /** send_transaction(tx, outputs_validator?): the hash, or an RpcFailure like the node's. */
   submit(params: unknown): string {
-    const tx = decodeParams(params);
+    return this.add(decodeParams(params));
+  }
+
+  /**
+   * After a reorg: transactions of the detached blocks go back into the pool, re-verified
+   * against the new chain, as the node does; those that no longer fit are dropped silently.
+   */
+  readmit(detached: Transaction[]): void {
+    for (const tx of detached) {
+      try {
+        this.add(tx);
+      } catch {}
+    }
+  }
+
+  private add(tx: Transaction): string {
     if (isCellbaseShaped(tx)) {
       throw new RpcFailure(
         RpcCode.PoolRejectedMalformedTransaction,
