@@ -184,9 +184,21 @@ describe('transactions on the dev chain', () => {
     );
   });
 
-  it('refuses an input already spent by a pending transaction, and one spent on chain', async () => {
+  it('refuses an input spent by a pending transaction, twice in one transaction, or on chain', async () => {
     await mineViaTemplate(14);
     const outPoint = await cellbaseOutPoint(12);
+    // The same cell twice in one transaction is no way to double its capacity.
+    const twice = ccc.Transaction.from({
+      inputs: [0, 1].map(() => ({
+        previousOutput: outPoint,
+        cellOutput: { capacity: REWARD, lock },
+        outputData: '0x',
+      })),
+      outputs: [{ capacity: 1999n * CKB, lock }],
+      outputsData: ['0x'],
+    });
+    const twiceErr = await sendError(txJson(await signer.signTransaction(twice)));
+    expect(twiceErr.code).toBe(-301);
     const first = await signedSpend(outPoint, [999n * CKB]);
     await rpc.call('send_transaction', [txJson(first)]);
     const second = await signedSpend(outPoint, [998n * CKB]);

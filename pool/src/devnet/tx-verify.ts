@@ -83,9 +83,18 @@ function immature(created: bigint, maturity: EpochFraction, commit: bigint): boo
 /** Resolves inputs, checks capacity, maturity and fee; returns the resolved cells and fee. */
 export function verifyTransaction(tx: Transaction, ctx: TxContext): { fee: bigint; size: bigint } {
   if (tx.inputs.length === 0) throw verifyFailed('Transaction(Empty(Inputs))');
+  if (tx.outputs.length !== tx.outputsData.length) {
+    throw verifyFailed(
+      `Transaction(OutputsDataLengthMismatch: expected outputs data length (${tx.outputsData.length}) = outputs length (${tx.outputs.length}))`,
+    );
+  }
   const cells: LiveCell[] = [];
+  const seen = new Set<string>();
   for (const input of tx.inputs) {
     const key = outPointKey(input.previousOutput.txHash, input.previousOutput.index);
+    // The same cell twice in one transaction is a double spend: Dead on its second use.
+    if (seen.has(key)) throw failure('TransactionFailedToResolve', `Resolve failed Dead(OutPoint(${key}))`);
+    seen.add(key);
     const cell = ctx.cell(key);
     if (!cell) {
       const status = ctx.spentOnChain(key) ? 'Dead' : 'Unknown';
