@@ -4,7 +4,8 @@
  * HeaderVerifier → parent lookup → BlockVerifier → contextual checks).
  *
  * Deliberate differences from the node, all documented in the README of this folder:
- * no scripts are run and no cells are tracked; uncles are refused; the difficulty never
+ * only the secp256k1-blake160 lock runs (tx-verify.ts), pending transactions skip the
+ * proposal window (txpool.ts); uncles are refused; the difficulty never
  * adjusts; a block whose parent is known but not the tip is refused (`forks: 'reject'`, the
  * default, so stale work is visible) or stored as a fork block like the node does
  * (`forks: 'accept'`, longest chain wins).
@@ -19,6 +20,7 @@ import {
 } from '../ckb/header.js';
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import type { BlockTemplateJson, BlockViewJson } from '../ckb/rpc-types.js';
+import { CellState } from './cells.js';
 import {
   blockToJson,
   extraHash,
@@ -49,6 +51,8 @@ import {
   type Transaction,
 } from './json-decode.js';
 import { type PowFunc, verifyPow } from './pow-check.js';
+import type { EpochFraction } from './tx-verify.js';
+import { SIGHASH_ALL_CYCLES, TxPool } from './txpool.js';
 import {
   invalid,
   POW_MESSAGE,
@@ -84,7 +88,12 @@ export interface DevChainOptions {
   /** Milliseconds after which a template is rebuilt with a fresh time (node default 800). */
   updateIntervalMs?: number;
   now?: () => number;
+  /** Epochs before a cellbase output may be spent (node default: 4 epochs). */
+  cellbaseMaturity?: EpochFraction;
 }
+
+/** The node's default `cellbase_maturity`: 4 epochs. */
+export const DEFAULT_CELLBASE_MATURITY: EpochFraction = { number: 4n, index: 0, length: 1 };
 
 export class DevChain {
   readonly compactTarget: number;
@@ -97,12 +106,20 @@ export class DevChain {
   private readonly tipListeners = new Set<(tip: StoredBlock) => void>();
   private readonly templateListeners = new Set<(t: BlockTemplateJson) => void>();
   private readonly now: () => number;
+  /** Live cells and committed transactions of the canonical chain. */
+  readonly cells = new CellState();
+  readonly txPool: TxPool;
 
   constructor(private readonly options: DevChainOptions) {
     this.compactTarget = options.compactTarget;
     this.pow = options.pow;
     this.epochLength = options.epochLength ?? 10;
     this.now = options.now ?? Date.now;
+    this.txPool = new TxPool(this.cells, () => ({
+      commitEpoch: nextEpoch(this.tip().block.header.epoch, this.epochLength),
+      cellbaseMaturity: options.cellbaseMaturity ?? DEFAULT_CELLBASE_MATURITY,
+      now: this.now(),
+    }));
     const genesis = this.genesisBlock();
     this.store(genesis, null);
   }
@@ -148,6 +165,7 @@ export class DevChain {
       const path: StoredBlock[] = [];
       for (let b: StoredBlock | null = stored; b; b = b.parent) path.push(b);
       this.canonical = path.reverse();
+      this.updateCells(stored, tip);
       this.template = null;
       // A failing listener (a closed socket, a bad notify URL) must not fail the submit.
       for (const l of this.tipListeners) {
@@ -157,6 +175,31 @@ export class DevChain {
       }
     }
     return stored;
+  }
+
+  /** Extends the cell state by the new tip, or rebuilds it after a reorg. */
+  private updateCells(stored: StoredBlock, oldTip: StoredBlock | undefined): void {
+    const extends_ = oldTip !== undefined && stored.parent === oldTip;
+    const before = extends_ ? [] : this.cells.transactions();
+    if (!extends_) this.cells.clear();
+    for (const b of extends_ ? [stored] : this.canonical) {
+      this.cells.apply({
+        hashHex: b.hashHex,
+        number: b.block.header.number,
+        epoch: b.block.header.epoch,
+        transactions: b.block.transactions,
+        txHashes: b.block.transactions.map((tx) => bytesToHex0x(txHash(tx))),
+      });
+    }
+    this.txPool.refresh();
+    this.txPool.readmit(before.filter((tx) => !this.cells.transaction(bytesToHex0x(txHash(tx)))));
+  }
+
+  /** send_transaction: verified like the node's tx-pool; the next template carries it. */
+  sendTransaction(params: unknown): string {
+    const hash = this.txPool.submit(params);
+    this.template = null;
+    return hash;
   }
 
   tip(): StoredBlock {
@@ -211,7 +254,7 @@ export class DevChain {
     const number = parent.block.header.number + 1n;
     const message = this.options.cellbaseMessage ?? new TextEncoder().encode('ckb-pool devnet');
     const cellbase = buildCellbase(number, lock, message, this.expectedReward(parent, number));
-    const transactions: Transaction[] = [cellbase];
+    const transactions: Transaction[] = [cellbase, ...this.txPool.list().map((p) => p.tx)];
     for (let i = 0; i < (this.options.templateTransactions ?? 1); i++) {
       transactions.push(syntheticTransaction(number, i, this.options.lock));
     }
@@ -246,6 +289,7 @@ export class DevChain {
     }
     const block = this.buildBlock();
     const [cellbase, ...txs] = block.transactions;
+    const pending = this.txPool.list().length;
     const h = block.header;
     const json: BlockTemplateJson = {
       version: toMinimalHex(h.version),
@@ -258,10 +302,12 @@ export class DevChain {
       bytes_limit: toMinimalHex(MAX_BLOCK_BYTES),
       uncles_count_limit: '0x2',
       uncles: [],
-      transactions: txs.map((tx) => ({
+      transactions: txs.map((tx, i) => ({
         hash: bytesToHex0x(txHash(tx)),
         required: false,
-        cycles: '0x19f2d1',
+        cycles: toMinimalHex(
+          i < pending ? SIGHASH_ALL_CYCLES * BigInt(tx.inputs.length) : SIGHASH_ALL_CYCLES,
+        ),
         depends: null,
         data: transactionToJson(tx),
       })),

@@ -14,6 +14,7 @@ import { decodeScript, type Script } from './json-decode.js';
 import { devnetLock } from './lock.js';
 import { grindNonce, type PowFunc } from './pow-check.js';
 import { hostForUrl, startHttpRpc, startTcpRpc } from './servers.js';
+import type { EpochFraction } from './tx-verify.js';
 
 /** The dev chain spec's genesis difficulty (256 expected hashes per block). */
 export const DEFAULT_DEVNET_COMPACT_TARGET = 0x20010000;
@@ -43,6 +44,8 @@ export interface DevnetOptions {
   notifyUrls?: string[];
   /** Clock (ms); tests may pin it. */
   now?: () => number;
+  /** Epochs before a cellbase output may be spent (default 4, the node's). */
+  cellbaseMaturity?: EpochFraction;
 }
 
 export interface Devnet {
@@ -101,6 +104,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     templateTransactions: options.templateTransactions,
     templateProposals: options.templateProposals,
     now: options.now,
+    cellbaseMaturity: options.cellbaseMaturity,
   });
   const rpcHost = options.rpcHost ?? '127.0.0.1';
   const subHost = options.subscribeHost ?? rpcHost;
@@ -188,3 +192,4 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 
 export { DevChain } from './chain.js';
 export type { PowFunc } from './pow-check.js';
+export type { EpochFraction } from './tx-verify.js';

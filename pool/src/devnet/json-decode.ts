@@ -153,7 +153,7 @@ function decodeFixed(v: unknown, size: number, path: string): Uint8Array {
 }
 
 /** `JsonBytes`: "0x" + an even number of hex digits. */
-function decodeBytes(v: unknown, path: string): Uint8Array {
+export function decodeBytes(v: unknown, path: string): Uint8Array {
   if (typeof v !== 'string') throw invalidType(v, 'a 0x-prefixed hex string', path);
   if (!v.startsWith('0x')) {
     throw new ParamsError(
@@ -195,7 +195,7 @@ export function decodeScript(v: unknown, path: string): Script {
   };
 }
 
-function decodeOutPoint(v: unknown, path: string): OutPoint {
+export function decodeOutPoint(v: unknown, path: string): OutPoint {
   const o = struct(v, 'OutPoint', ['tx_hash', 'index'], path);
   return {
     txHash: decodeFixed(o.tx_hash, 32, `${path}.tx_hash`),

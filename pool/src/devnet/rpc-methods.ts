@@ -3,11 +3,17 @@
  * names, positional params, result shapes, error codes (-32601 method not found, -32602
  * invalid params with serde's wording, -3 for rejected blocks) and `verbosity` forms.
  */
+
+import { ckbhash } from '../ckb/hash.js';
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import type { ChainInfoJson, LocalNodeJson, SyncStateJson } from '../ckb/rpc-types.js';
+import { cellWithStatus } from './cells.js';
 import type { DevChain, StoredBlock } from './chain.js';
-import { decodeUint, ParamsError } from './json-decode.js';
+import { serializeTransaction, transactionToJson } from './codec.js';
+import { getCells, getCellsCapacity } from './indexer.js';
+import { decodeOutPoint, decodeUint, ParamsError } from './json-decode.js';
 import { compactToDifficulty } from './pow-check.js';
+import { transactionWithStatus } from './txpool.js';
 import { RpcFailure } from './verify.js';
 
 export const DEVNET_VERSION = '0.206.0 (ckb-pool devnet)';
@@ -35,6 +41,20 @@ function uintParam(v: unknown, name: 'Uint32' | 'Uint64'): bigint {
     if (err instanceof ParamsError) throw invalidParams(err.message);
     throw err;
   }
+}
+
+function decoded<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof ParamsError) throw invalidParams(err.message);
+    throw err;
+  }
+}
+
+/** CellOutput::calc_data_hash: the zero hash for empty data. */
+function dataHash(data: Uint8Array): string {
+  return bytesToHex0x(data.length === 0 ? new Uint8Array(32) : ckbhash(data));
 }
 
 function hashParam(v: unknown): string {
@@ -140,6 +160,44 @@ function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params:
         connections: '0x0',
       };
       return info;
+    }
+    case 'send_transaction':
+      return chain.sendTransaction(params);
+    case 'get_transaction': {
+      const [h, v] = paramList(params, 3);
+      return transactionWithStatus(
+        chain.cells,
+        chain.txPool,
+        hashParam(h),
+        verbosity(v, 2n, [0n, 1n, 2n]),
+        transactionToJson,
+        (tx) => bytesToHex0x(serializeTransaction(tx)),
+      );
+    }
+    case 'get_live_cell': {
+      const [o, withData] = paramList(params, 3);
+      const outPoint = decoded(() => decodeOutPoint(o, 'out_point'));
+      if (typeof withData !== 'boolean') throw invalidParams('invalid type, expected a boolean');
+      return cellWithStatus(chain.cells, outPoint.txHash, outPoint.index, withData, dataHash);
+    }
+    case 'get_cells':
+      return decoded(() => getCells(chain.cells, paramList(params, 4)));
+    case 'get_cells_capacity': {
+      const [key] = paramList(params, 1);
+      const tip = chain.tip();
+      return decoded(() =>
+        getCellsCapacity(chain.cells, key, { hash: tip.hashHex, number: tip.block.header.number }),
+      );
+    }
+    case 'get_fee_rate_statistics': {
+      const [target] = paramList(params, 1);
+      const t = target === undefined || target === null ? undefined : uintParam(target, 'Uint64');
+      return chain.cells.feeRateStatistics(chain.tip().block.header.number, t);
+    }
+    case 'get_indexer_tip': {
+      paramList(params, 0);
+      const tip = chain.tip();
+      return { block_hash: tip.hashHex, block_number: toMinimalHex(tip.block.header.number) };
     }
     case 'ping':
       return 'pong';

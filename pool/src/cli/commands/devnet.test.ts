@@ -18,6 +18,7 @@ describe('ckb-pool devnet options', () => {
       seed: 0n,
       pow: 'eaglesong',
       epochLength: 10,
+      cellbaseMaturity: { number: 4n, index: 0, length: 1 },
       forks: 'reject',
     });
   });
@@ -40,6 +41,8 @@ describe('ckb-pool devnet options', () => {
       'eaglesong-blake2b',
       '--forks',
       'accept',
+      '--cellbase-maturity',
+      '1',
       '--notify',
       'http://127.0.0.1:8888/',
     ]);
@@ -53,6 +56,7 @@ describe('ckb-pool devnet options', () => {
       seed: 42n,
       pow: 'eaglesong-blake2b',
       forks: 'accept',
+      cellbaseMaturity: { number: 1n, index: 0, length: 1 },
       notifyUrls: ['http://127.0.0.1:8888/'],
     });
     expect(o.lockScript?.args).toBe(`0x${'ab'.repeat(20)}`);

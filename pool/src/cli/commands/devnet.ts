@@ -31,6 +31,9 @@ Options:
   --pow eaglesong|eaglesong-blake2b
                              PoW function (default eaglesong, as mainnet; eaglesong-blake2b = testnet)
   --epoch-length N           blocks per epoch (default 10)
+  --cellbase-maturity N      epochs before a cellbase output may be spent (default 4, the node's);
+                             with --epoch-length 2 --cellbase-maturity 1 the first reward is
+                             spendable at block 14
   --forks reject|accept      a solved block whose parent is not the tip: refuse it with -3 (default) or
                              keep it as a fork block as the node does (the longest chain wins)
   --notify URL               POST each new template to URL, like [block_assembler] notify (repeatable)
@@ -69,6 +72,7 @@ export function devnetOptions(argv: string[]): DevnetOptions {
         'lock-args': { type: 'string' },
         pow: { type: 'string', default: 'eaglesong' },
         'epoch-length': { type: 'string', default: '10' },
+        'cellbase-maturity': { type: 'string', default: '4' },
         forks: { type: 'string', default: 'reject' },
         notify: { type: 'string', multiple: true },
       },
@@ -124,6 +128,11 @@ export function devnetOptions(argv: string[]): DevnetOptions {
       : undefined,
     pow: values.pow as PowFunc,
     epochLength: parseInteger(values['epoch-length']!, '--epoch-length', 1, 65535),
+    cellbaseMaturity: {
+      number: BigInt(parseInteger(values['cellbase-maturity']!, '--cellbase-maturity', 0, 1000)),
+      index: 0,
+      length: 1,
+    },
     forks: values.forks,
     notifyUrls: values.notify,
   };
