@@ -35,6 +35,8 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/cli/commands/header.test.ts',
   'pool/src/cli/dispatch.test.ts',
   'pool/src/devnet/devnet.test.ts',
+  'pool/src/devnet/indexer.test.ts',
+  'pool/src/devnet/transactions.test.ts',
   'pool/src/ledger/ledger.test.ts',
   'pool/src/pool/blocks.test.ts',
   'pool/src/pool/drain.test.ts',
