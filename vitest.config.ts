@@ -30,6 +30,7 @@ export default defineConfig({
         ssr,
         test: {
           name: 'unit',
+          testTimeout: 30_000,
           include: ALL_TESTS,
           exclude: [...EXCLUDE, ...INTEGRATION_TESTS],
           // Pure tests share a worker: module loading, not the tests, was most of the time.

@@ -102,8 +102,10 @@ describe('ckb-pool translate and ckb-pool mine (bin, child processes)', () => {
       'hal.cli',
       '--threads',
       '2',
+      // Long enough to start, get a job and find a block on a loaded two-core CI machine (4 s
+      // was not: 0 accepted there).
       '--duration',
-      '4',
+      '12',
       '--chain',
       'dev',
     ]);
