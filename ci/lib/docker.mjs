@@ -109,16 +109,42 @@ export async function buildPoolImage(tag, logDir) {
 const DEV_ONLY = ['tsx', 'typescript', 'vitest', 'fast-check', '@biomejs', 'zx', 'smol-toml'];
 
 /**
+ * In the image: each dev-only package that is installed, and which installed package (if any)
+ * requires it as a non-optional peer. npm installs required peers even with --omit=dev, so a
+ * dev tool can arrive legitimately through a production dependency (typescript through
+ * @ckb-ccc/core → @joyid/common → abitype); anything else is a leak.
+ */
+const DEV_PROBE = `
+const fs = require('fs'), path = require('path');
+const dev = ${JSON.stringify(DEV_ONLY)};
+const pkgs = [];
+for (const e of fs.readdirSync('node_modules')) {
+  const dirs = e.startsWith('@') ? fs.readdirSync(path.join('node_modules', e)).map((s) => e + '/' + s) : [e];
+  for (const d of dirs) {
+    try { pkgs.push(JSON.parse(fs.readFileSync(path.join('node_modules', d, 'package.json'), 'utf8'))); } catch {}
+  }
+}
+for (const d of dev) {
+  if (!fs.existsSync(path.join('node_modules', d))) continue;
+  const by = pkgs.find((p) => p.peerDependencies && d in p.peerDependencies && !(p.peerDependenciesMeta?.[d]?.optional));
+  console.log(by ? 'PEER:' + d + ':' + by.name + '@' + by.version : 'DEV:' + d);
+}`;
+
+/**
  * Lists the image's /app and fails on anything that is not production: our tests, test
- * clients, arbitraries, fixtures, benchmarks or TypeScript sources, or a dev dependency.
+ * clients, arbitraries, fixtures, benchmarks or TypeScript sources, or a dev dependency that no
+ * production package requires.
  */
 export async function checkImageFiles(tag) {
-  const devProbe = DEV_ONLY.map((d) => `[ ! -e node_modules/${d} ] || echo DEV:${d}`).join('; ');
-  const script = `cd /app && ${devProbe}; cd node_modules/ckb-pool && find . -type f`;
-  const out = (await $`docker run --rm --entrypoint sh ${tag} -c ${script}`).stdout
+  const script = `cd /app && node -e "$DEV_PROBE"; cd node_modules/ckb-pool && find . -type f`;
+  const out = (await $`docker run --rm -e DEV_PROBE=${DEV_PROBE} --entrypoint sh ${tag} -c ${script}`).stdout
     .split('\n')
     .filter(Boolean);
   const dev = out.filter((l) => l.startsWith('DEV:')).map((l) => `node_modules/${l.slice(4)}`);
+  for (const l of out.filter((x) => x.startsWith('PEER:'))) {
+    const [, name, by] = l.split(':');
+    info(`node_modules/${name} is in the image as a required peer of ${by} (a production dependency)`);
+  }
   const files = out.filter((l) => l.startsWith('./')).map((l) => l.slice(2));
   const bad = [...forbiddenFiles(files), ...files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))];
   if (bad.length > 0 || dev.length > 0) {
