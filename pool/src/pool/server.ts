@@ -95,6 +95,13 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       'limits.maxMessageBurst is below sv2.maxChannelsPerConnection: a proxy that reopens all its channels at once will be closed for rate-limit',
     );
   }
+  if (config.ledger.url !== null) {
+    // The PostgreSQL ledger exists (ledger/pg-ledger.ts) but block submission and the HTTP API
+    // still read the ledger synchronously; refuse rather than silently use the SQLite file.
+    throw new Error(
+      'ledger.url: serve does not run on the PostgreSQL ledger yet; unset it to use ledger.path',
+    );
+  }
   let ledger: Ledger;
   try {
     ledger = new Ledger(config.ledger.path, {
