@@ -270,7 +270,7 @@ export class PgLedger implements LedgerStore {
 
   async blockSplit(id: number): Promise<SplitRow[]> {
     const r = await this.pool.query<SplitRow>(
-      'SELECT worker, difficulty, parts FROM block_splits WHERE block_id = $1 ORDER BY parts DESC, worker',
+      'SELECT worker, difficulty, parts FROM block_splits WHERE block_id = $1 ORDER BY parts DESC, worker COLLATE "C"',
       [id],
     );
     return r.rows;

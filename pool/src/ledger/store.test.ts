@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPostgres } from '../../test/support/postgres.js';
 import { Ledger, type NewBlock } from './ledger.js';
 import { PgLedger } from './pg-ledger.js';
+import { PgLedgerReader } from './pg-reader.js';
 import { PARTS_TOTAL } from './pplns.js';
+import { LedgerReader } from './reader.js';
 import type { LedgerStore } from './store.js';
 
 /**
@@ -21,12 +23,15 @@ interface Backend {
   skip: string | null;
   /** A fresh ledger and a way to open the same one again. */
   fresh(flushIntervalMs?: number): Promise<{ ledger: LedgerStore; reopen: () => Promise<LedgerStore> }>;
+  /** The HTTP API's read side of `ledger`. */
+  reader(ledger: LedgerStore): LedgerReader | PgLedgerReader;
 }
 
 const backends: Backend[] = [
   {
     name: 'SQLite',
     skip: null,
+    reader: (l) => new LedgerReader((l as Ledger).path, (l as Ledger).db),
     async fresh(flushIntervalMs = 0) {
       const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'ledger.sqlite');
       const open = async () => new Ledger(path, { flushIntervalMs });
@@ -36,6 +41,7 @@ const backends: Backend[] = [
   {
     name: 'PostgreSQL',
     skip: pgServer.skip,
+    reader: (l) => new PgLedgerReader((l as PgLedger).pool),
     async fresh(flushIntervalMs = 0) {
       const url = await (pgServer.server as NonNullable<typeof pgServer.server>).newDatabase();
       const open = () => PgLedger.open(url, { flushIntervalMs });
@@ -60,7 +66,7 @@ function block(hash: string, worker: string, height = 42): NewBlock {
   };
 }
 
-describe.each(backends)('the $name ledger', ({ skip, fresh }) => {
+describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
   if (skip) console.warn(`SKIP: ${skip}`);
 
   it.skipIf(skip)('writes queued shares in one flush and keeps per-worker totals', async () => {
@@ -220,6 +226,36 @@ describe.each(backends)('the $name ledger', ({ skip, fresh }) => {
     expect(await l.shareCount()).toBe(5_000);
     expect(l.queuedShares).toBe(0);
     expect((await l.worker('w'))?.acceptedShares).toBe(5_000);
+    await l.close();
+  });
+
+  it.skipIf(skip)('pages workers by name and blocks newest first for the API, with cursors', async () => {
+    const { ledger: l } = await fresh();
+    for (const w of ['carol', 'Bob', 'alice', 'dave'])
+      l.recordShare({ worker: w, difficulty: 1, timeMs: 1, height: 1 });
+    const ids: number[] = [];
+    for (const h of ['a', 'b', 'c']) ids.push((await l.addPendingBlock(block(h, 'alice', ids.length), 4)).id);
+    await l.setBlockVerdict(ids[0] as number, 'accepted', null);
+    const r = reader(l);
+    const first = await r.workers(3, null);
+    // Byte order (upper case first) on both backends, so cursors mean the same.
+    expect(first.items.map((w) => w.name)).toEqual(['Bob', 'alice', 'carol']);
+    const second = await r.workers(3, first.next);
+    expect(second).toMatchObject({ items: [{ name: 'dave', acceptedShares: 1 }], next: null });
+    expect((await r.worker('alice'))?.blocks).toBe(3);
+    const page = await r.blocks(2, null);
+    expect(page.items.map((b) => b.id)).toEqual([ids[2], ids[1]]);
+    expect(page.items[0]).not.toHaveProperty('blockJson');
+    expect((await r.blocks(2, page.next)).items.map((b) => b.id)).toEqual([ids[0]]);
+    expect((await r.blockSplit(ids[0] as number)).map((s) => s.worker)).toEqual([
+      'Bob',
+      'alice',
+      'carol',
+      'dave',
+    ]);
+    expect(await r.blockCounts()).toEqual({ pending: 2, submitted: 0, accepted: 1, rejected: 0 });
+    await expect(async () => r.blocks(1, 'not a cursor!')).rejects.toThrow(/cursor/);
+    r.close();
     await l.close();
   });
 });
