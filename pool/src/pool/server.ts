@@ -162,13 +162,11 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     hashrate,
     now: Date.now,
     onBlockFound: (f) => {
-      try {
-        submitter.found(f);
-      } catch (err) {
+      submitter.found(f).catch((err: unknown) => {
         // Assembling the block failed (a bug, never bad input): keep serving, shout.
         log.fatal({ err: (err as Error).message, job: f.job.id }, 'could not assemble a found block');
         metrics.blocks.inc({ outcome: 'assemble_error' });
-      }
+      });
     },
   };
 
@@ -213,8 +211,13 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     if (ev.clean) void submitter.checkConfirmations(job.height - 1n);
     if (!resubmitted) {
       resubmitted = true;
-      const n = submitter.resubmitUnresolved(job.height - 1n);
-      if (n > 0) log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
+      submitter.resubmitUnresolved(job.height - 1n).then(
+        (n) => {
+          if (n > 0) log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
+        },
+        (err: unknown) =>
+          log.error({ err: (err as Error).message }, 'could not read pending blocks to resubmit'),
+      );
     }
     for (const w of jobWaiters.splice(0)) w(job);
     // Templates flow again: no need to wait for the next sync poll to report healthy.
