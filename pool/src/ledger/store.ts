@@ -1,6 +1,7 @@
 import type {
   BlockCounts,
   BlockRow,
+  BlockStatus,
   ChainStatus,
   NewBlock,
   ShareRecord,
@@ -8,6 +9,7 @@ import type {
   WorkerRow,
 } from './ledger.js';
 import type { PplnsSplit } from './pplns.js';
+import type { BlockSummary, Page } from './reader.js';
 
 /**
  * The ledger as the pool uses it, whichever database holds it: SQLite (`Ledger`, one host,
@@ -60,4 +62,14 @@ export interface LedgerStore {
   shareCount(): Awaitable<number>;
   /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
   close(): Awaitable<void>;
+}
+
+/** The HTTP API's read side: reader.ts (SQLite) or pg-reader.ts (PostgreSQL). */
+export interface LedgerReadSide {
+  workers(limit: number, cursor: string | null): Awaitable<Page<WorkerRow>>;
+  worker(name: string): Awaitable<WorkerRow | null>;
+  blocks(limit: number, cursor: string | null): Awaitable<Page<BlockSummary>>;
+  blockSplit(id: number): Awaitable<SplitRow[]>;
+  blockCounts(): Awaitable<Record<BlockStatus, number>>;
+  close(): void;
 }

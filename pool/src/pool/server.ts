@@ -6,8 +6,12 @@ import { PoolMetrics } from '../api/metrics.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
-import { Ledger } from '../ledger/ledger.js';
+import type { Ledger } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/open.js';
+import { PgLedger } from '../ledger/pg-ledger.js';
+import { PgLedgerReader } from '../ledger/pg-reader.js';
 import { LedgerReader } from '../ledger/reader.js';
+import type { LedgerReadSide, LedgerStore } from '../ledger/store.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import { acceptSv2, type Sv2Connection } from '../sv2/connection.js';
 import type { Sv2Message } from '../sv2/messages/index.js';
@@ -50,7 +54,8 @@ export interface RunningPool {
   /** `stratum2+tcp://host:port/AUTHORITY` for local clients. */
   poolUrl: string;
   metrics: PoolMetrics;
-  ledger: Ledger;
+  /** SQLite (`ledger.path`) or PostgreSQL (`ledger.url`). */
+  ledger: LedgerStore;
   /** The job miners are currently given (null until the first template). */
   currentJob(): Job | null;
   /** Resolves when the pool has a job (templates flow). */
@@ -95,22 +100,17 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       'limits.maxMessageBurst is below sv2.maxChannelsPerConnection: a proxy that reopens all its channels at once will be closed for rate-limit',
     );
   }
-  if (config.ledger.url !== null) {
-    // The PostgreSQL ledger exists (ledger/pg-ledger.ts) but block submission and the HTTP API
-    // still read the ledger synchronously; refuse rather than silently use the SQLite file.
-    throw new Error(
-      'ledger.url: serve does not run on the PostgreSQL ledger yet; unset it to use ledger.path',
-    );
-  }
-  let ledger: Ledger;
+  let ledger: LedgerStore;
   try {
-    ledger = new Ledger(config.ledger.path, {
+    ledger = await openLedger(config.ledger, {
       flushIntervalMs: config.ledger.flushIntervalMs,
       onFlush: (seconds) => metrics.ledgerWriteSeconds.observe(seconds),
       onError: (err) => log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
     });
   } catch (err) {
-    throw new Error(`ledger.path ${config.ledger.path}: ${(err as Error).message}`);
+    // openLedger names ledger.url itself (without the password).
+    const where = config.ledger.url === null ? `ledger.path ${config.ledger.path}: ` : '';
+    throw new Error(`${where}${(err as Error).message}`);
   }
   const rpc = new CkbRpcClient(config.node.rpcUrl, { timeoutMs: config.node.rpcTimeoutMs });
   const jobs = new JobBook(config.jobs.maxPastJobs);
@@ -396,36 +396,39 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   } catch (err) {
     ephemeralPool.stop();
     background.stop();
-    ledger.close();
+    void closeQuietly(ledger);
     throw new Error(`sv2.listen ${config.sv2.listen}: ${(err as Error).message}`);
   }
   const addr = server.address() as AddressInfo;
   const hostText = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const sv2Address = `${hostText}:${addr.port}`;
 
-  const prune = () => {
+  const prune = async () => {
     hashrate.sweep(Date.now());
     try {
-      const n = ledger.pruneShares(Date.now() - config.ledger.shareRetentionHours * 3_600_000);
+      const n = await ledger.pruneShares(Date.now() - config.ledger.shareRetentionHours * 3_600_000);
       if (n > 0) log.info({ shares: n }, 'pruned old shares');
     } catch (err) {
       log.error({ err: (err as Error).message }, 'share pruning failed');
     }
   };
-  prune();
-  const pruneTimer = setInterval(prune, 3_600_000);
+  void prune();
+  const pruneTimer = setInterval(() => void prune(), 3_600_000);
   pruneTimer.unref();
 
   // ---- API ----------------------------------------------------------------------------------
   const apiAddr = parseHostPort(config.api.listen, 'api.listen');
   let api: ApiServer;
-  let reader: LedgerReader;
+  let reader: LedgerReadSide;
   try {
-    reader = new LedgerReader(config.ledger.path, ledger.db);
+    reader =
+      ledger instanceof PgLedger
+        ? new PgLedgerReader(ledger.pool)
+        : new LedgerReader(config.ledger.path, (ledger as Ledger).db);
   } catch (err) {
     server.close();
     ephemeralPool.stop();
-    ledger.close();
+    void closeQuietly(ledger);
     throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
   }
   const source = buildApiSource({
@@ -453,7 +456,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     ephemeralPool.stop();
     reader.close();
     background.stop();
-    ledger.close();
+    void closeQuietly(ledger);
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
 
@@ -492,7 +495,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
       await api.close();
       for (const c of connections.values()) c.socket.destroy();
       reader.close();
-      ledger.close();
+      await ledger.close();
       log.info('pool stopped');
     })();
     return closePromise;
@@ -518,4 +521,11 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     },
     close,
   };
+}
+
+/** Closing on a start-up error: the error being thrown matters more than a failed close. */
+async function closeQuietly(ledger: LedgerStore): Promise<void> {
+  try {
+    await ledger.close();
+  } catch {}
 }
