@@ -22,6 +22,7 @@ export interface PageQuery {
   cursor: string | null;
 }
 
+/** Ledger-backed answers may be promises (a PostgreSQL ledger): the handler awaits them. */
 export interface ApiSource {
   health(): HealthReport;
   pool(): unknown;
@@ -132,8 +133,9 @@ export async function handleApiRequest(
       const h = source.health();
       return reply(h.ready ? 200 : 503, h);
     }
-    if (path === '/api/v1/pool') return reply(200, source.pool());
-    if (path === '/api/v1/workers') return reply(200, source.workers(pageQuery(url, PAGE_LIMITS.workers)));
+    if (path === '/api/v1/pool') return reply(200, await source.pool());
+    if (path === '/api/v1/workers')
+      return reply(200, await source.workers(pageQuery(url, PAGE_LIMITS.workers)));
     if (path.startsWith('/api/v1/workers/')) {
       let name: string;
       try {
@@ -141,10 +143,10 @@ export async function handleApiRequest(
       } catch {
         return reply(400, { error: 'bad worker name' });
       }
-      const w = source.worker(name);
+      const w = await source.worker(name);
       return w === null ? reply(404, { error: 'unknown worker' }) : reply(200, w);
     }
-    if (path === '/api/v1/blocks') return reply(200, source.blocks(pageQuery(url, PAGE_LIMITS.blocks)));
+    if (path === '/api/v1/blocks') return reply(200, await source.blocks(pageQuery(url, PAGE_LIMITS.blocks)));
   } catch (err) {
     if (err instanceof ApiRequestError) return reply(400, { error: err.message });
     throw err;

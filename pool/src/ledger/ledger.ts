@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { BlockHeights } from './heights.js';
 import { type PplnsSplit, pplnsSplit } from './pplns.js';
+import type { LedgerStore } from './store.js';
 
 /**
  * The pool's ledger: one SQLite file in WAL mode. Accepted shares are queued in memory and
@@ -185,7 +186,7 @@ interface RejectedCount {
   atMs: number;
 }
 
-export class Ledger {
+export class Ledger implements LedgerStore {
   readonly db: Database.Database;
   private queue: ShareRecord[] = [];
   private rejected = new Map<string, RejectedCount>();

@@ -26,9 +26,9 @@ const BLOCK_COLUMNS = `id, height, hash, pow_hash AS powHash, parent_hash AS par
 /** A block as the API lists it: without the submit JSON (large, and of no use to a reader). */
 export type BlockSummary = Omit<BlockRow, 'blockJson'>;
 
-const encode = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
+export const encode = (s: string): string => Buffer.from(s, 'utf8').toString('base64url');
 
-function decode(cursor: string): string {
+export function decode(cursor: string): string {
   if (!/^[A-Za-z0-9_-]{1,1400}$/.test(cursor)) throw new CursorError('cursor is not one this API returned');
   return Buffer.from(cursor, 'base64url').toString('utf8');
 }

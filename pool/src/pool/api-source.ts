@@ -7,7 +7,8 @@ import {
 } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import { bytesToHex0x } from '../ckb/hex.js';
-import { type BlockSummary, CursorError, type LedgerReader } from '../ledger/reader.js';
+import { type BlockSummary, CursorError } from '../ledger/reader.js';
+import type { Awaitable, LedgerReadSide } from '../ledger/store.js';
 import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
@@ -20,7 +21,7 @@ import type { TemplateSource } from './templates.js';
 export interface ApiSourceParts {
   config: PoolConfig;
   /** The ledger's read side (its own connection): the API never queries the share writer's. */
-  ledger: LedgerReader;
+  ledger: LedgerReadSide;
   metrics: PoolMetrics;
   hashrate: HashrateTracker;
   sessions: Set<Session>;
@@ -67,14 +68,14 @@ export function onlineByWorker(
   return m;
 }
 
-function blockView(b: BlockSummary, ledger: LedgerReader) {
-  return { ...b, split: ledger.blockSplit(b.id) };
+async function blockView(b: BlockSummary, ledger: LedgerReadSide) {
+  return { ...b, split: await ledger.blockSplit(b.id) };
 }
 
 /** A foreign or garbled cursor is the client's error (400), never a 500. */
-function paged<T>(read: () => T): T {
+async function paged<T>(read: () => Awaitable<T>): Promise<T> {
   try {
-    return read();
+    return await read();
   } catch (err) {
     if (err instanceof CursorError) throw new ApiRequestError(err.message);
     throw err;
@@ -119,7 +120,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         subscription: p.templates.status.subscription,
       };
     },
-    pool() {
+    async pool() {
       const job = p.jobs.current;
       let channels = 0;
       for (const s of p.sessions) channels += s.channels.size;
@@ -135,9 +136,9 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         channels,
         workersOnline: onlineNow().size,
         hashrate: rates(null),
-        blocks: p.ledger.blockCounts(),
-        lastBlock: (() => {
-          const b = p.ledger.blocks(1, null).items[0];
+        blocks: await p.ledger.blockCounts(),
+        lastBlock: await (async () => {
+          const b = (await p.ledger.blocks(1, null)).items[0];
           return b
             ? {
                 height: b.height,
@@ -152,8 +153,8 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         pplnsWindowFactor: p.config.pplns.windowFactor,
       };
     },
-    workers({ limit, cursor }: PageQuery) {
-      const page = paged(() => p.ledger.workers(limit, cursor));
+    async workers({ limit, cursor }: PageQuery) {
+      const page = await paged(() => p.ledger.workers(limit, cursor));
       const online = onlineNow();
       return {
         workers: page.items.map((w) => ({
@@ -164,8 +165,8 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         next: page.next,
       };
     },
-    worker(name: string) {
-      const w = p.ledger.worker(name);
+    async worker(name: string) {
+      const w = await p.ledger.worker(name);
       const online = onlineNow().get(name);
       if (!w && !online) return null;
       return {
@@ -180,11 +181,11 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         online: online ?? { channels: 0, difficulty: 0 },
       };
     },
-    blocks({ limit, cursor }: PageQuery) {
-      const page = paged(() => p.ledger.blocks(limit, cursor));
+    async blocks({ limit, cursor }: PageQuery) {
+      const page = await paged(() => p.ledger.blocks(limit, cursor));
       return {
-        blocks: page.items.map((b) => blockView(b, p.ledger)),
-        counts: p.ledger.blockCounts(),
+        blocks: await Promise.all(page.items.map((b) => blockView(b, p.ledger))),
+        counts: await p.ledger.blockCounts(),
         next: page.next,
       };
     },

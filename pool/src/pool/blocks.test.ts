@@ -55,7 +55,7 @@ describe('block submission and confirmation', () => {
       },
     });
     const { id } = ledger.addPendingBlock(block(5, H('a')), 10);
-    submitter.resubmitUnresolved(5n);
+    await submitter.resubmitUnresolved(5n);
     for (let i = 0; i < 100 && ledger.block(id)?.status !== 'rejected'; i++)
       await new Promise((r) => setTimeout(r, 10));
     expect(ledger.block(id)).toMatchObject({ status: 'rejected', attempts: 3 });
@@ -77,7 +77,7 @@ describe('block submission and confirmation', () => {
         },
       });
       ledger.close();
-      const id = submitter.found({
+      const id = await submitter.found({
         job,
         nonce16: new Uint8Array(16),
         worker: 'w',
@@ -94,10 +94,10 @@ describe('block submission and confirmation', () => {
     }
   });
 
-  it('does not resubmit blocks far below the tip after a restart', () => {
+  it('does not resubmit blocks far below the tip after a restart', async () => {
     const { ledger, submitter } = setup({ submitBlock: async () => H('b') });
     const { id } = ledger.addPendingBlock(block(5, H('b')), 10);
-    expect(submitter.resubmitUnresolved(500n)).toBe(0);
+    expect(await submitter.resubmitUnresolved(500n)).toBe(0);
     expect(ledger.block(id)?.status).toBe('rejected');
     expect(ledger.block(id)?.message).toMatch(/expired/);
     ledger.close();

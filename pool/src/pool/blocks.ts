@@ -5,7 +5,8 @@ import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import { type CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockJson } from '../ckb/rpc-types.js';
 import { blockToSubmitJson, templateBlockHash } from '../ckb/template.js';
-import type { BlockRow, Ledger } from '../ledger/ledger.js';
+import type { BlockRow } from '../ledger/ledger.js';
+import type { LedgerStore, RecordedBlock } from '../ledger/store.js';
 import type { FoundBlock } from './session.js';
 
 /**
@@ -18,7 +19,8 @@ import type { FoundBlock } from './session.js';
 
 export interface BlockSubmitterOptions {
   rpc: CkbRpcClient;
-  ledger: Ledger;
+  /** SQLite or PostgreSQL: every ledger call is awaited. */
+  ledger: LedgerStore;
   metrics: PoolMetrics;
   log: Logger;
   pplnsWindowFactor: number;
@@ -41,18 +43,18 @@ export class BlockSubmitter {
   constructor(private readonly opts: BlockSubmitterOptions) {}
 
   /**
-   * Records a found block (synchronously) and starts submitting it. Returns the ledger id, or
+   * Records a found block and, once it is recorded, starts submitting it. Returns the ledger id, or
    * null when the ledger could not record it (disk full…): the block is submitted anyway —
    * a block on chain without a record beats a record of a block that never got there.
    */
-  found(f: FoundBlock): number | null {
+  async found(f: FoundBlock): Promise<number | null> {
     const { ledger, metrics, log } = this.opts;
     const nonce = nonceFromBytes(f.nonce16);
     const json = blockToSubmitJson(f.job.block, nonce);
     const hash = bytesToHex0x(templateBlockHash(f.job.block, nonce));
-    let recorded: ReturnType<Ledger['addPendingBlock']>;
+    let recorded: RecordedBlock;
     try {
-      recorded = ledger.addPendingBlock(
+      recorded = await ledger.addPendingBlock(
         {
           height: Number(f.job.height),
           hash,
@@ -99,13 +101,13 @@ export class BlockSubmitter {
   }
 
   /** Resubmits the ledger's unresolved blocks (on start). */
-  resubmitUnresolved(tipNumber: bigint | null): number {
+  async resubmitUnresolved(tipNumber: bigint | null): Promise<number> {
     const { ledger, log } = this.opts;
     const horizon = this.opts.resubmitHorizon ?? 100;
     let n = 0;
-    for (const b of ledger.unresolvedBlocks()) {
+    for (const b of await ledger.unresolvedBlocks()) {
       if (tipNumber !== null && BigInt(b.height) + BigInt(horizon) < tipNumber) {
-        ledger.setBlockVerdict(
+        await ledger.setBlockVerdict(
           b.id,
           'rejected',
           `expired: ${tipNumber - BigInt(b.height)} blocks below the tip at restart`,
@@ -145,17 +147,17 @@ export class BlockSubmitter {
     let delay = this.opts.initialBackoffMs ?? 250;
     const maxDelay = this.opts.maxBackoffMs ?? 10_000;
     for (let attempt = 1; !this.closed; attempt++) {
-      if (id !== null) ledger.markSubmitting(id);
+      if (id !== null) await ledger.markSubmitting(id);
       try {
         const answer = await rpc.submitBlock(workId, json);
         const message = answer === hash ? null : `node returned hash ${answer}, expected ${hash}`;
-        if (id !== null) ledger.setBlockVerdict(id, 'accepted', message);
+        if (id !== null) await ledger.setBlockVerdict(id, 'accepted', message);
         metrics.blocks.inc({ outcome: 'accepted' });
         log.info({ block: id, hash: answer, attempt }, 'block accepted by the node');
         return;
       } catch (err) {
         if (err instanceof CkbRpcError) {
-          if (id !== null) ledger.setBlockVerdict(id, 'rejected', `${err.code}: ${err.message}`);
+          if (id !== null) await ledger.setBlockVerdict(id, 'rejected', `${err.code}: ${err.message}`);
           metrics.blocks.inc({ outcome: 'rejected' });
           log.error({ block: id, hash, code: err.code, err: err.message }, 'block rejected by the node');
           return;
@@ -194,22 +196,22 @@ export class BlockSubmitter {
     this.checking = true;
     const { rpc, ledger, metrics, log } = this.opts;
     try {
-      for (const b of ledger.blocksToConfirm()) {
+      for (const b of await ledger.blocksToConfirm()) {
         if (this.closed) return;
         const height = BigInt(b.height);
         if (height > tip) continue;
         const header = await rpc.getHeaderByNumber(height);
         if (!header) continue;
         if (header.hash !== b.hash) {
-          ledger.setChainStatus(b.id, 'orphaned');
+          await ledger.setChainStatus(b.id, 'orphaned');
           metrics.blocks.inc({ outcome: 'orphaned' });
           log.warn({ block: b.id, height: b.height, hash: b.hash, mainChain: header.hash }, 'block orphaned');
         } else if (tip - height >= BigInt(confirmationDepth)) {
-          ledger.setChainStatus(b.id, 'confirmed');
+          await ledger.setChainStatus(b.id, 'confirmed');
           metrics.blocks.inc({ outcome: 'confirmed' });
           log.info({ block: b.id, height: b.height, hash: b.hash }, 'block confirmed');
         } else if (b.chainStatus !== 'main') {
-          ledger.setChainStatus(b.id, 'main');
+          await ledger.setChainStatus(b.id, 'main');
         }
       }
     } catch (err) {

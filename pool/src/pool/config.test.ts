@@ -38,6 +38,23 @@ describe('pool config', () => {
     expect(cfg.pplns.windowFactor).toBe(2);
   });
 
+  it('takes a PostgreSQL ledger URL without a password, the password from a file', () => {
+    const withLedger = (ledger: object) => ({ ...minimal, ledger });
+    const cfg = parseConfig(
+      withLedger({ url: 'postgres://pool@db.internal:5432/ledger', passwordFile: 'pg.pass' }),
+      '/etc/ckb-pool',
+    );
+    expect(cfg.ledger.url).toBe('postgres://pool@db.internal:5432/ledger');
+    expect(cfg.ledger.passwordFile).toBe('/etc/ckb-pool/pg.pass');
+    expect(parseConfig(minimal).ledger.url).toBeNull();
+    const leaked = errorOf(() => parseConfig(withLedger({ url: 'postgres://pool:s3cret@db/ledger' })));
+    expect(leaked.message).toContain('holds a password');
+    expect(leaked.message).not.toContain('s3cret');
+    expect(errorOf(() => parseConfig(withLedger({ url: 'mysql://db/ledger' }))).message).toContain(
+      'postgres://',
+    );
+  });
+
   it('allows a certificate lifetime of at most one year', () => {
     const year = 365 * 86_400;
     const withValidity = (v: number) => ({

@@ -57,6 +57,9 @@ export interface PoolConfig {
   };
   ledger: {
     path: string;
+    /** PostgreSQL ledger shared by several pool hosts; null = the SQLite file at `path`. */
+    url: string | null;
+    passwordFile: string | null;
     flushIntervalMs: number;
     shareRetentionHours: number;
   };
@@ -97,7 +100,7 @@ export interface PoolConfig {
 
 type Kind =
   | { type: 'string' }
-  | { type: 'url' }
+  | { type: 'url'; protocols?: readonly string[] }
   | { type: 'hostport' }
   | { type: 'path' }
   | { type: 'hex'; bytes?: number }
@@ -273,6 +276,18 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'path' },
     default: 'pool-ledger.sqlite',
     doc: "SQLite file of the ledger (WAL mode): shares, workers, found blocks, PPLNS splits. Relative to the config file's folder. `:memory:` keeps it in memory (development only: nothing survives a restart).",
+  },
+  {
+    path: 'ledger.url',
+    kind: { type: 'url', protocols: ['postgres:', 'postgresql:'] },
+    default: null,
+    doc: 'PostgreSQL ledger (`postgres://USER@HOST:5432/DB`, node-postgres connection string; `?sslmode=require` for TLS) instead of the SQLite file at `ledger.path`, so several pool hosts share one ledger. The schema is created and migrated on start (once, however many hosts start together). No password in the URL: use `ledger.passwordFile`.',
+  },
+  {
+    path: 'ledger.passwordFile',
+    kind: { type: 'path' },
+    default: null,
+    doc: "File holding the PostgreSQL password of `ledger.url` (first line; mode 0600). Relative to the config file's folder. Never logged nor printed.",
   },
   {
     path: 'ledger.flushIntervalMs',
@@ -485,8 +500,17 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
         } catch {
           throw new ConfigError(path, `not a URL: '${raw}'`);
         }
-        if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-          throw new ConfigError(path, `expected an http:// or https:// URL, got '${raw}'`);
+        const protocols = kind.protocols ?? ['http:', 'https:'];
+        if (!protocols.includes(u.protocol)) {
+          const want = protocols.map((p) => `${p}//`).join(' or ');
+          throw new ConfigError(path, `expected a ${want} URL, got '${u.protocol}//…'`);
+        }
+        // The effective config is printed (`serve --check`) and logged: no secret in it.
+        if (kind.protocols && u.password !== '') {
+          throw new ConfigError(
+            path,
+            'the URL holds a password: put it in a file and name that file instead',
+          );
         }
       }
       return raw;

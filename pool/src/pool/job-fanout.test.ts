@@ -53,7 +53,7 @@ function setup() {
     },
     resubmitUnresolved: (tip: bigint | null) => {
       calls.resubmits.push(tip);
-      return 0;
+      return Promise.resolve(0);
     },
   };
   const jobs = new JobBook(4);

@@ -18,7 +18,7 @@ export interface FanoutSession {
 
 export interface FanoutSubmitter {
   checkConfirmations(tip: bigint): Promise<void>;
-  resubmitUnresolved(tip: bigint | null): number;
+  resubmitUnresolved(tip: bigint | null): Promise<number>;
 }
 
 export type FanoutMetrics = Pick<PoolMetrics, 'jobs' | 'poolHeight' | 'jobBroadcastSeconds'> & {
@@ -30,7 +30,7 @@ export interface JobFanoutDeps<S extends FanoutSession> {
   registry: SessionRegistry<S>;
   submitter: FanoutSubmitter;
   metrics: FanoutMetrics;
-  log: Pick<Logger, 'info'>;
+  log: Pick<Logger, 'info' | 'error'>;
   maxDuplicateEntriesPerJob: number;
   /** Called after every job: templates flow, so the node may be synced again. */
   onJob?: (job: Job) => void;
@@ -105,8 +105,13 @@ export class JobFanout<S extends FanoutSession> {
     if (clean) void submitter.checkConfirmations(job.height - 1n);
     if (!this.resubmitted) {
       this.resubmitted = true;
-      const n = submitter.resubmitUnresolved(job.height - 1n);
-      if (n > 0) this.d.log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
+      submitter.resubmitUnresolved(job.height - 1n).then(
+        (n) => {
+          if (n > 0) this.d.log.info({ blocks: n }, 'resubmitting blocks left pending by the last run');
+        },
+        (err: unknown) =>
+          this.d.log.error({ err: (err as Error).message }, 'could not read pending blocks to resubmit'),
+      );
     }
     for (const w of this.waiters.splice(0)) w(job);
     this.d.onJob?.(job);

@@ -7,8 +7,8 @@ import { LedgerFlushing } from './ledger-flushing.js';
 
 const silent = pino({ level: 'silent' });
 
-function ledgerPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'flushing-')), 'ledger.sqlite');
+function sqlite(path = join(mkdtempSync(join(tmpdir(), 'flushing-')), 'ledger.sqlite')) {
+  return { path, url: null, passwordFile: null };
 }
 
 /** A clock that only moves when the drain sleeps. */
@@ -47,32 +47,29 @@ function metrics() {
 }
 
 describe('LedgerFlushing', () => {
-  it('names ledger.path when the ledger cannot be opened', () => {
-    expect(
-      () =>
-        new LedgerFlushing({
-          path: '/nonexistent/dir/ledger.sqlite',
-          flushIntervalMs: 0,
-          metrics: metrics(),
-          log: silent,
-        }),
-    ).toThrow(/^ledger\.path \/nonexistent\/dir\/ledger\.sqlite: /);
+  it('names ledger.path when the ledger cannot be opened', async () => {
+    await expect(
+      LedgerFlushing.open(sqlite('/nonexistent/dir/ledger.sqlite'), {
+        flushIntervalMs: 0,
+        metrics: metrics(),
+        log: silent,
+      }),
+    ).rejects.toThrow(/^ledger\.path \/nonexistent\/dir\/ledger\.sqlite: /);
   });
 
-  it('times each batched write for the ledger write metric', () => {
+  it('times each batched write for the ledger write metric', async () => {
     const m = metrics();
-    const f = new LedgerFlushing({ path: ledgerPath(), flushIntervalMs: 0, metrics: m, log: silent });
+    const f = await LedgerFlushing.open(sqlite(), { flushIntervalMs: 0, metrics: m, log: silent });
     f.ledger.recordShare({ worker: 'alice', difficulty: 1, timeMs: 1, height: 1 });
     f.ledger.recordShare({ worker: 'alice', difficulty: 1, timeMs: 2, height: 1 });
     f.ledger.flush();
     expect(m.observed).toHaveLength(1);
-    f.close();
+    await f.close();
   });
 
   it('keeps acknowledging shares until every client has left', async () => {
     const time = fakeTime();
-    const f = new LedgerFlushing({
-      path: ledgerPath(),
+    const f = await LedgerFlushing.open(sqlite(), {
       flushIntervalMs: 0,
       metrics: metrics(),
       log: silent,
@@ -82,13 +79,12 @@ describe('LedgerFlushing', () => {
     expect(await f.drain(c)).toBe(0);
     expect(c.flushes).toEqual([3, 3]);
     expect(time.t.now).toBe(60);
-    f.close();
+    await f.close();
   });
 
   it('gives up on clients that stay past the grace and says how many remain', async () => {
     const time = fakeTime();
-    const f = new LedgerFlushing({
-      path: ledgerPath(),
+    const f = await LedgerFlushing.open(sqlite(), {
       flushIntervalMs: 0,
       metrics: metrics(),
       log: silent,
@@ -99,13 +95,12 @@ describe('LedgerFlushing', () => {
     expect(await f.drain(c)).toBe(3);
     expect(time.t.now).toBe(100);
     expect(c.flushes).toEqual([5, 5, 5]);
-    f.close();
+    await f.close();
   });
 
   it('returns at once when no client is connected', async () => {
     const time = fakeTime();
-    const f = new LedgerFlushing({
-      path: ledgerPath(),
+    const f = await LedgerFlushing.open(sqlite(), {
       flushIntervalMs: 0,
       metrics: metrics(),
       log: silent,
@@ -113,6 +108,6 @@ describe('LedgerFlushing', () => {
     });
     expect(await f.drain(clients(0))).toBe(0);
     expect(time.t.now).toBe(0);
-    f.close();
+    await f.close();
   });
 });

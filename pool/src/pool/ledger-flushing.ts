@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { Ledger } from '../ledger/ledger.js';
+import { type LedgerLocation, openLedger } from '../ledger/open.js';
+import type { LedgerStore } from '../ledger/store.js';
 
 /**
  * Getting shares to disk: the ledger batches share writes on a timer (each flush timed for the
@@ -24,7 +25,6 @@ export interface DrainingClients {
 }
 
 export interface LedgerFlushingOptions {
-  path: string;
   flushIntervalMs: number;
   metrics: { ledgerWriteSeconds: { observe(seconds: number): void } };
   log: Pick<Logger, 'error' | 'info'>;
@@ -36,20 +36,29 @@ export interface LedgerFlushingOptions {
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class LedgerFlushing {
-  readonly ledger: Ledger;
-
-  /** Opens the ledger; a path that cannot be opened throws naming `ledger.path`. */
-  constructor(private readonly o: LedgerFlushingOptions) {
+  /**
+   * Opens the ledger (SQLite at `ledger.path`, or PostgreSQL at `ledger.url`); an error names
+   * where, never the password.
+   */
+  static async open(where: LedgerLocation, o: LedgerFlushingOptions): Promise<LedgerFlushing> {
     try {
-      this.ledger = new Ledger(o.path, {
+      const ledger = await openLedger(where, {
         flushIntervalMs: o.flushIntervalMs,
         onFlush: (seconds) => o.metrics.ledgerWriteSeconds.observe(seconds),
         onError: (err) => o.log.error({ err: (err as Error).message }, 'ledger flush failed; will retry'),
       });
+      return new LedgerFlushing(ledger, o);
     } catch (err) {
-      throw new Error(`ledger.path ${o.path}: ${(err as Error).message}`);
+      // openLedger names ledger.url itself (without the password).
+      const prefix = where.url === null ? `ledger.path ${where.path}: ` : '';
+      throw new Error(`${prefix}${(err as Error).message}`);
     }
   }
+
+  constructor(
+    readonly ledger: LedgerStore,
+    private readonly o: LedgerFlushingOptions,
+  ) {}
 
   /**
    * Waits for `clients` to leave, acknowledging their shares every tick, for at most the
@@ -69,7 +78,14 @@ export class LedgerFlushing {
   }
 
   /** Writes the last batch and closes the database. */
-  close(): void {
-    this.ledger.close();
+  async close(): Promise<void> {
+    await this.ledger.close();
+  }
+
+  /** Closing on a start-up error: the error being thrown matters more than a failed close. */
+  async closeQuietly(): Promise<void> {
+    try {
+      await this.ledger.close();
+    } catch {}
   }
 }

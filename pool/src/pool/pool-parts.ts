@@ -3,7 +3,7 @@ import { PoolMetrics } from '../api/metrics.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerStore } from '../ledger/store.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import type { Sv2Connection } from '../sv2/connection.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
@@ -31,7 +31,7 @@ import { TemplateSource } from './templates.js';
 export interface PoolParts {
   metrics: PoolMetrics;
   flushing: LedgerFlushing;
-  ledger: Ledger;
+  ledger: LedgerStore;
   jobs: JobBook;
   hashrate: HashrateTracker;
   submitter: BlockSubmitter;
@@ -61,19 +61,18 @@ function warnOnTightBurst(config: PoolConfig, log: Logger): void {
   }
 }
 
-/** Builds every part. Opens the ledger (throws naming ledger.path) and starts timers. */
-export function assembleParts(
+/** Builds every part. Opens the ledger (throws naming ledger.path or ledger.url) and starts timers. */
+export async function assembleParts(
   config: PoolConfig,
   authoritySecret: Uint8Array,
   log: Logger,
   processMetrics: boolean,
-): PoolParts {
+): Promise<PoolParts> {
   const notifySecret = config.node.notifySecretFile ? readNotifySecret(config.node.notifySecretFile) : null;
   const metrics = new PoolMetrics({ defaultMetrics: processMetrics });
   warnOnTightBurst(config, log);
   const { ledger: ledgerConfig } = config;
-  const flushing = new LedgerFlushing({
-    path: ledgerConfig.path,
+  const flushing = await LedgerFlushing.open(ledgerConfig, {
     flushIntervalMs: ledgerConfig.flushIntervalMs,
     metrics,
     log,
@@ -122,13 +121,11 @@ export function assembleParts(
     hashrate,
     now: Date.now,
     onBlockFound: (f) => {
-      try {
-        submitter.found(f);
-      } catch (err) {
+      submitter.found(f).catch((err: unknown) => {
         // Assembling the block failed (a bug, never bad input): keep serving, shout.
         log.fatal({ err: (err as Error).message, job: f.job.id }, 'could not assemble a found block');
         metrics.blocks.inc({ outcome: 'assemble_error' });
-      }
+      });
     },
   };
   const identity = new ServerIdentity({

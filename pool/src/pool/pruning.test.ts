@@ -26,22 +26,32 @@ afterEach(() => {
 });
 
 describe('Pruner', () => {
-  it('drops shares older than the retention and sweeps hashrate at the same instant', () => {
+  it('drops shares older than the retention and sweeps hashrate at the same instant', async () => {
     const f = fakes();
-    new Pruner(f.hashrate, f.ledger, 48, silent, () => 100 * HOUR).prune();
+    await new Pruner(f.hashrate, f.ledger, 48, silent, () => 100 * HOUR).prune();
     expect(f.cutoffs).toEqual([52 * HOUR]);
     expect(f.sweeps).toEqual([100 * HOUR]);
   });
 
-  it('logs a failing ledger instead of throwing, and still sweeps hashrate', () => {
+  it('logs a failing ledger instead of throwing, and still sweeps hashrate', async () => {
     const f = fakes(() => {
       throw new Error('disk I/O error');
     });
     const errors: unknown[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line)) });
-    expect(() => new Pruner(f.hashrate, f.ledger, 1, log, () => HOUR).prune()).not.toThrow();
+    await expect(new Pruner(f.hashrate, f.ledger, 1, log, () => HOUR).prune()).resolves.toBeUndefined();
     expect(f.sweeps).toHaveLength(1);
     expect(errors).toMatchObject([{ msg: 'share pruning failed', err: 'disk I/O error' }]);
+  });
+
+  it('awaits a ledger that prunes asynchronously (PostgreSQL)', async () => {
+    const f = fakes(() => 7);
+    const infos: unknown[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => infos.push(JSON.parse(line)) });
+    const asyncLedger = { pruneShares: async (before: number) => f.ledger.pruneShares(before) };
+    await new Pruner(f.hashrate, asyncLedger, 1, log, () => 2 * HOUR).prune();
+    expect(f.cutoffs).toEqual([HOUR]);
+    expect(infos).toMatchObject([{ msg: 'pruned old shares', shares: 7 }]);
   });
 
   it('prunes at once on start and then every hour until stopped', () => {

@@ -12,7 +12,7 @@ export interface PrunedHashrate {
 
 export interface PrunedLedger {
   /** Deletes shares older than `beforeMs`; returns how many. */
-  pruneShares(beforeMs: number): number;
+  pruneShares(beforeMs: number): number | Promise<number>;
 }
 
 export const PRUNE_INTERVAL_MS = 3_600_000;
@@ -29,11 +29,11 @@ export class Pruner {
   ) {}
 
   /** One pass; a failing ledger is logged and retried at the next pass, never thrown. */
-  prune(): void {
+  async prune(): Promise<void> {
     const now = this.now();
     this.hashrate.sweep(now);
     try {
-      const n = this.ledger.pruneShares(now - this.shareRetentionHours * 3_600_000);
+      const n = await this.ledger.pruneShares(now - this.shareRetentionHours * 3_600_000);
       if (n > 0) this.log.info({ shares: n }, 'pruned old shares');
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'share pruning failed');
@@ -43,8 +43,8 @@ export class Pruner {
   /** Prunes now, then every hour until stop(). */
   start(): void {
     if (this.timer) return;
-    this.prune();
-    this.timer = setInterval(() => this.prune(), PRUNE_INTERVAL_MS);
+    void this.prune();
+    this.timer = setInterval(() => void this.prune(), PRUNE_INTERVAL_MS);
     this.timer.unref();
   }
 

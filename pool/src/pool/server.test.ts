@@ -9,6 +9,7 @@ import { type ChannelInfo, type JobInfo, TestClient } from '../../test/support/t
 import { bytesToHex0x } from '../ckb/hex.js';
 import { compactToTarget, targetToCompact } from '../ckb/target.js';
 import { type Devnet, startDevnet } from '../devnet/index.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { PARTS_TOTAL } from '../ledger/pplns.js';
 import { encodeMessage } from '../sv2/messages/index.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
@@ -153,17 +154,17 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     expect(await b.answer(ext.channelId, second.seq)).toBe('ok');
     await until(() => BigInt(d.tip().number) === tip0 + 2n, 10_000, 'the second block');
 
-    await until(() => p.ledger.blockCounts().accepted === 2, 10_000, 'both verdicts');
-    const blocks = p.ledger.blocks();
+    await until(() => (p.ledger as Ledger).blockCounts().accepted === 2, 10_000, 'both verdicts');
+    const blocks = (p.ledger as Ledger).blocks();
     expect(blocks.map((x) => x.worker).sort()).toEqual(['alice.rig1', 'bob.proxy']);
     expect(blocks[0]?.hash).toBe(d.tip().hash);
     for (const blk of blocks) {
-      const split = p.ledger.blockSplit(blk.id);
+      const split = (p.ledger as Ledger).blockSplit(blk.id);
       expect(split.reduce((s, r) => s + r.parts, 0)).toBe(PARTS_TOTAL);
       expect(split.length).toBeGreaterThan(0);
     }
     expect(
-      p.ledger
+      (p.ledger as Ledger)
         .blockSplit(blocks[0]?.id as number)
         .map((r) => r.worker)
         .sort(),
@@ -245,8 +246,8 @@ describe('pool over real TCP + Noise against the dev chain', () => {
       expect(metrics).toContain(`ckb_pool_shares_total{outcome="${code}"} 1`);
     }
     // Rejections count against the worker (the unknown channel has no worker to blame).
-    await until(() => p.ledger.worker('carol')?.rejectedShares === 5, 5_000, 'the ledger flush');
-    expect(p.ledger.worker('carol')?.acceptedShares).toBe(1);
+    await until(() => (p.ledger as Ledger).worker('carol')?.rejectedShares === 5, 5_000, 'the ledger flush');
+    expect((p.ledger as Ledger).worker('carol')?.acceptedShares).toBe(1);
   });
 
   it("raises a fast channel's difficulty with SetTarget, and shares at the new target are accepted", async () => {
@@ -454,7 +455,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     expect(closes[0]?.msg).toMatch(/flood/);
     const metrics = await (await fetch(`${p.apiUrl}/metrics`)).text();
     expect(metrics).toMatch(/ckb_pool_connections_rejected_total\{reason="rate_limit"\} 1\n/);
-    await until(() => (p.ledger.worker('grace')?.acceptedShares ?? 0) === 150, 5_000, 'ledger');
+    await until(() => ((p.ledger as Ledger).worker('grace')?.acceptedShares ?? 0) === 150, 5_000, 'ledger');
   });
 
   it('caps connections per IP', async () => {
@@ -580,23 +581,29 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const tip0 = BigInt(d.tip().number);
     const { seq } = await mineBlock(c, ch);
     expect(await c.answer(ch.channelId, seq)).toBe('ok');
-    await until(() => first.ledger.unresolvedBlocks().length === 1, 5_000, 'the pending block');
-    await until(() => (first.ledger.unresolvedBlocks()[0]?.attempts ?? 0) >= 1, 5_000, 'a failed attempt');
-    const pendingHash = first.ledger.unresolvedBlocks()[0]?.hash;
+    await until(() => (first.ledger as Ledger).unresolvedBlocks().length === 1, 5_000, 'the pending block');
+    await until(
+      () => ((first.ledger as Ledger).unresolvedBlocks()[0]?.attempts ?? 0) >= 1,
+      5_000,
+      'a failed attempt',
+    );
+    const pendingHash = (first.ledger as Ledger).unresolvedBlocks()[0]?.hash;
     c.close();
     await first.close();
     expect(BigInt(d.tip().number)).toBe(tip0);
 
     const second = await pool({ rpcUrl: d.rpcUrl, subscribeAddress: d.subscribeAddress }, { ledger, secret });
     await until(
-      () => second.ledger.blockCounts().accepted === 1,
+      () => (second.ledger as Ledger).blockCounts().accepted === 1,
       10_000,
       'the resubmitted block to be accepted',
     );
     expect(d.tip().hash).toBe(pendingHash);
-    expect(second.ledger.worker('erin')?.acceptedShares).toBeGreaterThanOrEqual(1);
+    expect((second.ledger as Ledger).worker('erin')?.acceptedShares).toBeGreaterThanOrEqual(1);
     expect(
-      second.ledger.blockSplit(second.ledger.blocks()[0]?.id as number).reduce((s, r) => s + r.parts, 0),
+      (second.ledger as Ledger)
+        .blockSplit((second.ledger as Ledger).blocks()[0]?.id as number)
+        .reduce((s, r) => s + r.parts, 0),
     ).toBe(PARTS_TOTAL);
     // The pool moves on to mine on top of its own resubmitted block.
     await until(

@@ -4,7 +4,10 @@ import pino, { type Logger } from 'pino';
 import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { PgLedger } from '../ledger/pg-ledger.js';
+import { PgLedgerReader } from '../ledger/pg-reader.js';
 import { LedgerReader } from '../ledger/reader.js';
+import type { LedgerReadSide, LedgerStore } from '../ledger/store.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
 import { buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
@@ -37,7 +40,8 @@ export interface RunningPool {
   /** `stratum2+tcp://host:port/AUTHORITY` for local clients. */
   poolUrl: string;
   metrics: PoolMetrics;
-  ledger: Ledger;
+  /** SQLite (`ledger.path`) or PostgreSQL (`ledger.url`). */
+  ledger: LedgerStore;
   /** The job miners are currently given (null until the first template). */
   currentJob(): Job | null;
   /** Resolves when the pool has a job (templates flow). */
@@ -63,7 +67,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   // The key first: a missing or bad key file must fail before anything is opened.
   const authoritySecret = opts.authoritySecret ?? readAuthoritySecret(config.sv2.authorityKeyFile);
   const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
-  const parts = assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
+  const parts = await assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
   const sv2 = await listenSv2(config, parts, log);
   parts.pruner.start();
   const { api, reader } = await startApi(config, parts, sv2.server, authorityPubkey, log);
@@ -115,7 +119,7 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
   } catch (err) {
     parts.ephemeralPool.stop();
     parts.background.stop();
-    parts.ledger.close();
+    void parts.flushing.closeQuietly();
     throw new Error(`sv2.listen ${config.sv2.listen}: ${(err as Error).message}`);
   }
   const addr = server.address() as AddressInfo;
@@ -130,15 +134,18 @@ async function startApi(
   sv2: Server,
   authorityPubkey: string,
   log: Logger,
-): Promise<{ api: ApiServer; reader: LedgerReader }> {
+): Promise<{ api: ApiServer; reader: LedgerReadSide }> {
   const { ledger, ephemeralPool, background } = parts;
-  let reader: LedgerReader;
+  let reader: LedgerReadSide;
   try {
-    reader = new LedgerReader(config.ledger.path, ledger.db);
+    reader =
+      ledger instanceof PgLedger
+        ? new PgLedgerReader(ledger.pool)
+        : new LedgerReader(config.ledger.path, (ledger as Ledger).db);
   } catch (err) {
     sv2.close();
     ephemeralPool.stop();
-    ledger.close();
+    void parts.flushing.closeQuietly();
     throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
   }
   const source = buildApiSource({
@@ -163,13 +170,13 @@ async function startApi(
     ephemeralPool.stop();
     reader.close();
     background.stop();
-    ledger.close();
+    void parts.flushing.closeQuietly();
     throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
   }
 }
 
 /** Reconnect for everyone, drain, then close in the reverse order of starting. */
-async function shutdown(parts: PoolParts, sv2: Server, api: ApiServer, reader: LedgerReader, log: Logger) {
+async function shutdown(parts: PoolParts, sv2: Server, api: ApiServer, reader: LedgerReadSide, log: Logger) {
   const { registry } = parts;
   parts.gate.shutDown();
   log.info({ connections: registry.size }, 'shutting down: asking clients to reconnect');
@@ -189,6 +196,6 @@ async function shutdown(parts: PoolParts, sv2: Server, api: ApiServer, reader: L
   await api.close();
   registry.destroyAll();
   reader.close();
-  parts.flushing.close();
+  await parts.flushing.close();
   log.info('pool stopped');
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { PoolMetrics } from '../api/metrics.js';
 import { MAX_U256, targetToDifficulty, targetToU256Le, u256LeToTarget } from '../ckb/target.js';
-import type { Ledger } from '../ledger/ledger.js';
+import type { LedgerStore } from '../ledger/store.js';
 import type {
   CloseChannel,
   OpenExtendedMiningChannel,
@@ -84,7 +84,7 @@ export interface SessionContext {
   jobs: JobBook;
   allocator: ExtranonceAllocator;
   metrics: PoolMetrics;
-  ledger: Ledger | null;
+  ledger: LedgerStore | null;
   /** Rolling per-worker hashrate for the API (optional in unit tests). */
   hashrate?: HashrateTracker;
   now(): number;

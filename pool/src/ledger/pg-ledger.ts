@@ -1,0 +1,433 @@
+import pg from 'pg';
+import type {
+  BlockCounts,
+  BlockRow,
+  ChainStatus,
+  LedgerOptions,
+  NewBlock,
+  ShareRecord,
+  SplitRow,
+  WorkerRow,
+} from './ledger.js';
+import { PgBlockHeights } from './pg-heights.js';
+import { migratePg } from './pg-schema.js';
+import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
+import type { LedgerStore, RecordedBlock } from './store.js';
+
+/**
+ * The ledger in PostgreSQL, so several pool hosts share one: same schema and versions as the
+ * SQLite file, the same queue-and-flush of shares (one multi-row insert per batch, through
+ * `unnest` of column arrays: one statement whatever the batch size), found blocks unique by
+ * hash and written before submission, one counted block per height (pg-heights.ts).
+ */
+
+export interface PgLedgerOptions extends LedgerOptions {
+  /** Connections in this host's pool (the share writer, block writes, reads). */
+  maxConnections?: number;
+  /** Password from a file, kept out of the URL and so out of any log line that prints it. */
+  password?: string;
+}
+
+/** Shares per flush transaction on the timer (as in ledger.ts). */
+const FLUSH_CHUNK = 2_000;
+/** Shares read per query while walking the PPLNS window newest first. */
+const WINDOW_PAGE = 5_000;
+/** Deadlock and serialisation failure: another host's transaction won; run ours again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+const BLOCK_COLUMNS = `id, height, hash, pow_hash AS "powHash", parent_hash AS "parentHash", nonce, worker,
+  found_at_ms AS "foundAtMs", network_difficulty AS "networkDifficulty", share_difficulty AS "shareDifficulty",
+  work_id AS "workId", block_json AS "blockJson", status, message, attempts, updated_at_ms AS "updatedAtMs",
+  chain_status AS "chainStatus"`;
+const WORKER_COLUMNS = `name, accepted_shares AS "acceptedShares", accepted_difficulty AS "acceptedDifficulty",
+  rejected_shares AS "rejectedShares", blocks, first_share_ms AS "firstShareAtMs", last_share_ms AS "lastShareAtMs"`;
+
+/** BIGINT columns (ids, milliseconds, counts) as numbers: all stay far below 2^53. */
+function numericTypes(): pg.CustomTypesConfig {
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+  return types;
+}
+
+interface WorkerAgg {
+  n: number;
+  d: number;
+  first: number;
+  last: number;
+}
+
+export class PgLedger implements LedgerStore {
+  private queue: ShareRecord[] = [];
+  private rejected = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** Flushes of this host run one after another (a caller's flush waits for the timer's). */
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly pool: pg.Pool,
+    private readonly opts: PgLedgerOptions,
+  ) {
+    const interval = opts.flushIntervalMs ?? 1000;
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.timedFlush(), interval);
+      this.timer.unref();
+    }
+  }
+
+  /** Connects, creates or migrates the schema (once, however many hosts start together). */
+  static async open(url: string, opts: PgLedgerOptions = {}): Promise<PgLedger> {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.maxConnections ?? 4,
+      types: numericTypes(),
+      ...(opts.password !== undefined ? { password: opts.password } : {}),
+    });
+    // An idle connection dropped by the server is replaced on next use; never crash the pool.
+    pool.on('error', (err) => opts.onError?.(err));
+    try {
+      await migratePg(pool);
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+    return new PgLedger(pool, opts);
+  }
+
+  recordShare(share: ShareRecord): void {
+    this.queue.push(share);
+  }
+
+  recordRejected(worker: string, _atMs: number): void {
+    this.rejected.set(worker, (this.rejected.get(worker) ?? 0) + 1);
+  }
+
+  get queuedShares(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued, in one transaction. Rejects on a database error (batch kept). */
+  flush(): Promise<number> {
+    return this.serial(() => this.writeQueued(Number.POSITIVE_INFINITY));
+  }
+
+  /** The timer's flush: FLUSH_CHUNK shares per transaction; errors go to onError, batch kept. */
+  private async timedFlush(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.serial(async () => {
+        while (!this.closed && (this.queue.length > 0 || this.rejected.size > 0)) {
+          await this.writeQueued(FLUSH_CHUNK);
+        }
+      });
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  private serial<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(job, job);
+    this.writing = run.catch(() => {});
+    return run;
+  }
+
+  /** Takes up to `max` queued shares (and all rejected counts) and commits them, or puts them back. */
+  private async writeQueued(max: number): Promise<number> {
+    if (this.queue.length === 0 && this.rejected.size === 0) return 0;
+    const shares = this.queue.length > max ? this.queue.splice(0, max) : this.queue;
+    if (shares === this.queue) this.queue = [];
+    const rejected = this.rejected;
+    this.rejected = new Map();
+    const t0 = performance.now();
+    try {
+      await this.transaction((c) => writeBatch(c, shares, rejected));
+    } catch (err) {
+      this.queue = shares.concat(this.queue);
+      for (const [w, n] of rejected) this.rejected.set(w, (this.rejected.get(w) ?? 0) + n);
+      throw err;
+    }
+    if (shares.length > 0) this.opts.onFlush?.((performance.now() - t0) / 1000, shares.length);
+    return shares.length;
+  }
+
+  /** Runs `fn` in a transaction on one connection, again when another host's deadlocked it. */
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        const code = (err as { code?: string }).code;
+        if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async addPendingBlock(block: NewBlock, windowDifficulty: number): Promise<RecordedBlock> {
+    await this.flush();
+    return this.transaction(async (c) => {
+      const heights = new PgBlockHeights(c);
+      // Two hosts with blocks at one height decide "counted" one after the other.
+      await heights.lockHeight(block.height);
+      const ins = await c.query<{ id: number }>(
+        `INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty,
+           share_difficulty, work_id, block_json, status, updated_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $7)
+         ON CONFLICT (hash) DO NOTHING RETURNING id`,
+        [
+          block.height,
+          block.hash,
+          block.powHash,
+          block.parentHash,
+          block.nonce,
+          block.worker,
+          block.foundAtMs,
+          block.networkDifficulty,
+          block.shareDifficulty,
+          block.workId,
+          block.blockJson,
+        ],
+      );
+      const inserted = ins.rows[0];
+      if (!inserted) {
+        const r = await c.query<{ id: number }>('SELECT id FROM blocks WHERE hash = $1', [block.hash]);
+        return { id: (r.rows[0] as { id: number }).id, split: null, counted: false };
+      }
+      const split = pplnsSplit(await windowShares(c, windowDifficulty), windowDifficulty);
+      await insertSplit(c, inserted.id, split);
+      const counted = await heights.onRecorded(inserted.id, block.foundAtMs);
+      return { id: inserted.id, split, counted };
+    });
+  }
+
+  async markSubmitting(id: number, nowMs = Date.now()): Promise<void> {
+    await this.pool.query(
+      "UPDATE blocks SET status = 'submitted', attempts = attempts + 1, updated_at_ms = $1 WHERE id = $2",
+      [nowMs, id],
+    );
+  }
+
+  async setBlockVerdict(
+    id: number,
+    status: 'accepted' | 'rejected',
+    message: string | null,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    await this.transaction(async (c) => {
+      const heights = new PgBlockHeights(c);
+      const was = await heights.lockBlock(id);
+      await c.query(
+        'UPDATE blocks SET status = $1, message = COALESCE($2, message), updated_at_ms = $3 WHERE id = $4',
+        [status, message, nowMs, id],
+      );
+      if (status === 'rejected' && was && was.status !== 'rejected') await heights.onRejected(was, nowMs);
+    });
+  }
+
+  async setChainStatus(
+    id: number,
+    chainStatus: Exclude<ChainStatus, 'contending'>,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    await this.transaction(async (c) => {
+      const heights = new PgBlockHeights(c);
+      const b = await heights.lockBlock(id);
+      if (b) await heights.setChainStatus(b, chainStatus, nowMs);
+    });
+  }
+
+  blocksToConfirm(): Promise<BlockRow[]> {
+    return this.blockRows(
+      "WHERE status = 'accepted' AND (chain_status IS NULL OR chain_status IN ('main', 'contending')) ORDER BY id ASC",
+    );
+  }
+
+  payableBlocks(): Promise<BlockRow[]> {
+    return this.blockRows("WHERE status = 'accepted' AND chain_status = 'confirmed' ORDER BY id ASC");
+  }
+
+  unresolvedBlocks(): Promise<BlockRow[]> {
+    return this.blockRows("WHERE status IN ('pending','submitted') ORDER BY id ASC");
+  }
+
+  blocks(limit = 100, offset = 0): Promise<BlockRow[]> {
+    return this.blockRows('ORDER BY id DESC LIMIT $1 OFFSET $2', [limit, offset]);
+  }
+
+  async block(id: number): Promise<BlockRow | null> {
+    return (await this.blockRows('WHERE id = $1', [id]))[0] ?? null;
+  }
+
+  private async blockRows(tail: string, params: unknown[] = []): Promise<BlockRow[]> {
+    return (await this.pool.query<BlockRow>(`SELECT ${BLOCK_COLUMNS} FROM blocks ${tail}`, params)).rows;
+  }
+
+  async blockSplit(id: number): Promise<SplitRow[]> {
+    const r = await this.pool.query<SplitRow>(
+      'SELECT worker, difficulty, parts FROM block_splits WHERE block_id = $1 ORDER BY parts DESC, worker COLLATE "C"',
+      [id],
+    );
+    return r.rows;
+  }
+
+  async blockCounts(): Promise<BlockCounts> {
+    const out: BlockCounts = {
+      pending: 0,
+      submitted: 0,
+      accepted: 0,
+      rejected: 0,
+      orphaned: 0,
+      contending: 0,
+    };
+    const r = await this.pool.query<{ k: keyof BlockCounts; n: number }>(
+      `SELECT CASE WHEN status <> 'rejected' AND chain_status IN ('orphaned', 'contending')
+                THEN chain_status ELSE status END AS k, COUNT(*) AS n
+       FROM blocks GROUP BY k`,
+    );
+    for (const row of r.rows) out[row.k] = row.n;
+    return out;
+  }
+
+  async worker(name: string): Promise<WorkerRow | null> {
+    const r = await this.pool.query<WorkerRow>(`SELECT ${WORKER_COLUMNS} FROM workers WHERE name = $1`, [
+      name,
+    ]);
+    return r.rows[0] ?? null;
+  }
+
+  async difficultySince(
+    sinceMs: number,
+    worker?: string,
+  ): Promise<{ worker: string; difficulty: number; shares: number }[]> {
+    const byWorker = worker !== undefined ? 'AND worker = $2' : '';
+    const r = await this.pool.query<{ worker: string; difficulty: number; shares: number }>(
+      `SELECT worker, SUM(difficulty) AS difficulty, COUNT(*) AS shares FROM shares
+       WHERE time_ms >= $1 ${byWorker} GROUP BY worker`,
+      worker !== undefined ? [sinceMs, worker] : [sinceMs],
+    );
+    return r.rows;
+  }
+
+  /** Deletes shares older than `beforeMs` in chunks (totals, blocks and splits stay). */
+  async pruneShares(beforeMs: number, chunk = 10_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const r = await this.pool.query(
+        'DELETE FROM shares WHERE id IN (SELECT id FROM shares WHERE time_ms < $1 LIMIT $2)',
+        [beforeMs, chunk],
+      );
+      const n = r.rowCount ?? 0;
+      total += n;
+      if (n < chunk) return total;
+    }
+  }
+
+  async shareCount(): Promise<number> {
+    return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM shares')).rows[0]?.n ?? 0;
+  }
+
+  /** Flushes, stops the timer and closes the connections. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    try {
+      await this.flush();
+    } finally {
+      await this.pool.end();
+    }
+  }
+}
+
+/** One batch: shares as one multi-row insert, worker totals as one upsert, rejected counts. */
+async function writeBatch(
+  c: pg.ClientBase,
+  shares: ShareRecord[],
+  rejected: Map<string, number>,
+): Promise<void> {
+  if (shares.length > 0) {
+    await c.query(
+      `INSERT INTO shares(worker, difficulty, time_ms, height)
+       SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::int8[])`,
+      [
+        shares.map((s) => s.worker),
+        shares.map((s) => s.difficulty),
+        shares.map((s) => s.timeMs),
+        shares.map((s) => s.height),
+      ],
+    );
+  }
+  const agg = new Map<string, WorkerAgg>();
+  for (const s of shares) {
+    const a = agg.get(s.worker);
+    if (a) {
+      a.n += 1;
+      a.d += s.difficulty;
+      a.first = Math.min(a.first, s.timeMs);
+      a.last = Math.max(a.last, s.timeMs);
+    } else agg.set(s.worker, { n: 1, d: s.difficulty, first: s.timeMs, last: s.timeMs });
+  }
+  // Rows locked in name order by every host: two hosts' batches wait, never deadlock.
+  const names = [...agg.keys()].sort();
+  if (names.length > 0) {
+    const rows = names.map((n) => agg.get(n) as WorkerAgg);
+    await c.query(
+      `INSERT INTO workers(name, accepted_shares, accepted_difficulty, first_share_ms, last_share_ms)
+       SELECT * FROM unnest($1::text[], $2::int8[], $3::float8[], $4::int8[], $5::int8[]) ORDER BY 1
+       ON CONFLICT (name) DO UPDATE SET accepted_shares = workers.accepted_shares + EXCLUDED.accepted_shares,
+         accepted_difficulty = workers.accepted_difficulty + EXCLUDED.accepted_difficulty,
+         first_share_ms = COALESCE(workers.first_share_ms, EXCLUDED.first_share_ms),
+         last_share_ms = GREATEST(COALESCE(workers.last_share_ms, 0), EXCLUDED.last_share_ms)`,
+      [names, rows.map((a) => a.n), rows.map((a) => a.d), rows.map((a) => a.first), rows.map((a) => a.last)],
+    );
+  }
+  // Only workers with accepted work have a row; a rejected-only name costs nothing.
+  const bad = [...rejected.keys()].sort();
+  if (bad.length > 0) {
+    await c.query(
+      `UPDATE workers SET rejected_shares = rejected_shares + r.n
+       FROM unnest($1::text[], $2::int8[]) AS r(name, n) WHERE workers.name = r.name`,
+      [bad, bad.map((w) => rejected.get(w) as number)],
+    );
+  }
+}
+
+/** The newest shares until their difficulty covers the window, newest first. */
+async function windowShares(c: pg.ClientBase, windowDifficulty: number): Promise<PplnsShare[]> {
+  const out: PplnsShare[] = [];
+  let covered = 0;
+  let before = Number.MAX_SAFE_INTEGER;
+  while (covered < windowDifficulty) {
+    const r = await c.query<PplnsShare & { id: number }>(
+      'SELECT id, worker, difficulty FROM shares WHERE id < $1 ORDER BY id DESC LIMIT $2',
+      [before, WINDOW_PAGE],
+    );
+    for (const s of r.rows) {
+      out.push({ worker: s.worker, difficulty: s.difficulty });
+      if (s.difficulty > 0) covered += s.difficulty;
+      before = s.id;
+    }
+    if (r.rows.length < WINDOW_PAGE) break;
+  }
+  return out;
+}
+
+async function insertSplit(c: pg.ClientBase, blockId: number, split: PplnsSplit): Promise<void> {
+  if (split.entries.length === 0) return;
+  await c.query(
+    `INSERT INTO block_splits(block_id, worker, difficulty, parts)
+     SELECT $1, * FROM unnest($2::text[], $3::float8[], $4::int8[])`,
+    [
+      blockId,
+      split.entries.map((e) => e.worker),
+      split.entries.map((e) => e.difficulty),
+      split.entries.map((e) => e.parts),
+    ],
+  );
+}

@@ -1,0 +1,75 @@
+import type {
+  BlockCounts,
+  BlockRow,
+  BlockStatus,
+  ChainStatus,
+  NewBlock,
+  ShareRecord,
+  SplitRow,
+  WorkerRow,
+} from './ledger.js';
+import type { PplnsSplit } from './pplns.js';
+import type { BlockSummary, Page } from './reader.js';
+
+/**
+ * The ledger as the pool uses it, whichever database holds it: SQLite (`Ledger`, one host,
+ * synchronous) or PostgreSQL (`PgLedger`, shared by several hosts, asynchronous). Callers
+ * `await` every result, so a synchronous backend satisfies the interface unchanged.
+ */
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface RecordedBlock {
+  id: number;
+  split: PplnsSplit | null;
+  counted: boolean;
+}
+
+export interface LedgerStore {
+  /** Queues an accepted share; written at the next flush. */
+  recordShare(share: ShareRecord): void;
+  /** Counts a rejected share against a worker that has done accepted work (aggregate only). */
+  recordRejected(worker: string, atMs: number): void;
+  readonly queuedShares: number;
+  /** Writes queued shares; resolves to how many. Rejects on a database error (batch kept). */
+  flush(): Awaitable<number>;
+  addPendingBlock(block: NewBlock, windowDifficulty: number): Awaitable<RecordedBlock>;
+  markSubmitting(id: number, nowMs?: number): Awaitable<void>;
+  setBlockVerdict(
+    id: number,
+    status: 'accepted' | 'rejected',
+    message: string | null,
+    nowMs?: number,
+  ): Awaitable<void>;
+  blocksToConfirm(): Awaitable<BlockRow[]>;
+  setChainStatus(
+    id: number,
+    chainStatus: Exclude<ChainStatus, 'contending'>,
+    nowMs?: number,
+  ): Awaitable<void>;
+  payableBlocks(): Awaitable<BlockRow[]>;
+  unresolvedBlocks(): Awaitable<BlockRow[]>;
+  blocks(limit?: number, offset?: number): Awaitable<BlockRow[]>;
+  block(id: number): Awaitable<BlockRow | null>;
+  blockSplit(id: number): Awaitable<SplitRow[]>;
+  blockCounts(): Awaitable<BlockCounts>;
+  worker(name: string): Awaitable<WorkerRow | null>;
+  difficultySince(
+    sinceMs: number,
+    worker?: string,
+  ): Awaitable<{ worker: string; difficulty: number; shares: number }[]>;
+  pruneShares(beforeMs: number, chunk?: number): Awaitable<number>;
+  shareCount(): Awaitable<number>;
+  /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
+  close(): Awaitable<void>;
+}
+
+/** The HTTP API's read side: reader.ts (SQLite) or pg-reader.ts (PostgreSQL). */
+export interface LedgerReadSide {
+  workers(limit: number, cursor: string | null): Awaitable<Page<WorkerRow>>;
+  worker(name: string): Awaitable<WorkerRow | null>;
+  blocks(limit: number, cursor: string | null): Awaitable<Page<BlockSummary>>;
+  blockSplit(id: number): Awaitable<SplitRow[]>;
+  blockCounts(): Awaitable<Record<BlockStatus, number>>;
+  close(): void;
+}
