@@ -23,6 +23,9 @@
  *   channels opened on BENCH_PROXY_CONNECTIONS (default 100) connections, as translators and
  *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
+ * - `scale`: issue 17's figures — instances, the broadcast p99 and CPU vs the bare-write floor
+ *   from `perConnection`, and batched ledger writes per second on SQLite and PostgreSQL
+ *   (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -46,6 +49,7 @@ import { EphemeralKeyPool, ServerIdentity } from '../src/sv2/noise/identity.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
+import { ledgerThroughput } from './ledger-throughput.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -670,8 +674,25 @@ async function main(): Promise<void> {
   await load.next('closed');
   await pool.close();
   await devnet.close();
+  result.scale = await scaleFigures(result.broadcast as { perConnection: Record<string, unknown> });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
+}
+
+/**
+ * Issue 17's scale line. Only one pool instance exists today (`ckb-pool serve` has no
+ * `instances` setting yet), so the per-instance ratio is null and says why instead of
+ * guessing; the broadcast figures are the single instance's, measured above.
+ */
+async function scaleFigures(broadcast: { perConnection: Record<string, unknown> }) {
+  return {
+    instances: 1,
+    perInstanceShareRatio: null,
+    perInstanceNote: 'not measured: a pool with several acceptor instances is not built yet',
+    broadcastP99Ms: broadcast.perConnection.p99Ms ?? null,
+    broadcastCpuVsBareWrite: broadcast.perConnection.cpuVsBareWrite ?? null,
+    ledgerSharesPerSecond: await ledgerThroughput(env('BENCH_LEDGER_SHARES', 200_000)),
+  };
 }
 
 /**
