@@ -27,6 +27,12 @@ function source(ready: boolean, metrics = new PoolMetrics()): ApiSource {
     },
     worker: (name) => (name === 'alice.rig1' ? { name, hashrate: 1 } : null),
     blocks: ({ limit, cursor }) => ({ limit, cursor, blocks: [], next: null }),
+    miner: (address) => {
+      if (address === 'not-an-address') throw new ApiRequestError('not a CKB address');
+      return address === 'ckt1q x' ? { address } : null;
+    },
+    hashrate: (window, address) => ({ window, address }),
+    payouts: () => ({ enabled: false, payouts: [] }),
     metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.text() }),
   };
 }
@@ -64,6 +70,27 @@ describe('pool HTTP API', () => {
     });
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/v1/pool`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('serves a miner by URL-decoded address (404 unknown, 400 invalid), hashrate series and payouts', async () => {
+    server = await startApiServer('127.0.0.1', 0, source(true));
+    const get = async (path: string) => {
+      const r = await fetch(`${server?.url}${path}`);
+      return { status: r.status, body: await r.json() };
+    };
+    expect(await get('/api/v1/miners/ckt1q%20x')).toEqual({ status: 200, body: { address: 'ckt1q x' } });
+    expect((await get('/api/v1/miners/ckt1qnobody')).status).toBe(404);
+    expect(await get('/api/v1/miners/not-an-address')).toEqual({
+      status: 400,
+      body: { error: 'not a CKB address' },
+    });
+    expect((await get('/api/v1/miners/%E0%A4%A')).status).toBe(400);
+    expect((await get('/api/v1/hashrate?window=24h&address=ckt1qa')).body).toEqual({
+      window: '24h',
+      address: 'ckt1qa',
+    });
+    expect((await get('/api/v1/hashrate')).body).toEqual({ window: '1h', address: null });
+    expect((await get('/api/v1/payouts')).body).toEqual({ enabled: false, payouts: [] });
   });
 
   it('exposes ckb_pool_ metrics in Prometheus text format', async () => {

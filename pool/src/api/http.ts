@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * The pool's HTTP API (node:http, read-only): /metrics, /health, /api/v1/pool,
- * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks. What it shows comes from an
+ * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks, /api/v1/miners/:address,
+ * /api/v1/hashrate, /api/v1/payouts. What it shows comes from an
  * ApiSource, so the server knows nothing about sockets or SQLite. Lists are pages
  * (`?limit=&cursor=`, the answer's `next` is the following page's cursor), and the server
  * bounds connections, time and response size: an API client cannot stall the pool.
@@ -32,7 +33,22 @@ export interface ApiSource {
   worker(name: string): unknown | null;
   /** A page of blocks, newest first: `{ blocks, counts, next }`. */
   blocks(page: PageQuery): unknown;
+  /** An address's account (`<address>[.<worker>]` names); null → 404. */
+  miner(address: string): unknown | null;
+  /** Hashrate per bucket over `window` (1h, 24h) of the pool or of one address. */
+  hashrate(window: string, address: string | null): unknown;
+  /** The latest payouts (empty in solo mode). */
+  payouts(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
+}
+
+/** A path parameter, or null when it is not valid percent-encoding. */
+function pathParam(path: string, prefix: string): string | null {
+  try {
+    return decodeURIComponent(path.slice(prefix.length));
+  } catch {
+    return null;
+  }
 }
 
 /** A request the source cannot answer as asked (a foreign cursor…): 400 with this message. */
@@ -147,6 +163,18 @@ export async function handleApiRequest(
       return w === null ? reply(404, { error: 'unknown worker' }) : reply(200, w);
     }
     if (path === '/api/v1/blocks') return reply(200, await source.blocks(pageQuery(url, PAGE_LIMITS.blocks)));
+    if (path.startsWith('/api/v1/miners/')) {
+      const address = pathParam(path, '/api/v1/miners/');
+      if (address === null) return reply(400, { error: 'bad address' });
+      const m = await source.miner(address);
+      return m === null ? reply(404, { error: 'no shares from this address' }) : reply(200, m);
+    }
+    if (path === '/api/v1/hashrate')
+      return reply(
+        200,
+        await source.hashrate(url.searchParams.get('window') ?? '1h', url.searchParams.get('address')),
+      );
+    if (path === '/api/v1/payouts') return reply(200, await source.payouts());
   } catch (err) {
     if (err instanceof ApiRequestError) return reply(400, { error: err.message });
     throw err;
@@ -160,6 +188,9 @@ export async function handleApiRequest(
       '/api/v1/workers?limit=&cursor=',
       '/api/v1/workers/:name',
       '/api/v1/blocks?limit=&cursor=',
+      '/api/v1/miners/:address',
+      '/api/v1/hashrate?window=1h|24h&address=',
+      '/api/v1/payouts',
     ],
   });
 }

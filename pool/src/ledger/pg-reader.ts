@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { BlockStatus, SplitRow, WorkerRow } from './ledger.js';
 import { type BlockSummary, CursorError, decode, encode, type Page } from './reader.js';
+import { accountNameRange, type SeriesPoint } from './store.js';
 
 /**
  * reader.ts for the PostgreSQL ledger: the same keyset pages and cursors (a cursor from one
@@ -66,6 +67,45 @@ export class PgLedgerReader {
     );
     for (const row of r.rows) out[row.status] = row.n;
     return out;
+  }
+
+  async accountWorkers(account: string, limit: number): Promise<WorkerRow[]> {
+    const r = accountNameRange(account);
+    const q = await this.pool.query<WorkerRow>(
+      `SELECT ${WORKER_COLUMNS} FROM workers
+       WHERE name = $1 OR (name COLLATE "C" >= $2 AND name COLLATE "C" < $3) ORDER BY name COLLATE "C" LIMIT $4`,
+      [account, r.from, r.to, limit],
+    );
+    return q.rows;
+  }
+
+  async accountBlocks(account: string, limit: number): Promise<BlockSummary[]> {
+    const r = accountNameRange(account);
+    const q = await this.pool.query<BlockSummary>(
+      `SELECT ${BLOCK_COLUMNS} FROM blocks
+       WHERE worker = $1 OR (worker COLLATE "C" >= $2 AND worker COLLATE "C" < $3) ORDER BY id DESC LIMIT $4`,
+      [account, r.from, r.to, limit],
+    );
+    return q.rows;
+  }
+
+  async difficultySeries(account: string | null, sinceMs: number, bucketMs: number): Promise<SeriesPoint[]> {
+    const b = Math.max(1, Math.floor(bucketMs));
+    const bucket = '(time_ms / $1) * $1';
+    const q =
+      account === null
+        ? await this.pool.query<SeriesPoint>(
+            `SELECT ${bucket} AS "atMs", SUM(difficulty) AS difficulty FROM shares
+             WHERE time_ms >= $2 GROUP BY 1 ORDER BY 1`,
+            [b, Math.floor(sinceMs)],
+          )
+        : await this.pool.query<SeriesPoint>(
+            `SELECT ${bucket} AS "atMs", SUM(difficulty) AS difficulty FROM shares
+             WHERE time_ms >= $2 AND (worker = $3 OR (worker COLLATE "C" >= $4 AND worker COLLATE "C" < $5))
+             GROUP BY 1 ORDER BY 1`,
+            [b, Math.floor(sinceMs), account, accountNameRange(account).from, accountNameRange(account).to],
+          );
+    return q.rows.map((p) => ({ atMs: Number(p.atMs), difficulty: Number(p.difficulty) }));
   }
 
   /** The pool belongs to the ledger, which closes it. */

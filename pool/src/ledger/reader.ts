@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import type { BlockRow, BlockStatus, SplitRow, WorkerRow } from './ledger.js';
+import { accountNameRange, type SeriesPoint } from './store.js';
 
 /**
  * The ledger's read side for the HTTP API. Its own read-only connection (WAL: readers never
@@ -55,6 +56,19 @@ export class LedgerReader {
         'SELECT worker, difficulty, parts FROM block_splits WHERE block_id = ? ORDER BY parts DESC, worker',
       ),
       blockCounts: db.prepare('SELECT status, COUNT(*) AS n FROM blocks GROUP BY status'),
+      accountWorkers: db.prepare(
+        `SELECT ${WORKER_COLUMNS} FROM workers WHERE name = ? OR (name >= ? AND name < ?) ORDER BY name LIMIT ?`,
+      ),
+      accountBlocks: db.prepare(
+        `SELECT ${BLOCK_COLUMNS} FROM blocks WHERE worker = ? OR (worker >= ? AND worker < ?) ORDER BY id DESC LIMIT ?`,
+      ),
+      poolSeries: db.prepare(
+        'SELECT time_ms - time_ms % ? AS atMs, SUM(difficulty) AS difficulty FROM shares WHERE time_ms >= ? GROUP BY atMs ORDER BY atMs',
+      ),
+      accountSeries: db.prepare(
+        `SELECT time_ms - time_ms % ? AS atMs, SUM(difficulty) AS difficulty FROM shares
+         WHERE time_ms >= ? AND (worker = ? OR (worker >= ? AND worker < ?)) GROUP BY atMs ORDER BY atMs`,
+      ),
     };
   }
 
@@ -93,6 +107,23 @@ export class LedgerReader {
     const out: Record<BlockStatus, number> = { pending: 0, submitted: 0, accepted: 0, rejected: 0 };
     for (const r of this.stmts.blockCounts.all() as { status: BlockStatus; n: number }[]) out[r.status] = r.n;
     return out;
+  }
+
+  accountWorkers(account: string, limit: number): WorkerRow[] {
+    const r = accountNameRange(account);
+    return this.stmts.accountWorkers.all(account, r.from, r.to, limit) as WorkerRow[];
+  }
+
+  accountBlocks(account: string, limit: number): BlockSummary[] {
+    const r = accountNameRange(account);
+    return this.stmts.accountBlocks.all(account, r.from, r.to, limit) as BlockSummary[];
+  }
+
+  difficultySeries(account: string | null, sinceMs: number, bucketMs: number): SeriesPoint[] {
+    const b = Math.max(1, Math.floor(bucketMs));
+    if (account === null) return this.stmts.poolSeries.all(b, Math.floor(sinceMs)) as SeriesPoint[];
+    const r = accountNameRange(account);
+    return this.stmts.accountSeries.all(b, Math.floor(sinceMs), account, r.from, r.to) as SeriesPoint[];
   }
 
   close(): void {

@@ -258,4 +258,43 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
     r.close();
     await l.close();
   });
+  it.skipIf(skip)(
+    "finds an account's workers, blocks and hashrate series by `<account>.<worker>` names only",
+    async () => {
+      const { ledger: l } = await fresh();
+      const acct = 'ckt1qalice';
+      // `ckt1qalice2…` shares the prefix but is another account; `ckt1qalice-x` sorts inside a
+      // naive LIKE 'ckt1qalice%' too.
+      for (const [w, t, d] of [
+        [acct, 60_000, 1],
+        [`${acct}.rig1`, 61_000, 2],
+        [`${acct}.rig2`, 125_000, 4],
+        [`${acct}2.rig`, 61_000, 8],
+        [`${acct}-x`, 62_000, 16],
+        ['bob', 10_000, 32],
+      ] as const)
+        l.recordShare({ worker: w, difficulty: d, timeMs: t, height: 1 });
+      await l.flush();
+      const id = (await l.addPendingBlock(block('c', `${acct}.rig2`), 4)).id;
+      await l.addPendingBlock(block('d', `${acct}2.rig`), 4);
+      const r = reader(l);
+      expect((await r.accountWorkers(acct, 10)).map((w) => w.name)).toEqual([
+        acct,
+        `${acct}.rig1`,
+        `${acct}.rig2`,
+      ]);
+      expect((await r.accountWorkers(acct, 2)).map((w) => w.name)).toEqual([acct, `${acct}.rig1`]);
+      expect((await r.accountBlocks(acct, 10)).map((b) => b.id)).toEqual([id]);
+      expect(await r.difficultySeries(acct, 0, 60_000)).toEqual([
+        { atMs: 60_000, difficulty: 3 },
+        { atMs: 120_000, difficulty: 4 },
+      ]);
+      expect(await r.difficultySeries(null, 50_000, 60_000)).toEqual([
+        { atMs: 60_000, difficulty: 1 + 2 + 8 + 16 },
+        { atMs: 120_000, difficulty: 4 },
+      ]);
+      r.close();
+      await l.close();
+    },
+  );
 });

@@ -71,5 +71,29 @@ export interface LedgerReadSide {
   blocks(limit: number, cursor: string | null): Awaitable<Page<BlockSummary>>;
   blockSplit(id: number): Awaitable<SplitRow[]>;
   blockCounts(): Awaitable<Record<BlockStatus, number>>;
+  /** The workers of an account: the name itself and every `<account>.<worker>`. */
+  accountWorkers(account: string, limit: number): Awaitable<WorkerRow[]>;
+  /** Blocks found by an account's workers, newest first. */
+  accountBlocks(account: string, limit: number): Awaitable<BlockSummary[]>;
+  /**
+   * Accepted difficulty per `bucketMs` since `sinceMs` (oldest first, empty buckets left out),
+   * of the whole pool (`account` null) or of one account: what the hashrate charts draw.
+   */
+  difficultySeries(account: string | null, sinceMs: number, bucketMs: number): Awaitable<SeriesPoint[]>;
   close(): void;
+}
+
+export interface SeriesPoint {
+  /** Start of the bucket. */
+  atMs: number;
+  difficulty: number;
+}
+
+/**
+ * The name range of an account's `<account>.<worker>` names: every name that starts with
+ * `<account>.` sorts at or after `from` and before `to` ('/' follows '.'), so the query uses
+ * the primary-key index and needs no LIKE escaping.
+ */
+export function accountNameRange(account: string): { from: string; to: string } {
+  return { from: `${account}.`, to: `${account}/` };
 }

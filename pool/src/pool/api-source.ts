@@ -13,6 +13,14 @@ import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
 import type { JobBook } from './jobs.js';
+import {
+  type AccountBook,
+  hashrateSeries,
+  type MinerViewParts,
+  minerView,
+  recentPayouts,
+  SOLO_BOOK,
+} from './miner-view.js';
 import type { Session } from './session.js';
 import type { TemplateSource } from './templates.js';
 
@@ -30,6 +38,8 @@ export interface ApiSourceParts {
   getNodeTip(): bigint | null;
   getSync(): { synced: boolean; error: string | null };
   authorityPubkey: string;
+  /** Balances and payouts (default: solo mode, nobody is owed anything). */
+  book?: AccountBook;
 }
 
 /** Hashrate windows: short (what a dashboard shows) and long (smoother). */
@@ -97,6 +107,14 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
       online = { atMs: now, byWorker: onlineByWorker(p.sessions, now) };
     }
     return online.byWorker;
+  };
+  const book = p.book ?? SOLO_BOOK;
+  const accounts: MinerViewParts = {
+    chain: p.config.chain,
+    ledger: p.ledger,
+    book,
+    rates,
+    online: (name) => onlineNow().get(name),
   };
 
   return {
@@ -188,6 +206,11 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         counts: await p.ledger.blockCounts(),
         next: page.next,
       };
+    },
+    miner: (address: string) => minerView(accounts, address),
+    hashrate: (window: string, address: string | null) => hashrateSeries(accounts, window, address),
+    async payouts() {
+      return { enabled: book.enabled, payouts: await recentPayouts(book) };
     },
     async metrics() {
       return { contentType: p.metrics.registry.contentType, body: await p.metrics.text() };
