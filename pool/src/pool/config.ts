@@ -73,6 +73,14 @@ export interface PoolConfig {
     socketTimeoutMs: number;
     maxResponseBytes: number;
   };
+  /** The miners' public web page (off unless `web.listen` is set). */
+  web: {
+    listen: string | null;
+    sv2Url: string | null;
+    v1Url: string | null;
+    requestsPerSecond: number;
+    requestBurst: number;
+  };
   limits: {
     maxConnections: number;
     maxConnectionsPerIp: number;
@@ -306,6 +314,37 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     kind: { type: 'hostport' },
     default: '127.0.0.1:9100',
     doc: 'host:port of the HTTP API and Prometheus /metrics. Keep it private (admin network or loopback).',
+  },
+  // ---- web: the miners' public page ----
+  {
+    path: 'web.listen',
+    kind: { type: 'hostport' },
+    default: null,
+    doc: "host:port of the miners' public web page (the pool overview at `/`, one page per address at `/miners/ADDRESS`, and the public part of the JSON API). Unset: no web page. Unlike `api.listen` it is meant to face the Internet: read-only, rate-limited per client, no metrics, no node details, no miner IPs.",
+  },
+  {
+    path: 'web.sv2Url',
+    kind: { type: 'url', protocols: ['stratum2+tcp:'] },
+    default: null,
+    doc: 'The Stratum V2 URL the page tells miners to use (`stratum2+tcp://HOST:PORT/AUTHORITY_KEY`). Unset: built from the host name the visitor used and the port of `sv2.listen`.',
+  },
+  {
+    path: 'web.v1Url',
+    kind: { type: 'url', protocols: ['stratum+tcp:'] },
+    default: null,
+    doc: 'The Stratum V1 URL (the translator) the page shows for ASIC and GPU miners. Unset: the page says V1 is not offered.',
+  },
+  {
+    path: 'web.requestsPerSecond',
+    kind: { type: 'int', min: 1, max: 10_000 },
+    default: 10,
+    doc: 'Requests per second one client address may make to the web page, after a burst of `web.requestBurst`; more get 429.',
+  },
+  {
+    path: 'web.requestBurst',
+    kind: { type: 'int', min: 1, max: 100_000 },
+    default: 40,
+    doc: 'Requests one client address may make at once before `web.requestsPerSecond` applies.',
   },
   {
     path: 'api.maxConnections',

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
+import { type ApiServer, type ApiServerLimits, type ApiSource, startApiServer } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { PgLedger } from '../ledger/pg-ledger.js';
@@ -9,6 +9,7 @@ import { PgLedgerReader } from '../ledger/pg-reader.js';
 import { LedgerReader } from '../ledger/reader.js';
 import type { LedgerReadSide, LedgerStore } from '../ledger/store.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
+import { startWebServer } from '../web/server.js';
 import { buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
@@ -35,6 +36,8 @@ export interface RunningPool {
   sv2Address: string;
   /** Base URL of the HTTP API (/metrics, /health, /api/v1/...). */
   apiUrl: string;
+  /** Base URL of the miners' web page; null when `web.listen` is unset. */
+  webUrl: string | null;
   /** The authority public key miners pin (base58check). */
   authorityPubkey: string;
   /** `stratum2+tcp://host:port/AUTHORITY` for local clients. */
@@ -70,7 +73,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const parts = await assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
   const sv2 = await listenSv2(config, parts, log);
   parts.pruner.start();
-  const { api, reader } = await startApi(config, parts, sv2.server, authorityPubkey, log);
+  const { api, reader, web } = await startApi(config, parts, sv2, authorityPubkey, log);
   await parts.sync.check();
   await parts.templates.start();
   const poolUrl = `stratum2+tcp://${sv2.localHost}:${sv2.port}/${authorityPubkey}`;
@@ -82,6 +85,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   return {
     sv2Address: sv2.address,
     apiUrl: api.url,
+    webUrl: web?.url ?? null,
     authorityPubkey,
     poolUrl,
     metrics: parts.metrics,
@@ -89,7 +93,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     currentJob: () => parts.jobs.current,
     waitForJob: (timeoutMs) => parts.fanout.waitForJob(timeoutMs),
     close: () => {
-      closing ??= shutdown(parts, sv2.server, api, reader, log);
+      closing ??= shutdown(parts, sv2.server, [api, web], reader, log);
       return closing;
     },
   };
@@ -131,10 +135,11 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
 async function startApi(
   config: PoolConfig,
   parts: PoolParts,
-  sv2: Server,
+  listener: Sv2Listener,
   authorityPubkey: string,
   log: Logger,
-): Promise<{ api: ApiServer; reader: LedgerReadSide }> {
+): Promise<{ api: ApiServer; reader: LedgerReadSide; web: ApiServer | null }> {
+  const sv2 = listener.server;
   const { ledger, ephemeralPool, background } = parts;
   let reader: LedgerReadSide;
   try {
@@ -164,19 +169,54 @@ async function startApi(
   try {
     const onError = (err: unknown) => log.error({ err: (err as Error).message }, 'API error');
     const api = await startApiServer(at.host, at.port, source, onError, apiLimits(config.api));
-    return { api, reader };
+    const web = await startWeb(config, source, listener.port, authorityPubkey, log).catch(async (err) => {
+      await api.close();
+      throw err;
+    });
+    return { api, reader, web };
   } catch (err) {
     sv2.close();
     ephemeralPool.stop();
     reader.close();
     background.stop();
     void parts.flushing.closeQuietly();
-    throw new Error(`api.listen ${config.api.listen}: ${(err as Error).message}`);
+    const field = (err as Error).message.startsWith('web.listen') ? '' : `api.listen ${config.api.listen}: `;
+    throw new Error(`${field}${(err as Error).message}`);
+  }
+}
+
+/** The miners' page on its own listener, from the same answers as the API. */
+async function startWeb(
+  config: PoolConfig,
+  source: ApiSource,
+  sv2Port: number,
+  authorityPubkey: string,
+  log: Logger,
+): Promise<ApiServer | null> {
+  const { web } = config;
+  if (web.listen === null) return null;
+  const at = parseHostPort(web.listen, 'web.listen');
+  try {
+    return await startWebServer(at.host, at.port, source, {
+      connect: { sv2Url: web.sv2Url, sv2Port, authorityPubkey, v1Url: web.v1Url },
+      limits: apiLimits(config.api),
+      rate: { perSecond: web.requestsPerSecond, burst: web.requestBurst },
+      onError: (err) => log.error({ err: (err as Error).message }, 'web page error'),
+    });
+  } catch (err) {
+    throw new Error(`web.listen ${web.listen}: ${(err as Error).message}`);
   }
 }
 
 /** Reconnect for everyone, drain, then close in the reverse order of starting. */
-async function shutdown(parts: PoolParts, sv2: Server, api: ApiServer, reader: LedgerReadSide, log: Logger) {
+async function shutdown(
+  parts: PoolParts,
+  sv2: Server,
+  http: [ApiServer, ApiServer | null],
+  reader: LedgerReadSide,
+  log: Logger,
+) {
+  const [api, web] = http;
   const { registry } = parts;
   parts.gate.shutDown();
   log.info({ connections: registry.size }, 'shutting down: asking clients to reconnect');
@@ -194,6 +234,7 @@ async function shutdown(parts: PoolParts, sv2: Server, api: ApiServer, reader: L
   await parts.submitter.close();
   parts.ephemeralPool.stop();
   await api.close();
+  await web?.close();
   registry.destroyAll();
   reader.close();
   await parts.flushing.close();

@@ -4,7 +4,12 @@ import { accountOf, isAddressOf } from './accounts.js';
 
 // A full-format (0x00) address of the secp256k1-blake160 lock, encoded here from its bytes so
 // the test does not depend on the code under test.
-const payload = new Uint8Array([0x00, ...new Uint8Array(32).fill(0x9b), 0x01, ...new Uint8Array(20).fill(0x42)]);
+const payload = new Uint8Array([
+  0x00,
+  ...new Uint8Array(32).fill(0x9b),
+  0x01,
+  ...new Uint8Array(20).fill(0x42),
+]);
 const testnet = bech32m.encode('ckt', bech32m.toWords(payload), 1023);
 const mainnet = bech32m.encode('ckb', bech32m.toWords(payload), 1023);
 
