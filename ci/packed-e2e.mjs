@@ -218,6 +218,18 @@ try {
       info(
         `${blocks} accepted block(s); dev's summary: ${tail('dev.log').split('\n').filter(Boolean).at(-1)}`,
       );
+      // The web page's files ship in the packed ckb-pool (pool/web, uPlot from its dependency).
+      for (const path of [
+        '/',
+        `/miners/${e.miner_address}`,
+        '/assets/app.js',
+        '/assets/style.css',
+        '/assets/uPlot.iife.min.js',
+      ]) {
+        const r = await fetch(`${e.web_url}${path}`);
+        if (r.status !== 200) throw new Error(`web page ${path}: HTTP ${r.status}`);
+      }
+      info(`web page and its assets served at ${e.web_url}`);
     } finally {
       await stop(dev, 'ckb-pool-deploy dev');
     }

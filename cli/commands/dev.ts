@@ -20,14 +20,16 @@ Options:
   --sv2-port PORT         SV2 listener (default: a free port).
   --v1-port PORT          Stratum V1 listener of the translator (default: a free port).
   --api-port PORT         Pool HTTP API, /metrics and /health (default: a free port).
+  --web-port PORT         The miners' web page (default: a free port).
   --rpc-port PORT         Dev chain JSON-RPC (default: a free port).
   --no-miner              Do not start the built-in CPU miner.
   --miner-protocol P      sv2 (default: straight to the pool) or v1 (through the translator).
   --threads N             Threads of the built-in miner (default 1).
   --compact-target HEX    Dev chain compact target (default 0x${DEV_COMPACT_TARGET.toString(16)}: a block every
                           few seconds for one CPU thread).
-  --endpoints-file FILE   Once everything is ready, write {"sv2_url","v1_url","api_url","rpc_url"}
-                          as one JSON object to FILE (for scripts and CI).
+  --endpoints-file FILE   Once everything is ready, write {"sv2_url","v1_url","api_url","web_url",
+                          "rpc_url"} (and "miner_address" with the built-in miner) as one JSON
+                          object to FILE (for scripts and CI).
   --interval S            Seconds between summary refreshes (default 1 on a terminal, 5 otherwise).
   --log-level LEVEL       Logs of the parts on stderr (default error).
   -h, --help              Show this help.
@@ -52,6 +54,7 @@ const command: Command = {
           'sv2-port': { type: 'string' },
           'v1-port': { type: 'string' },
           'api-port': { type: 'string' },
+          'web-port': { type: 'string' },
           'rpc-port': { type: 'string' },
           'no-miner': { type: 'boolean' },
           'miner-protocol': { type: 'string' },
@@ -97,6 +100,7 @@ const command: Command = {
         sv2Port: port(str('sv2-port'), 'sv2-port'),
         v1Port: port(str('v1-port'), 'v1-port'),
         apiPort: port(str('api-port'), 'api-port'),
+        webPort: port(str('web-port'), 'web-port'),
         miner: values['no-miner'] ? null : protocol,
         minerThreads: threads,
         compactTarget,
@@ -112,14 +116,15 @@ const command: Command = {
         '',
         `  SV2 (Noise, authority key pinned):  ${e.sv2_url}`,
         `  Stratum V1 (ASIC / GPU miners):     ${e.v1_url}`,
+        `  Miners' web page:                   ${e.web_url}`,
         `  Pool API, /metrics, /health:        ${e.api_url}`,
         `  Translator /metrics, /health:       ${env.translator.metricsUrl ?? 'off'}`,
         `  Dev chain JSON-RPC:                 ${e.rpc_url}`,
         '',
-        `  Try:  npx ckb-pool mine --url ${e.sv2_url} --user you.rig1 --threads 1`,
-        `        npx ckb-pool mine --url ${e.v1_url} --user you.rig2`,
-        env.miner
-          ? '  A built-in CPU miner is running as dev.cpu1. Ctrl-C stops everything.'
+        `  Try:  npx ckb-pool mine --url ${e.sv2_url} --user YOUR_CKT_ADDRESS.rig1 --threads 1`,
+        `        npx ckb-pool mine --url ${e.v1_url} --user YOUR_CKT_ADDRESS.rig2`,
+        e.miner_address
+          ? `  A built-in CPU miner is running as ${e.miner_address.slice(0, 16)}….cpu1 (its page: ${e.web_url}/miners/${e.miner_address}).\n  Ctrl-C stops everything.`
           : '  Ctrl-C stops everything.',
         '',
       ].join('\n'),

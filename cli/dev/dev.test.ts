@@ -80,7 +80,16 @@ describe('ckb-pool-deploy dev', () => {
       'the endpoints file',
     );
     const ep = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
-    expect(Object.keys(ep).sort()).toEqual(['api_url', 'rpc_url', 'sv2_url', 'v1_url']);
+    expect(Object.keys(ep).sort()).toEqual([
+      'api_url',
+      'miner_address',
+      'rpc_url',
+      'sv2_url',
+      'v1_url',
+      'web_url',
+    ]);
+    expect(ep.miner_address).toMatch(/^ckt1[0-9a-z]{90,}$/);
+    expect(output).toContain(ep.web_url);
     expect(ep.sv2_url).toMatch(/^stratum2\+tcp:\/\/127\.0\.0\.1:\d+\/\w{40,}$/);
     expect(ep.v1_url).toMatch(/^stratum\+tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(output).toContain(ep.sv2_url);
@@ -105,6 +114,17 @@ describe('ckb-pool-deploy dev', () => {
       })
     ).json()) as { result: { number: string } };
     expect(BigInt(tip.result.number)).toBeGreaterThanOrEqual(1n);
+    // The built-in miner is credited under its address, and the web page serves its page.
+    const mine = (await (await fetch(`${ep.api_url}/api/v1/miners/${ep.miner_address}`)).json()) as {
+      workers: { name: string }[];
+      blocks: unknown[];
+    };
+    expect(mine.workers.map((w) => w.name)).toEqual([`${ep.miner_address}.cpu1`]);
+    expect(mine.blocks.length).toBeGreaterThanOrEqual(1);
+    const page = await fetch(`${ep.web_url}/miners/${ep.miner_address}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('data-page="miner"');
+    await until(() => output.includes("built-in miner's account: balance"), 15_000, 'the account line');
 
     const kids = descendants(child.pid as number);
     child.kill('SIGINT');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { targetToCompact } from 'ckb-pool/ckb/target';
-import { type Devnet, startDevnet } from 'ckb-pool/devnet/index';
+import { type Devnet, devnetAddress, startDevnet } from 'ckb-pool/devnet/index';
 import { type RunningMiner, startMiner } from 'ckb-pool/miner/miner';
 import { parseConfig } from 'ckb-pool/pool/config';
 import { type RunningPool, startPool } from 'ckb-pool/pool/server';
@@ -27,6 +27,7 @@ export interface DevOptions {
   sv2Port: number;
   v1Port: number;
   apiPort: number;
+  webPort: number;
   miner: 'sv2' | 'v1' | null;
   minerThreads: number;
   compactTarget: number;
@@ -37,8 +38,15 @@ export interface Endpoints {
   sv2_url: string;
   v1_url: string;
   api_url: string;
+  /** The miners' web page. */
+  web_url: string;
   rpc_url: string;
+  /** The address the built-in miner mines to (absent without it). */
+  miner_address?: string;
 }
+
+/** The built-in miner's account: a dev-chain address, so it is credited like any miner. */
+export const DEV_MINER_ADDRESS = devnetAddress(1n);
 
 export interface DevEnvironment {
   endpoints: Endpoints;
@@ -79,6 +87,7 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
       node: { rpcUrl: devnet.rpcUrl, subscribeAddress: devnet.subscribeAddress, pollIntervalMs: 1_000 },
       sv2: { listen: `${o.host}:${o.sv2Port}`, authorityKeyFile: join(dir, 'unused.key') },
       api: { listen: `${o.host}:${o.apiPort}` },
+      web: { listen: `${o.host}:${o.webPort}` },
       vardiff: {
         minDifficulty: 1,
         initialDifficulty: 1_024,
@@ -112,7 +121,7 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
     if (o.miner) {
       miner = await startMiner({
         url: o.miner === 'sv2' ? pool.poolUrl : translator.v1Url,
-        user: 'dev.cpu1',
+        user: `${DEV_MINER_ADDRESS}.cpu1`,
         threads: o.minerThreads,
         chain: 'dev',
         log: o.log.child({ svc: 'miner' }),
@@ -125,7 +134,9 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
         sv2_url: pool.poolUrl,
         v1_url: translator.v1Url,
         api_url: pool.apiUrl,
+        web_url: pool.webUrl ?? '',
         rpc_url: devnet.rpcUrl,
+        ...(miner ? { miner_address: DEV_MINER_ADDRESS } : {}),
       },
       authorityPubkey: pool.authorityPubkey,
       devnet,

@@ -12,6 +12,14 @@ export interface DevStatus {
   blocks: { accepted: number; pending: number; rejected: number };
   v1Miners: number;
   translatorUp: boolean;
+  /** The built-in miner's account (shannons as decimal strings), when it runs. */
+  account: {
+    address: string;
+    balance: string;
+    immature: string;
+    paid: string;
+    payoutsEnabled: boolean;
+  } | null;
 }
 
 interface PoolView {
@@ -36,7 +44,14 @@ export async function readStatus(env: DevEnvironment): Promise<DevStatus> {
       .then((page) => page.workers),
   ]);
   const t = env.translator.stats();
+  const address = env.endpoints.miner_address;
+  const account = address
+    ? await fetch(`${env.pool.apiUrl}/api/v1/miners/${address}`).then((r) =>
+        r.status === 200 ? (r.json() as Promise<NonNullable<DevStatus['account']>>) : null,
+      )
+    : null;
   return {
+    account,
     height: Number(BigInt(env.devnet.tip().number)),
     // Σ accepted share difficulty since start / time (the API's own windows are 10 min and 1 h).
     poolHashrate:
@@ -67,6 +82,13 @@ export function renderStatus(s: DevStatus): string[] {
       (s.minerHashrate !== null ? ` | CPU miner ${formatHashrate(s.minerHashrate)}` : '') +
       ` | workers online ${s.workersOnline} | V1 miners ${s.v1Miners}${s.translatorUp ? '' : ' (translator reconnecting)'}`,
   ];
+  if (s.account) {
+    const a = s.account;
+    lines.push(
+      `built-in miner's account: balance ${ckb(a.balance)}, immature ${ckb(a.immature)}, paid ${ckb(a.paid)}` +
+        (a.payoutsEnabled ? '' : ' (payouts off: solo mode)'),
+    );
+  }
   for (const w of s.workers.slice(0, 8)) {
     lines.push(
       `  ${w.name.padEnd(24)} shares ${w.accepted} accepted, ${w.rejected} rejected | blocks ${w.blocks}`,
@@ -74,4 +96,11 @@ export function renderStatus(s: DevStatus): string[] {
   }
   if (s.workers.length > 8) lines.push(`  … and ${s.workers.length - 8} more workers`);
   return lines;
+}
+
+/** Shannons (decimal string) as CKB, exact. */
+export function ckb(shannons: string): string {
+  const s = BigInt(shannons);
+  const frac = (s % 100_000_000n).toString().padStart(8, '0').replace(/0+$/, '');
+  return `${s / 100_000_000n}${frac ? `.${frac}` : ''} CKB`;
 }

@@ -191,5 +191,6 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
 }
 
 export { DevChain } from './chain.js';
+export { devnetAddress, devnetLock } from './lock.js';
 export type { PowFunc } from './pow-check.js';
 export type { EpochFraction } from './tx-verify.js';

@@ -6,6 +6,7 @@
  * `[block_assembler]` without `--ba-advanced`.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { encodeFullAddress } from '../ckb/address.js';
 import { ckbhash } from '../ckb/hash.js';
 import { hexToBytes, uintToLeBytes } from '../ckb/hex.js';
 import type { Script } from './json-decode.js';
@@ -36,4 +37,10 @@ function secp256k1Blake160Lock(compressedPubkey: Uint8Array): Script {
 /** The dev chain's default payout lock for `seed`. */
 export function devnetLock(seed: bigint): Script {
   return secp256k1Blake160Lock(secp256k1.getPublicKey(devnetSecretKey(seed), true));
+}
+
+/** The address of the dev chain's lock for `seed` (a `ckt…` full address). */
+export function devnetAddress(seed: bigint): string {
+  const lock = devnetLock(seed);
+  return encodeFullAddress({ codeHash: lock.codeHash, hashType: lock.hashType, args: lock.args }, 'dev');
 }

@@ -7,9 +7,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../test/support/test-client.js';
 import { targetToCompact } from '../ckb/target.js';
 import { type Devnet, startDevnet } from '../devnet/index.js';
-import { parseConfig } from '../pool/config.js';
-import { type RunningPool, startPool } from '../pool/server.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
+import { parseConfig } from './config.js';
+import { type RunningPool, startPool } from './server.js';
 
 /**
  * The miners' web page in a real browser (Debian's chromium, driven by playwright-core): a
