@@ -8,6 +8,7 @@ import {
   parseLine,
   resultLine,
   setTargetLine,
+  submitRejectLine,
   V1Error,
   type V1Job,
   type V1Request,
@@ -262,8 +263,8 @@ export class V1Session {
       case 'mining.submit': {
         const slot = this.slot(false);
         this.host.submit(this, params).then(
-          (r) => this.fill(slot, r.ok ? resultLine(id, true) : errorLine(id, r.code, r.message)),
-          (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
+          (r) => this.fill(slot, r.ok ? resultLine(id, true) : submitRejectLine(id, r.code, r.message)),
+          (err: Error) => this.fill(slot, submitRejectLine(id, V1Error.other, err.message)),
         );
         return;
       }
