@@ -52,7 +52,8 @@ export class ShareRelay {
     const { jobs, upstream } = this.d;
     const job = jobs.get(params[1]);
     if (!job) return this.reject(V1Error.jobNotFound, 'Job not found', 'invalid-job-id');
-    if (jobs.isStale(job, upstream.epoch)) return this.reject(V1Error.jobNotFound, 'Stale share', 'stale-share');
+    if (jobs.isStale(job, upstream.epoch))
+      return this.reject(V1Error.jobNotFound, 'Stale share', 'stale-share');
     const ch = bindingOf(s).channel;
     if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
       return this.reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');

@@ -72,7 +72,12 @@ export function checkShare(
     meetsTarget(out, channel.target) ||
     (nowMs < channel.previousUntilMs && meetsTarget(out, channel.previousTarget));
   if (!meets)
-    return { ok: false, code: V1Error.lowDifficulty, message: 'Low difficulty', reason: 'difficulty-too-low' };
+    return {
+      ok: false,
+      code: V1Error.lowDifficulty,
+      message: 'Low difficulty',
+      reason: 'difficulty-too-low',
+    };
   return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length) };
 }
 
