@@ -94,7 +94,7 @@ describe('V1 dialects: recorded conversations replayed against translator and de
         f.header.connect === 'port'
           ? (tr.dialectPorts.find((p) => p.dialect === f.header.dialect)?.url as string)
           : tr.v1Url;
-      const r = await replay(f, url, { chain: "dev", networkTarget });
+      const r = await replay(f, url, { chain: 'dev', networkTarget });
       const en1 = r.vars.get('en1') as string;
       const en2Size = Number(r.vars.get('en2size'));
       if (f.header.checks.includes('nonce-16-bytes')) {
@@ -113,12 +113,14 @@ describe('V1 dialects: recorded conversations replayed against translator and de
 
   it('credits the miners that never send mining.extranonce.subscribe under their own names', async () => {
     const names = () =>
-      getJson<{ workers: Array<{ name: string; acceptedShares: number }> }>(`${pool.apiUrl}/api/v1/workers`).then(
-        (w) => w.workers.filter((x) => x.acceptedShares > 0).map((x) => x.name),
-      );
+      getJson<{ workers: Array<{ name: string; acceptedShares: number }> }>(
+        `${pool.apiUrl}/api/v1/workers`,
+      ).then((w) => w.workers.filter((x) => x.acceptedShares > 0).map((x) => x.name));
     await until(async () => (await names()).includes('translator.carol.cpu'), 10_000, 'carol credited');
     const credited = await names();
     // The translator's default identity files TLV names under its account (README "Names on shares").
-    expect(credited).toEqual(expect.arrayContaining(['translator.alice.k7', 'translator.carol.cpu', 'dave.rig']));
+    expect(credited).toEqual(
+      expect.arrayContaining(['translator.alice.k7', 'translator.carol.cpu', 'dave.rig']),
+    );
   });
 });

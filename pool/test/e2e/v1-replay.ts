@@ -58,7 +58,7 @@ function pattern(expected: string, vars: Map<string, string>): { re: RegExp; bin
   let src = '';
   let last = 0;
   for (const m of expected.matchAll(PLACEHOLDER)) {
-    src += escape(expected.slice(last, m.index));
+    src += escapeRe(expected.slice(last, m.index));
     last = (m.index ?? 0) + m[0].length;
     const [, name, kind, len] = m as unknown as [string, string, string | undefined, string | undefined];
     if (!kind && binds.includes(name)) {
@@ -68,17 +68,17 @@ function pattern(expected: string, vars: Map<string, string>): { re: RegExp; bin
     if (!kind) {
       const v = vars.get(name);
       if (v === undefined) throw new Error(`fixture uses «${name}» before binding it`);
-      src += escape(v);
+      src += escapeRe(v);
       continue;
     }
     binds.push(name);
     src += kind === 'hex' && len ? `([0-9a-f]{${len}})` : (KIND[kind] ?? '(.*)');
   }
-  src += escape(expected.slice(last));
+  src += escapeRe(expected.slice(last));
   return { re: new RegExp(`^${src}$`), binds };
 }
 
-function escape(s: string): string {
+function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -153,7 +153,9 @@ export async function replay(
   const vars = new Map<string, string>();
   const received: string[] = [];
   // Lines the pool may repeat at any time (new jobs, new targets): the fixture's own shapes.
-  const repeatable = f.steps.filter((s) => s.dir === 'pool' && /mining\.(notify|set_target|set_difficulty)/.test(s.line));
+  const repeatable = f.steps.filter(
+    (s) => s.dir === 'pool' && /mining\.(notify|set_target|set_difficulty)/.test(s.line),
+  );
   let grindFrom = 0;
   let lastShare = '';
   const sent = { last: '' };
@@ -186,13 +188,13 @@ export async function replay(
         const want = pattern(step.line, vars);
         const m = want.re.exec(got);
         if (m) {
-          want.binds.forEach((name, i) => vars.set(name, m[i + 1] as string));
+          for (const [i, name] of want.binds.entries()) vars.set(name, m[i + 1] as string);
           break;
         }
         const extra = repeatable.map((r) => pattern(r.line, vars)).find((p) => p.re.test(got));
         if (extra) {
           const em = extra.re.exec(got) as RegExpExecArray;
-          extra.binds.forEach((name, i) => vars.set(name, em[i + 1] as string));
+          for (const [i, name] of extra.binds.entries()) vars.set(name, em[i + 1] as string);
           continue;
         }
         // A new block between notify and submit makes a share stale (21): mine the newest job.
