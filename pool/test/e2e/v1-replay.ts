@@ -182,7 +182,11 @@ export async function replay(
         continue;
       }
       for (;;) {
-        const got = await conn.next();
+        const got = await conn.next().catch((err: Error) => {
+          throw new Error(
+            `${f.header.fixture}: ${err.message} (expected ${step.line}; received so far:\n  ${received.join('\n  ')})`,
+          );
+        });
         received.push(got);
         if (process.env.REPLAY_DEBUG) console.log('<<', got);
         const want = pattern(step.line, vars);
