@@ -7,7 +7,7 @@ function channel(worker: string, difficulty: number): Channel {
 }
 
 describe('workers online', () => {
-  it('counts channels by their own name and by the TLV names credited on them lately, with the highest difficulty', () => {
+  it('counts a channel by the TLV names credited on it lately (not by its own name too), with the highest difficulty', () => {
     const proxy = channel('alice.proxy', 64);
     const other = channel('alice.rig1', 8);
     noteCreditedWorker(proxy, 'alice.rig1', 1_000);
@@ -16,12 +16,25 @@ describe('workers online', () => {
     const sessions = [{ channels: new Map([[1, proxy]]) }, { channels: new Map([[2, other]]) }];
     const online = onlineByWorker(sessions, 1_000);
     expect(Object.fromEntries(online)).toEqual({
-      'alice.proxy': { channels: 1, difficulty: 64 },
       'alice.rig1': { channels: 2, difficulty: 64 },
       'alice.rig2': { channels: 1, difficulty: 64 },
     });
-    // Ten minutes without a share: no longer online through the proxy channel.
-    expect(onlineByWorker(sessions, 1_000 + CREDITED_ONLINE_MS + 1).get('alice.rig2')).toBeUndefined();
+    // Ten minutes without a credited share: the channel counts under its own name again.
+    const later = onlineByWorker(sessions, 1_000 + CREDITED_ONLINE_MS + 1);
+    expect(later.get('alice.rig2')).toBeUndefined();
+    expect(later.get('alice.proxy')).toEqual({ channels: 1, difficulty: 64 });
+  });
+
+  it('counts one V1 miner behind a translator once: the translator channel carries its name', () => {
+    // Per-worker translator, miner without mining.extranonce.subscribe: its channel is opened
+    // under the translator's identity and every share carries the miner's name.
+    const first = channel('translator', 16);
+    noteCreditedWorker(first, 'translator.jay.rig', 5_000);
+    const online = onlineByWorker([{ channels: new Map([[1, first]]) }], 5_000);
+    expect([...online.keys()]).toEqual(['translator.jay.rig']);
+    // Before its first share it is one worker too, under the channel's name.
+    const fresh = channel('translator', 16);
+    expect(onlineByWorker([{ channels: new Map([[1, fresh]]) }], 5_000).size).toBe(1);
   });
 
   it('remembers a bounded number of TLV names per channel, dropping stale ones first', () => {

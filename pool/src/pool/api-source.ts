@@ -52,8 +52,10 @@ const WINDOWS = { '10m': 600_000, '1h': 3_600_000 } as const;
 const ONLINE_CACHE_MS = 1_000;
 
 /**
- * Workers with open channels: by the channel's own name, and (extension 0x0002) by the names
- * shares on a channel were credited to within CREDITED_ONLINE_MS.
+ * Workers with open channels: by the names shares on a channel were credited to within
+ * CREDITED_ONLINE_MS (extension 0x0002), else by the channel's own name. A translator's
+ * channel whose shares all carry a miner's name is that miner, not a second worker: counting
+ * the channel's name too would show every such V1 miner twice.
  */
 export function onlineByWorker(
   sessions: Iterable<Pick<Session, 'channels'>>,
@@ -68,11 +70,13 @@ export function onlineByWorker(
   };
   for (const s of sessions) {
     for (const ch of s.channels.values()) {
-      count(ch.worker, ch.difficulty);
-      if (!ch.creditedWorkers) continue;
-      for (const [name, at] of ch.creditedWorkers) {
-        if (nowMs - at <= CREDITED_ONLINE_MS && name !== ch.worker) count(name, ch.difficulty);
+      let credited = 0;
+      for (const [name, at] of ch.creditedWorkers ?? []) {
+        if (nowMs - at > CREDITED_ONLINE_MS || name === ch.worker) continue;
+        count(name, ch.difficulty);
+        credited += 1;
       }
+      if (credited === 0) count(ch.worker, ch.difficulty);
     }
   }
   return m;

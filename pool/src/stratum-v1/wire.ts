@@ -69,6 +69,14 @@ export function errorLine(id: V1Id, code: number, message: string): string {
   return `${JSON.stringify({ id, result: null, error: [code, message, null] })}\n`;
 }
 
+/**
+ * A rejected `mining.submit`: `result` false, as the CKB miner community documents it
+ * (ckb-gominer-demo README) — that miner dereferences `result` as a bool and crashes on null.
+ */
+export function submitRejectLine(id: V1Id, code: number, message: string): string {
+  return `${JSON.stringify({ id, result: false, error: [code, message, null] })}\n`;
+}
+
 export function notificationLine(method: string, params: unknown[]): string {
   return `${JSON.stringify({ id: null, method, params })}\n`;
 }

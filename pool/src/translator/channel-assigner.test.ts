@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DIALECT } from '../stratum-v1/dialects/index.js';
 import type {
   OpenedChannel,
   UpstreamEvents as UpstreamEventMap,
@@ -25,11 +26,13 @@ class FakeUpstream extends EventEmitter<UpstreamEventMap> {
   workerHashrate = false;
   refuse: string | null = null;
   opened: string[] = [];
+  nominalHashRates: number[] = [];
   closed: number[] = [];
   private nextId = 1;
-  openChannel(_kind: 'extended' | 'standard', name: string): Promise<OpenedChannel> {
+  openChannel(_kind: 'extended' | 'standard', name: string, nominalHashRate = 0): Promise<OpenedChannel> {
     if (this.refuse) return Promise.reject(new Error(`OpenMiningChannel.Error ${this.refuse}`));
     this.opened.push(name);
+    this.nominalHashRates.push(nominalHashRate);
     const channelId = this.nextId++;
     return Promise.resolve({
       epoch: this.epoch,
@@ -55,6 +58,11 @@ function fakeSession(user: string | null = 'alice') {
     user,
     subscribed: true,
     extranonceSubscribed: true,
+    get takesNewExtranonce() {
+      return s.extranonceSubscribed;
+    },
+    nominalHashRate: 0,
+    dialect: DEFAULT_DIALECT,
     extranonce1: new Uint8Array(0),
     extranonce2Size: 0,
     target: null as bigint | null,
@@ -134,6 +142,17 @@ describe('ChannelAssigner', () => {
     t.assigner.leave(a.s);
     expect(t.upstream.closed).toEqual([ch.channelId]);
     expect(t.registry.get(1, ch.channelId)).toBeUndefined();
+  });
+
+  it("opens a miner's channel at the hashrate its dialect declares, and the shared channel at the pool's default", async () => {
+    const t = setup('per-worker');
+    const k7 = fakeSession();
+    k7.raw.nominalHashRate = 2 ** 44;
+    await t.assigner.attach(k7.s, 'alice.k7');
+    expect(t.upstream.nominalHashRates).toEqual([2 ** 44]);
+    const agg = setup('aggregated');
+    await agg.assigner.attach(k7.s, 'translator');
+    expect(agg.upstream.nominalHashRates).toEqual([0]);
   });
 
   it('shares one channel in aggregated mode, giving each miner its own index', async () => {

@@ -41,7 +41,8 @@ export class ChannelAssigner {
     this.aggChannel = null;
   }
 
-  private async open(name: string): Promise<ChannelState> {
+  /** `nominalHashRate`: what the miner's dialect or suggested difficulty declares (H/s). */
+  private async open(name: string, nominalHashRate = 0): Promise<ChannelState> {
     const { d } = this;
     if (!d.upstreamBudget.take(performance.now())) {
       d.limited('upstream_busy');
@@ -50,7 +51,7 @@ export class ChannelAssigner {
     d.metrics.channelOpens.inc();
     let c: OpenedChannel;
     try {
-      c = await d.upstream.openChannel('extended', name);
+      c = await d.upstream.openChannel('extended', name, nominalHashRate);
     } catch (err) {
       const refused = /^OpenMiningChannel\.Error (\S+)/.exec((err as Error).message);
       if (!refused) throw err;
@@ -89,7 +90,7 @@ export class ChannelAssigner {
       registry.bind(s, ch);
       return ch;
     }
-    const ch = await this.open(name);
+    const ch = await this.open(name, s.nominalHashRate);
     if (s.closed) {
       this.close(ch);
       throw new Error('miner left');
@@ -124,13 +125,14 @@ export class ChannelAssigner {
       this.sendWork(s, ch, true);
       return;
     }
-    if (s.extranonceSubscribed) {
+    if (s.takesNewExtranonce) {
       s.sendExtranonce(en.extranonce1, en.extranonce2Size);
       this.sendWork(s, ch, true);
       return;
     }
     s.log.info(
-      'new extranonce1 and the miner did not send mining.extranonce.subscribe; closing so it resubscribes',
+      { dialect: s.dialect.name },
+      'new extranonce1 and the miner cannot take mining.set_extranonce; closing so it resubscribes',
     );
     s.close();
   }

@@ -5,6 +5,8 @@ import { isLogLevel, LOG_LEVELS } from '../log/levels.js';
 import { parseHostPort } from '../net/address.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
+// ── V1 dialects (docs/miners.md): the fields of dialect-config.ts ──
+import { DIALECT_V1_KEYS, parseDialectPorts } from './dialect-config.js';
 import {
   limitKeys,
   parseTranslatorLimits,
@@ -12,6 +14,7 @@ import {
   type TranslatorLimits,
 } from './limits.js';
 import type { TranslatorMode } from './translator.js';
+import type { DialectPort } from './types.js';
 
 /**
  * translator.yaml for `ckb-pool translate --config FILE` (what the deploy bundle writes):
@@ -46,6 +49,9 @@ export interface TranslatorConfig {
   /** Per-miner and shared-upstream limits (limits.ts); optional for a config built by hand. */
   limits?: TranslatorLimits;
   logLevel: string;
+  // ── V1 dialects (docs/miners.md; dialect-config.ts) ──
+  /** `v1.dialectPorts`: extra V1 ports whose miners all speak one dialect. */
+  dialectPorts?: DialectPort[];
 }
 
 export const TRANSLATOR_DEFAULTS = {
@@ -154,7 +160,7 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
     if (!['url', 'mode', 'userIdentity', 'failback', ...limitKeys('upstream')].includes(k))
       throw new TranslatorConfigError(`unknown field 'upstream.${k}'`);
   for (const k of Object.keys(v1))
-    if (!['listen', 'maxLineBytes', 'maxConnections', ...limitKeys('v1')].includes(k))
+    if (!['listen', 'maxLineBytes', 'maxConnections', ...limitKeys('v1'), ...DIALECT_V1_KEYS].includes(k))
       throw new TranslatorConfigError(`unknown field 'v1.${k}'`);
   const limits = parseTranslatorLimits({ v1, upstream: up }, (m) => new TranslatorConfigError(m));
   const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
@@ -178,6 +184,8 @@ export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
     ),
     limits,
     logLevel: level,
+    // ── V1 dialects (dialect-config.ts) ──
+    dialectPorts: parseDialectPorts(v1.dialectPorts, 'v1.dialectPorts', (m) => new TranslatorConfigError(m)),
   };
 }
 

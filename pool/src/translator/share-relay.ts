@@ -51,8 +51,9 @@ export class ShareRelay {
     }
     const { jobs, upstream } = this.d;
     const job = jobs.get(params[1]);
-    if (!job) return this.reject(V1Error.jobNotFound, 'Job not found', 'job-not-found');
-    if (jobs.isStale(job, upstream.epoch)) return this.reject(V1Error.jobNotFound, 'Stale share', 'stale');
+    if (!job) return this.reject(V1Error.jobNotFound, 'Job not found', 'invalid-job-id');
+    if (jobs.isStale(job, upstream.epoch))
+      return this.reject(V1Error.jobNotFound, 'Stale share', 'stale-share');
     const ch = bindingOf(s).channel;
     if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
       return this.reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');
@@ -61,8 +62,8 @@ export class ShareRelay {
     if (!checked.ok) return this.reject(checked.code, checked.message, checked.reason);
     // Checked here so a miner replaying a share never sends the pool a duplicate.
     const seen = rememberShare(job, ch.prefix, checked.nonceSuffix);
-    if (seen === 'duplicate') return this.reject(V1Error.duplicate, 'Duplicate share', 'duplicate');
-    if (seen === 'full') return this.reject(V1Error.jobNotFound, 'Stale share (job full)', 'stale');
+    if (seen === 'duplicate') return this.reject(V1Error.duplicate, 'Duplicate share', 'duplicate-share');
+    if (seen === 'full') return this.reject(V1Error.jobNotFound, 'Stale share (job full)', 'stale-share');
     if (!this.d.upstreamBudget.take(performance.now())) {
       this.d.limited('upstream_busy');
       return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');

@@ -64,7 +64,7 @@ export function checkShare(
       ok: false,
       code: V1Error.jobNotFound,
       message: 'Job not found (extranonce changed)',
-      reason: 'stale',
+      reason: 'stale-share',
     };
   }
   const out = powOutputFromMidstate(chain, job.midstate, nonce);
@@ -72,7 +72,12 @@ export function checkShare(
     meetsTarget(out, channel.target) ||
     (nowMs < channel.previousUntilMs && meetsTarget(out, channel.previousTarget));
   if (!meets)
-    return { ok: false, code: V1Error.lowDifficulty, message: 'Low difficulty', reason: 'low-difficulty' };
+    return {
+      ok: false,
+      code: V1Error.lowDifficulty,
+      message: 'Low difficulty',
+      reason: 'difficulty-too-low',
+    };
   return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length) };
 }
 

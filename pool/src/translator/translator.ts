@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { dialectByName } from '../stratum-v1/dialects/index.js';
 import { FAILBACK_DEFAULTS } from '../sv2/client/failback.js';
 import { UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
@@ -13,8 +14,9 @@ import { ShareRelay } from './share-relay.js';
 import type { RunningTranslator, TranslatorOptions, TranslatorStats } from './types.js';
 import { UpstreamEvents } from './upstream-events.js';
 import { V1Host } from './v1-host.js';
-import { V1Listener } from './v1-listener.js';
-import type { V1SessionLimits } from './v1-session.js';
+import { V1Listener, type V1ListenerOptions } from './v1-listener.js';
+import { V1Resumes } from './v1-resumes.js';
+import type { V1Session, V1SessionLimits } from './v1-session.js';
 import { WorkerNames } from './worker-names.js';
 
 /**
@@ -100,14 +102,23 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     waitUp: (ms): Promise<void> => events.waitUp(ms),
     subscribeWaitMs: o.subscribeWaitMs,
   });
-  const listener = new V1Listener({
-    listen: o.listen,
+  // One admission, one set of sessions and one session-id space for every V1 port.
+  const v1Common: Omit<V1ListenerOptions, 'listen'> = {
     admission,
     host,
     limits: v1SessionLimits(o, lim),
     log,
     limited,
     onCount: (n) => metrics.v1Connections.set(n),
+    resumes: new V1Resumes(),
+    sessions: new Set<V1Session>(),
+    ids: { next: 1 },
+  };
+  const listener = new V1Listener({ ...v1Common, listen: o.listen });
+  const dialectListeners = (o.dialectPorts ?? []).map((p) => {
+    const dialect = dialectByName(p.dialect);
+    if (!dialect) throw new Error(`dialectPorts: unknown dialect '${p.dialect}'`);
+    return { dialect, listener: new V1Listener({ ...v1Common, listen: p.listen, dialect }) };
   });
   const events = new UpstreamEvents({
     mode,
@@ -122,8 +133,23 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
   });
 
   const { address: v1Address, url: v1Url } = await listener.start();
+  const dialectPorts: RunningTranslator['dialectPorts'] = [];
+  try {
+    for (const d of dialectListeners)
+      dialectPorts.push({ dialect: d.dialect.name, ...(await d.listener.start()) });
+  } catch (err) {
+    listener.abort();
+    for (const d of dialectListeners) d.listener.abort();
+    throw err;
+  }
+  const allListeners = [listener, ...dialectListeners.map((d) => d.listener)];
   const stats = (): TranslatorStats => {
-    const v1 = listener.bytes();
+    const v1 = { in: 0, out: 0 };
+    for (const l of allListeners) {
+      const b = l.bytes();
+      v1.in += b.in;
+      v1.out += b.out;
+    }
     return {
       v1Connections: listener.sessions.size,
       accepted: relay.accepted,
@@ -155,23 +181,24 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
         return { ready: reasons.length === 0, reasons, ...stats() };
       });
     } catch (err) {
-      listener.abort();
+      for (const l of allListeners) l.abort();
       throw err;
     }
   }
   upstream.start();
-  log.info({ v1: v1Address, upstreams: o.upstreams, mode }, 'translator listening');
+  log.info({ v1: v1Address, dialectPorts, upstreams: o.upstreams, mode }, 'translator listening');
 
   let closePromise: Promise<void> | null = null;
   return {
     v1Address,
     v1Url,
+    dialectPorts,
     metricsUrl: http?.url ?? null,
     upstream,
     stats,
     close() {
       closePromise ??= (async () => {
-        listener.close();
+        for (const l of allListeners) l.close();
         await upstream.close();
         await http?.close();
         log.info('translator stopped');

@@ -44,6 +44,17 @@ export interface TranslatorOptions {
   processMetrics?: boolean;
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /**
+   * Extra V1 ports whose miners all speak one dialect (docs/miners.md), for firmware whose user
+   * agent does not say what it is: `{ listen: '0.0.0.0:3334', dialect: 'antminer-k7' }`.
+   */
+  dialectPorts?: DialectPort[];
+}
+
+export interface DialectPort {
+  listen: string;
+  /** A dialect name or alias (stratum-v1/dialects). */
+  dialect: string;
 }
 
 export interface TranslatorStats {
@@ -66,6 +77,8 @@ export interface TranslatorStats {
 export interface RunningTranslator {
   v1Address: string;
   v1Url: string;
+  /** The extra ports with a forced dialect, as bound. */
+  dialectPorts: Array<{ dialect: string; address: string; url: string }>;
   metricsUrl: string | null;
   upstream: UpstreamClient;
   stats(): TranslatorStats;

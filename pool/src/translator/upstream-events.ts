@@ -75,7 +75,7 @@ export class UpstreamEvents {
       if (!b.channel || !s.subscribed) continue;
       // A miner that authorized and can take a new extranonce1 gets a channel under its name.
       const name =
-        d.mode === 'aggregated' ? d.identity : s.user && s.extranonceSubscribed ? s.user : b.channel.name;
+        d.mode === 'aggregated' ? d.identity : s.user && s.takesNewExtranonce ? s.user : b.channel.name;
       b.channel = null;
       d.assigner.attach(s, name).then(
         (ch) => {

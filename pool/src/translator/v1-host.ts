@@ -43,7 +43,7 @@ export class V1Host implements V1SessionHost {
     const ch = b.channel;
     if (!ch) return; // work follows when the pool is back
     const perWorker = d.mode === 'per-worker';
-    if (perWorker && ch.name !== user && s.extranonceSubscribed && d.upstream.connected && !b.renamed) {
+    if (perWorker && ch.name !== user && s.takesNewExtranonce && d.upstream.connected && !b.renamed) {
       // A channel under the miner's own name, so the pool credits and tunes it by name. Once
       // per connection: a miner that authorizes again and again must not make the pool open
       // and close channels on the connection every miner shares (its later names go on TLVs).

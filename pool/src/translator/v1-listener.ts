@@ -1,8 +1,10 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { parseHostPort } from '../net/address.js';
+import type { V1Dialect } from '../stratum-v1/dialects/index.js';
 import { errorLine, V1Error } from '../stratum-v1/wire.js';
 import type { TranslatorLimitReason, V1Admission } from './limits.js';
+import type { V1Resumes } from './v1-resumes.js';
 import { V1Session, type V1SessionHost, type V1SessionLimits } from './v1-session.js';
 
 export interface V1ListenerOptions {
@@ -15,6 +17,13 @@ export interface V1ListenerOptions {
   limited: (reason: TranslatorLimitReason) => void;
   /** The number of open V1 sessions changed. */
   onCount: (sessions: number) => void;
+  /** Every miner on this port speaks this dialect (docs/miners.md); else chosen per miner. */
+  dialect?: V1Dialect;
+  resumes?: V1Resumes;
+  /** The open sessions of every listener of the translator (one set, shared). */
+  sessions?: Set<V1Session>;
+  /** Session ids, unique across the translator's listeners. */
+  ids?: { next: number };
 }
 
 /** What a refused miner reads before the socket closes, instead of a bare disconnect. */
@@ -29,11 +38,14 @@ export function refusalText(refused: TranslatorLimitReason | 'shutdown'): string
  * each, keeps the set of open sessions and the wire bytes of those already closed.
  */
 export class V1Listener {
-  readonly sessions = new Set<V1Session>();
+  /** Open sessions of all the translator's listeners (shared when several listen). */
+  readonly sessions: Set<V1Session>;
+  /** This listener's own open sessions. */
+  private readonly own = new Set<V1Session>();
   /** The address each session was admitted under (the socket forgets it once destroyed). */
   private readonly ipOf = new Map<V1Session, string>();
   private readonly server: Server;
-  private nextSessionId = 1;
+  private readonly ids: { next: number };
   private closing = false;
   private closedBytesIn = 0;
   private closedBytesOut = 0;
@@ -42,6 +54,8 @@ export class V1Listener {
   private readonly sessionHost: V1SessionHost;
 
   constructor(private readonly o: V1ListenerOptions) {
+    this.sessions = o.sessions ?? new Set();
+    this.ids = o.ids ?? { next: 1 };
     this.server = createServer({ noDelay: true }, (socket) => this.onSocket(socket));
     const host = o.host;
     this.sessionHost = {
@@ -84,17 +98,22 @@ export class V1Listener {
       setTimeout(() => socket.destroy(), 1_000).unref();
       return;
     }
-    const id = this.nextSessionId++;
+    const id = this.ids.next++;
     const log = this.o.log.child({ v1: id, remote: socket.remoteAddress });
-    const s = new V1Session(id, socket, this.sessionHost, this.o.limits, log);
+    const s = new V1Session(id, socket, this.sessionHost, this.o.limits, log, {
+      dialect: this.o.dialect,
+      resumes: this.o.resumes,
+    });
     this.ipOf.set(s, ip);
     this.sessions.add(s);
+    this.own.add(s);
     this.o.onCount(this.sessions.size);
   }
 
   /** A session ended: its admission slot and byte counts are released. */
   private forget(s: V1Session): void {
     this.sessions.delete(s);
+    this.own.delete(s);
     this.o.admission.leave(this.ipOf.get(s) ?? 'unknown');
     this.ipOf.delete(s);
     this.closedBytesIn += s.socket.bytesRead;
@@ -106,7 +125,7 @@ export class V1Listener {
   bytes(): { in: number; out: number } {
     let bytesIn = this.closedBytesIn;
     let bytesOut = this.closedBytesOut;
-    for (const s of this.sessions) {
+    for (const s of this.own) {
       bytesIn += s.socket.bytesRead;
       bytesOut += s.socket.bytesWritten;
     }
@@ -117,8 +136,8 @@ export class V1Listener {
   close(): void {
     this.closing = true;
     this.server.close();
-    for (const s of [...this.sessions]) s.close();
-    for (const s of [...this.sessions]) s.socket.destroy();
+    for (const s of [...this.own]) s.close();
+    for (const s of [...this.own]) s.socket.destroy();
   }
 
   /** Closes the listener alone (startup failed after it was bound). */

@@ -95,7 +95,8 @@ describe('V1 session reply order', () => {
     await until(() => lines.length === 5);
     const msgs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(msgs.map((m) => m.id ?? m.method)).toEqual([1, 2, 3, 'mining.set_target', 'mining.notify']);
-    expect(msgs[1]).toEqual({ id: 2, result: null, error: [23, 'Low difficulty', null] });
+    // A rejected share answers result false (ckb-gominer-demo reads it as a bool).
+    expect(msgs[1]).toEqual({ id: 2, result: false, error: [23, 'Low difficulty', null] });
 
     // With only a submit pending, new work goes out at once.
     release = null;

@@ -1,13 +1,19 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import {
+  DEFAULT_DIALECT,
+  detectDialect,
+  splitDialectSuffix,
+  type V1Dialect,
+} from '../stratum-v1/dialects/index.js';
+import {
   errorLine,
   LineSplitter,
   LineTooLongError,
   notifyLine,
   parseLine,
   resultLine,
-  setTargetLine,
+  submitRejectLine,
   V1Error,
   type V1Job,
   type V1Request,
@@ -15,6 +21,14 @@ import {
 import { TokenBucket } from '../sv2/rate-limit.js';
 import { workerNameProblem } from '../workers/names.js';
 import type { TranslatorLimitReason } from './limits.js';
+import {
+  type DialectSource,
+  firstParamIn,
+  nominalHashRateFor,
+  overrides,
+  suggestedTargetOf,
+} from './v1-hints.js';
+import type { V1Resumes } from './v1-resumes.js';
 
 /**
  * One Stratum V1 miner connection: line framing, JSON-RPC parsing and the reply order rules
@@ -25,16 +39,11 @@ import type { TranslatorLimitReason } from './limits.js';
  * the `V1SessionHost` (the translator).
  */
 
-/** The user of the first mining.authorize among `lines`, if any. */
-function authorizeUserIn(lines: string[]): string | null {
-  for (const line of lines) {
-    if (!line.includes('mining.authorize')) continue;
-    const p = parseLine(line);
-    if (p.kind !== 'request' || p.req.method !== 'mining.authorize') continue;
-    const user = p.req.params[0];
-    if (typeof user === 'string' && user.length > 0 && user.length <= 255) return user;
-  }
-  return null;
+export interface V1SessionOptions {
+  /** Every miner of this listener speaks this dialect (a port with a forced dialect). */
+  dialect?: V1Dialect;
+  /** Session ids for dialects that resume sessions. */
+  resumes?: V1Resumes;
 }
 
 export type SubmitOutcome = { ok: true } | { ok: false; code: number; message: string };
@@ -84,6 +93,15 @@ export class V1Session {
    */
   userHint: string | null = null;
   target: bigint | null = null;
+  /** How this miner speaks V1 (docs/miners.md): chosen by port, user agent or name suffix. */
+  dialect: V1Dialect = DEFAULT_DIALECT;
+  dialectSource: DialectSource = 'default';
+  /** The first param of its mining.subscribe. */
+  agent: string | null = null;
+  /** The id its subscription is known by (resumed by dialects that resume sessions). */
+  sessionId = '';
+  /** What its mining.suggest_difficulty asked for (kept whatever the dialect). */
+  suggestedTarget: bigint | null = null;
   /** Host data (channel binding). */
   binding: unknown = null;
   private readonly splitter: LineSplitter;
@@ -102,7 +120,9 @@ export class V1Session {
     private readonly host: V1SessionHost,
     private readonly limits: V1SessionLimits,
     readonly log: Logger,
+    private readonly opts: V1SessionOptions = {},
   ) {
+    if (opts.dialect) this.useDialect(opts.dialect, 'port');
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.splitter = new LineSplitter(limits.maxLineBytes);
     socket.setNoDelay(true);
@@ -161,7 +181,7 @@ export class V1Session {
       throw err;
     }
     if (lines.length > 0) this.lastLineMs = Date.now();
-    if (!this.subscribed && this.userHint === null) this.userHint = authorizeUserIn(lines);
+    if (!this.subscribed) this.readPipelinedHints(lines);
     for (const line of lines) {
       if (this.closedFlag) return;
       this.onLine(line);
@@ -199,15 +219,14 @@ export class V1Session {
     switch (method) {
       case 'mining.subscribe': {
         const slot = this.slot(true);
+        if (!this.subscribed && this.sessionId === '') this.beginSubscription(params);
         this.host.subscribe(this).then(
           (r) => {
             this.subscribed = true;
             this.extranonce1 = r.extranonce1;
             this.extranonce2Size = r.extranonce2Size;
-            this.fill(
-              slot,
-              resultLine(id, [null, Buffer.from(r.extranonce1).toString('hex'), r.extranonce2Size]),
-            );
+            const answer = this.dialect.subscribeResult({ ...r, sessionId: this.sessionId });
+            this.fill(slot, resultLine(id, answer));
           },
           (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
         );
@@ -232,10 +251,12 @@ export class V1Session {
           return;
         }
         // Accepted: the pool decides what a name is worth. The host sends target and job
-        // after this answer (the slot gates them).
-        this.user = user;
+        // after this answer (the slot gates them). A `#dialect` suffix is not part of the name.
+        const named = splitDialectSuffix(user);
+        if (named.dialect) this.useDialect(named.dialect, 'suffix');
+        this.user = named.user;
         this.answerNow(resultLine(id, true), true);
-        this.host.authorized(this, user);
+        this.host.authorized(this, named.user);
         return;
       }
       case 'mining.extranonce.subscribe':
@@ -255,6 +276,10 @@ export class V1Session {
         return;
       }
       case 'mining.suggest_difficulty':
+        // Kept: a dialect that honours it opens the miner's channel at it (nominalHashRate).
+        this.suggestedTarget = suggestedTargetOf(params[0]) ?? this.suggestedTarget;
+        this.answerNow(resultLine(id, true));
+        return;
       case 'mining.suggest_target':
         // Acknowledged; the pool's vardiff decides the target.
         this.answerNow(resultLine(id, true));
@@ -262,8 +287,8 @@ export class V1Session {
       case 'mining.submit': {
         const slot = this.slot(false);
         this.host.submit(this, params).then(
-          (r) => this.fill(slot, r.ok ? resultLine(id, true) : errorLine(id, r.code, r.message)),
-          (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
+          (r) => this.fill(slot, r.ok ? resultLine(id, true) : submitRejectLine(id, r.code, r.message)),
+          (err: Error) => this.fill(slot, submitRejectLine(id, V1Error.other, err.message)),
         );
         return;
       }
@@ -303,9 +328,61 @@ export class V1Session {
     this.write(line);
   }
 
+  /** Gives the miner its share target, encoded as its dialect reads it. */
   sendTarget(target: bigint): void {
     this.target = target;
-    this.notify(setTargetLine(target));
+    for (const line of this.dialect.targetLines(target)) this.notify(line);
+  }
+
+  /** True when a new extranonce1 can reach the miner without a reconnect. */
+  get takesNewExtranonce(): boolean {
+    return this.extranonceSubscribed && this.dialect.takesSetExtranonce;
+  }
+
+  /** The hashrate (H/s) to declare for this miner's pool channel (v1-hints.ts). */
+  get nominalHashRate(): number {
+    return nominalHashRateFor(this.dialect, this.suggestedTarget);
+  }
+
+  private useDialect(d: V1Dialect, source: DialectSource): void {
+    if (!overrides(source, this.dialectSource)) return;
+    if (d !== this.dialect) this.log.info({ dialect: d.name, source }, 'V1 dialect');
+    this.dialect = d;
+    this.dialectSource = source;
+  }
+
+  /**
+   * Requests that came in the same read as mining.subscribe (miners that pipeline): the name of
+   * an authorize (its channel can be opened under it before subscribe is answered; a `#dialect`
+   * suffix applies at once) and a suggested difficulty (the channel opens at it).
+   */
+  private readPipelinedHints(lines: string[]): void {
+    const user = firstParamIn(lines, 'mining.authorize');
+    if (this.userHint === null && typeof user === 'string' && user.length > 0 && user.length <= 255) {
+      const named = splitDialectSuffix(user);
+      this.userHint = named.user;
+      if (named.dialect) this.useDialect(named.dialect, 'suffix');
+    }
+    this.suggestedTarget =
+      suggestedTargetOf(firstParamIn(lines, 'mining.suggest_difficulty')) ?? this.suggestedTarget;
+  }
+
+  /** The first mining.subscribe: user agent → dialect; a session id to resume or a new one. */
+  private beginSubscription(params: unknown[]): void {
+    const agent = params[0];
+    if (typeof agent === 'string') this.agent = agent.slice(0, 64);
+    const detected = detectDialect(agent);
+    if (detected !== DEFAULT_DIALECT) this.useDialect(detected, 'agent');
+    const resumes = this.opts.resumes;
+    const back = this.dialect.resumesSessions ? (resumes?.take(params[1]) ?? null) : null;
+    if (back) {
+      this.sessionId = params[1] as string;
+      this.userHint ??= back.user;
+      this.suggestedTarget ??= back.suggestedTarget;
+      this.log.info({ session: this.sessionId }, 'V1 session resumed');
+    } else {
+      this.sessionId = resumes?.newId() ?? this.id.toString(16).padStart(8, '0');
+    }
   }
 
   sendJob(job: V1Job): void {
@@ -342,6 +419,9 @@ export class V1Session {
   private onClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    if (this.subscribed && this.dialect.resumesSessions) {
+      this.opts.resumes?.remember(this.sessionId, { user: this.user, suggestedTarget: this.suggestedTarget });
+    }
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.host.closed(this);
   }

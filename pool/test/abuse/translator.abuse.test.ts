@@ -91,7 +91,7 @@ describe.skipIf(!onLinux)('the translator under abuse (separate processes, hones
     expect(r.closed).toBe(true);
     // Answers queued behind the first share's pool verdict die with the connection; the
     // translator's metric counts what it refused.
-    expect(await tr('ckb_translator_shares_total', { outcome: 'duplicate' })).toBeGreaterThan(100);
+    expect(await tr('ckb_translator_shares_total', { outcome: 'duplicate-share' })).toBeGreaterThan(100);
     expect(await tr('ckb_translator_connections_rejected_total', { reason: 'messages' })).toBe(1);
     const pool = await stack.poolMetrics();
     expect(metricValue(pool, 'ckb_pool_shares_total', { outcome: 'duplicate-share' })).toBe(0);

@@ -418,7 +418,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     }
     const low = grind('dev', powHash, en1, 12, target, false, good.next);
     r = await answer(11, ['dave.rig1', jobId, low.en2]);
-    expect(r).toEqual({ id: 11, result: null, error: [23, expect.any(String), null] });
+    expect(r).toEqual({ id: 11, result: false, error: [23, expect.any(String), null] });
     r = await answer(12, ['dave.rig1', jobId, 'abcd']);
     expect((r.error as unknown[])[0]).toBe(27);
     r = await answer(13, ['dave.rig1', 'ffffffff', good.en2]);
@@ -432,7 +432,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     fresh.send(1, 'mining.submit', ['x.y', jobId, good.en2]);
     expect(await fresh.find((l) => l.id === 1)).toEqual({
       id: 1,
-      result: null,
+      result: false,
       error: [25, expect.any(String), null],
     });
     fresh.send(2, 'mining.subscribe', []);
@@ -440,7 +440,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     fresh.send(3, 'mining.submit', ['x.y', jobId, good.en2]);
     expect(await fresh.find((l) => l.id === 3)).toEqual({
       id: 3,
-      result: null,
+      result: false,
       error: [24, expect.any(String), null],
     });
   });

@@ -163,6 +163,7 @@ const command: Command = {
       maxLineBytes: cfg.maxLineBytes,
       maxConnections: cfg.maxConnections,
       limits: cfg.limits,
+      dialectPorts: cfg.dialectPorts,
       processMetrics: true,
       log,
     });
@@ -170,6 +171,8 @@ const command: Command = {
       `ckb-pool translate: V1 miners connect to ${t.v1Url}` +
         (t.metricsUrl ? `; metrics on ${t.metricsUrl}/metrics\n` : '\n'),
     );
+    for (const p of t.dialectPorts)
+      process.stderr.write(`ckb-pool translate: ${p.dialect} miners (forced dialect) connect to ${p.url}\n`);
     return await new Promise<number>((resolve) => {
       const stop = () => {
         t.close().then(
