@@ -1,8 +1,15 @@
-/** The closest known name to a typo, for "did you mean" hints; undefined when none is close. */
+/**
+ * The closest known name to a typo, for "did you mean" hints: a small edit away, or a longer
+ * name it starts (`targetShareInterval` → `targetShareIntervalSeconds`); undefined when none is close.
+ */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  const all = [...candidates];
+  const lower = name.toLowerCase();
+  const longer = all.find((c) => lower.length >= 4 && c.toLowerCase().startsWith(lower));
+  if (longer) return longer;
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const c of candidates) {
+  for (const c of all) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }

@@ -109,6 +109,11 @@ export function resolveTable<M>(
   const draft: Draft = {};
   for (const f of fields) {
     let value = getPath(doc, f.path);
+    // A nullable field written as null is switched off, even when its default is not.
+    if (value === null && f.presence === 'nullable') {
+      setPath(draft, f.path, null);
+      continue;
+    }
     if (value === null || (opts.blankIsUnset && value === '')) value = undefined;
     if (value === undefined) value = structuredClone(defaultOf(f, draft));
     if (value === undefined) {

@@ -119,6 +119,12 @@ describe('a config table', () => {
     expect(p({ ports: 3336 })).toEqual({ ports: 'expected a mapping of fields' });
   });
 
+  it('keeps null for a nullable field with a default: null switches it off', () => {
+    const t = ConfigTable.create().nullable('metrics', str(), { doc: 'Metrics.', default: ':9101' });
+    expect(t.parse({})).toEqual({ metrics: ':9101' });
+    expect(t.parse({ metrics: null })).toEqual({ metrics: null });
+  });
+
   it('treats null as unset, and an empty string too when asked', () => {
     expect(TABLE.parse({ chain: null }).chain).toBe('mainnet');
     expect(problems({ chain: '' })).toHaveProperty('chain');

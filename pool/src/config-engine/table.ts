@@ -10,7 +10,8 @@ import { type ParseOptions, resolveTable } from './parse.js';
 
 /**
  * What the parsed config holds for a field the file leaves out and that has no default:
- * `required` — nothing, it is an error; `optional` — the property is absent; `nullable` — null.
+ * `required` — nothing, it is an error; `optional` — the property is absent; `nullable` — null
+ * (and a nullable field the file sets to null stays null even when it has a default).
  */
 export type Presence = 'required' | 'optional' | 'nullable';
 
@@ -102,7 +103,7 @@ export class ConfigTable<C, M = unknown> {
     return this.add(path, kind, 'optional', spec);
   }
 
-  /** A field that may stay unset: its value is then null. */
+  /** A field that may be switched off: null when the file says null, or leaves it out with no default. */
   nullable<const P extends string, V>(
     path: P,
     kind: Kind<V>,
