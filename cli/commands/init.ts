@@ -14,6 +14,7 @@ import {
   expandPath,
   FIELD_LIST,
   type FieldSpec,
+  isRequired,
   parseConfig,
   validateField,
 } from '../config/schema.js';
@@ -109,7 +110,7 @@ async function ask(p: Prompter, f: FieldSpec, draft: Draft, proposal: unknown): 
     });
   }
   if (f.kind.describe === 'boolean') return p.confirm({ message, default: proposal as boolean | undefined });
-  const optional = !f.required?.(draft) && defaultOf(f, draft) === undefined;
+  const optional = !isRequired(f, draft) && defaultOf(f, draft) === undefined;
   const parse = (answer: string): unknown =>
     optional && answer.trim() === '' ? undefined : f.kind.fromFlag(answer.trim());
   const answer = await p.input({
@@ -192,7 +193,7 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
         }
       }
       if (value === undefined) {
-        if (f.required?.(draft))
+        if (isRequired(f, draft))
           problems.push(`--${f.flag} is required${draft.cloud ? ` for cloud ${draft.cloud}` : ''}: ${f.doc}`);
         continue;
       }
