@@ -25,21 +25,21 @@ import { type Draft, getPath, setPath } from '../config/types.js';
 export interface Prompter {
   input(q: {
     message: string;
-    default?: string;
+    default?: string | undefined;
     validate: (value: string) => true | string;
   }): Promise<string>;
   select(q: {
     message: string;
     choices: { value: string; name: string }[];
-    default?: string;
+    default?: string | undefined;
   }): Promise<string>;
-  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+  confirm(q: { message: string; default?: boolean | undefined }): Promise<boolean>;
 }
 
 export interface InitDeps {
   /** Ask questions (a terminal is attached and --yes is not given). */
   interactive: boolean;
-  prompter?: Prompter;
+  prompter?: Prompter | undefined;
   print(text: string): void;
 }
 
@@ -229,9 +229,10 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
 async function inquirerPrompter(): Promise<Prompter> {
   const { input, select, confirm } = await import('@inquirer/prompts');
   return {
-    input: (q) => input(q),
+    // inquirer takes a default only when there is one.
+    input: ({ default: d, ...q }) => input({ ...q, ...(d !== undefined && { default: d }) }),
     select: (q) => select(q),
-    confirm: (q) => confirm(q),
+    confirm: ({ default: d, ...q }) => confirm({ ...q, ...(d !== undefined && { default: d }) }),
   };
 }
 

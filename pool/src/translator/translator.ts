@@ -59,8 +59,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     vendor: 'ckb-pool-translate',
     workerHashrate: true,
     log: log.child({ part: 'upstream' }),
-    backoffMinMs: o.backoffMinMs,
-    backoffMaxMs: o.backoffMaxMs,
+    ...(o.backoffMinMs !== undefined && { backoffMinMs: o.backoffMinMs }),
+    ...(o.backoffMaxMs !== undefined && { backoffMaxMs: o.backoffMaxMs }),
     failback: o.failback === false ? false : { ...FAILBACK_DEFAULTS, ...o.failback },
   });
 
