@@ -35,7 +35,7 @@ function ctx(
   h = home(),
   probe?: () => Promise<string | undefined>,
 ): CredentialContext {
-  return { env, home: h, probeInstanceRole: probe };
+  return { env, home: h, ...(probe && { probeInstanceRole: probe }) };
 }
 
 describe('AWS credential sources', () => {

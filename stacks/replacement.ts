@@ -58,13 +58,13 @@ const constant = (forceNew: boolean, note?: string): ArgumentEffect => ({
   forceNew,
   from: [],
   effect: 'constant',
-  note,
+  ...(note !== undefined && { note }),
 });
 const inPlace = (from: readonly ConfigField[], note?: string): ArgumentEffect => ({
   forceNew: false,
   from,
   effect: 'in place',
-  note,
+  ...(note !== undefined && { note }),
 });
 const ignored = (forceNew: boolean, from: readonly ConfigField[], note: string): ArgumentEffect => ({
   forceNew,

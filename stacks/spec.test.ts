@@ -88,7 +88,8 @@ describe('specFromConfig', () => {
   });
 
   it('requires an explicit, well-formed region', () => {
-    expect(fieldOf(() => specFromConfig(with_({ region: undefined }), KEYS.rsa))).toBe('region');
+    const { region: _unset, ...noRegion } = baseConfig('aws');
+    expect(fieldOf(() => specFromConfig(noRegion, KEYS.rsa))).toBe('region');
     expect(fieldOf(() => specFromConfig(with_({ region: 'europe' }), KEYS.rsa))).toBe('region');
     expect(specFromConfig(with_({ region: 'cn-hangzhou' }, 'alicloud'), KEYS.rsa).region).toBe('cn-hangzhou');
   });

@@ -89,7 +89,7 @@ const command: Command = {
       throw new UsageError('--interval must be ≥ 0.1 seconds');
     // Errors only by default: warnings would scroll the in-place summary away.
     const level = str('log-level') ?? 'error';
-    const log = pino({ level, base: undefined }, pino.destination(2));
+    const log = pino({ level, base: null }, pino.destination(2));
 
     process.stdout.write('ckb-pool-deploy dev: starting the dev chain, the pool, the translator…\n');
     let env: DevEnvironment;

@@ -14,6 +14,7 @@ import {
   expandPath,
   FIELD_LIST,
   type FieldSpec,
+  isRequired,
   parseConfig,
   validateField,
 } from '../config/schema.js';
@@ -24,21 +25,21 @@ import { type Draft, getPath, setPath } from '../config/types.js';
 export interface Prompter {
   input(q: {
     message: string;
-    default?: string;
+    default?: string | undefined;
     validate: (value: string) => true | string;
   }): Promise<string>;
   select(q: {
     message: string;
     choices: { value: string; name: string }[];
-    default?: string;
+    default?: string | undefined;
   }): Promise<string>;
-  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+  confirm(q: { message: string; default?: boolean | undefined }): Promise<boolean>;
 }
 
 export interface InitDeps {
   /** Ask questions (a terminal is attached and --yes is not given). */
   interactive: boolean;
-  prompter?: Prompter;
+  prompter?: Prompter | undefined;
   print(text: string): void;
 }
 
@@ -109,7 +110,7 @@ async function ask(p: Prompter, f: FieldSpec, draft: Draft, proposal: unknown): 
     });
   }
   if (f.kind.describe === 'boolean') return p.confirm({ message, default: proposal as boolean | undefined });
-  const optional = !f.required?.(draft) && defaultOf(f, draft) === undefined;
+  const optional = !isRequired(f, draft) && defaultOf(f, draft) === undefined;
   const parse = (answer: string): unknown =>
     optional && answer.trim() === '' ? undefined : f.kind.fromFlag(answer.trim());
   const answer = await p.input({
@@ -192,7 +193,7 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
         }
       }
       if (value === undefined) {
-        if (f.required?.(draft))
+        if (isRequired(f, draft))
           problems.push(`--${f.flag} is required${draft.cloud ? ` for cloud ${draft.cloud}` : ''}: ${f.doc}`);
         continue;
       }
@@ -228,9 +229,10 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
 async function inquirerPrompter(): Promise<Prompter> {
   const { input, select, confirm } = await import('@inquirer/prompts');
   return {
-    input: (q) => input(q),
+    // inquirer takes a default only when there is one.
+    input: ({ default: d, ...q }) => input({ ...q, ...(d !== undefined && { default: d }) }),
     select: (q) => select(q),
-    confirm: (q) => confirm(q),
+    confirm: ({ default: d, ...q }) => confirm({ ...q, ...(d !== undefined && { default: d }) }),
   };
 }
 

@@ -5,22 +5,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cell, defaultText } from 'ckb-pool/config-engine/docs';
 import { packageRoot } from '../package-root.js';
 import { FIELD_LIST, type FieldSpec } from './fields.js';
 
-export const CONFIG_DOC_PATH = join(packageRoot(import.meta.url), 'docs', 'config.md');
-
-const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
 /** How a field's default reads, in docs/config.md and in `init --help`. */
-export function defaultText(f: FieldSpec): string {
-  if (f.defaultDoc) return f.defaultDoc;
-  if (typeof f.default === 'function') return 'computed';
-  if (f.default === undefined) return f.required ? 'required' : 'unset';
-  if (Array.isArray(f.default)) return f.default.length === 0 ? '`[]`' : `\`[${f.default.join(', ')}]\``;
-  if (f.default === '') return '`""`';
-  return `\`${String(f.default)}\``;
-}
+export { defaultText } from 'ckb-pool/config-engine/docs';
+
+export const CONFIG_DOC_PATH = join(packageRoot(import.meta.url), 'docs', 'config.md');
 
 /** The field's `init` flag as typed, e.g. `--chain mainnet|testnet`. */
 export function flagUsage(f: FieldSpec): string {

@@ -1,49 +1,28 @@
 /**
- * THE config schema: one row per field of `ckb-pool.yaml`, in resolution order (a default or a
- * check may read fields above it). Validation, defaults, `init` prompts and flags, and
+ * THE config schema: one row per field of `ckb-pool.yaml` on the pool's config engine, in
+ * resolution order (a default or a check may read fields above it, and the compiler holds it
+ * to that). The config type (types.ts), validation, defaults, `init` prompts and flags, and
  * docs/config.md are all derived from this table.
  */
 import { createRequire } from 'node:module';
-import { CLOUD_PROFILES, isCloud, type Cloud as VmCloud } from '../../stacks/clouds.js';
+import { PUBLIC_CHAINS } from 'ckb-pool/ckb/chain';
+import type { ConfigProblem } from 'ckb-pool/config-engine/errors';
+import { ConfigTable, type FieldSpec as EngineFieldSpec, type Field } from 'ckb-pool/config-engine/table';
+import { CLOUD_PROFILES, isCloud } from '../../stacks/clouds.js';
 import { MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
-import type { ConfigPath, Draft, PoolDeployConfig, ValueAt } from './types.js';
 
-export interface FieldSpec<V = unknown> {
-  path: ConfigPath;
-  kind: Kind<V>;
-  /** One or two sentences for docs/config.md and `init --help`. */
-  doc: string;
-  /** Applied when the file leaves the field out (a function may depend on fields above). */
-  default?: V | ((c: Draft) => V | undefined);
-  /** How docs/config.md describes a computed default. */
-  defaultDoc?: string;
-  /** The field must be present after defaults (when the predicate holds). */
-  required?: (c: Draft) => boolean;
-  /** init's proposal for a field that has no default (e.g. a region); `--yes` takes it. */
-  suggest?: (c: Draft) => V | undefined;
-  /** Extra validation against the rest of the config; returns the problem and its fix. */
-  check?: (v: V, c: Draft) => string | undefined;
-  /** The question `init` asks (absent: never asked, the default is used). */
-  prompt?: string;
-  /** init asks only when this holds (e.g. region only for clouds). */
-  ask?: (c: Draft) => boolean;
-  /** A file-system path: relative paths are resolved against the config file's folder, `~` = home. */
-  isPath?: boolean;
+/** What a deployer row carries besides the engine's: its `init` flag and question. */
+export interface DeployMeta {
   /** The `init` flag, e.g. `payout-address` for `--payout-address`. */
   flag: string;
+  /** The question `init` asks (absent: never asked, the default is used). */
+  prompt?: string;
 }
 
-type Spec<P extends ConfigPath> = Omit<FieldSpec<ValueAt<PoolDeployConfig, P>>, 'path'>;
-
-/** Typed row constructor: the value type follows from the path. */
-function field<P extends ConfigPath>(
-  path: P,
-  spec: Spec<P>,
-): FieldSpec<ValueAt<PoolDeployConfig, P>> & { path: P } {
-  return { path, ...spec };
-}
+/** A row of the table as init and the docs read it. */
+export type FieldSpec = Field<DeployMeta>;
 
 // The pool package this deployer was released with: its image carries the same version.
 const POOL_VERSION = (createRequire(import.meta.url)('ckb-pool/package.json') as { version: string }).version;
@@ -64,26 +43,31 @@ export const DEFAULT_IMAGES = {
   nodeExporter: 'prom/node-exporter:v1.9.1',
 } as const;
 
-const isCloudVm = (c: Draft) => c.cloud !== undefined && isCloud(c.cloud);
-const isRemote = (c: Draft) => c.cloud !== 'local';
-const isBucket = (c: Draft) => c.state?.backend === 's3' || c.state?.backend === 'oss';
+// What the rows' checks read of the fields above them.
+type WithCloud = { cloud?: string };
+type WithState = { state?: { backend?: string } };
+
+const isCloudVm = (c: WithCloud) => c.cloud !== undefined && isCloud(c.cloud);
+const isRemote = (c: WithCloud) => c.cloud !== 'local';
+const isBucket = (c: WithState) => c.state?.backend === 's3' || c.state?.backend === 'oss';
 
 const ABSTRACT_SIZES = Object.keys(SIZES);
 /** The profile (stacks/<cloud>/profile.ts) of a config's cloud when it is a cloud VM. */
-const vmProfile = (c: Draft) =>
-  c.cloud && isCloud(c.cloud) ? CLOUD_PROFILES[c.cloud as VmCloud] : undefined;
+const vmProfile = (c: WithCloud) => (c.cloud && isCloud(c.cloud) ? CLOUD_PROFILES[c.cloud] : undefined);
 
-function image<N extends keyof typeof DEFAULT_IMAGES>(
-  name: N,
-): Omit<FieldSpec<string>, 'path'> & { path: `images.${N}` } {
-  return {
-    path: `images.${name}` as `images.${N}`,
-    kind: str('image reference'),
-    doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name === 'nodeExporter' ? 'host exporter (node_exporter: disk, CPU, memory of the host)' : name} service: \`name:tag\`, or \`name:tag@sha256:<digest>\` to pin the content as well (required on mainnet unless \`render --allow-unpinned\`).`,
-    default: DEFAULT_IMAGES[name],
-    flag: `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-image`,
-    check: (v) => imageProblem(v, DEFAULT_IMAGES[name]),
-  };
+type Row<P extends string, V> = [path: P, kind: Kind<V>, spec: EngineFieldSpec<V, unknown> & DeployMeta];
+
+function image<N extends keyof typeof DEFAULT_IMAGES>(name: N): Row<`images.${N}`, string> {
+  return [
+    `images.${name}`,
+    str('image reference'),
+    {
+      doc: `Image of the ${name === 'pool' ? 'pool (`ckb-pool serve` and `ckb-pool translate`)' : name === 'nodeExporter' ? 'host exporter (node_exporter: disk, CPU, memory of the host)' : name} service: \`name:tag\`, or \`name:tag@sha256:<digest>\` to pin the content as well (required on mainnet unless \`render --allow-unpinned\`).`,
+      default: DEFAULT_IMAGES[name],
+      flag: `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}-image`,
+      check: (v) => imageProblem(v, DEFAULT_IMAGES[name]),
+    },
+  ];
 }
 
 /** A reference keeps its tag (which release) and may add a digest (which bytes). */
@@ -101,56 +85,71 @@ function imageProblem(v: string, example: string): string | undefined {
   return undefined;
 }
 
-type PortName = keyof PoolDeployConfig['ports'];
+const PORT_NAMES = ['sv2', 'v1', 'p2p', 'api', 'prometheus', 'grafana'] as const;
+type PortName = (typeof PORT_NAMES)[number];
 const PUBLIC_PORTS: readonly PortName[] = ['sv2', 'v1', 'p2p'];
-function port<N extends PortName>(
-  name: N,
-  value: number,
-  doc: string,
-): Omit<FieldSpec<number>, 'path'> & { path: `ports.${N}` } {
-  return {
-    path: `ports.${name}` as `ports.${N}`,
-    kind: int(1, 65535),
-    doc,
-    default: value,
-    flag: `${name}-port`,
-    check: (v, c) => {
-      const others = Object.entries(c.ports ?? {}).filter(([k, p]) => k !== name && p === v);
-      if (others.length > 0) return `${v} is also ports.${others[0][0]}; every port must differ`;
-      if (v === 8114) return '8114 is the CKB RPC port, which must never be published; pick another';
-      if (PUBLIC_PORTS.includes(name) && PRIVATE_PORTS.includes(v)) {
-        return `${v} belongs to a service that must stay private (${PRIVATE_PORTS.join(', ')}); pick another public port`;
-      }
-      return undefined;
+function port<N extends PortName>(name: N, value: number, doc: string): Row<`ports.${N}`, number> {
+  return [
+    `ports.${name}`,
+    int(1, 65535, { strings: true }),
+    {
+      doc,
+      default: value,
+      flag: `${name}-port`,
+      check: (v) => {
+        if (v === 8114) return '8114 is the CKB RPC port, which must never be published; pick another';
+        if (PUBLIC_PORTS.includes(name) && PRIVATE_PORTS.includes(v)) {
+          return `${v} belongs to a service that must stay private (${PRIVATE_PORTS.join(', ')}); pick another public port`;
+        }
+        return undefined;
+      },
     },
-  };
+  ];
 }
 
-export const FIELDS = [
-  field('project', {
-    kind: str(
+/** Every port must differ: a clash is reported on the later one, naming the earlier. */
+function portsDiffer(c: { ports?: Partial<Record<PortName, number>> }): ConfigProblem[] {
+  const seen = new Map<number, PortName>();
+  const problems: ConfigProblem[] = [];
+  for (const name of PORT_NAMES) {
+    const v = c.ports?.[name];
+    if (v === undefined) continue;
+    const earlier = seen.get(v);
+    if (earlier)
+      problems.push({
+        path: `ports.${name}`,
+        message: `${v} is also ports.${earlier}; every port must differ`,
+      });
+    else seen.set(v, name);
+  }
+  return problems;
+}
+
+export const DEPLOY_TABLE = ConfigTable.create<DeployMeta>()
+  .field(
+    'project',
+    str(
       'project name',
       /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/,
       '3-32 characters: lowercase letters, digits, dashes',
     ),
-    doc: 'Name of this deployment: the compose project, and the prefix of every cloud resource and of the Terraform state key.',
-    default: 'ckb-pool',
-    flag: 'project',
-    prompt: 'Project name',
-  }),
-  field('chain', {
-    kind: oneOf(['mainnet', 'testnet'] as const),
+    {
+      doc: 'Name of this deployment: the compose project, and the prefix of every cloud resource and of the Terraform state key.',
+      default: 'ckb-pool',
+      flag: 'project',
+      prompt: 'Project name',
+    },
+  )
+  .field('chain', oneOf(PUBLIC_CHAINS), {
     doc: 'CKB chain the node follows and the pool mines on. Decides the node spec, the PoW function and the address prefix.',
     default: 'mainnet',
     flag: 'chain',
     prompt: 'Chain',
-  }),
-  field('payoutAddress', {
-    kind: str('CKB address'),
+  })
+  .field('payoutAddress', str('CKB address'), {
     doc:
       'Address that receives block rewards (the node’s `[block_assembler]` lock): `ckb1…` on mainnet, `ckt1…` on testnet. ' +
       'Full (bech32m) and deprecated short/full formats are accepted; it must use the default secp256k1-blake160 lock.',
-    required: () => true,
     flag: 'payout-address',
     prompt: 'Payout address',
     check: (v, c) => {
@@ -161,18 +160,16 @@ export const FIELDS = [
         return `${(e as Error).message}`;
       }
     },
-  }),
-  field('cloud', {
-    kind: oneOf(['aws', 'alicloud', 'local', 'ssh'] as const),
+  })
+  .field('cloud', oneOf(['aws', 'alicloud', 'local', 'ssh'] as const), {
     doc: 'Where the pool runs: a new AWS or Alibaba Cloud VM, this machine (`local`), or an existing server over SSH (`ssh`).',
     default: 'local',
     flag: 'cloud',
     prompt: 'Where should the pool run?',
-  }),
-  field('region', {
-    kind: str('region'),
+  })
+  .optional('region', str('region'), {
     doc: 'Cloud region, e.g. `us-east-1` (AWS) or `ap-southeast-1` (Alibaba Cloud). Required for aws/alicloud and always written explicitly into the provider: no silent fallback region.',
-    required: isCloudVm,
+    requiredWhen: isCloudVm,
     suggest: (c) => vmProfile(c)?.region.example,
     defaultDoc: 'required for aws/alicloud (init suggests us-east-1 / ap-southeast-1)',
     flag: 'region',
@@ -184,9 +181,8 @@ export const FIELDS = [
         ? `'${v}' is not a region name of ${c.cloud}, e.g. ${p.region.example}`
         : undefined;
     },
-  }),
-  field('instance.size', {
-    kind: str('instance type'),
+  })
+  .field('instance.size', str('instance type'), {
     doc: `VM size: \`small\`, \`medium\` or \`large\` (${Object.entries(SIZES)
       .map(([k, v]) => `${k} = ${v.cpu} vCPU/${v.memoryGiB} GiB`)
       .join(
@@ -203,9 +199,8 @@ export const FIELDS = [
         ? `'${v}' is not an instance type of ${c.cloud}; use ${ABSTRACT_SIZES.join('/')} or e.g. ${p.instanceType.default}`
         : undefined;
     },
-  }),
-  field('instance.diskGb', {
-    kind: int(30, 16384),
+  })
+  .field('instance.diskGb', int(30, 16384, { strings: true }), {
     doc: 'Size in GiB of the VM’s one disk (encrypted root disk), which holds the chain data, the ledger and metrics. Ignored for local and ssh (checked as free space by the Ansible role).',
     default: (c) => (c.chain === 'testnet' ? 150 : 300),
     defaultDoc: '300 (mainnet), 150 (testnet)',
@@ -221,12 +216,10 @@ export const FIELDS = [
       if (v > max) return `${v} GiB is more than ${c.cloud} allows for this disk (${max})`;
       return undefined;
     },
-  }),
-  field('adminCidrs', {
-    kind: list(cidr(), 'list of CIDRs'),
+  })
+  .field('adminCidrs', list(cidr(), 'list of CIDRs'), {
     doc: 'Who may reach SSH (and, over an SSH tunnel, Grafana, Prometheus and the pool API), e.g. `203.0.113.7/32`. Required for aws, alicloud and ssh; `0.0.0.0/0` is refused.',
     default: [],
-    required: isRemote,
     flag: 'admin-cidr',
     prompt: 'Admin CIDRs allowed to SSH in (comma-separated, e.g. 203.0.113.7/32)',
     ask: isRemote,
@@ -239,117 +232,122 @@ export const FIELDS = [
         ? `${open} would open SSH to the whole internet; list your own address(es) instead`
         : undefined;
     },
-  }),
-  field('publicCidrs', {
-    kind: list(cidr(), 'list of CIDRs'),
+  })
+  .field('publicCidrs', list(cidr(), 'list of CIDRs'), {
     doc: 'Who may reach the public ports (SV2, V1, CKB P2P). Narrow it to your miners’ networks for a private pool.',
     default: ['0.0.0.0/0'],
     flag: 'public-cidr',
-  }),
-  port(
-    'sv2',
-    3336,
-    'Public Stratum V2 (Noise-encrypted) port for SV2 miners and proxies. 3336 sits next to 3333 so both protocols fit one firewall range.',
-  ),
-  port(
-    'v1',
-    3333,
-    'Public Stratum V1 port served by the translator (`ckb-pool translate`): 3333 is what CKB ASIC/GPU miner firmware and pool lists use by convention.',
-  ),
-  port(
-    'p2p',
-    8115,
-    'Public CKB peer-to-peer port of the node (CKB’s default 8115); peers need it to reach the node.',
-  ),
-  port('api', 8080, 'Host port of the pool HTTP API (`/health`, `/metrics`), bound to 127.0.0.1 only.'),
-  port('prometheus', 9090, 'Host port of Prometheus, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
-  port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
-  image('ckb'),
-  image('pool'),
-  field('images.translator', {
-    kind: str('image reference'),
+  })
+  .field(
+    ...port(
+      'sv2',
+      3336,
+      'Public Stratum V2 (Noise-encrypted) port for SV2 miners and proxies. 3336 sits next to 3333 so both protocols fit one firewall range.',
+    ),
+  )
+  .field(
+    ...port(
+      'v1',
+      3333,
+      'Public Stratum V1 port served by the translator (`ckb-pool translate`): 3333 is what CKB ASIC/GPU miner firmware and pool lists use by convention.',
+    ),
+  )
+  .field(
+    ...port(
+      'p2p',
+      8115,
+      'Public CKB peer-to-peer port of the node (CKB’s default 8115); peers need it to reach the node.',
+    ),
+  )
+  .field(
+    ...port('api', 8080, 'Host port of the pool HTTP API (`/health`, `/metrics`), bound to 127.0.0.1 only.'),
+  )
+  .field(
+    ...port(
+      'prometheus',
+      9090,
+      'Host port of Prometheus, bound to 127.0.0.1 only (reach it over an SSH tunnel).',
+    ),
+  )
+  .field(
+    ...port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
+  )
+  .field(...image('ckb'))
+  .field(...image('pool'))
+  .field('images.translator', str('image reference'), {
     doc:
       'Image of the translator service (`ckb-pool translate`, the V1 port). `init` writes it with the pool’s version, so changing `images.pool` ' +
       'alone upgrades only the pool while V1 miners stay connected; change this too to upgrade the translator (V1 miners reconnect once). ' +
       'Unset: the same as `images.pool` (docs/operations.md, Upgrading).',
-    default: (c) => c.images?.pool,
+    default: (c) => c.images?.pool ?? DEFAULT_IMAGES.pool,
     defaultDoc: 'the value of `images.pool`',
     flag: 'translator-image',
-    check: image('pool').check,
-  }),
-  image('prometheus'),
-  image('alertmanager'),
-  image('grafana'),
-  image('nodeExporter'),
-  field('monitoring.enabled', {
-    kind: bool(),
+    check: (v) => imageProblem(v, DEFAULT_IMAGES.pool),
+  })
+  .field(...image('prometheus'))
+  .field(...image('alertmanager'))
+  .field(...image('grafana'))
+  .field(...image('nodeExporter'))
+  .field('monitoring.enabled', bool(), {
     doc: 'Run Prometheus, Alertmanager and Grafana with the provisioned dashboards and alert rules.',
     default: true,
     flag: 'monitoring',
     prompt: 'Run monitoring (Prometheus, Alertmanager, Grafana)?',
-  }),
-  field('monitoring.alertWebhookUrl', {
-    kind: str('http(s) URL', /^https?:\/\/[^\s/]+(\/\S*)?$/),
+  })
+  .optional('monitoring.alertWebhookUrl', str('http(s) URL', /^https?:\/\/[^\s/]+(\/\S*)?$/), {
     doc: 'Alertmanager sends every alert (pool or translator down, node down or behind, no new job, a template paying another lock, rejected-share spike, block found or rejected) to this webhook. Unset: alerts are only visible in Prometheus/Alertmanager.',
     flag: 'alert-webhook-url',
     prompt: 'Alert webhook URL (empty for none)',
     ask: (c) => c.monitoring?.enabled === true,
-  }),
-  field('pool.shareIntervalSeconds', {
-    kind: int(1, 600),
+  })
+  .field('pool.shareIntervalSeconds', int(1, 600, { strings: true }), {
     doc:
       'Average time between accepted shares that vardiff aims for on every miner (pool.yaml `vardiff.targetShareIntervalSeconds`). ' +
       'Shorter: steadier hashrate charts, more ledger rows and traffic (the ledger grows by about 60 bytes per share); longer: the reverse. ' +
       'Changing it restarts only the pool service.',
     default: 10,
     flag: 'share-interval',
-  }),
-  field('secretsDir', {
-    kind: str('path'),
+  })
+  .field('secretsDir', str('path'), {
     doc: 'Folder with the generated secrets (SV2 authority key, Grafana admin password), mode 0700/0600. Written once by `init`; keep it out of version control.',
     default: 'secrets',
     isPath: true,
     flag: 'secrets-dir',
-  }),
-  field('ssh.publicKeyPath', {
-    kind: str('path'),
+  })
+  .field('ssh.publicKeyPath', str('path'), {
     doc: 'SSH public key installed on the VM (aws/alicloud).',
     default: '~/.ssh/id_ed25519.pub',
     isPath: true,
     flag: 'ssh-public-key',
     prompt: 'SSH public key',
     ask: isCloudVm,
-  }),
-  field('ssh.privateKeyPath', {
-    kind: str('path'),
+  })
+  .field('ssh.privateKeyPath', str('path'), {
     doc: 'SSH private key Ansible connects with (aws, alicloud, ssh).',
     default: '~/.ssh/id_ed25519',
     isPath: true,
     flag: 'ssh-private-key',
     prompt: 'SSH private key',
     ask: isRemote,
-  }),
-  field('ssh.user', {
-    kind: str('user name', /^[a-z_][a-z0-9_-]{0,31}$/),
+  })
+  .optional('ssh.user', str('user name', /^[a-z_][a-z0-9_-]{0,31}$/), {
     doc: 'SSH login user. Unset: `admin` on aws/alicloud (created by cloud-init on the Debian 12 VM); required for ssh.',
-    required: (c) => c.cloud === 'ssh',
+    requiredWhen: (c) => c.cloud === 'ssh',
     suggest: (c) => (c.cloud === 'ssh' ? 'root' : undefined),
     defaultDoc: 'required for ssh',
     flag: 'ssh-user',
     prompt: 'SSH user',
     ask: (c) => c.cloud === 'ssh',
-  }),
-  field('ssh.host', {
-    kind: str('host name or IP', /^[A-Za-z0-9.:-]+$/),
+  })
+  .optional('ssh.host', str('host name or IP', /^[A-Za-z0-9.:-]+$/), {
     doc: 'Address of the existing server (cloud `ssh` only).',
-    required: (c) => c.cloud === 'ssh',
+    requiredWhen: (c) => c.cloud === 'ssh',
     defaultDoc: 'required for ssh',
     flag: 'ssh-host',
     prompt: 'Server address',
     ask: (c) => c.cloud === 'ssh',
-  }),
-  field('state.backend', {
-    kind: oneOf(['local', 's3', 'oss'] as const),
+  })
+  .field('state.backend', oneOf(['local', 's3', 'oss'] as const), {
     doc: 'Where Terraform keeps its state: a local file, an S3 bucket (aws) or an OSS bucket (alicloud).',
     default: 'local',
     flag: 'state-backend',
@@ -363,35 +361,27 @@ export const FIELDS = [
         ? undefined
         : `${v} state needs cloud ${owner?.cloud}; use local${own ? ` or ${own}` : ''}`;
     },
-  }),
-  field('state.bucket', {
-    kind: str('bucket name', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+  })
+  .optional('state.bucket', str('bucket name', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/), {
     doc: 'Existing bucket for the Terraform state (s3/oss).',
-    required: isBucket,
+    requiredWhen: isBucket,
     defaultDoc: 'required for s3/oss',
     flag: 'state-bucket',
     prompt: 'State bucket',
     ask: isBucket,
-  }),
-  field('state.key', {
-    kind: str('object key'),
+  })
+  .optional('state.key', str('object key'), {
     doc: 'Object key of the state file in the bucket.',
     default: (c) => (isBucket(c) ? `${c.project}/terraform.tfstate` : undefined),
     defaultDoc: '`<project>/terraform.tfstate` (s3/oss)',
     flag: 'state-key',
-  }),
-  field('state.region', {
-    kind: str('region'),
+  })
+  .optional('state.region', str('region'), {
     doc: 'Region of the state bucket.',
     default: (c) => (isBucket(c) ? c.region : undefined),
     defaultDoc: 'the deployment’s `region` (s3/oss)',
     flag: 'state-region',
-  }),
-] as const;
+  })
+  .rule(portsDiffer);
 
-/** Every leaf path of the config type has a row, and every row is a leaf path: checked at compile time. */
-type MissingRows = Exclude<ConfigPath, (typeof FIELDS)[number]['path']>;
-const _allFieldsHaveRows: [MissingRows] extends [never] ? true : MissingRows = true;
-void _allFieldsHaveRows;
-
-export const FIELD_LIST: readonly FieldSpec[] = FIELDS as unknown as readonly FieldSpec[];
+export const FIELD_LIST: readonly FieldSpec[] = DEPLOY_TABLE.fields;

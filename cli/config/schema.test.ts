@@ -2,11 +2,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { parse } from 'yaml';
 import { MAINNET_ADDRESS, TESTNET_ADDRESS } from '../../test/support/config-fixtures.js';
 import { cidrProblem } from './kinds.js';
-import { ConfigError, configToYaml, DEFAULT_IMAGES, FIELD_LIST, loadConfig, parseConfig } from './schema.js';
+import {
+  ConfigError,
+  configToYaml,
+  DEFAULT_IMAGES,
+  FIELD_LIST,
+  loadConfig,
+  type PoolDeployConfig,
+  parseConfig,
+} from './schema.js';
 
 function problemsOf(raw: unknown): Record<string, string> {
   try {
@@ -186,6 +194,52 @@ describe('loadConfig', () => {
 });
 
 describe('the field table', () => {
+  it('gives the config the type its rows describe', () => {
+    expectTypeOf<PoolDeployConfig>().toEqualTypeOf<{
+      project: string;
+      chain: 'mainnet' | 'testnet';
+      payoutAddress: string;
+      cloud: 'aws' | 'alicloud' | 'local' | 'ssh';
+      region?: string;
+      instance: { size: string; diskGb: number };
+      adminCidrs: string[];
+      publicCidrs: string[];
+      ports: { sv2: number; v1: number; p2p: number; api: number; prometheus: number; grafana: number };
+      images: {
+        ckb: string;
+        pool: string;
+        translator: string;
+        prometheus: string;
+        alertmanager: string;
+        grafana: string;
+        nodeExporter: string;
+      };
+      monitoring: { enabled: boolean; alertWebhookUrl?: string };
+      pool: { shareIntervalSeconds: number };
+      secretsDir: string;
+      ssh: { publicKeyPath: string; privateKeyPath: string; user?: string; host?: string };
+      state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };
+    }>();
+  });
+
+  it('reports every mistake of a file at once, one line each', () => {
+    let err: unknown;
+    try {
+      parseConfig({ payoutAddress: MAINNET_ADDRESS, chain: 'devnet', ports: { sv2: 3333 }, cloud: 'aws' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const lines = (err as ConfigError).message.split('\n');
+    expect(lines[0]).toBe('config: 4 problems:');
+    expect(lines.slice(1).map((l) => l.trim().split(':')[0])).toEqual([
+      'chain',
+      'region',
+      'adminCidrs',
+      'ports.v1',
+    ]);
+  });
+
   it('gives every field a flag of its own and a doc sentence', () => {
     const flags = FIELD_LIST.map((f) => f.flag);
     expect(new Set(flags).size).toBe(flags.length);

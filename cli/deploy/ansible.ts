@@ -26,7 +26,7 @@ export interface RoleOptions {
   dockerInstall: DockerInstallMethod;
   imageArchives: string[];
   /** The pool image to build on the host when it is neither there nor pullable. */
-  poolImageBuild?: PoolImageBuildOnHost;
+  poolImageBuild?: PoolImageBuildOnHost | undefined;
   firewall: boolean;
   /** Free GiB the role insists on (0 = no check). */
   minFreeDiskGb: number;

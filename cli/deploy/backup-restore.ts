@@ -19,8 +19,8 @@ import { resolveTarget } from './target.js';
 export interface RestoreOptions {
   configPath: string;
   /** --cloud (default: the restored config's `cloud`). */
-  cloud?: string;
-  hostSpec?: string;
+  cloud?: string | undefined;
+  hostSpec?: string | undefined;
   from: string;
   force: boolean;
 }

@@ -32,9 +32,9 @@ import type { HostRecord, Target } from './workdir.js';
 export interface BackupOptions {
   configPath: string;
   target: Target;
-  hostSpec?: string;
+  hostSpec?: string | undefined;
   /** Archive path (default: <project>-backup-<time>.tar.gz beside the config). */
-  out?: string;
+  out?: string | undefined;
 }
 
 /** The host of a remote deployment: --host, else the one `up` recorded, else ssh.user@ssh.host. */

@@ -125,7 +125,7 @@ async function dockerChecks(deps: DeployDeps): Promise<Check[]> {
 export interface DoctorOptions {
   configPath: string;
   /** From --cloud/--host; else the config's cloud. */
-  target?: Target;
+  target?: Target | undefined;
 }
 
 export async function doctor(o: DoctorOptions, deps: DeployDeps): Promise<Check[]> {

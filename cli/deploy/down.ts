@@ -19,7 +19,7 @@ import type { HostRecord, Target } from './workdir.js';
 export interface DownOptions {
   configPath: string;
   target: Target;
-  hostSpec?: string;
+  hostSpec?: string | undefined;
   yes: boolean;
   purge: boolean;
 }

@@ -58,9 +58,9 @@ export interface LocalImageOptions {
   /** The config's images.pool: built from the installed ckb-pool when it cannot be pulled. */
   poolImage: string;
   /** Base image with Node for that build (`up --node-image`). */
-  nodeImage?: string;
+  nodeImage?: string | undefined;
   /** A CA the build's npm must trust (NODE_EXTRA_CA_CERTS). */
-  caFile?: string;
+  caFile?: string | undefined;
 }
 
 export interface LocalImageReport {

@@ -32,14 +32,14 @@ export interface PoolImageSupply {
 
 export interface SupplyOptions {
   poolImage: string;
-  nodeImage?: string;
-  caFile?: string;
+  nodeImage?: string | undefined;
+  caFile?: string | undefined;
   /** Where archives and build contexts are kept between runs (the deployment's work folder). */
   dir: string;
   /** The operator's own `--image-archive` files: one that holds the pool image settles it. */
   archives: string[];
   /** Registry look-up; tests replace it. */
-  probe?: (image: string, platform: string) => Promise<Probe>;
+  probe?: ((image: string, platform: string) => Promise<Probe>) | undefined;
 }
 
 async function hostPlatform(session: Session, t: SshTarget): Promise<string> {

@@ -19,7 +19,7 @@ import { type HostRecord, readState, type Target, workDir } from './workdir.js';
 export interface StatusOptions {
   configPath: string;
   target: Target;
-  hostSpec?: string;
+  hostSpec?: string | undefined;
 }
 
 export interface StatusReport {

@@ -36,14 +36,14 @@ export interface UpOptions {
   configPath: string;
   target: Target;
   /** `user@host[:port]` for target ssh (else the config's ssh.user/ssh.host). */
-  hostSpec?: string;
+  hostSpec?: string | undefined;
   dockerInstall: DockerInstallMethod;
   imageArchives: string[];
   firewall: boolean;
   /** Apply even a plan that deletes or replaces the host or its disk (the chain and ledger). */
   allowReplace?: boolean;
   /** Base image with Node for building the pool image when it cannot be pulled. */
-  nodeImage?: string;
+  nodeImage?: string | undefined;
   /** Deploy a mainnet bundle whose images are pinned by tag alone. */
   allowUnpinned?: boolean;
 }

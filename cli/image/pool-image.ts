@@ -23,15 +23,15 @@ export interface PoolImageBuild {
   /** Image reference to tag, e.g. ghcr.io/ckb-pool-deploy/ckb-pool:0.1.0. */
   tag: string;
   /** A packed ckb-pool tarball to build from; default: pack the installed package. */
-  tarball?: string;
+  tarball?: string | undefined;
   /** Base image with Node and npm (the Dockerfile's NODE_IMAGE); default the Dockerfile's. */
-  nodeImage?: string;
+  nodeImage?: string | undefined;
   /** A CA certificate npm inside the build must trust (a TLS-intercepting proxy). */
-  caFile?: string;
+  caFile?: string | undefined;
   /** docker build --platform, e.g. linux/arm64 for a host of another architecture. */
-  platform?: string;
+  platform?: string | undefined;
   /** Each output line of npm pack and docker build. */
-  onLine?: (line: string) => void;
+  onLine?: ((line: string) => void) | undefined;
 }
 
 export class ImageBuildError extends Error {

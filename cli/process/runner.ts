@@ -16,7 +16,7 @@ export interface RunRequest {
   /** Added to (or, with `undefined`, removed from) the runner's base environment. */
   env?: Record<string, string | undefined>;
   /** Each complete output line as it arrives (for logs and progress). */
-  onLine?: (line: string, stream: Stream) => void;
+  onLine?: ((line: string, stream: Stream) => void) | undefined;
   /** Kill the process after this long (SIGTERM); the result then has `timedOut`. */
   timeoutMs?: number;
 }
@@ -75,12 +75,12 @@ function lineSplitter(stream: Stream, onLine: RunRequest['onLine']) {
 
 function spawn(base: NodeJS.ProcessEnv, req: RunRequest, background = false) {
   const child = execa(req.cmd, req.args, {
-    cwd: req.cwd,
+    ...(req.cwd !== undefined && { cwd: req.cwd }),
     env: mergedEnv(base, req.env),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
-    timeout: req.timeoutMs,
+    ...(req.timeoutMs !== undefined && { timeout: req.timeoutMs }),
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 5_000,
     // Never signal a running terraform when this process ends: Ctrl-C already reached it (same

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * import (its own layer is always allowed). Cores never reach a role, so a role can be rebuilt
  * without touching the protocol and chain code under it, and one role never reaches into another.
  *
- *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger
+ *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger, config-engine
  *   services api (HTTP/metrics plumbing), devnet (the dev chain)
  *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
  *
@@ -19,6 +19,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ckb: ['net'],
   net: [],
   log: [],
+  'config-engine': ['net'],
   sv2: ['ckb'],
   'sv2/client': ['ckb', 'sv2'],
   'stratum-v1': ['ckb'],
@@ -26,14 +27,15 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ledger: ['ckb'],
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
-  pool: ['ckb', 'net', 'log', 'sv2', 'workers', 'ledger', 'api', 'web'],
+  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'api', 'web'],
   web: ['api'],
-  translator: ['ckb', 'net', 'log', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api'],
+  translator: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api'],
   miner: ['ckb', 'sv2', 'sv2/client', 'stratum-v1'],
   cli: [
     'ckb',
     'net',
     'log',
+    'config-engine',
     'sv2',
     'sv2/client',
     'stratum-v1',

@@ -90,20 +90,27 @@ export class AlicloudProvider extends TerraformProvider {
   }
 }
 
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+/** The entries of `o` whose value is defined, so an argument never given stays absent. */
+function pickDefined<T extends object>(o: T): Defined<T> {
+  const out: Defined<T> = {};
+  for (const k of Object.keys(o) as (keyof T)[]) {
+    const v = o[k];
+    if (v !== undefined) out[k] = v as Exclude<T[keyof T], undefined>;
+  }
+  return out;
+}
+
 /** Base for resources: typed config in, snake_case arguments out. */
 abstract class AlicloudResource<C extends object> extends TerraformResource {
   constructor(scope: Construct, id: string, type: string, config: C & TerraformMetaArguments) {
     const { dependsOn, count, provider, lifecycle, forEach, provisioners, connection, ...args } = config;
+    // The meta-arguments the resource was given (an absent one stays absent).
     super(scope, id, {
+      ...pickDefined({ dependsOn, count, provider, lifecycle, forEach, provisioners, connection }),
       terraformResourceType: type,
       terraformGeneratorMetadata: generator,
-      dependsOn,
-      count,
-      provider,
-      lifecycle,
-      forEach,
-      provisioners,
-      connection,
     });
     this.args = args;
   }

@@ -30,7 +30,7 @@ export interface Deployment {
 
 export interface DeploymentOptions {
   cloud: 'aws' | 'alicloud' | 'local' | 'ssh';
-  region?: string;
+  region?: string | undefined;
   sv2Port?: number;
   apiPort?: number;
   adminCidrs?: string[];

@@ -57,7 +57,7 @@ describe('block-assembler notify receiver', () => {
       fetch(receiver.url, {
         method,
         headers: { 'content-type': 'application/json' },
-        body: method === 'GET' ? undefined : body,
+        ...(method !== 'GET' && { body }),
       });
     const ok = await post(JSON.stringify(template));
     expect(ok.status).toBe(200);

@@ -30,7 +30,7 @@ export interface NotifyReceiverOptions {
   /** Largest accepted body (default 16 MiB; a full template of a 597 kB block is ~2 MB). */
   maxBodyBytes?: number;
   /** When set, only POSTs to `/<secret>` are accepted. */
-  secret?: string | null;
+  secret?: string | null | undefined;
 }
 
 export interface NotifyReceiver {

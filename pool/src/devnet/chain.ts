@@ -77,19 +77,19 @@ export interface DevChainOptions {
   pow: PowFunc;
   /** Lock put into template cellbase witnesses (the pool's payout lock). */
   lock: Script;
-  epochLength?: number;
+  epochLength?: number | undefined;
   genesisTimestamp?: bigint;
   cellbaseMessage?: Uint8Array;
   /** Synthetic transactions per template besides the cellbase (default 1). */
-  templateTransactions?: number;
+  templateTransactions?: number | undefined;
   /** Synthetic proposals per template (default 1). */
-  templateProposals?: number;
-  forks?: 'reject' | 'accept';
+  templateProposals?: number | undefined;
+  forks?: 'reject' | 'accept' | undefined;
   /** Milliseconds after which a template is rebuilt with a fresh time (node default 800). */
   updateIntervalMs?: number;
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Epochs before a cellbase output may be spent (node default: 4 epochs). */
-  cellbaseMaturity?: EpochFraction;
+  cellbaseMaturity?: EpochFraction | undefined;
 }
 
 /** The node's default `cellbase_maturity`: 4 epochs. */

@@ -34,14 +34,14 @@ export interface DevnetOptions {
   /** Seed of the default payout lock (and of the other miners' lock). Default 0. */
   seed?: number | bigint;
   /** Lock paid by template cellbases (default: secp256k1-blake160 lock derived from seed). */
-  lockScript?: ScriptJson;
+  lockScript?: ScriptJson | undefined;
   pow?: PowFunc;
-  epochLength?: number;
-  forks?: 'reject' | 'accept';
-  templateTransactions?: number;
-  templateProposals?: number;
+  epochLength?: number | undefined;
+  forks?: 'reject' | 'accept' | undefined;
+  templateTransactions?: number | undefined;
+  templateProposals?: number | undefined;
   /** URLs that get each new template POSTed, like `[block_assembler] notify`. */
-  notifyUrls?: string[];
+  notifyUrls?: string[] | undefined;
   /** Clock (ms); tests may pin it. */
   now?: () => number;
   /** Epochs before a cellbase output may be spent (default 4, the node's). */

@@ -1,5 +1,6 @@
 import { ccc } from '@ckb-ccc/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asLike } from '../../test/support/ccc-like.js';
 import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockTemplateJson } from '../ckb/rpc-types.js';
 import { type Devnet, startDevnet } from './index.js';
@@ -94,7 +95,7 @@ describe('indexer RPCs on the dev chain', () => {
     const tx = ccc.Transaction.from({ outputs: [{ capacity: 1500n * CKB, lock: to }] });
     await tx.completeInputsByCapacity(signer);
     await tx.completeFeeBy(signer, 1000n);
-    const hash = await signer.sendTransaction(tx);
+    const hash = await signer.sendTransaction(asLike(tx));
     expect(
       (await rpc.call<{ tx_status: { status: string } }>('get_transaction', [hash])).tx_status.status,
     ).toBe('pending');

@@ -1,6 +1,7 @@
 import { ccc } from '@ckb-ccc/core';
 import { cccA } from '@ckb-ccc/core/advanced';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { asLike } from '../../test/support/ccc-like.js';
 import { bytesToHex0x, hexToBytes } from '../ckb/hex.js';
 import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockTemplateJson, ScriptJson } from '../ckb/rpc-types.js';
@@ -70,11 +71,11 @@ async function signedSpend(
     outputs: outputs.map((capacity) => ({ capacity, lock })),
     outputsData: outputs.map(() => '0x'),
   });
-  return signer.signTransaction(tx);
+  return signer.signTransaction(asLike(tx));
 }
 
 function txJson(tx: ccc.Transaction): unknown {
-  return cccA.JsonRpcTransformers.transactionFrom(tx);
+  return cccA.JsonRpcTransformers.transactionFrom(asLike(tx));
 }
 
 async function sendError(tx: unknown): Promise<CkbRpcError> {
@@ -197,7 +198,7 @@ describe('transactions on the dev chain', () => {
       outputs: [{ capacity: 1999n * CKB, lock }],
       outputsData: ['0x'],
     });
-    const twiceErr = await sendError(txJson(await signer.signTransaction(twice)));
+    const twiceErr = await sendError(txJson(await signer.signTransaction(asLike(twice))));
     expect(twiceErr.code).toBe(-301);
     const first = await signedSpend(outPoint, [999n * CKB]);
     await rpc.call('send_transaction', [txJson(first)]);

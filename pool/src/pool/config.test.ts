@@ -84,11 +84,11 @@ describe('pool config', () => {
     const channels = errorOf(() =>
       parseConfig({ ...minimal, limits: { maxChannels: 10, maxChannelsPerIp: 11 } }),
     );
-    expect(channels.field).toBe('limits.maxChannelsPerIp');
+    expect(channels.paths).toEqual(['limits.maxChannelsPerIp']);
     const names = errorOf(() =>
       parseConfig({ ...minimal, limits: { maxWorkerNamesPerIp: 10, maxWorkerNamesPerConnection: 11 } }),
     );
-    expect(names.field).toBe('limits.maxWorkerNamesPerConnection');
+    expect(names.paths).toEqual(['limits.maxWorkerNamesPerConnection']);
   });
 
   it('keeps an in-memory ledger path as is', () => {
@@ -97,20 +97,24 @@ describe('pool config', () => {
 
   it('names the missing required field', () => {
     const err = errorOf(() => parseConfig({ chain: 'dev', node: { rpcUrl: 'http://x:1' } }));
-    expect(err.field).toBe('sv2.authorityKeyFile');
+    expect(err.paths).toEqual(['sv2.authorityKeyFile']);
     expect(err.message).toContain('sv2.authorityKeyFile');
   });
 
   it('names a field with a wrong type, range or enum value', () => {
-    expect(errorOf(() => parseConfig({ ...minimal, chain: 'regtest' })).field).toBe('chain');
-    expect(errorOf(() => parseConfig({ ...minimal, sv2: { ...minimal.sv2, instanceId: 256 } })).field).toBe(
-      'sv2.instanceId',
-    );
-    expect(errorOf(() => parseConfig({ ...minimal, limits: { idleTimeoutMs: 'soon' } })).field).toBe(
+    expect(errorOf(() => parseConfig({ ...minimal, chain: 'regtest' })).paths).toEqual(['chain']);
+    expect(
+      errorOf(() => parseConfig({ ...minimal, sv2: { ...minimal.sv2, instanceId: 256 } })).paths,
+    ).toEqual(['sv2.instanceId']);
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { idleTimeoutMs: 'soon' } })).paths).toEqual([
       'limits.idleTimeoutMs',
-    );
-    expect(errorOf(() => parseConfig({ ...minimal, node: { rpcUrl: 'ftp://x' } })).field).toBe('node.rpcUrl');
-    expect(errorOf(() => parseConfig({ ...minimal, api: { listen: 'localhost' } })).field).toBe('api.listen');
+    ]);
+    expect(errorOf(() => parseConfig({ ...minimal, node: { rpcUrl: 'ftp://x' } })).paths).toEqual([
+      'node.rpcUrl',
+    ]);
+    expect(errorOf(() => parseConfig({ ...minimal, api: { listen: 'localhost' } })).paths).toEqual([
+      'api.listen',
+    ]);
   });
 
   it('limits the message rate per connection by default, allows 0 for unlimited and names a bad rate or burst', () => {
@@ -122,24 +126,42 @@ describe('pool config', () => {
       0,
     );
     const rate = errorOf(() => parseConfig({ ...minimal, limits: { maxMessagesPerSecond: -1 } }));
-    expect(rate.field).toBe('limits.maxMessagesPerSecond');
+    expect(rate.paths).toEqual(['limits.maxMessagesPerSecond']);
     expect(rate.message).toContain('limits.maxMessagesPerSecond');
-    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessagesPerSecond: 1.5 } })).field).toBe(
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessagesPerSecond: 1.5 } })).paths).toEqual([
       'limits.maxMessagesPerSecond',
-    );
-    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessageBurst: 0 } })).field).toBe(
+    ]);
+    expect(errorOf(() => parseConfig({ ...minimal, limits: { maxMessageBurst: 0 } })).paths).toEqual([
       'limits.maxMessageBurst',
-    );
+    ]);
   });
 
   it('rejects unknown fields so typos do not silently fall back to defaults', () => {
     const err = errorOf(() => parseConfig({ ...minimal, vardiff: { targetShareInterval: 5 } }));
-    expect(err.field).toBe('vardiff.targetShareInterval');
+    expect(err.paths).toEqual(['vardiff.targetShareInterval']);
+  });
+
+  it('reports every mistake of a file at once, one line each', () => {
+    const err = errorOf(() =>
+      parseConfig({
+        chain: 'regtest',
+        node: { rpcUrl: 'http://127.0.0.1:8114', rpcTimeoutMs: 5 },
+        sv2: { authorityKeyFile: 'authority.key' },
+        vardiff: { targetShareInterval: 5 },
+      }),
+    );
+    expect(err.paths).toEqual(['vardiff.targetShareInterval', 'chain', 'node.rpcTimeoutMs']);
+    expect(err.message.split('\n')).toEqual([
+      '3 problems:',
+      '  vardiff.targetShareInterval: unknown field (did you mean vardiff.targetShareIntervalSeconds?); see docs/pool-config.md',
+      "  chain: must be one of mainnet, testnet, dev, got 'regtest'",
+      '  node.rpcTimeoutMs: 5 is out of range 100..600000',
+    ]);
   });
 
   it('checks relations between fields', () => {
     const err = errorOf(() => parseConfig({ ...minimal, vardiff: { minDifficulty: 10, maxDifficulty: 5 } }));
-    expect(err.field).toBe('vardiff.minDifficulty');
+    expect(err.paths).toEqual(['vardiff.minDifficulty']);
   });
 
   it('loads a YAML file', () => {
@@ -178,9 +200,11 @@ describe('pool config', () => {
 
   it('refuses a listen address that is not host:port, naming the field', () => {
     expect(
-      errorOf(() => parseConfig({ ...minimal, sv2: { listen: '0.0.0.0:99999' } }, '/etc/ckb-pool')),
+      errorOf(() =>
+        parseConfig({ ...minimal, sv2: { ...minimal.sv2, listen: '0.0.0.0:99999' } }, '/etc/ckb-pool'),
+      ),
     ).toMatchObject({
-      field: 'sv2.listen',
+      paths: ['sv2.listen'],
     });
   });
 

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config-engine/errors.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../sv2/noise/keys.js';
-import { parseTranslatorConfig, TranslatorConfigError } from './config.js';
+import { parseTranslatorConfig, TRANSLATOR_LIMIT_DEFAULTS, translatorLimitsMarkdown } from './config.js';
 
 const key = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
 const url = `stratum2+tcp://pool:3334/${key}`;
@@ -33,13 +35,11 @@ describe('translator.yaml', () => {
   it('names the field that is wrong', () => {
     expect(() => parseTranslatorConfig({})).toThrow(/upstream.url/);
     expect(() => parseTranslatorConfig({ upstream: { url: 'stratum+tcp://x:1' } })).toThrow(
-      /upstream.url\[0\]/,
+      /upstream.url: item 1:/,
     );
     expect(() => parseTranslatorConfig({ upstream: { url, mode: 'solo' } })).toThrow(/upstream.mode/);
-    expect(() => parseTranslatorConfig({ upstream: { url }, v1: { listen: 'nope' } })).toThrow(
-      TranslatorConfigError,
-    );
-    expect(() => parseTranslatorConfig({ upstream: { url }, extra: 1 })).toThrow(/unknown field 'extra'/);
+    expect(() => parseTranslatorConfig({ upstream: { url }, v1: { listen: 'nope' } })).toThrow(ConfigError);
+    expect(() => parseTranslatorConfig({ upstream: { url }, extra: 1 })).toThrow(/extra: unknown field/);
   });
 
   it('fails back to the first URL by default (probe every 30 s, two healthy probes), takes its own settings, and false or 0 turns it off', () => {
@@ -59,10 +59,10 @@ describe('translator.yaml', () => {
       /upstream.failback.healthyProbes/,
     );
     expect(() => parseTranslatorConfig({ upstream: { url, failback: { interval: 1 } } })).toThrow(
-      /unknown field 'upstream.failback.interval'/,
+      /upstream.failback.interval: unknown field/,
     );
     expect(() => parseTranslatorConfig({ upstream: { url, failBack: false } })).toThrow(
-      /unknown field 'upstream.failBack'/,
+      /upstream.failBack: unknown field \(did you mean upstream.failback\?\)/,
     );
   });
 
@@ -90,5 +90,41 @@ describe('translator.yaml', () => {
     expect(() => parseTranslatorConfig({ upstream: { url }, v1: { maxConections: 5 } })).toThrow(
       /v1.maxConections/,
     );
+  });
+
+  it('reports every mistake of a file at once, one line each', () => {
+    let err: unknown;
+    try {
+      parseTranslatorConfig(
+        { chain: 'regtest', v1: { listen: 'nope', maxConections: 5 }, upstream: { url } },
+        'translator.yaml',
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message.split('\n')).toEqual([
+      'translator.yaml: 3 problems:',
+      '  v1.maxConections: unknown field (did you mean v1.maxConnections?); see docs/pool-config.md',
+      "  chain: must be one of mainnet, testnet, dev, got 'regtest'",
+      "  v1.listen: expected host:port, got 'nope'",
+    ]);
+  });
+
+  it('turns the metrics listener off with null and keeps it on by default', () => {
+    expect(parseTranslatorConfig({ upstream: { url } }).metricsListen).toBe('127.0.0.1:9101');
+    expect(parseTranslatorConfig({ upstream: { url }, metrics: { listen: null } }).metricsListen).toBeNull();
+  });
+
+  it('keeps the shared upstream budget below the pool per-connection defaults (2,000/s, burst 20,000)', () => {
+    expect(TRANSLATOR_LIMIT_DEFAULTS.upstreamMessagesPerSecond).toBeLessThan(2_000);
+    expect(TRANSLATOR_LIMIT_DEFAULTS.upstreamMessageBurst).toBeLessThan(20_000);
+    expect(TRANSLATOR_LIMIT_DEFAULTS.maxMessagesPerSecond * 10).toBeLessThan(2_000);
+  });
+
+  it('lists every limit in docs/pool-config.md with the generated table', () => {
+    const doc = readFileSync(new URL('../../../docs/pool-config.md', import.meta.url), 'utf8');
+    expect(translatorLimitsMarkdown()).toContain('`upstream.maxMessagesPerSecond`');
+    expect(doc).toContain(translatorLimitsMarkdown());
   });
 });

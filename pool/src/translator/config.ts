@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { isChain } from '../ckb/pow.js';
-import { isLogLevel, LOG_LEVELS } from '../log/levels.js';
-import { parseHostPort } from '../net/address.js';
+import { CHAINS } from '../ckb/chain.js';
+import { referenceTable } from '../config-engine/docs.js';
+import { ConfigError } from '../config-engine/errors.js';
+import { checked, hostPort, int, type Kind, KindError, list, oneOf, str } from '../config-engine/kinds.js';
+import { type ConfigOf, ConfigTable } from '../config-engine/table.js';
+import { LOG_LEVELS } from '../log/levels.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
 import { parsePoolUrl } from '../sv2/noise/keys.js';
-// ── V1 dialects (docs/miners.md): the fields of dialect-config.ts ──
-import { DIALECT_V1_KEYS, parseDialectPorts } from './dialect-config.js';
-import {
-  limitKeys,
-  parseTranslatorLimits,
-  TRANSLATOR_LIMIT_DEFAULTS,
-  type TranslatorLimits,
-} from './limits.js';
-import type { TranslatorMode } from './translator.js';
+// ── V1 dialects (docs/miners.md): the field of dialect-config.ts ──
+import { parseDialectPorts } from './dialect-config.js';
+import type { TranslatorLimits } from './limits.js';
 import type { DialectPort } from './types.js';
 
 /**
@@ -21,7 +18,7 @@ import type { DialectPort } from './types.js';
  *
  *   chain: mainnet            # PoW of the local share check (testnet adds a ckbhash)
  *   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }   # and the
- *       # per-miner limits of limits.ts: maxConnectionsPerIp, idleTimeoutMs, maxAuthorizes, …
+ *       # per-miner limits: maxConnectionsPerIp, idleTimeoutMs, maxAuthorizes, …
  *   upstream:
  *     url: stratum2+tcp://pool:3334/AUTHORITY   # or a list: tried in order (failover)
  *     mode: per-worker                         # or aggregated
@@ -29,178 +26,258 @@ import type { DialectPort } from './types.js';
  *     failback: { probeIntervalMs: 30000, healthyProbes: 2 }   # back to the first URL; false = off
  *   metrics: { listen: 127.0.0.1:9101 }        # /metrics and /health; null = off
  *   log: { level: info }
+ *
+ * One row per field on the config engine; the limits rows are documented in docs/pool-config.md.
  */
 
-export interface TranslatorConfig {
-  chain: 'mainnet' | 'testnet' | 'dev';
-  listen: string;
-  upstreams: string[];
-  mode: TranslatorMode;
-  userIdentity: string;
-  /**
-   * While on a backup URL: probe the more preferred ones every probeIntervalMs and move back
-   * after healthyProbes consecutive successes (false or probeIntervalMs 0: stay on the backup).
-   * Optional so a config built by hand may leave it out (the translator's defaults apply).
-   */
-  failback?: FailbackSettings | false;
-  metricsListen: string | null;
-  maxLineBytes: number;
-  maxConnections: number;
-  /** Per-miner and shared-upstream limits (limits.ts); optional for a config built by hand. */
-  limits?: TranslatorLimits;
-  logLevel: string;
-  // ── V1 dialects (docs/miners.md; dialect-config.ts) ──
-  /** `v1.dialectPorts`: extra V1 ports whose miners all speak one dialect. */
-  dialectPorts?: DialectPort[];
+const MODES = ['per-worker', 'aggregated'] as const;
+
+/** An SV2 pool URL with the authority key miners pin (`stratum2+tcp://HOST:PORT/KEY`). */
+const poolUrl = (): Kind<string> => checked('pool URL', (s) => void parsePoolUrl(s));
+
+/**
+ * `upstream.failback`: a mapping (defaults for what it leaves out), or false for none; a probe
+ * interval of 0 also turns it off.
+ */
+function failback(): Kind<FailbackSettings | false> {
+  const probeIntervalMs = int(0, 86_400_000);
+  const healthyProbes = int(1, 1_000);
+  const at = (sub: string, parse: () => number): number => {
+    try {
+      return parse();
+    } catch (e) {
+      if (e instanceof KindError) throw new KindError(e.message, sub);
+      throw e;
+    }
+  };
+  const parse = (raw: unknown): FailbackSettings | false => {
+    if (raw === false) return false;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new KindError(`expected false or a mapping, got ${JSON.stringify(raw)}`);
+    const m = raw as Record<string, unknown>;
+    for (const k of Object.keys(m))
+      if (k !== 'probeIntervalMs' && k !== 'healthyProbes') throw new KindError('unknown field', k);
+    const settings = {
+      probeIntervalMs: at('probeIntervalMs', () =>
+        probeIntervalMs.parse(m.probeIntervalMs ?? FAILBACK_DEFAULTS.probeIntervalMs),
+      ),
+      healthyProbes: at('healthyProbes', () =>
+        healthyProbes.parse(m.healthyProbes ?? FAILBACK_DEFAULTS.healthyProbes),
+      ),
+    };
+    return settings.probeIntervalMs === 0 ? false : settings;
+  };
+  return { describe: '`false` or {probeIntervalMs, healthyProbes}', parse, fromFlag: (raw) => parse(raw) };
 }
 
-export const TRANSLATOR_DEFAULTS = {
-  listen: '0.0.0.0:3333',
-  metricsListen: '127.0.0.1:9101',
-  mode: 'per-worker' as TranslatorMode,
-  userIdentity: 'translator',
-  failback: FAILBACK_DEFAULTS,
-  maxLineBytes: 16_384,
-  maxConnections: 10_000,
-  limits: TRANSLATOR_LIMIT_DEFAULTS,
-  logLevel: 'info',
-};
-
-export class TranslatorConfigError extends Error {}
-
-function obj(v: unknown, field: string): Record<string, unknown> {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v))
-    throw new TranslatorConfigError(`${field} must be a mapping`);
-  return v as Record<string, unknown>;
-}
-
-function int(v: unknown, field: string, def: number, min: number, max: number): number {
-  if (v === undefined || v === null) return def;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new TranslatorConfigError(`${field} must be an integer ${min}..${max}`);
-  return v;
-}
-
-export function checkUpstreamUrl(url: string, field: string): string {
-  try {
-    parsePoolUrl(url);
-  } catch (err) {
-    throw new TranslatorConfigError(`${field}: ${(err as Error).message}`);
-  }
-  return url;
-}
-
-export function checkHostPort(v: string, field: string): string {
-  try {
-    parseHostPort(v, field);
-  } catch (err) {
-    throw new TranslatorConfigError((err as Error).message);
-  }
-  return v;
-}
-
-export function checkMode(v: unknown, field: string): TranslatorMode {
-  if (v !== 'per-worker' && v !== 'aggregated')
-    throw new TranslatorConfigError(`${field} must be per-worker or aggregated`);
-  return v;
-}
-
-/** `upstream.failback`: a mapping, or false (no failback). */
-export function parseFailback(v: unknown, field: string): FailbackSettings | false {
-  if (v === false) return false;
-  const m = obj(v, field);
-  for (const k of Object.keys(m))
-    if (k !== 'probeIntervalMs' && k !== 'healthyProbes')
-      throw new TranslatorConfigError(`unknown field '${field}.${k}'`);
-  const probeIntervalMs = int(
-    m.probeIntervalMs,
-    `${field}.probeIntervalMs`,
-    FAILBACK_DEFAULTS.probeIntervalMs,
-    0,
-    86_400_000,
-  );
-  const healthyProbes = int(
-    m.healthyProbes,
-    `${field}.healthyProbes`,
-    FAILBACK_DEFAULTS.healthyProbes,
-    1,
-    1_000,
-  );
-  return probeIntervalMs === 0 ? false : { probeIntervalMs, healthyProbes };
-}
-
-export function parseTranslatorConfig(doc: unknown): TranslatorConfig {
-  const root = obj(doc, 'config');
-  const known = new Set(['chain', 'v1', 'upstream', 'upstreams', 'metrics', 'log']);
-  for (const k of Object.keys(root))
-    if (!known.has(k)) throw new TranslatorConfigError(`unknown field '${k}'`);
-  const chain = root.chain ?? 'mainnet';
-  if (!isChain(chain)) throw new TranslatorConfigError('chain must be mainnet, testnet or dev');
-  const v1 = obj(root.v1, 'v1');
-  const up = obj(root.upstream, 'upstream');
-  const metrics = obj(root.metrics, 'metrics');
-  const logc = obj(root.log, 'log');
-  const rawUrls = up.url ?? root.upstreams;
-  const urls = Array.isArray(rawUrls) ? rawUrls : rawUrls === undefined ? [] : [rawUrls];
-  if (urls.length === 0) throw new TranslatorConfigError('upstream.url is required (one URL or a list)');
-  const upstreams = urls.map((u, i) => {
-    if (typeof u !== 'string') throw new TranslatorConfigError(`upstream.url[${i}] must be a string`);
-    return checkUpstreamUrl(u, `upstream.url[${i}]`);
-  });
-  const listen = v1.listen ?? TRANSLATOR_DEFAULTS.listen;
-  if (typeof listen !== 'string') throw new TranslatorConfigError('v1.listen must be host:port');
-  const metricsListen = metrics.listen === undefined ? TRANSLATOR_DEFAULTS.metricsListen : metrics.listen;
-  if (metricsListen !== null && typeof metricsListen !== 'string')
-    throw new TranslatorConfigError('metrics.listen must be host:port or null');
-  const userIdentity = up.userIdentity ?? TRANSLATOR_DEFAULTS.userIdentity;
-  if (typeof userIdentity !== 'string' || userIdentity.length === 0 || userIdentity.length > 255)
-    throw new TranslatorConfigError('upstream.userIdentity must be a string of 1..255 characters');
-  for (const k of Object.keys(up))
-    if (!['url', 'mode', 'userIdentity', 'failback', ...limitKeys('upstream')].includes(k))
-      throw new TranslatorConfigError(`unknown field 'upstream.${k}'`);
-  for (const k of Object.keys(v1))
-    if (!['listen', 'maxLineBytes', 'maxConnections', ...limitKeys('v1'), ...DIALECT_V1_KEYS].includes(k))
-      throw new TranslatorConfigError(`unknown field 'v1.${k}'`);
-  const limits = parseTranslatorLimits({ v1, upstream: up }, (m) => new TranslatorConfigError(m));
-  const level = logc.level ?? TRANSLATOR_DEFAULTS.logLevel;
-  if (!isLogLevel(level))
-    throw new TranslatorConfigError(`log.level must be one of ${LOG_LEVELS.join(', ')}`);
+/** `v1.dialectPorts`: a list of `{ listen, dialect }` (dialect-config.ts checks each entry). */
+function dialectPortsKind(): Kind<DialectPort[]> {
+  const parse = (raw: unknown): DialectPort[] =>
+    parseDialectPorts(raw, 'item', (m) => new KindError(m)) ?? [];
   return {
-    chain,
-    listen: checkHostPort(listen, 'v1.listen'),
-    upstreams,
-    mode: checkMode(up.mode ?? TRANSLATOR_DEFAULTS.mode, 'upstream.mode'),
-    userIdentity,
-    failback: parseFailback(up.failback, 'upstream.failback'),
-    metricsListen: metricsListen === null ? null : checkHostPort(metricsListen, 'metrics.listen'),
-    maxLineBytes: int(v1.maxLineBytes, 'v1.maxLineBytes', TRANSLATOR_DEFAULTS.maxLineBytes, 256, 1 << 20),
-    maxConnections: int(
-      v1.maxConnections,
-      'v1.maxConnections',
-      TRANSLATOR_DEFAULTS.maxConnections,
-      1,
-      1_000_000,
-    ),
-    limits,
-    logLevel: level,
-    // ── V1 dialects (dialect-config.ts) ──
-    dialectPorts: parseDialectPorts(v1.dialectPorts, 'v1.dialectPorts', (m) => new TranslatorConfigError(m)),
+    describe: 'list of `{listen, dialect}`',
+    list: true,
+    parse,
+    fromFlag: () => {
+      throw new KindError('set v1.dialectPorts in translator.yaml');
+    },
   };
 }
+
+export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
+  .field('chain', oneOf(CHAINS), {
+    default: 'mainnet',
+    doc: 'Chain of the pool: the PoW of the local share check (testnet adds a ckbhash over the Eaglesong output).',
+  })
+  .field('v1.listen', hostPort(), {
+    default: '0.0.0.0:3333',
+    doc: 'host:port of the Stratum V1 listener miners connect to.',
+  })
+  .field('v1.maxLineBytes', int(256, 1 << 20), {
+    default: 16_384,
+    doc: 'Longest JSON line a miner may send; a longer one closes it (reason `line_too_long`).',
+  })
+  .field('v1.maxConnections', int(1, 1_000_000), {
+    default: 10_000,
+    doc: 'Open V1 connections in total; a further miner gets an error line and is closed (reason `total`).',
+  })
+  .field('v1.maxConnectionsPerIp', int(1, 1_000_000), {
+    default: 1_000,
+    doc: 'Open V1 connections from one IP address (a farm behind NAT needs one per device); a further one gets an error line and is closed (reason `per_ip`).',
+  })
+  .field('v1.idleTimeoutMs', int(1_000, 86_400_000), {
+    default: 300_000,
+    doc: 'A miner that sends no complete line for this long is closed (reason `idle`); a mining miner submits every few seconds. Before `mining.subscribe` the shorter 60 s subscribe deadline applies (reason `subscribe_timeout`).',
+  })
+  .field('v1.maxAuthorizes', int(1, 1_000_000), {
+    default: 16,
+    doc: '`mining.authorize` requests one connection may send; one more is answered with an error and closes it (reason `authorize_churn`). Only the first authorize moves a miner to a channel under its name: later names ride on 0x0002 TLVs, so authorizes never open or close pool channels.',
+  })
+  .field('v1.maxMessagesPerSecond', int(1, 1_000_000), {
+    default: 50,
+    doc: "Requests one miner may send per second, sustained (a token bucket holding `v1.maxMessageBurst`); the miner that empties it is closed (reason `messages`) and no other notices. Far below the pool's 2,000 per connection, which every miner behind the translator shares.",
+  })
+  .field('v1.maxMessageBurst', int(1, 1_000_000), {
+    default: 1_000,
+    doc: "Requests one miner may send at once before `v1.maxMessagesPerSecond` applies: room for a fast device's shares at its first, too easy target until the pool's vardiff raises it.",
+  })
+  .optional('upstreams', list(poolUrl(), 'list of pool URLs'), {
+    doc: 'The older spelling of `upstream.url`, at the top level.',
+  })
+  .optional('upstream.url', list(poolUrl(), 'pool URL or list of them'), {
+    requiredWhen: (c) => c.upstreams === undefined,
+    doc: 'The pool: `stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY`, or a list tried in order (failover).',
+  })
+  .field('upstream.mode', oneOf(MODES), {
+    default: 'per-worker',
+    doc: 'per-worker: one pool channel per miner, credited under its own name; aggregated: one channel for all miners.',
+  })
+  .field('upstream.userIdentity', str('user identity', /^[\s\S]{1,255}$/, '1..255 characters'), {
+    default: 'translator',
+    doc: 'The user identity of the aggregated channel (and of miners that authorize with no name).',
+  })
+  .field('upstream.failback', failback(), {
+    default: FAILBACK_DEFAULTS,
+    defaultDoc: '`{probeIntervalMs: 30000, healthyProbes: 2}`',
+    doc: 'While on a backup URL, probe the more preferred ones every probeIntervalMs and move back after healthyProbes consecutive successes; `false` (or probeIntervalMs 0) stays on the backup.',
+  })
+  .field('upstream.maxMessagesPerSecond', int(1, 10_000_000), {
+    default: 1_500,
+    doc: "Shares and channel opens all miners together may send up the pool connection per second (a token bucket holding `upstream.maxMessageBurst`). Beyond it a share is answered here (code 20, `translator busy`) and a subscribe with an error, rather than forwarded (reason `upstream_busy`), so the pool's per-connection rate limit (2,000/s, burst 20,000) never closes the connection every miner shares. Keep both below the pool's `limits.maxMessagesPerSecond` and `limits.maxMessageBurst`. Shares that fail the local checks (target, duplicate) never count: they never leave the translator.",
+  })
+  .field('upstream.maxMessageBurst', int(1, 10_000_000), {
+    default: 15_000,
+    doc: 'Shares and channel opens the translator may send at once before `upstream.maxMessagesPerSecond` applies (room for every miner resubscribing after a pool restart).',
+  })
+  .optional('v1.dialectPorts', dialectPortsKind(), {
+    doc: 'Extra V1 ports whose miners all speak one dialect (docs/miners.md): a list of `{ listen: HOST:PORT, dialect: NAME }`, for firmware whose user agent does not say what it is.',
+  })
+  .nullable('metrics.listen', hostPort(), {
+    default: '127.0.0.1:9101',
+    doc: 'host:port of /metrics and /health; null turns them off.',
+  })
+  .field('log.level', oneOf(LOG_LEVELS), {
+    default: 'info',
+    doc: 'Log level of the JSON (pino) logs on stdout.',
+  });
+
+/** translator.yaml as parsed: the type of the table. */
+export type TranslatorFile = ConfigOf<typeof TRANSLATOR_CONFIG_TABLE>;
+
+/** What `startTranslator` is given: the file's values, flattened (or set from flags by `translate`). */
+export interface TranslatorConfig {
+  chain: TranslatorFile['chain'];
+  listen: TranslatorFile['v1']['listen'];
+  upstreams: string[];
+  mode: TranslatorFile['upstream']['mode'];
+  userIdentity: TranslatorFile['upstream']['userIdentity'];
+  /** Optional so a config built by hand may leave it out (the translator's defaults apply). */
+  failback?: TranslatorFile['upstream']['failback'];
+  metricsListen: TranslatorFile['metrics']['listen'];
+  maxLineBytes: TranslatorFile['v1']['maxLineBytes'];
+  maxConnections: TranslatorFile['v1']['maxConnections'];
+  /** Per-miner and shared-upstream limits (limits.ts); optional for a config built by hand. */
+  limits?: TranslatorLimits;
+  logLevel: TranslatorFile['log']['level'];
+  // ── V1 dialects (docs/miners.md; dialect-config.ts) ──
+  /** `v1.dialectPorts`: extra V1 ports whose miners all speak one dialect. */
+  dialectPorts?: DialectPort[] | undefined;
+}
+
+/** The rows that bound what miners may cost (limits.ts), documented in docs/pool-config.md. */
+const LIMIT_PATHS = [
+  'v1.maxConnectionsPerIp',
+  'v1.idleTimeoutMs',
+  'v1.maxAuthorizes',
+  'v1.maxMessagesPerSecond',
+  'v1.maxMessageBurst',
+  'upstream.maxMessagesPerSecond',
+  'upstream.maxMessageBurst',
+];
+
+function limitsOf(f: TranslatorFile): TranslatorLimits {
+  return {
+    maxConnectionsPerIp: f.v1.maxConnectionsPerIp,
+    idleTimeoutMs: f.v1.idleTimeoutMs,
+    maxAuthorizes: f.v1.maxAuthorizes,
+    maxMessagesPerSecond: f.v1.maxMessagesPerSecond,
+    maxMessageBurst: f.v1.maxMessageBurst,
+    upstreamMessagesPerSecond: f.upstream.maxMessagesPerSecond,
+    upstreamMessageBurst: f.upstream.maxMessageBurst,
+  };
+}
+
+function fromFile(f: TranslatorFile): TranslatorConfig {
+  return {
+    chain: f.chain,
+    listen: f.v1.listen,
+    upstreams: f.upstream.url ?? f.upstreams ?? [],
+    mode: f.upstream.mode,
+    userIdentity: f.upstream.userIdentity,
+    failback: f.upstream.failback,
+    metricsListen: f.metrics.listen,
+    maxLineBytes: f.v1.maxLineBytes,
+    maxConnections: f.v1.maxConnections,
+    limits: limitsOf(f),
+    logLevel: f.log.level,
+    ...(f.v1.dialectPorts !== undefined ? { dialectPorts: f.v1.dialectPorts } : {}),
+  };
+}
+
+/** Validates a parsed translator.yaml and fills defaults; throws a ConfigError naming every bad field. */
+export function parseTranslatorConfig(doc: unknown, source?: string): TranslatorConfig {
+  return fromFile(
+    TRANSLATOR_CONFIG_TABLE.parse(doc, {
+      ...(source !== undefined && { source }),
+      docs: 'docs/pool-config.md',
+    }),
+  );
+}
+
+// The file that names no pool: every default.
+const DEFAULT_FILE = TRANSLATOR_CONFIG_TABLE.parse({ upstreams: [] });
+export const TRANSLATOR_DEFAULTS: TranslatorConfig = fromFile(DEFAULT_FILE);
+export const TRANSLATOR_LIMIT_DEFAULTS: TranslatorLimits = limitsOf(DEFAULT_FILE);
+
+/** The limits rows, for the translator section of docs/pool-config.md. */
+export function translatorLimitsMarkdown(): string {
+  return referenceTable(TRANSLATOR_CONFIG_TABLE.fields.filter((f) => LIMIT_PATHS.includes(f.path)));
+}
+
+/** A command-line value checked by the kind of its translator.yaml field; errors name the flag. */
+function flagValue<V>(path: string, raw: unknown, flag: string): V {
+  const row = TRANSLATOR_CONFIG_TABLE.get(path);
+  if (!row) throw new Error(`translator config: no field ${path}`);
+  try {
+    return row.kind.parse(raw) as V;
+  } catch (e) {
+    if (!(e instanceof KindError)) throw e;
+    throw new ConfigError([{ path: e.subPath ? `${flag}.${e.subPath}` : flag, message: e.message }]);
+  }
+}
+
+export const checkUpstreamUrl = (url: string, flag: string): string =>
+  flagValue<string[]>('upstream.url', [url], flag)[0] as string;
+export const checkHostPort = (v: string, flag: string): string => flagValue('v1.listen', v, flag);
+export const checkMode = (v: unknown, flag: string): TranslatorConfig['mode'] =>
+  flagValue('upstream.mode', v, flag);
+export const checkLogLevel = (v: string, flag: string): TranslatorConfig['logLevel'] =>
+  flagValue('log.level', v, flag);
+export const parseFailback = (v: unknown, flag: string): FailbackSettings | false =>
+  flagValue('upstream.failback', v, flag);
 
 export function loadTranslatorConfig(file: string): TranslatorConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new TranslatorConfigError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new ConfigError([{ path: '(file)', message: `cannot read it: ${(err as Error).message}` }], file);
   }
   let doc: unknown;
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new TranslatorConfigError(`${file} is not valid YAML: ${(err as Error).message}`);
+    throw new ConfigError([{ path: '(file)', message: `not valid YAML: ${(err as Error).message}` }], file);
   }
-  return parseTranslatorConfig(doc);
+  return parseTranslatorConfig(doc, file);
 }

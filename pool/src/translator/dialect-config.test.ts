@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../config-engine/errors.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../sv2/noise/keys.js';
-import { parseTranslatorConfig, TranslatorConfigError } from './config.js';
+import { parseTranslatorConfig } from './config.js';
 
 const key = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
 const upstream = { url: `stratum2+tcp://pool:3334/${key}` };
@@ -26,13 +27,13 @@ describe('translator.yaml v1.dialectPorts', () => {
 
   it('names the entry and field that is wrong', () => {
     const bad = (dialectPorts: unknown) => () => parseTranslatorConfig({ upstream, v1: { dialectPorts } });
-    expect(bad({ listen: '0.0.0.0:3334' })).toThrow(/v1.dialectPorts must be a list/);
+    expect(bad({ listen: '0.0.0.0:3334' })).toThrow(/v1.dialectPorts: item must be a list/);
     expect(bad([{ listen: '0.0.0.0:3334', dialect: 'whatsminer' }])).toThrow(
-      /v1.dialectPorts\[0\].dialect must be one of ckb, antminer-k7, goldshell, nerdminer, ckbminer/,
+      /v1.dialectPorts: item\[0\].dialect must be one of ckb, antminer-k7, goldshell, nerdminer, ckbminer/,
     );
-    expect(bad([{ listen: 'nope', dialect: 'k7' }])).toThrow(TranslatorConfigError);
+    expect(bad([{ listen: 'nope', dialect: 'k7' }])).toThrow(ConfigError);
     expect(bad([{ listen: '0.0.0.0:1', dialect: 'k7', tls: true }])).toThrow(
-      /unknown field 'v1.dialectPorts\[0\].tls'/,
+      /v1.dialectPorts: unknown field 'item\[0\].tls'/,
     );
   });
 });

@@ -18,7 +18,13 @@ const PREFIX = Uint8Array.of(9, 9, 9, 9);
 function setup(
   opts: { verdict?: ShareVerdict; target?: bigint; burst?: number; workerHashrate?: boolean } = {},
 ) {
-  const submits: Array<{ channelId: number; jobId: number; suffix: Uint8Array; tlv?: Uint8Array }> = [];
+  // What submit was called with: tlv undefined when the share carried no 0x0002 name.
+  const submits: Array<{
+    channelId: number;
+    jobId: number;
+    suffix: Uint8Array;
+    tlv: Uint8Array | undefined;
+  }> = [];
   const upstream = {
     epoch: 1,
     connected: true,

@@ -6,9 +6,10 @@ import { UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
 import { ChannelAssigner } from './channel-assigner.js';
 import { ChannelRegistry, MinerIndexes } from './channel-registry.js';
+import { TRANSLATOR_LIMIT_DEFAULTS } from './config.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
-import { TRANSLATOR_LIMIT_DEFAULTS, type TranslatorLimitReason, V1Admission } from './limits.js';
+import { type TranslatorLimitReason, V1Admission } from './limits.js';
 import { TranslatorMetrics } from './metrics.js';
 import { ShareRelay } from './share-relay.js';
 import type { RunningTranslator, TranslatorOptions, TranslatorStats } from './types.js';
@@ -60,8 +61,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     vendor: 'ckb-pool-translate',
     workerHashrate: true,
     log: log.child({ part: 'upstream' }),
-    backoffMinMs: o.backoffMinMs,
-    backoffMaxMs: o.backoffMaxMs,
+    ...(o.backoffMinMs !== undefined && { backoffMinMs: o.backoffMinMs }),
+    ...(o.backoffMaxMs !== undefined && { backoffMaxMs: o.backoffMaxMs }),
     failback: o.failback === false ? false : { ...FAILBACK_DEFAULTS, ...o.failback },
   });
 

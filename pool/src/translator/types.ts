@@ -19,36 +19,36 @@ export interface TranslatorOptions {
    * While on a backup URL, probe the more preferred ones and move back after the hold-down
    * (default { probeIntervalMs: 30 s, healthyProbes: 2 }; false = stay on the backup).
    */
-  failback?: Partial<FailbackSettings> | false;
+  failback?: Partial<FailbackSettings> | false | undefined;
   chain: Chain;
-  mode?: TranslatorMode;
+  mode?: TranslatorMode | undefined;
   /**
    * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
    * before it sends its name) and of the single aggregated channel. Shares on those channels
    * carry the miner's name (extension 0x0002), which the pool files under this name's account
    * (the part before the first '.').
    */
-  userIdentity?: string;
+  userIdentity?: string | undefined;
   /** host:port for /metrics and /health; null = none. */
-  metricsListen?: string | null;
-  log?: Logger;
-  maxLineBytes?: number;
-  maxConnections?: number;
+  metricsListen?: string | null | undefined;
+  log?: Logger | undefined;
+  maxLineBytes?: number | undefined;
+  maxConnections?: number | undefined;
   /** Per-miner and shared-upstream limits (defaults: TRANSLATOR_LIMIT_DEFAULTS). */
-  limits?: Partial<TranslatorLimits>;
+  limits?: Partial<TranslatorLimits> | undefined;
   /** How long a subscribe may wait for the pool before it is answered with an error. */
-  subscribeWaitMs?: number;
+  subscribeWaitMs?: number | undefined;
   /** A connection that sends no mining.subscribe for this long is closed (default 60 s). */
-  subscribeTimeoutMs?: number;
+  subscribeTimeoutMs?: number | undefined;
   /** Also export Node process metrics (default false; the CLI turns it on). */
-  processMetrics?: boolean;
-  backoffMinMs?: number;
-  backoffMaxMs?: number;
+  processMetrics?: boolean | undefined;
+  backoffMinMs?: number | undefined;
+  backoffMaxMs?: number | undefined;
   /**
    * Extra V1 ports whose miners all speak one dialect (docs/miners.md), for firmware whose user
    * agent does not say what it is: `{ listen: '0.0.0.0:3334', dialect: 'antminer-k7' }`.
    */
-  dialectPorts?: DialectPort[];
+  dialectPorts?: DialectPort[] | undefined;
 }
 
 export interface DialectPort {

@@ -16,7 +16,7 @@ export interface V1HostDeps {
   /** Resolves once the pool is connected, rejects after `ms`. */
   waitUp: (ms: number) => Promise<void>;
   /** How long a subscribe waits for the pool (default 30 s). */
-  subscribeWaitMs?: number;
+  subscribeWaitMs?: number | undefined;
 }
 
 /** What the translator does for each V1 request a session has parsed and checked. */

@@ -41,9 +41,9 @@ import type { V1Resumes } from './v1-resumes.js';
 
 export interface V1SessionOptions {
   /** Every miner of this listener speaks this dialect (a port with a forced dialect). */
-  dialect?: V1Dialect;
+  dialect?: V1Dialect | undefined;
   /** Session ids for dialects that resume sessions. */
-  resumes?: V1Resumes;
+  resumes?: V1Resumes | undefined;
 }
 
 export type SubmitOutcome = { ok: true } | { ok: false; code: number; message: string };

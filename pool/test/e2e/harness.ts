@@ -22,7 +22,7 @@ export interface PoolOpts {
   sv2Listen?: string;
   secret?: Uint8Array;
   ledgerPath?: string;
-  extra?: Record<string, unknown>;
+  extra?: Record<string, unknown> | undefined;
 }
 
 export function tempDir(): { dir: string; remove(): void } {

@@ -48,7 +48,7 @@ const command: Command = {
     try {
       config = loadPoolConfig(values.config);
     } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(`${values.config}: ${err.message}`);
+      if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
     const level = values['log-level'];

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { isChain } from '../../ckb/pow.js';
+import { ConfigError } from '../../config-engine/errors.js';
+import { FAILBACK_DEFAULTS } from '../../sv2/client/failback.js';
 import {
   checkHostPort,
+  checkLogLevel,
   checkMode,
   checkUpstreamUrl,
   loadTranslatorConfig,
   parseFailback,
   TRANSLATOR_DEFAULTS,
   type TranslatorConfig,
-  TranslatorConfigError,
 } from '../../translator/config.js';
 import { startTranslator } from '../../translator/translator.js';
 import { type Command, UsageError } from '../command.js';
@@ -101,18 +103,7 @@ const command: Command = {
         cfg = loadTranslatorConfig(values.config);
       } else {
         if (!values.upstream?.length) throw new UsageError('--upstream URL (or --config FILE) is required');
-        cfg = {
-          chain: 'mainnet',
-          listen: TRANSLATOR_DEFAULTS.listen,
-          upstreams: [],
-          mode: TRANSLATOR_DEFAULTS.mode,
-          userIdentity: TRANSLATOR_DEFAULTS.userIdentity,
-          metricsListen: TRANSLATOR_DEFAULTS.metricsListen,
-          maxLineBytes: TRANSLATOR_DEFAULTS.maxLineBytes,
-          maxConnections: TRANSLATOR_DEFAULTS.maxConnections,
-          limits: TRANSLATOR_DEFAULTS.limits,
-          logLevel: TRANSLATOR_DEFAULTS.logLevel,
-        };
+        cfg = { ...TRANSLATOR_DEFAULTS };
       }
       if (values.upstream?.length)
         cfg.upstreams = values.upstream.map((u, i) => checkUpstreamUrl(u, `--upstream #${i + 1}`));
@@ -125,9 +116,9 @@ const command: Command = {
         if (!isChain(values.chain)) throw new UsageError('--chain must be mainnet, testnet or dev');
         cfg.chain = values.chain;
       }
-      if (values['log-level']) cfg.logLevel = values['log-level'];
+      if (values['log-level']) cfg.logLevel = checkLogLevel(values['log-level'], '--log-level');
       if (values['failback-interval'] !== undefined || values['failback-probes'] !== undefined) {
-        const fb = cfg.failback === false ? {} : { ...(cfg.failback ?? TRANSLATOR_DEFAULTS.failback) };
+        const fb = cfg.failback === false ? {} : { ...(cfg.failback ?? FAILBACK_DEFAULTS) };
         const flagInt = (flag: string, text: string, min: number, max: number): number => {
           const n = Number(text);
           if (!/^\d+$/.test(text) || n < min || n > max)
@@ -148,7 +139,7 @@ const command: Command = {
         );
       }
     } catch (err) {
-      if (err instanceof TranslatorConfigError) throw new UsageError(err.message);
+      if (err instanceof ConfigError) throw new UsageError(err.message);
       throw err;
     }
     const log = pino({ level: cfg.logLevel, base: { svc: 'ckb-pool-translate' } });

@@ -38,9 +38,9 @@ export interface NegotiateOptions {
   workerHashrate: boolean;
   connectTimeoutMs: number;
   /** Where to log refusals (the mining connection); none for quiet probes. */
-  log?: Logger;
+  log?: Logger | undefined;
   /** Called with a connection that failed before it was negotiated (byte accounting). */
-  onFailedConnection?: (conn: Sv2Connection) => void;
+  onFailedConnection?: ((conn: Sv2Connection) => void) | undefined;
 }
 
 /** Resolves with the negotiated connection; rejects (and closes it) on any refusal or timeout. */

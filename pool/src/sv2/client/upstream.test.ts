@@ -76,7 +76,7 @@ async function connected(url: string, workerHashrate?: boolean): Promise<Upstrea
   const up = new UpstreamClient({
     urls: [url],
     vendor: 'test',
-    workerHashrate,
+    ...(workerHashrate !== undefined && { workerHashrate }),
     log: pino({ level: 'silent' }),
     backoffMinMs: 20,
   });

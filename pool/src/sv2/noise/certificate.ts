@@ -126,7 +126,7 @@ export interface VerifyCertificateOptions {
   /** The server static key (x-only, decoded from act 2). */
   staticXonly: Uint8Array;
   nowSeconds: number;
-  skewSeconds?: number;
+  skewSeconds?: number | undefined;
   /** Signature verification; defaults to noble's BIP340 verify. */
   verify?: (signature: Uint8Array, message: Uint8Array, pubkey: Uint8Array) => boolean;
 }

@@ -29,8 +29,8 @@ export interface TransportKeys {
 }
 
 export interface HandshakeCommon {
-  backend?: Secp256k1Backend;
-  aead?: Aead;
+  backend?: Secp256k1Backend | undefined;
+  aead?: Aead | undefined;
   trace?: HandshakeTrace;
 }
 
@@ -40,7 +40,7 @@ export interface ResponderOptions extends HandshakeCommon {
   /** The encoded 74-byte SIGNATURE_NOISE_MESSAGE for `staticKey`. */
   certificate: Uint8Array;
   /** This connection's ephemeral key; generated when omitted (see EphemeralKeyPool). */
-  ephemeral?: EllswiftKeypair;
+  ephemeral?: EllswiftKeypair | undefined;
 }
 
 /** 64 printable ASCII bytes cannot be an ElligatorSwift key in practice ((95/256)^64 ≈ 2^-92). */
@@ -115,8 +115,8 @@ export interface InitiatorOptions extends HandshakeCommon {
   authorityPubkey: Uint8Array | null;
   ephemeral?: EllswiftKeypair;
   /** Unix seconds; defaults to the system clock. */
-  now?: () => number;
-  skewSeconds?: number;
+  now?: (() => number) | undefined;
+  skewSeconds?: number | undefined;
 }
 
 export interface InitiatorResult {
