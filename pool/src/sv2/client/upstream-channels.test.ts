@@ -1,12 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { targetToU256Le } from '../../ckb/target.js';
 import type { Sv2Message } from '../messages/index.js';
-import {
-  type OpenedChannel,
-  UpstreamChannels,
-  type UpstreamJob,
-  type UpstreamMessageSink,
-} from './upstream-channels.js';
+import { type OpenedChannel, UpstreamChannels, type UpstreamMessageSink } from './upstream-channels.js';
 
 /** UpstreamChannels with a recording sink and wire. */
 function channels(o: { shareTimeoutMs?: number; openTimeoutMs?: number } = {}) {
