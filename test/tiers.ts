@@ -45,6 +45,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/pool/templates.test.ts',
   'pool/src/sv2/client/upstream.test.ts',
   'pool/src/sv2/connection.test.ts',
+  'pool/src/translator/v1-listener.test.ts',
   'pool/src/translator/v1-session.test.ts',
   'pool/test/e2e/cli.e2e.test.ts',
   'pool/test/e2e/translator.e2e.test.ts',
