@@ -126,7 +126,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       : { probeIntervalMs: 0, healthyProbes: 1 };
     this.failbackScheduler = new FailbackScheduler<Negotiated>(fb, {
       probe: (i) =>
-        this.negotiate(this.o.urls[i] as string, false).then(
+        this.negotiate(this.o.urls[i], false).then(
           (n) => n,
           (err: Error) => {
             this.o.log.debug({ url: this.o.urls[i], err: err.message }, 'failback probe failed');
@@ -139,7 +139,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       },
       switchTo: (i, n) => this.switchTo(i, n),
       probed: (i, ok, streak) => {
-        const url = this.o.urls[i] as string;
+        const url = this.o.urls[i];
         if (ok) this.o.log.info({ url, streak }, 'preferred upstream answered a failback probe');
         this.emit('probe', url, ok, streak);
       },
@@ -170,7 +170,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private async dial(): Promise<void> {
     if (this.stopped) return;
     const index = this.urlIndex % this.o.urls.length;
-    const url = this.o.urls[index] as string;
+    const url = this.o.urls[index];
     let n: Negotiated;
     try {
       n = await this.negotiate(url, true);
