@@ -25,7 +25,7 @@ export type { FoundBlock, SessionContext, SessionTransport, VardiffTask } from '
 
 /**
  * One SV2 connection's protocol state, independent of sockets and Noise: it receives decoded
- * messages and answers through `SessionTransport` (docs/protocol.md §2–4). `handle` is the one
+ * messages and answers through `SessionTransport` (docs/protocol.md §3). `handle` is the one
  * dispatcher; each subprotocol has its handler module under `session/`, as SRI's roles have one
  * handler per subprotocol: setup-connection (common), extensions (0x0001 negotiation of 0x4CCB
  * and 0x0002), channel-opening and channel-update (mining channels in one group channel),

@@ -19,7 +19,7 @@ export interface SubmissionConnection {
 }
 
 /**
- * SubmitSharesCkb (extension 0x4CCB, docs/protocol.md §4): each share is judged against its
+ * SubmitSharesCkb (docs/protocol.md §3 "The CKB extension 0x4CCB"): each share is judged against its
  * channel and job, credited to the channel's worker or, with extension 0x0002, to the worker its
  * TLV names inside the channel's account; errors are answered at once, successes in batches.
  */
