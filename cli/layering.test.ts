@@ -56,7 +56,7 @@ function crossings(): Array<{ file: string; target: string; from: string; to: st
   for (const file of files) {
     const text = readFileSync(join(ROOT, file), 'utf8');
     for (const m of text.matchAll(/(?:from\s+|import\s*\(?)\s*'(\.{1,2}\/[^']+)'/g)) {
-      const target = normalize(join(dirname(file), m[1] as string));
+      const target = normalize(join(dirname(file), m[1]));
       const from = partOf(file);
       const to = target.startsWith('cli/') || target.startsWith('stacks/') ? partOf(target) : target;
       if (from !== to && !(from === 'stacks/main.ts' && to === 'stacks'))

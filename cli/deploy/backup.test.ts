@@ -44,7 +44,7 @@ const ok = (stdout = ''): RunResult => ({
   timedOut: false,
 });
 const unquote = (line: string): string[] =>
-  [...line.matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => (m[1] as string).replace(/'\\''/g, "'"));
+  [...line.matchAll(/'((?:[^']|'\\'')*)'/g)].map((m) => m[1].replace(/'\\''/g, "'"));
 
 function emulateHost(base: Runner, volume: string): Emulated {
   const calls: string[] = [];
@@ -56,14 +56,14 @@ function emulateHost(base: Runner, volume: string): Emulated {
     const env: Record<string, string> = {};
     let scratch = '';
     for (let i = 0; i < args.length; i++) {
-      if (args[i] === '-v') scratch = (args[i + 1] as string).split(':')[0] as string;
+      if (args[i] === '-v') scratch = args[i + 1].split(':')[0];
       if (args[i] === '-e' && args[i - 1] !== 'pool') {
-        const [k, v] = (args[i + 1] as string).split(/=(.*)/s) as [string, string];
+        const [k, v] = args[i + 1].split(/=(.*)/s) as [string, string];
         env[k] = v;
       }
     }
     expect(args).toEqual(expect.arrayContaining(['--rm', '--no-deps', '-u', '0', '--entrypoint', 'node']));
-    const program = args[args.indexOf('pool') + 2] as string;
+    const program = args[args.indexOf('pool') + 2];
     const r = await execa(process.execPath, ['-e', program], {
       env: { ...env, LEDGER: env.LEDGER?.replace('/var/lib/ckb-pool', volume) ?? '', SCRATCH: scratch },
       reject: false,
@@ -90,12 +90,12 @@ function emulateHost(base: Runner, volume: string): Emulated {
         calls.push(`ssh ${a.slice(0, -1).join(' ')}`);
         const m = /^echo ([A-Za-z0-9+/=]+) \| base64 -d \| sudo -n sh -e$/.exec(a.at(-1) as string);
         if (!m) throw new Error(`unexpected remote command ${a.at(-1)}`);
-        const script = Buffer.from(m[1] as string, 'base64').toString();
+        const script = Buffer.from(m[1], 'base64').toString();
         scripts.push(script);
         if (script.includes('mktemp')) return ok(`${mkdtempSync('/tmp/ckb-pool-backup.')}\n`);
         if (script.includes('compose.yaml ]')) return ok('deployed\n');
         if (script.startsWith('rm -rf')) {
-          rmSync(unquote(script)[0] as string, { recursive: true, force: true });
+          rmSync(unquote(script)[0], { recursive: true, force: true });
           return ok();
         }
         // The compose line runs to the end (the program inside it spans lines).

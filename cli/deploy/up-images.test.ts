@@ -121,7 +121,7 @@ describe('up --host: the pool image', () => {
     expect(archives).toHaveLength(1);
     expect(archives[0]).toMatch(/ckb-pool_0\.1\.0-linux-arm64\.tar\.gz$/);
     // Made by the real `docker save … | gzip` pipeline (the fake docker writes no bytes).
-    expect(readFileSync(archives[0] as string).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(readFileSync(archives[0]).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
     expect(readFileSync(`${archives[0]}.id`, 'utf8')).toBe('sha256:bbbb');
     expect(deps.out.text).toMatch(/cannot be pulled .*does not exist/);
     expect(deps.out.text).toContain('built on this machine from the installed ckb-pool, shipped to the host');

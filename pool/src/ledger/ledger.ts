@@ -257,7 +257,7 @@ export class Ledger implements LedgerStore {
       const params: (string | number)[] = new Array(SHARE_CHUNK * 4);
       for (let i = 0; i < full; i += SHARE_CHUNK) {
         for (let j = 0; j < SHARE_CHUNK; j++) {
-          const s = shares[i + j] as ShareRecord;
+          const s = shares[i + j];
           params[j * 4] = s.worker;
           params[j * 4 + 1] = s.difficulty;
           params[j * 4 + 2] = s.timeMs;
@@ -266,7 +266,7 @@ export class Ledger implements LedgerStore {
         this.stmts.insertShares.run(params);
       }
       for (let i = full; i < shares.length; i++) {
-        const s = shares[i] as ShareRecord;
+        const s = shares[i];
         this.stmts.insertShare.run(s.worker, s.difficulty, s.timeMs, s.height);
       }
       for (const s of shares) {

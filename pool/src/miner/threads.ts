@@ -85,7 +85,7 @@ export class HashThreads extends EventEmitter<{ share: [FoundShare]; error: [Err
       return;
     }
     if (m.type === 'exhausted') {
-      const t = this.threads[index] as ThreadState;
+      const t = this.threads[index];
       if (t.gen === m.gen && this.work) this.assign(index);
     }
   }

@@ -21,5 +21,5 @@ export function parseHostPort(value: string, field = 'address'): { host: string;
   if (!m) throw new AddressError(field, `expected host:port, got '${value}'`);
   const port = Number(m[3]);
   if (port > 65_535) throw new AddressError(field, `port ${port} is out of range 0..65535`);
-  return { host: (m[1] ?? m[2]) as string, port };
+  return { host: m[1] ?? m[2], port };
 }

@@ -14,8 +14,9 @@ import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeW
 import type { VardiffState } from './vardiff.js';
 
 /**
- * A mining channel and the pure parts of judging a share on it. The Session owns channels and
- * does the side effects (answers, ledger, metrics); this module only decides.
+ * A mining channel and the pure parts of judging a share on it. The session's handler modules
+ * (session/channel-opening.ts, session/share-submission.ts) own channels and do the side
+ * effects (answers, ledger, metrics); this module only decides.
  */
 
 export interface Channel {

@@ -133,7 +133,7 @@ describe('pool shutdown drain', () => {
     const t0 = Date.now();
     const closing = p.close();
     await c.waitFor('Reconnect');
-    const [host, port] = [p.sv2Address.split(':')[0] as string, Number(p.sv2Address.split(':')[1])];
+    const [host, port] = [p.sv2Address.split(':')[0], Number(p.sv2Address.split(':')[1])];
     const refused = await new Promise<boolean>((resolve) => {
       const s = connect(port, host);
       s.once('connect', () => {

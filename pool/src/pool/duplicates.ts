@@ -35,7 +35,7 @@ export class JobNonceSet {
 export function nonceKey(nonce: Uint8Array): string {
   let s = '';
   for (let i = 0; i < nonce.length; i += 2) {
-    s += String.fromCharCode(((nonce[i] as number) << 8) | (nonce[i + 1] ?? 0));
+    s += String.fromCharCode((nonce[i] << 8) | (nonce[i + 1] ?? 0));
   }
   return nonce.length % 2 === 1 ? `${s}!` : s;
 }

@@ -38,7 +38,7 @@ export class ExtranonceAllocator {
     if (this.next < this.capacity) {
       index = this.next++;
     } else if (this.freedHead < this.freed.length) {
-      index = this.freed[this.freedHead++] as number;
+      index = this.freed[this.freedHead++];
       // Compact the queue now and then instead of shifting on every allocation.
       if (this.freedHead > 1024 && this.freedHead * 2 > this.freed.length) {
         this.freed.splice(0, this.freedHead);
@@ -76,7 +76,7 @@ export function extranoncePrefix(instanceId: number, channelIndex: number): Uint
 export function parseExtranoncePrefix(prefix: Uint8Array): { instanceId: number; channelIndex: number } {
   if (prefix.length !== EXTRANONCE_PREFIX_SIZE) throw new RangeError('extranonce prefix must be 4 bytes');
   return {
-    instanceId: prefix[0] as number,
-    channelIndex: ((prefix[1] as number) << 16) | ((prefix[2] as number) << 8) | (prefix[3] as number),
+    instanceId: prefix[0],
+    channelIndex: (prefix[1] << 16) | (prefix[2] << 8) | prefix[3],
   };
 }

@@ -33,7 +33,7 @@ export class HashrateTracker {
       w.minutes[slot] = minute;
       w.sums[slot] = 0;
     }
-    w.sums[slot] = (w.sums[slot] as number) + difficulty;
+    w.sums[slot] = w.sums[slot] + difficulty;
     if (nowMs > w.lastMs) w.lastMs = nowMs;
   }
 
@@ -51,8 +51,8 @@ export class HashrateTracker {
     let sum = 0;
     const add = (w: WorkerBuckets) => {
       for (let i = 0; i < BUCKETS; i++) {
-        const m = w.minutes[i] as number;
-        if (m >= oldest && m <= current) sum += w.sums[i] as number;
+        const m = w.minutes[i];
+        if (m >= oldest && m <= current) sum += w.sums[i];
       }
     };
     if (worker === null) for (const w of this.workers.values()) add(w);

@@ -21,7 +21,8 @@ export function readAuthoritySecret(file: string): Uint8Array {
     try {
       const o = JSON.parse(trimmed) as Record<string, unknown>;
       for (const k of ['secret', 'secretKey', 'authoritySecret', 'authority_secret', 'private']) {
-        if (typeof o[k] === 'string') candidates.push(o[k] as string);
+        const v = o[k];
+        if (typeof v === 'string') candidates.push(v);
       }
     } catch {
       // fall through to the line forms

@@ -132,11 +132,7 @@ export function powOutputWords(
   if (chain === 'testnet') {
     const h = ckbhash(powWordsToBytes(out));
     for (let j = 0; j < 8; j++) {
-      out[j] =
-        ((h[j * 4 + 3] as number) << 24) |
-        ((h[j * 4 + 2] as number) << 16) |
-        ((h[j * 4 + 1] as number) << 8) |
-        (h[j * 4] as number);
+      out[j] = (h[j * 4 + 3] << 24) | (h[j * 4 + 2] << 16) | (h[j * 4 + 1] << 8) | h[j * 4];
     }
   }
   return out;

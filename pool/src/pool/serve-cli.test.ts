@@ -77,7 +77,8 @@ describe('ckb-pool serve', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     const url = /miners connect to stratum2\+tcp:\/\/([^/]+)\/(\S+)/.exec(p.err());
-    const [address, authority] = [url?.[1] as string, url?.[2] as string];
+    if (!url) throw new Error(`serve printed no stratum2+tcp URL: ${p.err()}`);
+    const [, address, authority] = url;
     // JSON logs with connection ids on stdout.
     const c = await TestClient.connect(address, authority);
     await c.setup();

@@ -295,7 +295,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
     const ch = await good.openStandard('dave');
     const job = await good.waitJob(ch);
 
-    const [host, port] = [p.sv2Address.split(':')[0] as string, Number(p.sv2Address.split(':')[1])];
+    const [host, port] = [p.sv2Address.split(':')[0], Number(p.sv2Address.split(':')[1])];
     const raw = (): Promise<{ socket: Socket; closed: Promise<number> }> =>
       new Promise((resolve) => {
         const socket = connect(port, host, () => {

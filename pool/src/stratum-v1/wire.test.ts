@@ -113,7 +113,7 @@ describe('CKB Stratum V1 wire helpers', () => {
           let i = 0;
           let c = 0;
           while (i < text.length) {
-            const n = cuts[c++ % cuts.length] as number;
+            const n = cuts[c++ % cuts.length];
             got.push(...sp.push(text.slice(i, i + n)));
             i += n;
           }

@@ -235,7 +235,7 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     let n = 0;
     while (this.inboxHead < inbox.length && n < FRAMES_PER_TURN) {
       if (this.closeInfo) return;
-      const frame = inbox[this.inboxHead++] as Frame;
+      const frame = inbox[this.inboxHead++];
       n++;
       let msg: Sv2Message;
       try {

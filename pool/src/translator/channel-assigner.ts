@@ -55,7 +55,7 @@ export class ChannelAssigner {
     } catch (err) {
       const refused = /^OpenMiningChannel\.Error (\S+)/.exec((err as Error).message);
       if (!refused) throw err;
-      this.poolRefusing = refused[1] as string;
+      this.poolRefusing = refused[1];
       throw new Error(`the pool is full: it refused a channel (${this.poolRefusing}); try again later`);
     }
     this.poolRefusing = null;

@@ -110,10 +110,10 @@ describe('V1 session reply order', () => {
       clean: true,
     });
     await until(() => lines.length === 6);
-    expect(JSON.parse(lines[5] as string).method).toBe('mining.notify');
+    expect(JSON.parse(lines[5]).method).toBe('mining.notify');
     (release as unknown as (o: SubmitOutcome) => void)({ ok: true });
     await until(() => lines.length === 7);
-    expect(JSON.parse(lines[6] as string)).toEqual({ id: 4, result: true, error: null });
+    expect(JSON.parse(lines[6])).toEqual({ id: 4, result: true, error: null });
   });
 });
 
@@ -230,7 +230,7 @@ describe('V1 session limits', () => {
     const { client, lines } = await pair(h.host);
     client.write(`${JSON.stringify({ id: 1, method: 'mining.authorize', params: ['rig\u0007', 'x'] })}\n`);
     await until(() => lines.length > 0);
-    expect(JSON.parse(lines[0] as string).error[0]).toBe(27);
+    expect(JSON.parse(lines[0]).error[0]).toBe(27);
     expect(h.authorized).toEqual([]);
   });
 

@@ -313,7 +313,7 @@ export class V1Session {
   }
 
   private flush(): void {
-    while (this.queue.length > 0 && (this.queue[0] as Slot).line !== null) {
+    while (this.queue.length > 0 && this.queue[0].line !== null) {
       this.write((this.queue.shift() as Slot).line as string);
     }
   }

@@ -55,7 +55,7 @@ export class InFlightShares {
       case 'SubmitSharesSuccess': {
         const list = this.byChannel.get(m.channelId);
         // One Success acknowledges every share up to last_sequence_number not answered by an Error.
-        while (list && list.length > 0 && (list[0] as PendingShare).seq <= m.lastSequenceNumber) {
+        while (list && list.length > 0 && list[0].seq <= m.lastSequenceNumber) {
           settle(list.shift() as PendingShare, { ok: true });
         }
         return true;
@@ -63,7 +63,7 @@ export class InFlightShares {
       case 'SubmitSharesError': {
         const list = this.byChannel.get(m.channelId);
         const i = list ? list.findIndex((s) => s.seq === m.sequenceNumber) : -1;
-        if (list && i >= 0) settle(list.splice(i, 1)[0] as PendingShare, { ok: false, code: m.errorCode });
+        if (list && i >= 0) settle(list.splice(i, 1)[0], { ok: false, code: m.errorCode });
         return true;
       }
       default:

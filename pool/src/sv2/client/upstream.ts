@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { u256LeToTarget } from '../../ckb/target.js';
 import type { Sv2Connection } from '../connection.js';
 import type { Sv2Message } from '../messages/index.js';
 import { parsePoolUrl } from '../noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
-import { InFlightShares, type ShareVerdict } from './in-flight.js';
+import type { InFlightShares, ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
+import { type OpenedChannel, UpstreamChannels, type UpstreamJob } from './upstream-channels.js';
 
 export type { ShareVerdict } from './in-flight.js';
+export type { OpenedChannel, UpstreamJob } from './upstream-channels.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -25,29 +26,11 @@ export type { ShareVerdict } from './in-flight.js';
  * owner re-establishes work exactly as after a failover, without a 'down' in between). Shares
  * in flight on the old connection keep waiting for that pool's verdict (up to the share
  * timeout); then the old connection is closed.
+ *
+ * This file is the connection lifecycle (dialling, backoff, failover, failback, draining);
+ * what the pool's messages mean — channel opens, sequence numbers, shares in flight, jobs — is
+ * upstream-channels.ts.
  */
-
-export interface UpstreamJob {
-  epoch: number;
-  /** The channel or group channel the job was addressed to. */
-  channelId: number;
-  jobId: number;
-  clean: boolean;
-  height: bigint;
-  powHash: Uint8Array;
-  parentHash: Uint8Array;
-  compactTarget: number;
-}
-
-export interface OpenedChannel {
-  epoch: number;
-  channelId: number;
-  groupChannelId: number;
-  extranoncePrefix: Uint8Array;
-  /** Rollable bytes after the prefix (12 in this profile). */
-  extranonceSize: number;
-  target: bigint;
-}
 
 export interface UpstreamEvents {
   up: [epoch: number, url: string];
@@ -95,11 +78,6 @@ interface Draining {
   timer: NodeJS.Timeout;
 }
 
-interface PendingOpen {
-  resolve: (c: OpenedChannel) => void;
-  reject: (e: Error) => void;
-}
-
 export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private conn: Sv2Connection | null = null;
   private ready = false;
@@ -109,11 +87,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private attempt = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
-  private nextRequestId = 1;
-  private readonly opens = new Map<number, PendingOpen>();
-  private readonly seqs = new Map<number, number>();
-  /** Shares awaiting the current connection's answer. */
-  private inFlight: InFlightShares;
+  /** Channels, shares in flight and jobs of the current connection. */
+  private readonly channels: UpstreamChannels;
   private draining: Draining | null = null;
   private readonly failbackScheduler: FailbackScheduler<Negotiated>;
   /** Wire bytes of connections already closed (plus the live socket's counters). */
@@ -123,20 +98,35 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   reconnects = 0;
   /** Switches from a backup URL back to a more preferred one. */
   failbacks = 0;
-  /** Newest job per address (channel or group) on the current connection. */
-  private readonly latestJobs = new Map<number, UpstreamJob>();
 
   constructor(private readonly o: UpstreamOptions) {
     super();
     if (o.urls.length === 0) throw new Error('at least one upstream URL is required');
     for (const u of o.urls) parsePoolUrl(u);
-    this.inFlight = this.newInFlight();
+    this.channels = new UpstreamChannels(
+      {
+        shareTimeoutMs: o.shareTimeoutMs ?? 15_000,
+        openTimeoutMs: o.connectTimeoutMs ?? 10_000,
+        onShareTimeout: () => this.checkDrain(),
+      },
+      {
+        job: (job) => this.emit('job', job),
+        target: (epoch, channelId, target) => this.emit('target', epoch, channelId, target),
+        prefix: (epoch, channelId, prefix) => this.emit('prefix', epoch, channelId, prefix),
+        closedChannel: (epoch, channelId, reason) => this.emit('closedChannel', epoch, channelId, reason),
+        reconnect: () => {
+          // Maintenance on the pool: drop this connection; the backoff loop dials again.
+          this.o.log.info({ url: this.currentUrl }, 'upstream asked us to reconnect');
+          this.conn?.close('local-close', 'reconnect requested');
+        },
+      },
+    );
     const fb = o.failback
       ? { ...FAILBACK_DEFAULTS, ...o.failback }
       : { probeIntervalMs: 0, healthyProbes: 1 };
     this.failbackScheduler = new FailbackScheduler<Negotiated>(fb, {
       probe: (i) =>
-        this.negotiate(this.o.urls[i] as string, false).then(
+        this.negotiate(this.o.urls[i], false).then(
           (n) => n,
           (err: Error) => {
             this.o.log.debug({ url: this.o.urls[i], err: err.message }, 'failback probe failed');
@@ -149,15 +139,11 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       },
       switchTo: (i, n) => this.switchTo(i, n),
       probed: (i, ok, streak) => {
-        const url = this.o.urls[i] as string;
+        const url = this.o.urls[i];
         if (ok) this.o.log.info({ url, streak }, 'preferred upstream answered a failback probe');
         this.emit('probe', url, ok, streak);
       },
     });
-  }
-
-  private newInFlight(): InFlightShares {
-    return new InFlightShares(this.o.shareTimeoutMs ?? 15_000, () => this.checkDrain());
   }
 
   get connected(): boolean {
@@ -184,7 +170,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private async dial(): Promise<void> {
     if (this.stopped) return;
     const index = this.urlIndex % this.o.urls.length;
-    const url = this.o.urls[index] as string;
+    const url = this.o.urls[index];
     let n: Negotiated;
     try {
       n = await this.negotiate(url, true);
@@ -232,7 +218,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     const { conn, url } = n;
     this.conn = conn;
     const epoch = ++this.epoch;
-    conn.on('message', (m) => this.onMessage(epoch, url, m));
+    conn.on('message', (m) => this.onMessage(epoch, m));
     conn.on('close', (info) => this.onClose(epoch, conn, info.message));
     this.workerHashrateOk = n.workerHashrateOk;
     this.ready = true;
@@ -241,7 +227,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.currentUrl = url;
     this.o.log.info({ url, epoch }, 'upstream connected');
     this.emit('up', epoch, url);
-    for (const m of n.early) this.onMessage(epoch, url, m);
+    for (const m of n.early) this.onMessage(epoch, m);
     if (this.ready && this.epoch === epoch) this.failbackScheduler.start(index);
   }
 
@@ -261,8 +247,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     }
     const from = this.currentUrl as string;
     this.endDrain('upstream-lost');
-    const shares = this.inFlight;
-    this.inFlight = this.newInFlight();
+    const shares = this.channels.handOver(new Error('upstream switched (failback)'));
     this.draining = {
       epoch: this.epoch,
       conn: old,
@@ -270,10 +255,6 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       timer: setTimeout(() => this.endDrain('timeout'), (this.o.shareTimeoutMs ?? 15_000) + 1_000),
     };
     this.draining.timer.unref?.();
-    for (const p of this.opens.values()) p.reject(new Error('upstream switched (failback)'));
-    this.opens.clear();
-    this.seqs.clear();
-    this.latestJobs.clear();
     this.failbacks += 1;
     this.o.log.info({ from, to: n.url }, 'failing back to the preferred upstream');
     this.emit('failback', from, n.url);
@@ -311,72 +292,14 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.retryTimer.unref?.();
   }
 
-  private onMessage(epoch: number, url: string, m: Sv2Message): void {
+  private onMessage(epoch: number, m: Sv2Message): void {
     if (epoch !== this.epoch) {
       // The connection a failback replaced: only its verdicts on shares in flight still count.
       const d = this.draining;
       if (d && d.epoch === epoch && d.shares.answer(m)) this.checkDrain();
       return;
     }
-    if (this.inFlight.answer(m)) return;
-    switch (m.type) {
-      case 'OpenStandardMiningChannelSuccess':
-      case 'OpenExtendedMiningChannelSuccess': {
-        const p = this.opens.get(m.requestId);
-        if (!p) return;
-        this.opens.delete(m.requestId);
-        this.seqs.set(m.channelId, 0);
-        p.resolve({
-          epoch,
-          channelId: m.channelId,
-          groupChannelId: m.groupChannelId,
-          extranoncePrefix: m.extranoncePrefix,
-          extranonceSize:
-            m.type === 'OpenExtendedMiningChannelSuccess' ? m.extranonceSize : 16 - m.extranoncePrefix.length,
-          target: u256LeToTarget(m.target),
-        });
-        return;
-      }
-      case 'OpenMiningChannelError': {
-        const p = this.opens.get(m.requestId);
-        if (!p) return;
-        this.opens.delete(m.requestId);
-        p.reject(new Error(`OpenMiningChannel.Error ${m.errorCode}`));
-        return;
-      }
-      case 'NewCkbJob': {
-        const job: UpstreamJob = {
-          epoch,
-          channelId: m.channelId,
-          jobId: m.jobId,
-          clean: m.cleanJobs,
-          height: m.height,
-          powHash: m.powHash,
-          parentHash: m.parentHash,
-          compactTarget: m.compactTarget,
-        };
-        this.latestJobs.set(m.channelId, job);
-        this.emit('job', job);
-        return;
-      }
-      case 'SetTarget':
-        this.emit('target', epoch, m.channelId, u256LeToTarget(m.maximumTarget));
-        return;
-      case 'SetExtranoncePrefix':
-        this.emit('prefix', epoch, m.channelId, m.extranoncePrefix);
-        return;
-      case 'CloseChannel':
-        this.failChannel(m.channelId, 'channel-closed');
-        this.emit('closedChannel', epoch, m.channelId, m.reasonCode);
-        return;
-      case 'Reconnect':
-        // Maintenance on the pool: drop this connection; the backoff loop dials again.
-        this.o.log.info({ url }, 'upstream asked us to reconnect');
-        this.conn?.close('local-close', 'reconnect requested');
-        return;
-      default:
-        return;
-    }
+    this.channels.handle(epoch, m);
   }
 
   private onClose(epoch: number, conn: Sv2Connection, reason: string): void {
@@ -388,11 +311,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     const wasReady = this.ready;
     this.ready = false;
     this.workerHashrateOk = false;
-    for (const p of this.opens.values()) p.reject(new Error(`upstream lost: ${reason}`));
-    this.opens.clear();
-    this.inFlight.failAll('upstream-lost');
-    this.seqs.clear();
-    this.latestJobs.clear();
+    this.channels.reset(new Error(`upstream lost: ${reason}`));
     if (this.stopped) this.o.log.debug({ epoch, reason }, 'upstream connection closed');
     else this.o.log.warn({ epoch, reason }, 'upstream connection closed');
     if (wasReady) {
@@ -402,19 +321,12 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     this.retry(!wasReady);
   }
 
-  private failChannel(channelId: number, code: string): void {
-    this.inFlight.failChannel(channelId, code);
-  }
-
   /**
    * The newest job that applies to a channel: jobs can arrive in the same read as the
    * channel's Success, before the opener's promise continuation runs.
    */
   latestJob(channelId: number, groupChannelId: number): UpstreamJob | null {
-    const a = this.latestJobs.get(channelId);
-    const b = this.latestJobs.get(groupChannelId);
-    if (a && b) return a.jobId >= b.jobId ? a : b;
-    return a ?? b ?? null;
+    return this.channels.latestJob(channelId, groupChannelId);
   }
 
   /** Opens a channel on the current connection (rejects when not connected or refused). */
@@ -425,44 +337,13 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   ): Promise<OpenedChannel> {
     const conn = this.conn;
     if (!conn || !this.ready) return Promise.reject(new Error('upstream not connected'));
-    const requestId = this.nextRequestId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (this.opens.delete(requestId))
-          reject(new Error('the pool did not answer the channel open in time'));
-      }, this.o.connectTimeoutMs ?? 10_000);
-      timer.unref?.();
-      this.opens.set(requestId, {
-        resolve: (c) => {
-          clearTimeout(timer);
-          resolve(c);
-        },
-        reject: (e) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      });
-      const maxTarget = new Uint8Array(32).fill(0xff);
-      if (kind === 'standard') {
-        conn.send({ type: 'OpenStandardMiningChannel', requestId, userIdentity, nominalHashRate, maxTarget });
-      } else {
-        conn.send({
-          type: 'OpenExtendedMiningChannel',
-          requestId,
-          userIdentity,
-          nominalHashRate,
-          maxTarget,
-          minExtranonceSize: 12,
-        });
-      }
-    });
+    return this.channels.open((m) => conn.send(m), kind, userIdentity, nominalHashRate);
   }
 
   closeChannel(epoch: number, channelId: number): void {
-    if (epoch !== this.epoch || !this.conn) return;
-    this.failChannel(channelId, 'channel-closed');
-    this.seqs.delete(channelId);
-    this.conn.send({ type: 'CloseChannel', channelId, reasonCode: 'downstream-closed' });
+    const conn = this.conn;
+    if (epoch !== this.epoch || !conn) return;
+    this.channels.close((m) => conn.send(m), channelId);
   }
 
   /**
@@ -478,18 +359,10 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     tlv?: Uint8Array,
   ): Promise<ShareVerdict> {
     const conn = this.conn;
-    if (!conn || !this.ready || epoch !== this.epoch || !this.seqs.has(channelId)) {
+    if (!conn || !this.ready || epoch !== this.epoch)
       return Promise.resolve({ ok: false, code: 'upstream-lost' });
-    }
-    const seq = ((this.seqs.get(channelId) as number) + 1) >>> 0;
-    this.seqs.set(channelId, seq);
-    const verdict = this.inFlight.wait(channelId, seq);
-    if (tlv && this.workerHashrateOk) {
-      conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix, tlv });
-    } else {
-      conn.send({ type: 'SubmitSharesCkb', channelId, sequenceNumber: seq, jobId, nonceSuffix });
-    }
-    return verdict;
+    const send = (m: Sv2Message) => conn.send(m);
+    return this.channels.submit(send, channelId, jobId, nonceSuffix, this.workerHashrateOk ? tlv : undefined);
   }
 
   async close(): Promise<void> {

@@ -292,7 +292,7 @@ describe('SV2 message round trip', () => {
   }
 });
 
-/** The spec tables (sv2-facts d/e, extension 0x0001, docs/protocol.md §3): id and channel bit. */
+/** The SV2 specification's message tables (mining, extension 0x0001; docs/protocol.md §3): id and channel bit. */
 const SPEC_TABLE: Array<[Sv2MessageType, number, number, boolean]> = [
   ['SetupConnection', 0, 0x00, false],
   ['SetupConnectionSuccess', 0, 0x01, false],

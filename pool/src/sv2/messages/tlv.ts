@@ -49,9 +49,9 @@ export function findTlvValue(
 ): Uint8Array | undefined {
   let at = 0;
   while (bytes.length - at >= 5) {
-    const ext = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-    const field = bytes[at + 2] as number;
-    const length = (bytes[at + 3] as number) | ((bytes[at + 4] as number) << 8);
+    const ext = bytes[at] | (bytes[at + 1] << 8);
+    const field = bytes[at + 2];
+    const length = bytes[at + 3] | (bytes[at + 4] << 8);
     const start = at + 5;
     if (bytes.length - start < length) return undefined;
     if (ext === extensionType && field === fieldType) return bytes.subarray(start, start + length);

@@ -21,14 +21,14 @@ export function chachaBlock(
   n2: number,
   out: Uint32Array,
 ): void {
-  const j4 = k[0] as number;
-  const j5 = k[1] as number;
-  const j6 = k[2] as number;
-  const j7 = k[3] as number;
-  const j8 = k[4] as number;
-  const j9 = k[5] as number;
-  const j10 = k[6] as number;
-  const j11 = k[7] as number;
+  const j4 = k[0];
+  const j5 = k[1];
+  const j6 = k[2];
+  const j7 = k[3];
+  const j8 = k[4];
+  const j9 = k[5];
+  const j10 = k[6];
+  const j11 = k[7];
   let x0 = SIGMA0;
   let x1 = SIGMA1;
   let x2 = SIGMA2;
@@ -140,11 +140,5 @@ export function chachaBlock(
 
 /** Little-endian u32 at `i`. */
 export function le32(b: Uint8Array, i: number): number {
-  return (
-    ((b[i] as number) |
-      ((b[i + 1] as number) << 8) |
-      ((b[i + 2] as number) << 16) |
-      ((b[i + 3] as number) << 24)) >>>
-    0
-  );
+  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
 }

@@ -71,7 +71,7 @@ export class ChaCha20Poly1305Key {
     const expected = TAG_SCRATCH;
     this.tag(n0, n1, n2, ad, sealed, 0, len, expected, 0);
     let diff = 0;
-    for (let i = 0; i < TAG_LENGTH; i++) diff |= (expected[i] as number) ^ (sealed[len + i] as number);
+    for (let i = 0; i < TAG_LENGTH; i++) diff |= expected[i] ^ sealed[len + i];
     if (diff !== 0) return null;
     const out = new Uint8Array(len);
     this.xor(n0, n1, n2, sealed, 0, len, out, 0);
@@ -116,8 +116,8 @@ export class ChaCha20Poly1305Key {
       chachaBlock(this.key, counter++, n0, n1, n2, ks);
       const n = Math.min(64, len - done);
       for (let i = 0; i < n; i++) {
-        const word = ks[i >>> 2] as number;
-        out[outOff + done + i] = (input[inOff + done + i] as number) ^ ((word >>> ((i & 3) << 3)) & 0xff);
+        const word = ks[i >>> 2];
+        out[outOff + done + i] = input[inOff + done + i] ^ ((word >>> ((i & 3) << 3)) & 0xff);
       }
     }
   }

@@ -18,10 +18,10 @@ export class Poly1305 {
   /** Starts a MAC with the one-time key in ChaCha block words 0–7. */
   reset(block: Uint32Array): void {
     // Clamp r (RFC 8439 §2.5): top 4 bits of bytes 3, 7, 11, 15 and low 2 bits of 4, 8, 12 clear.
-    const w0 = (block[0] as number) & 0x0fffffff;
-    const w1 = (block[1] as number) & 0x0ffffffc;
-    const w2 = (block[2] as number) & 0x0ffffffc;
-    const w3 = (block[3] as number) & 0x0ffffffc;
+    const w0 = block[0] & 0x0fffffff;
+    const w1 = block[1] & 0x0ffffffc;
+    const w2 = block[2] & 0x0ffffffc;
+    const w3 = block[3] & 0x0ffffffc;
     const t0 = w0 & 0xffff;
     const t1 = w0 >>> 16;
     const t2 = w1 & 0xffff;
@@ -44,7 +44,7 @@ export class Poly1305 {
     this.h.fill(0);
     const s = this.s;
     for (let i = 0; i < 4; i++) {
-      const w = block[4 + i] as number;
+      const w = block[4 + i];
       s[2 * i] = w & 0xffff;
       s[2 * i + 1] = w >>> 16;
     }
@@ -77,37 +77,37 @@ export class Poly1305 {
   }
 
   private block(m: Uint8Array, p: number): void {
-    const t0 = (m[p] as number) | ((m[p + 1] as number) << 8);
-    const t1 = (m[p + 2] as number) | ((m[p + 3] as number) << 8);
-    const t2 = (m[p + 4] as number) | ((m[p + 5] as number) << 8);
-    const t3 = (m[p + 6] as number) | ((m[p + 7] as number) << 8);
-    const t4 = (m[p + 8] as number) | ((m[p + 9] as number) << 8);
-    const t5 = (m[p + 10] as number) | ((m[p + 11] as number) << 8);
-    const t6 = (m[p + 12] as number) | ((m[p + 13] as number) << 8);
-    const t7 = (m[p + 14] as number) | ((m[p + 15] as number) << 8);
+    const t0 = m[p] | (m[p + 1] << 8);
+    const t1 = m[p + 2] | (m[p + 3] << 8);
+    const t2 = m[p + 4] | (m[p + 5] << 8);
+    const t3 = m[p + 6] | (m[p + 7] << 8);
+    const t4 = m[p + 8] | (m[p + 9] << 8);
+    const t5 = m[p + 10] | (m[p + 11] << 8);
+    const t6 = m[p + 12] | (m[p + 13] << 8);
+    const t7 = m[p + 14] | (m[p + 15] << 8);
     const h = this.h;
-    const h0 = (h[0] as number) + (t0 & 0x1fff);
-    const h1 = (h[1] as number) + (((t0 >>> 13) | (t1 << 3)) & 0x1fff);
-    const h2 = (h[2] as number) + (((t1 >>> 10) | (t2 << 6)) & 0x1fff);
-    const h3 = (h[3] as number) + (((t2 >>> 7) | (t3 << 9)) & 0x1fff);
-    const h4 = (h[4] as number) + (((t3 >>> 4) | (t4 << 12)) & 0x1fff);
-    const h5 = (h[5] as number) + ((t4 >>> 1) & 0x1fff);
-    const h6 = (h[6] as number) + (((t4 >>> 14) | (t5 << 2)) & 0x1fff);
-    const h7 = (h[7] as number) + (((t5 >>> 11) | (t6 << 5)) & 0x1fff);
-    const h8 = (h[8] as number) + (((t6 >>> 8) | (t7 << 8)) & 0x1fff);
+    const h0 = h[0] + (t0 & 0x1fff);
+    const h1 = h[1] + (((t0 >>> 13) | (t1 << 3)) & 0x1fff);
+    const h2 = h[2] + (((t1 >>> 10) | (t2 << 6)) & 0x1fff);
+    const h3 = h[3] + (((t2 >>> 7) | (t3 << 9)) & 0x1fff);
+    const h4 = h[4] + (((t3 >>> 4) | (t4 << 12)) & 0x1fff);
+    const h5 = h[5] + ((t4 >>> 1) & 0x1fff);
+    const h6 = h[6] + (((t4 >>> 14) | (t5 << 2)) & 0x1fff);
+    const h7 = h[7] + (((t5 >>> 11) | (t6 << 5)) & 0x1fff);
+    const h8 = h[8] + (((t6 >>> 8) | (t7 << 8)) & 0x1fff);
     // The 2^128 bit of a full block is bit 11 of limb 9 (9 × 13 = 117).
-    const h9 = (h[9] as number) + ((t7 >>> 5) | (1 << 11));
+    const h9 = h[9] + ((t7 >>> 5) | (1 << 11));
     const r = this.r;
-    const r0 = r[0] as number;
-    const r1 = r[1] as number;
-    const r2 = r[2] as number;
-    const r3 = r[3] as number;
-    const r4 = r[4] as number;
-    const r5 = r[5] as number;
-    const r6 = r[6] as number;
-    const r7 = r[7] as number;
-    const r8 = r[8] as number;
-    const r9 = r[9] as number;
+    const r0 = r[0];
+    const r1 = r[1];
+    const r2 = r[2];
+    const r3 = r[3];
+    const r4 = r[4];
+    const r5 = r[5];
+    const r6 = r[6];
+    const r7 = r[7];
+    const r8 = r[8];
+    const r9 = r[9];
     // 2^130 ≡ 5 (mod p): limbs that wrap past limb 9 come back multiplied by 5.
     const s1 = 5 * r1;
     const s2 = 5 * r2;
@@ -179,39 +179,39 @@ export class Poly1305 {
   finish(out: Uint8Array, off: number): void {
     const h = POLY_FINISH_H;
     const g = POLY_FINISH_G;
-    for (let i = 0; i < 10; i++) h[i] = this.h[i] as number;
+    for (let i = 0; i < 10; i++) h[i] = this.h[i];
     // Carry every limb down to 13 bits; h < 2^130 afterwards.
     let c = 0;
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i < 10; i++) {
-        const v = (h[i] as number) + c;
+        const v = h[i] + c;
         c = v >>> 13;
         h[i] = v & 0x1fff;
       }
-      h[0] = (h[0] as number) + 5 * c;
+      h[0] = h[0] + 5 * c;
       c = 0;
     }
     // g = h + 5 - 2^130; when that is not negative, h ≥ p and h mod p = g.
     c = 5;
     for (let i = 0; i < 10; i++) {
-      const v = (h[i] as number) + c;
+      const v = h[i] + c;
       c = v >>> 13;
       g[i] = v & 0x1fff;
     }
     // c is the bit 2^130 of h + 5: 1 exactly when h ≥ p. Select without branching on it.
     const useG = -c;
     const useH = ~useG;
-    for (let i = 0; i < 10; i++) h[i] = ((h[i] as number) & useH) | ((g[i] as number) & useG);
-    const h0 = h[0] as number;
-    const h1 = h[1] as number;
-    const h2 = h[2] as number;
-    const h3 = h[3] as number;
-    const h4 = h[4] as number;
-    const h5 = h[5] as number;
-    const h6 = h[6] as number;
-    const h7 = h[7] as number;
-    const h8 = h[8] as number;
-    const h9 = h[9] as number;
+    for (let i = 0; i < 10; i++) h[i] = (h[i] & useH) | (g[i] & useG);
+    const h0 = h[0];
+    const h1 = h[1];
+    const h2 = h[2];
+    const h3 = h[3];
+    const h4 = h[4];
+    const h5 = h[5];
+    const h6 = h[6];
+    const h7 = h[7];
+    const h8 = h[8];
+    const h9 = h[9];
     const w = POLY_FINISH_W;
     w[0] = h0 | (h1 << 13);
     w[1] = (h1 >>> 3) | (h2 << 10);
@@ -223,7 +223,7 @@ export class Poly1305 {
     w[7] = (h8 >>> 8) | (h9 << 5);
     let carry = 0;
     for (let i = 0; i < 8; i++) {
-      const v = (w[i] as number) + (this.s[i] as number) + carry;
+      const v = w[i] + this.s[i] + carry;
       carry = v >>> 16;
       out[off + 2 * i] = v & 0xff;
       out[off + 2 * i + 1] = (v >>> 8) & 0xff;

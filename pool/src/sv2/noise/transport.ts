@@ -173,8 +173,7 @@ export class FrameDecryptor {
   private finishFrame(): Frame {
     const h = this.header as ReturnType<typeof parseFrameHeader>;
     // A one-chunk payload (nearly every SV2 message) is the decrypted chunk itself, no copy.
-    const payload =
-      this.parts.length === 1 ? (this.parts[0] as Uint8Array) : joinParts(this.parts, this.payloadFill);
+    const payload = this.parts.length === 1 ? this.parts[0] : joinParts(this.parts, this.payloadFill);
     const frame: Frame = {
       extensionType: h.extensionType,
       channelMsg: h.channelMsg,

@@ -1,32 +1,16 @@
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { FakeHasher } from '../../test/support/fake-hasher.js';
+import { MAX_U256, targetToCompact } from '../ckb/target.js';
 import type { OpenedChannel, ShareVerdict, UpstreamEvents, UpstreamJob } from '../sv2/client/upstream.js';
 import type { FeedContext, Hasher } from './feed.js';
-import { protocolOf } from './miner.js';
 import { ShareTally } from './share-tally.js';
 import { Sv2Feed, type Sv2Upstream } from './sv2-feed.js';
-import type { FoundShare, Work } from './threads.js';
 
 const log = pino({ level: 'silent' });
 const context: FeedContext = { url: 'stratum2+tcp://x', user: 'alice', threads: 2, chain: 'dev' };
 const ANY = 2n ** 256n - 1n;
-
-/** Records the work it is given; `find` plays a thread reporting a share. */
-class FakeHasher extends EventEmitter<{ share: [FoundShare]; error: [Error] }> {
-  work: Work[] = [];
-  idles = 0;
-  setWork(w: Work): void {
-    this.work.push(w);
-  }
-  idle(): void {
-    this.idles += 1;
-  }
-  find(nonce: Uint8Array): void {
-    const key = this.work.at(-1)?.key;
-    this.emit('share', { key, nonce } as FoundShare);
-  }
-}
 
 /** A pool connection that opens channel 5 and answers every share with `verdict`. */
 class FakeUpstream extends EventEmitter<UpstreamEvents> {
@@ -84,27 +68,6 @@ async function connected() {
   return { hasher, up, tally, feed };
 }
 
-describe('protocolOf', () => {
-  it('picks the feed by URL scheme', () => {
-    expect(protocolOf('stratum2+tcp://h:1/key')).toBe('sv2');
-    expect(protocolOf('stratum+tcp://h:1')).toBe('v1');
-    expect(protocolOf('http://h:1')).toBeNull();
-  });
-});
-
-describe('ShareTally', () => {
-  it('counts accepted shares, blocks among them, and rejections by reason', () => {
-    const t = new ShareTally();
-    t.accept();
-    t.accept(true);
-    t.reject('stale-share');
-    t.reject('stale-share');
-    t.reject('timeout');
-    expect([t.accepted, t.blocks, t.rejected]).toEqual([2, 1, 3]);
-    expect(t.rejectReasons()).toEqual({ 'stale-share': 2, timeout: 1 });
-  });
-});
-
 describe('Sv2Feed', () => {
   it('opens a standard channel under the user with a nominal rate from the thread count', async () => {
     const { up, feed } = await connected();
@@ -156,5 +119,74 @@ describe('Sv2Feed', () => {
     hasher.find(new Uint8Array(16));
     await tick();
     expect(up.submits).toHaveLength(0);
+  });
+});
+
+describe('Sv2Feed across pool connections and channel changes', () => {
+  it('starts on the newest job the connection already has for its channel or group', async () => {
+    const hasher = new FakeHasher();
+    const up = new FakeUpstream();
+    up.latestJob = () => job(100, 9);
+    const feed = new Sv2Feed(
+      context,
+      hasher as unknown as Hasher,
+      new ShareTally(),
+      log,
+      up as unknown as Sv2Upstream,
+    );
+    up.emit('up', 1, 'stratum2+tcp://x');
+    await tick();
+    expect(hasher.work.map((w) => (w.key as { jobId: number }).jobId)).toEqual([9]);
+    expect(feed.connected()).toBe(true);
+  });
+
+  it('rehashes under a new extranonce prefix the pool sets on its channel, ignoring other channels', async () => {
+    const { up, hasher } = await connected();
+    up.emit('job', job(5, 3));
+    up.emit('prefix', 1, 6, Uint8Array.of(9, 9, 9, 9));
+    expect(hasher.work).toHaveLength(1);
+    up.emit('prefix', 1, 5, Uint8Array.of(7, 7, 7, 7));
+    expect(hasher.work.at(-1)?.prefix).toEqual(Uint8Array.of(7, 7, 7, 7));
+  });
+
+  it('counts an accepted share that meets the network target as a block', async () => {
+    const { up, hasher, tally } = await connected();
+    // The easiest network target there is: every share is a block.
+    up.emit('job', job(5, 3, targetToCompact(MAX_U256)));
+    hasher.find(new Uint8Array(16));
+    await tick();
+    expect([tally.accepted, tally.blocks]).toEqual([1, 1]);
+  });
+
+  it('reopens its channel on the next pool connection and ignores jobs of the old one', async () => {
+    const { up, hasher, feed } = await connected();
+    up.emit('down', 1, 'lost');
+    up.epoch = 2;
+    up.emit('job', job(5, 4));
+    expect(hasher.work).toHaveLength(0);
+    up.emit('up', 2, 'stratum2+tcp://x');
+    await tick();
+    expect(up.opened).toHaveLength(2);
+    expect(feed.connections()).toBe(2);
+    up.emit('job', { ...job(5, 5), epoch: 2 });
+    expect(hasher.work.map((w) => (w.key as { epoch: number }).epoch)).toEqual([2]);
+  });
+
+  it('keeps hashing nothing when the pool refuses the channel', async () => {
+    const hasher = new FakeHasher();
+    const up = new FakeUpstream();
+    up.openChannel = () => Promise.reject(new Error('OpenMiningChannel.Error too-many-channels'));
+    const feed = new Sv2Feed(
+      context,
+      hasher as unknown as Hasher,
+      new ShareTally(),
+      log,
+      up as unknown as Sv2Upstream,
+    );
+    up.emit('up', 1, 'stratum2+tcp://x');
+    await tick();
+    up.emit('job', job(100, 1));
+    expect(hasher.work).toEqual([]);
+    expect(feed.connected()).toBe(false);
   });
 });

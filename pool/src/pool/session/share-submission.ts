@@ -1,0 +1,113 @@
+import type { SubmitSharesCkb } from '../../sv2/messages/index.js';
+import { shareWorker } from '../../workers/names.js';
+import { type Channel, judgeShare, noteCreditedWorker, type ShareOutcome } from '../channel.js';
+import type { PeerLimitReason } from '../peer-limits.js';
+import { recordShare } from '../vardiff.js';
+import type { WorkerNameHolds } from '../worker-holds.js';
+import type { ChannelVardiff } from './channel-vardiff.js';
+import type { SessionWire } from './context.js';
+import type { ShareAcks } from './share-acks.js';
+
+/** What share submission reads of its connection. */
+export interface SubmissionConnection {
+  readonly id: number;
+  readonly channels: ReadonlyMap<number, Channel>;
+  /** Extension 0x0002 negotiated: a share's user_identity TLV names the worker. */
+  workerHashrateNegotiated(): boolean;
+  /** Counts a limit that refused something of this connection. */
+  limited(reason: PeerLimitReason): void;
+}
+
+/**
+ * SubmitSharesCkb (docs/protocol.md §3 "The CKB extension 0x4CCB"): each share is judged against its
+ * channel and job, credited to the channel's worker or, with extension 0x0002, to the worker its
+ * TLV names inside the channel's account; errors are answered at once, successes in batches.
+ */
+export class ShareSubmission {
+  private readonly outWords = new Uint32Array(8);
+
+  constructor(
+    private readonly wire: SessionWire,
+    private readonly conn: SubmissionConnection,
+    private readonly workerNames: WorkerNameHolds,
+    private readonly vardiff: ChannelVardiff,
+    private readonly acks: ShareAcks,
+  ) {}
+
+  /** Validates one share; answers errors at once and successes batched. Returns the outcome. */
+  submit(m: SubmitSharesCkb): ShareOutcome {
+    const { ctx, transport } = this.wire;
+    const ch = this.conn.channels.get(m.channelId);
+    // Extension 0x0002: a TLV tail is read only when negotiated (else ignored, as the spec
+    // says) and present, so plain shares pay one property check. null = refuse the share.
+    const worker =
+      ch && m.tlv !== undefined && this.conn.workerHashrateNegotiated()
+        ? this.tlvWorker(ch, m.tlv)
+        : ch?.worker;
+    const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
+    ctx.metrics.share(outcome);
+    if (outcome === 'accepted' || outcome === 'block') return outcome;
+    if (ch) {
+      ctx.ledger?.recordRejected(worker ?? ch.worker, ctx.now());
+      // Keep acknowledgements in order: flush accepted shares before the error.
+      this.acks.flush(ch);
+    }
+    transport.send({
+      type: 'SubmitSharesError',
+      channelId: m.channelId,
+      sequenceNumber: m.sequenceNumber,
+      errorCode: outcome,
+    });
+    return outcome;
+  }
+
+  /**
+   * The worker a share with a 0x0002 TLV is credited to (null: refuse the share). A name new to
+   * this connection takes a worker-name slot for as long as the connection lives; when none is
+   * left the share is credited to the channel's own worker.
+   */
+  private tlvWorker(ch: Channel, tlv: Uint8Array): string | null {
+    const name = shareWorker(ch.worker, tlv);
+    if (name === null || name === ch.worker || this.workerNames.has(name)) return name;
+    const refused = this.workerNames.hold(name);
+    if (refused === null) return name;
+    this.conn.limited(refused);
+    return ch.worker;
+  }
+
+  /** Judges a share and, when accepted, credits it to `worker` (the channel's, or its TLV's). */
+  private judge(m: SubmitSharesCkb, ch: Channel | undefined, worker: string | undefined): ShareOutcome {
+    const { ctx, log } = this.wire;
+    const now = ctx.now();
+    const v = judgeShare(ctx.chain, ctx.jobs, ch, m, now, this.outWords);
+    if (!('job' in v) || !ch) return v.outcome;
+    const name = worker ?? ch.worker;
+    const { job, difficulty } = v;
+    const isBlock = v.outcome === 'block';
+    ch.acceptedShares += 1;
+    ch.acceptedDifficulty += difficulty;
+    ctx.metrics.acceptedDifficulty.inc(difficulty);
+    ctx.ledger?.recordShare({ worker: name, difficulty, timeMs: now, height: Number(job.height) });
+    ctx.hashrate?.record(name, difficulty, now);
+    if (name !== ch.worker) noteCreditedWorker(ch, name, now);
+    recordShare(ch.vardiff, difficulty);
+    this.vardiff.schedule(ch);
+    const batch = ch.batcher.add(m.sequenceNumber, difficulty, now);
+    if (isBlock) {
+      log.info({ channel: ch.id, worker: name, height: job.height.toString(), job: job.id }, 'block found');
+      ctx.onBlockFound({
+        job,
+        nonce16: v.nonce16,
+        worker: name,
+        shareDifficulty: difficulty,
+        connectionId: this.conn.id,
+        channelId: ch.id,
+      });
+    }
+    if (batch) this.acks.send(ch.id, batch);
+    else if (isBlock) this.acks.flush(ch);
+    else this.acks.arm();
+    this.vardiff.maybeRetarget(ch, now);
+    return isBlock ? 'block' : 'accepted';
+  }
+}

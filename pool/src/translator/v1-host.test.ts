@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
+import { bindingOf } from './channel-registry.js';
+import type { ShareRelay } from './share-relay.js';
+import type { TranslatorMode } from './types.js';
+import { V1Host } from './v1-host.js';
+
+describe('V1Host', () => {
+  function host(mode: TranslatorMode) {
+    const t = setup(mode);
+    const h = new V1Host({
+      mode,
+      identity: 'translator',
+      upstream: t.upstream,
+      assigner: t.assigner,
+      relay: {} as ShareRelay,
+      limited: () => {},
+      waitUp: (ms) => t.events.waitUp(ms),
+      subscribeWaitMs: 50,
+    });
+    return { ...t, h };
+  }
+
+  it('subscribes a miner on a channel under the name it hinted, with that channel extranonce', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    (a.raw as { userHint?: string }).userHint = 'alice';
+    const en = await t.h.subscribe(a.s);
+    expect(t.upstream.opened).toEqual(['alice']);
+    expect(en.extranonce2Size).toBe(12);
+    expect(en.extranonce1).toEqual(bindingOf(a.s).channel?.prefix);
+  });
+
+  it('turns a subscribe away when the pool stays unreachable for the wait', async () => {
+    const t = host('per-worker');
+    t.upstream.connected = false;
+    await expect(t.h.subscribe(fakeSession().s)).rejects.toThrow('pool unavailable');
+  });
+
+  it('opens a channel under the authorized name once per connection, later names ride on TLVs', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    await t.h.subscribe(a.s);
+    t.h.authorized(a.s, 'alice');
+    await tick();
+    t.h.authorized(a.s, 'bob');
+    await tick();
+    expect(t.upstream.opened).toEqual(['translator', 'alice']);
+    expect(bindingOf(a.s).channel?.name).toBe('alice');
+  });
+
+  it('releases the miner channel when its session closes', async () => {
+    const t = host('per-worker');
+    const a = fakeSession();
+    await t.h.subscribe(a.s);
+    const ch = bindingOf(a.s).channel;
+    t.h.closed(a.s);
+    expect(t.upstream.closed).toEqual([ch?.channelId]);
+  });
+});
+
+describe('V1Host: modes, renames and delegation', () => {
+  function host(mode: TranslatorMode, relay: Partial<ShareRelay> = {}) {
+    const t = setup(mode);
+    const limits: string[] = [];
+    const h = new V1Host({
+      mode,
+      identity: 'translator',
+      upstream: t.upstream,
+      assigner: t.assigner,
+      relay: relay as ShareRelay,
+      limited: (reason) => limits.push(reason),
+      waitUp: (ms) => t.events.waitUp(ms),
+      subscribeWaitMs: 50,
+    });
+    return { ...t, h, limits };
+  }
+
+  it('answers a second subscribe on the same pool connection from the channel it has, opening nothing', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    const first = await t.h.subscribe(a.s);
+    const again = await t.h.subscribe(a.s);
+    expect(again).toEqual(first);
+    expect(t.upstream.opened).toEqual(['translator']);
+  });
+
+  it('subscribes every miner under the translator identity in aggregated mode, whatever it hinted', async () => {
+    const t = host('aggregated');
+    const a = fakeSession(null);
+    (a.raw as { userHint?: string }).userHint = 'alice';
+    await t.h.subscribe(a.s);
+    t.h.authorized(a.s, 'alice');
+    await tick();
+    expect(t.upstream.opened).toEqual(['translator']);
+  });
+
+  it('sends work after authorize for a miner that already holds its named channel', async () => {
+    const t = host('per-worker');
+    const a = fakeSession('alice');
+    (a.raw as { userHint?: string }).userHint = 'alice';
+    await t.h.subscribe(a.s);
+    await tick();
+    const ch = bindingOf(a.s).channel;
+    expect(ch?.name).toBe('alice');
+    t.upstream.emit('job', job(ch?.channelId ?? -1, 4));
+    a.sent.length = 0;
+    t.h.authorized(a.s, 'alice');
+    expect(a.sent).toEqual([`job ${ch?.lastJob?.v1Id} clean`]);
+    expect(t.upstream.opened).toEqual(['alice']);
+  });
+
+  it('keeps a miner that cannot switch extranonce on its first channel and sends it work there', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    a.raw.extranonceSubscribed = false;
+    await t.h.subscribe(a.s);
+    a.raw.user = 'alice';
+    t.h.authorized(a.s, 'alice');
+    await tick();
+    expect(t.upstream.opened).toEqual(['translator']);
+    expect(bindingOf(a.s).channel?.name).toBe('translator');
+    expect(a.sent).toContain('target 1000');
+  });
+
+  it('keeps the first channel and sends work there when the pool refuses the named one', async () => {
+    const t = host('per-worker');
+    const a = fakeSession(null);
+    await t.h.subscribe(a.s);
+    a.raw.user = 'alice';
+    t.upstream.refuse = 'too-many-channels';
+    t.h.authorized(a.s, 'alice');
+    await tick();
+    await tick();
+    expect(bindingOf(a.s).channel?.name).toBe('translator');
+    expect(a.sent).toContain('target 1000');
+  });
+
+  it('does nothing on authorize while the miner has no channel (work follows when the pool is back)', () => {
+    const t = host('per-worker');
+    const a = fakeSession('alice');
+    t.h.authorized(a.s, 'alice');
+    expect(a.sent).toEqual([]);
+    expect(t.upstream.opened).toEqual([]);
+  });
+
+  it('passes shares to the relay and limits to the owner', async () => {
+    const seen: unknown[][] = [];
+    const t = host('per-worker', {
+      submit: (s, params) => {
+        seen.push([s, params]);
+        return Promise.resolve({ ok: true as const });
+      },
+    });
+    const a = fakeSession('alice');
+    await t.h.submit(a.s, ['alice', 'j1', '00']);
+    t.h.limited(a.s, 'per_ip');
+    expect(seen).toEqual([[a.s, ['alice', 'j1', '00']]]);
+    expect(t.limits).toEqual(['per_ip']);
+  });
+});
