@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MONITORING_ROUTES, type MonitoringRoutes } from './sri-monitoring.js';
 
 /**
  * The pool's HTTP API (node:http, read-only): /metrics, /health, /api/v1/pool,
- * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks. What it shows comes from an
+ * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks, and SRI's monitoring routes
+ * (sri-monitoring.ts: /api/v1/health, /global, /server…, /clients…, /sv1/clients…; none of
+ * their paths is one of ours). What it shows comes from an
  * ApiSource, so the server knows nothing about sockets or SQLite. Lists are pages
  * (`?limit=&cursor=`, the answer's `next` is the following page's cursor), and the server
  * bounds connections, time and response size: an API client cannot stall the pool.
@@ -33,6 +36,8 @@ export interface ApiSource {
   /** A page of blocks, newest first: `{ blocks, counts, next }`. */
   blocks(page: PageQuery): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** SRI's monitoring routes (sri-monitoring.ts), when the source serves them. */
+  sri?: MonitoringRoutes;
 }
 
 /** A request the source cannot answer as asked (a foreign cursor…): 400 with this message. */
@@ -147,6 +152,8 @@ export async function handleApiRequest(
       return w === null ? reply(404, { error: 'unknown worker' }) : reply(200, w);
     }
     if (path === '/api/v1/blocks') return reply(200, await source.blocks(pageQuery(url, PAGE_LIMITS.blocks)));
+    const sri = source.sri?.(path, url);
+    if (sri) return reply(sri.status, sri.body);
   } catch (err) {
     if (err instanceof ApiRequestError) return reply(400, { error: err.message });
     throw err;
@@ -160,6 +167,7 @@ export async function handleApiRequest(
       '/api/v1/workers?limit=&cursor=',
       '/api/v1/workers/:name',
       '/api/v1/blocks?limit=&cursor=',
+      ...(source.sri ? MONITORING_ROUTES : []),
     ],
   });
 }

@@ -6,6 +6,7 @@ import {
   withoutAddresses,
 } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
+import { monitoringRoutes } from '../api/sri-monitoring.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { type BlockSummary, CursorError } from '../ledger/reader.js';
 import type { Awaitable, LedgerReadSide } from '../ledger/store.js';
@@ -13,6 +14,7 @@ import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
 import type { JobBook } from './jobs.js';
+import { buildPoolMonitoring } from './monitoring.js';
 import type { Session } from './session.js';
 import type { TemplateSource } from './templates.js';
 
@@ -98,8 +100,10 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     }
     return online.byWorker;
   };
+  const sri = monitoringRoutes(buildPoolMonitoring(p.sessions, p.config.vardiff));
 
   return {
+    sri,
     health(): HealthReport {
       const reasons: string[] = [];
       const sync = p.getSync();

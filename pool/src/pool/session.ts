@@ -34,6 +34,7 @@ import {
   openChannelRefusal,
   type ShareOutcome,
 } from './channel.js';
+import { noteRequestedMaxTarget, noteShare } from './channel-tally.js';
 import type { Chain, PoolConfig } from './config.js';
 import type { DueWheel } from './due-wheel.js';
 import type { ExtranonceAllocator } from './extranonce.js';
@@ -350,6 +351,7 @@ export class Session {
       acceptedDifficulty: 0,
     };
     this.channels.set(channel.id, channel);
+    noteRequestedMaxTarget(channel, maxTarget);
     metrics.channels.inc();
     if (this.ctx.channelActivity) this.ctx.channelActivity.opened += 1;
     this.scheduleVardiff(channel);
@@ -439,6 +441,7 @@ export class Session {
     const worker =
       ch && m.tlv !== undefined && this.workerHashrateNegotiated ? this.tlvWorker(ch, m.tlv) : ch?.worker;
     const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
+    noteShare(ch, m.sequenceNumber, outcome, this.outWords);
     ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
     if (ch) {
@@ -624,6 +627,7 @@ export class Session {
       return;
     }
     ch.minDifficultyByClient = Number(targetToDifficulty(maxTarget));
+    noteRequestedMaxTarget(ch, maxTarget);
     let d = ch.difficulty;
     if (m.nominalHashRate > 0) {
       d = initialDifficulty(
