@@ -70,27 +70,28 @@ export class ShareTally {
   }
 
   /**
-   * The pool's verdict on a share `s` mined on `ch`; `powOutput` is its Eaglesong output and
-   * `minerTarget` the target the translator checked it against.
+   * The pool's verdict on a share `s` mined on `ch`; `powOutput` is its Eaglesong output,
+   * `targets` the miner's target the translator checked it against and the channel's target
+   * the pool judges it by, both as they were when the share was sent.
    */
   verdict(
     s: V1Session,
     ch: ChannelState,
     job: Pick<TranslatorJob, 'compactTarget'>,
     powOutput: Uint8Array,
-    minerTarget: bigint,
+    targets: { miner: bigint; channel: bigint },
     verdict: { ok: true } | { ok: false; code: string },
   ): void {
     const c = this.channel(ch);
     c.submitted += 1;
-    c.validatedWork += difficultyOf(minerTarget);
+    c.validatedWork += difficultyOf(targets.miner);
     if (!verdict.ok) {
       c.rejected += 1;
       c.rejectedByReason[verdict.code] = (c.rejectedByReason[verdict.code] ?? 0) + 1;
       return;
     }
     c.acknowledged += 1;
-    c.acknowledgedWork += difficultyOf(ch.target);
+    c.acknowledgedWork += difficultyOf(targets.channel);
     const d = difficultyOfHash(powOutput);
     if (d > c.bestDifficulty) c.bestDifficulty = d;
     if (job.compactTarget !== undefined && meetsTarget(powOutput, compactToTarget(job.compactTarget)))
@@ -101,7 +102,7 @@ export class ShareTally {
       this.miners.set(s, m);
     }
     m.accepted += 1;
-    m.acceptedWork += difficultyOf(minerTarget);
+    m.acceptedWork += difficultyOf(targets.miner);
   }
 }
 

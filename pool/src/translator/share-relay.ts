@@ -71,10 +71,11 @@ export class ShareRelay {
       return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
     }
     const tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+    const targets = { miner: s.target ?? ch.target, channel: ch.target }; // as judged now, not at the verdict
     const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix, tlv);
     this.d.metrics.localSeconds.observe((performance.now() - t0) / 1000);
     const verdict = await pending;
-    this.d.tally?.verdict(s, ch, job, checked.powOutput, s.target ?? ch.target, verdict);
+    this.d.tally?.verdict(s, ch, job, checked.powOutput, targets, verdict);
     if (verdict.ok) {
       this.accepted += 1;
       this.d.metrics.shares.inc({ outcome: 'accepted' });
