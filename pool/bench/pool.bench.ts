@@ -43,7 +43,7 @@ import { startDevnet } from '../src/devnet/index.js';
 import { parseConfig } from '../src/pool/config.js';
 import { startPool } from '../src/pool/server.js';
 import { acceptSv2, connectSv2, type Sv2Connection } from '../src/sv2/connection.js';
-import { encodeMessage, type Sv2Message } from '../src/sv2/messages/index.js';
+import { EXTENSION_CKB, encodeMessage, type Sv2Message } from '../src/sv2/messages/index.js';
 import { defaultAead } from '../src/sv2/noise/aead.js';
 import { EphemeralKeyPool, ServerIdentity } from '../src/sv2/noise/identity.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
@@ -103,7 +103,7 @@ async function loadMain(): Promise<void> {
     conn.on('message', (m: Sv2Message) => {
       switch (m.type) {
         case 'SetupConnectionSuccess':
-          conn.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4ccb] });
+          conn.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [EXTENSION_CKB] });
           break;
         case 'RequestExtensionsSuccess':
           for (let k = 0; k < channels; k++) {
@@ -357,7 +357,7 @@ async function startEcho(secret: Uint8Array): Promise<{ address: string; close()
             conn.send({
               type: 'RequestExtensionsSuccess',
               requestId: m.requestId,
-              supportedExtensions: [0x4ccb],
+              supportedExtensions: [EXTENSION_CKB],
             });
           else if (m.type === 'OpenStandardMiningChannel') {
             conn.send({

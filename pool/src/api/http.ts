@@ -1,10 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { MONITORING_ROUTES, type MonitoringRoutes } from './sri-monitoring.js';
 
 /**
  * The pool's HTTP API (node:http, read-only): /metrics, /health, /api/v1/pool,
  * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks, /api/v1/miners/:address,
  * /api/v1/hashrate, /api/v1/payouts. What it shows comes from an
+ * /api/v1/workers, /api/v1/workers/:name, /api/v1/blocks, and SRI's monitoring routes
+ * (sri-monitoring.ts: /api/v1/health, /global, /server…, /clients…, /sv1/clients…; none of
+ * their paths is one of ours). What it shows comes from an
  * ApiSource, so the server knows nothing about sockets or SQLite. Lists are pages
  * (`?limit=&cursor=`, the answer's `next` is the following page's cursor), and the server
  * bounds connections, time and response size: an API client cannot stall the pool.
@@ -40,6 +44,8 @@ export interface ApiSource {
   /** The latest payouts (empty in solo mode). */
   payouts(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
+  /** SRI's monitoring routes (sri-monitoring.ts), when the source serves them. */
+  sri?: MonitoringRoutes;
 }
 
 /** A path parameter, or null when it is not valid percent-encoding. */
@@ -175,6 +181,8 @@ export async function handleApiRequest(
         await source.hashrate(url.searchParams.get('window') ?? '1h', url.searchParams.get('address')),
       );
     if (path === '/api/v1/payouts') return reply(200, await source.payouts());
+    const sri = source.sri?.(path, url);
+    if (sri) return reply(sri.status, sri.body);
   } catch (err) {
     if (err instanceof ApiRequestError) return reply(400, { error: err.message });
     throw err;
@@ -191,6 +199,7 @@ export async function handleApiRequest(
       '/api/v1/miners/:address',
       '/api/v1/hashrate?window=1h|24h&address=',
       '/api/v1/payouts',
+      ...(source.sri ? MONITORING_ROUTES : []),
     ],
   });
 }

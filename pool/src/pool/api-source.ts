@@ -6,6 +6,7 @@ import {
   withoutAddresses,
 } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
+import { monitoringRoutes } from '../api/sri-monitoring.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { type BlockSummary, CursorError } from '../ledger/reader.js';
 import type { Awaitable, LedgerReadSide } from '../ledger/store.js';
@@ -21,6 +22,7 @@ import {
   recentPayouts,
   SOLO_BOOK,
 } from './miner-view.js';
+import { buildPoolMonitoring } from './monitoring.js';
 import type { Session } from './session.js';
 import type { TemplateSource } from './templates.js';
 
@@ -120,8 +122,10 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     rates,
     online: (name) => onlineNow().get(name),
   };
+  const sri = monitoringRoutes(buildPoolMonitoring(p.sessions, p.config.vardiff));
 
   return {
+    sri,
     health(): HealthReport {
       const reasons: string[] = [];
       const sync = p.getSync();

@@ -25,6 +25,8 @@ export class ShareBatcher {
   private sum = 0;
   private lastSeq = 0;
   private firstAtMs = 0;
+  /** The batch sent last (what the monitoring API shows as the last batch), null before any. */
+  lastBatch: SuccessBatch | null = null;
 
   constructor(
     readonly maxCount: number,
@@ -63,6 +65,7 @@ export class ShareBatcher {
     };
     this.count = 0;
     this.sum = 0;
+    this.lastBatch = batch;
     return batch;
   }
 }

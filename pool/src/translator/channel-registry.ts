@@ -82,6 +82,11 @@ export class ChannelRegistry {
       if (ch.channelId === address || ch.groupChannelId === address) yield ch;
   }
 
+  /** Every open channel of the current connection. */
+  all(): Iterable<ChannelState> {
+    return this.byId.values();
+  }
+
   forget(ch: ChannelState): void {
     if (this.byId.get(ch.channelId) === ch) this.byId.delete(ch.channelId);
   }

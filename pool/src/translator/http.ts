@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { listenHttp } from '../api/http.js';
+import { MONITORING_ROUTES, type MonitoringRoutes } from '../api/sri-monitoring.js';
 import { parseHostPort } from '../net/address.js';
 import type { TranslatorMetrics } from './metrics.js';
 
-/** /metrics (Prometheus text) and /health (200 when the pool connection carries work, else 503). */
+/**
+ * /metrics (Prometheus text), /health (200 when the pool connection carries work, else 503)
+ * and SRI's monitoring routes (/api/v1/…, sri-monitoring.ts) when given.
+ */
 
 export interface TranslatorHttp {
   url: string;
@@ -13,11 +17,13 @@ export interface TranslatorHttp {
 export async function startTranslatorHttp(
   listen: string,
   metrics: TranslatorMetrics,
+  sri: MonitoringRoutes | null,
   health: () => { ready: boolean } & Record<string, unknown>,
 ): Promise<TranslatorHttp> {
   const { host, port } = parseHostPort(listen, 'metrics listen');
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/metrics') {
       metrics.text().then(
         (body) => {
@@ -37,8 +43,15 @@ export async function startTranslatorHttp(
       res.end(JSON.stringify(h));
       return;
     }
+    const answer = sri?.(path, url);
+    if (answer) {
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'not found', endpoints: ['/metrics', '/health'] }));
+    const endpoints = ['/metrics', '/health', ...(sri ? MONITORING_ROUTES : [])];
+    res.end(JSON.stringify({ error: 'not found', endpoints }));
   });
   server.requestTimeout = 10_000;
   return listenHttp(server, host, port);

@@ -16,6 +16,8 @@ export interface TranslatorJob {
   midstate: Uint32Array;
   height: bigint;
   parentHash: Uint8Array;
+  /** The network target, compact (a forwarded share meeting it is a block). */
+  compactTarget?: number;
   /** Nonces of shares submitted on this job (shares.ts rememberShare), made on first use. */
   seen?: Set<string>;
 }
@@ -44,6 +46,7 @@ export class TranslatorJobBook {
       midstate: powMidstate(uj.powHash),
       height: uj.height,
       parentHash: uj.parentHash,
+      compactTarget: uj.compactTarget,
     };
     if (uj.clean) this.lastCleanOrdinal = this.ordinal;
     this.byV1.set(job.v1Id, job);

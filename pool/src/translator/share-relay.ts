@@ -7,6 +7,7 @@ import { bindingOf } from './channel-registry.js';
 import type { TranslatorJobBook } from './jobs.js';
 import type { TranslatorLimitReason } from './limits.js';
 import type { TranslatorMetrics } from './metrics.js';
+import type { ShareTally } from './monitoring.js';
 import { checkShare, rememberShare, verdictToV1 } from './shares.js';
 import type { SubmitOutcome, V1Session } from './v1-session.js';
 import type { WorkerNames } from './worker-names.js';
@@ -20,6 +21,8 @@ export interface ShareRelayDeps {
   upstreamBudget: TokenBucket;
   workerNames: WorkerNames;
   limited: (reason: TranslatorLimitReason) => void;
+  /** Per-channel and per-miner counts for the monitoring API. */
+  tally?: ShareTally;
 }
 
 /**
@@ -69,9 +72,11 @@ export class ShareRelay {
       return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
     }
     const tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+    const targets = { miner: s.target ?? ch.target, channel: ch.target }; // as judged now, not at the verdict
     const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix, tlv);
     this.d.metrics.localSeconds.observe((performance.now() - t0) / 1000);
     const verdict = await pending;
+    this.d.tally?.verdict(s, ch, job, checked.powOutput, targets, verdict);
     if (verdict.ok) {
       this.accepted += 1;
       this.d.metrics.shares.inc({ outcome: 'accepted' });

@@ -57,7 +57,7 @@ export function checkShare(
   extranonce1: Uint8Array,
   extranonce2: Uint8Array,
   nowMs: number,
-): { ok: true; nonceSuffix: Uint8Array } | Rejection {
+): { ok: true; nonceSuffix: Uint8Array; powOutput: Uint8Array } | Rejection {
   const nonce = concatBytes(extranonce1, extranonce2);
   if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, channel.prefix.length), channel.prefix)) {
     return {
@@ -78,7 +78,7 @@ export function checkShare(
       message: 'Low difficulty',
       reason: 'difficulty-too-low',
     };
-  return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length) };
+  return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length), powOutput: out };
 }
 
 /** Nonces remembered per job for the local duplicate check (about 100 bytes each). */

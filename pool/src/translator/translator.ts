@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { monitoringRoutes } from '../api/sri-monitoring.js';
 import { dialectByName } from '../stratum-v1/dialects/index.js';
 import { FAILBACK_DEFAULTS } from '../sv2/client/failback.js';
 import { UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
@@ -11,6 +12,7 @@ import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { type TranslatorLimitReason, V1Admission } from './limits.js';
 import { TranslatorMetrics } from './metrics.js';
+import { buildTranslatorMonitoring, ShareTally } from './monitoring.js';
 import { ShareRelay } from './share-relay.js';
 import type { RunningTranslator, TranslatorOptions, TranslatorStats } from './types.js';
 import { UpstreamEvents } from './upstream-events.js';
@@ -84,6 +86,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     limited,
     recordJob,
   });
+  const tally = new ShareTally();
   const relay = new ShareRelay({
     chain: o.chain,
     jobs,
@@ -92,6 +95,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     upstreamBudget,
     workerNames: new WorkerNames(() => upstream.workerHashrate),
     limited,
+    tally,
   });
   const host = new V1Host({
     mode,
@@ -168,8 +172,11 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
 
   let http: TranslatorHttp | null = null;
   if (o.metricsListen) {
+    const sri = monitoringRoutes(
+      buildTranslatorMonitoring({ channels: () => registry.all(), sessions: listener.sessions, tally }),
+    );
     try {
-      http = await startTranslatorHttp(o.metricsListen, metrics, () => {
+      http = await startTranslatorHttp(o.metricsListen, metrics, sri, () => {
         const reasons: string[] = [];
         if (!upstream.connected) reasons.push('not connected to the pool');
         else if (assigner.poolRefusing)

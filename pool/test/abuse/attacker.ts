@@ -4,7 +4,7 @@ import { eaglesongPow, powMidstate } from '../../src/ckb/eaglesong.js';
 import { meetsTarget } from '../../src/ckb/target.js';
 import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
 import { encodeFrame } from '../../src/sv2/frame.js';
-import type { Sv2Message } from '../../src/sv2/messages/index.js';
+import { EXTENSION_CKB, type Sv2Message } from '../../src/sv2/messages/index.js';
 
 /**
  * The attacker, run as its own process (`node --import tsx attacker.ts ATTACK JSON`) so its
@@ -57,7 +57,7 @@ async function ready(t: Sv2Target, seen: Counts): Promise<Sv2Connection> {
     bump(seen, m.type === 'OpenMiningChannelError' ? `error:${m.errorCode}` : m.type);
   });
   c.send(SETUP);
-  c.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4ccb] });
+  c.send({ type: 'RequestExtensions', requestId: 1, requestedExtensions: [EXTENSION_CKB] });
   await new Promise<void>((resolve) => {
     const check = (m: Sv2Message) => {
       if (m.type === 'RequestExtensionsSuccess' || m.type === 'RequestExtensionsError') {

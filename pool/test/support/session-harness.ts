@@ -7,7 +7,7 @@ import { ExtranonceAllocator } from '../../src/pool/extranonce.js';
 import { type Job, JobBook, makeJob, powOutput } from '../../src/pool/jobs.js';
 import type { PeerAccount } from '../../src/pool/peer-limits.js';
 import { type FoundBlock, Session, type SessionContext } from '../../src/pool/session.js';
-import type { Sv2Message } from '../../src/sv2/messages/index.js';
+import { EXTENSION_CKB, type Sv2Message } from '../../src/sv2/messages/index.js';
 
 /**
  * A pool session on a fake clock with a recording transport, for the session's handler tests
@@ -15,7 +15,7 @@ import type { Sv2Message } from '../../src/sv2/messages/index.js';
  * would and keeps what the session answered.
  */
 
-export const EXT_CKB = 0x4ccb;
+export const EXT_CKB = EXTENSION_CKB;
 export const EXT_WORKER = 0x0002;
 export function fakeBlock(seed: number, compactTarget: number, number = 10n): TemplateBlock {
   const powHash = Uint8Array.from({ length: 32 }, (_, i) => (i * 7 + seed) & 0xff);

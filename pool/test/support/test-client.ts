@@ -3,7 +3,12 @@ import { ckbhash } from '../../src/ckb/hash.js';
 import { meetsTarget, u256LeToTarget } from '../../src/ckb/target.js';
 import type { Chain } from '../../src/pool/config.js';
 import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
-import type { MessageOf, Sv2Message, Sv2MessageType } from '../../src/sv2/messages/index.js';
+import {
+  EXTENSION_CKB,
+  type MessageOf,
+  type Sv2Message,
+  type Sv2MessageType,
+} from '../../src/sv2/messages/index.js';
 
 /**
  * A small scripted SV2 client for the pool's integration tests and benchmark: real TCP, real
@@ -114,7 +119,7 @@ export class TestClient {
     )) as MessageOf<T>;
   }
 
-  async setup(flags = 0, extensions: number[] = [0x4ccb]): Promise<void> {
+  async setup(flags = 0, extensions: number[] = [EXTENSION_CKB]): Promise<void> {
     this.send({
       type: 'SetupConnection',
       protocol: 0,

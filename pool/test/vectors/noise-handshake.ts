@@ -9,6 +9,14 @@
 export const NOISE_HANDSHAKE = {
   authority_secret_key: '65995eb19631f478a46ffa5cf1e545091efe950eaeac7482ffdc06eb6a89f697',
   authority_pubkey_xonly: '24ee3c3804a1aaa4c03b80ea19f7a5863c916e8994b7db94a3bad7ee092b6ce7',
+  /**
+   * The same key as it appears in a pool URL (stratum2+tcp://host:port/KEY): base58check
+   * (double-SHA256 checksum) of the version bytes 01 00 followed by the x-only key. Added for
+   * docs/extensions/0x4CCB.md; ckb-extension-doc.test.ts rebuilds it with a plain base58check.
+   */
+  authority_pubkey_base58: '9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH72',
+  pool_url_example:
+    'stratum2+tcp://pool.example.com:34254/9auqWEzQDVyd2oe1JVGFLMLHZtCo2FFqZwtKA5gd9xbuEu7PH72',
   initiator_ephemeral_secret: '581cc80ad3cd5487972dafda63879064942409e8c43df41298f1b820a1f88efd',
   initiator_ephemeral_ellswift:
     '00cb9fa9654222e031642115a5f6a2b592ab9e2f1e654e7ba53c96f203dd2dd4d95f991350b732a42c0c39713cd341f8c741f7f179bc69817d8046fc8f74634f',

@@ -8,6 +8,7 @@ import {
 } from '../../sv2/messages/index.js';
 import { ShareBatcher } from '../batching.js';
 import { type Channel, channelTargetFor, openChannelRefusal } from '../channel.js';
+import { noteRequestedMaxTarget } from '../channel-tally.js';
 import { type PeerAccount, type PeerLimitReason, TOO_MANY_WORKER_NAMES } from '../peer-limits.js';
 import { parseMaxTarget, targetFields, targetLe } from '../target-memo.js';
 import { initialDifficulty, newVardiffState } from '../vardiff.js';
@@ -67,6 +68,7 @@ export class SessionChannels {
     if (this.groupChannelId === 0) this.groupChannelId = this.nextChannelId++;
     const channel = this.newChannel(m, worker, index, maxTarget, minByClient);
     this.byId.set(channel.id, channel);
+    noteRequestedMaxTarget(channel, maxTarget);
     ctx.metrics.channels.inc();
     if (ctx.channelActivity) ctx.channelActivity.opened += 1;
     this.vardiff.schedule(channel);

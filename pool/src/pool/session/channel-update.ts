@@ -1,6 +1,7 @@
 import { MAX_U256, targetToDifficulty, u256LeToTarget } from '../../ckb/target.js';
 import { ErrorCodes, type UpdateChannel } from '../../sv2/messages/index.js';
 import { type Channel, channelTargetFor } from '../channel.js';
+import { noteRequestedMaxTarget } from '../channel-tally.js';
 import { clampDifficulty, initialDifficulty, newVardiffState } from '../vardiff.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
 import type { SessionWire } from './context.js';
@@ -36,6 +37,7 @@ export function updateChannel(
     return;
   }
   ch.minDifficultyByClient = Number(targetToDifficulty(maxTarget));
+  noteRequestedMaxTarget(ch, maxTarget);
   const networkDifficulty = job?.networkDifficulty ?? 0;
   const d =
     m.nominalHashRate > 0

@@ -1,6 +1,7 @@
 import type { SubmitSharesCkb } from '../../sv2/messages/index.js';
 import { shareWorker } from '../../workers/names.js';
 import { type Channel, judgeShare, noteCreditedWorker, type ShareOutcome } from '../channel.js';
+import { noteShare } from '../channel-tally.js';
 import type { PeerLimitReason } from '../peer-limits.js';
 import { recordShare } from '../vardiff.js';
 import type { WorkerNameHolds } from '../worker-holds.js';
@@ -45,6 +46,7 @@ export class ShareSubmission {
         ? this.tlvWorker(ch, m.tlv)
         : ch?.worker;
     const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
+    noteShare(ch, m.sequenceNumber, outcome, this.outWords);
     ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
     if (ch) {

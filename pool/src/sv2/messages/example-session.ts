@@ -9,7 +9,7 @@ import { bytesToHex, hexToBytes } from '../../ckb/hex.js';
 import { difficultyToTarget, targetToU256Le } from '../../ckb/target.js';
 import { Reader } from '../binary.js';
 import { FRAME_HEADER_SIZE } from '../frame.js';
-import { CODECS, encodeMessage, type KnownMessage, messageInfo } from './index.js';
+import { CODECS, EXTENSION_CKB, encodeMessage, type KnownMessage, messageInfo } from './index.js';
 
 export interface SessionStep {
   from: 'Client' | 'Pool';
@@ -41,8 +41,14 @@ export function exampleSession(): SessionStep[] {
       },
     },
     { from: 'Pool', msg: { type: 'SetupConnectionSuccess', usedVersion: 2, flags: 0 } },
-    { from: 'Client', msg: { type: 'RequestExtensions', requestId: 1, requestedExtensions: [0x4ccb] } },
-    { from: 'Pool', msg: { type: 'RequestExtensionsSuccess', requestId: 1, supportedExtensions: [0x4ccb] } },
+    {
+      from: 'Client',
+      msg: { type: 'RequestExtensions', requestId: 1, requestedExtensions: [EXTENSION_CKB] },
+    },
+    {
+      from: 'Pool',
+      msg: { type: 'RequestExtensionsSuccess', requestId: 1, supportedExtensions: [EXTENSION_CKB] },
+    },
     {
       from: 'Client',
       msg: {
@@ -100,7 +106,7 @@ export function exampleSession(): SessionStep[] {
   ];
 }
 
-interface Span {
+export interface Span {
   method: string;
   /** SV2-type reads nested in this field: for SEQ/OPTION, [count prefix, first element, …]. */
   nested: string[];
@@ -109,7 +115,7 @@ interface Span {
 }
 
 /** Decodes a payload while recording the byte span and SV2 type of each top-level field. */
-function fieldSpans(msg: KnownMessage, payload: Uint8Array): Span[] {
+export function fieldSpans(msg: KnownMessage, payload: Uint8Array): Span[] {
   const spans: Span[] = [];
   let depth = 0;
   const reader = new Reader(payload);
@@ -135,7 +141,7 @@ function fieldSpans(msg: KnownMessage, payload: Uint8Array): Span[] {
   return spans;
 }
 
-const TYPE_NAMES: Record<string, string> = {
+export const TYPE_NAMES: Record<string, string> = {
   bool: 'BOOL',
   u8: 'U8',
   u16: 'U16',
