@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  CKB,
   capturingLogger,
   DEVNET_REWARD,
   type PayoutChain,
