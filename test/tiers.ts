@@ -41,6 +41,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/ledger/open.test.ts',
   'pool/src/ledger/pg-ledger.test.ts',
   'pool/src/ledger/store.test.ts',
+  'pool/src/payouts/crash.test.ts',
   'pool/src/payouts/payer.test.ts',
   'pool/src/payouts/rewards.test.ts',
   'pool/src/pool/blocks.test.ts',
