@@ -88,14 +88,13 @@ async function setup() {
   );
   // Difficulties 5 : 3 : 2 : 10 of 20 split each reward exactly: 25 %, 15 %, 10 %, 50 % of what the fee leaves.
   const difficulty = [5, 3, 2];
-  miners.forEach((m, i) =>
+  for (const [i, m] of miners.entries())
     ledger.recordShare({
       worker: `${m.address}.rig${i}`,
       difficulty: difficulty[i] as number,
       timeMs: 1,
       height: 1,
-    }),
-  );
+    });
   ledger.recordShare({ worker: 'bob', difficulty: 10, timeMs: 2, height: 1 });
   for (let i = 0; i < 3; i++) await recordFound(ledger, chain.mineOn(), `${miners[0]?.address}.rig0`, 20); // blocks 1..3
   for (let i = 0; i < 13; i++) chain.mineOn(undefined, chain.otherLock); // tip 16: rewards 12..14 mature

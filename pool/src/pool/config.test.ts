@@ -184,6 +184,36 @@ describe('pool config', () => {
     });
   });
 
+  it('keeps payouts off (solo mode) by default and needs the wallet and operator when on', () => {
+    expect(parseConfig(minimal, '/etc/ckb-pool').payouts).toEqual({
+      enabled: false,
+      threshold: 100,
+      feePercent: 1,
+      operatorAddress: null,
+      walletKeyFile: null,
+      maxFeeRate: 10_000,
+      confirmations: 24,
+      intervalMinutes: 60,
+    });
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true } }))).toMatchObject({
+      field: 'payouts.walletKeyFile',
+    });
+    expect(
+      errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key' } })),
+    ).toMatchObject({ field: 'payouts.operatorAddress' });
+    const on = parseConfig(
+      { ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key', operatorAddress: 'ckt1q' } },
+      '/etc/ckb-pool',
+    );
+    expect(on.payouts).toMatchObject({ enabled: true, walletKeyFile: '/etc/ckb-pool/wallet.key' });
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { threshold: 60 } }))).toMatchObject({
+      field: 'payouts.threshold',
+    });
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { enabled: 'yes' } })).message).toMatch(
+      /expected true or false/,
+    );
+  });
+
   it('documents every field in docs/pool-config.md with the generated reference table', () => {
     const doc = readFileSync(new URL('../../../docs/pool-config.md', import.meta.url), 'utf8');
     for (const f of CONFIG_FIELDS) expect(doc).toContain(`\`${f.path}\``);

@@ -96,6 +96,20 @@ export interface PoolConfig {
   log: {
     level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   };
+  // ── payouts (pool/src/payouts; docs/pool-config.md "Payouts") ──
+  payouts: {
+    enabled: boolean;
+    /** CKB. */
+    threshold: number;
+    feePercent: number;
+    operatorAddress: string | null;
+    walletKeyFile: string | null;
+    /** Shannons per 1000 bytes. */
+    maxFeeRate: number;
+    confirmations: number;
+    intervalMinutes: number;
+  };
+  // ── end payouts ──
 }
 
 type Kind =
@@ -106,14 +120,15 @@ type Kind =
   | { type: 'hex'; bytes?: number }
   | { type: 'enum'; values: readonly string[] }
   | { type: 'int'; min: number; max: number }
-  | { type: 'number'; min: number; max: number };
+  | { type: 'number'; min: number; max: number }
+  | { type: 'boolean' };
 
 export interface FieldSpec {
   /** Dotted path in the YAML file, e.g. `vardiff.minDifficulty`. */
   path: string;
   kind: Kind;
   /** undefined = required; null = optional with no value. */
-  default?: string | number | null;
+  default?: string | number | boolean | null;
   doc: string;
 }
 
@@ -451,6 +466,56 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     default: 'info',
     doc: 'Log level of the JSON (pino) logs on stdout.',
   },
+  // ── payouts (pool/src/payouts) ──
+  {
+    path: 'payouts.enabled',
+    kind: { type: 'boolean' },
+    default: false,
+    doc: 'Pay miners in CKB from the pool wallet (the block-assembler key). Off = solo mode: every reward stays at the block-assembler address, nothing is paid (the behaviour before payouts existed).',
+  },
+  {
+    path: 'payouts.threshold',
+    kind: { type: 'number', min: 61, max: 1e9 },
+    default: 100,
+    doc: 'Smallest balance paid, in CKB; smaller balances wait. Never below 61 CKB, the smallest cell a default-lock output can be.',
+  },
+  {
+    path: 'payouts.feePercent',
+    kind: { type: 'number', min: 0, max: 100 },
+    default: 1,
+    doc: 'Pool fee in percent of each block reward (as the chain paid it), credited to `payouts.operatorAddress` with the rounding dust of the split.',
+  },
+  {
+    path: 'payouts.operatorAddress',
+    kind: { type: 'string' },
+    default: null,
+    doc: "The operator's own CKB address (of the pool's chain) that receives the pool fee. Required when payouts are enabled.",
+  },
+  {
+    path: 'payouts.walletKeyFile',
+    kind: { type: 'path' },
+    default: null,
+    doc: "File with the pool wallet's secp256k1 key (32 bytes hex, mode 0600): the key of the node's `[block_assembler]` lock, which receives the rewards and signs payout batches. Never logged nor printed. Required when payouts are enabled.",
+  },
+  {
+    path: 'payouts.maxFeeRate',
+    kind: { type: 'int', min: 1_000, max: 10_000_000 },
+    default: 10_000,
+    doc: "Highest fee rate of a payout transaction, in shannons per 1000 bytes. The rate is the node's recent median (`get_fee_rate_statistics`), at least 1000, at most this.",
+  },
+  {
+    path: 'payouts.confirmations',
+    kind: { type: 'int', min: 0, max: 10_000 },
+    default: 24,
+    doc: "Blocks past a reward's cellbase (on top of the chain's cellbase maturity, 4 epochs on mainnet) before its credits become payable, and past a payout transaction before it counts as paid.",
+  },
+  {
+    path: 'payouts.intervalMinutes',
+    kind: { type: 'number', min: 1, max: 10_080 },
+    default: 60,
+    doc: '`serve` runs a payout cycle this often: record and mature rewards, settle sent batches, send at most one new batch.',
+  },
+  // ── end payouts ──
 ];
 
 /** A config file problem; the message always names the field. */
@@ -527,6 +592,10 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       }
       return raw.toLowerCase();
     }
+    case 'boolean':
+      if (typeof raw !== 'boolean')
+        throw new ConfigError(path, `expected true or false, got ${JSON.stringify(raw)}`);
+      return raw;
     case 'enum':
       if (typeof raw !== 'string' || !kind.values.includes(raw)) {
         throw new ConfigError(path, `expected one of ${kind.values.join(', ')}, got ${JSON.stringify(raw)}`);
@@ -617,8 +686,21 @@ export function parseConfig(doc: unknown, baseDir = process.cwd()): PoolConfig {
   if (cfg.limits.maxWorkerNamesPerConnection > cfg.limits.maxWorkerNamesPerIp) {
     throw new ConfigError('limits.maxWorkerNamesPerConnection', 'is larger than limits.maxWorkerNamesPerIp');
   }
+  checkPayouts(cfg);
   return cfg;
 }
+
+// ── payouts ──
+function checkPayouts(cfg: PoolConfig): void {
+  const p = cfg.payouts;
+  if (!p.enabled) return;
+  if (p.walletKeyFile === null)
+    throw new ConfigError('payouts.walletKeyFile', 'is required when payouts are enabled');
+  // Whether it is an address of the chain is checked when payouts start (CCC is not loaded here).
+  if (p.operatorAddress === null)
+    throw new ConfigError('payouts.operatorAddress', 'is required when payouts are enabled');
+}
+// ── end payouts ──
 
 /** Reads and validates pool.yaml. */
 export function loadPoolConfig(file: string): PoolConfig {
@@ -653,6 +735,8 @@ function kindText(kind: Kind): string {
       return `number ${kind.min}..${kind.max}`;
     case 'hostport':
       return 'host:port';
+    case 'boolean':
+      return '`true` \\| `false`';
     case 'hex':
       return kind.bytes === undefined ? 'hex bytes' : `${kind.bytes} hex bytes`;
     default:
