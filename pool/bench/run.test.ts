@@ -49,7 +49,7 @@ describe('the payouts benchmark', () => {
     expect(result.batch_tx_bytes as number).toBeGreaterThan(20 * 61);
     for (const key of ['batch_build_sign_ms', 'ledger_pplns_split_ms', 'ledger_balances_ms'])
       expect(result[key] as number, key).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });
 
 describe('the benchmark runner (pool/bench/run.ts)', () => {
