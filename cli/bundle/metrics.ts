@@ -19,6 +19,17 @@ export const POOL_METRIC = {
   templatesRefused: 'ckb_pool_templates_refused_total',
 } as const;
 
+/** From pool/src/payouts/metrics.ts, on the pool's registry when payouts are enabled. */
+export const PAYOUT_METRIC = {
+  walletShannons: 'ckb_pool_payout_wallet_shannons',
+  pendingBatches: 'ckb_pool_payout_pending_batches',
+  oldestPendingBatchSeconds: 'ckb_pool_payout_oldest_pending_batch_seconds',
+  batches: 'ckb_pool_payout_batches_total',
+  paidShannons: 'ckb_pool_payout_paid_shannons',
+  rewards: 'ckb_pool_payout_rewards_total',
+  droppedShannons: 'ckb_pool_payout_dropped_shannons_total',
+} as const;
+
 /** From pool/src/translator/metrics.ts (checked the same way). */
 export const TRANSLATOR_METRIC = {
   v1Connections: 'ckb_translator_v1_connections',

@@ -8,6 +8,7 @@ import {
   HOST_METRIC,
   JOB,
   NODE_METRIC,
+  PAYOUT_METRIC,
   POOL_METRIC,
   TRANSLATOR_METRIC,
 } from './metrics.js';
@@ -199,6 +200,45 @@ export function alertRules(): Rule[] {
         summary: 'A found block was rejected or could not be submitted',
         description:
           'The node rejected a block the pool found, or submitting it failed: check the pool and node logs now.',
+      },
+    },
+    ...payoutAlertRules(),
+  ];
+}
+
+/** Payouts (only exported when `payouts.enabled`): wallet low, transaction stuck, payout failed. */
+function payoutAlertRules(): Rule[] {
+  return [
+    {
+      alert: 'PayoutWalletLow',
+      expr: `${PAYOUT_METRIC.walletShannons} < 1000 * 100000000`,
+      for: '30m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'The pool wallet holds less than 1000 spendable CKB',
+        description:
+          "Matured capacity of the pool wallet (the block-assembler lock) is below 1000 CKB: payouts may not cover the balances due. Check that blocks are found and that the node's block assembler is the pool wallet.",
+      },
+    },
+    {
+      alert: 'PayoutTransactionStuck',
+      expr: `${PAYOUT_METRIC.oldestPendingBatchSeconds} > 3600`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: 'A payout transaction has not confirmed for an hour',
+        description:
+          "A payout batch was written and sent more than an hour ago and is not committed yet; no new batch is built until it is. Check `ckb-pool payouts list` and the node's transaction pool (fee rate below the market: raise payouts.maxFeeRate).",
+      },
+    },
+    {
+      alert: 'PayoutFailed',
+      expr: `increase(${PAYOUT_METRIC.batches}{outcome="failed"}[1h]) > 0`,
+      labels: { severity: 'critical' },
+      annotations: {
+        summary: 'A payout batch failed',
+        description:
+          'The inputs of a payout transaction were spent by another transaction, so it can never confirm: its debits were restored and the next cycle pays again. Something else spends the pool wallet: find out what.',
       },
     },
   ];

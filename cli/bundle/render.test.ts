@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PoolMetrics } from 'ckb-pool/api/metrics';
+import { PayoutMetrics } from 'ckb-pool/payouts/metrics';
 import { parseConfig as parsePoolConfig } from 'ckb-pool/pool/config';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
 import { parseTranslatorConfig } from 'ckb-pool/translator/config';
@@ -18,7 +19,7 @@ import { payoutLock } from '../config/address.js';
 import { GRAFANA_PASSWORD_FILE } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { POOL_MAINTENANCE_CAPS } from './compose.js';
-import { NODE_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
+import { NODE_METRIC, PAYOUT_METRIC, POOL_METRIC, TRANSLATOR_METRIC } from './metrics.js';
 import { type BundleFile, MANIFEST, renderBundle, writeBundle } from './render.js';
 
 const fileOf = (files: BundleFile[], path: string): string => {
@@ -326,6 +327,13 @@ describe('metric names', () => {
     for (const name of Object.values(POOL_METRIC)) expect(names.has(name), name).toBe(true);
   });
 
+  it('are all exported by the payout engine on the pool registry', async () => {
+    const pool = new PoolMetrics();
+    new PayoutMetrics(pool.registry);
+    const names = new Set((await pool.registry.getMetricsAsJSON()).map((m) => m.name));
+    for (const name of Object.values(PAYOUT_METRIC)) expect(names.has(name), name).toBe(true);
+  });
+
   it('are all exported by the translator', async () => {
     const names = new Set((await new TranslatorMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
     for (const name of Object.values(TRANSLATOR_METRIC)) expect(names.has(name), name).toBe(true);
@@ -339,6 +347,7 @@ describe('metric names', () => {
       .join('\n');
     const known = new Set<string>([
       ...Object.values(POOL_METRIC),
+      ...Object.values(PAYOUT_METRIC),
       ...Object.values(TRANSLATOR_METRIC),
       ...Object.values(NODE_METRIC),
     ]);

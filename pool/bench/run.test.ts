@@ -30,6 +30,28 @@ describe('the eaglesong benchmark', () => {
   });
 });
 
+describe('the payouts benchmark', () => {
+  it('prints batch build time and size and ledger split and balance times', () => {
+    const bench = fileURLToPath(new URL('./payouts.bench.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', bench], {
+      encoding: 'utf8',
+      env: { ...process.env, BENCH_SHARES: '2000', BENCH_OUTPUTS: '20' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const result = parseBenchOutput(r.stdout);
+    expect(result).toMatchObject({
+      bench: 'payouts',
+      batch_outputs: 20,
+      ledger_shares: 2000,
+      ledger_accounts: 1001,
+    });
+    // 20 outputs of ~61 bytes each at least, plus inputs, change and the witness.
+    expect(result.batch_tx_bytes as number).toBeGreaterThan(20 * 61);
+    for (const key of ['batch_build_sign_ms', 'ledger_pplns_split_ms', 'ledger_balances_ms'])
+      expect(result[key] as number, key).toBeGreaterThan(0);
+  }, 120_000);
+});
+
 describe('the benchmark runner (pool/bench/run.ts)', () => {
   it('finds the eaglesong benchmark and can select benchmarks by name', () => {
     expect(benchFiles()).toContain('eaglesong.bench.ts');

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  * without touching the protocol and chain code under it, and one role never reaches into another.
  *
  *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger, config-engine
- *   services api (HTTP/metrics plumbing), devnet (the dev chain)
+ *   services api (HTTP/metrics plumbing), devnet (the dev chain), payouts (accounts, rewards, payouts)
  *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
  *
  * Test files may in addition import the dev chain, pool/test/ support code and pool/bench/ (the
@@ -27,9 +27,10 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ledger: ['ckb'],
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
-  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'api', 'web'],
+  payouts: ['ckb', 'net', 'log', 'ledger', 'api'],
+  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'api', 'web', 'payouts'],
   web: ['api'],
-  translator: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api'],
+  translator: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'sv2/client', 'stratum-v1', 'workers', 'api', 'payouts'],
   miner: ['ckb', 'sv2', 'sv2/client', 'stratum-v1'],
   cli: [
     'ckb',
@@ -43,6 +44,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'ledger',
     'api',
     'devnet',
+    'payouts',
     'pool',
     'translator',
     'miner',

@@ -99,6 +99,8 @@ export class DevChain {
   readonly compactTarget: number;
   readonly pow: PowFunc;
   readonly epochLength: number;
+  /** Epochs before a cellbase output may be spent (answered by `get_consensus`). */
+  readonly cellbaseMaturity: EpochFraction;
   private readonly byHash = new Map<string, StoredBlock>();
   private canonical: StoredBlock[] = [];
   private workId = 0n;
@@ -115,9 +117,10 @@ export class DevChain {
     this.pow = options.pow;
     this.epochLength = options.epochLength ?? 10;
     this.now = options.now ?? Date.now;
+    this.cellbaseMaturity = options.cellbaseMaturity ?? DEFAULT_CELLBASE_MATURITY;
     this.txPool = new TxPool(this.cells, () => ({
       commitEpoch: nextEpoch(this.tip().block.header.epoch, this.epochLength),
-      cellbaseMaturity: options.cellbaseMaturity ?? DEFAULT_CELLBASE_MATURITY,
+      cellbaseMaturity: this.cellbaseMaturity,
       now: this.now(),
     }));
     const genesis = this.genesisBlock();

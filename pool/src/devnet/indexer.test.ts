@@ -50,6 +50,13 @@ const searchKey = () => ({
 });
 
 describe('indexer RPCs on the dev chain', () => {
+  it('answers get_consensus with its cellbase maturity packed as the node packs an epoch fraction', async () => {
+    const c = await rpc.call<Record<string, unknown>>('get_consensus', []);
+    // 1 epoch: number 1, index 0, length 1 → 1 | 0 << 24 | 1 << 40.
+    expect(c).toMatchObject({ id: 'ckb_dev', cellbase_maturity: '0x10000000001' });
+    expect(c.genesis_hash).toBe((await rpc.getHeaderByNumber(0n))?.hash);
+  });
+
   it('pages the live cells of a lock in block order with a cursor', async () => {
     await mine(15); // blocks 12..15 pay the test lock
     const first = await rpc.call<{

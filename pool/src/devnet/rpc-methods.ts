@@ -5,13 +5,16 @@
  */
 
 import { ckbhash } from '../ckb/hash.js';
+import { packEpoch } from '../ckb/header.js';
 import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import type { ChainInfoJson, LocalNodeJson, SyncStateJson } from '../ckb/rpc-types.js';
 import { cellWithStatus } from './cells.js';
 import type { DevChain, StoredBlock } from './chain.js';
 import { serializeTransaction, transactionToJson } from './codec.js';
+import { MAX_BLOCK_BYTES, MAX_BLOCK_CYCLES, MEDIAN_TIME_BLOCK_COUNT } from './contents.js';
 import { getCells, getCellsCapacity } from './indexer.js';
 import { decodeOutPoint, decodeUint, ParamsError } from './json-decode.js';
+import { SECP256K1_BLAKE160_CODE_HASH } from './lock.js';
 import { compactToDifficulty } from './pow-check.js';
 import { transactionWithStatus } from './txpool.js';
 import { RpcFailure } from './verify.js';
@@ -126,6 +129,10 @@ function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params:
       };
       return info;
     }
+    case 'get_consensus': {
+      paramList(params, 0);
+      return consensus(chain);
+    }
     case 'sync_state': {
       paramList(params, 0);
       const tip = chain.tip();
@@ -204,6 +211,26 @@ function callMethod(chain: DevChain, id: DevnetIdentity, method: string, params:
     default:
       throw methodNotFound();
   }
+}
+
+/**
+ * The part of the node's `Consensus` a pool reads (rpc/README.md `get_consensus`): the chain
+ * id, genesis hash, the default lock's type hash and `cellbase_maturity` (an
+ * EpochNumberWithFraction, packed like a header epoch).
+ */
+function consensus(chain: DevChain): Record<string, unknown> {
+  const m = chain.cellbaseMaturity;
+  return {
+    id: 'ckb_dev',
+    genesis_hash: chain.blockByNumber(0n)?.hashHex ?? null,
+    secp256k1_blake160_sighash_all_type_hash: bytesToHex0x(SECP256K1_BLAKE160_CODE_HASH),
+    tx_proposal_window: { closest: '0x2', farthest: '0xa' },
+    cellbase_maturity: toMinimalHex(packEpoch({ number: m.number, index: m.index, length: m.length })),
+    median_time_block_count: toMinimalHex(BigInt(MEDIAN_TIME_BLOCK_COUNT)),
+    max_block_cycles: toMinimalHex(MAX_BLOCK_CYCLES),
+    max_block_bytes: toMinimalHex(BigInt(MAX_BLOCK_BYTES)),
+    permanent_difficulty_in_dummy: true,
+  };
 }
 
 function headerResult(chain: DevChain, b: StoredBlock | null, v: bigint): unknown {

@@ -241,7 +241,7 @@ describe('ledger schema migrations', () => {
 
   it('migrates a version 1 file on open: the column is added, the version recorded, the data kept', () => {
     const l = new Ledger(versionOneFile(), { flushIntervalMs: 0 });
-    expect(versionOf(l)).toBe('2');
+    expect(versionOf(l)).toBe(String(SCHEMA_VERSION));
     expect(l.shareCount()).toBe(1);
     expect(l.blocksToConfirm().map((b) => [b.hash, b.chainStatus])).toEqual([['0xaa', null]]);
     l.close();
@@ -253,7 +253,7 @@ describe('ledger schema migrations', () => {
     db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
     db.close();
     const l = new Ledger(path, { flushIntervalMs: 0 });
-    expect(versionOf(l)).toBe('2');
+    expect(versionOf(l)).toBe(String(SCHEMA_VERSION));
     l.setChainStatus(1, 'main');
     expect(l.block(1)?.chainStatus).toBe('main');
     l.close();
@@ -263,10 +263,10 @@ describe('ledger schema migrations', () => {
     const path = tempDb();
     new Ledger(path, { flushIntervalMs: 0 }).close();
     const db = new Database(path);
-    db.prepare("UPDATE meta SET value = '3' WHERE key = 'schema_version'").run();
+    db.prepare("UPDATE meta SET value = '4' WHERE key = 'schema_version'").run();
     db.close();
     expect(() => new Ledger(path, { flushIntervalMs: 0 })).toThrow(
-      /schema version 3, newer than this ckb-pool understands \(2\)/,
+      /schema version 4, newer than this ckb-pool understands \(3\)/,
     );
   });
 });

@@ -1,5 +1,16 @@
 import Database from 'better-sqlite3';
 import { BlockHeights } from './heights.js';
+import { AWAITING_REWARD_WHERE, PAYOUT_TABLES_SQL, PayoutTables } from './payout-tables.js';
+import type {
+  AccountBalance,
+  NewCredit,
+  NewPayoutBatch,
+  NewReward,
+  PayoutBatchRow,
+  PayoutBatchStatus,
+  RewardRow,
+  RewardStatus,
+} from './payout-types.js';
 import { type PplnsSplit, pplnsSplit } from './pplns.js';
 import type { LedgerStore } from './store.js';
 
@@ -132,7 +143,7 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 // MIGRATIONS path to SCHEMA_VERSION, so no step exists only for upgraded pools.
 
 /** The schema this code reads and writes; `meta.schema_version` of a migrated file. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Migration to version N (key) from N − 1, each run once, in its own transaction together with
@@ -147,6 +158,8 @@ const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
     if (!cols.some((c) => c.name === 'chain_status'))
       db.exec('ALTER TABLE blocks ADD COLUMN chain_status TEXT');
   },
+  // Rewards as the chain paid them, credits per account, payout batches (payout-tables.ts).
+  3: (db) => db.exec(PAYOUT_TABLES_SQL),
 };
 
 /** The file's schema version (a fresh file starts at 1, the SCHEMA above). */
@@ -195,6 +208,7 @@ export class Ledger implements LedgerStore {
   private flushing = false;
   private readonly stmts;
   private readonly heights: BlockHeights;
+  private readonly payouts: PayoutTables;
   private readonly flushTx: (shares: ShareRecord[], rejected: Map<string, RejectedCount>) => void;
 
   constructor(
@@ -210,6 +224,7 @@ export class Ledger implements LedgerStore {
       this.db.exec(SCHEMA);
       migrate(this.db);
       this.heights = new BlockHeights(this.db);
+      this.payouts = new PayoutTables(this.db);
     } catch (err) {
       this.db.close();
       throw err;
@@ -426,6 +441,49 @@ export class Ledger implements LedgerStore {
   /** Confirmed blocks, oldest first: the only ones whose PPLNS split may be paid (one per height). */
   payableBlocks(): BlockRow[] {
     return this.blockRows("WHERE status = 'accepted' AND chain_status = 'confirmed' ORDER BY id ASC", []);
+  }
+
+  /** Accepted blocks on the main chain whose reward is not recorded yet, oldest first. */
+  blocksAwaitingReward(): BlockRow[] {
+    return this.blockRows(AWAITING_REWARD_WHERE, []);
+  }
+
+  recordReward(reward: NewReward, credits: NewCredit[], nowMs = Date.now()): boolean {
+    return this.payouts.recordReward(reward, credits, nowMs);
+  }
+
+  rewards(status?: RewardStatus): RewardRow[] {
+    return this.payouts.rewards(status);
+  }
+
+  settleReward(
+    blockId: number,
+    status: Exclude<RewardStatus, 'immature'>,
+    message: string | null,
+    nowMs = Date.now(),
+  ): boolean {
+    return this.payouts.settleReward(blockId, status, message, nowMs);
+  }
+
+  accountBalances(): AccountBalance[] {
+    return this.payouts.accountBalances();
+  }
+
+  createPayoutBatch(batch: NewPayoutBatch, nowMs = Date.now()): number {
+    return this.payouts.createPayoutBatch(batch, nowMs);
+  }
+
+  payoutBatches(status?: PayoutBatchStatus, limit?: number): PayoutBatchRow[] {
+    return this.payouts.payoutBatches(status, limit);
+  }
+
+  settlePayoutBatch(
+    id: number,
+    status: Exclude<PayoutBatchStatus, 'pending'>,
+    message: string | null,
+    nowMs = Date.now(),
+  ): boolean {
+    return this.payouts.settlePayoutBatch(id, status, message, nowMs);
   }
 
   /** Blocks with no verdict yet (pending or submitted), oldest first. */

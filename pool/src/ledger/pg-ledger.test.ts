@@ -143,7 +143,9 @@ describe('PostgreSQL ledger shared by several pool hosts', () => {
         "DROP INDEX blocks_one_confirmed_per_height; ALTER TABLE blocks DROP COLUMN chain_status; UPDATE meta SET value = '1'",
       );
       const l = await PgLedger.open(url, { flushIntervalMs: 0 });
-      expect(await sql(url, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([{ value: '2' }]);
+      expect(await sql(url, "SELECT value FROM meta WHERE key = 'schema_version'")).toEqual([
+        { value: String(SCHEMA_VERSION) },
+      ]);
       expect(await l.shareCount()).toBe(1);
       expect((await l.unresolvedBlocks()).map((b) => [b.hash, b.chainStatus])).toEqual([['0xaa', null]]);
       await l.close();
@@ -153,9 +155,9 @@ describe('PostgreSQL ledger shared by several pool hosts', () => {
   it.skipIf(skip)('refuses a database written by a newer release instead of guessing its shape', async () => {
     const url = await newDatabase();
     await (await PgLedger.open(url, { flushIntervalMs: 0 })).close();
-    await sql(url, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    await sql(url, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     await expect(PgLedger.open(url, { flushIntervalMs: 0 })).rejects.toThrow(
-      /schema version 3, newer than this ckb-pool understands \(2\)/,
+      /schema version 4, newer than this ckb-pool understands \(3\)/,
     );
   });
 

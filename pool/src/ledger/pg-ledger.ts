@@ -9,7 +9,26 @@ import type {
   SplitRow,
   WorkerRow,
 } from './ledger.js';
+import type {
+  AccountBalance,
+  NewCredit,
+  NewPayoutBatch,
+  NewReward,
+  PayoutBatchRow,
+  PayoutBatchStatus,
+  RewardRow,
+  RewardStatus,
+} from './payout-types.js';
 import { PgBlockHeights } from './pg-heights.js';
+import {
+  pgAccountBalances,
+  pgCreatePayoutBatch,
+  pgPayoutBatches,
+  pgRecordReward,
+  pgRewards,
+  pgSettlePayoutBatch,
+  pgSettleReward,
+} from './pg-payout-tables.js';
 import { migratePg } from './pg-schema.js';
 import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
 import type { LedgerStore, RecordedBlock } from './store.js';
@@ -250,6 +269,51 @@ export class PgLedger implements LedgerStore {
 
   payableBlocks(): Promise<BlockRow[]> {
     return this.blockRows("WHERE status = 'accepted' AND chain_status = 'confirmed' ORDER BY id ASC");
+  }
+
+  blocksAwaitingReward(): Promise<BlockRow[]> {
+    return this.blockRows(
+      `WHERE status = 'accepted' AND chain_status IN ('main', 'confirmed')
+         AND id NOT IN (SELECT block_id FROM block_rewards) ORDER BY id ASC`,
+    );
+  }
+
+  recordReward(reward: NewReward, credits: NewCredit[], nowMs = Date.now()): Promise<boolean> {
+    return this.transaction((c) => pgRecordReward(c, reward, credits, nowMs));
+  }
+
+  rewards(status?: RewardStatus): Promise<RewardRow[]> {
+    return pgRewards(this.pool, status);
+  }
+
+  settleReward(
+    blockId: number,
+    status: Exclude<RewardStatus, 'immature'>,
+    message: string | null,
+    nowMs = Date.now(),
+  ): Promise<boolean> {
+    return pgSettleReward(this.pool, blockId, status, message, nowMs);
+  }
+
+  accountBalances(): Promise<AccountBalance[]> {
+    return pgAccountBalances(this.pool);
+  }
+
+  createPayoutBatch(batch: NewPayoutBatch, nowMs = Date.now()): Promise<number> {
+    return this.transaction((c) => pgCreatePayoutBatch(c, batch, nowMs));
+  }
+
+  payoutBatches(status?: PayoutBatchStatus, limit?: number): Promise<PayoutBatchRow[]> {
+    return pgPayoutBatches(this.pool, status, limit);
+  }
+
+  settlePayoutBatch(
+    id: number,
+    status: Exclude<PayoutBatchStatus, 'pending'>,
+    message: string | null,
+    nowMs = Date.now(),
+  ): Promise<boolean> {
+    return pgSettlePayoutBatch(this.pool, id, status, message, nowMs);
   }
 
   unresolvedBlocks(): Promise<BlockRow[]> {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { SCHEMA_VERSION } from './ledger.js';
+import { PG_PAYOUT_TABLES_SQL } from './pg-payout-tables.js';
 
 /**
  * The ledger's schema in PostgreSQL: the same tables, columns and versions as the SQLite file
@@ -64,6 +65,7 @@ const MIGRATIONS: Record<number, string> = {
   2: `ALTER TABLE blocks ADD COLUMN IF NOT EXISTS chain_status TEXT;
       CREATE UNIQUE INDEX IF NOT EXISTS blocks_one_confirmed_per_height ON blocks(height)
         WHERE chain_status = 'confirmed';`,
+  3: PG_PAYOUT_TABLES_SQL,
 };
 
 async function versionOf(client: pg.PoolClient): Promise<number> {

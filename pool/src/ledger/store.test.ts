@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPostgres } from '../../test/support/postgres.js';
 import { Ledger, type NewBlock } from './ledger.js';
+import { OverdraftError } from './payout-types.js';
 import { PgLedger } from './pg-ledger.js';
 import { PgLedgerReader } from './pg-reader.js';
 import { PARTS_TOTAL } from './pplns.js';
@@ -294,6 +295,163 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
         { atMs: 120_000, difficulty: 4 },
       ]);
       r.close();
+      await l.close();
+    },
+  );
+
+  it.skipIf(skip)('lists main-chain blocks awaiting their reward until the reward is recorded', async () => {
+    const { ledger: l } = await fresh();
+    l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+    const main = await l.addPendingBlock(block('a', 'a', 10), 1);
+    const fresh2 = await l.addPendingBlock(block('b', 'a', 11), 1);
+    await l.setBlockVerdict(main.id, 'accepted', null);
+    await l.setBlockVerdict(fresh2.id, 'accepted', null);
+    await l.setChainStatus(main.id, 'main');
+    expect((await l.blocksAwaitingReward()).map((b) => b.id)).toEqual([main.id]);
+    const reward = {
+      blockId: main.id,
+      shannons: 10n,
+      rewardBlockNumber: 21,
+      rewardBlockHash: '0x21',
+      rewardEpoch: '0x1',
+    };
+    expect(await l.recordReward(reward, [{ account: 'a', amount: 10n, payable: false, kind: 'miner' }])).toBe(
+      true,
+    );
+    expect(await l.recordReward(reward, [{ account: 'a', amount: 10n, payable: false, kind: 'miner' }])).toBe(
+      false,
+    );
+    expect(await l.blocksAwaitingReward()).toEqual([]);
+    await l.close();
+  });
+
+  it.skipIf(skip)(
+    'makes credits a balance only once matured, drops an orphaned reward, survives a reopen',
+    async () => {
+      const { ledger: l, reopen } = await fresh();
+      l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+      const ids: number[] = [];
+      for (const h of ['a', 'b']) ids.push((await l.addPendingBlock(block(h, 'a', ids.length), 1)).id);
+      const [first, second] = ids as [number, number];
+      // 2^62 shannons: amounts never pass through a double on either backend.
+      const big = 1n << 62n;
+      await l.recordReward(
+        {
+          blockId: first,
+          shannons: big + 7n,
+          rewardBlockNumber: 11,
+          rewardBlockHash: '0x11',
+          rewardEpoch: '0x5',
+        },
+        [
+          { account: 'ckt1alice', amount: big, payable: true, kind: 'miner' },
+          { account: 'ckt1op', amount: 7n, payable: true, kind: 'fee' },
+        ],
+        100,
+      );
+      await l.recordReward(
+        {
+          blockId: second,
+          shannons: 50n,
+          rewardBlockNumber: 12,
+          rewardBlockHash: '0x12',
+          rewardEpoch: '0x6',
+        },
+        [
+          { account: 'ckt1alice', amount: 40n, payable: true, kind: 'miner' },
+          { account: 'bob', amount: 10n, payable: false, kind: 'miner' },
+        ],
+        100,
+      );
+      expect(await l.accountBalances()).toEqual([
+        { account: 'bob', balance: 0n, immature: 10n, paid: 0n, payable: false },
+        { account: 'ckt1alice', balance: 0n, immature: big + 40n, paid: 0n, payable: true },
+        { account: 'ckt1op', balance: 0n, immature: 7n, paid: 0n, payable: true },
+      ]);
+      expect(await l.settleReward(first, 'matured', null, 200)).toBe(true);
+      expect(await l.settleReward(second, 'orphaned', 'block 1 left the main chain', 200)).toBe(true);
+      expect(await l.settleReward(second, 'matured', null, 300)).toBe(false);
+      const again = await reopen();
+      await l.close();
+      expect(await again.accountBalances()).toEqual([
+        { account: 'bob', balance: 0n, immature: 0n, paid: 0n, payable: false },
+        { account: 'ckt1alice', balance: big, immature: 0n, paid: 0n, payable: true },
+        { account: 'ckt1op', balance: 7n, immature: 0n, paid: 0n, payable: true },
+      ]);
+      expect(await again.rewards('orphaned')).toEqual([
+        {
+          blockId: second,
+          shannons: 50n,
+          rewardBlockNumber: 12,
+          rewardBlockHash: '0x12',
+          rewardEpoch: '0x6',
+          status: 'orphaned',
+          message: 'block 1 left the main chain',
+          updatedAtMs: 200,
+        },
+      ]);
+      await again.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'debits in the batch write, refuses an overdraft, restores a failed batch, counts a committed one as paid',
+    async () => {
+      const { ledger: l } = await fresh();
+      l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+      const { id } = await l.addPendingBlock(block('a', 'a', 1), 1);
+      await l.recordReward(
+        { blockId: id, shannons: 300n, rewardBlockNumber: 12, rewardBlockHash: '0x12', rewardEpoch: '0x6' },
+        [
+          { account: 'ckt1a', amount: 200n, payable: true, kind: 'miner' },
+          { account: 'ckt1b', amount: 100n, payable: true, kind: 'miner' },
+        ],
+      );
+      await l.settleReward(id, 'matured', null);
+      const batch = (txHash: string, a: bigint, b: bigint) => ({
+        txHash,
+        txJson: `{"hash":"${txHash}"}`,
+        fee: 3n,
+        outputs: [
+          { address: 'ckt1a', amount: a },
+          { address: 'ckt1b', amount: b },
+        ],
+      });
+      const first = await l.createPayoutBatch(batch('0xf1', 150n, 100n), 1000);
+      const balance = async () => (await l.accountBalances()).map((r) => [r.account, r.balance, r.paid]);
+      expect(await balance()).toEqual([
+        ['ckt1a', 50n, 0n],
+        ['ckt1b', 0n, 0n],
+      ]);
+      // The same balance cannot be paid twice: nothing of the second batch is written.
+      await expect(async () => l.createPayoutBatch(batch('0xf2', 50n, 1n))).rejects.toThrow(OverdraftError);
+      expect(await l.payoutBatches()).toHaveLength(1);
+      expect(await l.payoutBatches('pending')).toMatchObject([
+        {
+          id: first,
+          txHash: '0xf1',
+          txJson: '{"hash":"0xf1"}',
+          fee: 3n,
+          status: 'pending',
+          createdAtMs: 1000,
+        },
+      ]);
+      expect(await l.settlePayoutBatch(first, 'failed', 'inputs spent by 0xother', 2000)).toBe(true);
+      expect(await l.settlePayoutBatch(first, 'committed', null)).toBe(false);
+      expect(await balance()).toEqual([
+        ['ckt1a', 200n, 0n],
+        ['ckt1b', 100n, 0n],
+      ]);
+      const second = await l.createPayoutBatch(batch('0xf3', 200n, 100n));
+      await l.settlePayoutBatch(second, 'committed', null);
+      expect(await balance()).toEqual([
+        ['ckt1a', 0n, 200n],
+        ['ckt1b', 0n, 100n],
+      ]);
+      expect((await l.payoutBatches()).map((b) => [b.txHash, b.status, b.outputs.length])).toEqual([
+        ['0xf3', 'committed', 2],
+        ['0xf1', 'failed', 2],
+      ]);
       await l.close();
     },
   );

@@ -8,6 +8,16 @@ import type {
   SplitRow,
   WorkerRow,
 } from './ledger.js';
+import type {
+  AccountBalance,
+  NewCredit,
+  NewPayoutBatch,
+  NewReward,
+  PayoutBatchRow,
+  PayoutBatchStatus,
+  RewardRow,
+  RewardStatus,
+} from './payout-types.js';
 import type { PplnsSplit } from './pplns.js';
 import type { BlockSummary, Page } from './reader.js';
 
@@ -59,6 +69,31 @@ export interface LedgerStore {
     worker?: string,
   ): Awaitable<{ worker: string; difficulty: number; shares: number }[]>;
   pruneShares(beforeMs: number, chunk?: number): Awaitable<number>;
+  // Payouts (payout-types.ts): rewards as the chain paid them, credits, batches.
+  /** Accepted blocks on the main chain whose reward is not recorded yet, oldest first. */
+  blocksAwaitingReward(): Awaitable<BlockRow[]>;
+  /** Writes a block's reward (immature) and its credits together; false if already recorded. */
+  recordReward(reward: NewReward, credits: NewCredit[], nowMs?: number): Awaitable<boolean>;
+  rewards(status?: RewardStatus): Awaitable<RewardRow[]>;
+  /** Moves an immature reward to matured (credits payable) or orphaned (credits dropped). */
+  settleReward(
+    blockId: number,
+    status: Exclude<RewardStatus, 'immature'>,
+    message: string | null,
+    nowMs?: number,
+  ): Awaitable<boolean>;
+  accountBalances(): Awaitable<AccountBalance[]>;
+  /** Writes a signed batch and its outputs (the debit) at once; OverdraftError writes nothing. */
+  createPayoutBatch(batch: NewPayoutBatch, nowMs?: number): Awaitable<number>;
+  /** Newest first. */
+  payoutBatches(status?: PayoutBatchStatus, limit?: number): Awaitable<PayoutBatchRow[]>;
+  /** Settles a pending batch; `failed` restores its debits. False when it was not pending. */
+  settlePayoutBatch(
+    id: number,
+    status: Exclude<PayoutBatchStatus, 'pending'>,
+    message: string | null,
+    nowMs?: number,
+  ): Awaitable<boolean>;
   shareCount(): Awaitable<number>;
   /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
   close(): Awaitable<void>;

@@ -208,6 +208,37 @@ describe('pool config', () => {
     });
   });
 
+  it('keeps payouts off (solo mode) by default and needs the wallet and operator when on', () => {
+    expect(parseConfig(minimal, '/etc/ckb-pool').payouts).toEqual({
+      enabled: false,
+      threshold: 100,
+      feePercent: 1,
+      operatorAddress: null,
+      walletKeyFile: null,
+      maxFeeRate: 10_000,
+      confirmations: 24,
+      intervalMinutes: 60,
+    });
+    // Both missing fields are named at once.
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true } })).message).toMatch(
+      /payouts\.walletKeyFile: is required when payouts are enabled\n.*payouts\.operatorAddress: is required/s,
+    );
+    expect(
+      errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key' } })).message,
+    ).toMatch(/^payouts\.operatorAddress: is required when payouts are enabled$/m);
+    const on = parseConfig(
+      { ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key', operatorAddress: 'ckt1q' } },
+      '/etc/ckb-pool',
+    );
+    expect(on.payouts).toMatchObject({ enabled: true, walletKeyFile: '/etc/ckb-pool/wallet.key' });
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { threshold: 60 } })).message).toMatch(
+      /payouts\.threshold/,
+    );
+    expect(errorOf(() => parseConfig({ ...minimal, payouts: { enabled: 'maybe' } })).message).toMatch(
+      /expected true or false/,
+    );
+  });
+
   it('documents every field in docs/pool-config.md with the generated reference table', () => {
     const doc = readFileSync(new URL('../../../docs/pool-config.md', import.meta.url), 'utf8');
     for (const f of CONFIG_FIELDS) expect(doc).toContain(`\`${f.path}\``);

@@ -5,7 +5,18 @@ import { DEFAULT_API_LIMITS } from '../api/http.js';
 import { CHAINS } from '../ckb/chain.js';
 import { referenceTable } from '../config-engine/docs.js';
 import { ConfigError } from '../config-engine/errors.js';
-import { checked, hex, hostPort, httpUrl, int, type Kind, num, oneOf, text } from '../config-engine/kinds.js';
+import {
+  bool,
+  checked,
+  hex,
+  hostPort,
+  httpUrl,
+  int,
+  type Kind,
+  num,
+  oneOf,
+  text,
+} from '../config-engine/kinds.js';
 import { type ConfigOf, ConfigTable } from '../config-engine/table.js';
 import { LOG_LEVELS } from '../log/levels.js';
 import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
@@ -255,6 +266,52 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 'info',
     doc: 'Log level of the JSON (pino) logs on stdout.',
   })
+  // ── payouts (pool/src/payouts; docs/pool-config.md "Payouts") ──
+  .field('payouts.enabled', bool(), {
+    default: false,
+    doc: 'Pay miners in CKB from the pool wallet (the block-assembler key). Off = solo mode: every reward stays at the block-assembler address, nothing is paid (the behaviour before payouts existed).',
+  })
+  .field('payouts.threshold', num(61, 1e9), {
+    default: 100,
+    doc: 'Smallest balance paid, in CKB; smaller balances wait. Never below 61 CKB, the smallest cell a default-lock output can be.',
+  })
+  .field('payouts.feePercent', num(0, 100), {
+    default: 1,
+    doc: 'Pool fee in percent of each block reward (as the chain paid it), credited to `payouts.operatorAddress` with the rounding dust of the split.',
+  })
+  .nullable('payouts.operatorAddress', text(), {
+    doc: "The operator's own CKB address (of the pool's chain) that receives the pool fee. Required when payouts are enabled.",
+  })
+  .nullable('payouts.walletKeyFile', text('path'), {
+    isPath: true,
+    doc: "File with the pool wallet's secp256k1 key (32 bytes hex, mode 0600): the key of the node's `[block_assembler]` lock, which receives the rewards and signs payout batches. Never logged nor printed. Required when payouts are enabled.",
+  })
+  .field('payouts.maxFeeRate', int(1_000, 10_000_000), {
+    default: 10_000,
+    doc: "Highest fee rate of a payout transaction, in shannons per 1000 bytes. The rate is the node's recent median (`get_fee_rate_statistics`), at least 1000, at most this.",
+  })
+  .field('payouts.confirmations', int(0, 10_000), {
+    default: 24,
+    doc: "Blocks past a reward's cellbase (on top of the chain's cellbase maturity, 4 epochs on mainnet) before its credits become payable, and past a payout transaction before it counts as paid.",
+  })
+  .field('payouts.intervalMinutes', num(1, 10_080), {
+    default: 60,
+    doc: '`serve` runs a payout cycle this often: record and mature rewards, settle sent batches, send at most one new batch.',
+  })
+  .rule((c) => {
+    const p = c.payouts;
+    if (!p?.enabled) return [];
+    // Whether it is an address of the chain is checked when payouts start (CCC is not loaded here).
+    return [
+      ...(p.walletKeyFile == null
+        ? [{ path: 'payouts.walletKeyFile', message: 'is required when payouts are enabled' }]
+        : []),
+      ...(p.operatorAddress == null
+        ? [{ path: 'payouts.operatorAddress', message: 'is required when payouts are enabled' }]
+        : []),
+    ];
+  })
+  // ── end payouts ──
   .rule((c) =>
     c.vardiff?.minDifficulty !== undefined &&
     c.vardiff.maxDifficulty !== undefined &&

@@ -8,12 +8,15 @@ import { PgLedger } from '../ledger/pg-ledger.js';
 import { PgLedgerReader } from '../ledger/pg-reader.js';
 import { LedgerReader } from '../ledger/reader.js';
 import type { LedgerReadSide, LedgerStore } from '../ledger/store.js';
+import type { PayoutSchedule } from '../payouts/schedule.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
 import { startWebServer } from '../web/server.js';
+import { ledgerAccountBook } from './account-book.js';
 import { buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
 import type { Job } from './jobs.js';
+import { startPayoutSchedule } from './payouts.js';
 import { assembleParts, type PoolParts } from './pool-parts.js';
 
 /**
@@ -76,6 +79,14 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const { api, reader, web } = await startApi(config, parts, sv2, authorityPubkey, log);
   await parts.sync.check();
   await parts.templates.start();
+  let payouts: PayoutSchedule | null;
+  try {
+    payouts = await startPayoutSchedule(config, parts.ledger, parts.metrics.registry, log);
+  } catch (err) {
+    // A bad wallet key or operator address: stop everything started so far, then say why.
+    await shutdown(parts, sv2.server, [api, web], reader, log);
+    throw new Error(`payouts: ${(err as Error).message}`);
+  }
   const poolUrl = `stratum2+tcp://${sv2.localHost}:${sv2.port}/${authorityPubkey}`;
   log.info(
     { sv2: sv2.address, api: api.url, authority: authorityPubkey, chain: config.chain },
@@ -93,7 +104,10 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     currentJob: () => parts.jobs.current,
     waitForJob: (timeoutMs) => parts.fanout.waitForJob(timeoutMs),
     close: () => {
-      closing ??= shutdown(parts, sv2.server, [api, web], reader, log);
+      closing ??= (async () => {
+        await payouts?.close();
+        await shutdown(parts, sv2.server, [api, web], reader, log);
+      })();
       return closing;
     },
   };
@@ -164,6 +178,7 @@ async function startApi(
     getNodeTip: () => parts.sync.tip,
     getSync: () => parts.sync.sync(),
     authorityPubkey,
+    book: ledgerAccountBook(parts.ledger, config.chain, config.payouts.enabled),
   });
   const at = parseHostPort(config.api.listen, 'api.listen');
   try {

@@ -21,6 +21,10 @@ export const commands: CommandTable = {
     summary: 'CPU miner (SV2 or V1) with worker threads, for dev chains and pool checks.',
     load: () => import('./mine.js'),
   },
+  payouts: {
+    summary: 'Miner payouts: list balances and batches, preview the next batch, run a payout cycle.',
+    load: () => import('./payouts.js'),
+  },
   serve: {
     summary: 'Run the SV2 mining pool (jobs, shares, blocks, ledger, metrics, API).',
     load: () => import('./serve.js'),

@@ -1,0 +1,94 @@
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { openLedger } from '../../ledger/open.js';
+import type { LedgerStore } from '../../ledger/store.js';
+import { selectPayouts } from '../../payouts/selection.js';
+import { MAX_BATCH_OUTPUTS } from '../../payouts/service.js';
+import { ConfigError, loadPoolConfig, type PoolConfig } from '../../pool/config.js';
+import { openPayouts } from '../../pool/payouts.js';
+import { type Command, UsageError } from '../command.js';
+
+const help = `Usage: ckb-pool payouts list|preview|run --config FILE
+
+Miner payouts from the pool wallet (docs/pool-config.md, "Payouts"). Amounts in shannons.
+
+  list      Balances per account (balance, immature, paid) and the latest payout batches.
+  preview   The outputs the next batch would pay (nothing is written or sent).
+  run       One payout cycle now, as serve runs them: record and mature rewards, settle
+            written batches, write and send at most one new batch. Needs payouts.enabled.
+
+Options:
+  --config FILE   pool.yaml (required): the ledger, the node and the payouts section.
+  -h, --help      Show this help.
+
+Output is JSON on stdout.
+`;
+
+const json = (v: unknown) =>
+  `${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`;
+
+async function withLedger<T>(config: PoolConfig, fn: (l: LedgerStore) => Promise<T>): Promise<T> {
+  const ledger = await openLedger(config.ledger, { flushIntervalMs: 0 });
+  try {
+    return await fn(ledger);
+  } finally {
+    await ledger.close();
+  }
+}
+
+const command: Command = {
+  help,
+  async run(argv) {
+    let values: { config?: string };
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({
+        args: argv,
+        options: { config: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      }));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const [action, ...rest] = positionals;
+    if (!action || !['list', 'preview', 'run'].includes(action) || rest.length > 0)
+      throw new UsageError('expected one of: list, preview, run');
+    if (!values.config) throw new UsageError('--config FILE is required');
+    let config: PoolConfig;
+    try {
+      config = loadPoolConfig(values.config);
+    } catch (err) {
+      if (err instanceof ConfigError) throw new UsageError(`${values.config}: ${err.message}`);
+      throw err;
+    }
+    if (action === 'list') {
+      const out = await withLedger(config, async (l) => ({
+        balances: await l.accountBalances(),
+        batches: (await l.payoutBatches(undefined, 20)).map(({ txJson: _tx, ...b }) => b),
+      }));
+      process.stdout.write(json(out));
+      return 0;
+    }
+    if (action === 'preview') {
+      const outputs = await withLedger(config, async (l) =>
+        selectPayouts(await l.accountBalances(), {
+          chain: config.chain,
+          thresholdShannons: BigInt(Math.round(config.payouts.threshold * 1e8)),
+          maxOutputs: MAX_BATCH_OUTPUTS,
+        }),
+      );
+      process.stdout.write(json({ outputs: outputs.map(({ address, amount }) => ({ address, amount })) }));
+      return 0;
+    }
+    if (!config.payouts.enabled) throw new UsageError('payouts.enabled is false (solo mode): nothing to run');
+    const log = pino({ level: config.log.level }, process.stderr);
+    const run = await withLedger(config, async (l) =>
+      (await openPayouts(config, l, new Registry(), log)).cycle(),
+    );
+    process.stdout.write(json(run));
+    return 0;
+  },
+};
+export default command;

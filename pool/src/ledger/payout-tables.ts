@@ -1,0 +1,222 @@
+import type Database from 'better-sqlite3';
+import {
+  type AccountBalance,
+  type NewCredit,
+  type NewPayoutBatch,
+  type NewReward,
+  OverdraftError,
+  type PayoutBatchRow,
+  type PayoutBatchStatus,
+  type RewardRow,
+  type RewardStatus,
+} from './payout-types.js';
+
+/**
+ * The payout tables in the SQLite ledger (payout-types.ts says what they hold). Amounts are
+ * INTEGER shannons read as bigint (`safeIntegers`), so no amount ever passes through a double.
+ */
+
+/** Schema version 3: block rewards, credits, payout batches and their outputs. */
+export const PAYOUT_TABLES_SQL = `
+CREATE TABLE IF NOT EXISTS block_rewards (
+  block_id INTEGER PRIMARY KEY REFERENCES blocks(id),
+  shannons INTEGER NOT NULL,
+  reward_block_number INTEGER NOT NULL,
+  reward_block_hash TEXT NOT NULL,
+  reward_epoch TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('immature','matured','orphaned')),
+  message TEXT,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credits (
+  block_id INTEGER NOT NULL REFERENCES block_rewards(block_id),
+  account TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('miner','fee')),
+  amount INTEGER NOT NULL CHECK (amount >= 0),
+  payable INTEGER NOT NULL,
+  PRIMARY KEY (block_id, account, kind)
+);
+CREATE INDEX IF NOT EXISTS credits_account ON credits(account);
+CREATE TABLE IF NOT EXISTS payout_batches (
+  id INTEGER PRIMARY KEY,
+  tx_hash TEXT NOT NULL UNIQUE,
+  tx_json TEXT NOT NULL,
+  fee INTEGER NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending','committed','failed')),
+  message TEXT,
+  created_at_ms INTEGER NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS payout_outputs (
+  batch_id INTEGER NOT NULL REFERENCES payout_batches(id),
+  address TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK (amount > 0),
+  PRIMARY KEY (batch_id, address)
+);
+`;
+
+/** Per account: matured credits − non-failed outputs, immature credits, committed outputs. */
+export const BALANCES_SQL = `
+SELECT account, SUM(balance) AS balance, SUM(immature) AS immature, SUM(paid) AS paid,
+  MAX(payable) AS payable FROM (
+  SELECT c.account, CASE WHEN r.status = 'matured' THEN c.amount ELSE 0 END AS balance,
+    CASE WHEN r.status = 'immature' THEN c.amount ELSE 0 END AS immature, 0 AS paid, c.payable
+  FROM credits c JOIN block_rewards r ON r.block_id = c.block_id
+  UNION ALL
+  SELECT o.address, -o.amount, 0, CASE WHEN b.status = 'committed' THEN o.amount ELSE 0 END, 1
+  FROM payout_outputs o JOIN payout_batches b ON b.id = o.batch_id WHERE b.status != 'failed'
+) AS t`;
+
+const REWARD_COLUMNS = `block_id AS blockId, shannons, reward_block_number AS rewardBlockNumber,
+  reward_block_hash AS rewardBlockHash, reward_epoch AS rewardEpoch, status, message,
+  updated_at_ms AS updatedAtMs`;
+const BATCH_COLUMNS = `id, tx_hash AS txHash, tx_json AS txJson, fee, status, message,
+  created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
+
+type Big<T> = { [K in keyof T]: T[K] extends number ? bigint : T[K] };
+
+function toBalance(r: Omit<AccountBalance, 'payable'> & { payable: bigint }): AccountBalance {
+  return {
+    account: r.account,
+    balance: r.balance,
+    immature: r.immature,
+    paid: r.paid,
+    payable: r.payable === 1n,
+  };
+}
+
+/** Accepted blocks on the main chain whose reward is not recorded yet, oldest first. */
+export const AWAITING_REWARD_WHERE = `WHERE status = 'accepted' AND chain_status IN ('main', 'confirmed')
+  AND id NOT IN (SELECT block_id FROM block_rewards) ORDER BY id ASC`;
+
+export class PayoutTables {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Writes a block's reward and its credits together; false when it was already recorded. */
+  recordReward(reward: NewReward, credits: NewCredit[], nowMs: number): boolean {
+    return this.db.transaction(() => {
+      const info = this.db
+        .prepare(
+          `INSERT INTO block_rewards(block_id, shannons, reward_block_number, reward_block_hash, reward_epoch,
+             status, updated_at_ms) VALUES (?, ?, ?, ?, ?, 'immature', ?) ON CONFLICT(block_id) DO NOTHING`,
+        )
+        .run(
+          reward.blockId,
+          reward.shannons,
+          reward.rewardBlockNumber,
+          reward.rewardBlockHash,
+          reward.rewardEpoch,
+          nowMs,
+        );
+      if (info.changes === 0) return false;
+      const ins = this.db.prepare(
+        'INSERT INTO credits(block_id, account, kind, amount, payable) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const c of credits) ins.run(reward.blockId, c.account, c.kind, c.amount, c.payable ? 1 : 0);
+      return true;
+    })();
+  }
+
+  rewards(status?: RewardStatus): RewardRow[] {
+    const stmt = this.db
+      .prepare(
+        `SELECT ${REWARD_COLUMNS} FROM block_rewards ${status ? 'WHERE status = ?' : ''} ORDER BY block_id ASC`,
+      )
+      .safeIntegers(true);
+    const rows = (status ? stmt.all(status) : stmt.all()) as Big<RewardRow>[];
+    return rows.map((r) => ({
+      ...r,
+      blockId: Number(r.blockId),
+      rewardBlockNumber: Number(r.rewardBlockNumber),
+      updatedAtMs: Number(r.updatedAtMs),
+    }));
+  }
+
+  /** Moves an immature reward to matured or orphaned; false when it was not immature. */
+  settleReward(
+    blockId: number,
+    status: Exclude<RewardStatus, 'immature'>,
+    message: string | null,
+    nowMs: number,
+  ): boolean {
+    const info = this.db
+      .prepare(
+        "UPDATE block_rewards SET status = ?, message = ?, updated_at_ms = ? WHERE block_id = ? AND status = 'immature'",
+      )
+      .run(status, message, nowMs, blockId);
+    return info.changes > 0;
+  }
+
+  accountBalances(): AccountBalance[] {
+    const rows = this.db
+      .prepare(`${BALANCES_SQL} GROUP BY account ORDER BY account`)
+      .safeIntegers(true)
+      .all() as (Omit<AccountBalance, 'payable'> & { payable: bigint })[];
+    return rows.map(toBalance);
+  }
+
+  private balanceOf(account: string): bigint {
+    const r = this.db
+      .prepare(`${BALANCES_SQL} WHERE account = ? GROUP BY account`)
+      .safeIntegers(true)
+      .get(account) as { balance: bigint } | undefined;
+    return r?.balance ?? 0n;
+  }
+
+  /**
+   * Writes a signed batch and its outputs in one transaction: this write is the debit. Refuses
+   * (OverdraftError, nothing written) an output above its account's balance.
+   */
+  createPayoutBatch(batch: NewPayoutBatch, nowMs: number): number {
+    return this.db.transaction(() => {
+      for (const o of batch.outputs) {
+        const balance = this.balanceOf(o.address);
+        if (o.amount > balance) throw new OverdraftError(o.address, o.amount, balance);
+      }
+      const info = this.db
+        .prepare(
+          `INSERT INTO payout_batches(tx_hash, tx_json, fee, status, created_at_ms, updated_at_ms)
+           VALUES (?, ?, ?, 'pending', ?, ?)`,
+        )
+        .run(batch.txHash, batch.txJson, batch.fee, nowMs, nowMs);
+      const id = Number(info.lastInsertRowid);
+      const ins = this.db.prepare('INSERT INTO payout_outputs(batch_id, address, amount) VALUES (?, ?, ?)');
+      for (const o of batch.outputs) ins.run(id, o.address, o.amount);
+      return id;
+    })();
+  }
+
+  payoutBatches(status?: PayoutBatchStatus, limit = 100): PayoutBatchRow[] {
+    const where = status ? 'WHERE status = ?' : '';
+    const params: unknown[] = status ? [status, limit] : [limit];
+    const rows = this.db
+      .prepare(`SELECT ${BATCH_COLUMNS} FROM payout_batches ${where} ORDER BY id DESC LIMIT ?`)
+      .safeIntegers(true)
+      .all(...params) as Big<Omit<PayoutBatchRow, 'outputs'>>[];
+    const outs = this.db
+      .prepare('SELECT address, amount FROM payout_outputs WHERE batch_id = ? ORDER BY address')
+      .safeIntegers(true);
+    return rows.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      createdAtMs: Number(r.createdAtMs),
+      updatedAtMs: Number(r.updatedAtMs),
+      outputs: outs.all(r.id) as { address: string; amount: bigint }[],
+    }));
+  }
+
+  /** Settles a pending batch; `failed` restores its debits. False when it was not pending. */
+  settlePayoutBatch(
+    id: number,
+    status: Exclude<PayoutBatchStatus, 'pending'>,
+    message: string | null,
+    nowMs: number,
+  ): boolean {
+    const info = this.db
+      .prepare(
+        "UPDATE payout_batches SET status = ?, message = ?, updated_at_ms = ? WHERE id = ? AND status = 'pending'",
+      )
+      .run(status, message, nowMs, id);
+    return info.changes > 0;
+  }
+}
