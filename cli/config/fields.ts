@@ -304,6 +304,15 @@ export const FIELDS = [
     default: 10,
     flag: 'share-interval',
   }),
+  field('pool.hosts', {
+    kind: int(1, 16),
+    doc:
+      'Pool hosts behind a TCP load balancer (aws and alicloud). 1: one VM runs everything (node, pool, ledger, monitoring). ' +
+      '2 or more: one node host (CKB node, monitoring, private network only) shared by N pool hosts on one PostgreSQL ledger; see docs/clouds.md "Several pool hosts".',
+    default: 1,
+    flag: 'pool-hosts',
+    check: (v, c) => (v > 1 && !isCloudVm(c) ? 'several pool hosts need cloud: aws or alicloud' : undefined),
+  }),
   field('secretsDir', {
     kind: str('path'),
     doc: 'Folder with the generated secrets (SV2 authority key, Grafana admin password), mode 0700/0600. Written once by `init`; keep it out of version control.',

@@ -30,7 +30,7 @@ export interface PoolDeployConfig {
     nodeExporter: string;
   };
   monitoring: { enabled: boolean; alertWebhookUrl?: string };
-  pool: { shareIntervalSeconds: number };
+  pool: { shareIntervalSeconds: number; hosts: number };
   secretsDir: string;
   ssh: { publicKeyPath: string; privateKeyPath: string; user?: string; host?: string };
   state: { backend: StateBackend; bucket?: string; key?: string; region?: string };
