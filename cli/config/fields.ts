@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { CLOUD_PROFILES, isCloud, type Cloud as VmCloud } from '../../stacks/clouds.js';
+import { MAX_POOL_HOSTS } from '../../stacks/cluster.js';
 import { MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
@@ -305,7 +306,7 @@ export const FIELDS = [
     flag: 'share-interval',
   }),
   field('pool.hosts', {
-    kind: int(1, 16),
+    kind: int(1, MAX_POOL_HOSTS),
     doc:
       'Pool hosts behind a TCP load balancer (aws and alicloud). 1: one VM runs everything (node, pool, ledger, monitoring). ' +
       '2 or more: one node host (CKB node, monitoring, private network only) shared by N pool hosts on one PostgreSQL ledger; see docs/clouds.md "Several pool hosts".',
