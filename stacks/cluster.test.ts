@@ -145,6 +145,25 @@ describe.each(CLOUDS)('the %s stack with several pool hosts', (cloud) => {
     expect(new Set(nodePublic.map((r) => r.port))).toEqual(new Set([spec.ports.p2p, 22]));
   });
 
+  it('lets the miners of publicCidrs, and only them, reach the load balancer on SV2 and V1', () => {
+    const lbSg = groupId('pools_lb_sg');
+    for (const port of [spec.ports.sv2, spec.ports.v1]) {
+      const sources = rules(tf)
+        .filter((r) => r.group === lbSg && r.port === port)
+        .map((r) => r.source);
+      expect(sources.sort()).toEqual([...spec.publicCidrs].sort());
+    }
+    expect(
+      new Set(
+        rules(tf)
+          .filter((r) => r.group === lbSg)
+          .map((r) => r.port),
+      ),
+    ).toEqual(new Set([spec.ports.sv2, spec.ports.v1]));
+    const lb = blocks(tf, cloud === 'aws' ? 'aws_lb' : 'alicloud_nlb_load_balancer')[0][1];
+    expect(lb[cloud === 'aws' ? 'security_groups' : 'security_group_ids']).toEqual([lbSg]);
+  });
+
   it('lets only the pool hosts reach the node RPC and the database', () => {
     const all = rules(tf);
     for (const port of [CLUSTER_PORT.nodeRpc, CLUSTER_PORT.nodeSubscribe, CLUSTER_PORT.postgres]) {

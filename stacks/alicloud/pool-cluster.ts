@@ -82,6 +82,20 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
         description: d,
       });
     const cidrId = (c: string) => c.replace(/[^0-9a-zA-Z]+/g, '_');
+    // The NLB's own group enforces publicCidrs; the pool hosts then trust only the VPC range.
+    const lbSg = new AlicloudSecurityGroup(this, 'lb_sg', {
+      securityGroupName: `${name}-lb-sg`,
+      vpcId: net.vpc.id,
+      description: 'ckb-pool: SV2 and V1 from miners to the load balancer',
+      securityGroupType: 'normal',
+      innerAccessPolicy: 'Drop',
+      tags: labels,
+    });
+    for (const p of PUBLIC_PORTS) {
+      for (const cidr of spec.publicCidrs) {
+        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, spec.ports[p], { cidr }, `${p} miners`);
+      }
+    }
     for (const p of PUBLIC_PORTS) {
       allow(
         `pools_${p}_from_lb`,
@@ -200,6 +214,7 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
         { zoneId: net.zoneId, vswitchId: net.vswitch.id },
         { zoneId: second.getStringAttribute('zone_id'), vswitchId: second.id },
       ],
+      securityGroupIds: [lbSg.id],
       tags: labels,
     });
     for (const p of PUBLIC_PORTS) {
