@@ -2,8 +2,9 @@ import { parseConfig as parsePoolConfig } from 'ckb-pool/pool/config';
 import { parse as parseToml } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { CLUSTER_PORT as STACK_PORTS } from '../../stacks/cluster.js';
 import { configFor, FAKE_SECRETS } from '../../test/support/bundle-helpers.js';
-import { type ClusterAddresses, LEDGER_PASSWORD_SECRET, renderHostBundle } from './hosts.js';
+import { CLUSTER_PORT, type ClusterAddresses, LEDGER_PASSWORD_SECRET, renderHostBundle } from './hosts.js';
 import { JOB } from './metrics.js';
 import type { BundleFile } from './render.js';
 
@@ -107,6 +108,10 @@ describe.each([0, 1])('pool host %i of two', (index) => {
 });
 
 describe('renderHostBundle', () => {
+  it('publishes exactly the private ports the stacks open between the hosts', () => {
+    expect(CLUSTER_PORT).toEqual(STACK_PORTS);
+  });
+
   it('refuses addresses that do not match pool.hosts, and a password that is not one line', () => {
     const one = { ...ADDR, poolPrivateIps: ['10.42.1.20'] };
     expect(() => renderHostBundle(config, FAKE_SECRETS, one, PASSWORD, { kind: 'node' })).toThrow(

@@ -5,7 +5,6 @@
  * PostgreSQL ledger, with its own `sv2.instanceId` so extranonce prefixes never collide.
  * Derived from the single-host bundle, so both layouts share every setting they have in common.
  */
-import { CLUSTER_PORT } from '../../stacks/cluster.js';
 import type { DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
@@ -16,6 +15,19 @@ import { JOB } from './metrics.js';
 import { prometheusConfig } from './monitoring.js';
 import { poolConfig } from './pool-config.js';
 import { type BundleFile, renderBundle, SECRET_FILE_MODE, yamlText } from './render.js';
+
+/**
+ * Ports between the hosts, published on their private addresses. The stacks open the same ones
+ * between their security groups (stacks/cluster.ts CLUSTER_PORT; hosts.test.ts holds them equal).
+ */
+export const CLUSTER_PORT = {
+  nodeRpc: INTERNAL_PORT.ckbRpc,
+  nodeSubscribe: INTERNAL_PORT.ckbSubscribe,
+  postgres: 5432,
+  poolNotify: INTERNAL_PORT.poolNotify,
+  poolApi: INTERNAL_PORT.poolApi,
+  translatorMetrics: INTERNAL_PORT.translatorMetrics,
+} as const;
 
 /** The ledger's password file, beside the other secrets (never in the URL, the state or the env). */
 export const LEDGER_PASSWORD_SECRET = 'ledger-password';
