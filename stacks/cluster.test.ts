@@ -202,6 +202,14 @@ describe.each(CLOUDS)('the %s stack with several pool hosts', (cloud) => {
   });
 });
 
+it('never names an AWS security group with the sg- prefix EC2 reserves', () => {
+  const f = fixtures('aws')[0];
+  const { tf } = cluster('aws', 2, { ...f, config: { ...f.config, project: 'sg-pool' } });
+  const names = blocks(tf, 'aws_security_group').map(([, g]) => String(g.name));
+  expect(names).toHaveLength(4);
+  for (const n of names) expect(n).not.toMatch(/^sg-/);
+});
+
 describe.each(CLOUDS)('growing the %s pool', (cloud) => {
   /** Resource address → body, minus outputs (which list the hosts). */
   const resources = (tf: TfJson) =>

@@ -63,7 +63,7 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
 
     const group = (gid: string, suffix: string, description: string) =>
       new SecurityGroup(this, gid, {
-        name: `${name}-${suffix}`,
+        name: `${name}-${suffix}`.replace(/^sg-/, 'pool-sg-'), // EC2 reserves the sg- prefix
         description,
         vpcId: net.vpc.id,
         tags: named(suffix),
