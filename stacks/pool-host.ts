@@ -5,6 +5,7 @@
  * Cloud open exactly the same ports.
  */
 import { type Construct, TerraformOutput } from './cdk.js';
+import { isCluster } from './cluster.js';
 import type { PoolHostSpec } from './spec.js';
 
 export interface PoolHost {
@@ -56,7 +57,10 @@ const DESCRIPTIONS: Record<IngressPurpose, string> = {
  */
 export function ingressRules(spec: PoolHostSpec): IngressRule[] {
   const rules: IngressRule[] = [];
-  for (const purpose of ['sv2', 'v1', 'p2p'] as const) {
+  // With several pool hosts this host is the node host: miners reach the pools through the
+  // load balancer (stacks/cluster.ts), so only P2P stays public here.
+  const publicPurposes = isCluster(spec) ? (['p2p'] as const) : (['sv2', 'v1', 'p2p'] as const);
+  for (const purpose of publicPurposes) {
     for (const cidr of spec.publicCidrs) {
       rules.push({ purpose, port: spec.ports[purpose], cidr, description: DESCRIPTIONS[purpose] });
     }

@@ -5,6 +5,7 @@
  */
 
 import { CLOUD_PROFILES, CLOUDS, type Cloud, cloudProfile } from './clouds.js';
+import { MAX_POOL_HOSTS } from './cluster.js';
 
 export type { PublicChain as Chain } from 'ckb-pool/ckb/chain';
 export { CLOUDS, type Cloud };
@@ -46,6 +47,11 @@ export interface PoolHostSpec {
   sshUser: string;
   chain: Chain;
   state: StateSpec;
+  /**
+   * Pool hosts behind a load balancer (`pool.hosts`). Absent or 1: the single host runs
+   * everything. 2 or more: that host becomes the node host (stacks/cluster.ts).
+   */
+  poolHosts?: number;
 }
 
 /** The fields of `PoolDeployConfig` (cli/config/schema.ts) the stacks read. */
@@ -61,6 +67,7 @@ export interface StackConfigInput {
   publicCidrs?: string[];
   ssh: { user?: string };
   state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };
+  pool?: { hosts?: number };
 }
 
 /** Error in the input, naming the config field, meant to be shown to the user as is. */
@@ -237,6 +244,9 @@ export function checkSpec(cloud: Cloud, spec: PoolHostSpec): PoolHostSpec {
       if (!st[k]) throw new SpecError(`state.${k}`, `is required for the ${st.backend} backend`);
     }
   }
+  const hosts = spec.poolHosts ?? 1;
+  if (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_POOL_HOSTS)
+    throw new SpecError('pool.hosts', `${hosts} is not a whole number of pool hosts (1–${MAX_POOL_HOSTS})`);
   if (cloud === 'aws' && st.backend === 'oss')
     throw new SpecError('state.backend', 'oss state is for alicloud');
   if (cloud === 'alicloud' && st.backend === 's3')
@@ -261,6 +271,7 @@ export function specFromConfig(config: StackConfigInput, sshPublicKey: string, c
           key: s.key ?? `${resourceName(config.project)}/terraform.tfstate`,
           region: s.region ?? config.region ?? '',
         };
+  const poolHosts = config.pool?.hosts ?? 1;
   const spec: PoolHostSpec = {
     project: config.project,
     name: resourceName(config.project),
@@ -274,6 +285,8 @@ export function specFromConfig(config: StackConfigInput, sshPublicKey: string, c
     sshUser: config.ssh?.user ?? DEFAULT_SSH_USER,
     chain: config.chain,
     state,
+    // Only when several: a single-host spec stays exactly what it was before the field existed.
+    ...(poolHosts > 1 ? { poolHosts } : {}),
   };
   const local = [config.ports.api, config.ports.prometheus, config.ports.grafana].filter(
     (p) => p !== undefined,

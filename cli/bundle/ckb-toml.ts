@@ -61,7 +61,12 @@ const list = (xs: string[]): string => `[${xs.map(q).join(', ')}]`;
 export const notifyUrl = (notifySecret: string): string =>
   `http://${POOL_NOTIFY_HOST}:${INTERNAL_PORT.poolNotify}/${notifySecret}`;
 
-export function renderCkbToml(config: PoolDeployConfig, notifySecret: string): string {
+/** `notifyUrls`: with several pool hosts, each one's notify listener (cli/bundle/hosts.ts). */
+export function renderCkbToml(
+  config: PoolDeployConfig,
+  notifySecret: string,
+  notifyUrls: string[] = [notifyUrl(notifySecret)],
+): string {
   const lock = payoutLock(config.payoutAddress, config.chain);
   const spec = config.chain === 'mainnet' ? 'specs/mainnet.toml' : 'specs/testnet.toml';
   const bootnodes = BOOTNODES[config.chain].map((b) => `  ${q(b)},`).join('\n');
@@ -133,6 +138,6 @@ hash_type = ${q(lock.hashType)}
 message = "0x"
 # The node POSTs every new template to the pool at once (node network only; the path is the
 # shared secret the pool checks).
-notify = ${list([notifyUrl(notifySecret)])}
+notify = ${list(notifyUrls)}
 `;
 }

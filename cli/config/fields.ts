@@ -9,6 +9,7 @@ import { PUBLIC_CHAINS } from 'ckb-pool/ckb/chain';
 import type { ConfigProblem } from 'ckb-pool/config-engine/errors';
 import { ConfigTable, type FieldSpec as EngineFieldSpec, type Field } from 'ckb-pool/config-engine/table';
 import { CLOUD_PROFILES, isCloud } from '../../stacks/clouds.js';
+import { MAX_POOL_HOSTS } from '../../stacks/cluster.js';
 import { MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
@@ -307,6 +308,14 @@ export const DEPLOY_TABLE = ConfigTable.create<DeployMeta>()
       'Changing it restarts only the pool service.',
     default: 10,
     flag: 'share-interval',
+  })
+  .field('pool.hosts', int(1, MAX_POOL_HOSTS, { strings: true }), {
+    doc:
+      'Pool hosts behind a TCP load balancer (aws and alicloud). 1: one VM runs everything (node, pool, ledger, monitoring). ' +
+      '2 or more: one node host (CKB node, monitoring, private network only) shared by N pool hosts on one PostgreSQL ledger; see docs/clouds.md "Several pool hosts".',
+    default: 1,
+    flag: 'pool-hosts',
+    check: (v, c) => (v > 1 && !isCloudVm(c) ? 'several pool hosts need cloud: aws or alicloud' : undefined),
   })
   .field('secretsDir', str('path'), {
     doc: 'Folder with the generated secrets (SV2 authority key, Grafana admin password), mode 0700/0600. Written once by `init`; keep it out of version control.',

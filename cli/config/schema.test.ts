@@ -58,6 +58,18 @@ describe('parseConfig', () => {
     });
   });
 
+  it('runs one pool host unless told otherwise, and several only on a cloud VM', () => {
+    expect(parseConfig({ payoutAddress: MAINNET_ADDRESS }).pool.hosts).toBe(1);
+    const cloud = { cloud: 'aws', region: 'us-east-1', adminCidrs: ['198.51.100.0/24'] };
+    expect(parseConfig({ payoutAddress: MAINNET_ADDRESS, ...cloud, pool: { hosts: 3 } }).pool.hosts).toBe(3);
+    expect(problemsOf({ payoutAddress: MAINNET_ADDRESS, pool: { hosts: 2 } })['pool.hosts']).toMatch(
+      /need cloud: aws or alicloud/,
+    );
+    expect(
+      problemsOf({ payoutAddress: MAINNET_ADDRESS, ...cloud, pool: { hosts: 0 } })['pool.hosts'],
+    ).toBeDefined();
+  });
+
   it('requires a payout address and names the init flag', () => {
     expect(problemsOf({})).toEqual({ payoutAddress: expect.stringMatching(/required.*--payout-address/) });
   });
@@ -215,7 +227,7 @@ describe('the field table', () => {
         nodeExporter: string;
       };
       monitoring: { enabled: boolean; alertWebhookUrl?: string };
-      pool: { shareIntervalSeconds: number };
+      pool: { shareIntervalSeconds: number; hosts: number };
       secretsDir: string;
       ssh: { publicKeyPath: string; privateKeyPath: string; user?: string; host?: string };
       state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };

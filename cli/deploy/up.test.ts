@@ -250,6 +250,16 @@ describe('up: the replace guard', () => {
 });
 
 describe('up: preflight', () => {
+  it('refuses several pool hosts before running any tool, since it would configure only one', async () => {
+    const d = makeDeployment({ cloud: 'aws', region: 'us-east-1', extra: 'pool:\n  hosts: 2' });
+    const fake = rules(FakeBin.create(['terraform', 'ansible-playbook', 'ssh']), []);
+    const deps = testDeps(fake.dir, { env: { PATH: fake.dir, HOME: fake.dir } });
+    const code = await runUp(['--config', d.configPath, '--cloud', 'aws'], deps);
+    expect(code).toBe(1);
+    expect(deps.err.text).toContain('pool.hosts is 2: up does not configure several pool hosts yet');
+    expect(fake.commandLines()).toEqual([]);
+  });
+
   it('creates nothing when a tool or credential is missing, and lists every fix', async () => {
     const d = makeDeployment({ cloud: 'aws', region: 'us-east-1' });
     const fake = rules(FakeBin.create(['terraform']), []);

@@ -78,6 +78,14 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.state.lastRun = { startedAt: deps.now().toISOString(), log: session.log.path };
   session.saveState();
 
+  if (opened.config.pool.hosts > 1) {
+    // Terraform would build the cluster, but the steps after it configure one host with the
+    // single-host bundle: a pool on the node host with its own SQLite ledger. Refuse instead.
+    throw new StepFailure(
+      `pool.hosts is ${opened.config.pool.hosts}: up does not configure several pool hosts yet, and nothing was created. ` +
+        'Use `ckb-pool-deploy synth` to review the stacks (docs/clouds.md, "Several pool hosts"), or set pool.hosts: 1.',
+    );
+  }
   if (o.target !== 'local') await preflightStep(opened, o.target);
   await renderStep(opened, o.allowUnpinned === true);
   let text: string;

@@ -39,10 +39,26 @@ export function alicloudAcceptsKey(key: string): boolean {
   return t === 'ssh-rsa' || t.startsWith('ecdsa-');
 }
 
+/** What the pool hosts of a cluster (stacks/alicloud/pool-cluster.ts) share with the node host. */
+export interface AlicloudHostNetwork {
+  readonly vpc: AlicloudVpc;
+  readonly vswitch: AlicloudVswitch;
+  readonly securityGroup: AlicloudSecurityGroup;
+  readonly key: AlicloudEcsKeyPair | undefined;
+  readonly keyName: string;
+  readonly imageId: string;
+  readonly instanceType: string;
+  readonly zoneId: string;
+  /** Zones where a vSwitch and ESSD disks can be created (the NLB's second zone comes from here). */
+  readonly zoneIds: string[];
+  readonly privateIp: string;
+}
+
 export class AlicloudPoolHost extends Construct implements PoolHost {
   readonly publicIp: string;
   readonly sshUser: string;
   readonly instanceId: string;
+  readonly network: AlicloudHostNetwork;
 
   constructor(scope: Construct, id: string, spec: PoolHostSpec) {
     super(scope, id);
@@ -91,6 +107,7 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
       osType: 'linux',
     });
 
+    const imageId = Fn.element(image.ids, 0) as string;
     const vpc = new AlicloudVpc(this, 'vpc', {
       vpcName: `${name}-vpc`,
       cidrBlock: HOST_NETWORK.vpcCidr,
@@ -151,7 +168,7 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
     const instance = new AlicloudInstance(this, 'host', {
       instanceName: `${name}-host`,
       hostName: `${name}-host`,
-      imageId: Fn.element(image.ids, 0) as string, // most_recent sorts newest first
+      imageId, // most_recent sorts newest first
       instanceType,
       vswitchId: vswitch.id,
       securityGroups: [sg.id],
@@ -187,6 +204,18 @@ export class AlicloudPoolHost extends Construct implements PoolHost {
     this.publicIp = eip.ipAddress;
     this.sshUser = spec.sshUser;
     this.instanceId = instance.id;
+    this.network = {
+      vpc,
+      vswitch,
+      securityGroup: sg,
+      key,
+      keyName,
+      imageId,
+      instanceType,
+      zoneId: placement.zoneId,
+      zoneIds: zones.ids,
+      privateIp: instance.privateIp,
+    };
   }
 }
 

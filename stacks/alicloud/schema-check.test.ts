@@ -24,6 +24,39 @@ describeWithShared(SCHEMA, 'the Alibaba Cloud stack against the provider schema'
     });
   }
 
+  for (const f of fixtures('alicloud')) {
+    it(`checks the load balancer and the pool hosts of several pool hosts too (${f.name})`, () => {
+      const tf = synthJson(
+        'alicloud',
+        specFor('alicloud', { ...f, config: { ...f.config, pool: { hosts: 2 } } }),
+      );
+      for (const type of [
+        'alicloud_nlb_load_balancer',
+        'alicloud_nlb_server_group',
+        'alicloud_nlb_listener',
+        'alicloud_nlb_server_group_server_attachment',
+      ]) {
+        expect(Object.keys(tf.resource[type] ?? {}).length, type).toBeGreaterThan(0);
+      }
+      expect(checkAlicloudJson(tf, schema)).toEqual([]);
+    });
+  }
+
+  it('catches a broken load balancer block (supplement from the v1.289.0 source)', () => {
+    const f = fixtures('alicloud')[0];
+    const tf = synthJson(
+      'alicloud',
+      specFor('alicloud', { ...f, config: { ...f.config, pool: { hosts: 2 } } }),
+    );
+    const lb = first(tf, 'alicloud_nlb_load_balancer');
+    lb.load_balancer_type = 'Classic';
+    delete lb.zone_mappings[0].vswitch_id;
+    const group = first(tf, 'alicloud_nlb_server_group');
+    group.connection_drain = true;
+    const v = checkAlicloudJson(tf, schema);
+    expect(kinds(v).sort()).toEqual(['conflict', 'deprecated-argument', 'enum', 'missing-required'].sort());
+  });
+
   it('passes the file the CLI writes too (with its "//" metadata)', () => {
     const out = mkdtempSync(join(tmpdir(), 'ckb-pool-schema-'));
     try {

@@ -245,7 +245,8 @@ export function checkAlicloudJson(tf: Body, schema: AlicloudSchema): Violation[]
       message: `expected source ${pin.source} version ${pin.version}, got ${JSON.stringify(got)}`,
     });
   }
-  out.push(...checkKind('', tf.resource as Record<string, Record<string, Body>>, schema.resource));
+  const resource = { ...SCHEMA_SUPPLEMENT.resource, ...schema.resource };
+  out.push(...checkKind('', tf.resource as Record<string, Record<string, Body>>, resource));
   const data = { ...SCHEMA_SUPPLEMENT.data, ...schema.data };
   out.push(...checkKind('data.', tf.data as Record<string, Record<string, Body>>, data));
   return out;

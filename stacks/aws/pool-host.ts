@@ -52,10 +52,26 @@ export function awsAcceptsKey(key: string): boolean {
   return ['ssh-rsa', 'ssh-ed25519'].includes(sshKeyType(key));
 }
 
+/** What the pool hosts of a cluster (stacks/aws/pool-cluster.ts) share with the node host. */
+export interface AwsHostNetwork {
+  readonly vpc: Vpc;
+  readonly subnet: Subnet;
+  readonly securityGroup: SecurityGroup;
+  readonly internetGateway: InternetGateway;
+  readonly key: KeyPair | undefined;
+  readonly keyName: string;
+  readonly amiId: string;
+  readonly instanceType: string;
+  readonly zone: string;
+  readonly zoneNames: string[];
+  readonly privateIp: string;
+}
+
 export class AwsPoolHost extends Construct implements PoolHost {
   readonly publicIp: string;
   readonly sshUser: string;
   readonly instanceId: string;
+  readonly network: AwsHostNetwork;
 
   constructor(scope: Construct, id: string, spec: PoolHostSpec) {
     super(scope, id);
@@ -192,6 +208,19 @@ export class AwsPoolHost extends Construct implements PoolHost {
     this.publicIp = eip.publicIp;
     this.sshUser = spec.sshUser;
     this.instanceId = instance.id;
+    this.network = {
+      vpc,
+      subnet,
+      securityGroup: sg,
+      internetGateway: igw,
+      key,
+      keyName,
+      amiId: ami.id,
+      instanceType: type,
+      zone,
+      zoneNames: zones.names,
+      privateIp: instance.privateIp,
+    };
   }
 }
 
