@@ -224,7 +224,8 @@ describe('pool config', () => {
       /payouts\.walletKeyFile: is required when payouts are enabled\n.*payouts\.operatorAddress: is required/s,
     );
     expect(
-      errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key' } })).message,
+      errorOf(() => parseConfig({ ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key' } }))
+        .message,
     ).toMatch(/^payouts\.operatorAddress: is required when payouts are enabled$/m);
     const on = parseConfig(
       { ...minimal, payouts: { enabled: true, walletKeyFile: 'wallet.key', operatorAddress: 'ckt1q' } },
