@@ -89,7 +89,8 @@ describe('ckb-pool-deploy dev', () => {
       'web_url',
     ]);
     expect(ep.miner_address).toMatch(/^ckt1[0-9a-z]{90,}$/);
-    expect(output).toContain(ep.web_url);
+    // The URLs are printed before the file is written, but the pipe may deliver them later.
+    await until(() => output.includes(ep.web_url ?? '?'), 10_000, 'the web page URL in the output');
     expect(ep.sv2_url).toMatch(/^stratum2\+tcp:\/\/127\.0\.0\.1:\d+\/\w{40,}$/);
     expect(ep.v1_url).toMatch(/^stratum\+tcp:\/\/127\.0\.0\.1:\d+$/);
     expect(output).toContain(ep.sv2_url);
