@@ -13,10 +13,22 @@ import { CREDITED_ONLINE_MS } from './channel.js';
 import type { PoolConfig } from './config.js';
 import type { HashrateTracker } from './hashrate.js';
 import type { JobBook } from './jobs.js';
-import type { Session } from './session.js';
 import type { TemplateSource } from './templates.js';
 
 /** What the HTTP API shows, read from the running pool's parts. */
+
+/** An open channel as the API reads it (a Channel, or an instance's report of one). */
+export interface ApiChannel {
+  worker: string;
+  difficulty: number;
+  creditedWorkers?: Map<string, number>;
+}
+
+/** Open connections and their channels: this process's sessions, or all instances' reports. */
+export interface ApiSessions
+  extends Iterable<{ channels: { readonly size: number; values(): Iterable<ApiChannel> } }> {
+  readonly size: number;
+}
 
 export interface ApiSourceParts {
   config: PoolConfig;
@@ -24,7 +36,7 @@ export interface ApiSourceParts {
   ledger: LedgerReadSide;
   metrics: PoolMetrics;
   hashrate: HashrateTracker;
-  sessions: Set<Session>;
+  sessions: ApiSessions;
   jobs: JobBook;
   templates: TemplateSource;
   getNodeTip(): bigint | null;
@@ -46,7 +58,7 @@ const ONLINE_CACHE_MS = 1_000;
  * shares on a channel were credited to within CREDITED_ONLINE_MS.
  */
 export function onlineByWorker(
-  sessions: Iterable<Pick<Session, 'channels'>>,
+  sessions: Iterable<{ channels: { values(): Iterable<ApiChannel> } }>,
   nowMs = Date.now(),
 ): Map<string, { channels: number; difficulty: number }> {
   const m = new Map<string, { channels: number; difficulty: number }>();

@@ -17,6 +17,8 @@ import type { Chain } from '../ckb/chain.js';
 
 export interface PoolConfig {
   chain: Chain;
+  /** Acceptor processes on this host: 'auto' = one per core (instances/layout.ts). */
+  instances: number | 'auto';
   node: {
     rpcUrl: string;
     rpcTimeoutMs: number;
@@ -105,7 +107,8 @@ type Kind =
   | { type: 'path' }
   | { type: 'hex'; bytes?: number }
   | { type: 'enum'; values: readonly string[] }
-  | { type: 'int'; min: number; max: number }
+  /** `auto`: the literal 'auto' is accepted too (resolved at start, not here). */
+  | { type: 'int'; min: number; max: number; auto?: boolean }
   | { type: 'number'; min: number; max: number };
 
 export interface FieldSpec {
@@ -122,6 +125,12 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'chain',
     kind: { type: 'enum', values: ['mainnet', 'testnet', 'dev'] },
     doc: 'Which chain the node runs. Decides the PoW function: mainnet and dev use Eaglesong, testnet adds a ckbhash over the Eaglesong output.',
+  },
+  {
+    path: 'instances',
+    kind: { type: 'int', min: 1, max: 64, auto: true },
+    default: 1,
+    doc: 'Acceptor processes sharing the SV2 port on this host (`auto` = one per core). 1 is one process; more fork instances that each validate the shares of their own connections, while the first process keeps the node subscription, the ledger, block submission, the API and /metrics (docs/architecture.md "Instances"). Connection and channel limits (`limits.*`) apply per instance.',
   },
   {
     path: 'node.rpcUrl',
@@ -534,6 +543,7 @@ function checkValue(spec: FieldSpec, raw: unknown, baseDir: string): unknown {
       return raw;
     case 'int':
     case 'number': {
+      if (kind.type === 'int' && kind.auto && raw === 'auto') return raw;
       if (typeof raw !== 'number' || !Number.isFinite(raw)) {
         throw new ConfigError(path, `expected a number, got ${JSON.stringify(raw)}`);
       }
@@ -648,7 +658,7 @@ function kindText(kind: Kind): string {
     case 'enum':
       return kind.values.map((v) => `\`${v}\``).join(' \\| ');
     case 'int':
-      return `integer ${kind.min}..${kind.max}`;
+      return `${kind.auto ? '`auto` or ' : ''}integer ${kind.min}..${kind.max}`;
     case 'number':
       return `number ${kind.min}..${kind.max}`;
     case 'hostport':
