@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { type ApiServer, type ApiServerLimits, startApiServer } from '../api/http.js';
+import { type ApiServer, type ApiServerLimits, type ApiSource, startApiServer } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { PgLedger } from '../ledger/pg-ledger.js';
@@ -9,7 +9,7 @@ import { PgLedgerReader } from '../ledger/pg-reader.js';
 import { LedgerReader } from '../ledger/reader.js';
 import type { LedgerReadSide, LedgerStore } from '../ledger/store.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
-import { buildApiSource } from './api-source.js';
+import { type ApiSessions, buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
 import type { Job } from './jobs.js';
@@ -70,7 +70,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const parts = await assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
   const sv2 = await listenSv2(config, parts, log);
   parts.pruner.start();
-  const { api, reader } = await startApi(config, parts, sv2.server, authorityPubkey, log);
+  const { api, reader } = await startApi(config, parts, () => sv2.server.close(), authorityPubkey, log);
   await parts.sync.check();
   await parts.templates.start();
   const poolUrl = `stratum2+tcp://${sv2.localHost}:${sv2.port}/${authorityPubkey}`;
@@ -128,12 +128,20 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
   return { server, address: `${hostText}:${addr.port}`, localHost, port: addr.port };
 }
 
-async function startApi(
+/** What the primary of several instances shows instead of its own (empty) sessions. */
+export interface ApiView {
+  sessions: ApiSessions;
+  metrics: ApiSource['metrics'];
+}
+
+/** The HTTP API on its own read connection; on failure closes what came before (`undo`). */
+export async function startApi(
   config: PoolConfig,
   parts: PoolParts,
-  sv2: Server,
+  undo: () => void,
   authorityPubkey: string,
   log: Logger,
+  view?: ApiView,
 ): Promise<{ api: ApiServer; reader: LedgerReadSide }> {
   const { ledger, ephemeralPool, background } = parts;
   let reader: LedgerReadSide;
@@ -143,7 +151,7 @@ async function startApi(
         ? new PgLedgerReader(ledger.pool)
         : new LedgerReader(config.ledger.path, (ledger as Ledger).db);
   } catch (err) {
-    sv2.close();
+    undo();
     ephemeralPool.stop();
     void parts.flushing.closeQuietly();
     throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
@@ -153,20 +161,21 @@ async function startApi(
     ledger: reader,
     metrics: parts.metrics,
     hashrate: parts.hashrate,
-    sessions: parts.registry.sessions,
+    sessions: view?.sessions ?? parts.registry.sessions,
     jobs: parts.jobs,
     templates: parts.templates,
     getNodeTip: () => parts.sync.tip,
     getSync: () => parts.sync.sync(),
     authorityPubkey,
   });
+  const served = view ? { ...source, metrics: view.metrics } : source;
   const at = parseHostPort(config.api.listen, 'api.listen');
   try {
     const onError = (err: unknown) => log.error({ err: (err as Error).message }, 'API error');
-    const api = await startApiServer(at.host, at.port, source, onError, apiLimits(config.api));
+    const api = await startApiServer(at.host, at.port, served, onError, apiLimits(config.api));
     return { api, reader };
   } catch (err) {
-    sv2.close();
+    undo();
     ephemeralPool.stop();
     reader.close();
     background.stop();
