@@ -51,7 +51,10 @@ export async function runInstance(
   config: PoolConfig,
   role: { index: number; count: number },
 ): Promise<number> {
-  const log = pino({ level: config.log.level, base: { svc: 'ckb-pool', instance: role.index, pid: process.pid } });
+  const log = pino({
+    level: config.log.level,
+    base: { svc: 'ckb-pool', instance: role.index, pid: process.pid },
+  });
   const authoritySecret = readAuthoritySecret(config.sv2.authorityKeyFile);
   const metrics = new PoolMetrics({ defaultMetrics: true });
   warnOnTightBurst(config, log);

@@ -40,6 +40,8 @@ let address = '';
 let authority = '';
 let apiUrl = '';
 const miners: Miner[] = [];
+/** Miners whose instance was killed: their acknowledged shares still count. */
+const killed: Miner[] = [];
 
 function logLines(): Array<Record<string, unknown>> {
   return out
@@ -71,7 +73,15 @@ async function share(m: Miner): Promise<void> {
   const job = m.c.latestJob(m.ch);
   if (!job) throw new Error('no job');
   const target = m.c.targets.get(m.ch.channelId) ?? m.ch.target;
-  const g = TestClient.grind('dev', job, m.ch.extranoncePrefix, target, true, m.next, compactToTarget(job.compactTarget));
+  const g = TestClient.grind(
+    'dev',
+    job,
+    m.ch.extranoncePrefix,
+    target,
+    true,
+    m.next,
+    compactToTarget(job.compactTarget),
+  );
   m.next = g.next;
   const seq = m.c.submit(m.ch.channelId, job.jobId, g.suffix);
   expect(await m.c.answer(m.ch.channelId, seq)).toBe('ok');
@@ -150,17 +160,18 @@ describe('ckb-pool serve with instances: 2', () => {
   }, 30_000);
 
   it('acknowledges shares on both instances and counts them once in /metrics', async () => {
-    for (const m of miners) for (let i = 0; i < 3; i++) await share(m);
+    for (const m of miners) for (let i = 0; i < 2; i++) await share(m);
     const acked = miners.reduce((n, m) => n + m.acked, 0);
     // Instance reports arrive each second; the primary's metrics sum both instances.
     await until('metrics to add up', async () => (await metric('ckb_pool_shares_total')) === acked);
     expect(await metric('ckb_pool_connections')).toBe(miners.length);
-    const pool = (await (await fetch(`${apiUrl}/api/v1/pool`)).json()) as { connections: number };
-    await until('API to show every connection', async () => {
-      const p = (await (await fetch(`${apiUrl}/api/v1/pool`)).json()) as { connections: number };
-      return p.connections === miners.length;
+    await until('the API to show every connection and worker', async () => {
+      const p = (await (await fetch(`${apiUrl}/api/v1/pool`)).json()) as {
+        connections: number;
+        workersOnline: number;
+      };
+      return p.connections === miners.length && p.workersOnline === miners.length;
     });
-    expect(pool).toBeDefined();
   }, 60_000);
 
   it('submits a block found on either instance once, and the dev chain accepts it', async () => {
@@ -177,6 +188,54 @@ describe('ckb-pool serve with instances: 2', () => {
       // Every miner gets the next tip's job before the next block is ground.
       for (const x of miners) await x.c.waitJob(x.ch, job.jobId);
     }
-    await until('two accepted blocks', async () => (await metric('ckb_pool_blocks_total{outcome="accepted"}')) === 2);
+    await until(
+      'two accepted blocks',
+      async () => (await metric('ckb_pool_blocks_total{outcome="accepted"}')) === 2,
+    );
   }, 90_000);
+
+  it('restarts an instance killed with SIGKILL, and its miners get jobs again after reconnecting', async () => {
+    const listening = () => logLines().filter((l) => l.msg === 'instance listening' && l.instance === 1);
+    const victim = listening().at(-1)?.pid as number;
+    expect(victim).toBeGreaterThan(0);
+    const gone = miners.filter((m) => m.instance === 1);
+    process.kill(victim, 'SIGKILL');
+    await until('the restart log line', () =>
+      logLines().some((l) => String(l.msg).startsWith('instance exited')),
+    );
+    await until('instance 1 listening again', () => listening().length === 2);
+    expect(listening().at(-1)?.pid).not.toBe(victim);
+    expect(await metric('ckb_pool_instance_restarts_total')).toBe(1);
+    // Its miners were cut off; reconnecting lands some on the new instance 1, with jobs.
+    for (const m of gone) {
+      miners.splice(miners.indexOf(m), 1);
+      killed.push(m);
+    }
+    let again: Miner | undefined;
+    for (let i = 0; i < 8 && !again; i++) {
+      const m = await connectMiner(`again${i}`);
+      miners.push(m);
+      if (m.instance === 1) again = m;
+    }
+    expect(again).toBeDefined();
+    await share(again as Miner);
+  }, 60_000);
+
+  it('drains every instance on SIGTERM: Reconnect to all, every acknowledged share in the ledger once, exit 0', async () => {
+    const acked = new Map<string, number>();
+    for (const m of miners) await share(m);
+    child.kill('SIGTERM');
+    for (const m of miners) await m.c.waitFor('Reconnect');
+    for (const m of miners) m.c.close();
+    expect(await exited).toBe(0);
+    const ledger = new Ledger(join(dir, 'ledger.sqlite'), { flushIntervalMs: 0 });
+    try {
+      for (const m of [...miners, ...killed]) acked.set(m.worker, (acked.get(m.worker) ?? 0) + m.acked);
+      for (const [worker, n] of acked) expect(ledger.worker(worker)?.acceptedShares, worker).toBe(n);
+      const blocks = ledger.blocks(10, 0);
+      expect(blocks.map((b) => b.status)).toEqual(['accepted', 'accepted']);
+    } finally {
+      ledger.close();
+    }
+  }, 60_000);
 });
