@@ -206,7 +206,7 @@ export const CONFIG_FIELDS: readonly FieldSpec[] = [
     path: 'sv2.instanceId',
     kind: { type: 'int', min: 0, max: 255 },
     default: 0,
-    doc: 'Pool instance id: byte 0 of every extranonce_prefix. Give every pool instance that mines for the same payout a different id so their nonce spaces never overlap.',
+    doc: 'Pool host id: byte 0 of every extranonce_prefix. Give every pool host that mines for the same payout a different id so their nonce spaces never overlap; the `instances` of one host split the channel index below it (docs/protocol.md §3).',
   },
   {
     path: 'sv2.maxChannelsPerConnection',
