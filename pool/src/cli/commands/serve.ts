@@ -15,6 +15,8 @@ Noise-encrypted SV2 (extension 0x4CCB), validates shares, submits found blocks, 
 ledger (SQLite) and serves /metrics, /health and /api/v1/* over HTTP.
 
 Every setting is in the config file; see docs/pool-config.md for all fields and defaults.
+With \`instances: auto | N\` (N > 1) this process forks N acceptor instances that share the
+SV2 port and keeps the node, the ledger, block submission and the API itself.
 
 Options:
   --config FILE       pool.yaml to use (required).

@@ -133,8 +133,11 @@ export async function runInstance(
       registry.destroyAll();
       ephemeralPool.stop();
       leaving = true;
-      process.send?.(encode({ kind: 'drained', leftOver }), () => process.disconnect());
-      resolve(0);
+      // Exit only once the report is on its way (process.exit would cut the pipe).
+      process.send?.(encode({ kind: 'drained', leftOver }), () => {
+        process.disconnect();
+        resolve(0);
+      });
     };
     process.on('message', (raw) => {
       const m = decodeToInstance(raw);
