@@ -86,6 +86,7 @@ const command: Command = {
     }
     process.stderr.write(
       `ckb-pool: SV2 on ${pool.sv2Address}, API on ${pool.apiUrl}\n` +
+        (pool.webUrl ? `ckb-pool: web page on ${pool.webUrl}\n` : '') +
         `ckb-pool: miners connect to ${pool.poolUrl}\n`,
     );
     return await new Promise<number>((resolve) => {

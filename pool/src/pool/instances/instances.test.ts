@@ -39,6 +39,7 @@ let exited: Promise<number | null>;
 let address = '';
 let authority = '';
 let apiUrl = '';
+let webUrl = '';
 const miners: Miner[] = [];
 /** Miners whose instance was killed: their acknowledged shares still count. */
 const killed: Miner[] = [];
@@ -119,6 +120,8 @@ beforeAll(async () => {
       `  instanceId: ${HOST_ID}`,
       'api:',
       '  listen: 127.0.0.1:0',
+      'web:',
+      '  listen: 127.0.0.1:0',
       'vardiff:',
       '  minDifficulty: 1',
       '  initialDifficulty: 16',
@@ -143,6 +146,7 @@ beforeAll(async () => {
   const url = /miners connect to stratum2\+tcp:\/\/([^/]+)\/(\S+)/.exec(err);
   [address, authority] = [url?.[1] as string, url?.[2] as string];
   apiUrl = /API on (\S+)/.exec(err)?.[1] as string;
+  webUrl = /web page on (\S+)/.exec(err)?.[1] as string;
 }, 60_000);
 
 afterAll(async () => {
@@ -173,6 +177,13 @@ describe('ckb-pool serve with instances: 2', () => {
       return p.connections === miners.length && p.workersOnline === miners.length;
     });
   }, 60_000);
+
+  it("serves the miners' web page from the primary, naming the port the instances share", async () => {
+    const connect = (await (await fetch(`${webUrl}/api/v1/connect`)).json()) as { sv2Url: string };
+    expect(connect.sv2Url).toBe(`stratum2+tcp://127.0.0.1:${address.split(':').pop()}/${authority}`);
+    const pool = (await (await fetch(`${webUrl}/api/v1/pool`)).json()) as { connections: number };
+    expect(pool.connections).toBe(miners.length);
+  }, 30_000);
 
   it('submits a block found on either instance once, and the dev chain accepts it', async () => {
     for (const instance of [0, 1]) {

@@ -138,7 +138,10 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
   await parts.sync.check();
   await parts.templates.start();
   const localHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
-  log.info({ sv2: sv2Address, api: api.url, instances: count, chain: config.chain }, 'pool listening');
+  log.info(
+    { sv2: sv2Address, api: api.url, web: web?.url, instances: count, chain: config.chain },
+    'pool listening',
+  );
   let closing: Promise<void> | null = null;
   return {
     sv2Address,
