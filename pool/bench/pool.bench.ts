@@ -680,15 +680,16 @@ async function main(): Promise<void> {
 }
 
 /**
- * Issue 17's scale line. Only one pool instance exists today (`ckb-pool serve` has no
- * `instances` setting yet), so the per-instance ratio is null and says why instead of
- * guessing; the broadcast figures are the single instance's, measured above.
+ * Issue 17's scale line. `ckb-pool serve` has `instances: N` now, but this bench still runs
+ * one in-process pool (its CPU is this process's), so the per-instance ratio is null and says
+ * why instead of guessing; the broadcast figures are the single instance's, measured above.
  */
 async function scaleFigures(broadcast: { perConnection: Record<string, unknown> }) {
   return {
     instances: 1,
     perInstanceShareRatio: null,
-    perInstanceNote: 'not measured: a pool with several acceptor instances is not built yet',
+    perInstanceNote:
+      'not measured: the bench runs one in-process pool, not `ckb-pool serve` with instances: 2',
     broadcastP99Ms: broadcast.perConnection.p99Ms ?? null,
     broadcastCpuVsBareWrite: broadcast.perConnection.cpuVsBareWrite ?? null,
     ledgerSharesPerSecond: await ledgerThroughput(env('BENCH_LEDGER_SHARES', 200_000)),

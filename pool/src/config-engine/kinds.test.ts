@@ -9,6 +9,12 @@ describe('config kinds', () => {
     expect(int(1, 10).fromFlag(['3', '7'])).toBe(7);
     expect(() => int(1, 10).parse(1.5)).toThrow(/expected an integer, got 1.5/);
     expect(() => int(1, 10).parse(11)).toThrow(/11 is out of range 1..10/);
+    expect(int(1, 10, { auto: true }).parse('auto')).toBe('auto');
+    expect(int(1, 10, { auto: true }).fromFlag(['auto'])).toBe('auto');
+    expect(int(1, 10, { auto: true }).parse(4)).toBe(4);
+    expect(int(1, 10, { auto: true }).describe).toBe('`auto` or integer 1..10');
+    expect(() => int(1, 10).parse('auto')).toThrow(/expected an integer, got 'auto'/);
+    expect(() => int(1, 10, { auto: true }).parse('Auto')).toThrow(/expected an integer/);
     expect(num(0.01, 1).parse(0.5)).toBe(0.5);
     expect(() => num(0.01, 1).parse(Number.NaN)).toThrow(/expected a number/);
   });

@@ -66,13 +66,28 @@ function numberIn(raw: unknown, min: number, max: number, integer: boolean): num
 const numeric = (raw: unknown): unknown =>
   typeof raw === 'string' && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
 
+interface IntOptions {
+  strings?: boolean;
+  auto?: boolean;
+}
+
 /**
  * An integer in [min, max]. `strings` also takes digits written as a string (a YAML value the
- * deployer's `init` wrote from a prompt); a command-line flag is always read that way.
+ * deployer's `init` wrote from a prompt); a command-line flag is always read that way. `auto`
+ * also takes the word `auto`, left for the program to resolve when it starts (e.g. one per core).
  */
-export function int(min: number, max: number, opts: { strings?: boolean } = {}): Kind<number> {
-  const parse = (raw: unknown) => numberIn(opts.strings ? numeric(raw) : raw, min, max, true);
-  return { describe: `integer ${min}..${max}`, parse, fromFlag: (raw) => parse(numeric(last(raw))) };
+export function int(min: number, max: number, opts?: IntOptions & { auto?: false }): Kind<number>;
+export function int(min: number, max: number, opts: IntOptions & { auto: true }): Kind<number | 'auto'>;
+export function int(min: number, max: number, opts: IntOptions = {}): Kind<number | 'auto'> {
+  const parse = (raw: unknown): number | 'auto' => {
+    if (opts.auto && raw === 'auto') return raw;
+    return numberIn(opts.strings ? numeric(raw) : raw, min, max, true);
+  };
+  return {
+    describe: `${opts.auto ? '`auto` or ' : ''}integer ${min}..${max}`,
+    parse,
+    fromFlag: (raw) => parse(numeric(last(raw))),
+  };
 }
 
 /** A finite number in [min, max]. */

@@ -28,13 +28,32 @@ import type { TemplateSource } from './templates.js';
 
 /** What the HTTP API shows, read from the running pool's parts. */
 
+/** An open channel as the API reads it (a Channel, or an instance's report of one). */
+export interface ApiChannel {
+  worker: string;
+  difficulty: number;
+  creditedWorkers?: Map<string, number> | undefined;
+}
+
+/** Open connections and their channels: this process's sessions, or all instances' reports. */
+export interface ApiSessions
+  extends Iterable<{ channels: { readonly size: number; values(): Iterable<ApiChannel> } }> {
+  readonly size: number;
+}
+
 export interface ApiSourceParts {
   config: PoolConfig;
   /** The ledger's read side (its own connection): the API never queries the share writer's. */
   ledger: LedgerReadSide;
   metrics: PoolMetrics;
   hashrate: HashrateTracker;
-  sessions: Set<Session>;
+  sessions: ApiSessions;
+  /**
+   * The sessions SRI's monitoring routes describe in full (vendor, targets, batches): this
+   * process's own. A primary of several instances has none; its instances report only what
+   * `sessions` needs.
+   */
+  clients: Iterable<Pick<Session, 'id' | 'state' | 'vendor' | 'channels'>>;
   jobs: JobBook;
   templates: TemplateSource;
   getNodeTip(): bigint | null;
@@ -60,7 +79,7 @@ const ONLINE_CACHE_MS = 1_000;
  * the channel's name too would show every such V1 miner twice.
  */
 export function onlineByWorker(
-  sessions: Iterable<Pick<Session, 'channels'>>,
+  sessions: Iterable<{ channels: { values(): Iterable<ApiChannel> } }>,
   nowMs = Date.now(),
 ): Map<string, { channels: number; difficulty: number }> {
   const m = new Map<string, { channels: number; difficulty: number }>();
@@ -122,7 +141,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     rates,
     online: (name) => onlineNow().get(name),
   };
-  const sri = monitoringRoutes(buildPoolMonitoring(p.sessions, p.config.vardiff));
+  const sri = monitoringRoutes(buildPoolMonitoring(p.clients, p.config.vardiff));
 
   return {
     sri,

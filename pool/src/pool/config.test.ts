@@ -91,6 +91,16 @@ describe('pool config', () => {
     expect(names.paths).toEqual(['limits.maxWorkerNamesPerConnection']);
   });
 
+  it('runs one instance by default and takes auto or a count of instances', () => {
+    expect(parseConfig(minimal, '/etc').instances).toBe(1);
+    expect(parseConfig({ ...minimal, instances: 'auto' }, '/etc').instances).toBe('auto');
+    expect(parseConfig({ ...minimal, instances: 4 }, '/etc').instances).toBe(4);
+    expect(errorOf(() => parseConfig({ ...minimal, instances: 0 }, '/etc')).paths).toEqual(['instances']);
+    expect(errorOf(() => parseConfig({ ...minimal, instances: 'many' }, '/etc')).paths).toEqual([
+      'instances',
+    ]);
+  });
+
   it('keeps an in-memory ledger path as is', () => {
     expect(parseConfig({ ...minimal, ledger: { path: ':memory:' } }, '/etc').ledger.path).toBe(':memory:');
   });

@@ -34,6 +34,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   .field('chain', oneOf(CHAINS), {
     doc: 'Which chain the node runs. Decides the PoW function: mainnet and dev use Eaglesong, testnet adds a ckbhash over the Eaglesong output.',
   })
+  .field('instances', int(1, 64, { auto: true }), {
+    default: 1,
+    doc: 'Acceptor processes sharing the SV2 port on this host (`auto` = one per core). 1 is one process; more fork instances that each validate the shares of their own connections, while the first process keeps the node subscription, the ledger, block submission, the API, the web page and /metrics (docs/architecture.md "Instances"). Connection and channel limits (`limits.*`) apply per instance.',
+  })
   .field('node.rpcUrl', httpUrl(), {
     doc: 'HTTP JSON-RPC URL of the CKB node (Miner and Chain modules enabled, `[block_assembler]` configured). Keep it private: anyone who reaches it can submit blocks.',
   })
@@ -78,7 +82,7 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   })
   .field('sv2.instanceId', int(0, 255), {
     default: 0,
-    doc: 'Pool instance id: byte 0 of every extranonce_prefix. Give every pool instance that mines for the same payout a different id so their nonce spaces never overlap.',
+    doc: 'Pool host id: byte 0 of every extranonce_prefix. Give every pool host that mines for the same payout a different id so their nonce spaces never overlap; the `instances` of one host split the channel index below it (docs/protocol.md §3).',
   })
   .field('sv2.maxChannelsPerConnection', int(1, 1_000_000), {
     default: 10_000,

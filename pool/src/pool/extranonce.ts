@@ -20,11 +20,14 @@ export class ExtranonceAllocator {
   constructor(
     readonly instanceId: number,
     private readonly capacity = MAX_CHANNEL_INDEX + 1,
+    /** First index handed out: instances on one host take disjoint ranges (instances/layout.ts). */
+    private readonly base = 0,
   ) {
     if (!Number.isInteger(instanceId) || instanceId < 0 || instanceId > 255) {
       throw new RangeError(`instance id must be 0..255, got ${instanceId}`);
     }
-    if (capacity < 1 || capacity > MAX_CHANNEL_INDEX + 1) throw new RangeError('capacity out of range');
+    if (capacity < 1 || base < 0 || base + capacity > MAX_CHANNEL_INDEX + 1)
+      throw new RangeError('capacity out of range');
   }
 
   /** Channels currently holding a prefix. */
@@ -48,12 +51,12 @@ export class ExtranonceAllocator {
       return null;
     }
     this.inUse.add(index);
-    return index;
+    return this.base + index;
   }
 
   release(index: number): void {
-    if (!this.inUse.delete(index)) return;
-    this.freed.push(index);
+    if (!this.inUse.delete(index - this.base)) return;
+    this.freed.push(index - this.base);
   }
 
   prefixFor(index: number): Uint8Array {

@@ -49,7 +49,13 @@ export class JobFanout<S extends FanoutSession> {
   /** The template source's callback. */
   readonly onTemplate = (ev: TemplateEvent): void => {
     const { jobs, metrics } = this.d;
-    const job = makeJob(jobs.nextId(), ev.block, ev.clean, ev.receivedAtMs, this.d.maxDuplicateEntriesPerJob);
+    const job = makeJob(
+      ev.jobId ?? jobs.nextId(),
+      ev.block,
+      ev.clean,
+      ev.receivedAtMs,
+      this.d.maxDuplicateEntriesPerJob,
+    );
     jobs.add(job);
     metrics.jobs.inc({ kind: ev.clean ? 'clean' : 'update' });
     metrics.lastTemplateAtMs = this.now();

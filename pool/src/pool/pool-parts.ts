@@ -14,11 +14,11 @@ import type { PoolConfig } from './config.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { JobFanout } from './job-fanout.js';
-import { JobBook } from './jobs.js';
+import { type Job, JobBook } from './jobs.js';
 import { LedgerFlushing } from './ledger-flushing.js';
 import { PeerLimits } from './peer-limits.js';
 import { Pruner } from './pruning.js';
-import { Session, type SessionContext } from './session.js';
+import { Session, type SessionContext, type SessionTransport } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import { SyncMonitor } from './sync-monitor.js';
 import { TemplateSource } from './templates.js';
@@ -51,7 +51,7 @@ function payoutLockOf(config: PoolConfig): PayoutLock | null {
   return codeHash && hashType && args ? { codeHash, hashType, args } : null;
 }
 
-function warnOnTightBurst(config: PoolConfig, log: Logger): void {
+export function warnOnTightBurst(config: PoolConfig, log: Logger): void {
   const { maxMessagesPerSecond, maxMessageBurst } = config.limits;
   if (maxMessagesPerSecond > 0 && maxMessageBurst < config.sv2.maxChannelsPerConnection) {
     log.warn(
@@ -61,12 +61,18 @@ function warnOnTightBurst(config: PoolConfig, log: Logger): void {
   }
 }
 
+/** What a caller adds to the parts: the primary of several instances hands each job on. */
+export interface PartsHooks {
+  onJob?(job: Job): void;
+}
+
 /** Builds every part. Opens the ledger (throws naming ledger.path or ledger.url) and starts timers. */
 export async function assembleParts(
   config: PoolConfig,
   authoritySecret: Uint8Array,
   log: Logger,
   processMetrics: boolean,
+  hooks: PartsHooks = {},
 ): Promise<PoolParts> {
   const notifySecret = config.node.notifySecretFile ? readNotifySecret(config.node.notifySecretFile) : null;
   const metrics = new PoolMetrics({ defaultMetrics: processMetrics });
@@ -103,8 +109,9 @@ export async function assembleParts(
     log,
     maxDuplicateEntriesPerJob: config.shares.maxDuplicateEntriesPerJob,
     // Templates flow again: no need to wait for the next sync poll to report healthy.
-    onJob: () => {
+    onJob: (job) => {
       if (!sync.synced) void sync.check();
+      hooks.onJob?.(job);
     },
   });
   const templates = newTemplateSource(config, rpc, notifySecret, metrics, log, fanout, sync);
@@ -141,7 +148,7 @@ export async function assembleParts(
   };
 }
 
-function newPeerLimits(limits: PoolConfig['limits']): PeerLimits {
+export function newPeerLimits(limits: PoolConfig['limits']): PeerLimits {
   return new PeerLimits({
     maxChannels: limits.maxChannels,
     maxChannelsPerIp: limits.maxChannelsPerIp,
@@ -180,7 +187,7 @@ function newTemplateSource(
   });
 }
 
-interface AdmissionParts {
+export interface AdmissionParts {
   gate: AdmissionGate;
   identity: ServerIdentity;
   ephemeralPool: EphemeralKeyPool;
@@ -188,9 +195,11 @@ interface AdmissionParts {
   ctx: SessionContext;
   metrics: PoolMetrics;
   log: Logger;
+  /** Wraps each connection's transport (an instance holds acknowledgements for the owner). */
+  wrapTransport?: (t: SessionTransport) => SessionTransport;
 }
 
-function newAdmission(config: PoolConfig, p: AdmissionParts): Admission {
+export function newAdmission(config: PoolConfig, p: AdmissionParts): Admission {
   const limits = config.limits;
   return new Admission({
     gate: p.gate,
@@ -206,23 +215,25 @@ function newAdmission(config: PoolConfig, p: AdmissionParts): Admission {
     },
     handshakeTimeoutMs: limits.handshakeTimeoutMs,
     registry: p.registry,
-    newSession: (conn, admitted, clog) =>
-      new Session(
-        p.ctx,
-        {
-          send: (m) => {
-            conn.send(m);
-          },
-          sendFrame: (frame) => {
-            conn.sendFrame(frame);
-          },
-          close: (reason) => conn.close('local-close', reason),
+    newSession: (conn, admitted, clog) => {
+      const transport: SessionTransport = {
+        send: (m) => {
+          conn.send(m);
         },
+        sendFrame: (frame) => {
+          conn.sendFrame(frame);
+        },
+        close: (reason) => conn.close('local-close', reason),
+      };
+      return new Session(
+        p.ctx,
+        p.wrapTransport ? p.wrapTransport(transport) : transport,
         admitted.connId,
         conn.remoteAddress,
         clog,
         admitted.peer,
-      ),
+      );
+    },
     metrics: p.metrics,
     log: p.log,
   });

@@ -12,7 +12,7 @@ import type { PayoutSchedule } from '../payouts/schedule.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey } from '../sv2/noise/keys.js';
 import { startWebServer } from '../web/server.js';
 import { ledgerAccountBook } from './account-book.js';
-import { buildApiSource } from './api-source.js';
+import { type ApiSessions, buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
 import type { Job } from './jobs.js';
@@ -76,7 +76,8 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const parts = await assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
   const sv2 = await listenSv2(config, parts, log);
   parts.pruner.start();
-  const { api, reader, web } = await startApi(config, parts, sv2, authorityPubkey, log);
+  const undo = () => sv2.server.close();
+  const { api, reader, web } = await startApi(config, parts, undo, sv2.port, authorityPubkey, log);
   await parts.sync.check();
   await parts.templates.start();
   let payouts: PayoutSchedule | null;
@@ -146,14 +147,25 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
   return { server, address: `${hostText}:${addr.port}`, localHost, port: addr.port };
 }
 
-async function startApi(
+/** What the primary of several instances shows instead of its own (empty) sessions. */
+export interface ApiView {
+  sessions: ApiSessions;
+  metrics: ApiSource['metrics'];
+}
+
+/**
+ * The HTTP API on its own read connection, and the miners' web page (whose connect box names
+ * `sv2Port`); on failure closes what came before (`undo`).
+ */
+export async function startApi(
   config: PoolConfig,
   parts: PoolParts,
-  listener: Sv2Listener,
+  undo: () => void,
+  sv2Port: number,
   authorityPubkey: string,
   log: Logger,
+  view?: ApiView,
 ): Promise<{ api: ApiServer; reader: LedgerReadSide; web: ApiServer | null }> {
-  const sv2 = listener.server;
   const { ledger, ephemeralPool, background } = parts;
   let reader: LedgerReadSide;
   try {
@@ -162,7 +174,7 @@ async function startApi(
         ? new PgLedgerReader(ledger.pool)
         : new LedgerReader(config.ledger.path, (ledger as Ledger).db);
   } catch (err) {
-    sv2.close();
+    undo();
     ephemeralPool.stop();
     void parts.flushing.closeQuietly();
     throw new Error(`ledger.path ${config.ledger.path}: read-only connection: ${(err as Error).message}`);
@@ -172,7 +184,8 @@ async function startApi(
     ledger: reader,
     metrics: parts.metrics,
     hashrate: parts.hashrate,
-    sessions: parts.registry.sessions,
+    sessions: view?.sessions ?? parts.registry.sessions,
+    clients: parts.registry.sessions,
     jobs: parts.jobs,
     templates: parts.templates,
     getNodeTip: () => parts.sync.tip,
@@ -180,17 +193,18 @@ async function startApi(
     authorityPubkey,
     book: ledgerAccountBook(parts.ledger, config.chain, config.payouts.enabled),
   });
+  const served = view ? { ...source, metrics: view.metrics } : source;
   const at = parseHostPort(config.api.listen, 'api.listen');
   try {
     const onError = (err: unknown) => log.error({ err: (err as Error).message }, 'API error');
-    const api = await startApiServer(at.host, at.port, source, onError, apiLimits(config.api));
-    const web = await startWeb(config, source, listener.port, authorityPubkey, log).catch(async (err) => {
+    const api = await startApiServer(at.host, at.port, served, onError, apiLimits(config.api));
+    const web = await startWeb(config, served, sv2Port, authorityPubkey, log).catch(async (err) => {
       await api.close();
       throw err;
     });
     return { api, reader, web };
   } catch (err) {
-    sv2.close();
+    undo();
     ephemeralPool.stop();
     reader.close();
     background.stop();

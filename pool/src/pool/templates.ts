@@ -24,6 +24,8 @@ export interface TemplateEvent {
   /** When the push (or poll answer) that led to this template arrived. */
   receivedAtMs: number;
   source: 'subscription' | 'notify' | 'poll';
+  /** The id the primary gave this job (an instance of several); unset: the next id here. */
+  jobId?: number;
 }
 
 export interface TemplateSourceOptions {

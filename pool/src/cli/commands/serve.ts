@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import { isLogLevel, LOG_LEVELS } from '../../log/levels.js';
 import { ConfigError, loadPoolConfig, type PoolConfig } from '../../pool/config.js';
+import { instanceRole, runInstance } from '../../pool/instances/instance.js';
+import { instanceCount } from '../../pool/instances/layout.js';
+import { startPrimary } from '../../pool/instances/primary.js';
 import { startPool } from '../../pool/server.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -12,6 +15,8 @@ Noise-encrypted SV2 (extension 0x4CCB), validates shares, submits found blocks, 
 ledger (SQLite) and serves /metrics, /health and /api/v1/* over HTTP.
 
 Every setting is in the config file; see docs/pool-config.md for all fields and defaults.
+With \`instances: auto | N\` (N > 1) this process forks N acceptor instances that share the
+SV2 port and keeps the node, the ledger, block submission and the API itself.
 
 Options:
   --config FILE       pool.yaml to use (required).
@@ -67,9 +72,13 @@ const command: Command = {
       return 0;
     }
 
+    // With `instances` > 1 the primary forks this same command line as each instance.
+    const role = instanceRole();
+    if (role) process.exit(await runInstance(config, role));
+    const start = instanceCount(config.instances) > 1 ? startPrimary : startPool;
     let pool: Awaited<ReturnType<typeof startPool>>;
     try {
-      pool = await startPool(config, { processMetrics: true });
+      pool = await start(config, { processMetrics: true });
     } catch (err) {
       // Missing key file, port in use, unwritable ledger…: one line, no stack.
       process.stderr.write(`ckb-pool serve: cannot start: ${(err as Error).message}\n`);
@@ -77,6 +86,7 @@ const command: Command = {
     }
     process.stderr.write(
       `ckb-pool: SV2 on ${pool.sv2Address}, API on ${pool.apiUrl}\n` +
+        (pool.webUrl ? `ckb-pool: web page on ${pool.webUrl}\n` : '') +
         `ckb-pool: miners connect to ${pool.poolUrl}\n`,
     );
     return await new Promise<number>((resolve) => {

@@ -34,7 +34,8 @@ export interface SessionContext {
   jobs: JobBook;
   allocator: ExtranonceAllocator;
   metrics: PoolMetrics;
-  ledger: LedgerStore | null;
+  /** Where accepted and rejected shares go (the ledger, or an instance's owner). */
+  ledger: Pick<LedgerStore, 'recordShare' | 'recordRejected'> | null;
   /** Rolling per-worker hashrate for the API (optional in unit tests). */
   hashrate?: HashrateTracker;
   now(): number;

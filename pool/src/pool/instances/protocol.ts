@@ -1,0 +1,165 @@
+import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { TemplateBlock } from '../../ckb/template.js';
+import type { ShareRecord } from '../../ledger/ledger.js';
+
+/**
+ * The messages between the primary (node subscription, ledger, block submission, API) and its
+ * instances (SV2 acceptors), over the cluster IPC channel with `serialization: 'advanced'`
+ * (structured clone: bigint and Uint8Array arrive as such). Every message carries `ckbPool: 1`
+ * so the channel can be shared with Node's own cluster messages; `decode*` checks the shape of
+ * what arrives, since a message of the wrong shape is a bug that must not pass silently.
+ */
+
+const TAG = 'ckbPool';
+
+/** A job, with the id the primary gave it: a found block names it back. */
+export interface JobMessage {
+  kind: 'job';
+  id: number;
+  clean: boolean;
+  receivedAtMs: number;
+  block: TemplateBlock;
+}
+
+/** Everything an instance recorded up to share number `upTo` is now queued in the ledger. */
+export interface QueuedMessage {
+  kind: 'queued';
+  upTo: number;
+}
+
+/** Shutdown: send Reconnect, drain, report `drained`, exit. */
+export interface DrainMessage {
+  kind: 'drain';
+}
+
+export interface MetricsRequest {
+  kind: 'metrics-request';
+  request: number;
+}
+
+export type ToInstance = JobMessage | QueuedMessage | DrainMessage | MetricsRequest;
+
+export interface ReadyMessage {
+  kind: 'ready';
+  /** The SV2 address as the instance bound it (host:port). */
+  address: string;
+}
+
+/** Shares (and rejections) numbered from 1 per instance: the last one is `upTo`. */
+export interface SharesMessage {
+  kind: 'shares';
+  upTo: number;
+  shares: ShareRecord[];
+  rejected: Array<[worker: string, atMs: number]>;
+}
+
+export interface BlockMessage {
+  kind: 'block';
+  jobId: number;
+  nonce16: Uint8Array;
+  worker: string;
+  shareDifficulty: number;
+  connectionId: number;
+  channelId: number;
+}
+
+/** One open channel as the API shows it: worker, difficulty, names credited through 0x0002. */
+export type ChannelView = [worker: string, difficulty: number, credited: Array<[string, number]> | null];
+
+export interface SessionsMessage {
+  kind: 'sessions';
+  /** One entry per open connection: its channels. */
+  sessions: ChannelView[][];
+}
+
+export interface MetricsReply {
+  kind: 'metrics';
+  request: number;
+  metrics: MetricObjectWithValues<MetricValue<string>>[];
+}
+
+export interface DrainedMessage {
+  kind: 'drained';
+  /** Connections still open when the grace ended. */
+  leftOver: number;
+}
+
+export type FromInstance =
+  | ReadyMessage
+  | SharesMessage
+  | BlockMessage
+  | SessionsMessage
+  | MetricsReply
+  | DrainedMessage;
+
+export function encode<M extends ToInstance | FromInstance>(m: M): M & { [TAG]: 1 } {
+  return { ...m, [TAG]: 1 };
+}
+
+type Shape = Record<string, (v: unknown) => boolean>;
+
+const isInt = (v: unknown) => Number.isSafeInteger(v);
+const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+const isStr = (v: unknown) => typeof v === 'string';
+const isBool = (v: unknown) => typeof v === 'boolean';
+const isArr = (v: unknown) => Array.isArray(v);
+const isBytes = (v: unknown) => v instanceof Uint8Array;
+const isObj = (v: unknown) => typeof v === 'object' && v !== null;
+
+const toInstance: Record<ToInstance['kind'], Shape> = {
+  job: { id: isInt, clean: isBool, receivedAtMs: isNum, block: isObj },
+  queued: { upTo: isInt },
+  drain: {},
+  'metrics-request': { request: isInt },
+};
+
+const isShare = (v: unknown): boolean => {
+  const s = v as ShareRecord;
+  return isObj(v) && isStr(s.worker) && isNum(s.difficulty) && isNum(s.timeMs) && isInt(s.height);
+};
+const isRejected = (v: unknown): boolean =>
+  isArr(v) && isStr((v as unknown[])[0]) && isNum((v as unknown[])[1]);
+
+const fromInstance: Record<FromInstance['kind'], Shape> = {
+  ready: { address: isStr },
+  shares: {
+    upTo: isInt,
+    shares: (v) => isArr(v) && (v as unknown[]).every(isShare),
+    rejected: (v) => isArr(v) && (v as unknown[]).every(isRejected),
+  },
+  block: {
+    jobId: isInt,
+    nonce16: (v) => isBytes(v) && (v as Uint8Array).length === 16,
+    worker: isStr,
+    shareDifficulty: isNum,
+    connectionId: isInt,
+    channelId: isInt,
+  },
+  sessions: { sessions: (v) => isArr(v) && (v as unknown[]).every(isArr) },
+  metrics: { request: isInt, metrics: isArr },
+  drained: { leftOver: isInt },
+};
+
+/** Thrown for a tagged message of an unknown kind or a wrong shape. */
+export class ProtocolError extends Error {}
+
+function decode<M>(raw: unknown, shapes: Record<string, Shape>): M | null {
+  if (!isObj(raw) || (raw as Record<string, unknown>)[TAG] !== 1) return null;
+  const m = raw as Record<string, unknown>;
+  const shape = typeof m.kind === 'string' ? shapes[m.kind] : undefined;
+  if (!shape) throw new ProtocolError(`unknown instance message kind ${JSON.stringify(m.kind)}`);
+  for (const [field, ok] of Object.entries(shape)) {
+    if (!ok(m[field])) throw new ProtocolError(`instance message ${m.kind}: bad field ${field}`);
+  }
+  return m as M;
+}
+
+/** A message for an instance; null when it is not ours (another cluster message). */
+export function decodeToInstance(raw: unknown): ToInstance | null {
+  return decode<ToInstance>(raw, toInstance);
+}
+
+/** A message from an instance; null when it is not ours. */
+export function decodeFromInstance(raw: unknown): FromInstance | null {
+  return decode<FromInstance>(raw, fromInstance);
+}
