@@ -32,7 +32,7 @@ import type { V1Resumes } from './v1-resumes.js';
 
 /**
  * One Stratum V1 miner connection: line framing, JSON-RPC parsing and the reply order rules
- * of sv2-ckb.md §5. Every request gets exactly one answer, in the order received (a later
+ * of docs/protocol.md §7. Every request gets exactly one answer, in the order received (a later
  * answer waits for an earlier one still in flight upstream); notifications triggered by
  * subscribe/authorize are queued behind their answers, other notifications (new jobs) go out
  * at once so a slow share verdict never delays work. What the requests mean is decided by
