@@ -240,8 +240,13 @@ try {
     const v = (
       await $({ cwd: upBundle })`${compose} -p ${PROJECT} exec -T pool node -e ${script}`
     ).stdout.trim();
-    info(`meta.schema_version = ${v}`);
-    if (v !== '2') throw new Error(`the ledger is at schema version '${v}', expected '2'`);
+    // The version this checkout's ledger migrates to (the image is built from this checkout).
+    const want = /export const SCHEMA_VERSION = (\d+);/.exec(
+      readFileSync(new URL('../pool/src/ledger/ledger.ts', import.meta.url), 'utf8'),
+    )?.[1];
+    if (!want) throw new Error('SCHEMA_VERSION not found in pool/src/ledger/ledger.ts');
+    info(`meta.schema_version = ${v} (this checkout migrates to ${want})`);
+    if (v !== want) throw new Error(`the ledger is at schema version '${v}', expected '${want}'`);
   });
 
   await step(
