@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { balancesSql, payoutTablesSql, SQLITE } from './payout-schema.js';
 import {
   type AccountBalance,
   type NewCredit,
@@ -17,55 +18,9 @@ import {
  */
 
 /** Schema version 3: block rewards, credits, payout batches and their outputs. */
-export const PAYOUT_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS block_rewards (
-  block_id INTEGER PRIMARY KEY REFERENCES blocks(id),
-  shannons INTEGER NOT NULL,
-  reward_block_number INTEGER NOT NULL,
-  reward_block_hash TEXT NOT NULL,
-  reward_epoch TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('immature','matured','orphaned')),
-  message TEXT,
-  updated_at_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS credits (
-  block_id INTEGER NOT NULL REFERENCES block_rewards(block_id),
-  account TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('miner','fee')),
-  amount INTEGER NOT NULL CHECK (amount >= 0),
-  payable INTEGER NOT NULL,
-  PRIMARY KEY (block_id, account, kind)
-);
-CREATE INDEX IF NOT EXISTS credits_account ON credits(account);
-CREATE TABLE IF NOT EXISTS payout_batches (
-  id INTEGER PRIMARY KEY,
-  tx_hash TEXT NOT NULL UNIQUE,
-  tx_json TEXT NOT NULL,
-  fee INTEGER NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending','committed','failed')),
-  message TEXT,
-  created_at_ms INTEGER NOT NULL,
-  updated_at_ms INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS payout_outputs (
-  batch_id INTEGER NOT NULL REFERENCES payout_batches(id),
-  address TEXT NOT NULL,
-  amount INTEGER NOT NULL CHECK (amount > 0),
-  PRIMARY KEY (batch_id, address)
-);
-`;
+export const PAYOUT_TABLES_SQL = payoutTablesSql(SQLITE);
 
-/** Per account: matured credits − non-failed outputs, immature credits, committed outputs. */
-export const BALANCES_SQL = `
-SELECT account, SUM(balance) AS balance, SUM(immature) AS immature, SUM(paid) AS paid,
-  MAX(payable) AS payable FROM (
-  SELECT c.account, CASE WHEN r.status = 'matured' THEN c.amount ELSE 0 END AS balance,
-    CASE WHEN r.status = 'immature' THEN c.amount ELSE 0 END AS immature, 0 AS paid, c.payable
-  FROM credits c JOIN block_rewards r ON r.block_id = c.block_id
-  UNION ALL
-  SELECT o.address, -o.amount, 0, CASE WHEN b.status = 'committed' THEN o.amount ELSE 0 END, 1
-  FROM payout_outputs o JOIN payout_batches b ON b.id = o.batch_id WHERE b.status != 'failed'
-) AS t`;
+const BALANCES_SQL = balancesSql(SQLITE);
 
 const REWARD_COLUMNS = `block_id AS blockId, shannons, reward_block_number AS rewardBlockNumber,
   reward_block_hash AS rewardBlockHash, reward_epoch AS rewardEpoch, status, message,

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { balancesSql, POSTGRES, payoutTablesSql } from './payout-schema.js';
 import {
   type AccountBalance,
   type NewCredit,
@@ -20,54 +21,9 @@ import {
 /** Advisory lock key of payout batch writes ("payouts" in ASCII). */
 const PAYOUT_LOCK = 0x7061796f757473n;
 
-export const PG_PAYOUT_TABLES_SQL = `
-CREATE TABLE IF NOT EXISTS block_rewards (
-  block_id BIGINT PRIMARY KEY REFERENCES blocks(id),
-  shannons NUMERIC(39,0) NOT NULL,
-  reward_block_number BIGINT NOT NULL,
-  reward_block_hash TEXT NOT NULL,
-  reward_epoch TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('immature','matured','orphaned')),
-  message TEXT,
-  updated_at_ms BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS credits (
-  block_id BIGINT NOT NULL REFERENCES block_rewards(block_id),
-  account TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('miner','fee')),
-  amount NUMERIC(39,0) NOT NULL CHECK (amount >= 0),
-  payable BOOLEAN NOT NULL,
-  PRIMARY KEY (block_id, account, kind)
-);
-CREATE INDEX IF NOT EXISTS credits_account ON credits(account);
-CREATE TABLE IF NOT EXISTS payout_batches (
-  id BIGSERIAL PRIMARY KEY,
-  tx_hash TEXT NOT NULL UNIQUE,
-  tx_json TEXT NOT NULL,
-  fee NUMERIC(39,0) NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending','committed','failed')),
-  message TEXT,
-  created_at_ms BIGINT NOT NULL,
-  updated_at_ms BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS payout_outputs (
-  batch_id BIGINT NOT NULL REFERENCES payout_batches(id),
-  address TEXT NOT NULL,
-  amount NUMERIC(39,0) NOT NULL CHECK (amount > 0),
-  PRIMARY KEY (batch_id, address)
-);
-`;
+export const PG_PAYOUT_TABLES_SQL = payoutTablesSql(POSTGRES);
 
-const BALANCES_SQL = `
-SELECT account, SUM(balance)::text AS balance, SUM(immature)::text AS immature, SUM(paid)::text AS paid,
-  BOOL_OR(payable) AS payable FROM (
-  SELECT c.account, CASE WHEN r.status = 'matured' THEN c.amount ELSE 0 END AS balance,
-    CASE WHEN r.status = 'immature' THEN c.amount ELSE 0 END AS immature, 0 AS paid, c.payable
-  FROM credits c JOIN block_rewards r ON r.block_id = c.block_id
-  UNION ALL
-  SELECT o.address, -o.amount, 0, CASE WHEN b.status = 'committed' THEN o.amount ELSE 0 END, TRUE
-  FROM payout_outputs o JOIN payout_batches b ON b.id = o.batch_id WHERE b.status != 'failed'
-) AS t`;
+const BALANCES_SQL = balancesSql(POSTGRES);
 
 const REWARD_COLUMNS = `block_id AS "blockId", shannons::text AS shannons, reward_block_number AS "rewardBlockNumber",
   reward_block_hash AS "rewardBlockHash", reward_epoch AS "rewardEpoch", status, message,

@@ -5,6 +5,7 @@ import { ccc } from '@ckb-ccc/core';
 import { cccA } from '@ckb-ccc/core/advanced';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { creditMaturedBlock } from '../../test/support/matured-credits.js';
 import {
   CKB,
   capturingLogger,
@@ -48,33 +49,10 @@ async function setup(owed: bigint[]) {
     flushIntervalMs: 0,
   });
   const miners = await Promise.all(owed.map((_, i) => addressOfKey(minerKey(0x50 + i))));
-  ledger.recordShare({ worker: 'x', difficulty: 1, timeMs: 0, height: 1 });
-  const { id } = ledger.addPendingBlock(
-    {
-      height: 1,
-      hash: '0x01',
-      powHash: '0x',
-      parentHash: '0x',
-      nonce: '0x0',
-      worker: 'x',
-      foundAtMs: 0,
-      networkDifficulty: 1,
-      shareDifficulty: 1,
-      workId: '0',
-      blockJson: '{}',
-    },
-    1,
+  creditMaturedBlock(
+    ledger,
+    miners.map((m, i) => ({ account: m.address, amount: owed[i] as bigint, payable: true, kind: 'miner' })),
   );
-  ledger.recordReward(
-    { blockId: id, shannons: 0n, rewardBlockNumber: 12, rewardBlockHash: '0x', rewardEpoch: '0x0' },
-    miners.map((m, i) => ({
-      account: m.address,
-      amount: owed[i] as bigint,
-      payable: true,
-      kind: 'miner' as const,
-    })),
-  );
-  ledger.settleReward(id, 'matured', null);
   const client = cccClient('dev', chain.devnet.rpcUrl);
   const signer = new ccc.SignerCkbPrivateKey(client, WALLET_KEY);
   const wallet = { signer, lock: chain.walletLock };
@@ -108,6 +86,32 @@ async function setup(owed: bigint[]) {
   return { chain, rpc, ledger, miners, payer, wallet, metrics, lines, onChain, cellbaseMaturity };
 }
 
+/** What a payer that crashed right after its write leaves: a batch in the ledger, never sent. */
+async function writeBatchUnsent(ctx: Awaited<ReturnType<typeof setup>>, amount: bigint) {
+  const { chain, rpc, ledger, wallet, cellbaseMaturity, miners } = ctx;
+  const tip = await rpc.getTipHeader();
+  const cells = await spendableWalletCells(rpc, chain.walletLockJson, cellbaseMaturity, BigInt(tip.epoch));
+  const outputs = selectPayouts(ledger.accountBalances(), {
+    chain: 'dev',
+    thresholdShannons: 100n * CKB,
+    maxOutputs: 10,
+  });
+  const built = await buildBatch({
+    signer: wallet.signer,
+    walletLock: wallet.lock,
+    cells,
+    outputs,
+    feeRate: 1000n,
+  });
+  ledger.createPayoutBatch({
+    txHash: built.txHash,
+    txJson: built.txJson,
+    fee: built.fee,
+    outputs: [{ address: miners[0]?.address as string, amount }],
+  });
+  return { built, cells };
+}
+
 describe('payouts exactly once', () => {
   it('pays every balance at the threshold in one batch, confirms it, and never pays it again', async () => {
     const { chain, ledger, miners, payer, onChain, metrics } = await setup([
@@ -139,30 +143,10 @@ describe('payouts exactly once', () => {
   });
 
   it('re-sends a written batch the node never got, unchanged, instead of building another', async () => {
-    const { chain, rpc, ledger, payer, wallet, cellbaseMaturity, miners, onChain } = await setup([
-      200n * CKB,
-    ]);
+    const ctx = await setup([200n * CKB]);
+    const { chain, ledger, payer, miners, onChain } = ctx;
     // A crash right after the write: in the ledger, never sent.
-    const tip = await rpc.getTipHeader();
-    const cells = await spendableWalletCells(rpc, chain.walletLockJson, cellbaseMaturity, BigInt(tip.epoch));
-    const outputs = selectPayouts(ledger.accountBalances(), {
-      chain: 'dev',
-      thresholdShannons: 100n * CKB,
-      maxOutputs: 10,
-    });
-    const built = await buildBatch({
-      signer: wallet.signer,
-      walletLock: wallet.lock,
-      cells,
-      outputs,
-      feeRate: 1000n,
-    });
-    ledger.createPayoutBatch({
-      txHash: built.txHash,
-      txJson: built.txJson,
-      fee: built.fee,
-      outputs: [{ address: miners[0]?.address as string, amount: 200n * CKB }],
-    });
+    const { built } = await writeBatchUnsent(ctx, 200n * CKB);
     const run = await payer.run();
     expect(run).toMatchObject({
       settled: { resent: 1 },
@@ -178,28 +162,9 @@ describe('payouts exactly once', () => {
   });
 
   it('fails a batch whose inputs another transaction spent, restores the debit, and pays from other cells', async () => {
-    const { chain, rpc, ledger, payer, wallet, cellbaseMaturity, miners, lines, metrics, onChain } =
-      await setup([300n * CKB]);
-    const tip = await rpc.getTipHeader();
-    const cells = await spendableWalletCells(rpc, chain.walletLockJson, cellbaseMaturity, BigInt(tip.epoch));
-    const outputs = selectPayouts(ledger.accountBalances(), {
-      chain: 'dev',
-      thresholdShannons: 100n * CKB,
-      maxOutputs: 10,
-    });
-    const built = await buildBatch({
-      signer: wallet.signer,
-      walletLock: wallet.lock,
-      cells,
-      outputs,
-      feeRate: 1000n,
-    });
-    ledger.createPayoutBatch({
-      txHash: built.txHash,
-      txJson: built.txJson,
-      fee: built.fee,
-      outputs: [{ address: miners[0]?.address as string, amount: 300n * CKB }],
-    });
+    const ctx = await setup([300n * CKB]);
+    const { chain, rpc, ledger, payer, wallet, miners, lines, metrics, onChain } = ctx;
+    const { built, cells } = await writeBatchUnsent(ctx, 300n * CKB);
     // Someone with the wallet key spends the same first cell elsewhere, and it confirms.
     const first = cells[0];
     if (!first) throw new Error('no wallet cell');

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { creditMaturedBlock } from '../../../test/support/matured-credits.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { UsageError } from '../command.js';
 import command from './payouts.js';
@@ -14,31 +15,10 @@ afterEach(() => vi.restoreAllMocks());
 function poolWithBalances(): string {
   const dir = mkdtempSync(join(tmpdir(), 'payouts-cli-'));
   const ledger = new Ledger(join(dir, 'ledger.sqlite'), { flushIntervalMs: 0 });
-  ledger.recordShare({ worker: 'x', difficulty: 1, timeMs: 0, height: 1 });
-  const { id } = ledger.addPendingBlock(
-    {
-      height: 1,
-      hash: '0x01',
-      powHash: '0x',
-      parentHash: '0x',
-      nonce: '0x0',
-      worker: 'x',
-      foundAtMs: 0,
-      networkDifficulty: 1,
-      shareDifficulty: 1,
-      workId: '0',
-      blockJson: '{}',
-    },
-    1,
-  );
-  ledger.recordReward(
-    { blockId: id, shannons: 0n, rewardBlockNumber: 12, rewardBlockHash: '0x', rewardEpoch: '0x0' },
-    [
-      { account: ALICE, amount: 150n * 100_000_000n, payable: true, kind: 'miner' },
-      { account: 'bob', amount: 500n * 100_000_000n, payable: false, kind: 'miner' },
-    ],
-  );
-  ledger.settleReward(id, 'matured', null);
+  creditMaturedBlock(ledger, [
+    { account: ALICE, amount: 150n * 100_000_000n, payable: true, kind: 'miner' },
+    { account: 'bob', amount: 500n * 100_000_000n, payable: false, kind: 'miner' },
+  ]);
   ledger.close();
   const config = join(dir, 'pool.yaml');
   writeFileSync(
