@@ -3,6 +3,7 @@ import { BlockHeights } from './heights.js';
 import { AWAITING_REWARD_WHERE, PAYOUT_TABLES_SQL, PayoutTables } from './payout-tables.js';
 import type {
   AccountBalance,
+  AccountPayout,
   NewCredit,
   NewPayoutBatch,
   NewReward,
@@ -467,6 +468,14 @@ export class Ledger implements LedgerStore {
 
   accountBalances(): AccountBalance[] {
     return this.payouts.accountBalances();
+  }
+
+  accountBalance(account: string): AccountBalance | null {
+    return this.payouts.accountBalance(account);
+  }
+
+  accountPayouts(address: string, limit: number): AccountPayout[] {
+    return this.payouts.accountPayouts(address, limit);
   }
 
   createPayoutBatch(batch: NewPayoutBatch, nowMs = Date.now()): number {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { balancesSql, payoutTablesSql, SQLITE } from './payout-schema.js';
 import {
   type AccountBalance,
+  type AccountPayout,
   type NewCredit,
   type NewPayoutBatch,
   type NewReward,
@@ -108,6 +109,27 @@ export class PayoutTables {
       .safeIntegers(true)
       .all() as (Omit<AccountBalance, 'payable'> & { payable: bigint })[];
     return rows.map(toBalance);
+  }
+
+  accountBalance(account: string): AccountBalance | null {
+    const r = this.db
+      .prepare(`${BALANCES_SQL} WHERE account = ? GROUP BY account`)
+      .safeIntegers(true)
+      .get(account) as (Omit<AccountBalance, 'payable'> & { payable: bigint }) | undefined;
+    return r ? toBalance(r) : null;
+  }
+
+  /** The newest `limit` outputs paying `address`, newest batch first. */
+  accountPayouts(address: string, limit: number): AccountPayout[] {
+    const rows = this.db
+      .prepare(
+        `SELECT b.tx_hash AS txHash, o.amount, b.status, b.updated_at_ms AS updatedAtMs
+         FROM payout_outputs o JOIN payout_batches b ON b.id = o.batch_id
+         WHERE o.address = ? ORDER BY b.id DESC LIMIT ?`,
+      )
+      .safeIntegers(true)
+      .all(address, limit) as (Omit<AccountPayout, 'updatedAtMs'> & { updatedAtMs: bigint })[];
+    return rows.map((r) => ({ ...r, updatedAtMs: Number(r.updatedAtMs) }));
   }
 
   private balanceOf(account: string): bigint {

@@ -64,6 +64,15 @@ export interface NewPayoutBatch {
   outputs: PayoutOutput[];
 }
 
+/** One output paying an account, with its batch's state. */
+export interface AccountPayout {
+  txHash: string;
+  amount: bigint;
+  status: PayoutBatchStatus;
+  /** When the batch last changed state (written, committed or failed). */
+  updatedAtMs: number;
+}
+
 export interface PayoutBatchRow extends NewPayoutBatch {
   id: number;
   status: PayoutBatchStatus;

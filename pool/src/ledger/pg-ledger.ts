@@ -11,6 +11,7 @@ import type {
 } from './ledger.js';
 import type {
   AccountBalance,
+  AccountPayout,
   NewCredit,
   NewPayoutBatch,
   NewReward,
@@ -21,7 +22,9 @@ import type {
 } from './payout-types.js';
 import { PgBlockHeights } from './pg-heights.js';
 import {
+  pgAccountBalance,
   pgAccountBalances,
+  pgAccountPayouts,
   pgCreatePayoutBatch,
   pgPayoutBatches,
   pgRecordReward,
@@ -297,6 +300,14 @@ export class PgLedger implements LedgerStore {
 
   accountBalances(): Promise<AccountBalance[]> {
     return pgAccountBalances(this.pool);
+  }
+
+  accountBalance(account: string): Promise<AccountBalance | null> {
+    return pgAccountBalance(this.pool, account);
+  }
+
+  accountPayouts(address: string, limit: number): Promise<AccountPayout[]> {
+    return pgAccountPayouts(this.pool, address, limit);
   }
 
   createPayoutBatch(batch: NewPayoutBatch, nowMs = Date.now()): Promise<number> {

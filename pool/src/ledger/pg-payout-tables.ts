@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { balancesSql, POSTGRES, payoutTablesSql } from './payout-schema.js';
 import {
   type AccountBalance,
+  type AccountPayout,
   type NewCredit,
   type NewPayoutBatch,
   type NewReward,
@@ -91,6 +92,22 @@ function toBalance(r: BalanceText): AccountBalance {
 export async function pgAccountBalances(c: pg.ClientBase | pg.Pool): Promise<AccountBalance[]> {
   const r = await c.query<BalanceText>(`${BALANCES_SQL} GROUP BY account ORDER BY account COLLATE "C"`);
   return r.rows.map(toBalance);
+}
+
+export async function pgAccountBalance(c: pg.Pool, account: string): Promise<AccountBalance | null> {
+  const r = await c.query<BalanceText>(`${BALANCES_SQL} WHERE account = $1 GROUP BY account`, [account]);
+  const row = r.rows[0];
+  return row ? toBalance(row) : null;
+}
+
+export async function pgAccountPayouts(c: pg.Pool, address: string, limit: number): Promise<AccountPayout[]> {
+  const r = await c.query<{ txHash: string; amount: string; status: PayoutBatchStatus; updatedAtMs: string }>(
+    `SELECT b.tx_hash AS "txHash", o.amount::text AS amount, b.status, b.updated_at_ms AS "updatedAtMs"
+     FROM payout_outputs o JOIN payout_batches b ON b.id = o.batch_id
+     WHERE o.address = $1 ORDER BY b.id DESC LIMIT $2`,
+    [address, limit],
+  );
+  return r.rows.map((row) => ({ ...row, amount: BigInt(row.amount), updatedAtMs: Number(row.updatedAtMs) }));
 }
 
 export async function pgCreatePayoutBatch(

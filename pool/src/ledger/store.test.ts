@@ -452,6 +452,20 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
         ['0xf3', 'committed', 2],
         ['0xf1', 'failed', 2],
       ]);
+      // One account's figures, read on their own, agree with the full list.
+      expect(await l.accountBalance('ckt1a')).toEqual({
+        account: 'ckt1a',
+        balance: 0n,
+        immature: 0n,
+        paid: 200n,
+        payable: true,
+      });
+      expect(await l.accountBalance('ckt1nobody')).toBeNull();
+      expect(await l.accountPayouts('ckt1a', 10)).toEqual([
+        { txHash: '0xf3', amount: 200n, status: 'committed', updatedAtMs: expect.any(Number) },
+        { txHash: '0xf1', amount: 150n, status: 'failed', updatedAtMs: 2000 },
+      ]);
+      expect(await l.accountPayouts('ckt1a', 1)).toHaveLength(1);
       await l.close();
     },
   );

@@ -10,6 +10,7 @@ import type {
 } from './ledger.js';
 import type {
   AccountBalance,
+  AccountPayout,
   NewCredit,
   NewPayoutBatch,
   NewReward,
@@ -83,6 +84,10 @@ export interface LedgerStore {
     nowMs?: number,
   ): Awaitable<boolean>;
   accountBalances(): Awaitable<AccountBalance[]>;
+  /** One account's balance; null when nothing was ever credited or paid to it. */
+  accountBalance(account: string): Awaitable<AccountBalance | null>;
+  /** The newest `limit` outputs paying `address`, newest batch first. */
+  accountPayouts(address: string, limit: number): Awaitable<AccountPayout[]>;
   /** Writes a signed batch and its outputs (the debit) at once; OverdraftError writes nothing. */
   createPayoutBatch(batch: NewPayoutBatch, nowMs?: number): Awaitable<number>;
   /** Newest first. */
