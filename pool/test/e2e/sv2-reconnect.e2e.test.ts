@@ -1,14 +1,18 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ScriptedPool, scriptedPool, until } from '../../../test/support/scripted-pool.js';
-import { targetToCompact } from '../../ckb/target.js';
-import { type Devnet, startDevnet } from '../../devnet/index.js';
-import { parseConfig } from '../../pool/config.js';
-import { type RunningPool, startPool } from '../../pool/server.js';
-import type { Sv2Connection } from '../connection.js';
-import type { Sv2Message } from '../messages/index.js';
-import { authorityPublicFromSecret, encodeAuthorityPubkey, generateAuthorityKeypair } from '../noise/keys.js';
-import { UpstreamClient } from './upstream.js';
+import { targetToCompact } from '../../src/ckb/target.js';
+import { type Devnet, startDevnet } from '../../src/devnet/index.js';
+import { parseConfig } from '../../src/pool/config.js';
+import { type RunningPool, startPool } from '../../src/pool/server.js';
+import { UpstreamClient } from '../../src/sv2/client/upstream.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Message } from '../../src/sv2/messages/index.js';
+import {
+  authorityPublicFromSecret,
+  encodeAuthorityPubkey,
+  generateAuthorityKeypair,
+} from '../../src/sv2/noise/keys.js';
+import { type ScriptedPool, scriptedPool, until } from '../support/scripted-pool.js';
 
 /**
  * Reconnect as the SV2 client (translator, CPU miner) honours it, against real pools of this
