@@ -20,6 +20,7 @@ export interface ChannelTally {
 }
 
 const tallies = new WeakMap<Channel, ChannelTally>();
+const MAX_TARGET = (1n << 256n) - 1n;
 const scratch = new Uint8Array(32);
 
 function tallyFor(ch: Channel): ChannelTally {
@@ -31,7 +32,7 @@ function tallyFor(ch: Channel): ChannelTally {
       lastSequenceNumber: 0,
       bestDifficulty: 0,
       blocksFound: 0,
-      requestedMaxTarget: (1n << 256n) - 1n,
+      requestedMaxTarget: MAX_TARGET,
     };
     tallies.set(ch, t);
   }
@@ -44,6 +45,11 @@ export function channelTally(ch: Channel): ChannelTally {
 
 export function noteRequestedMaxTarget(ch: Channel, maxTarget: bigint): void {
   tallyFor(ch).requestedMaxTarget = maxTarget;
+}
+
+/** The easiest target the channel's client accepts (its max_target; all-ones when never said). */
+export function clientMaxTarget(ch: Channel): bigint {
+  return tallies.get(ch)?.requestedMaxTarget ?? MAX_TARGET;
 }
 
 /**

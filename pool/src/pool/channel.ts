@@ -81,7 +81,7 @@ export type ShareOutcome =
   | 'stale-share'
   | 'duplicate-share'
   | 'difficulty-too-low'
-  | 'invalid-nonce-size'
+  | 'bad-extranonce-size'
   /** Extension 0x0002: the user_identity TLV is longer than 32 bytes (spec: reject the message). */
   | 'invalid-user-identity';
 
@@ -177,7 +177,7 @@ export function judgeShare(
   if (found.kind === 'stale') return { outcome: 'stale-share' };
   const job = found.job;
   if (ch.extranoncePrefix.length + m.nonceSuffix.length !== CKB_NONCE_SIZE)
-    return { outcome: 'invalid-nonce-size' };
+    return { outcome: 'bad-extranonce-size' };
   const nonce16 = new Uint8Array(CKB_NONCE_SIZE);
   nonce16.set(ch.extranoncePrefix, 0);
   nonce16.set(m.nonceSuffix, ch.extranoncePrefix.length);

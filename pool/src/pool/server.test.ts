@@ -219,7 +219,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
       'difficulty-too-low',
     );
     expect(await c.error(ch.channelId, c.submit(ch.channelId, job.jobId, good.suffix.slice(1)))).toBe(
-      'invalid-nonce-size',
+      'bad-extranonce-size',
     );
     expect(await c.error(ch.channelId + 100, c.submit(ch.channelId + 100, job.jobId, good.suffix))).toBe(
       'invalid-channel-id',
@@ -239,7 +239,7 @@ describe('pool over real TCP + Noise against the dev chain', () => {
       'stale-share',
       'duplicate-share',
       'difficulty-too-low',
-      'invalid-nonce-size',
+      'bad-extranonce-size',
       'invalid-channel-id',
       'invalid-job-id',
     ]) {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import {
+  ErrorCodes,
   type RequestExtensions,
   SETUP_REQUIRES_STANDARD_JOBS,
   type SetupConnection,
@@ -7,13 +8,15 @@ import {
   type Sv2Message,
 } from '../sv2/messages/index.js';
 import type { Channel, ShareOutcome } from './channel.js';
+import { clientMaxTarget } from './channel-tally.js';
 import type { Job } from './jobs.js';
 import { type PeerAccount, type PeerLimitReason, UNLIMITED_PEER } from './peer-limits.js';
+import { BitcoinWork } from './session/bitcoin-work.js';
 import { SessionChannels } from './session/channel-opening.js';
 import { updateChannel } from './session/channel-update.js';
 import { ChannelVardiff } from './session/channel-vardiff.js';
 import { type SessionContext, type SessionTransport, type SessionWire, sendJob } from './session/context.js';
-import { answerRequestExtensions } from './session/extensions.js';
+import { answerRequestExtensions, REQUIRED_EXTENSION_RETRY_MS } from './session/extensions.js';
 import { answerSetupConnection } from './session/setup-connection.js';
 import { ShareAcks } from './session/share-acks.js';
 import { ShareSubmission } from './session/share-submission.js';
@@ -30,7 +33,9 @@ export type { FoundBlock, SessionContext, SessionTransport, VardiffTask } from '
  * handler per subprotocol: setup-connection (common), extensions (0x0001 negotiation of 0x4CCB
  * and 0x0002), channel-opening and channel-update (mining channels in one group channel),
  * share-submission (0x4CCB SubmitSharesCkb, 0x0002 user_identity TLVs) with share-acks (batched
- * SubmitShares.Success), and channel-vardiff (SetTarget).
+ * SubmitShares.Success), bitcoin-work (the errors Bitcoin-shaped shares and custom jobs get), and
+ * channel-vardiff (SetTarget). Mining messages need 0x4CCB: a connection that uses them without
+ * it is disconnected (extension 0x0001), after an OpenMiningChannel.Error saying why.
  */
 export class Session {
   state: 'setup' | 'ready' | 'closed' = 'setup';
@@ -45,6 +50,9 @@ export class Session {
   private readonly vardiff: ChannelVardiff;
   private readonly acks: ShareAcks;
   private readonly shares: ShareSubmission;
+  private readonly bitcoin: BitcoinWork;
+  /** Armed while a RequestExtensions.Error left 0x4CCB missing: the client must ask again. */
+  private extensionRetry: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -78,6 +86,7 @@ export class Session {
       this.vardiff,
       this.acks,
     );
+    this.bitcoin = new BitcoinWork(this.wire, channels, this.acks);
   }
 
   /** This connection's open channels by id. */
@@ -107,13 +116,24 @@ export class Session {
       this.onSetupConnection(msg);
       return;
     }
+    if (!this.ckbNegotiated && MINING_REQUESTS.has(msg.type)) {
+      this.refuseWithoutCkb(msg);
+      return;
+    }
     switch (msg.type) {
       case 'RequestExtensions':
         this.onRequestExtensions(msg);
         return;
       case 'OpenStandardMiningChannel':
       case 'OpenExtendedMiningChannel':
-        this.chans.open(msg, this.ckbNegotiated);
+        this.chans.open(msg, { standardJobsOnly: (this.setupFlags & SETUP_REQUIRES_STANDARD_JOBS) !== 0 });
+        return;
+      case 'SubmitSharesStandard':
+      case 'SubmitSharesExtended':
+        this.bitcoin.submit(msg);
+        return;
+      case 'SetCustomMiningJob':
+        this.bitcoin.customJob(msg, this.chans.groupChannelId);
         return;
       case 'SubmitSharesCkb':
         this.shares.submit(msg);
@@ -127,10 +147,6 @@ export class Session {
       case 'SetupConnection':
         this.fail('SetupConnection sent twice');
         return;
-      // Client messages outside the CKB profile (shares come as SubmitSharesCkb, no custom jobs).
-      case 'SubmitSharesStandard':
-      case 'SubmitSharesExtended':
-      case 'SetCustomMiningJob':
       // Messages only a server sends.
       case 'SetupConnectionSuccess':
       case 'SetupConnectionError':
@@ -201,6 +217,35 @@ export class Session {
     this.ckbNegotiated = negotiated.ckb;
     this.workerHashrateNegotiated = negotiated.workerHashrate;
     this.transport.send(reply);
+    if (this.ckbNegotiated) this.stopExtensionRetry();
+    else if (!this.extensionRetry) {
+      // The client may ask again with 0x4CCB; one that does not is disconnected.
+      this.extensionRetry = setTimeout(() => {
+        this.extensionRetry = null;
+        this.fail('required extension 0x4CCB not negotiated');
+      }, REQUIRED_EXTENSION_RETRY_MS);
+      this.extensionRetry.unref?.();
+    }
+  }
+
+  private stopExtensionRetry(): void {
+    if (this.extensionRetry) clearTimeout(this.extensionRetry);
+    this.extensionRetry = null;
+  }
+
+  /**
+   * A mining message before 0x4CCB was negotiated: the client went on without the extension the
+   * pool requires, so the connection ends. A channel open first hears why.
+   */
+  private refuseWithoutCkb(msg: Sv2Message): void {
+    if (msg.type === 'OpenStandardMiningChannel' || msg.type === 'OpenExtendedMiningChannel') {
+      this.transport.send({
+        type: 'OpenMiningChannelError',
+        requestId: msg.requestId,
+        errorCode: ErrorCodes.ckbExtensionRequired,
+      });
+    }
+    this.fail(`${msg.type} without the required extension 0x4CCB`);
   }
 
   /**
@@ -212,7 +257,9 @@ export class Session {
     const channels = this.chans.byId;
     if (this.state !== 'ready' || channels.size === 0) return 0;
     for (const ch of channels.values()) {
-      if (ch.difficulty > job.networkDifficulty || ch.target < job.networkTarget) {
+      // A channel already at its client's max_target cannot follow an easier network.
+      const easier = ch.target < job.networkTarget && ch.target < clientMaxTarget(ch);
+      if (ch.difficulty > job.networkDifficulty || easier) {
         const clamped = clampDifficulty(ch.difficulty, this.ctx.config.vardiff, job.networkDifficulty);
         this.vardiff.setDifficulty(ch, clamped, job);
       }
@@ -258,9 +305,22 @@ export class Session {
   /** The connection is gone: release channels and timers. Idempotent. */
   closed(): void {
     if (this.state === 'closed') return;
+    this.stopExtensionRetry();
     this.chans.releaseAll();
     this.peer.leave();
     this.state = 'closed';
     this.acks.stop();
   }
 }
+
+/** Client messages of the mining subprotocol: each needs the CKB extension 0x4CCB negotiated. */
+const MINING_REQUESTS: ReadonlySet<Sv2Message['type']> = new Set<Sv2Message['type']>([
+  'OpenStandardMiningChannel',
+  'OpenExtendedMiningChannel',
+  'UpdateChannel',
+  'CloseChannel',
+  'SubmitSharesStandard',
+  'SubmitSharesExtended',
+  'SubmitSharesCkb',
+  'SetCustomMiningJob',
+]);

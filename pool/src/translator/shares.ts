@@ -14,7 +14,7 @@ const VERDICT_CODES: Record<string, [number, string]> = {
   'invalid-channel-id': [V1Error.jobNotFound, 'Job not found (channel reopened)'],
   'duplicate-share': [V1Error.duplicate, 'Duplicate share'],
   'difficulty-too-low': [V1Error.lowDifficulty, 'Low difficulty'],
-  'invalid-nonce-size': [V1Error.illegalParams, 'Illegal params (nonce size)'],
+  'bad-extranonce-size': [V1Error.illegalParams, 'Illegal params (nonce size)'],
   'upstream-lost': [V1Error.jobNotFound, 'Job not found (pool connection lost)'],
   'channel-closed': [V1Error.jobNotFound, 'Job not found (channel closed)'],
   timeout: [V1Error.other, 'Pool did not answer in time'],

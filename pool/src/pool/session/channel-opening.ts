@@ -24,7 +24,10 @@ import type { ShareAcks } from './share-acks.js';
  * worker-name slot of the connection and of its IP, and a place in the vardiff wheel.
  */
 export class SessionChannels {
-  /** The group channel every channel of this connection belongs to (0 until the first opens). */
+  /**
+   * The group channel every channel of this connection belongs to: 0 until the first opens, and
+   * always 0 on a REQUIRES_STANDARD_JOBS connection (no group channel).
+   */
   groupChannelId = 0;
   private nextChannelId = 1;
 
@@ -41,12 +44,21 @@ export class SessionChannels {
     private readonly limited: (reason: PeerLimitReason) => void,
   ) {}
 
-  open(m: OpenStandardMiningChannel | OpenExtendedMiningChannel, ckbNegotiated: boolean): void {
+  /**
+   * Opens a channel (the session has checked that 0x4CCB is negotiated). `standardJobsOnly`:
+   * the client set REQUIRES_STANDARD_JOBS ("unable to process extended jobs"), so it gets no
+   * extended channel and no group channel (group_channel_id 0, as SRI's pool answers), and
+   * every job is addressed to its channel.
+   */
+  open(m: OpenStandardMiningChannel | OpenExtendedMiningChannel, o: { standardJobsOnly: boolean }): void {
     const { ctx } = this.wire;
     const job = ctx.jobs.current;
     const networkTarget = job?.networkTarget ?? MAX_U256;
     const { target: maxTarget, minDifficulty: minByClient } = parseMaxTarget(m.maxTarget);
-    const refusal = openChannelRefusal(m, ckbNegotiated, maxTarget, networkTarget);
+    const refusal =
+      o.standardJobsOnly && m.type === 'OpenExtendedMiningChannel'
+        ? ErrorCodes.extendedChannelsNotSupportedForStandardJobs
+        : openChannelRefusal(m, true, maxTarget, networkTarget);
     if (refusal) {
       this.openError(m.requestId, refusal);
       return;
@@ -65,7 +77,7 @@ export class SessionChannels {
       this.openError(m.requestId, ErrorCodes.channelCapacityExhausted);
       return;
     }
-    if (this.groupChannelId === 0) this.groupChannelId = this.nextChannelId++;
+    if (this.groupChannelId === 0 && !o.standardJobsOnly) this.groupChannelId = this.nextChannelId++;
     const channel = this.newChannel(m, worker, index, maxTarget, minByClient);
     this.byId.set(channel.id, channel);
     noteRequestedMaxTarget(channel, maxTarget);
@@ -166,7 +178,7 @@ export class SessionChannels {
 
   /** CloseChannel: one channel, or every channel when it names the group. */
   close(m: CloseChannel): void {
-    if (m.channelId === this.groupChannelId) {
+    if (this.groupChannelId !== 0 && m.channelId === this.groupChannelId) {
       for (const ch of [...this.byId.values()]) this.remove(ch, m.reasonCode);
       return;
     }

@@ -1,5 +1,6 @@
 import { MAX_U256, targetToU256Le } from '../../ckb/target.js';
 import { applyTarget, type Channel, channelTargetFor } from '../channel.js';
+import { clientMaxTarget } from '../channel-tally.js';
 import type { Job } from '../jobs.js';
 import { retarget } from '../vardiff.js';
 import type { SessionWire, VardiffOwner, VardiffTask } from './context.js';
@@ -17,10 +18,14 @@ export class ChannelVardiff {
     private readonly owner: VardiffOwner,
   ) {}
 
-  /** Sets the channel's difficulty; a target that moved is announced. */
+  /**
+   * Sets the channel's difficulty; a target that moved is announced. The target never goes
+   * above the client's max_target, not even to follow the network ("Maximum target which can be
+   * accepted by the connected device or devices").
+   */
   setDifficulty(ch: Channel, difficulty: number, job: Job | null): void {
     const networkTarget = job?.networkTarget ?? this.wire.ctx.jobs.current?.networkTarget ?? MAX_U256;
-    const target = channelTargetFor(difficulty, networkTarget);
+    const target = channelTargetFor(difficulty, networkTarget, clientMaxTarget(ch));
     ch.difficulty = difficulty;
     ch.vardiff.difficulty = difficulty;
     if (target === ch.target) return;

@@ -4,21 +4,24 @@ import { MAX_U256, targetToU256Le } from '../../ckb/target.js';
 import { answerRequestExtensions } from './extensions.js';
 
 describe('SV2 session: extension negotiation through the session', () => {
-  it('negotiates extension 0x4CCB and refuses channels without it', () => {
-    const h = harness();
-    setup(h);
-    h.session.handle({
+  it('negotiates extension 0x4CCB and refuses channels without it, closing the connection', () => {
+    const refused = harness();
+    setup(refused);
+    refused.session.handle({
       type: 'OpenStandardMiningChannel',
       requestId: 5,
       userIdentity: 'a',
       nominalHashRate: 0,
       maxTarget: targetToU256Le(MAX_U256),
     });
-    expect(last(h)).toEqual({
+    expect(last(refused)).toEqual({
       type: 'OpenMiningChannelError',
       requestId: 5,
       errorCode: 'ckb-extension-required',
     });
+    expect(refused.closedWith).toHaveLength(1);
+    const h = harness();
+    setup(h);
     h.session.handle({ type: 'RequestExtensions', requestId: 2, requestedExtensions: [0x0003] });
     expect(last(h)).toMatchObject({
       type: 'RequestExtensionsError',

@@ -9,6 +9,13 @@ import {
 /** The extensions this pool speaks: 0x4CCB (CKB jobs and shares) and 0x0002 (worker TLVs). */
 export const SUPPORTED_EXTENSIONS: readonly number[] = [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE];
 
+/**
+ * How long a client whose RequestExtensions left 0x4CCB out has to ask again with it before the
+ * pool disconnects (extension 0x0001 §4: "If the client does not retry with the required
+ * extension, the server MUST disconnect the client").
+ */
+export const REQUIRED_EXTENSION_RETRY_MS = 10_000;
+
 /** What a connection has negotiated so far. */
 export interface Negotiated {
   ckb: boolean;

@@ -100,7 +100,7 @@ describe('SV2 session: shares', () => {
     expect(submit({ channelId: 4242 })).toBe('invalid-channel-id');
     expect(submit({ channelId: ch.groupChannelId })).toBe('invalid-channel-id');
     expect(submit({ jobId: 999_999 })).toBe('invalid-job-id');
-    expect(submit({ nonceSuffix: new Uint8Array(11) })).toBe('invalid-nonce-size');
+    expect(submit({ nonceSuffix: new Uint8Array(11) })).toBe('bad-extranonce-size');
     expect(submit({ nonceSuffix: low.suffix })).toBe('difficulty-too-low');
     expect(submit({})).toBe('accepted');
     expect(submit({})).toBe('duplicate-share');
@@ -113,7 +113,7 @@ describe('SV2 session: shares', () => {
       'invalid-channel-id',
       'invalid-channel-id',
       'invalid-job-id',
-      'invalid-nonce-size',
+      'bad-extranonce-size',
       'difficulty-too-low',
       'duplicate-share',
       'stale-share',

@@ -52,6 +52,7 @@ export async function negotiateUpstream(o: NegotiateOptions): Promise<Negotiated
   const wantWorker = o.workerHashrate;
   return new Promise<Negotiated>((resolve, reject) => {
     let requested: number[] = [];
+    const tried: number[][] = [];
     let done: Negotiated | null = null;
     const early: Sv2Message[] = [];
     const detach = () => {
@@ -72,6 +73,7 @@ export async function negotiateUpstream(o: NegotiateOptions): Promise<Negotiated
     timer.unref?.();
     const request = (extensions: number[]) => {
       requested = extensions;
+      tried.push(extensions);
       conn.send({ type: 'RequestExtensions', requestId: 0, requestedExtensions: extensions });
     };
     const onClose = (info: { message: string }) => {
@@ -113,19 +115,18 @@ export async function negotiateUpstream(o: NegotiateOptions): Promise<Negotiated
           resolve(done);
           return;
         }
-        case 'RequestExtensionsError':
-          if (
-            requested.includes(EXTENSION_WORKER_HASHRATE) &&
-            !m.unsupportedExtensions.includes(EXTENSION_CKB)
-          ) {
-            // The spec lets a client retry with a modified request: 0x4CCB is all we need.
-            log?.info({ url }, 'upstream refused the extension request; asking for 0x4CCB alone');
-            request([EXTENSION_CKB]);
+        case 'RequestExtensionsError': {
+          const next = retryRequest(tried, m, wantWorker);
+          if (typeof next === 'string') {
+            log?.error({ url, unsupported: m.unsupportedExtensions, required: m.requiredExtensions }, next);
+            fail(next);
             return;
           }
-          log?.error({ url }, 'upstream does not support the CKB extension 0x4CCB');
-          fail('extension 0x4CCB refused');
+          // The spec lets a client retry with a modified request (extension 0x0001 §4.6).
+          log?.info({ url, extensions: next }, 'upstream refused the extension request; asking again');
+          request(next);
           return;
+        }
         default:
           return;
       }
@@ -146,4 +147,42 @@ export async function negotiateUpstream(o: NegotiateOptions): Promise<Negotiated
       deviceId: '',
     });
   });
+}
+
+/** What this client can speak: a server that requires anything else cannot be served. */
+const SPOKEN = [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE];
+
+/**
+ * After RequestExtensions.Error: the request to send next, or why the connection must end.
+ * A server that requires an extension this client does not speak would have to disconnect us
+ * ("If the client does not retry with the required extension, the server MUST disconnect the
+ * client"), so we leave first; so do we when 0x4CCB is refused or every request worth sending
+ * was already refused (`tried`).
+ */
+export function retryRequest(
+  tried: readonly (readonly number[])[],
+  e: { unsupportedExtensions: readonly number[]; requiredExtensions: readonly number[] },
+  wantWorker: boolean,
+): number[] | string {
+  const unknown = e.requiredExtensions.filter((x) => !SPOKEN.includes(x));
+  if (unknown.length > 0) {
+    return `upstream requires extension ${unknown.map(hex).join(', ')}, which this client does not speak`;
+  }
+  if (e.unsupportedExtensions.includes(EXTENSION_CKB)) return 'extension 0x4CCB refused';
+  const pair = [EXTENSION_CKB, EXTENSION_WORKER_HASHRATE];
+  const candidates = e.requiredExtensions.includes(EXTENSION_WORKER_HASHRATE)
+    ? [pair]
+    : wantWorker && !e.unsupportedExtensions.includes(EXTENSION_WORKER_HASHRATE)
+      ? [pair, [EXTENSION_CKB]]
+      : [[EXTENSION_CKB]];
+  const next = candidates.find((c) => !tried.some((t) => sameSet(c, t)));
+  return next ?? 'extension 0x4CCB refused';
+}
+
+function sameSet(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function hex(x: number): string {
+  return `0x${x.toString(16).padStart(4, '0').toUpperCase()}`;
 }

@@ -30,8 +30,8 @@ export interface UpstreamMessageSink {
   target(epoch: number, channelId: number, target: bigint): void;
   prefix(epoch: number, channelId: number, prefix: Uint8Array): void;
   closedChannel(epoch: number, channelId: number, reason: string): void;
-  /** The pool asked us to reconnect (maintenance): drop the connection. */
-  reconnect(): void;
+  /** The pool asked us to reconnect (maintenance), maybe elsewhere: empty host / port 0 = same. */
+  reconnect(newHost: string, newPort: number): void;
 }
 
 interface PendingOpen {
@@ -121,7 +121,7 @@ export class UpstreamChannels {
         this.sink.closedChannel(epoch, m.channelId, m.reasonCode);
         return;
       case 'Reconnect':
-        this.sink.reconnect();
+        this.sink.reconnect(m.newHost, m.newPort);
         return;
       default:
         return;

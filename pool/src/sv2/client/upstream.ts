@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Sv2Connection } from '../connection.js';
 import type { Sv2Message } from '../messages/index.js';
-import { parsePoolUrl } from '../noise/keys.js';
+import { formatPoolUrl, parsePoolUrl } from '../noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
 import type { InFlightShares, ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
@@ -14,9 +14,11 @@ export type { OpenedChannel, UpstreamJob } from './upstream-channels.js';
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
  * and the 0x4CCB extension negotiation (with 0x0002 when asked to: a pool that refuses it is
- * asked again for 0x4CCB alone), and when the connection drops (or the pool sends
- * Reconnect) dials again with exponential backoff, moving on to the next URL after each failed
- * attempt (failover). Each established connection is an "epoch"; channels, job ids and
+ * asked again for 0x4CCB alone), and when the connection drops dials again with exponential
+ * backoff, moving on to the next URL after each failed attempt (failover). A Reconnect from the
+ * pool is a redirect: the next dial goes to its new_host:new_port (empty host / port 0 = the
+ * present one) with the SAME authority key, so only a server certified by this pool can take
+ * the connection; if that dial fails, the configured URLs take over again. Each established connection is an "epoch"; channels, job ids and
  * sequence numbers belong to one epoch and are reopened by the owner on 'up'. Used by the
  * translator (extended channels) and the CPU miner (a standard channel).
  *
@@ -95,6 +97,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private closedBytesIn = 0;
   private closedBytesOut = 0;
   currentUrl: string | null = null;
+  /** Where the pool's last Reconnect sent us (dialled instead of the URL list while it works). */
+  private redirect: string | null = null;
   reconnects = 0;
   /** Switches from a backup URL back to a more preferred one. */
   failbacks = 0;
@@ -114,11 +118,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
         target: (epoch, channelId, target) => this.emit('target', epoch, channelId, target),
         prefix: (epoch, channelId, prefix) => this.emit('prefix', epoch, channelId, prefix),
         closedChannel: (epoch, channelId, reason) => this.emit('closedChannel', epoch, channelId, reason),
-        reconnect: () => {
-          // Maintenance on the pool: drop this connection; the backoff loop dials again.
-          this.o.log.info({ url: this.currentUrl }, 'upstream asked us to reconnect');
-          this.conn?.close('local-close', 'reconnect requested');
-        },
+        reconnect: (newHost, newPort) => this.onReconnect(newHost, newPort),
       },
     );
     const fb = o.failback
@@ -170,12 +170,19 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private async dial(): Promise<void> {
     if (this.stopped) return;
     const index = this.urlIndex % this.o.urls.length;
-    const url = this.o.urls[index];
+    const redirected = this.redirect;
+    const url = redirected ?? this.o.urls[index];
     let n: Negotiated;
     try {
       n = await this.negotiate(url, true);
     } catch (err) {
       this.o.log.warn({ url, err: (err as Error).message }, 'upstream connect failed');
+      if (redirected !== null && this.redirect === redirected) {
+        // The node the pool sent us to did not take us: back to the configured URLs.
+        this.redirect = null;
+        this.retry(false);
+        return;
+      }
       this.retry(true);
       return;
     }
@@ -246,6 +253,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       return;
     }
     const from = this.currentUrl as string;
+    this.redirect = null;
     this.endDrain('upstream-lost');
     const shares = this.channels.handOver(new Error('upstream switched (failback)'));
     this.draining = {
@@ -290,6 +298,32 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       void this.dial();
     }, delay);
     this.retryTimer.unref?.();
+  }
+
+  /**
+   * Reconnect (sv2-spec 3.6.5): "the client re-initiates the Noise handshake and uses the pool's
+   * authority public key to verify that the certificate presented by the new server has a valid
+   * signature". The message carries no key, so the current URL's key goes with the new address.
+   */
+  private onReconnect(newHost: string, newPort: number): void {
+    const current = this.currentUrl;
+    if (!current) return;
+    const here = parsePoolUrl(current);
+    let target = current;
+    try {
+      target = formatPoolUrl({
+        host: newHost || here.host,
+        port: newPort || here.port,
+        authorityPubkey: here.authorityPubkey,
+      });
+      parsePoolUrl(target);
+    } catch (err) {
+      this.o.log.warn({ newHost, newPort, err: (err as Error).message }, 'Reconnect names no usable address');
+      target = current;
+    }
+    this.redirect = target === this.o.urls[this.urlIndex] ? null : target;
+    this.o.log.info({ from: current, to: target }, 'upstream asked us to reconnect');
+    this.conn?.close('local-close', 'reconnect requested');
   }
 
   private onMessage(epoch: number, m: Sv2Message): void {

@@ -1,5 +1,6 @@
 /**
- * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md §3). Error codes are free text on the wire; these are the ones we send.
+ * Protocol numbers, flags and error-code strings of the profile (docs/protocol.md §3). Error codes are free text on the wire; these are the ones we send,
+ * spelled as SRI's `ERROR_CODE_*` constants (stratum sv2/subprotocols/*) wherever SRI has one.
  */
 
 /** SetupConnection.protocol */
@@ -43,13 +44,19 @@ export const ErrorCodes = {
   invalidNominalHashrate: 'invalid-nominal-hashrate',
   minExtranonceSizeTooLarge: 'min-extranonce-size-too-large',
   channelCapacityExhausted: 'channel-capacity-exhausted',
+  /** An extended channel on a connection whose SetupConnection set REQUIRES_STANDARD_JOBS. */
+  extendedChannelsNotSupportedForStandardJobs: 'extended-channels-not-supported-for-standard-jobs',
   // UpdateChannel.Error (also invalid-nominal-hashrate, max-target-out-of-range) / SubmitShares.Error
   invalidChannelId: 'invalid-channel-id',
   invalidJobId: 'invalid-job-id',
   staleShare: 'stale-share',
   duplicateShare: 'duplicate-share',
   difficultyTooLow: 'difficulty-too-low',
-  invalidNonceSize: 'invalid-nonce-size',
+  /** The nonce suffix does not fill the 16-byte nonce after the prefix (SRI's name for a wrong extranonce size). */
+  badExtranonceSize: 'bad-extranonce-size',
+  // SetCustomMiningJob.Error (also invalid-channel-id)
+  /** This pool selects the work itself: no connection declared REQUIRES_WORK_SELECTION. */
+  jdNotSupported: 'jd-not-supported',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
