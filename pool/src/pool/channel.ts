@@ -113,12 +113,10 @@ export function channelTargetFor(
   return t > maxTarget ? maxTarget : t;
 }
 
-/** The target fields of a new channel: its jobs carry `target` until the first SetTarget. */
-export function initialTargetFields(target: bigint): Pick<Channel, 'target' | 'shareTarget' | 'jobTargets'> {
-  return openingTargetFields(target, shareTarget(target));
-}
-
-/** initialTargetFields with the ShareTarget already made (target-memo.ts shares one). */
+/**
+ * The target fields of a new channel: its jobs carry `target` until the first SetTarget. `st`
+ * is `shareTarget(target)`, made by the caller (target-memo.ts shares one between channels).
+ */
 export function openingTargetFields(
   target: bigint,
   st: ShareTarget,
