@@ -99,14 +99,22 @@ describe('Sv2Feed', () => {
     expect(tally.rejectReasons()).toEqual({ 'stale-share': 1 });
   });
 
-  it('drops a share that no longer meets a raised target instead of earning a rejection', async () => {
+  it('keeps the running job at the target it came with after a SetTarget, and hashes the next job at the new one', async () => {
     const { up, hasher, tally } = await connected();
     up.emit('job', job(5, 3));
     up.emit('target', 1, 5, 0n);
-    expect(hasher.work.at(-1)?.target).toBe(0n);
+    // SetTarget applies to later jobs: no new work, and a share of job 3 still counts.
+    expect(hasher.work).toHaveLength(1);
+    expect(hasher.work[0]?.target).toBe(ANY);
     hasher.find(new Uint8Array(16));
     await tick();
-    expect(up.submits).toHaveLength(0);
+    expect(up.submits).toHaveLength(1);
+    up.emit('job', job(5, 4));
+    expect(hasher.work.at(-1)?.target).toBe(0n);
+    // A share of job 4 that misses its target (0: nothing meets it) is dropped, not rejected.
+    hasher.find(new Uint8Array(16));
+    await tick();
+    expect(up.submits).toHaveLength(1);
     expect(tally.rejected).toBe(0);
   });
 

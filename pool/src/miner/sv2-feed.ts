@@ -12,6 +12,8 @@ interface Sv2Key {
   jobId: number;
   powHash: Uint8Array;
   networkTarget: bigint;
+  /** The share target the job came with (a later SetTarget applies to later jobs only). */
+  target: bigint;
 }
 
 export type Sv2Upstream = Pick<
@@ -35,6 +37,8 @@ export type Sv2Upstream = Pick<
 export class Sv2Feed implements WorkFeed {
   private ch: OpenedChannel | null = null;
   private job: UpstreamJob | null = null;
+  /** The channel target when `job` arrived: the one its shares are judged by. */
+  private jobTarget = 0n;
 
   constructor(
     private readonly c: FeedContext,
@@ -56,8 +60,10 @@ export class Sv2Feed implements WorkFeed {
       hasher.idle();
     });
     up.on('job', (j) => this.onJob(j));
+    // SetTarget applies to the jobs received after it (sv2-spec; the pool judges a share by
+    // its job's target), so the running job keeps its target until the next job arrives.
     up.on('target', (epoch, channelId, target) => {
-      if (this.isCurrent(epoch, channelId)) this.update({ target });
+      if (this.isCurrent(epoch, channelId)) this.ch = { ...(this.ch as OpenedChannel), target };
     });
     up.on('prefix', (epoch, channelId, prefix) => {
       if (this.isCurrent(epoch, channelId)) this.update({ extranoncePrefix: prefix });
@@ -74,6 +80,7 @@ export class Sv2Feed implements WorkFeed {
         const prefix = Buffer.from(opened.extranoncePrefix).toString('hex');
         this.log.info({ channel: opened.channelId, prefix }, 'channel open');
         this.job = up.latestJob(opened.channelId, opened.groupChannelId);
+        this.jobTarget = opened.target;
         this.work();
       },
       (err: Error) => this.log.error({ err: err.message }, 'could not open a channel'),
@@ -95,6 +102,7 @@ export class Sv2Feed implements WorkFeed {
     if (j.channelId !== ch.channelId && j.channelId !== ch.groupChannelId) return;
     this.tally.newJob();
     this.job = j;
+    this.jobTarget = ch.target;
     this.work();
   }
 
@@ -107,17 +115,24 @@ export class Sv2Feed implements WorkFeed {
       jobId: job.jobId,
       powHash: job.powHash,
       networkTarget: compactToTarget(job.compactTarget),
+      target: this.jobTarget,
     };
     const { chain } = this.c;
-    this.hasher.setWork({ key, chain, powHash: job.powHash, prefix: ch.extranoncePrefix, target: ch.target });
+    this.hasher.setWork({
+      key,
+      chain,
+      powHash: job.powHash,
+      prefix: ch.extranoncePrefix,
+      target: key.target,
+    });
   }
 
   private onShare(k: Sv2Key, nonce: Uint8Array): void {
     const { ch } = this;
     if (!ch || k.epoch !== ch.epoch || k.channelId !== ch.channelId) return;
     const out = powOutput(this.c.chain, k.powHash, nonce);
-    // Found under a target the pool has since raised: not worth a rejection.
-    if (!meetsTarget(out, ch.target)) return;
+    // Checked against its job's target, as the pool checks it.
+    if (!meetsTarget(out, k.target)) return;
     const isBlock = meetsTarget(out, k.networkTarget);
     this.up.submit(k.epoch, k.channelId, k.jobId, nonce.slice(ch.extranoncePrefix.length)).then((v) => {
       if (!v.ok) {

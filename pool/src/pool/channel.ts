@@ -1,4 +1,4 @@
-import { MAX_U256, shareTargetForDifficulty, targetToDifficulty } from '../ckb/target.js';
+import { MAX_U256, shareTargetForDifficulty } from '../ckb/target.js';
 import {
   CKB_NONCE_SIZE,
   DOWNSTREAM_EXTRANONCE_SIZE,
@@ -10,7 +10,14 @@ import {
 import { hasControlChars } from '../workers/names.js';
 import type { ShareBatcher } from './batching.js';
 import type { Chain } from './config.js';
-import { type Job, type JobBook, powOutputWords, powWordsMeetTarget, targetToBeWords } from './jobs.js';
+import {
+  type JobTargeted,
+  openingEpochs,
+  type ShareTarget,
+  shareTarget,
+  targetOfJob,
+} from './job-targets.js';
+import { type Job, type JobBook, powOutputWords, powWordsMeetTarget } from './jobs.js';
 import type { VardiffState } from './vardiff.js';
 
 /**
@@ -19,22 +26,15 @@ import type { VardiffState } from './vardiff.js';
  * effects (answers, ledger, metrics); this module only decides.
  */
 
-export interface Channel {
+export interface Channel extends JobTargeted {
   id: number;
   kind: 'standard' | 'extended';
   worker: string;
   extranonceIndex: number;
   extranoncePrefix: Uint8Array;
   difficulty: number;
+  /** The target of the last SetTarget (or the open): what jobs sent from now on carry. */
   target: bigint;
-  /** Cached forms of `target`: big-endian words and 2^256 / target. */
-  targetWords: Uint32Array;
-  targetDifficulty: number;
-  /** The target before the last SetTarget; shares meeting it still count for a grace period. */
-  previousTarget: bigint;
-  previousTargetWords: Uint32Array;
-  previousTargetDifficulty: number;
-  previousTargetUntilMs: number;
   /** 2^256 / client max_target: the channel's difficulty never goes below it. */
   minDifficultyByClient: number;
   vardiff: VardiffState;
@@ -69,9 +69,6 @@ export function noteCreditedWorker(ch: Channel, name: string, nowMs: number): vo
   }
   m.set(name, nowMs);
 }
-
-/** After a SetTarget, shares meeting the previous (easier) target are accepted this long. */
-export const TARGET_GRACE_MS = 5_000;
 
 export type ShareOutcome =
   | 'accepted'
@@ -116,41 +113,24 @@ export function channelTargetFor(
   return t > maxTarget ? maxTarget : t;
 }
 
-/** The cached target fields for a first target. */
-export function initialTargetFields(
+/**
+ * The target fields of a new channel: its jobs carry `target` until the first SetTarget. `st`
+ * is `shareTarget(target)`, made by the caller (target-memo.ts shares one between channels).
+ */
+export function openingTargetFields(
   target: bigint,
-): Pick<
-  Channel,
-  | 'target'
-  | 'targetWords'
-  | 'targetDifficulty'
-  | 'previousTarget'
-  | 'previousTargetWords'
-  | 'previousTargetDifficulty'
-  | 'previousTargetUntilMs'
-> {
-  const words = targetToBeWords(target);
-  const difficulty = Number(targetToDifficulty(target));
-  return {
-    target,
-    targetWords: words,
-    targetDifficulty: difficulty,
-    previousTarget: target,
-    previousTargetWords: words,
-    previousTargetDifficulty: difficulty,
-    previousTargetUntilMs: 0,
-  };
+  st: ShareTarget,
+): Pick<Channel, 'target' | 'shareTarget' | 'jobTargets'> {
+  return { target, shareTarget: st, jobTargets: openingEpochs(st) };
 }
 
-/** Moves the channel to `target`, keeping the old one acceptable until now + grace. */
-export function applyTarget(ch: Channel, target: bigint, nowMs: number): void {
-  ch.previousTarget = ch.target;
-  ch.previousTargetWords = ch.targetWords;
-  ch.previousTargetDifficulty = ch.targetDifficulty;
-  ch.previousTargetUntilMs = nowMs + TARGET_GRACE_MS;
+/**
+ * Moves the channel to `target` (a SetTarget): jobs sent from now on carry it; jobs already
+ * sent keep the target they were sent with (job-targets.ts).
+ */
+export function applyTarget(ch: Channel, target: bigint): void {
   ch.target = target;
-  ch.targetWords = targetToBeWords(target);
-  ch.targetDifficulty = Number(targetToDifficulty(target));
+  ch.shareTarget = shareTarget(target);
 }
 
 export type ShareVerdict =
@@ -159,16 +139,16 @@ export type ShareVerdict =
 
 /**
  * Judges one share in the profile's order: channel, job (unknown → invalid-job-id, retired →
- * stale-share), nonce size, target (current, or the previous one within the grace period),
- * duplicate (remembered only when everything else passed). A share that also meets the
- * network target is a block. `outWords` is scratch space (8 words).
+ * stale-share), nonce size, target (the one in force when the job was sent to the channel,
+ * however long ago: SetTarget applies to later jobs only), duplicate (remembered only when
+ * everything else passed). A share that also meets the network target is a block; the
+ * difficulty credited is the job target's. `outWords` is scratch space (8 words).
  */
 export function judgeShare(
   chain: Chain,
   jobs: JobBook,
   ch: Channel | undefined,
   m: SubmitSharesCkb,
-  nowMs: number,
   outWords: Uint32Array,
 ): ShareVerdict {
   if (!ch) return { outcome: 'invalid-channel-id' };
@@ -182,18 +162,12 @@ export function judgeShare(
   nonce16.set(ch.extranoncePrefix, 0);
   nonce16.set(m.nonceSuffix, ch.extranoncePrefix.length);
   const out = powOutputWords(chain, job, nonce16, outWords);
-  let difficulty: number;
-  if (powWordsMeetTarget(out, ch.targetWords)) {
-    difficulty = ch.targetDifficulty;
-  } else if (nowMs < ch.previousTargetUntilMs && powWordsMeetTarget(out, ch.previousTargetWords)) {
-    difficulty = ch.previousTargetDifficulty;
-  } else {
-    return { outcome: 'difficulty-too-low' };
-  }
+  const target = targetOfJob(ch, job.id);
+  if (!powWordsMeetTarget(out, target.words)) return { outcome: 'difficulty-too-low' };
   const dup = job.nonces.checkAndAdd(nonce16);
   if (dup === 'duplicate') return { outcome: 'duplicate-share' };
   // A job whose duplicate memory is full accepts nothing more: never count a share twice.
   if (dup === 'full') return { outcome: 'stale-share' };
   const isBlock = powWordsMeetTarget(out, job.networkTargetWords);
-  return { outcome: isBlock ? 'block' : 'accepted', job, nonce16, difficulty };
+  return { outcome: isBlock ? 'block' : 'accepted', job, nonce16, difficulty: target.difficulty };
 }

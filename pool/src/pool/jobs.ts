@@ -192,6 +192,12 @@ export class JobBook {
     return this.retired.has(jobId) ? { kind: 'stale' } : { kind: 'unknown' };
   }
 
+  /** The id of the oldest job still valid (0 when there is none). */
+  oldestValidId(): number {
+    const first = this.valid.keys().next();
+    return first.done ? 0 : first.value;
+  }
+
   validJobs(): Job[] {
     return [...this.valid.values()];
   }

@@ -9,6 +9,7 @@ import {
 } from '../sv2/messages/index.js';
 import type { Channel, ShareOutcome } from './channel.js';
 import { clientMaxTarget } from './channel-tally.js';
+import { noteJobSent } from './job-targets.js';
 import type { Job } from './jobs.js';
 import { type PeerAccount, type PeerLimitReason, UNLIMITED_PEER } from './peer-limits.js';
 import { BitcoinWork } from './session/bitcoin-work.js';
@@ -251,11 +252,13 @@ export class Session {
   /**
    * Sends a new job: one message to the group channel, or one per channel when the client
    * asked for standard jobs (REQUIRES_STANDARD_JOBS). Channels whose difficulty is now above
-   * the network's are clamped first. Returns the number of messages written.
+   * the network's are clamped first, so the job carries the clamped target; each channel
+   * remembers the target the job carries (job-targets.ts). Returns the number of messages written.
    */
   broadcastJob(job: Job): number {
     const channels = this.chans.byId;
     if (this.state !== 'ready' || channels.size === 0) return 0;
+    const oldestValid = this.ctx.jobs.oldestValidId();
     for (const ch of channels.values()) {
       // A channel already at its client's max_target cannot follow an easier network.
       const easier = ch.target < job.networkTarget && ch.target < clientMaxTarget(ch);
@@ -263,6 +266,7 @@ export class Session {
         const clamped = clampDifficulty(ch.difficulty, this.ctx.config.vardiff, job.networkDifficulty);
         this.vardiff.setDifficulty(ch, clamped, job);
       }
+      noteJobSent(ch, job.id, oldestValid);
     }
     if ((this.setupFlags & SETUP_REQUIRES_STANDARD_JOBS) !== 0) {
       for (const ch of channels.values()) sendJob(this.transport, job, ch.id, job.clean);

@@ -1,5 +1,6 @@
 import { targetToDifficulty, targetToU256Le, u256LeToTarget } from '../ckb/target.js';
-import { type Channel, initialTargetFields } from './channel.js';
+import { type Channel, openingTargetFields } from './channel.js';
+import { type ShareTarget, shareTarget } from './job-targets.js';
 
 /**
  * The 256-bit conversions of a channel open, remembered for the last input: miners and proxies
@@ -20,17 +21,12 @@ export function parseMaxTarget(bytes: Uint8Array): { target: bigint; minDifficul
   return lastMax;
 }
 
-type TargetFields = ReturnType<typeof initialTargetFields>;
-let lastFieldsTarget = -1n;
-let lastFields: TargetFields | null = null;
+let lastShareTarget: ShareTarget | null = null;
 
-/** initialTargetFields, remembered for the last target. */
-export function targetFields(target: bigint): Pick<Channel, keyof TargetFields> {
-  if (target !== lastFieldsTarget || !lastFields) {
-    lastFields = initialTargetFields(target);
-    lastFieldsTarget = target;
-  }
-  return { ...lastFields };
+/** The target fields of a new channel; the ShareTarget is remembered for the last target. */
+export function targetFields(target: bigint): Pick<Channel, 'target' | 'shareTarget' | 'jobTargets'> {
+  if (lastShareTarget?.target !== target) lastShareTarget = shareTarget(target);
+  return openingTargetFields(target, lastShareTarget);
 }
 
 let lastLeTarget = -1n;

@@ -1,8 +1,10 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { grind, harness, negotiate, openStandard, setup } from '../../../test/support/session-harness.js';
+import { targetToU256Le } from '../../ckb/target.js';
 import type { Sv2Message } from '../../sv2/messages/index.js';
 import { DueWheel } from '../due-wheel.js';
+import { targetOfJob } from '../job-targets.js';
 import { meetsTarget } from '../jobs.js';
 import type { Session, SessionContext } from '../session.js';
 import { ChannelVardiff } from './channel-vardiff.js';
@@ -28,19 +30,24 @@ describe('SV2 session: vardiff work follows activity', () => {
     }
     expect(setTargets()).toBe(2);
     expect(periods).toEqual([1, 1, 0, 0, 0]);
+    // The lowered target applies to jobs sent after it (SetTarget), so the share is on a new job.
+    const later = h.newJob(false);
+    expect(later.id).toBeGreaterThan(job.id);
     const target = h.session.channels.get(ok.channelId)?.target ?? 0n;
     const g = grind(
-      job,
+      later,
       ok.extranoncePrefix,
-      (out) => meetsTarget(out, target) && !meetsTarget(out, job.networkTarget),
+      (out) => meetsTarget(out, target) && !meetsTarget(out, later.networkTarget),
     );
-    h.session.onSubmit({
-      type: 'SubmitSharesCkb',
-      channelId: ok.channelId,
-      sequenceNumber: 1,
-      jobId: job.id,
-      nonceSuffix: g.suffix,
-    });
+    expect(
+      h.session.onSubmit({
+        type: 'SubmitSharesCkb',
+        channelId: ok.channelId,
+        sequenceNumber: 1,
+        jobId: later.id,
+        nonceSuffix: g.suffix,
+      }),
+    ).toBe('accepted');
     expect(wheel.size).toBe(1);
     h.session.closed();
     expect(wheel.size).toBe(0);
@@ -68,15 +75,21 @@ describe('ChannelVardiff', () => {
     return { h, job, ch, wheel, vardiff, calls };
   }
 
-  it('announces a new difficulty with SetTarget and keeps the old target for the grace period', () => {
-    const { h, ch, vardiff } = opened();
+  it('announces a new difficulty with SetTarget; the job already sent keeps the old target, the next job carries the new one', () => {
+    const { h, job, ch, vardiff } = opened();
     const old = ch.target;
     h.sent.length = 0;
     vardiff.setDifficulty(ch, 8, null);
     expect(ch.difficulty).toBe(8);
     expect(ch.vardiff.difficulty).toBe(8);
-    expect(ch.previousTarget).toBe(old);
-    expect(h.sent).toEqual([expect.objectContaining({ type: 'SetTarget', channelId: ch.id })]);
+    expect(h.sent).toEqual([
+      { type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(ch.target) },
+    ]);
+    expect(ch.target < old).toBe(true);
+    expect(targetOfJob(ch, job.id).target).toBe(old);
+    const next = h.newJob(false);
+    expect(targetOfJob(ch, next.id).target).toBe(ch.target);
+    expect(targetOfJob(ch, job.id).target).toBe(old);
   });
 
   it('sends nothing when the difficulty maps to the target the channel already has', () => {

@@ -32,9 +32,9 @@ export class ChannelVardiff {
     this.changeTarget(ch, target);
   }
 
-  /** Switches the channel to `target` (old one kept for the grace period) and sends SetTarget. */
+  /** Switches the channel to `target` and sends SetTarget; jobs already sent keep their target. */
   changeTarget(ch: Channel, target: bigint): void {
-    applyTarget(ch, target, this.wire.ctx.now());
+    applyTarget(ch, target);
     this.wire.transport.send({ type: 'SetTarget', channelId: ch.id, maximumTarget: targetToU256Le(target) });
   }
 

@@ -81,7 +81,7 @@ export class ShareSubmission {
   private judge(m: SubmitSharesCkb, ch: Channel | undefined, worker: string | undefined): ShareOutcome {
     const { ctx, log } = this.wire;
     const now = ctx.now();
-    const v = judgeShare(ctx.chain, ctx.jobs, ch, m, now, this.outWords);
+    const v = judgeShare(ctx.chain, ctx.jobs, ch, m, this.outWords);
     if (!('job' in v) || !ch) return v.outcome;
     const name = worker ?? ch.worker;
     const { job, difficulty } = v;
