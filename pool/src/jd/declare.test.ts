@@ -2,18 +2,16 @@ import { ccc } from '@ckb-ccc/core';
 import { cccA } from '@ckb-ccc/core/advanced';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asLike } from '../../test/support/ccc-like.js';
-import { devnetJdView, toCkbTransaction } from '../../test/support/jd-devnet-view.js';
-import { blockToJson, serializeUncleBlockVec } from '../ckb/block.js';
+import {
+  devnetJdView,
+  jdcDeclaration,
+  mineBlocks,
+  toCkbTransaction,
+} from '../../test/support/jd-devnet-view.js';
+import { blockToJson } from '../ckb/block.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
 import { bytesToHex0x } from '../ckb/hex.js';
-import { concatBytes } from '../ckb/molecule.js';
-import {
-  serializeTransaction,
-  type Transaction,
-  transactionFromJson,
-  txHash,
-  witnessHash,
-} from '../ckb/transaction.js';
+import { serializeTransaction, type Transaction, transactionFromJson, txHash } from '../ckb/transaction.js';
 import { DevChain, type StoredBlock } from '../devnet/chain.js';
 import { decodeBlock, decodeScript, type Script } from '../devnet/json-decode.js';
 import { devnetLock } from '../devnet/lock.js';
@@ -57,42 +55,15 @@ function poolNode(): DevChain {
   });
 }
 
-function mine(chain: DevChain, count: number): StoredBlock {
-  for (let i = 0; i < count; i++) {
-    const b = chain.buildBlock();
-    b.header.nonce = grindNonce(b.header, 'eaglesong', 0n, 1 << 16) ?? 0n;
-    chain.accept(b);
-  }
-  return chain.tip();
-}
+const mine = mineBlocks;
 
-/** What a JDC builds from its own node: the node's header fields, its own transaction set. */
 function declaration(
   chain: DevChain,
   token: Uint8Array,
   txs: Transaction[],
   opts: { parent?: StoredBlock; witnessLock?: Script } = {},
 ): DeclareCkbMiningJob {
-  const template = chain.buildBlock(opts.witnessLock ?? poolLock, opts.parent ?? chain.tip());
-  const h = template.header;
-  return {
-    type: 'DeclareCkbMiningJob',
-    requestId: 1,
-    miningJobToken: token,
-    version: h.version,
-    compactTarget: h.compactTarget,
-    timestamp: h.timestamp,
-    number: h.number,
-    epoch: h.epoch,
-    parentHash: h.parentHash,
-    dao: h.dao,
-    cellbase: serializeTransaction(toCkbTransaction(template.transactions[0])),
-    txHashList: txs.map(txHash),
-    witnessHashList: txs.map(witnessHash),
-    proposals: concatBytes(...template.proposals),
-    uncles: serializeUncleBlockVec([]),
-    extension: template.extension ?? new Uint8Array(0),
-  };
+  return jdcDeclaration(chain, opts.witnessLock ?? poolLock, token, txs, opts.parent);
 }
 
 /** A CCC-signed spend of block 12's cellbase (it pays block 1's miner, the pool). */
@@ -267,8 +238,15 @@ describe('a declared job on the dev chain', () => {
     );
     expectRefused(await declareJob({ ...m(), number: 9n }, e), JdErrorCodes.invalidNumber);
     expectRefused(await declareJob({ ...m(), epoch: m().epoch + 1n }, e), JdErrorCodes.invalidEpoch);
-    const parentTime = chain.tip().block.header.timestamp;
-    expectRefused(await declareJob({ ...m(), timestamp: parentTime - 1n }, e), JdErrorCodes.invalidTimestamp);
+    // Not after the median time of the last 37 blocks, or more than 15 s ahead of the clock.
+    expectRefused(
+      await declareJob({ ...m(), timestamp: chain.medianTimeOfTip() }, e),
+      JdErrorCodes.invalidTimestamp,
+    );
+    expectRefused(
+      await declareJob({ ...m(), timestamp: BigInt(Date.now()) + 60_000n }, e),
+      JdErrorCodes.invalidTimestamp,
+    );
     expectRefused(
       await declareJob({ ...m(), extension: new Uint8Array(32) }, e),
       JdErrorCodes.invalidExtension,

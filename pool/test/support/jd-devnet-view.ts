@@ -4,7 +4,16 @@
  * per-height rule, pending transactions count as proposed (the dev chain skips the proposal
  * window), there are no uncles, and the template for a parent is `DevChain.buildBlock`.
  */
-import { type Transaction, transactionFromJson, transactionToJson } from '../../src/ckb/transaction.js';
+import { serializeUncleBlockVec } from '../../src/ckb/block.js';
+import { concatBytes } from '../../src/ckb/molecule.js';
+import {
+  serializeTransaction,
+  type Transaction,
+  transactionFromJson,
+  transactionToJson,
+  txHash,
+  witnessHash,
+} from '../../src/ckb/transaction.js';
 import type { DevChain, StoredBlock } from '../../src/devnet/chain.js';
 import { transactionToJson as devnetTransactionToJson } from '../../src/devnet/codec.js';
 import {
@@ -14,9 +23,11 @@ import {
   MEDIAN_TIME_BLOCK_COUNT,
 } from '../../src/devnet/contents.js';
 import type { Transaction as DevnetTransaction, Script } from '../../src/devnet/json-decode.js';
+import { grindNonce } from '../../src/devnet/pow-check.js';
 import { SIGHASH_ALL_CYCLES } from '../../src/devnet/txpool.js';
 import { RpcFailure } from '../../src/devnet/verify.js';
 import type { JdNodeView, ParentContext, PoolTransaction } from '../../src/jd/node-view.js';
+import type { DeclareCkbMiningJob } from '../../src/sv2/messages/ckb-jd.js';
 
 export interface DevnetViewOptions {
   /** The pool's payout lock (what the dev chain's own templates put in the witness). */
@@ -92,5 +103,45 @@ export function devnetJdView(chain: DevChain, opts: DevnetViewOptions): JdNodeVi
     async expectedDao(_parent, number) {
       return { dao: daoField(number) };
     },
+  };
+}
+
+/** Mines `count` blocks of the chain's own template (trivial PoW); returns the tip. */
+export function mineBlocks(chain: DevChain, count: number): StoredBlock {
+  for (let i = 0; i < count; i++) {
+    const b = chain.buildBlock();
+    b.header.nonce = grindNonce(b.header, 'eaglesong', 0n, 1 << 16) ?? 0n;
+    chain.accept(b);
+  }
+  return chain.tip();
+}
+
+/** What a JDC builds from its own node (here the same chain): the node's header fields, its own transactions. */
+export function jdcDeclaration(
+  chain: DevChain,
+  witnessLock: Script,
+  token: Uint8Array,
+  txs: Transaction[],
+  parent: StoredBlock = chain.tip(),
+): DeclareCkbMiningJob {
+  const template = chain.buildBlock(witnessLock, parent);
+  const h = template.header;
+  return {
+    type: 'DeclareCkbMiningJob',
+    requestId: 1,
+    miningJobToken: token,
+    version: h.version,
+    compactTarget: h.compactTarget,
+    timestamp: h.timestamp,
+    number: h.number,
+    epoch: h.epoch,
+    parentHash: h.parentHash,
+    dao: h.dao,
+    cellbase: serializeTransaction(toCkbTransaction(template.transactions[0])),
+    txHashList: txs.map(txHash),
+    witnessHashList: txs.map(witnessHash),
+    proposals: concatBytes(...template.proposals),
+    uncles: serializeUncleBlockVec([]),
+    extension: template.extension ?? new Uint8Array(0),
   };
 }
