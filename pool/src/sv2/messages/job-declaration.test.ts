@@ -16,7 +16,7 @@ const VECTORS: Array<[string, KnownMessage, string]> = [
   [
     'AllocateMiningJobToken: user_identifier first, then request_id',
     { type: 'AllocateMiningJobToken', userIdentifier: 'pool.rig', requestId: 7 },
-    '000050' + '0d0000' + '08' + utf8('pool.rig') + '07000000',
+    ['000050', '0d0000', '08', utf8('pool.rig'), '07000000'].join(''),
   ],
   [
     'AllocateMiningJobToken.Success carrying an 8-byte token and the payout lock bytes',
@@ -51,7 +51,7 @@ const VECTORS: Array<[string, KnownMessage, string]> = [
       errorCode: 'invalid-dao',
       errorDetails: hexToBytes('78'),
     },
-    '000059' + '130000' + '01000000' + '0b' + utf8('invalid-dao') + '0100' + '78',
+    ['000059', '130000', '01000000', '0b', utf8('invalid-dao'), '0100', '78'].join(''),
   ],
   [
     'PushSolution in SRI field order (ntime before nonce)',
@@ -64,7 +64,7 @@ const VECTORS: Array<[string, KnownMessage, string]> = [
       nbits: 3,
       version: 4,
     },
-    '000060' + '320000' + '01aa' + PARENT + '01000000' + '02000000' + '03000000' + '04000000',
+    ['000060', '320000', '01aa', PARENT, '01000000', '02000000', '03000000', '04000000'].join(''),
   ],
   [
     'SetCustomCkbMiningJob: a channel message, extension bytes cb cc',
