@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
  * import (its own layer is always allowed). Cores never reach a role, so a role can be rebuilt
  * without touching the protocol and chain code under it, and one role never reaches into another.
  *
- *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger, config-engine
+ *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger, config-engine,
+ *            jd (the job declarator's pure core: tokens, declaration checks against a node view)
  *   services api (HTTP/metrics plumbing), devnet (the dev chain), payouts (accounts, rewards, payouts)
  *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
  *
@@ -25,10 +26,11 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   'stratum-v1': ['ckb'],
   workers: ['sv2', 'ckb'],
   ledger: ['ckb'],
+  jd: ['ckb', 'sv2'],
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
   payouts: ['ckb', 'net', 'log', 'ledger', 'api'],
-  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'api', 'web', 'payouts'],
+  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'jd', 'api', 'web', 'payouts'],
   web: ['api'],
   translator: [
     'ckb',
@@ -53,6 +55,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'stratum-v1',
     'workers',
     'ledger',
+    'jd',
     'api',
     'devnet',
     'payouts',
@@ -128,6 +131,8 @@ describe('pool package layering', () => {
       forbiddenImports(at('sv2/frame.ts'), "const m = await import('./client/upstream.js');"),
     ).toHaveLength(1);
     expect(forbiddenImports(at('stratum-v1/x.ts'), "import '../miner/miner.js';")).toHaveLength(1);
+    expect(forbiddenImports(at('jd/x.ts'), "import { a } from '../pool/session.js';")).toHaveLength(1);
+    expect(forbiddenImports(at('jd/x.ts'), "import { a } from '../devnet/index.js';")).toHaveLength(1);
   });
 
   it('lets roles use cores and tests use the dev chain', () => {
@@ -136,6 +141,7 @@ describe('pool package layering', () => {
       [],
     );
     expect(forbiddenImports(at('ckb/x.test.ts'), "import { a } from '../devnet/index.js';")).toEqual([]);
+    expect(forbiddenImports(at('pool/x.ts'), "import { a } from '../jd/declare.js';")).toEqual([]);
     expect(forbiddenImports(at('ckb/x.ts'), "import { a } from '../devnet/index.js';")).toHaveLength(1);
   });
 

@@ -148,6 +148,15 @@ function deserializeUncleBlock(buf: Uint8Array, what: string): UncleBlock {
   };
 }
 
+/** Molecule `UncleBlockVec`, as a block carries its uncles (and a JD declaration declares them). */
+export function serializeUncleBlockVec(uncles: readonly UncleBlock[]): Uint8Array {
+  return dynvec(uncles.map(serializeUncleBlock));
+}
+
+export function deserializeUncleBlockVec(buf: Uint8Array, what = 'UncleBlockVec'): UncleBlock[] {
+  return readDynvec(buf, what).map((u, i) => deserializeUncleBlock(u, `${what}[${i}]`));
+}
+
 /** Reads a Block (4 fields) or BlockV1 (5 fields, with extension). */
 export function deserializeBlock(buf: Uint8Array, what = 'Block'): Block {
   const fields = readTable(buf, 4, what, true);

@@ -178,6 +178,18 @@ export class Session {
       case 'RequestTransactionDataSuccess':
       case 'RequestTransactionDataError':
       case 'SubmitSolution':
+      // Job declaration (docs/job-declaration-ckb.md): JD connections are not served here yet.
+      case 'AllocateMiningJobToken':
+      case 'AllocateMiningJobTokenSuccess':
+      case 'DeclareMiningJob':
+      case 'DeclareMiningJobSuccess':
+      case 'DeclareMiningJobError':
+      case 'ProvideMissingTransactions':
+      case 'ProvideMissingTransactionsSuccess':
+      case 'PushSolution':
+      case 'DeclareCkbMiningJob':
+      case 'PushCkbSolution':
+      case 'SetCustomCkbMiningJob':
       case 'Unknown':
         // Log and ignore (the spec: unknown → continue).
         this.log.debug({ msg: msg.type }, 'ignored message');

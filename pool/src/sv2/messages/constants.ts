@@ -26,6 +26,9 @@ export const SETUP_REQUIRES_VERSION_ROLLING = 1 << 2;
 export const SETUP_SUCCESS_REQUIRES_FIXED_VERSION = 1 << 0;
 export const SETUP_SUCCESS_REQUIRES_EXTENDED_CHANNELS = 1 << 1;
 
+/** SetupConnection.flags for protocol = job declaration: the JDC reveals the transaction data. */
+export const JD_SETUP_DECLARE_TX_DATA = 1 << 0;
+
 /** Nonce layout of this profile: 4-byte extranonce_prefix ‖ 12 bytes rolled downstream = 16. */
 export const CKB_NONCE_SIZE = 16;
 export const POOL_EXTRANONCE_PREFIX_SIZE = 4;
@@ -58,5 +61,39 @@ export const ErrorCodes = {
   /** This pool selects the work itself: no connection declared REQUIRES_WORK_SELECTION. */
   jdNotSupported: 'jd-not-supported',
 } as const;
+
+/**
+ * DeclareMiningJob.Error codes of a CKB JDS (docs/job-declaration-ckb.md §5), and the extra
+ * SetCustomMiningJob.Error codes of §6. Free text on the wire, like every SV2 error code.
+ */
+export const JdErrorCodes = {
+  invalidMiningJobToken: 'invalid-mining-job-token',
+  unsupportedJobFormat: 'unsupported-job-format',
+  unknownParent: 'unknown-parent',
+  staleParent: 'stale-parent',
+  invalidNumber: 'invalid-number',
+  invalidEpoch: 'invalid-epoch',
+  invalidCompactTarget: 'invalid-compact-target',
+  invalidVersion: 'invalid-version',
+  invalidTimestamp: 'invalid-timestamp',
+  invalidDao: 'invalid-dao',
+  invalidCellbase: 'invalid-cellbase',
+  invalidCellbaseLock: 'invalid-cellbase-lock',
+  invalidCellbaseReward: 'invalid-cellbase-reward',
+  invalidTransaction: 'invalid-transaction',
+  transactionNotProposed: 'transaction-not-proposed',
+  missingTransactions: 'missing-transactions',
+  invalidProposals: 'invalid-proposals',
+  invalidUncles: 'invalid-uncles',
+  invalidExtension: 'invalid-extension',
+  blockTooLarge: 'block-too-large',
+  blockCyclesExceeded: 'block-cycles-exceeded',
+  // SetupConnection.Error on the JD listener / SetCustomMiningJob.Error
+  declareTxDataRequired: 'declare-tx-data-required',
+  workSelectionNotNegotiated: 'work-selection-not-negotiated',
+  standardChannelsNotSupported: 'standard-channels-not-supported-for-custom-work',
+} as const;
+
+export type JdErrorCode = (typeof JdErrorCodes)[keyof typeof JdErrorCodes];
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -15,18 +15,22 @@ import {
   writeHeaderFields,
 } from '../frame.js';
 import { type CkbMessage, ckbCodecs } from './ckb.js';
+import { type CkbJobDeclarationMessage, ckbJobDeclarationCodecs } from './ckb-jd.js';
 import type { MessageCodec, Sv2MessageBase } from './codec.js';
 import { type CommonMessage, commonCodecs } from './common.js';
 import { type ExtensionsMessage, extensionsCodecs } from './extensions.js';
+import { type JobDeclarationMessage, jobDeclarationCodecs } from './job-declaration.js';
 import { type MiningChannelMessage, miningChannelCodecs } from './mining-channels.js';
 import { type MiningJobMessage, miningJobCodecs } from './mining-jobs.js';
 import { type TemplateDistributionMessage, templateDistributionCodecs } from './template-distribution.js';
 
 export type * from './ckb.js';
+export type * from './ckb-jd.js';
 export type { MessageCodec, Sv2MessageBase } from './codec.js';
 export type * from './common.js';
 export * from './constants.js';
 export type * from './extensions.js';
+export type * from './job-declaration.js';
 export type * from './mining-channels.js';
 export type * from './mining-jobs.js';
 export type * from './template-distribution.js';
@@ -47,6 +51,8 @@ export type KnownMessage =
   | MiningChannelMessage
   | MiningJobMessage
   | CkbMessage
+  | JobDeclarationMessage
+  | CkbJobDeclarationMessage
   | TemplateDistributionMessage;
 
 export type Sv2Message = KnownMessage | UnknownMessage;
@@ -62,6 +68,8 @@ export const CODECS: CodecTable = {
   ...miningChannelCodecs,
   ...miningJobCodecs,
   ...ckbCodecs,
+  ...jobDeclarationCodecs,
+  ...ckbJobDeclarationCodecs,
   ...templateDistributionCodecs,
 };
 

@@ -217,6 +217,90 @@ const ARBITRARIES: { [T in Sv2MessageType]: fc.Arbitrary<MessageOf<T>> } = {
     jobId: u32,
     nonceSuffix: b32,
   }),
+  AllocateMiningJobToken: fc.record({
+    type: lit('AllocateMiningJobToken'),
+    userIdentifier: str,
+    requestId: u32,
+  }),
+  AllocateMiningJobTokenSuccess: fc.record({
+    type: lit('AllocateMiningJobTokenSuccess'),
+    requestId: u32,
+    miningJobToken: b255,
+    coinbaseTxOutputs: b64k,
+  }),
+  ProvideMissingTransactions: fc.record({
+    type: lit('ProvideMissingTransactions'),
+    requestId: u32,
+    unknownTxPositionList: fc.array(u16, { maxLength: 20 }),
+  }),
+  ProvideMissingTransactionsSuccess: fc.record({
+    type: lit('ProvideMissingTransactionsSuccess'),
+    requestId: u32,
+    transactionList: fc.array(b64k, { maxLength: 4 }),
+  }),
+  DeclareMiningJob: fc.record({
+    type: lit('DeclareMiningJob'),
+    requestId: u32,
+    miningJobToken: b255,
+    version: u32,
+    coinbaseTxPrefix: b64k,
+    coinbaseTxSuffix: b64k,
+    wtxidList: path,
+    excessData: b64k,
+  }),
+  DeclareMiningJobSuccess: fc.record({
+    type: lit('DeclareMiningJobSuccess'),
+    requestId: u32,
+    newMiningJobToken: b255,
+  }),
+  DeclareMiningJobError: fc.record({
+    type: lit('DeclareMiningJobError'),
+    requestId: u32,
+    errorCode: str,
+    errorDetails: b64k,
+  }),
+  PushSolution: fc.record({
+    type: lit('PushSolution'),
+    extranonce: b32,
+    prevHash: u256,
+    ntime: u32,
+    nonce: u32,
+    nbits: u32,
+    version: u32,
+  }),
+  SetCustomCkbMiningJob: fc.record({
+    type: lit('SetCustomCkbMiningJob'),
+    channelId: u32,
+    requestId: u32,
+    miningJobToken: b255,
+    powHash: u256,
+    parentHash: u256,
+    number: u64,
+    compactTarget: u32,
+  }),
+  DeclareCkbMiningJob: fc.record({
+    type: lit('DeclareCkbMiningJob'),
+    requestId: u32,
+    miningJobToken: b255,
+    version: u32,
+    compactTarget: u32,
+    timestamp: u64,
+    number: u64,
+    epoch: u64,
+    parentHash: u256,
+    dao: u256,
+    cellbase: b64k,
+    txHashList: path,
+    witnessHashList: path,
+    proposals: b64k,
+    uncles: b64k,
+    extension: b255,
+  }),
+  PushCkbSolution: fc.record({
+    type: lit('PushCkbSolution'),
+    miningJobToken: b255,
+    nonce: fc.uint8Array({ minLength: 16, maxLength: 16 }),
+  }),
   CoinbaseOutputConstraints: fc.record({
     type: lit('CoinbaseOutputConstraints'),
     coinbaseOutputMaxAdditionalSize: u32,
@@ -325,6 +409,19 @@ const SPEC_TABLE: Array<[Sv2MessageType, number, number, boolean]> = [
   ['SetGroupChannel', 0, 0x25, false],
   ['NewCkbJob', 0x4ccb, 0x01, true],
   ['SubmitSharesCkb', 0x4ccb, 0x02, true],
+  // Job Declaration (sv2-spec 08-Message-Types.md: none is a channel message).
+  ['AllocateMiningJobToken', 0, 0x50, false],
+  ['AllocateMiningJobTokenSuccess', 0, 0x51, false],
+  ['ProvideMissingTransactions', 0, 0x55, false],
+  ['ProvideMissingTransactionsSuccess', 0, 0x56, false],
+  ['DeclareMiningJob', 0, 0x57, false],
+  ['DeclareMiningJobSuccess', 0, 0x58, false],
+  ['DeclareMiningJobError', 0, 0x59, false],
+  ['PushSolution', 0, 0x60, false],
+  // 0x4CCB job declaration (docs/job-declaration-ckb.md §8): the msg_type of the message replaced.
+  ['SetCustomCkbMiningJob', 0x4ccb, 0x22, true],
+  ['DeclareCkbMiningJob', 0x4ccb, 0x57, false],
+  ['PushCkbSolution', 0x4ccb, 0x60, false],
   ['CoinbaseOutputConstraints', 0, 0x70, false],
   ['NewTemplate', 0, 0x71, false],
   ['TdpSetNewPrevHash', 0, 0x72, false],
@@ -370,7 +467,7 @@ describe('SV2 message identities', () => {
 
 describe('SV2 message decoding of unexpected input', () => {
   it('returns Unknown for unknown ids and re-encodes it byte for byte', () => {
-    for (const hex of ['0000fe020000abcd', '0280010100000a', 'cbcc09000000', '0000500100002a']) {
+    for (const hex of ['0000fe020000abcd', '0280010100000a', 'cbcc09000000', '00005a0100002a']) {
       const msg = decodeMessage(hexToBytes(hex));
       expect(msg.type).toBe('Unknown');
       expect(bytesToHex(encodeMessage(msg))).toBe(hex);
