@@ -24,7 +24,7 @@ import {
 import type { EphemeralKeyPool, ResponderIdentity, ServerIdentity } from './noise/identity.js';
 import { decodeAuthorityPubkey, parsePoolUrl } from './noise/keys.js';
 import type { Secp256k1Backend } from './noise/secp.js';
-import { encryptFrame, FrameDecryptor } from './noise/transport.js';
+import { encryptedFrameLength, encryptFrameInto, FrameDecryptor } from './noise/transport.js';
 import { TokenBucket } from './rate-limit.js';
 
 export { Sv2ConnectionError } from './noise/errors.js';
@@ -163,7 +163,14 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   sendFrame(frame: Uint8Array): boolean {
     if (this.closeInfo) return false;
     this.framesOut++;
-    return this.socket.write(encryptFrame(this.transport.send, frame));
+    // Buffer.allocUnsafe carves small buffers out of Node's shared pool: no backing store per
+    // message (a fresh Uint8Array of > 64 bytes is one off-heap allocation each), no zero fill
+    // (every byte is sealed over), and socket.write takes a Buffer without wrapping it again.
+    // A buffer of its own per write, never a reused one: a write the kernel does not take at
+    // once stays queued and must not change under it.
+    const wire = Buffer.allocUnsafe(encryptedFrameLength(frame.length));
+    encryptFrameInto(this.transport.send, frame, wire, 0);
+    return this.socket.write(wire);
   }
 
   /** Ends the connection with a named reason (first reason wins). Pending writes are flushed for 'local-close'. */
