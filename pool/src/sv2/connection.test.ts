@@ -208,6 +208,58 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     expect(m.type === 'Unknown' && Buffer.compare(m.payload, payload)).toBe(0);
   });
 
+  it('keeps nonce order and every byte when broadcast frames and messages interleave in a burst', async () => {
+    // Thousands of writes in one turn: most queue behind a full socket buffer, so a wire buffer
+    // reused before its write completes would show up here as a failed tag or a wrong job.
+    const count = 3000;
+    const got: Sv2Message[] = [];
+    const all = new Promise<void>((resolve) => {
+      const on = (m: Sv2Message) => {
+        got.push(m);
+        if (got.length === count) {
+          healthy.off('message', on);
+          resolve();
+        }
+      };
+      healthy.on('message', on);
+    });
+    const job = (i: number): Sv2Message => ({
+      type: 'NewCkbJob',
+      channelId: 1 + (i % 5),
+      jobId: i,
+      cleanJobs: i % 3 === 0,
+      height: BigInt(i),
+      powHash: new Uint8Array(32).fill(i & 0xff),
+      parentHash: new Uint8Array(32).fill((i * 7) & 0xff),
+      compactTarget: 0x1d00ffff,
+    });
+    const shared = encodeMessage(job(0));
+    // The reader pauses and large frames go first, so the kernel's buffers fill and the burst
+    // is queued in the socket (checked below) rather than written through at once.
+    healthy.socket.pause();
+    const filler = encodeFrame({
+      extensionType: 0x4000,
+      channelMsg: false,
+      msgType: 7,
+      payload: new Uint8Array(60_000),
+    });
+    const fillers = 100;
+    for (let i = 0; i < fillers; i++) healthyServerSide.sendFrame(filler);
+    for (let i = fillers; i < count; i++) {
+      if (i % 3 === 0) healthyServerSide.sendFrame(shared);
+      else if (i % 3 === 1) healthyServerSide.sendFrame(encodeMessage(job(i)));
+      else healthyServerSide.send(job(i));
+    }
+    expect(healthyServerSide.socket.writableLength).toBeGreaterThan(100_000);
+    healthy.socket.resume();
+    await all;
+    got.forEach((m, i) => {
+      if (i < fillers) expect(m.type).toBe('Unknown');
+      else expect(m).toEqual(i % 3 === 0 ? job(0) : job(i));
+    });
+    expect(healthy.closeInfo).toBeNull();
+  });
+
   it('delivers messages to an async iterator', async () => {
     const it = healthyServerSide[Symbol.asyncIterator]();
     healthy.send({ ...SETUP, deviceId: 'a' } as Sv2Message);

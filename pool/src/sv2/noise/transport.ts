@@ -40,7 +40,12 @@ export function encryptFrame(cs: CipherState, frame: Uint8Array): Uint8Array {
  * the caller's job); returns the bytes written. Makes no object at all for a one-chunk frame,
  * so a broadcast can seal one shared plaintext frame per connection into a pooled buffer.
  */
-export function encryptFrameInto(cs: CipherState, frame: Uint8Array, out: Uint8Array, offset: number): number {
+export function encryptFrameInto(
+  cs: CipherState,
+  frame: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): number {
   const end = frameLengthChecked(frame);
   // Each Noise message is sealed straight into its place in the wire buffer.
   let pos = offset + cs.encryptRangeInto(frame, 0, FRAME_HEADER_SIZE, out, offset);
