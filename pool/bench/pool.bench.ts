@@ -27,13 +27,11 @@
  *   from `perConnection`, and batched ledger writes per second on SQLite and PostgreSQL
  *   (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
@@ -50,6 +48,7 @@ import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/nois
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
 import { ledgerThroughput } from './ledger-throughput.js';
+import { type LoadDriver, startLoad } from './load-driver.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -305,31 +304,6 @@ async function loadMain(): Promise<void> {
 
 // ─────────────────────────────── pool side (this process) ──────────────────────────────────
 
-function startLoad() {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'load'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const rl = createInterface({ input: child.stdout });
-  const queue: Record<string, unknown>[] = [];
-  let wake: (() => void) | null = null;
-  rl.on('line', (l) => {
-    if (!l.startsWith('{')) return;
-    queue.push(JSON.parse(l) as Record<string, unknown>);
-    wake?.();
-  });
-  const next = async (ev: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const i = queue.findIndex((q) => q.ev === ev);
-      if (i >= 0) return queue.splice(i, 1)[0] as Record<string, unknown>;
-      await new Promise<void>((r) => {
-        wake = r;
-      });
-    }
-  };
-  const send = (o: unknown) => child.stdin.write(`${JSON.stringify(o)}\n`);
-  return { child, next, send };
-}
-
 function gcNow(): void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
@@ -552,7 +526,7 @@ async function main(): Promise<void> {
   // One broadcast's CPU on a shared machine swings by ±30%: each figure is the median of
   // BENCH_BROADCAST_REPEATS new tips (default 3), with every run's pool CPU listed.
   const repeats = Math.max(1, env('BENCH_BROADCAST_REPEATS', 3));
-  const measureBroadcast = async (l: ReturnType<typeof startLoad>) => {
+  const measureBroadcast = async (l: LoadDriver) => {
     const runs: Array<Awaited<ReturnType<typeof broadcastOnce>>> = [];
     for (let r = 0; r < repeats; r++) runs.push(await broadcastOnce(l));
     const mid = (f: (x: (typeof runs)[number]) => number | null) =>
@@ -569,7 +543,7 @@ async function main(): Promise<void> {
       poolCpuMsRuns: runs.map((x) => x.poolCpuMs),
     };
   };
-  const broadcastOnce = async (l: ReturnType<typeof startLoad>) => {
+  const broadcastOnce = async (l: LoadDriver) => {
     const hist0 = await broadcastHistogram(pool.apiUrl);
     l.send({ cmd: 'watchJob' });
     await l.next('watching');

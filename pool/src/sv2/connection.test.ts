@@ -17,6 +17,7 @@ import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
 import { encodeAuthorityPubkey, formatPoolUrl, generateAuthorityKeypair } from './noise/keys.js';
 import { defaultBackend } from './noise/secp.js';
 import { encryptFrame } from './noise/transport.js';
+import { outboundBatch } from './outbound-batch.js';
 import { TokenBucket } from './rate-limit.js';
 
 const backend = defaultBackend();
@@ -258,6 +259,73 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
       else expect(m).toEqual(i % 3 === 0 ? job(0) : job(i));
     });
     expect(healthy.closeInfo).toBeNull();
+  });
+
+  it('holds writes while a fan-out batch is open, in send order, one write per connection', async () => {
+    const job = (i: number): Sv2Message => ({
+      type: 'NewCkbJob',
+      channelId: i,
+      jobId: i,
+      cleanJobs: false,
+      height: BigInt(i),
+      powHash: new Uint8Array(32).fill(i),
+      parentHash: new Uint8Array(32),
+      compactTarget: 0x1d00ffff,
+    });
+    const got: Sv2Message[] = [];
+    const all = new Promise<void>((resolve) => {
+      const on = (m: Sv2Message) => {
+        got.push(m);
+        if (got.length === 5) {
+          healthy.off('message', on);
+          resolve();
+        }
+      };
+      healthy.on('message', on);
+    });
+    const socket = healthyServerSide.socket;
+    const realWrite = socket.write;
+    let writes = 0;
+    socket.write = ((...args: Parameters<typeof socket.write>) => {
+      writes++;
+      return realWrite.apply(socket, args);
+    }) as typeof socket.write;
+    try {
+      healthyServerSide.send(job(1));
+      expect(writes).toBe(1);
+      outboundBatch.run(() => {
+        healthyServerSide.sendFrame(encodeMessage(job(2)));
+        healthyServerSide.send(job(3));
+        healthyServerSide.sendFrame(encodeMessage(job(4)));
+        expect(writes).toBe(1);
+      });
+      // Three sealed frames, one write.
+      expect(writes).toBe(2);
+      healthyServerSide.send(job(5));
+      expect(writes).toBe(3);
+    } finally {
+      socket.write = realWrite;
+    }
+    await all;
+    expect(got).toEqual([1, 2, 3, 4, 5].map(job));
+  });
+
+  it('sends what a batch held before closing when closed locally inside the batch', async () => {
+    const n = srv.outcomes.length;
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const server = await serverSide(srv, n);
+    const got = nextMessage(client);
+    outboundBatch.run(() => {
+      server.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
+      server.close('local-close', 'bye');
+    });
+    expect(await got).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
+    expect((await client.closed).reason).toBe('peer-closed');
   });
 
   it('delivers messages to an async iterator', async () => {
