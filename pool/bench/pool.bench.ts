@@ -23,9 +23,10 @@
  *   channels opened on BENCH_PROXY_CONNECTIONS (default 100) connections, as translators and
  *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
- * - `scale`: issue 17's figures — instances, the broadcast p99 and CPU vs the bare-write floor
- *   from `perConnection`, and batched ledger writes per second on SQLite and PostgreSQL
- *   (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
+ * - `scale`: issue 17's figures — accepted shares per CPU-second of `ckb-pool serve` with
+ *   instances 2 vs 1 and the 2-instance broadcast p99 (serve-scale.ts, BENCH_SCALE_CONNECTIONS),
+ *   CPU vs the bare-write floor from `perConnection`, and batched ledger writes per second on
+ *   SQLite and PostgreSQL (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
@@ -49,6 +50,7 @@ import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { type LoadDriver, startLoad } from './load-driver.js';
+import { serveScale } from './serve-scale.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -688,25 +690,54 @@ async function main(): Promise<void> {
   await load.next('closed');
   await pool.close();
   await devnet.close();
-  result.scale = await scaleFigures(result.broadcast as { perConnection: Record<string, unknown> });
+  result.scale = await scaleFigures(result.broadcast as { perConnection: Record<string, unknown> }, {
+    connections: env('BENCH_SCALE_CONNECTIONS', broadcastConns),
+    shareConnections: shareConns,
+    window,
+    seconds,
+    repeats,
+  });
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }
 
 /**
- * Issue 17's scale line. `ckb-pool serve` has `instances: N` now, but this bench still runs
- * one in-process pool (its CPU is this process's), so the per-instance ratio is null and says
- * why instead of guessing; the broadcast figures are the single instance's, measured above.
+ * Issue 17's scale line. The instance figures come from real `ckb-pool serve` process trees
+ * with `instances: 1` and `2` (serve-scale.ts): accepted shares per CPU-second of the whole
+ * tree, 2 ÷ 1, and the 2-instance broadcast to BENCH_SCALE_CONNECTIONS connections (default
+ * BENCH_BROADCAST_CONNECTIONS; 0 skips the serve runs). CPU vs the bare-write floor is the
+ * in-process pool's, measured against the floor above in the same run.
  */
-async function scaleFigures(broadcast: { perConnection: Record<string, unknown> }) {
-  return {
-    instances: 1,
-    perInstanceShareRatio: null,
-    perInstanceNote:
-      'not measured: the bench runs one in-process pool, not `ckb-pool serve` with instances: 2',
-    broadcastP99Ms: broadcast.perConnection.p99Ms ?? null,
+async function scaleFigures(
+  broadcast: { perConnection: Record<string, unknown> },
+  sizes: { connections: number; shareConnections: number; window: number; seconds: number; repeats: number },
+) {
+  const base = {
     broadcastCpuVsBareWrite: broadcast.perConnection.cpuVsBareWrite ?? null,
     ledgerSharesPerSecond: await ledgerThroughput(env('BENCH_LEDGER_SHARES', 200_000)),
+  };
+  if (sizes.connections <= 0) {
+    return {
+      instances: 1,
+      perInstanceShareRatio: null,
+      perInstanceNote: 'not measured: BENCH_SCALE_CONNECTIONS=0',
+      broadcastP99Ms: broadcast.perConnection.p99Ms ?? null,
+      ...base,
+    };
+  }
+  const serve = await serveScale(sizes);
+  if ('skipped' in serve) {
+    return { instances: 1, perInstanceShareRatio: null, perInstanceNote: serve.skipped, ...base };
+  }
+  const { one, two } = serve;
+  return {
+    instances: 2,
+    perInstanceShareRatio: round(two.sharesPerCpuSecond / one.sharesPerCpuSecond),
+    broadcastP99Ms: two.broadcast.p99Ms,
+    broadcastConnections: two.connections,
+    ...base,
+    serve: { one, two },
+    note: 'ckb-pool serve process trees; CPU of the serve process and its instances from /proc',
   };
 }
 
