@@ -108,7 +108,7 @@ describe('JobFanout', () => {
     }
     const conns = [fakeConnection(), fakeConnection()];
     const sessions = [new BatchSession(), new BatchSession()];
-    sessions.forEach((s, i) => registry.add(s, conns[i] as ReturnType<typeof fakeConnection>));
+    for (const [i, s] of sessions.entries()) registry.add(s, conns[i] as ReturnType<typeof fakeConnection>);
     // The second connection's bytes pile up only once the batch writes them.
     let flushed = false;
     (conns[1] as ReturnType<typeof fakeConnection>).socket = {
