@@ -40,6 +40,8 @@ export interface ServeRun {
   connections: number;
   acceptedShares: number;
   poolCpuSeconds: number;
+  /** Of poolCpuSeconds, the serve process itself (with instances: the primary). */
+  primaryCpuSeconds: number;
   sharesPerCpuSecond: number;
   broadcast: { p50Ms: number | null; p99Ms: number | null; poolCpuMs: number | null; runs: number[] };
 }
@@ -48,7 +50,7 @@ export interface ServeRun {
 export function treeCpuSeconds(
   root: number,
   ticksPerSecond = clockTicks(),
-): { seconds: number; pids: number } {
+): { seconds: number; rootSeconds: number; pids: number } {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -75,7 +77,11 @@ export function treeCpuSeconds(
   }
   let ticks = 0;
   for (const pid of inTree) ticks += stats.get(pid)?.ticks ?? 0;
-  return { seconds: ticks / ticksPerSecond, pids: [...inTree].filter((p) => stats.has(p)).length };
+  return {
+    seconds: ticks / ticksPerSecond,
+    rootSeconds: (stats.get(root)?.ticks ?? 0) / ticksPerSecond,
+    pids: [...inTree].filter((p) => stats.has(p)).length,
+  };
 }
 
 let ticksCache = 0;
@@ -201,6 +207,7 @@ async function measureServe(instances: number, o: ScaleOptions): Promise<ServeRu
       connections,
       acceptedShares: accepted,
       poolCpuSeconds: round(poolCpuSeconds) as number,
+      primaryCpuSeconds: round(cpu1.rootSeconds - cpu0.rootSeconds) as number,
       sharesPerCpuSecond: Math.round(accepted / poolCpuSeconds),
       broadcast: {
         p50Ms: median(runs.map((x) => x.p50Ms)),
