@@ -209,7 +209,10 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     if (this.closeInfo) return;
     // What a batch held was sent before the close: it goes out first, like any earlier write.
     if (reason === 'local-close') this.flushBatched();
-    else this.held = null;
+    else {
+      this.held = null;
+      this.heldMore.length = 0;
+    }
     const info = { reason, message: message || reason };
     this.closeInfo = info;
     if (this.idleTimer) clearTimeout(this.idleTimer);
