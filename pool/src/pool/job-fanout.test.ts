@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PoolMetrics } from '../api/metrics.js';
 import { MAX_U256, targetToCompact } from '../ckb/target.js';
 import type { TemplateBlock } from '../ckb/template.js';
+import { outboundBatch } from '../sv2/outbound-batch.js';
 import { type FanoutSession, JobFanout } from './job-fanout.js';
 import { type Job, JobBook } from './jobs.js';
 import { type RegisteredConnection, SessionRegistry } from './session-registry.js';
@@ -94,6 +95,43 @@ describe('JobFanout', () => {
     fanout.onTemplate(template(100n, true));
     expect(brokenLink.closed).toEqual(['internal error']);
     expect(healthy.got).toHaveLength(1);
+  });
+
+  it('seals for every session inside one outbound batch and judges slow readers after the writes', () => {
+    const { registry, fanout } = setup();
+    const open: boolean[] = [];
+    class BatchSession extends FakeSession {
+      override broadcastJob(job: Job): number {
+        open.push(outboundBatch.open);
+        return super.broadcastJob(job);
+      }
+    }
+    const conns = [fakeConnection(), fakeConnection()];
+    const sessions = [new BatchSession(), new BatchSession()];
+    for (const [i, s] of sessions.entries()) registry.add(s, conns[i] as ReturnType<typeof fakeConnection>);
+    // The second connection's bytes pile up only once the batch writes them.
+    let flushed = false;
+    (conns[1] as ReturnType<typeof fakeConnection>).socket = {
+      get writableLength() {
+        return flushed ? 5 * 1024 * 1024 : 0;
+      },
+      destroy: () => {},
+    };
+    const realRun = outboundBatch.run.bind(outboundBatch);
+    outboundBatch.run = <T>(fn: () => T): T => {
+      const out = realRun(fn);
+      flushed = true;
+      return out;
+    };
+    try {
+      fanout.onTemplate(template(10n, true));
+    } finally {
+      outboundBatch.run = realRun;
+    }
+    expect(open).toEqual([true, true]);
+    expect(outboundBatch.open).toBe(false);
+    expect((conns[0] as ReturnType<typeof fakeConnection>).closed).toEqual([]);
+    expect((conns[1] as ReturnType<typeof fakeConnection>).closed).toEqual(['client does not read']);
   });
 
   it('resubmits pending blocks on the first job of a run only', () => {

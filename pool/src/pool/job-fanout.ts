@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PoolMetrics } from '../api/metrics.js';
+import { outboundBatch } from '../sv2/outbound-batch.js';
 import { type Job, type JobBook, makeJob } from './jobs.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { TemplateEvent } from './templates.js';
@@ -90,19 +91,26 @@ export class JobFanout<S extends FanoutSession> {
     });
   }
 
+  /**
+   * Seals the job for every session, then writes them all (outbound-batch.ts); only then are
+   * socket buffers worth checking for clients that do not read.
+   */
   private broadcast(job: Job): number {
     const { registry } = this.d;
-    let written = 0;
-    for (const s of registry.sessions) {
-      try {
-        written += s.broadcastJob(job);
-        registry.checkBackpressure(s);
-      } catch (err) {
-        // One broken connection must not keep the job from the others.
-        s.log.error({ err: (err as Error).message }, 'job broadcast failed; closing');
-        registry.close(s, 'internal error');
+    const written = outboundBatch.run(() => {
+      let n = 0;
+      for (const s of registry.sessions) {
+        try {
+          n += s.broadcastJob(job);
+        } catch (err) {
+          // One broken connection must not keep the job from the others.
+          s.log.error({ err: (err as Error).message }, 'job broadcast failed; closing');
+          registry.close(s, 'internal error');
+        }
       }
-    }
+      return n;
+    });
+    for (const s of registry.sessions) registry.checkBackpressure(s);
     return written;
   }
 

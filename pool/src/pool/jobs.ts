@@ -104,14 +104,32 @@ export function newCkbJobMessage(job: Job, channelId: number, clean: boolean): N
   };
 }
 
-/** The encoded NewCkbJob frame, cached on the job (at most a handful of distinct ids). */
+/** Frames cached per job; past this, further channel ids are patched copies (see below). */
+const MAX_CACHED_FRAMES = 64;
+/** NewCkbJob's channel_id: the payload's first field, a U32 LE right after the 6-byte header. */
+const CHANNEL_ID_OFFSET = 6;
+
+/**
+ * The encoded NewCkbJob frame, cached on the job: nearly every connection addresses the job to
+ * the same group channel id, so a broadcast encodes once and only seals per connection. A
+ * connection with many standard channels gets, past the cache, a copy of a cached frame with
+ * only channel_id rewritten (the one field that differs) instead of a full encode.
+ */
 export function newCkbJobFrame(job: Job, channelId: number, clean: boolean): Uint8Array {
   const key = channelId * 2 + (clean ? 1 : 0);
-  let f = job.frames.get(key);
-  if (!f) {
-    f = encodeMessage(newCkbJobMessage(job, channelId, clean));
-    if (job.frames.size < 64) job.frames.set(key, f);
+  const cached = job.frames.get(key);
+  if (cached) return cached;
+  if (job.frames.size < MAX_CACHED_FRAMES) {
+    const f = encodeMessage(newCkbJobMessage(job, channelId, clean));
+    job.frames.set(key, f);
+    return f;
   }
+  const like = job.frames.get(job.frames.keys().next().value as number) as Uint8Array;
+  const f = Buffer.allocUnsafe(like.length);
+  f.set(like);
+  // cleanJobs is the byte after channel_id and job_id; the cached frame may differ in it too.
+  f[CHANNEL_ID_OFFSET + 8] = clean ? 1 : 0;
+  f.writeUInt32LE(channelId, CHANNEL_ID_OFFSET);
   return f;
 }
 

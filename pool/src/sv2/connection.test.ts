@@ -17,6 +17,7 @@ import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';
 import { encodeAuthorityPubkey, formatPoolUrl, generateAuthorityKeypair } from './noise/keys.js';
 import { defaultBackend } from './noise/secp.js';
 import { encryptFrame } from './noise/transport.js';
+import { outboundBatch } from './outbound-batch.js';
 import { TokenBucket } from './rate-limit.js';
 
 const backend = defaultBackend();
@@ -206,6 +207,125 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     expect(m.type).toBe('Unknown');
     // Compared as one buffer: an element-wise deep equal of 70 kB is needlessly slow.
     expect(m.type === 'Unknown' && Buffer.compare(m.payload, payload)).toBe(0);
+  });
+
+  it('keeps nonce order and every byte when broadcast frames and messages interleave in a burst', async () => {
+    // Thousands of writes in one turn: most queue behind a full socket buffer, so a wire buffer
+    // reused before its write completes would show up here as a failed tag or a wrong job.
+    const count = 3000;
+    const got: Sv2Message[] = [];
+    const all = new Promise<void>((resolve) => {
+      const on = (m: Sv2Message) => {
+        got.push(m);
+        if (got.length === count) {
+          healthy.off('message', on);
+          resolve();
+        }
+      };
+      healthy.on('message', on);
+    });
+    const job = (i: number): Sv2Message => ({
+      type: 'NewCkbJob',
+      channelId: 1 + (i % 5),
+      jobId: i,
+      cleanJobs: i % 3 === 0,
+      height: BigInt(i),
+      powHash: new Uint8Array(32).fill(i & 0xff),
+      parentHash: new Uint8Array(32).fill((i * 7) & 0xff),
+      compactTarget: 0x1d00ffff,
+    });
+    const shared = encodeMessage(job(0));
+    // The reader pauses and large frames go first, so the kernel's buffers fill and the burst
+    // is queued in the socket (checked below) rather than written through at once.
+    healthy.socket.pause();
+    const filler = encodeFrame({
+      extensionType: 0x4000,
+      channelMsg: false,
+      msgType: 7,
+      payload: new Uint8Array(60_000),
+    });
+    const fillers = 100;
+    for (let i = 0; i < fillers; i++) healthyServerSide.sendFrame(filler);
+    for (let i = fillers; i < count; i++) {
+      if (i % 3 === 0) healthyServerSide.sendFrame(shared);
+      else if (i % 3 === 1) healthyServerSide.sendFrame(encodeMessage(job(i)));
+      else healthyServerSide.send(job(i));
+    }
+    expect(healthyServerSide.socket.writableLength).toBeGreaterThan(100_000);
+    healthy.socket.resume();
+    await all;
+    got.forEach((m, i) => {
+      if (i < fillers) expect(m.type).toBe('Unknown');
+      else expect(m).toEqual(i % 3 === 0 ? job(0) : job(i));
+    });
+    expect(healthy.closeInfo).toBeNull();
+  });
+
+  it('holds writes while a fan-out batch is open, in send order, one write per connection', async () => {
+    const job = (i: number): Sv2Message => ({
+      type: 'NewCkbJob',
+      channelId: i,
+      jobId: i,
+      cleanJobs: false,
+      height: BigInt(i),
+      powHash: new Uint8Array(32).fill(i),
+      parentHash: new Uint8Array(32),
+      compactTarget: 0x1d00ffff,
+    });
+    const got: Sv2Message[] = [];
+    const all = new Promise<void>((resolve) => {
+      const on = (m: Sv2Message) => {
+        got.push(m);
+        if (got.length === 5) {
+          healthy.off('message', on);
+          resolve();
+        }
+      };
+      healthy.on('message', on);
+    });
+    const socket = healthyServerSide.socket;
+    const realWrite = socket.write;
+    let writes = 0;
+    socket.write = ((...args: Parameters<typeof socket.write>) => {
+      writes++;
+      return realWrite.apply(socket, args);
+    }) as typeof socket.write;
+    try {
+      healthyServerSide.send(job(1));
+      expect(writes).toBe(1);
+      outboundBatch.run(() => {
+        healthyServerSide.sendFrame(encodeMessage(job(2)));
+        healthyServerSide.send(job(3));
+        healthyServerSide.sendFrame(encodeMessage(job(4)));
+        expect(writes).toBe(1);
+      });
+      // Three sealed frames, one write.
+      expect(writes).toBe(2);
+      healthyServerSide.send(job(5));
+      expect(writes).toBe(3);
+    } finally {
+      socket.write = realWrite;
+    }
+    await all;
+    expect(got).toEqual([1, 2, 3, 4, 5].map(job));
+  });
+
+  it('sends what a batch held before closing when closed locally inside the batch', async () => {
+    const n = srv.outcomes.length;
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const server = await serverSide(srv, n);
+    const got = nextMessage(client);
+    outboundBatch.run(() => {
+      server.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
+      server.close('local-close', 'bye');
+    });
+    expect(await got).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
+    expect((await client.closed).reason).toBe('peer-closed');
   });
 
   it('delivers messages to an async iterator', async () => {

@@ -24,7 +24,8 @@ import {
 import type { EphemeralKeyPool, ResponderIdentity, ServerIdentity } from './noise/identity.js';
 import { decodeAuthorityPubkey, parsePoolUrl } from './noise/keys.js';
 import type { Secp256k1Backend } from './noise/secp.js';
-import { encryptFrame, FrameDecryptor } from './noise/transport.js';
+import { encryptedFrameLength, encryptFrameInto, FrameDecryptor } from './noise/transport.js';
+import { outboundBatch } from './outbound-batch.js';
 import { TokenBucket } from './rate-limit.js';
 
 export { Sv2ConnectionError } from './noise/errors.js';
@@ -116,6 +117,9 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   /** Frames received / sent (for metrics). */
   framesIn = 0;
   framesOut = 0;
+  /** Sealed frames waiting for the open outbound batch to end (in send order). */
+  private held: Buffer | null = null;
+  private readonly heldMore: Buffer[] = [];
 
   constructor(
     readonly socket: Socket,
@@ -163,12 +167,52 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
   sendFrame(frame: Uint8Array): boolean {
     if (this.closeInfo) return false;
     this.framesOut++;
-    return this.socket.write(encryptFrame(this.transport.send, frame));
+    // Buffer.allocUnsafe carves small buffers out of Node's shared pool: no backing store per
+    // message (a fresh Uint8Array of > 64 bytes is one off-heap allocation each), no zero fill
+    // (every byte is sealed over), and socket.write takes a Buffer without wrapping it again.
+    // A buffer of its own per write, never a reused one: a write the kernel does not take at
+    // once stays queued and must not change under it.
+    const wire = Buffer.allocUnsafe(encryptedFrameLength(frame.length));
+    encryptFrameInto(this.transport.send, frame, wire, 0);
+    if (outboundBatch.open) {
+      this.hold(wire);
+      return true;
+    }
+    return this.socket.write(wire);
+  }
+
+  /** Keeps a sealed frame for the end of the open batch (outbound-batch.ts). */
+  private hold(wire: Buffer): void {
+    if (this.held === null) {
+      this.held = wire;
+      outboundBatch.enlist(this);
+    } else {
+      this.heldMore.push(wire);
+    }
+  }
+
+  /** Writes what the batch held, as one buffer. */
+  flushBatched(): void {
+    const first = this.held;
+    if (first === null) return;
+    this.held = null;
+    let wire = first;
+    if (this.heldMore.length > 0) {
+      wire = Buffer.concat([first, ...this.heldMore]);
+      this.heldMore.length = 0;
+    }
+    if (!this.closeInfo) this.socket.write(wire);
   }
 
   /** Ends the connection with a named reason (first reason wins). Pending writes are flushed for 'local-close'. */
   close(reason: Sv2CloseReason = 'local-close', message = ''): void {
     if (this.closeInfo) return;
+    // What a batch held was sent before the close: it goes out first, like any earlier write.
+    if (reason === 'local-close') this.flushBatched();
+    else {
+      this.held = null;
+      this.heldMore.length = 0;
+    }
     const info = { reason, message: message || reason };
     this.closeInfo = info;
     if (this.idleTimer) clearTimeout(this.idleTimer);

@@ -123,6 +123,11 @@ export class AckGate {
 
   sendFrame(frame: Uint8Array): void {
     const inner = this.inner;
+    // The broadcast path: nothing held (the usual case) goes straight through, no closure made.
+    if (this.held.length === 0 && inner.sendFrame) {
+      inner.sendFrame(frame);
+      return;
+    }
     this.pass(false, () => (inner.sendFrame ? inner.sendFrame(frame) : undefined));
   }
 

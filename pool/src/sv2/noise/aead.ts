@@ -39,6 +39,19 @@ export interface AeadKey {
    * caller's job) and returns the number of bytes written.
    */
   sealInto(n: number, ad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number): number;
+  /**
+   * `sealInto` of `src[start…end)` without making a view of it: a broadcast seals the same
+   * plaintext frame for thousands of connections, and a subarray per message is garbage.
+   */
+  sealRangeInto(
+    n: number,
+    ad: Uint8Array,
+    src: Uint8Array,
+    start: number,
+    end: number,
+    out: Uint8Array,
+    offset: number,
+  ): number;
   /** The plaintext, or null when the tag does not verify. */
   open(n: number, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
@@ -122,6 +135,8 @@ export const nodeAead: Aead = {
     const nonce = new NonceBuffer();
     return {
       sealInto: (n, ad, plaintext, out, offset) => nodeSealInto(key, nonce.at(n), ad, plaintext, out, offset),
+      sealRangeInto: (n, ad, src, start, end, out, offset) =>
+        nodeSealInto(key, nonce.at(n), ad, src.subarray(start, end), out, offset),
       open: (n, ad, ciphertext) => nodeOpen(key, nonce.at(n), ad, ciphertext),
     };
   },
@@ -148,13 +163,16 @@ export const nobleAead: Aead = {
   open: (key, n, ad, ciphertext) => nobleOpen(key, nonce12(n), ad, ciphertext),
   forKey(key) {
     const nonce = new NonceBuffer();
+    const sealInto = (n: number, ad: Uint8Array, plaintext: Uint8Array, out: Uint8Array, offset: number) => {
+      const len = plaintext.length + TAG_SIZE;
+      const target = out.subarray(offset, offset + len);
+      chacha20poly1305(key, nonce.at(n), ad.length ? ad : undefined).encrypt(plaintext, target);
+      return len;
+    };
     return {
-      sealInto(n, ad, plaintext, out, offset) {
-        const len = plaintext.length + TAG_SIZE;
-        const target = out.subarray(offset, offset + len);
-        chacha20poly1305(key, nonce.at(n), ad.length ? ad : undefined).encrypt(plaintext, target);
-        return len;
-      },
+      sealInto,
+      sealRangeInto: (n, ad, src, start, end, out, offset) =>
+        sealInto(n, ad, src.subarray(start, end), out, offset),
       open: (n, ad, ciphertext) => nobleOpen(key, nonce.at(n), ad, ciphertext),
     };
   },
@@ -195,6 +213,8 @@ export const jsAead: Aead = {
     return {
       sealInto: (n, ad, plaintext, out, offset) =>
         k.sealInto(0, n >>> 0, checkedWords(n), ad, plaintext, out, offset),
+      sealRangeInto: (n, ad, src, start, end, out, offset) =>
+        k.sealRangeInto(0, n >>> 0, checkedWords(n), ad, src, start, end, out, offset),
       open: (n, ad, ciphertext) => jsOpen(k, n, ad, ciphertext),
     };
   },
@@ -221,6 +241,8 @@ export const autoAead: Aead = {
     return {
       sealInto: (n, ad, plaintext, out, offset) =>
         (plaintext.length <= SMALL_MESSAGE_MAX ? small : big()).sealInto(n, ad, plaintext, out, offset),
+      sealRangeInto: (n, ad, src, start, end, out, offset) =>
+        (end - start <= SMALL_MESSAGE_MAX ? small : big()).sealRangeInto(n, ad, src, start, end, out, offset),
       open: (n, ad, ciphertext) =>
         (ciphertext.length - TAG_SIZE <= SMALL_MESSAGE_MAX ? small : big()).open(n, ad, ciphertext),
     };

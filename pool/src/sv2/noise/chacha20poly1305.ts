@@ -59,9 +59,25 @@ export class ChaCha20Poly1305Key {
     out: Uint8Array,
     offset: number,
   ): number {
-    this.xor(n0, n1, n2, plaintext, 0, plaintext.length, out, offset);
-    this.tag(n0, n1, n2, ad, out, offset, plaintext.length, out, offset + plaintext.length);
-    return plaintext.length + TAG_LENGTH;
+    return this.sealRangeInto(n0, n1, n2, ad, plaintext, 0, plaintext.length, out, offset);
+  }
+
+  /** `sealInto` of `src[start…end)`, with no view made of it. */
+  sealRangeInto(
+    n0: number,
+    n1: number,
+    n2: number,
+    ad: Uint8Array,
+    src: Uint8Array,
+    start: number,
+    end: number,
+    out: Uint8Array,
+    offset: number,
+  ): number {
+    const len = end - start;
+    this.xor(n0, n1, n2, src, start, len, out, offset);
+    this.tag(n0, n1, n2, ad, out, offset, len, out, offset + len);
+    return len + TAG_LENGTH;
   }
 
   /** The plaintext of ciphertext ‖ tag, or null when the tag does not verify. */

@@ -58,7 +58,8 @@ export class Poly1305 {
       else {
         const tail = POLY_TAIL;
         tail.fill(0);
-        tail.set(m.subarray(p, end));
+        // A byte loop, not set(subarray): no view allocated per message on the hot path.
+        for (let i = p; i < end; i++) tail[i - p] = m[i];
         this.block(tail, 0);
       }
     }

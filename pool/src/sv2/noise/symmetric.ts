@@ -54,6 +54,13 @@ export class CipherState {
     return written;
   }
 
+  /** `encryptInto` of `src[start…end)` (no view of it made; the broadcast hot path). */
+  encryptRangeInto(src: Uint8Array, start: number, end: number, out: Uint8Array, offset: number): number {
+    const written = this.bound.sealRangeInto(this.n, EMPTY, src, start, end, out, offset);
+    this.n++;
+    return written;
+  }
+
   /** The plaintext, or null on authentication failure (the nonce then does not advance). */
   decrypt(ciphertext: Uint8Array, ad: Uint8Array = EMPTY): Uint8Array | null {
     const pt = this.bound.open(this.n, ad, ciphertext);

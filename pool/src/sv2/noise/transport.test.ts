@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, type Frame } from '../frame.js';
+import { encodeMessage } from '../messages/index.js';
 import { AEADS } from './aead.js';
 import { Sv2ConnectionError } from './errors.js';
 import { CipherState } from './symmetric.js';
@@ -9,6 +10,7 @@ import {
   encryptedFrameLength,
   encryptedPayloadLength,
   encryptFrame,
+  encryptFrameInto,
   FrameDecryptor,
 } from './transport.js';
 
@@ -122,5 +124,67 @@ describe('SV2 transport frames', () => {
     const dec = new FrameDecryptor(new CipherState(KEY, AEADS.node), { maxPayload: 100 });
     expect(dec.push(first).length).toBe(1);
     expect(reason(() => dec.push(first))).toBe('aead-failure');
+  });
+});
+
+describe("sealing a frame into a caller's buffer (the broadcast path)", () => {
+  const job = (channelId: number, jobId: number) =>
+    encodeMessage({
+      type: 'NewCkbJob',
+      channelId,
+      jobId,
+      cleanJobs: jobId % 2 === 0,
+      height: BigInt(1000 + jobId),
+      powHash: new Uint8Array(32).fill(jobId),
+      parentHash: new Uint8Array(32).fill(channelId & 0xff),
+      compactTarget: 0x1d00ffff,
+    });
+
+  it('writes at the offset exactly the bytes encryptFrame returns, frame after frame, for every AEAD', () => {
+    for (const aead of Object.values(AEADS)) {
+      const reference = new CipherState(KEY, aead);
+      const into = new CipherState(KEY, aead);
+      for (const [channelId, jobId] of [
+        [1, 1],
+        [2, 1],
+        [70_000, 2],
+        [1, 3],
+        [0xffff_fffe, 4],
+      ] as const) {
+        const frame = job(channelId, jobId);
+        const expected = encryptFrame(reference, frame);
+        const out = new Uint8Array(expected.length + 8).fill(0xa5);
+        expect(encryptFrameInto(into, frame, out, 3)).toBe(expected.length);
+        expect(Buffer.from(out.subarray(3, 3 + expected.length)).equals(Buffer.from(expected))).toBe(true);
+        // Nothing around the sealed bytes is touched.
+        expect([...out.subarray(0, 3), ...out.subarray(3 + expected.length)]).toEqual(
+          new Array(8).fill(0xa5),
+        );
+      }
+      expect(into.n).toBe(reference.n);
+    }
+  });
+
+  it('seals multi-chunk and empty-payload frames like encryptFrame, nonce for nonce', () => {
+    for (const len of [0, 1, 65519, 65520, 140000]) {
+      const frame = frameOf(len, 9);
+      const reference = new CipherState(KEY, AEADS.auto);
+      const into = new CipherState(KEY, AEADS.auto);
+      const expected = encryptFrame(reference, frame);
+      const out = Buffer.alloc(encryptedFrameLength(frame.length));
+      expect(encryptFrameInto(into, frame, out, 0)).toBe(expected.length);
+      expect(out.equals(Buffer.from(expected))).toBe(true);
+      expect(into.n).toBe(reference.n);
+    }
+  });
+
+  it('refuses a frame whose header does not announce the payload that follows', () => {
+    const frame = job(1, 1);
+    const cs = new CipherState(KEY, AEADS.js);
+    const out = new Uint8Array(encryptedFrameLength(frame.length) + 1);
+    expect(() => encryptFrameInto(cs, frame.subarray(0, frame.length - 1), out, 0)).toThrow(/payload bytes/);
+    expect(() => encryptFrameInto(cs, frame.subarray(0, 5), out, 0)).toThrow(/6-byte header/);
+    // A refused frame costs no nonce.
+    expect(cs.n).toBe(0);
   });
 });

@@ -30,19 +30,40 @@ export function encryptedFrameLength(frameLength: number): number {
  * The header's msg_length must match the payload that follows.
  */
 export function encryptFrame(cs: CipherState, frame: Uint8Array): Uint8Array {
-  if (frame.length < FRAME_HEADER_SIZE) throw new RangeError('a frame has at least a 6-byte header');
-  const header = parseFrameHeader(frame);
-  const payloadLength = frame.length - FRAME_HEADER_SIZE;
-  if (header.msgLength !== payloadLength) {
-    throw new RangeError(`frame header says ${header.msgLength} payload bytes, ${payloadLength} follow`);
-  }
-  // Each Noise message is sealed straight into its place in the wire buffer.
-  const out = new Uint8Array(encryptedFrameLength(frame.length));
-  let pos = cs.encryptInto(frame.subarray(0, FRAME_HEADER_SIZE), out, 0);
-  for (let i = FRAME_HEADER_SIZE; i < frame.length; i += MAX_PLAINTEXT_CHUNK) {
-    pos += cs.encryptInto(frame.subarray(i, Math.min(frame.length, i + MAX_PLAINTEXT_CHUNK)), out, pos);
-  }
+  const out = new Uint8Array(encryptedFrameLength(frameLengthChecked(frame)));
+  encryptFrameInto(cs, frame, out, 0);
   return out;
+}
+
+/**
+ * `encryptFrame` into `out` at `offset` (room for `encryptedFrameLength(frame.length)` bytes is
+ * the caller's job); returns the bytes written. Makes no object at all for a one-chunk frame,
+ * so a broadcast can seal one shared plaintext frame per connection into a pooled buffer.
+ */
+export function encryptFrameInto(
+  cs: CipherState,
+  frame: Uint8Array,
+  out: Uint8Array,
+  offset: number,
+): number {
+  const end = frameLengthChecked(frame);
+  // Each Noise message is sealed straight into its place in the wire buffer.
+  let pos = offset + cs.encryptRangeInto(frame, 0, FRAME_HEADER_SIZE, out, offset);
+  for (let i = FRAME_HEADER_SIZE; i < end; i += MAX_PLAINTEXT_CHUNK) {
+    pos += cs.encryptRangeInto(frame, i, Math.min(end, i + MAX_PLAINTEXT_CHUNK), out, pos);
+  }
+  return pos - offset;
+}
+
+/** The frame's length, after checking its header announces exactly the payload that follows. */
+function frameLengthChecked(frame: Uint8Array): number {
+  if (frame.length < FRAME_HEADER_SIZE) throw new RangeError('a frame has at least a 6-byte header');
+  const msgLength = frame[3] | (frame[4] << 8) | (frame[5] << 16);
+  const payloadLength = frame.length - FRAME_HEADER_SIZE;
+  if (msgLength !== payloadLength) {
+    throw new RangeError(`frame header says ${msgLength} payload bytes, ${payloadLength} follow`);
+  }
+  return frame.length;
 }
 
 export interface FrameDecryptorOptions {

@@ -1,0 +1,42 @@
+/**
+ * Drives the bench's load process (pool.bench.ts run with the argument `load`): JSON commands
+ * on its stdin, JSON events back on its stdout. A child process so the clients never share a
+ * core's time with the pool they measure.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const LOAD_SCRIPT = fileURLToPath(new URL('./pool.bench.ts', import.meta.url));
+
+export interface LoadDriver {
+  child: ReturnType<typeof spawn>;
+  /** The next event named `ev` (earlier events of other names stay queued). */
+  next(ev: string): Promise<Record<string, unknown>>;
+  send(o: unknown): void;
+}
+
+export function startLoad(): LoadDriver {
+  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, 'load'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const rl = createInterface({ input: child.stdout });
+  const queue: Record<string, unknown>[] = [];
+  let wake: (() => void) | null = null;
+  rl.on('line', (l) => {
+    if (!l.startsWith('{')) return;
+    queue.push(JSON.parse(l) as Record<string, unknown>);
+    wake?.();
+  });
+  const next = async (ev: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const i = queue.findIndex((q) => q.ev === ev);
+      if (i >= 0) return queue.splice(i, 1)[0] as Record<string, unknown>;
+      await new Promise<void>((r) => {
+        wake = r;
+      });
+    }
+  };
+  const send = (o: unknown) => child.stdin?.write(`${JSON.stringify(o)}\n`);
+  return { child, next, send };
+}
