@@ -17,6 +17,7 @@ import { answerRequestExtensions } from './session/extensions.js';
 import { answerSetupConnection } from './session/setup-connection.js';
 import { ShareAcks } from './session/share-acks.js';
 import { ShareSubmission } from './session/share-submission.js';
+import { WorkerDeclarations } from './session/worker-declarations.js';
 import { clampDifficulty } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
 
@@ -30,7 +31,8 @@ export type { FoundBlock, SessionContext, SessionTransport, VardiffTask } from '
  * handler per subprotocol: setup-connection (common), extensions (0x0001 negotiation of 0x4CCB
  * and 0x0002), channel-opening and channel-update (mining channels in one group channel),
  * share-submission (0x4CCB SubmitSharesCkb, 0x0002 user_identity TLVs) with share-acks (batched
- * SubmitShares.Success), and channel-vardiff (SetTarget).
+ * SubmitShares.Success), worker-declarations (0x4CCB DeclareWorker) and channel-vardiff
+ * (SetTarget).
  */
 export class Session {
   state: 'setup' | 'ready' | 'closed' = 'setup';
@@ -45,6 +47,7 @@ export class Session {
   private readonly vardiff: ChannelVardiff;
   private readonly acks: ShareAcks;
   private readonly shares: ShareSubmission;
+  private readonly declarations: WorkerDeclarations;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -78,6 +81,7 @@ export class Session {
       this.vardiff,
       this.acks,
     );
+    this.declarations = new WorkerDeclarations(this.wire, channels, workerNames, limited);
   }
 
   /** This connection's open channels by id. */
@@ -118,6 +122,9 @@ export class Session {
       case 'SubmitSharesCkb':
         this.shares.submit(msg);
         return;
+      case 'DeclareWorker':
+        this.declarations.declare(msg);
+        return;
       case 'UpdateChannel':
         updateChannel(this.wire, this.chans.byId, this.vardiff, msg);
         return;
@@ -151,6 +158,8 @@ export class Session {
       case 'SetNewPrevHash':
       case 'SubmitSharesSuccess':
       case 'SubmitSharesError':
+      case 'DeclareWorkerSuccess':
+      case 'DeclareWorkerError':
       case 'SetCustomMiningJobSuccess':
       case 'SetCustomMiningJobError':
       // Template distribution: between a pool and a template provider, never from a miner.

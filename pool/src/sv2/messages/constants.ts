@@ -50,6 +50,15 @@ export const ErrorCodes = {
   duplicateShare: 'duplicate-share',
   difficultyTooLow: 'difficulty-too-low',
   invalidNonceSize: 'invalid-nonce-size',
+  /** SubmitShares.Error: a 0x4CCB worker_id TLV naming no declared worker of the channel. */
+  unknownWorkerId: 'unknown-worker-id',
+  // DeclareWorker.Error (also invalid-channel-id)
+  /** Empty, over 255 bytes of UTF-8, or with control characters. */
+  invalidWorkerName: 'invalid-worker-name',
+  /** Also SubmitShares.Error: accounts.mode `address` and the name does not start with an address of the pool's chain. */
+  notAnAddress: 'not-an-address',
+  /** The channel already holds `limits.maxDeclaredWorkersPerChannel` declared workers. */
+  tooManyDeclaredWorkers: 'too-many-declared-workers',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -15,6 +15,7 @@ import {
   writeHeaderFields,
 } from '../frame.js';
 import { type CkbMessage, ckbCodecs } from './ckb.js';
+import { type CkbWorkerMessage, ckbWorkerCodecs } from './ckb-workers.js';
 import type { MessageCodec, Sv2MessageBase } from './codec.js';
 import { type CommonMessage, commonCodecs } from './common.js';
 import { type ExtensionsMessage, extensionsCodecs } from './extensions.js';
@@ -23,6 +24,7 @@ import { type MiningJobMessage, miningJobCodecs } from './mining-jobs.js';
 import { type TemplateDistributionMessage, templateDistributionCodecs } from './template-distribution.js';
 
 export type * from './ckb.js';
+export * from './ckb-workers.js';
 export type { MessageCodec, Sv2MessageBase } from './codec.js';
 export type * from './common.js';
 export * from './constants.js';
@@ -47,6 +49,7 @@ export type KnownMessage =
   | MiningChannelMessage
   | MiningJobMessage
   | CkbMessage
+  | CkbWorkerMessage
   | TemplateDistributionMessage;
 
 export type Sv2Message = KnownMessage | UnknownMessage;
@@ -62,6 +65,7 @@ export const CODECS: CodecTable = {
   ...miningChannelCodecs,
   ...miningJobCodecs,
   ...ckbCodecs,
+  ...ckbWorkerCodecs,
   ...templateDistributionCodecs,
 };
 
