@@ -4,6 +4,7 @@ import { bindingOf } from './channel-registry.js';
 import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
 import { V1Host } from './v1-host.js';
+import { WorkerIds } from './worker-ids.js';
 
 describe('V1Host', () => {
   function host(mode: TranslatorMode) {
@@ -14,6 +15,7 @@ describe('V1Host', () => {
       upstream: t.upstream,
       assigner: t.assigner,
       relay: {} as ShareRelay,
+      workerIds: new WorkerIds(t.upstream),
       limited: () => {},
       waitUp: (ms) => t.events.waitUp(ms),
       subscribeWaitMs: 50,
@@ -69,6 +71,7 @@ describe('V1Host: modes, renames and delegation', () => {
       upstream: t.upstream,
       assigner: t.assigner,
       relay: relay as ShareRelay,
+      workerIds: new WorkerIds(t.upstream),
       limited: (reason) => limits.push(reason),
       waitUp: (ms) => t.events.waitUp(ms),
       subscribeWaitMs: 50,
