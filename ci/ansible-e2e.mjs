@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
-import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
+import { initAndRender, OVERRIDE_FILE, TESTNET_PAYOUT, writeCiOverride } from './lib/bundle.mjs';
 import {
   baseImages,
   buildMonitoringImages,
@@ -207,7 +207,8 @@ try {
     };
     const block = await mineUntilBlock({
       url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${bundle.authorityPublicKey}`,
-      user: 'ci.ansible',
+      // accounts.mode address (the default): workers are named by the payout address.
+      user: `${TESTNET_PAYOUT}.ansible`,
       fetchBlocks: blocksOnHost,
       logFile: join(logs, 'miner-ansible.log'),
     });

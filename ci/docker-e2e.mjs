@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
-import { initAndRender, OVERRIDE_FILE, writeCiOverride } from './lib/bundle.mjs';
+import { initAndRender, OVERRIDE_FILE, TESTNET_PAYOUT, writeCiOverride } from './lib/bundle.mjs';
 import {
   baseImages,
   buildMonitoringImages,
@@ -186,9 +186,10 @@ try {
     {
       name: 'SV2',
       url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${authorityPublicKey}`,
-      user: 'ci.sv2',
+      // accounts.mode address (the default): workers are named by the payout address.
+      user: `${TESTNET_PAYOUT}.sv2`,
     },
-    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: 'ci.v1' },
+    { name: 'V1', url: `stratum+tcp://127.0.0.1:${config.ports.v1}`, user: `${TESTNET_PAYOUT}.v1` },
   ];
   for (const p of paths) {
     const title = `Mine through the ${p.name} port until the dev chain accepts a block`;

@@ -16,6 +16,10 @@ import { $ } from 'zx';
 import { forbiddenFiles, installPacked, packages, ROOT, tarballFiles } from './lib/packed.mjs';
 import { info, step, summary, waitFor } from './lib/steps.mjs';
 
+// accounts.mode address (the default): the miner is named by a dev-chain (ckt) address.
+const MINER =
+  'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqtyqlpwlx7ed68pftzv69wcvr5nxxqzzus2zxwa6.cpu';
+
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'packed-e2e';
@@ -177,16 +181,16 @@ try {
       const miner = startBin(
         prefix,
         'ckb-pool',
-        ['mine', '--url', e.sv2_url, '--user', 'packed.cpu', '--threads', '1'],
+        ['mine', '--url', e.sv2_url, '--user', MINER, '--threads', '1'],
         'mine.log',
       );
       try {
         const [block] = await waitFor(
-          'an accepted block by packed.cpu',
+          'an accepted block by the packed miner',
           async () => {
             if (miner.exitCode !== null)
               throw new Error(`the miner exited (${miner.exitCode}):\n${tail('mine.log')}`);
-            const b = await acceptedBlocks(e.api_url, 'packed.cpu');
+            const b = await acceptedBlocks(e.api_url, MINER);
             return b.length > 0 ? b : null;
           },
           { timeoutMs: 180_000, intervalMs: 1000 },

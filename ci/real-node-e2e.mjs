@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, stringify } from 'yaml';
 import { $ } from 'zx';
-import { initAndRender, OVERRIDE_FILE } from './lib/bundle.mjs';
+import { initAndRender, OVERRIDE_FILE, TESTNET_PAYOUT } from './lib/bundle.mjs';
 import {
   checkImageFiles,
   composeCommand,
@@ -232,12 +232,13 @@ try {
     {
       name: 'SV2',
       url: `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${bundle.authorityPublicKey}`,
-      user: 'ci.sv2',
+      // accounts.mode address (the default): workers are named by the payout address.
+      user: `${TESTNET_PAYOUT}.sv2`,
     },
     {
       name: 'V1',
       url: `stratum+tcp://127.0.0.1:${config.ports.v1}`,
-      user: 'ci.v1',
+      user: `${TESTNET_PAYOUT}.v1`,
       whileMining: translatorHealthy,
     },
   ]) {

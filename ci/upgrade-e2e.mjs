@@ -28,7 +28,12 @@ import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, stringify } from 'yaml';
 import { $ } from 'zx';
-import { initAndRender, OVERRIDE_FILE } from './lib/bundle.mjs';
+import { initAndRender, OVERRIDE_FILE, TESTNET_PAYOUT } from './lib/bundle.mjs';
+
+// accounts.mode address (the default since 0x4CCB long names): workers are named by an address.
+const OPS_SV2 = `${TESTNET_PAYOUT}.sv2`;
+const OPS_V1 = `${TESTNET_PAYOUT}.v1`;
+
 import {
   baseImages,
   buildPoolImage,
@@ -108,16 +113,16 @@ try {
   const sv2 = startMiner(
     'sv2',
     `stratum2+tcp://127.0.0.1:${config.ports.sv2}/${authorityPublicKey}`,
-    'ops.sv2',
+    OPS_SV2,
   );
-  const v1 = startMiner('v1', `stratum+tcp://127.0.0.1:${config.ports.v1}`, 'ops.v1');
+  const v1 = startMiner('v1', `stratum+tcp://127.0.0.1:${config.ports.v1}`, OPS_V1);
   miners.push(sv2, v1);
   await step('Both miners get shares accepted (SV2 on the pool, V1 through the translator)', async () => {
     const rows = await waitFor(
       'accepted shares of ops.sv2 and ops.v1 in the pool API',
       async () => {
         const w = await workers(apiUrl);
-        return shares(w, 'ops.sv2') > 0 && shares(w, 'ops.v1') > 0 ? w : null;
+        return shares(w, OPS_SV2) > 0 && shares(w, OPS_V1) > 0 ? w : null;
       },
       { timeoutMs: 180_000, intervalMs: 2000 },
     );
@@ -181,9 +186,7 @@ try {
       'more accepted shares of both workers after the upgrade',
       async () => {
         const w = await workers(apiUrl);
-        return (
-          shares(w, 'ops.sv2') > shares(start, 'ops.sv2') && shares(w, 'ops.v1') > shares(start, 'ops.v1')
-        );
+        return shares(w, OPS_SV2) > shares(start, OPS_SV2) && shares(w, OPS_V1) > shares(start, OPS_V1);
       },
       { timeoutMs: 120_000, intervalMs: 2000 },
     );
@@ -201,10 +204,10 @@ try {
   });
 
   await step('The V1 miner never saw a disconnect; the SV2 miner was moved by Reconnect', async () => {
-    if (heard['ops.v1'].connections !== 1) {
-      throw new Error(`the V1 miner connected ${heard['ops.v1'].connections} times: it saw a disconnect`);
+    if (heard[OPS_V1].connections !== 1) {
+      throw new Error(`the V1 miner connected ${heard[OPS_V1].connections} times: it saw a disconnect`);
     }
-    if (heard['ops.sv2'].connections < 2) {
+    if (heard[OPS_SV2].connections < 2) {
       throw new Error('the SV2 miner never reconnected: the pool was not replaced under it');
     }
     // The old pool container is gone with its logs; the translator heard its drain.
@@ -219,7 +222,7 @@ try {
     // The last batch of shares reaches the ledger within its flush interval (1 s).
     await new Promise((r) => setTimeout(r, 3000));
     const w = await workers(apiUrl);
-    for (const user of ['ops.sv2', 'ops.v1']) {
+    for (const user of [OPS_SV2, OPS_V1]) {
       const inLedger = shares(w, user);
       info(
         `${user}: ledger ${inLedger}, acknowledged ${heard[user].accepted} (recorded but not heard: ${inLedger - heard[user].accepted})`,

@@ -52,6 +52,8 @@ async function host(d: Devnet, url: string, instanceId: number, passwordFile: st
     shares: { batchMaxCount: 4, batchMaxDelayMs: 100 },
     ledger: { url, passwordFile, flushIntervalMs: 50 },
     jobs: { minUpdateIntervalMs: 0 },
+    // Plain worker names: these tests are about PostgreSQL, not accounts.
+    accounts: { mode: 'any' },
   });
   const p = await startPool(config, {
     logger: pino({ level: 'silent' }),

@@ -48,6 +48,13 @@ export interface Channel extends JobTargeted {
    * Made on the first such share; bounded (see `noteCreditedWorker`).
    */
   creditedWorkers?: Map<string, number>;
+  /** 0x4CCB DeclareWorker: worker_id → name, for shares that carry a worker_id TLV. */
+  declaredWorkers?: Map<number, string>;
+  /**
+   * Why `accounts.mode` refuses to credit the channel's own name (an error code), when it does:
+   * such a channel (a proxy's) carries only shares of declared workers.
+   */
+  nameRefusal?: 'not-an-address';
 }
 
 /** A TLV-credited worker counts as online on a channel this long after its last share. */
@@ -80,7 +87,11 @@ export type ShareOutcome =
   | 'difficulty-too-low'
   | 'bad-extranonce-size'
   /** Extension 0x0002: the user_identity TLV is longer than 32 bytes (spec: reject the message). */
-  | 'invalid-user-identity';
+  | 'invalid-user-identity'
+  /** 0x4CCB: the worker_id TLV names no worker declared on the channel (or is not 4 bytes). */
+  | 'unknown-worker-id'
+  /** accounts.mode `address`: the share would be credited to a name that is not an address. */
+  | 'not-an-address';
 
 /**
  * Why an Open*MiningChannel must be refused (the OpenMiningChannel.Error code), or null.
@@ -133,8 +144,11 @@ export function applyTarget(ch: Channel, target: bigint): void {
   ch.shareTarget = shareTarget(target);
 }
 
+/** Outcomes decided by whom a share would be credited to, before it is judged. */
+export type WorkerRefusal = 'invalid-user-identity' | 'unknown-worker-id' | 'not-an-address';
+
 export type ShareVerdict =
-  | { outcome: Exclude<ShareOutcome, 'accepted' | 'block' | 'invalid-user-identity'> }
+  | { outcome: Exclude<ShareOutcome, 'accepted' | 'block' | WorkerRefusal> }
   | { outcome: 'accepted' | 'block'; job: Job; nonce16: Uint8Array; difficulty: number };
 
 /**

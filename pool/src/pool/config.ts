@@ -28,6 +28,10 @@ import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
  */
 
 export type { Chain } from '../ckb/chain.js';
+
+/** `accounts.mode`: which worker names shares are credited to (account-policy.ts). */
+export const ACCOUNTS_MODES = ['address', 'any'] as const;
+export type AccountsMode = (typeof ACCOUNTS_MODES)[number];
 export { ConfigError } from '../config-engine/errors.js';
 
 export const POOL_CONFIG_TABLE = ConfigTable.create()
@@ -226,6 +230,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 40_000,
     doc: 'Most worker names in use from one IP address, summed over its connections (reason `worker_names_per_ip`; answered as for the per-connection limit).',
   })
+  .field('limits.maxDeclaredWorkersPerChannel', int(0, 1_000_000), {
+    default: 65_536,
+    doc: 'Most workers one channel may declare with the 0x4CCB `DeclareWorker` message (docs/extensions/0x4CCB.md §3.4), the long-name carrier a translator uses for V1 miners named `<address>.<worker>`; a further declaration is answered `too-many-declared-workers`. The default is the most miners an aggregating translator puts on one channel. Declared names also count against `limits.maxWorkerNamesPerConnection`. 0 = declarations refused.',
+  })
   .field('limits.handshakeTimeoutMs', int(100, 600_000), {
     default: 10_000,
     doc: 'Time a new connection has to complete the Noise handshake and SetupConnection.',
@@ -269,6 +277,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   .field('log.level', oneOf(LOG_LEVELS), {
     default: 'info',
     doc: 'Log level of the JSON (pino) logs on stdout.',
+  })
+  .field('accounts.mode', oneOf(ACCOUNTS_MODES), {
+    default: 'address',
+    doc: "Which worker names shares are credited to. `address`: a name must start with a CKB address of the pool's chain (`<address>[.<worker>]`); a 0x4CCB worker declaration under another name is refused `not-an-address` (a V1 miner hears it at `mining.authorize`), and so is every share credited to such a name (an SV2 channel opened under one, e.g. a proxy's, may still carry shares of declared workers). `any`: every name is credited as it is; names that are not addresses are never paid (payouts skip them).",
   })
   // ── payouts (pool/src/payouts; docs/pool-config.md "Payouts") ──
   .field('payouts.enabled', bool(), {

@@ -42,6 +42,8 @@ async function setup(): Promise<{ d: Devnet; p: RunningPool; ledgerPath: string 
       // Shares sit in memory up to a minute: only the final flush writes them.
       ledger: { path: ledgerPath, flushIntervalMs: 60_000 },
       jobs: { minUpdateIntervalMs: 0 },
+      // Miners here have plain names: these tests are about the drain, not accounts.
+      accounts: { mode: 'any' },
     }),
     {
       logger: silent,

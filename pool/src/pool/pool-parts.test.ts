@@ -35,6 +35,8 @@ function config(over: Record<string, unknown> = {}, ledgerPath = join(tmp(), 'le
     node: { rpcUrl: 'http://127.0.0.1:1', pollIntervalMs: 60_000 },
     sv2: { authorityKeyFile: '/x' },
     ledger: { path: ledgerPath },
+    // Plain worker names: these tests are about the parts, not accounts.
+    accounts: { mode: 'any' },
     ...over,
   });
 }

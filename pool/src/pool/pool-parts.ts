@@ -7,6 +7,7 @@ import type { LedgerStore } from '../ledger/store.js';
 import { ByteBudget } from '../sv2/byte-budget.js';
 import type { Sv2Connection } from '../sv2/connection.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
+import { accountPolicy } from './account-policy.js';
 import { Admission, AdmissionGate } from './admission.js';
 import { type Background, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
@@ -121,6 +122,7 @@ export async function assembleParts(
     channelActivity: background.channelActivity,
     chain: config.chain,
     config,
+    accounts: accountPolicy(config.accounts.mode, config.chain),
     jobs,
     allocator: new ExtranonceAllocator(config.sv2.instanceId),
     metrics,

@@ -44,6 +44,9 @@ function writeSetup(d: Devnet): { dir: string; config: string } {
     config,
     [
       'chain: dev',
+      // Plain worker names: these tests are about serving, not accounts.
+      'accounts:',
+      '  mode: any',
       'node:',
       `  rpcUrl: ${d.rpcUrl}`,
       `  subscribeAddress: "${d.subscribeAddress}"`,

@@ -51,6 +51,8 @@ function poolConfig(
     shares: { batchMaxCount: 4, batchMaxDelayMs: 100 },
     ledger: { path: ledgerPath, flushIntervalMs: 50 },
     jobs: { minUpdateIntervalMs: 0 },
+    // Miners here are named `alice.rig1`, `carol`…: these tests are about the server, not accounts.
+    accounts: { mode: 'any' },
     ...extra,
   });
 }

@@ -21,6 +21,7 @@ import { answerRequestExtensions, REQUIRED_EXTENSION_RETRY_MS } from './session/
 import { answerSetupConnection } from './session/setup-connection.js';
 import { ShareAcks } from './session/share-acks.js';
 import { ShareSubmission } from './session/share-submission.js';
+import { WorkerDeclarations } from './session/worker-declarations.js';
 import { clampDifficulty } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
 
@@ -34,8 +35,8 @@ export type { FoundBlock, SessionContext, SessionTransport, VardiffTask } from '
  * handler per subprotocol: setup-connection (common), extensions (0x0001 negotiation of 0x4CCB
  * and 0x0002), channel-opening and channel-update (mining channels in one group channel),
  * share-submission (0x4CCB SubmitSharesCkb, 0x0002 user_identity TLVs) with share-acks (batched
- * SubmitShares.Success), bitcoin-work (the errors Bitcoin-shaped shares and custom jobs get), and
- * channel-vardiff (SetTarget). Mining messages need 0x4CCB: a connection that uses them without
+ * SubmitShares.Success), bitcoin-work (the errors Bitcoin-shaped shares and custom jobs get),
+ * worker-declarations (0x4CCB DeclareWorker) and channel-vardiff (SetTarget). Mining messages need 0x4CCB: a connection that uses them without
  * it is disconnected (extension 0x0001), after an OpenMiningChannel.Error saying why.
  */
 export class Session {
@@ -54,6 +55,7 @@ export class Session {
   private readonly bitcoin: BitcoinWork;
   /** Armed while a RequestExtensions.Error left 0x4CCB missing: the client must ask again. */
   private extensionRetry: NodeJS.Timeout | null = null;
+  private readonly declarations: WorkerDeclarations;
 
   constructor(
     private readonly ctx: SessionContext,
@@ -88,6 +90,7 @@ export class Session {
       this.acks,
     );
     this.bitcoin = new BitcoinWork(this.wire, channels, this.acks);
+    this.declarations = new WorkerDeclarations(this.wire, channels, workerNames, limited);
   }
 
   /** This connection's open channels by id. */
@@ -134,10 +137,14 @@ export class Session {
         this.bitcoin.submit(msg);
         return;
       case 'SetCustomMiningJob':
+      case 'SetCustomCkbMiningJob': // the CKB form (docs/job-declaration-ckb.md); no JDS serves it yet
         this.bitcoin.customJob(msg, this.chans.groupChannelId);
         return;
       case 'SubmitSharesCkb':
         this.shares.submit(msg);
+        return;
+      case 'DeclareWorker':
+        this.declarations.declare(msg);
         return;
       case 'UpdateChannel':
         updateChannel(this.wire, this.chans.byId, this.vardiff, msg);
@@ -168,6 +175,8 @@ export class Session {
       case 'SetNewPrevHash':
       case 'SubmitSharesSuccess':
       case 'SubmitSharesError':
+      case 'DeclareWorkerSuccess':
+      case 'DeclareWorkerError':
       case 'SetCustomMiningJobSuccess':
       case 'SetCustomMiningJobError':
       // Template distribution: between a pool and a template provider, never from a miner.
@@ -189,7 +198,6 @@ export class Session {
       case 'PushSolution':
       case 'DeclareCkbMiningJob':
       case 'PushCkbSolution':
-      case 'SetCustomCkbMiningJob':
       case 'Unknown':
         // Log and ignore (the spec: unknown → continue).
         this.log.debug({ msg: msg.type }, 'ignored message');
@@ -338,5 +346,7 @@ const MINING_REQUESTS: ReadonlySet<Sv2Message['type']> = new Set<Sv2Message['typ
   'SubmitSharesStandard',
   'SubmitSharesExtended',
   'SubmitSharesCkb',
+  'DeclareWorker',
   'SetCustomMiningJob',
+  'SetCustomCkbMiningJob',
 ]);

@@ -6,7 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../test/support/test-client.js';
 import { targetToCompact } from '../ckb/target.js';
-import { type Devnet, startDevnet } from '../devnet/index.js';
+import { type Devnet, devnetAddress, startDevnet } from '../devnet/index.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
 import { parseConfig } from './config.js';
 import { type RunningPool, startPool } from './server.js';
@@ -26,11 +26,9 @@ if (noChromium) console.warn(`SKIP web page in Chromium: ${noChromium}`);
 
 const NET_TARGET = 1n << 242n;
 const SHOTS = join(process.cwd(), 'test-output', 'web');
-const address = bech32m.encode(
-  'ckt',
-  bech32m.toWords(new Uint8Array([0, ...new Uint8Array(52).fill(0x5a)])),
-  1023,
-);
+// A real dev-chain address: accounts.mode address (the default) credits only names that parse
+// to a lock of the chain.
+const address = devnetAddress(7n);
 
 let browser: Browser | null = null;
 let devnet: Devnet | null = null;

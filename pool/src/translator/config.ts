@@ -111,7 +111,7 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   })
   .field('v1.maxAuthorizes', int(1, 1_000_000), {
     default: 16,
-    doc: '`mining.authorize` requests one connection may send; one more is answered with an error and closes it (reason `authorize_churn`). Only the first authorize moves a miner to a channel under its name: later names ride on 0x0002 TLVs, so authorizes never open or close pool channels.',
+    doc: '`mining.authorize` requests one connection may send; one more is answered with an error and closes it (reason `authorize_churn`). Only the first authorize moves a miner to a channel under its name: later names are declared on its channel (0x4CCB DeclareWorker, else 0x0002 TLVs), so authorizes never open or close pool channels.',
   })
   .field('v1.maxMessagesPerSecond', int(1, 1_000_000), {
     default: 50,

@@ -3,12 +3,15 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { V1Error } from '../stratum-v1/wire.js';
 import type { ShareVerdict } from '../sv2/client/upstream.js';
+import type { DeclareAnswer } from '../sv2/client/worker-declarations.js';
+import { workerIdFromTlv } from '../sv2/messages/index.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
 import { bindingOf, ChannelRegistry } from './channel-registry.js';
 import { TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
 import { ShareRelay } from './share-relay.js';
 import type { V1Session } from './v1-session.js';
+import { WorkerIds } from './worker-ids.js';
 import { WorkerNames } from './worker-names.js';
 
 const ANY_HASH = 2n ** 256n - 1n; // every share meets it
@@ -16,7 +19,14 @@ const PREFIX = Uint8Array.of(9, 9, 9, 9);
 
 /** A relay wired to a fake pool connection that records each submit and answers `verdict`. */
 function setup(
-  opts: { verdict?: ShareVerdict; target?: bigint; burst?: number; workerHashrate?: boolean } = {},
+  opts: {
+    verdict?: ShareVerdict;
+    target?: bigint;
+    burst?: number;
+    workerHashrate?: boolean;
+    /** The pool's answer to a 0x4CCB DeclareWorker (default: none, a pool without the carrier). */
+    declare?: (name: string) => DeclareAnswer;
+  } = {},
 ) {
   // What submit was called with: tlv undefined when the share carried no 0x0002 name.
   const submits: Array<{
@@ -24,13 +34,26 @@ function setup(
     jobId: number;
     suffix: Uint8Array;
     tlv: Uint8Array | undefined;
+    workerIdTlv?: Uint8Array | undefined;
   }> = [];
+  const declared: Array<{ channelId: number; workerId: number; name: string }> = [];
   const upstream = {
     epoch: 1,
     connected: true,
-    submit: (_epoch: number, channelId: number, jobId: number, suffix: Uint8Array, tlv?: Uint8Array) => {
-      submits.push({ channelId, jobId, suffix, tlv });
+    submit: (
+      _epoch: number,
+      channelId: number,
+      jobId: number,
+      suffix: Uint8Array,
+      tlv?: Uint8Array,
+      workerIdTlv?: Uint8Array,
+    ) => {
+      submits.push({ channelId, jobId, suffix, tlv, ...(workerIdTlv && { workerIdTlv }) });
       return Promise.resolve<ShareVerdict>(opts.verdict ?? { ok: true });
+    },
+    declareWorker: (_epoch: number, channelId: number, workerId: number, name: string) => {
+      declared.push({ channelId, workerId, name });
+      return Promise.resolve<DeclareAnswer>(opts.declare?.(name) ?? { ok: false, code: 'no-answer' });
     },
   };
   const jobs = new TranslatorJobBook();
@@ -76,9 +99,10 @@ function setup(
     // 0.001 per second: nothing refills during a test.
     upstreamBudget: new TokenBucket(0.001, opts.burst ?? 100, performance.now()),
     workerNames: new WorkerNames(() => opts.workerHashrate ?? false),
+    workerIds: new WorkerIds(upstream),
     limited: (r) => limits.push(r),
   });
-  return { relay, s, job, submits, limits, upstream };
+  return { relay, s, job, submits, limits, upstream, declared };
 }
 
 const en2 = (n: number) => n.toString(16).padStart(24, '0');
@@ -139,5 +163,45 @@ describe('ShareRelay', () => {
     await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
     expect(t.submits[0]?.tlv).toBeInstanceOf(Uint8Array);
     expect(bindingOf(t.s).workerTlv?.user).toBe('alice');
+  });
+
+  it('declares a long name once on the channel and sends every share with its worker_id, not 0x0002', async () => {
+    const name = `${'ckt1q'.padEnd(97, 'x')}.rig1`;
+    const t = setup({ workerHashrate: true, declare: () => ({ ok: true }) });
+    (t.s as { user: string }).user = name;
+    await t.relay.submit(t.s, [name, t.job.v1Id, en2(1)]);
+    await t.relay.submit(t.s, [name, t.job.v1Id, en2(2)]);
+    expect(t.declared).toEqual([{ channelId: 5, workerId: 1, name }]);
+    expect(t.submits.map((x) => x.workerIdTlv && workerIdFromTlv(x.workerIdTlv))).toEqual([1, 1]);
+    expect(t.submits.map((x) => x.tlv)).toEqual([undefined, undefined]);
+  });
+
+  it('refuses the shares of a name the pool refuses, telling the miner why, without sending them', async () => {
+    const t = setup({ declare: () => ({ ok: false, code: 'not-an-address' }) });
+    const out = await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    expect(out).toMatchObject({ ok: false, code: V1Error.unauthorized });
+    expect(out.ok === false && out.message).toMatch(/CKB address.*not-an-address/);
+    expect(t.submits).toHaveLength(0);
+  });
+
+  it('falls back to the 0x0002 name when the pool never answers DeclareWorker, and stops asking', async () => {
+    const t = setup({ workerHashrate: true });
+    await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)]);
+    await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(2)]);
+    expect(t.declared).toHaveLength(1);
+    expect(t.submits.map((x) => x.tlv instanceof Uint8Array && x.workerIdTlv === undefined)).toEqual([
+      true,
+      true,
+    ]);
+  });
+
+  it('falls back to the 0x0002 name when a pool limit refuses the declaration', async () => {
+    const t = setup({
+      workerHashrate: true,
+      declare: () => ({ ok: false, code: 'too-many-declared-workers' }),
+    });
+    await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)])).resolves.toEqual({ ok: true });
+    expect(t.submits[0]?.tlv).toBeInstanceOf(Uint8Array);
+    expect(t.submits[0]?.workerIdTlv).toBeUndefined();
   });
 });

@@ -10,6 +10,7 @@ import type { TranslatorMetrics } from './metrics.js';
 import type { ShareTally } from './monitoring.js';
 import { checkShare, rememberShare, verdictToV1 } from './shares.js';
 import type { SubmitOutcome, V1Session } from './v1-session.js';
+import { type Declared, refusalMessage, type WorkerIds } from './worker-ids.js';
 import type { WorkerNames } from './worker-names.js';
 
 export interface ShareRelayDeps {
@@ -20,6 +21,8 @@ export interface ShareRelayDeps {
   /** Everything the miners together may send up the one pool connection they share. */
   upstreamBudget: TokenBucket;
   workerNames: WorkerNames;
+  /** 0x4CCB long names: the worker_id a miner's shares carry on a channel under another name. */
+  workerIds: WorkerIds;
   limited: (reason: TranslatorLimitReason) => void;
   /** Per-channel and per-miner counts for the monitoring API. */
   tally?: ShareTally;
@@ -71,9 +74,25 @@ export class ShareRelay {
       this.d.limited('upstream_busy');
       return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
     }
-    const tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+    let tlv: Uint8Array | undefined;
+    let workerIdTlv: Uint8Array | undefined;
+    if (s.user !== ch.name) {
+      const found = this.d.workerIds.declare(ch, s.user, s.log);
+      const declared: Declared = found instanceof Promise ? await found : found;
+      if (declared.kind === 'refused')
+        return this.reject(V1Error.unauthorized, refusalMessage(declared.code), 'unauthorized');
+      if (declared.kind === 'declared') workerIdTlv = declared.tail;
+      else tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+    }
     const targets = { miner: s.target ?? ch.target, channel: ch.target }; // as judged now, not at the verdict
-    const pending = upstream.submit(ch.epoch, ch.channelId, job.upstreamJobId, checked.nonceSuffix, tlv);
+    const pending = upstream.submit(
+      ch.epoch,
+      ch.channelId,
+      job.upstreamJobId,
+      checked.nonceSuffix,
+      tlv,
+      workerIdTlv,
+    );
     this.d.metrics.localSeconds.observe((performance.now() - t0) / 1000);
     const verdict = await pending;
     this.d.tally?.verdict(s, ch, job, checked.powOutput, targets, verdict);

@@ -20,6 +20,7 @@ import { V1Host } from './v1-host.js';
 import { V1Listener, type V1ListenerOptions } from './v1-listener.js';
 import { V1Resumes } from './v1-resumes.js';
 import type { V1Session, V1SessionLimits } from './v1-session.js';
+import { WorkerIds } from './worker-ids.js';
 import { WorkerNames } from './worker-names.js';
 
 /**
@@ -38,7 +39,7 @@ import { WorkerNames } from './worker-names.js';
  *
  * startTranslator only wires the parts: V1Listener (miners in), V1Host (their requests),
  * ChannelAssigner + ChannelRegistry (which pool channel each mines on), ShareRelay (a share to
- * the pool's verdict), WorkerNames (0x0002 TLVs), UpstreamEvents (what the pool's events do).
+ * the pool's verdict), WorkerIds (0x4CCB long names) and WorkerNames (0x0002 TLVs), UpstreamEvents (what the pool's events do).
  */
 
 export type { RunningTranslator, TranslatorMode, TranslatorOptions, TranslatorStats } from './types.js';
@@ -87,6 +88,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     recordJob,
   });
   const tally = new ShareTally();
+  const workerIds = new WorkerIds(upstream);
   const relay = new ShareRelay({
     chain: o.chain,
     jobs,
@@ -94,6 +96,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     metrics,
     upstreamBudget,
     workerNames: new WorkerNames(() => upstream.workerHashrate),
+    workerIds,
     limited,
     tally,
   });
@@ -103,6 +106,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     upstream,
     assigner,
     relay,
+    workerIds,
     limited,
     waitUp: (ms): Promise<void> => events.waitUp(ms),
     subscribeWaitMs: o.subscribeWaitMs,

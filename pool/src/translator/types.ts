@@ -25,8 +25,9 @@ export interface TranslatorOptions {
   /**
    * Name of channels opened before a miner has authorized (a V1 miner needs its extranonce1
    * before it sends its name) and of the single aggregated channel. Shares on those channels
-   * carry the miner's name (extension 0x0002), which the pool files under this name's account
-   * (the part before the first '.').
+   * carry the miner's declared worker_id (0x4CCB DeclareWorker: credited to the miner's own
+   * name) or, on a pool without it, its name in a 0x0002 TLV, which the pool files under this
+   * name's account (the part before the first '.').
    */
   userIdentity?: string | undefined;
   /** host:port for /metrics and /health; null = none. */
@@ -105,7 +106,8 @@ export interface Binding {
   localIndex: number | null;
   /**
    * The miner has been given a channel under its authorized name (or tried to): later
-   * authorizes ride on 0x0002 TLVs instead of opening and closing pool channels.
+   * authorizes are declared on its channel (0x4CCB, else 0x0002 TLVs) instead of opening and
+   * closing pool channels.
    */
   renamed: boolean;
   /**

@@ -4,6 +4,7 @@ import { bindingOf } from './channel-registry.js';
 import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
 import { V1Host } from './v1-host.js';
+import { WorkerIds } from './worker-ids.js';
 
 describe('V1Host', () => {
   function host(mode: TranslatorMode) {
@@ -14,6 +15,7 @@ describe('V1Host', () => {
       upstream: t.upstream,
       assigner: t.assigner,
       relay: {} as ShareRelay,
+      workerIds: new WorkerIds(t.upstream),
       limited: () => {},
       waitUp: (ms) => t.events.waitUp(ms),
       subscribeWaitMs: 50,
@@ -69,6 +71,7 @@ describe('V1Host: modes, renames and delegation', () => {
       upstream: t.upstream,
       assigner: t.assigner,
       relay: relay as ShareRelay,
+      workerIds: new WorkerIds(t.upstream),
       limited: (reason) => limits.push(reason),
       waitUp: (ms) => t.events.waitUp(ms),
       subscribeWaitMs: 50,
@@ -157,5 +160,52 @@ describe('V1Host: modes, renames and delegation', () => {
     t.h.limited(a.s, 'per_ip');
     expect(seen).toEqual([[a.s, ['alice', 'j1', '00']]]);
     expect(t.limits).toEqual(['per_ip']);
+  });
+});
+
+describe('V1Host: the name check at mining.authorize (0x4CCB DeclareWorker)', () => {
+  function host() {
+    const t = setup('per-worker');
+    const h = new V1Host({
+      mode: 'per-worker',
+      identity: 'translator',
+      upstream: t.upstream,
+      assigner: t.assigner,
+      relay: {} as ShareRelay,
+      workerIds: new WorkerIds(t.upstream),
+      limited: () => {},
+      waitUp: (ms) => t.events.waitUp(ms),
+      subscribeWaitMs: 50,
+    });
+    return { ...t, h };
+  }
+
+  it('declares the name on the miner channel and passes on the pool refusal as the reason', async () => {
+    const t = host();
+    t.upstream.declareAnswer = (name) =>
+      name.startsWith('ckt1') ? { ok: true } : { ok: false, code: 'not-an-address' };
+    const a = fakeSession(null);
+    await t.h.subscribe(a.s);
+    await expect(t.h.checkName(a.s, 'ckt1qaddr.rig1')).resolves.toBeNull();
+    await expect(t.h.checkName(a.s, 'alice.rig1')).resolves.toMatch(/CKB address.*not-an-address/);
+    const channelId = bindingOf(a.s).channel?.channelId;
+    expect(t.upstream.declared).toEqual([
+      { channelId, workerId: 1, name: 'ckt1qaddr.rig1' },
+      { channelId, workerId: 2, name: 'alice.rig1' },
+    ]);
+    // Asked once per channel: the answer is remembered.
+    await t.h.checkName(a.s, 'alice.rig1');
+    expect(t.upstream.declared).toHaveLength(2);
+  });
+
+  it('accepts every name when the pool does not know DeclareWorker, and asks nothing without a channel', async () => {
+    const t = host();
+    const a = fakeSession(null);
+    expect(t.h.checkName(a.s, 'alice')).toBeNull();
+    await t.h.subscribe(a.s);
+    await expect(t.h.checkName(a.s, 'alice')).resolves.toBeNull();
+    await expect(t.h.checkName(a.s, 'bob')).resolves.toBeNull();
+    // After the first silence nothing more is declared on this connection.
+    expect(t.upstream.declared.map((d) => d.name)).toEqual(['alice']);
   });
 });

@@ -5,6 +5,7 @@ import type { TranslatorLimitReason } from './limits.js';
 import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
 import type { SubmitOutcome, V1Session, V1SessionHost } from './v1-session.js';
+import { type Declared, refusalMessage, type WorkerIds } from './worker-ids.js';
 
 export interface V1HostDeps {
   mode: TranslatorMode;
@@ -12,6 +13,7 @@ export interface V1HostDeps {
   upstream: Pick<UpstreamClient, 'epoch' | 'connected' | 'workerHashrate'>;
   assigner: ChannelAssigner;
   relay: ShareRelay;
+  workerIds: WorkerIds;
   limited: (reason: TranslatorLimitReason) => void;
   /** Resolves once the pool is connected, rejects after `ms`. */
   waitUp: (ms: number) => Promise<void>;
@@ -35,6 +37,19 @@ export class V1Host implements V1SessionHost {
       setImmediate(() => this.authorized(s, user));
     }
     return extranonceFor(ch, bindingOf(s));
+  }
+
+  /**
+   * The pool's word on a name at mining.authorize: declared (0x4CCB) on the miner's channel, so a
+   * name the pool refuses (accounts.mode) is refused to the miner. Null when it cannot be asked
+   * now (no channel or no pool yet: the shares will ask).
+   */
+  checkName(s: V1Session, user: string): Promise<string | null> | null {
+    const ch = bindingOf(s).channel;
+    if (!ch || ch.epoch !== this.d.upstream.epoch || !this.d.upstream.connected) return null;
+    const verdict = (x: Declared) => (x.kind === 'refused' ? refusalMessage(x.code) : null);
+    const found = this.d.workerIds.declare(ch, user, s.log);
+    return found instanceof Promise ? found.then(verdict) : Promise.resolve(verdict(found));
   }
 
   authorized(s: V1Session, user: string): void {

@@ -60,6 +60,7 @@ export class V1Listener {
     const host = o.host;
     this.sessionHost = {
       subscribe: (s) => host.subscribe(s),
+      checkName: (s, user) => host.checkName?.(s, user) ?? null,
       authorized: (s, user) => host.authorized(s, user),
       submit: (s, params) => host.submit(s, params),
       limited: (s, reason) => host.limited?.(s, reason),

@@ -246,3 +246,53 @@ describe('V1 session limits', () => {
     expect(Date.now() - t0).toBeLessThan(2_000);
   });
 });
+
+describe('V1 session: the pool judges the name at mining.authorize', () => {
+  function hostWith(check: (user: string) => Promise<string | null>) {
+    const authorized: string[] = [];
+    const host: V1SessionHost = {
+      subscribe: async () => ({ extranonce1: Uint8Array.of(1, 2, 3, 4), extranonce2Size: 12 }),
+      checkName: (_s, user) => check(user),
+      authorized: (s, user) => {
+        authorized.push(user);
+        s.sendTarget(1n << 240n);
+      },
+      submit: async () => ({ ok: true }),
+      closed: () => {},
+    };
+    return { host, authorized };
+  }
+
+  it('answers authorize only when the pool has accepted the name, then sends the work, in order', async () => {
+    let accept: ((r: string | null) => void) | null = null;
+    const h = hostWith(() => new Promise((r) => (accept = r)));
+    const { client, lines, session } = await pair(h.host);
+    client.write(
+      '{"id":1,"method":"mining.subscribe","params":[]}\n{"id":2,"method":"mining.authorize","params":["ckt1qaddr.rig1","x"]}\n',
+    );
+    await until(() => lines.length === 1 && accept !== null);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(lines).toHaveLength(1);
+    expect(session.user).toBeNull();
+    (accept as unknown as (r: string | null) => void)(null);
+    await until(() => lines.length === 3);
+    expect(lines.map((l) => JSON.parse(l).id ?? JSON.parse(l).method)).toEqual([1, 2, 'mining.set_target']);
+    expect(JSON.parse(lines[1])).toEqual({ id: 2, result: true, error: null });
+    expect(h.authorized).toEqual(['ckt1qaddr.rig1']);
+  });
+
+  it('answers error 24 with the pool reason for a refused name and leaves the miner unauthorized', async () => {
+    const h = hostWith(async () => 'authorize as <address>[.<worker>] (not-an-address)');
+    const { client, lines, session } = await pair(h.host);
+    client.write('{"id":1,"method":"mining.subscribe","params":[]}\n');
+    client.write('{"id":2,"method":"mining.authorize","params":["alice.rig1","x"]}\n');
+    await until(() => lines.length === 2);
+    expect(JSON.parse(lines[1])).toEqual({
+      id: 2,
+      result: null,
+      error: [24, 'authorize as <address>[.<worker>] (not-an-address)', null],
+    });
+    expect(session.user).toBeNull();
+    expect(h.authorized).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ import {
   resultLine,
   submitRejectLine,
   V1Error,
+  type V1Id,
   type V1Job,
   type V1Request,
 } from '../stratum-v1/wire.js';
@@ -51,6 +52,11 @@ export type SubmitOutcome = { ok: true } | { ok: false; code: number; message: s
 export interface V1SessionHost {
   /** Resolves with the session's extranonce1 and extranonce2_size (may wait for the pool). */
   subscribe(s: V1Session): Promise<{ extranonce1: Uint8Array; extranonce2Size: number }>;
+  /**
+   * Asks the pool about a name before authorize is answered: resolves with the reason it is
+   * refused, or null. Null instead of a promise: nothing to ask, answer at once.
+   */
+  checkName?(s: V1Session, user: string): Promise<string | null> | null;
   /** Called when authorize is accepted; the host sends target and job afterwards. */
   authorized(s: V1Session, user: string): void;
   submit(s: V1Session, params: unknown[]): Promise<SubmitOutcome>;
@@ -250,13 +256,13 @@ export class V1Session {
           this.closeFor('authorize_churn', `more than ${maxAuthorizes} mining.authorize`);
           return;
         }
-        // Accepted: the pool decides what a name is worth. The host sends target and job
+        // The pool decides what a name is worth (host.checkName). The host sends target and job
         // after this answer (the slot gates them). A `#dialect` suffix is not part of the name.
         const named = splitDialectSuffix(user);
         if (named.dialect) this.useDialect(named.dialect, 'suffix');
-        this.user = named.user;
-        this.answerNow(resultLine(id, true), true);
-        this.host.authorized(this, named.user);
+        const check = this.host.checkName?.(this, named.user) ?? null;
+        if (check === null) this.acceptName(this.slot(true), id, named.user);
+        else this.awaitNameCheck(this.slot(true), id, named.user, check);
         return;
       }
       case 'mining.extranonce.subscribe':
@@ -295,6 +301,25 @@ export class V1Session {
       default:
         this.answerNow(errorLine(id, V1Error.illegalMethod, `unknown method ${method}`));
     }
+  }
+
+  private acceptName(slot: Slot, id: V1Id, user: string): void {
+    this.user = user;
+    this.fill(slot, resultLine(id, true));
+    this.host.authorized(this, user);
+  }
+
+  /** Authorize answered once the pool has judged the name (docs/extensions/0x4CCB.md §3.4). */
+  private awaitNameCheck(slot: Slot, id: V1Id, user: string, check: Promise<string | null>): void {
+    check.then(
+      (refusal) => {
+        if (this.closedFlag) return;
+        if (refusal === null) return this.acceptName(slot, id, user);
+        this.log.info({ user, refusal }, 'mining.authorize refused by the pool');
+        this.fill(slot, errorLine(id, V1Error.unauthorized, refusal));
+      },
+      (err: Error) => this.fill(slot, errorLine(id, V1Error.other, err.message)),
+    );
   }
 
   private slot(gates: boolean): Slot {

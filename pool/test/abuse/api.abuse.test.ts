@@ -77,6 +77,8 @@ async function startPoolProcess(dir: string, devnet: Devnet): Promise<PoolProces
       ledger: { path: join(dir, 'ledger.sqlite'), flushIntervalMs: 200 },
       jobs: { minUpdateIntervalMs: 0 },
       log: { level: 'info' },
+      // Plain worker names: these tests are about abuse, not accounts.
+      accounts: { mode: 'any' },
     }),
   );
   const child = spawn(process.execPath, [BIN, 'serve', '--config', configPath], {

@@ -176,6 +176,8 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
       shares: { batchMaxCount: 1, batchMaxDelayMs: 0 },
       ledger: { path: 'ledger.sqlite', flushIntervalMs: 200 },
       log: { level: 'warn' },
+      // Plain worker names: these tests are about abuse, not accounts.
+      accounts: { mode: 'any' },
     },
     o.pool ?? {},
   );

@@ -49,6 +49,8 @@ export async function startTestPool(d: Devnet, ledgerPath: string, o: PoolOpts =
     shares: { batchMaxCount: 4, batchMaxDelayMs: 50 },
     ledger: { path: ledgerPath, flushIntervalMs: 50 },
     jobs: { minUpdateIntervalMs: 0 },
+    // Miners are named `alice.v1`, `dave.rig1`…; a test of accounts sets `accounts` in `extra`.
+    accounts: { mode: 'any' },
     ...o.extra,
   });
   const p = await startPool(config, {

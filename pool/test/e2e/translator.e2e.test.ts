@@ -481,7 +481,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(bad.closed).toBe(false);
   });
 
-  it('credits a miner without mining.extranonce.subscribe by name when it pipelines authorize behind subscribe, otherwise by its name inside the translator identity account (extension 0x0002)', async () => {
+  it('credits a miner without mining.extranonce.subscribe by name whether it pipelines authorize behind subscribe or mines on the translator channel (0x4CCB DeclareWorker)', async () => {
     const fixed = {
       minDifficulty: 16,
       maxDifficulty: 16,
@@ -506,11 +506,13 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     }
     const names = async () => (await workersOf(p.apiUrl)).map((w) => w.name);
     await until(async () => (await names()).length >= 2, 5_000, 'both in the ledger');
-    // jay.rig mines on the channel opened as `translator`: the pool files its name in that account.
-    expect((await names()).sort()).toEqual(['ivy.rig', 'translator.jay.rig']);
+    // jay.rig mines on the channel opened as `translator`, declared there under its own name:
+    // credited as it authorized, not inside the translator's account (0x0002 would say
+    // `translator.jay.rig`).
+    expect((await names()).sort()).toEqual(['ivy.rig', 'jay.rig']);
   });
 
-  it('credits a V1 miner that authorizes after subscribe and never sends mining.extranonce.subscribe under its own name: shares, hashrate and its block (extension 0x0002)', async () => {
+  it('credits a V1 miner that authorizes after subscribe and never sends mining.extranonce.subscribe under its own name: shares, hashrate and its block (0x4CCB DeclareWorker)', async () => {
     const fixed = {
       minDifficulty: 16,
       maxDifficulty: 16,
@@ -545,7 +547,7 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(blocks.blocks.map((b) => b.worker)).toEqual(['farm.rig7']);
   });
 
-  it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares, each credited to its miner (extension 0x0002)', async () => {
+  it('aggregated mode gives each V1 miner two bytes of one shared channel and relays their shares, each credited to its miner (0x4CCB DeclareWorker)', async () => {
     const { p, tr } = await setup({ mode: 'aggregated' });
     const a = await RawV1.connect(tr.v1Url);
     const b = await RawV1.connect(tr.v1Url);
@@ -563,16 +565,15 @@ describe('V1 → V2 translator end to end (dev chain, pool, translator, CPU mine
     expect(ra.result[1]).not.toBe(rb.result[1]);
     const m = await miner(tr.v1Url, 'frank.v1');
     await until(() => m.stats().accepted >= 2, 20_000, 'aggregated shares accepted');
-    // One channel under the translator's identity carries every miner's shares, each named by
-    // its miner inside that identity's account (the ledger flushes on a timer).
+    // One channel under the translator's identity carries every miner's shares, each declared
+    // under the name its miner authorized as (the ledger flushes on a timer).
     await until(
-      async () =>
-        ((await workersOf(p.apiUrl)).find((w) => w.name === 'translator.frank.v1')?.acceptedShares ?? 0) > 0,
+      async () => ((await workersOf(p.apiUrl)).find((w) => w.name === 'frank.v1')?.acceptedShares ?? 0) > 0,
       5_000,
       'the shares in the ledger',
     );
     const workers = await workersOf(p.apiUrl);
     expect(workers.map((w) => w.name)).not.toContain('translator');
-    expect(workers.map((w) => w.name)).not.toContain('frank.v1');
+    expect(workers.map((w) => w.name)).not.toContain('translator.frank.v1');
   });
 });

@@ -2,6 +2,7 @@ import pino from 'pino';
 import { PoolMetrics } from '../../src/api/metrics.js';
 import { MAX_U256, targetToCompact, targetToU256Le } from '../../src/ckb/target.js';
 import type { TemplateBlock } from '../../src/ckb/template.js';
+import { accountPolicy } from '../../src/pool/account-policy.js';
 import { parseConfig } from '../../src/pool/config.js';
 import { ExtranonceAllocator } from '../../src/pool/extranonce.js';
 import { type Job, JobBook, makeJob, powOutput } from '../../src/pool/jobs.js';
@@ -53,6 +54,8 @@ export function harness(overrides: Record<string, unknown> = {}, peer?: PeerAcco
       retargetPeriodSeconds: 10,
     },
     shares: { batchMaxCount: 3, batchMaxDelayMs: 50 },
+    // Session tests name workers `alice`, `bob`…; tests of accounts.mode override it.
+    accounts: { mode: 'any' },
     ...overrides,
   });
   const jobs = new JobBook(config.jobs.maxPastJobs);
@@ -61,6 +64,7 @@ export function harness(overrides: Record<string, unknown> = {}, peer?: PeerAcco
   const ctx: SessionContext = {
     chain: 'dev',
     config,
+    accounts: accountPolicy(config.accounts.mode, 'dev'),
     jobs,
     allocator: new ExtranonceAllocator(3),
     metrics: new PoolMetrics(),

@@ -7,6 +7,7 @@ import type {
   UpstreamEvents as UpstreamEventMap,
   UpstreamJob,
 } from '../../src/sv2/client/upstream.js';
+import type { DeclareAnswer } from '../../src/sv2/client/worker-declarations.js';
 import { TokenBucket } from '../../src/sv2/rate-limit.js';
 import { ChannelAssigner } from '../../src/translator/channel-assigner.js';
 import { ChannelRegistry, MinerIndexes } from '../../src/translator/channel-registry.js';
@@ -47,6 +48,13 @@ export class FakeUpstream extends EventEmitter<UpstreamEventMap> {
   }
   closeChannel(_epoch: number, channelId: number): void {
     this.closed.push(channelId);
+  }
+  /** 0x4CCB declarations sent; answered by `declareAnswer` (default: an older pool's silence). */
+  declared: Array<{ channelId: number; workerId: number; name: string }> = [];
+  declareAnswer: (name: string) => DeclareAnswer = () => ({ ok: false, code: 'no-answer' });
+  declareWorker(_epoch: number, channelId: number, workerId: number, name: string): Promise<DeclareAnswer> {
+    this.declared.push({ channelId, workerId, name });
+    return Promise.resolve(this.declareAnswer(name));
   }
   latestJob(): UpstreamJob | null {
     return null;

@@ -4,6 +4,7 @@ import { PoolMetrics } from '../../api/metrics.js';
 import { parseHostPort } from '../../net/address.js';
 import type { Sv2Connection } from '../../sv2/connection.js';
 import { EphemeralKeyPool, ServerIdentity } from '../../sv2/noise/identity.js';
+import { accountPolicy } from '../account-policy.js';
 import { AdmissionGate } from '../admission.js';
 import { startBackground } from '../background.js';
 import type { PoolConfig } from '../config.js';
@@ -70,6 +71,7 @@ export async function runInstance(
     channelActivity: background.channelActivity,
     chain: config.chain,
     config,
+    accounts: accountPolicy(config.accounts.mode, config.chain),
     jobs,
     allocator: instanceAllocator(config.sv2.instanceId, role.index, role.count),
     metrics,

@@ -109,6 +109,9 @@ beforeAll(async () => {
     config,
     [
       'chain: dev',
+      // Plain worker names: these tests are about serving, not accounts.
+      'accounts:',
+      '  mode: any',
       'instances: 2',
       'node:',
       `  rpcUrl: ${devnet.rpcUrl}`,

@@ -57,7 +57,7 @@ export class BitcoinWork {
    * REQUIRES_WORK_SELECTION, which this pool refuses at setup: a standard or unknown channel is
    * `invalid-channel-id`, anything else `jd-not-supported`.
    */
-  customJob(m: SetCustomMiningJob, groupChannelId: number): void {
+  customJob(m: Pick<SetCustomMiningJob, 'channelId' | 'requestId'>, groupChannelId: number): void {
     const ch = this.channels.get(m.channelId);
     const isGroup = groupChannelId !== 0 && m.channelId === groupChannelId;
     const errorCode =

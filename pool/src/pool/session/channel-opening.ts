@@ -16,6 +16,7 @@ import type { WorkerNameHolds } from '../worker-holds.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
 import { type SessionWire, sendJob } from './context.js';
 import type { ShareAcks } from './share-acks.js';
+import { releaseDeclaredWorkers } from './worker-declarations.js';
 
 /**
  * The mining subprotocol's channel lifetime for one connection: OpenStandardMiningChannel and
@@ -79,6 +80,10 @@ export class SessionChannels {
     }
     if (this.groupChannelId === 0 && !o.standardJobsOnly) this.groupChannelId = this.nextChannelId++;
     const channel = this.newChannel(m, worker, index, maxTarget, minByClient);
+    // accounts.mode: a channel under a name the pool does not credit still opens (a proxy's
+    // first channel, before its miners have names) but carries only declared workers' shares.
+    const nameRefusal = ctx.accounts?.refusal(worker);
+    if (nameRefusal) channel.nameRefusal = nameRefusal;
     this.byId.set(channel.id, channel);
     noteRequestedMaxTarget(channel, maxTarget);
     ctx.metrics.channels.inc();
@@ -205,6 +210,7 @@ export class SessionChannels {
     ctx.metrics.channels.dec();
     this.vardiff.unschedule(ch);
     this.unreserve(ch.worker);
+    releaseDeclaredWorkers(ch, this.workerNames);
     if (ctx.channelActivity) ctx.channelActivity.closed += 1;
   }
 }

@@ -247,6 +247,30 @@ describe('SetCustomMiningJob.Error', () => {
     h.session.handle(customJob(h.session.groupChannelId, 44));
     expect(last(h)).toMatchObject({ requestId: 44, errorCode: 'jd-not-supported' });
   });
+
+  // The CKB form of the request (docs/job-declaration-ckb.md) is answered the same way while no
+  // JDS serves this pool: never left without an answer.
+  it('answers the CKB SetCustomCkbMiningJob the same way', () => {
+    const h = ready();
+    const ext = openExtended(h);
+    if (ext.type !== 'NewCkbJob') throw new Error(`expected the new channel's job, got ${ext.type}`);
+    h.session.handle({
+      type: 'SetCustomCkbMiningJob',
+      channelId: ext.channelId,
+      requestId: 45,
+      miningJobToken: new Uint8Array(4),
+      powHash: new Uint8Array(32),
+      parentHash: new Uint8Array(32),
+      number: 1n,
+      compactTarget: 0x20010000,
+    });
+    expect(last(h)).toEqual({
+      type: 'SetCustomMiningJobError',
+      channelId: ext.channelId,
+      requestId: 45,
+      errorCode: 'jd-not-supported',
+    });
+  });
 });
 
 describe('REQUIRES_STANDARD_JOBS', () => {

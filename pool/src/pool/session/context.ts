@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PoolMetrics } from '../../api/metrics.js';
 import type { LedgerStore } from '../../ledger/store.js';
 import type { Sv2Message } from '../../sv2/messages/index.js';
+import type { AccountPolicy } from '../account-policy.js';
 import type { Channel } from '../channel.js';
 import type { Chain, PoolConfig } from '../config.js';
 import type { DueWheel } from '../due-wheel.js';
@@ -45,6 +46,11 @@ export interface SessionContext {
    * it (unit tests) only shares retarget.
    */
   vardiffWheel?: DueWheel<VardiffTask>;
+  /**
+   * `accounts.mode`: which names shares may be credited to. Without it (unit tests of other
+   * things) every name is.
+   */
+  accounts?: AccountPolicy;
   /** Counts channel opens and closes for the server's once-a-minute summary line. */
   channelActivity?: { opened: number; closed: number };
 }

@@ -1,6 +1,12 @@
-import type { SubmitSharesCkb } from '../../sv2/messages/index.js';
+import { type SubmitSharesCkb, workerIdFromTlv } from '../../sv2/messages/index.js';
 import { shareWorker } from '../../workers/names.js';
-import { type Channel, judgeShare, noteCreditedWorker, type ShareOutcome } from '../channel.js';
+import {
+  type Channel,
+  judgeShare,
+  noteCreditedWorker,
+  type ShareOutcome,
+  type WorkerRefusal,
+} from '../channel.js';
 import { noteShare } from '../channel-tally.js';
 import type { PeerLimitReason } from '../peer-limits.js';
 import { recordShare } from '../vardiff.js';
@@ -19,10 +25,22 @@ export interface SubmissionConnection {
   limited(reason: PeerLimitReason): void;
 }
 
+/** A refusal decided by whom the share would be credited to (see `creditedName`). */
+interface Refused {
+  readonly refused: WorkerRefusal;
+}
+const REFUSED: { readonly [K in WorkerRefusal]: Refused } = {
+  'invalid-user-identity': { refused: 'invalid-user-identity' },
+  'unknown-worker-id': { refused: 'unknown-worker-id' },
+  'not-an-address': { refused: 'not-an-address' },
+};
+
 /**
  * SubmitSharesCkb (docs/protocol.md §3 "The CKB extension 0x4CCB"): each share is judged against its
- * channel and job, credited to the channel's worker or, with extension 0x0002, to the worker its
- * TLV names inside the channel's account; errors are answered at once, successes in batches.
+ * channel and job, credited to the worker its 0x4CCB worker_id TLV names (declared on the
+ * channel, worker-declarations.ts), else with extension 0x0002 to the worker its user_identity
+ * TLV names inside the channel's account, else to the channel's worker; `accounts.mode` may
+ * refuse that name. Errors are answered at once, successes in batches.
  */
 export class ShareSubmission {
   private readonly outWords = new Uint32Array(8);
@@ -39,18 +57,13 @@ export class ShareSubmission {
   submit(m: SubmitSharesCkb): ShareOutcome {
     const { ctx, transport } = this.wire;
     const ch = this.conn.channels.get(m.channelId);
-    // Extension 0x0002: a TLV tail is read only when negotiated (else ignored, as the spec
-    // says) and present, so plain shares pay one property check. null = refuse the share.
-    const worker =
-      ch && m.tlv !== undefined && this.conn.workerHashrateNegotiated()
-        ? this.tlvWorker(ch, m.tlv)
-        : ch?.worker;
-    const outcome = worker === null ? 'invalid-user-identity' : this.judge(m, ch, worker);
+    const worker = ch ? this.creditedName(ch, m) : undefined;
+    const outcome = typeof worker === 'object' ? worker.refused : this.judge(m, ch, worker);
     noteShare(ch, m.sequenceNumber, outcome, this.outWords);
     ctx.metrics.share(outcome);
     if (outcome === 'accepted' || outcome === 'block') return outcome;
     if (ch) {
-      ctx.ledger?.recordRejected(worker ?? ch.worker, ctx.now());
+      ctx.ledger?.recordRejected(typeof worker === 'string' ? worker : ch.worker, ctx.now());
       // Keep acknowledgements in order: flush accepted shares before the error.
       this.acks.flush(ch);
     }
@@ -61,6 +74,27 @@ export class ShareSubmission {
       errorCode: outcome,
     });
     return outcome;
+  }
+
+  /**
+   * Whom an accepted share would be credited to, or why it is refused. A TLV tail is read only
+   * when present, so plain shares pay one property check; the 0x0002 field only when 0x0002 was
+   * negotiated (else ignored, as the spec says). A declared worker was checked against
+   * `accounts.mode` when declared; the channel's name and 0x0002 names (inside the channel's
+   * account, so creditable exactly when the channel's name is) are checked here.
+   */
+  private creditedName(ch: Channel, m: SubmitSharesCkb): string | Refused {
+    const tlv = m.tlv;
+    if (tlv !== undefined) {
+      const id = workerIdFromTlv(tlv);
+      if (id !== undefined) {
+        const declared = id === null ? undefined : ch.declaredWorkers?.get(id);
+        return declared ?? REFUSED['unknown-worker-id'];
+      }
+    }
+    if (ch.nameRefusal !== undefined) return REFUSED[ch.nameRefusal];
+    if (tlv === undefined || !this.conn.workerHashrateNegotiated()) return ch.worker;
+    return this.tlvWorker(ch, tlv) ?? REFUSED['invalid-user-identity'];
   }
 
   /**

@@ -1,6 +1,7 @@
 import { u256LeToTarget } from '../../ckb/target.js';
 import type { Sv2Message } from '../messages/index.js';
 import { InFlightShares, type ShareVerdict } from './in-flight.js';
+import { type DeclareAnswer, PendingDeclarations } from './worker-declarations.js';
 
 export interface UpstreamJob {
   epoch: number;
@@ -53,6 +54,8 @@ export class UpstreamChannels {
   private readonly latestJobs = new Map<number, UpstreamJob>();
   /** Shares awaiting the current connection's answer. */
   private inFlight: InFlightShares;
+  /** 0x4CCB worker declarations awaiting the current connection's answer. */
+  private readonly declarations: PendingDeclarations;
 
   constructor(
     private readonly o: {
@@ -60,12 +63,15 @@ export class UpstreamChannels {
       shareTimeoutMs: number;
       /** A channel open without answer for this long fails. */
       openTimeoutMs: number;
+      /** A worker declaration without answer for this long is `no-answer` (an older pool). */
+      declareTimeoutMs?: number;
       /** A share timed out (the client checks whether a draining connection is done). */
       onShareTimeout: () => void;
     },
     private readonly sink: UpstreamMessageSink,
   ) {
     this.inFlight = this.newInFlight();
+    this.declarations = new PendingDeclarations(o.declareTimeoutMs ?? 5_000);
   }
 
   private newInFlight(): InFlightShares {
@@ -74,7 +80,7 @@ export class UpstreamChannels {
 
   /** Handles one message of the current connection (epoch `epoch`). */
   handle(epoch: number, m: Sv2Message): void {
-    if (this.inFlight.answer(m)) return;
+    if (this.inFlight.answer(m) || this.declarations.answer(m)) return;
     switch (m.type) {
       case 'OpenStandardMiningChannelSuccess':
       case 'OpenExtendedMiningChannelSuccess': {
@@ -214,6 +220,19 @@ export class UpstreamChannels {
     return verdict;
   }
 
+  /** Sends a 0x4CCB DeclareWorker on an open channel and resolves with the pool's answer. */
+  declareWorker(
+    send: (m: Sv2Message) => void,
+    channelId: number,
+    workerId: number,
+    name: string,
+  ): Promise<DeclareAnswer> {
+    if (!this.seqs.has(channelId)) return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    const answer = this.declarations.wait(channelId, workerId);
+    send({ type: 'DeclareWorker', channelId, workerId, name });
+    return answer;
+  }
+
   /**
    * The connection is being replaced (failback): opens fail with `reason`, channels and jobs
    * are forgotten, and the shares in flight are handed over to wait for the old pool's verdict.
@@ -232,6 +251,7 @@ export class UpstreamChannels {
   }
 
   private forget(reason: Error): void {
+    this.declarations.failAll('upstream-lost');
     for (const p of this.opens.values()) p.reject(reason);
     this.opens.clear();
     this.seqs.clear();

@@ -7,6 +7,7 @@ import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './f
 import type { InFlightShares, ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
 import { type OpenedChannel, UpstreamChannels, type UpstreamJob } from './upstream-channels.js';
+import type { DeclareAnswer } from './worker-declarations.js';
 
 export type { ShareVerdict } from './in-flight.js';
 export type { OpenedChannel, UpstreamJob } from './upstream-channels.js';
@@ -63,6 +64,8 @@ export interface UpstreamOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   connectTimeoutMs?: number;
+  /** A 0x4CCB worker declaration without answer for this long counts as `no-answer` (5 s). */
+  declareTimeoutMs?: number;
   /** A share without answer for this long is reported as an error (default 15 s). */
   shareTimeoutMs?: number;
   /**
@@ -111,6 +114,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       {
         shareTimeoutMs: o.shareTimeoutMs ?? 15_000,
         openTimeoutMs: o.connectTimeoutMs ?? 10_000,
+        declareTimeoutMs: o.declareTimeoutMs ?? 5_000,
         onShareTimeout: () => this.checkDrain(),
       },
       {
@@ -383,7 +387,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   /**
    * Sends a share and resolves with the pool's verdict (never 'ok' unless the pool said so).
    * `tlv`: a TLV tail (extension 0x0002 user_identity) appended only when this connection
-   * negotiated 0x0002; otherwise the share goes without it.
+   * negotiated 0x0002; otherwise the share goes without it. `workerIdTlv`: a 0x4CCB worker_id
+   * TLV (a worker this connection declared), appended as it is.
    */
   submit(
     epoch: number,
@@ -391,12 +396,26 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     jobId: number,
     nonceSuffix: Uint8Array,
     tlv?: Uint8Array,
+    workerIdTlv?: Uint8Array,
   ): Promise<ShareVerdict> {
     const conn = this.conn;
     if (!conn || !this.ready || epoch !== this.epoch)
       return Promise.resolve({ ok: false, code: 'upstream-lost' });
     const send = (m: Sv2Message) => conn.send(m);
-    return this.channels.submit(send, channelId, jobId, nonceSuffix, this.workerHashrateOk ? tlv : undefined);
+    const tail = workerIdTlv ?? (this.workerHashrateOk ? tlv : undefined);
+    return this.channels.submit(send, channelId, jobId, nonceSuffix, tail);
+  }
+
+  /**
+   * Declares a worker name on a channel of epoch `epoch` (0x4CCB DeclareWorker) and resolves
+   * with the pool's answer: `no-answer` when the pool does not know the message, `upstream-lost`
+   * when the connection is not that epoch's any more.
+   */
+  declareWorker(epoch: number, channelId: number, workerId: number, name: string): Promise<DeclareAnswer> {
+    const conn = this.conn;
+    if (!conn || !this.ready || epoch !== this.epoch)
+      return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    return this.channels.declareWorker((m) => conn.send(m), channelId, workerId, name);
   }
 
   async close(): Promise<void> {

@@ -17,12 +17,14 @@ import {
   encodeTlvs,
   type KnownMessage,
   messageInfo,
+  parseTlvs,
+  TLV_CKB_WORKER_ID,
   TLV_USER_IDENTITY,
-  userIdentityFromTlv,
+  workerIdTlv,
 } from './index.js';
 
-/** What each field of the extension's two messages means (the prose column of the tables). */
-export const FIELD_MEANINGS: Record<'NewCkbJob' | 'SubmitSharesCkb', Record<string, string>> = {
+/** What each field of the extension's messages means (the prose column of the tables). */
+export const FIELD_MEANINGS: Record<MessageOfCkb['type'], Record<string, string>> = {
   NewCkbJob: {
     channelId:
       'A standard or extended channel, or a group channel: then the job is for every channel in the group',
@@ -41,6 +43,22 @@ export const FIELD_MEANINGS: Record<'NewCkbJob' | 'SubmitSharesCkb', Record<stri
     jobId: 'job_id of the NewCkbJob mined',
     nonceSuffix:
       'The nonce bytes after the channel’s extranonce_prefix: prefix ‖ suffix is the 16-byte CKB nonce (12 bytes on our pool)',
+  },
+  DeclareWorker: {
+    channelId: 'The channel whose shares may name the worker: never a group channel id',
+    workerId:
+      'Chosen by the client, unique among the channel’s declared workers; shares name the worker by it',
+    name: 'The worker name (UTF-8, 1–255 bytes, no control characters) its shares are credited to, e.g. `<ckb address>.<worker>`',
+  },
+  DeclareWorkerSuccess: {
+    channelId: 'channel_id of the DeclareWorker',
+    workerId: 'worker_id of the DeclareWorker: shares may name it from now on',
+  },
+  DeclareWorkerError: {
+    channelId: 'channel_id of the DeclareWorker',
+    workerId: 'worker_id of the DeclareWorker: it names no worker, shares naming it are refused',
+    errorCode:
+      'Why (section 3.4): `invalid-channel-id`, `invalid-worker-name`, `not-an-address`, `too-many-declared-workers`, `too-many-worker-names`',
   },
 };
 
@@ -84,6 +102,17 @@ const TYPICAL_SHARE: MessageOfCkb & { type: 'SubmitSharesCkb' } = {
   nonceSuffix: hexToBytes('080000007dc3929f157e882b'),
 };
 
+/** A V1 miner's usual name: a full dev-chain (testnet) address and a worker. */
+export const EXAMPLE_LONG_NAME =
+  'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqvk6klkr94qk8n0mvsnkfksed77hs72kjc8syjv9.rig1';
+
+const TYPICAL_DECLARATION: MessageOfCkb & { type: 'DeclareWorker' } = {
+  type: 'DeclareWorker',
+  channelId: 2,
+  workerId: 1,
+  name: EXAMPLE_LONG_NAME,
+};
+
 /** The field table of one of the extension's messages: type, payload offset, size, meaning. */
 export function renderMessageTable(msg: MessageOfCkb): string {
   const payload = encodeMessage(msg).subarray(FRAME_HEADER_SIZE);
@@ -94,16 +123,28 @@ export function renderMessageTable(msg: MessageOfCkb): string {
     const field = fields[i] as string;
     const size = span.end - span.start;
     // A B0_32 is a length byte and that many bytes: its size depends on the value.
-    const sizeText = span.method === 'b0_32' ? `1 + L (${size} for L = ${size - 1})` : String(size);
+    const sizeText =
+      span.method === 'b0_32' || span.method === 'str0_255'
+        ? `1 + L (${size} for L = ${size - 1})`
+        : String(size);
     rows.push(
       `| ${snake(field)} | ${spanType(span)} | ${span.start} | ${sizeText} | ${meanings[field] ?? ''} |`,
     );
   });
-  rows.push('', `Payload: ${payload.length} bytes${msg.type === 'SubmitSharesCkb' ? ' for L = 12' : ''}.`);
+  const example =
+    msg.type === 'SubmitSharesCkb'
+      ? ' for L = 12'
+      : msg.type === 'DeclareWorker'
+        ? ` for a ${new TextEncoder().encode(msg.name).length}-byte name`
+        : '';
+  rows.push('', `Payload: ${payload.length} bytes${example}.`);
   return rows.join('\n');
 }
 
-type MessageOfCkb = Extract<KnownMessage, { type: 'NewCkbJob' | 'SubmitSharesCkb' }>;
+type MessageOfCkb = Extract<
+  KnownMessage,
+  { type: 'NewCkbJob' | 'SubmitSharesCkb' | 'DeclareWorker' | 'DeclareWorkerSuccess' | 'DeclareWorkerError' }
+>;
 
 export interface ExampleFrame {
   title: string;
@@ -170,6 +211,26 @@ export function exampleFrames(): ExampleFrame[] {
       },
     },
     {
+      title: 'DeclareWorker: a V1 miner named `<ckb address>.rig1` behind a translator',
+      from: 'Client',
+      msg: TYPICAL_DECLARATION,
+    },
+    {
+      title: 'DeclareWorker.Success',
+      from: 'Pool',
+      msg: { type: 'DeclareWorkerSuccess', channelId: 2, workerId: 1 },
+    },
+    {
+      title: 'DeclareWorker.Error for a name that is not an address (accounts.mode address)',
+      from: 'Pool',
+      msg: { type: 'DeclareWorkerError', channelId: 2, workerId: 2, errorCode: 'not-an-address' },
+    },
+    {
+      title: 'SubmitSharesCkb credited to declared worker 1 (worker_id TLV)',
+      from: 'Client',
+      msg: { ...TYPICAL_SHARE, sequenceNumber: 2, tlv: workerIdTlv(1) },
+    },
+    {
       title: 'SubmitShares.Success acknowledging two shares at difficulty 2^48',
       from: 'Pool',
       msg: {
@@ -214,14 +275,27 @@ export function renderExampleFrame(e: ExampleFrame, index: number): string {
     );
     end = span.end;
   });
-  if (end < payload.length) {
-    const tail = payload.subarray(end);
+  let at = FRAME_HEADER_SIZE + end;
+  for (const tlv of parseTlvs(payload.subarray(end))) {
+    const bytes = encodeTlvs([tlv]);
     out.push(
-      `| ${FRAME_HEADER_SIZE + end} | \`${spaced(tail)}\` | TLV | type 0x0002‖0x01, length U16 | user_identity ${show(userIdentityFromTlv(tail))} |`,
+      `| ${at} | \`${spaced(bytes)}\` | TLV | ${tlvType(tlv.extensionType, tlv.fieldType)} | ${tlvValue(tlv)} |`,
     );
+    at += bytes.length;
   }
   out.push('', `Frame: \`${bytesToHex(frame)}\``);
   return out.join('\n');
+}
+
+const tlvType = (ext: number, field: number): string => `type ${hex16(ext)}‖${hex16(field, 2)}, length U16`;
+
+function tlvValue(tlv: { extensionType: number; fieldType: number; value: Uint8Array }): string {
+  const { extensionType: ext, fieldType: field, value } = tlv;
+  if (ext === TLV_USER_IDENTITY.extensionType && field === TLV_USER_IDENTITY.fieldType)
+    return `user_identity ${JSON.stringify(new TextDecoder().decode(value))}`;
+  if (ext === TLV_CKB_WORKER_ID.extensionType && field === TLV_CKB_WORKER_ID.fieldType)
+    return `worker_id ${new DataView(value.buffer, value.byteOffset).getUint32(0, true)}`;
+  return `${value.length} bytes`;
 }
 
 export function renderExampleFrames(): string {
@@ -283,6 +357,18 @@ export function generatedBlocks(noise?: NoiseVector): Record<string, string> {
   const blocks: Record<string, string> = {
     'new-ckb-job-table': renderMessageTable(TYPICAL_NEW_JOB),
     'submit-shares-ckb-table': renderMessageTable(TYPICAL_SHARE),
+    'declare-worker-table': renderMessageTable(TYPICAL_DECLARATION),
+    'declare-worker-success-table': renderMessageTable({
+      type: 'DeclareWorkerSuccess',
+      channelId: 2,
+      workerId: 1,
+    }),
+    'declare-worker-error-table': renderMessageTable({
+      type: 'DeclareWorkerError',
+      channelId: 2,
+      workerId: 2,
+      errorCode: 'not-an-address',
+    }),
     'example-frames': renderExampleFrames(),
   };
   if (noise) blocks['noise-transcript'] = renderNoiseTranscript(noise);

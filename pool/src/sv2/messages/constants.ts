@@ -60,6 +60,15 @@ export const ErrorCodes = {
   // SetCustomMiningJob.Error (also invalid-channel-id)
   /** This pool selects the work itself: no connection declared REQUIRES_WORK_SELECTION. */
   jdNotSupported: 'jd-not-supported',
+  /** SubmitShares.Error: a 0x4CCB worker_id TLV naming no declared worker of the channel. */
+  unknownWorkerId: 'unknown-worker-id',
+  // DeclareWorker.Error (also invalid-channel-id)
+  /** Empty, over 255 bytes of UTF-8, or with control characters. */
+  invalidWorkerName: 'invalid-worker-name',
+  /** Also SubmitShares.Error: accounts.mode `address` and the name does not start with an address of the pool's chain. */
+  notAnAddress: 'not-an-address',
+  /** The channel already holds `limits.maxDeclaredWorkersPerChannel` declared workers. */
+  tooManyDeclaredWorkers: 'too-many-declared-workers',
 } as const;
 
 /**

@@ -16,6 +16,7 @@ import {
 } from '../frame.js';
 import { type CkbMessage, ckbCodecs } from './ckb.js';
 import { type CkbJobDeclarationMessage, ckbJobDeclarationCodecs } from './ckb-jd.js';
+import { type CkbWorkerMessage, ckbWorkerCodecs } from './ckb-workers.js';
 import type { MessageCodec, Sv2MessageBase } from './codec.js';
 import { type CommonMessage, commonCodecs } from './common.js';
 import { type ExtensionsMessage, extensionsCodecs } from './extensions.js';
@@ -26,6 +27,7 @@ import { type TemplateDistributionMessage, templateDistributionCodecs } from './
 
 export type * from './ckb.js';
 export type * from './ckb-jd.js';
+export * from './ckb-workers.js';
 export type { MessageCodec, Sv2MessageBase } from './codec.js';
 export type * from './common.js';
 export * from './constants.js';
@@ -53,6 +55,7 @@ export type KnownMessage =
   | CkbMessage
   | JobDeclarationMessage
   | CkbJobDeclarationMessage
+  | CkbWorkerMessage
   | TemplateDistributionMessage;
 
 export type Sv2Message = KnownMessage | UnknownMessage;
@@ -70,6 +73,7 @@ export const CODECS: CodecTable = {
   ...ckbCodecs,
   ...jobDeclarationCodecs,
   ...ckbJobDeclarationCodecs,
+  ...ckbWorkerCodecs,
   ...templateDistributionCodecs,
 };
 
