@@ -132,7 +132,7 @@ export class ChannelAssigner {
     const { targets, hashrates } = this.d;
     const b = bindingOf(s);
     const j = ch.lastJob && ch.lastJob.epoch === this.d.upstream.epoch ? ch.lastJob : null;
-    const target = targets.targetForJob(b.targets, s, j?.compactTarget);
+    const target = targets.targetForJob(b.targets, s, j);
     if (s.target !== target) s.sendTarget(target);
     hashrates.set(s, targets.hashRate(b.targets, s));
     if (j) {

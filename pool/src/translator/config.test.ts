@@ -135,7 +135,10 @@ describe('translator.yaml', () => {
   });
 
   it('reads v1.vardiff with defaults for what it leaves out, and refuses min above max', () => {
-    const c = parseTranslatorConfig({ upstream: { url }, v1: { vardiff: { startDifficulty: 4096, maxStep: 8 } } });
+    const c = parseTranslatorConfig({
+      upstream: { url },
+      v1: { vardiff: { startDifficulty: 4096, maxStep: 8 } },
+    });
     expect(c.vardiff).toEqual({ ...MINER_VARDIFF_DEFAULTS, startDifficulty: 4096, maxStep: 8 });
     expect(() =>
       parseTranslatorConfig({ upstream: { url }, v1: { vardiff: { minDifficulty: 10, maxDifficulty: 5 } } }),

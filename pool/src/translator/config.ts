@@ -3,7 +3,17 @@ import { parse as parseYaml } from 'yaml';
 import { CHAINS } from '../ckb/chain.js';
 import { referenceTable } from '../config-engine/docs.js';
 import { ConfigError } from '../config-engine/errors.js';
-import { checked, hostPort, int, type Kind, KindError, list, num, oneOf, str } from '../config-engine/kinds.js';
+import {
+  checked,
+  hostPort,
+  int,
+  type Kind,
+  KindError,
+  list,
+  num,
+  oneOf,
+  str,
+} from '../config-engine/kinds.js';
 import { type ConfigOf, ConfigTable } from '../config-engine/table.js';
 import { LOG_LEVELS } from '../log/levels.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
@@ -141,7 +151,7 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   })
   .field('v1.vardiff.targetShareIntervalSeconds', num(0.01, 3600), {
     default: MINER_VARDIFF_DEFAULTS.targetShareIntervalSeconds,
-    doc: 'Seconds between shares each miner is aimed at (keep it equal to the pool\'s `vardiff.targetShareIntervalSeconds`, so a per-worker channel and its miner agree).',
+    doc: "Seconds between shares each miner is aimed at (keep it equal to the pool's `vardiff.targetShareIntervalSeconds`, so a per-worker channel and its miner agree).",
   })
   .field('v1.vardiff.retargetPeriodSeconds', num(0.1, 86_400), {
     default: MINER_VARDIFF_DEFAULTS.retargetPeriodSeconds,

@@ -68,13 +68,18 @@ export class MinerTargets {
 
   /**
    * The target the miner's next job goes out with: its start target the first time, then
-   * whatever its vardiff decides is due (never harder than a block of that job).
+   * whatever its vardiff decides is due (never harder than a block of that job). Without a job
+   * (`job` null) the start target is only looked at: the vardiff window opens with the first
+   * job, when the miner starts hashing.
    */
-  targetForJob(st: MinerTargetState, h: MinerHints, compactTarget?: number): bigint {
-    const net = compactTarget === undefined ? 0 : Number(compactToDifficulty(compactTarget));
+  targetForJob(st: MinerTargetState, h: MinerHints, job: { compactTarget?: number } | null): bigint {
+    if (!job && !st.vardiff)
+      return new MinerVardiff(this.settings, startDifficultyFor(h, this.settings), 0).target;
     if (!st.vardiff) {
       st.vardiff = new MinerVardiff(this.settings, startDifficultyFor(h, this.settings), this.now());
+      return st.vardiff.target;
     }
+    const net = job?.compactTarget === undefined ? 0 : Number(compactToDifficulty(job.compactTarget));
     st.vardiff.retarget(this.now(), net);
     return st.vardiff.target;
   }

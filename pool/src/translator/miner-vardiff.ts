@@ -111,7 +111,10 @@ export class MinerVardiff {
     const maxLog = Math.log2(this.settings.maxStep);
     let next = current;
     if (Math.abs(step) >= DEAD_BAND_LOG2) {
-      const bounded = Math.max(-maxLog, Math.min(maxLog, Math.round(step)));
+      // Whole powers of two toward the ideal, rounded toward the current one: a window of a
+      // few shares overstates the distance as often as not, and a short step costs one period.
+      const whole = Math.sign(step) * Math.max(1, Math.floor(Math.abs(step) + 0.25));
+      const bounded = Math.max(-maxLog, Math.min(maxLog, whole));
       next = powerOfTwoDifficulty(current * 2 ** bounded, this.settings);
     }
     this.state.difficulty = underNetwork(next, networkDifficulty);
