@@ -15,6 +15,7 @@ import {
 } from '../../src/translator/translator.js';
 import {
   E2E_NET_COMPACT,
+  E2E_TRANSLATOR_VARDIFF,
   getJson,
   silent,
   startTestDevnet,
@@ -74,6 +75,7 @@ async function translator(
     maxLineBytes: 4096,
     backoffMinMs: 50,
     backoffMaxMs: 400,
+    vardiff: E2E_TRANSLATOR_VARDIFF,
   });
   cleanups.push(() => tr.close());
   return tr;
