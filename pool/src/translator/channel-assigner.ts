@@ -1,10 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import type { OpenedChannel, UpstreamClient, UpstreamJob } from '../sv2/client/upstream.js';
 import type { TokenBucket } from '../sv2/rate-limit.js';
-import { bindingOf, type ChannelRegistry, extranonceFor, type MinerIndexes } from './channel-registry.js';
+import type { ChannelHashrates } from './channel-hashrate.js';
+import {
+  bindingOf,
+  type ChannelRegistry,
+  extranonceFor,
+  type MinerIndexes,
+  unbind,
+} from './channel-registry.js';
 import type { TranslatorJob } from './jobs.js';
 import type { TranslatorLimitReason } from './limits.js';
 import type { TranslatorMetrics } from './metrics.js';
+import type { MinerTargets } from './miner-targets.js';
 import { bytesEqual } from './shares.js';
 import type { ChannelState, TranslatorMode } from './types.js';
 import type { V1Session } from './v1-session.js';
@@ -20,6 +28,9 @@ export interface ChannelAssignerDeps {
   metrics: Pick<TranslatorMetrics, 'channelOpens'>;
   limited: (reason: TranslatorLimitReason) => void;
   recordJob: (uj: UpstreamJob) => TranslatorJob;
+  /** Each miner's own target (vardiff) and the targets its jobs went out with. */
+  targets: MinerTargets;
+  hashrates: ChannelHashrates;
 }
 
 /**
@@ -41,8 +52,8 @@ export class ChannelAssigner {
     this.aggChannel = null;
   }
 
-  /** `nominalHashRate`: what the miner's dialect or suggested difficulty declares (H/s). */
-  private async open(name: string, nominalHashRate = 0): Promise<ChannelState> {
+  /** `nominalHashRate`: the hashrate of the miner(s) it is opened for (H/s). */
+  private async open(name: string, nominalHashRate: number): Promise<ChannelState> {
     const { d } = this;
     if (!d.upstreamBudget.take(performance.now())) {
       d.limited('upstream_busy');
@@ -60,13 +71,15 @@ export class ChannelAssigner {
     }
     this.poolRefusing = null;
     const uj = d.upstream.latestJob(c.channelId, c.groupChannelId);
-    return d.registry.add(c, name, uj && uj.epoch === d.upstream.epoch ? d.recordJob(uj) : null);
+    const job = uj && uj.epoch === d.upstream.epoch ? d.recordJob(uj) : null;
+    return d.registry.add(c, name, job, nominalHashRate);
   }
 
-  private aggregated(): Promise<ChannelState> {
+  /** The shared channel, opened at the hashrate of the miner that needs it first. */
+  private aggregated(nominalHashRate: number): Promise<ChannelState> {
     if (this.aggChannel && this.aggChannel.epoch === this.d.upstream.epoch)
       return Promise.resolve(this.aggChannel);
-    this.aggOpening ??= this.open(this.d.identity).then(
+    this.aggOpening ??= this.open(this.d.identity, nominalHashRate).then(
       (ch) => {
         this.aggChannel = ch;
         this.aggOpening = null;
@@ -82,20 +95,22 @@ export class ChannelAssigner {
 
   /** Opens (or joins) the channel this session mines on, for the current pool connection. */
   async attach(s: V1Session, name: string): Promise<ChannelState> {
-    const { registry, indexes } = this.d;
+    const { registry, indexes, targets, hashrates } = this.d;
+    const b = bindingOf(s);
+    b.hashRate = targets.hashRate(b.targets, s);
     if (this.d.mode === 'aggregated') {
-      const ch = await this.aggregated();
-      const b = bindingOf(s);
+      const ch = await this.aggregated(b.hashRate);
       if (b.localIndex === null) b.localIndex = indexes.take();
       registry.bind(s, ch);
+      hashrates.review(ch);
       return ch;
     }
-    const ch = await this.open(name, s.nominalHashRate);
+    const ch = await this.open(name, b.hashRate);
     if (s.closed) {
       this.close(ch);
       throw new Error('miner left');
     }
-    const old = bindingOf(s).channel;
+    const old = b.channel;
     registry.bind(s, ch);
     if (old && old !== ch && old.sessions.size === 0) this.close(old);
     return ch;
@@ -107,12 +122,21 @@ export class ChannelAssigner {
     this.d.upstream.closeChannel(ch.epoch, ch.channelId);
   }
 
-  /** Sends the session its target (if changed) and the channel's newest job. */
+  /**
+   * Sends the session the channel's newest job, preceded by the miner's own target when its
+   * vardiff moved it (a V1 miner applies a target to the jobs after it), and notes the targets
+   * that job went out with.
+   */
   sendWork(s: V1Session, ch: ChannelState, clean: boolean): void {
     if (!s.user || s.closed) return;
-    if (s.target !== ch.target) s.sendTarget(ch.target);
-    const j = ch.lastJob;
-    if (j && j.epoch === this.d.upstream.epoch) {
+    const { targets, hashrates } = this.d;
+    const b = bindingOf(s);
+    const j = ch.lastJob && ch.lastJob.epoch === this.d.upstream.epoch ? ch.lastJob : null;
+    const target = targets.targetForJob(b.targets, s, j);
+    if (s.target !== target) s.sendTarget(target);
+    hashrates.set(s, targets.hashRate(b.targets, s));
+    if (j) {
+      targets.sent(b.targets, j.v1Id, { miner: target, channel: ch.target });
       s.sendJob({ jobId: j.v1Id, powHash: j.powHash, height: j.height, parentHash: j.parentHash, clean });
     }
   }
@@ -143,7 +167,8 @@ export class ChannelAssigner {
     if (b.localIndex !== null) this.d.indexes.release(b.localIndex);
     const ch = b.channel;
     if (!ch) return;
-    ch.sessions.delete(s);
+    unbind(s, ch);
     if (this.d.mode === 'per-worker' && ch.sessions.size === 0) this.close(ch);
+    else this.d.hashrates.review(ch);
   }
 }

@@ -46,7 +46,7 @@ describe('ChannelRegistry', () => {
     const ch = r.add(opened(5, 2), 'alice', null);
     expect(r.get(2, 5)).toBe(ch);
     expect(r.get(1, 5)).toBeUndefined();
-    expect(ch).toMatchObject({ name: 'alice', target: 1000n, previousTarget: 1000n, extranonceSize: 12 });
+    expect(ch).toMatchObject({ name: 'alice', target: 1000n, extranonceSize: 12 });
   });
 
   it('lists the channels a job address reaches: the channel itself or its group', () => {

@@ -1,4 +1,5 @@
 import type { OpenedChannel } from '../sv2/client/upstream.js';
+import { newMinerTargetState } from './miner-targets.js';
 import { concatBytes } from './shares.js';
 import type { Binding, ChannelState } from './types.js';
 import type { V1Session } from './v1-session.js';
@@ -9,7 +10,14 @@ export const AGG_LOCAL_BYTES = 2;
 /** The channel binding a session carries (made on first use). */
 export function bindingOf(s: Pick<V1Session, 'binding'>): Binding {
   if (!s.binding)
-    s.binding = { channel: null, localIndex: null, workerTlv: null, renamed: false } satisfies Binding;
+    s.binding = {
+      channel: null,
+      localIndex: null,
+      workerTlv: null,
+      renamed: false,
+      targets: newMinerTargetState(),
+      hashRate: 0,
+    } satisfies Binding;
   return s.binding as Binding;
 }
 
@@ -52,7 +60,7 @@ export class ChannelRegistry {
   private readonly byId = new Map<number, ChannelState>();
 
   /** Records a channel the pool just opened; `lastJob` is its newest job if one came first. */
-  add(c: OpenedChannel, name: string, lastJob: ChannelState['lastJob']): ChannelState {
+  add(c: OpenedChannel, name: string, lastJob: ChannelState['lastJob'], declaredHashRate = 0): ChannelState {
     const ch: ChannelState = {
       epoch: c.epoch,
       channelId: c.channelId,
@@ -61,9 +69,10 @@ export class ChannelRegistry {
       extranonceSize: c.extranonceSize,
       name,
       target: c.target,
-      previousTarget: c.target,
-      previousUntilMs: 0,
       sessions: new Set(),
+      declaredHashRate,
+      declaredAtMs: Date.now(),
+      hashRateSum: 0,
       lastJob,
     };
     this.byId.set(ch.channelId, ch);
@@ -95,11 +104,19 @@ export class ChannelRegistry {
     this.byId.clear();
   }
 
-  /** Moves session `s` onto `ch` (leaving its previous channel). */
+  /** Moves session `s` onto `ch` (leaving its previous channel), with its hashrate. */
   bind(s: V1Session, ch: ChannelState): void {
     const b = bindingOf(s);
-    if (b.channel && b.channel !== ch) b.channel.sessions.delete(s);
+    if (b.channel === ch && ch.sessions.has(s)) return;
+    if (b.channel) unbind(s, b.channel);
     b.channel = ch;
     ch.sessions.add(s);
+    ch.hashRateSum += b.hashRate;
   }
+}
+
+/** Takes session `s` off channel `ch`, and its hashrate from the channel's sum. */
+export function unbind(s: V1Session, ch: ChannelState): void {
+  if (!ch.sessions.delete(s)) return;
+  ch.hashRateSum = Math.max(0, ch.hashRateSum - bindingOf(s).hashRate);
 }

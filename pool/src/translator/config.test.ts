@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config-engine/errors.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../sv2/noise/keys.js';
-import { parseTranslatorConfig, TRANSLATOR_LIMIT_DEFAULTS, translatorLimitsMarkdown } from './config.js';
+import {
+  parseTranslatorConfig,
+  TRANSLATOR_LIMIT_DEFAULTS,
+  translatorLimitsMarkdown,
+  translatorVardiffMarkdown,
+} from './config.js';
+import { MINER_VARDIFF_DEFAULTS } from './miner-vardiff.js';
 
 const key = encodeAuthorityPubkey(generateAuthorityKeypair().publicXonly);
 const url = `stratum2+tcp://pool:3334/${key}`;
@@ -126,5 +132,22 @@ describe('translator.yaml', () => {
     const doc = readFileSync(new URL('../../../docs/pool-config.md', import.meta.url), 'utf8');
     expect(translatorLimitsMarkdown()).toContain('`upstream.maxMessagesPerSecond`');
     expect(doc).toContain(translatorLimitsMarkdown());
+  });
+
+  it('reads v1.vardiff with defaults for what it leaves out, and refuses min above max', () => {
+    const c = parseTranslatorConfig({
+      upstream: { url },
+      v1: { vardiff: { startDifficulty: 4096, maxStep: 8 } },
+    });
+    expect(c.vardiff).toEqual({ ...MINER_VARDIFF_DEFAULTS, startDifficulty: 4096, maxStep: 8 });
+    expect(() =>
+      parseTranslatorConfig({ upstream: { url }, v1: { vardiff: { minDifficulty: 10, maxDifficulty: 5 } } }),
+    ).toThrow(/v1.vardiff.minDifficulty/);
+  });
+
+  it('documents every v1.vardiff field in docs/miners.md with the generated table', () => {
+    const doc = readFileSync(new URL('../../../docs/miners.md', import.meta.url), 'utf8');
+    expect(translatorVardiffMarkdown()).toContain('`v1.vardiff.startDifficulty`');
+    expect(doc).toContain(translatorVardiffMarkdown());
   });
 });

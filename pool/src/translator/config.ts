@@ -3,7 +3,17 @@ import { parse as parseYaml } from 'yaml';
 import { CHAINS } from '../ckb/chain.js';
 import { referenceTable } from '../config-engine/docs.js';
 import { ConfigError } from '../config-engine/errors.js';
-import { checked, hostPort, int, type Kind, KindError, list, oneOf, str } from '../config-engine/kinds.js';
+import {
+  checked,
+  hostPort,
+  int,
+  type Kind,
+  KindError,
+  list,
+  num,
+  oneOf,
+  str,
+} from '../config-engine/kinds.js';
 import { type ConfigOf, ConfigTable } from '../config-engine/table.js';
 import { LOG_LEVELS } from '../log/levels.js';
 import { FAILBACK_DEFAULTS, type FailbackSettings } from '../sv2/client/failback.js';
@@ -11,6 +21,7 @@ import { parsePoolUrl } from '../sv2/noise/keys.js';
 // ── V1 dialects (docs/miners.md): the field of dialect-config.ts ──
 import { parseDialectPorts } from './dialect-config.js';
 import type { TranslatorLimits } from './limits.js';
+import { MINER_VARDIFF_DEFAULTS, type MinerVardiffSettings } from './miner-vardiff.js';
 import type { DialectPort } from './types.js';
 
 /**
@@ -19,6 +30,7 @@ import type { DialectPort } from './types.js';
  *   chain: mainnet            # PoW of the local share check (testnet adds a ckbhash)
  *   v1: { listen: 0.0.0.0:3333, maxLineBytes: 16384, maxConnections: 10000 }   # and the
  *       # per-miner limits: maxConnectionsPerIp, idleTimeoutMs, maxAuthorizes, …
+ *       # and per-miner vardiff: vardiff: { startDifficulty, targetShareIntervalSeconds, … }
  *   upstream:
  *     url: stratum2+tcp://pool:3334/AUTHORITY   # or a list: tried in order (failover)
  *     mode: per-worker                         # or aggregated
@@ -121,6 +133,34 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
     default: 1_000,
     doc: "Requests one miner may send at once before `v1.maxMessagesPerSecond` applies: room for a fast device's shares at its first, too easy target until the pool's vardiff raises it.",
   })
+  // ── per-miner vardiff (miner-vardiff.ts; a K7 never suggests a difficulty) ──
+  .field('v1.vardiff.startDifficulty', num(1, 1e30), {
+    default: MINER_VARDIFF_DEFAULTS.startDifficulty,
+    defaultDoc: '2^30 (≈ 1.07e9)',
+    doc: "Where a miner's own vardiff starts when it asks for nothing (`mining.suggest_target`, or `mining.suggest_difficulty` where its dialect honours one) and its dialect declares no hashrate (a dialect that does — Antminer K7 2^44 H/s, Goldshell 2^40 H/s — starts at that × `v1.vardiff.targetShareIntervalSeconds`). Rounded to a power of two, as every miner target is.",
+  })
+  .field('v1.vardiff.minDifficulty', num(1, 1e30), {
+    default: MINER_VARDIFF_DEFAULTS.minDifficulty,
+    defaultDoc: '2^20',
+    doc: "Easiest target a miner is given (CKB difficulty, 2^256 / target). Shares that meet the miner's target but not its pool channel's are answered `true` here and not forwarded.",
+  })
+  .field('v1.vardiff.maxDifficulty', num(1, 1e30), {
+    default: MINER_VARDIFF_DEFAULTS.maxDifficulty,
+    defaultDoc: '2^60',
+    doc: 'Hardest target a miner is given; never harder than a block of its job either.',
+  })
+  .field('v1.vardiff.targetShareIntervalSeconds', num(0.01, 3600), {
+    default: MINER_VARDIFF_DEFAULTS.targetShareIntervalSeconds,
+    doc: "Seconds between shares each miner is aimed at (keep it equal to the pool's `vardiff.targetShareIntervalSeconds`, so a per-worker channel and its miner agree).",
+  })
+  .field('v1.vardiff.retargetPeriodSeconds', num(0.1, 86_400), {
+    default: MINER_VARDIFF_DEFAULTS.retargetPeriodSeconds,
+    doc: "Share-rate window of each miner's vardiff (earlier when shares come in a burst or stop). A new target goes out with the miner's next job. Also the shortest time between two UpdateChannel messages for one channel.",
+  })
+  .field('v1.vardiff.maxStep', int(2, 1024), {
+    default: MINER_VARDIFF_DEFAULTS.maxStep,
+    doc: "Largest factor one retarget changes a miner's difficulty by (rounded to a power of two).",
+  })
   .optional('upstreams', list(poolUrl(), 'list of pool URLs'), {
     doc: 'The older spelling of `upstream.url`, at the top level.',
   })
@@ -159,7 +199,14 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   .field('log.level', oneOf(LOG_LEVELS), {
     default: 'info',
     doc: 'Log level of the JSON (pino) logs on stdout.',
-  });
+  })
+  .rule((c) =>
+    c.v1?.vardiff?.minDifficulty !== undefined &&
+    c.v1.vardiff.maxDifficulty !== undefined &&
+    c.v1.vardiff.minDifficulty > c.v1.vardiff.maxDifficulty
+      ? [{ path: 'v1.vardiff.minDifficulty', message: 'is larger than v1.vardiff.maxDifficulty' }]
+      : [],
+  );
 
 /** translator.yaml as parsed: the type of the table. */
 export type TranslatorFile = ConfigOf<typeof TRANSLATOR_CONFIG_TABLE>;
@@ -182,6 +229,8 @@ export interface TranslatorConfig {
   // ── V1 dialects (docs/miners.md; dialect-config.ts) ──
   /** `v1.dialectPorts`: extra V1 ports whose miners all speak one dialect. */
   dialectPorts?: DialectPort[] | undefined;
+  /** `v1.vardiff`: each miner's own vardiff; optional for a config built by hand. */
+  vardiff?: MinerVardiffSettings;
 }
 
 /** The rows that bound what miners may cost (limits.ts), documented in docs/pool-config.md. */
@@ -219,6 +268,7 @@ function fromFile(f: TranslatorFile): TranslatorConfig {
     maxLineBytes: f.v1.maxLineBytes,
     maxConnections: f.v1.maxConnections,
     limits: limitsOf(f),
+    vardiff: { ...f.v1.vardiff },
     logLevel: f.log.level,
     ...(f.v1.dialectPorts !== undefined ? { dialectPorts: f.v1.dialectPorts } : {}),
   };
@@ -242,6 +292,11 @@ export const TRANSLATOR_LIMIT_DEFAULTS: TranslatorLimits = limitsOf(DEFAULT_FILE
 /** The limits rows, for the translator section of docs/pool-config.md. */
 export function translatorLimitsMarkdown(): string {
   return referenceTable(TRANSLATOR_CONFIG_TABLE.fields.filter((f) => LIMIT_PATHS.includes(f.path)));
+}
+
+/** The per-miner vardiff rows (`v1.vardiff.*`), for docs/miners.md. */
+export function translatorVardiffMarkdown(): string {
+  return referenceTable(TRANSLATOR_CONFIG_TABLE.fields.filter((f) => f.path.startsWith('v1.vardiff.')));
 }
 
 /** A command-line value checked by the kind of its translator.yaml field; errors name the flag. */

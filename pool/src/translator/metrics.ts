@@ -13,6 +13,8 @@ export class TranslatorMetrics {
   readonly localSeconds: Histogram;
   readonly rejected: Counter<'reason'>;
   readonly channelOpens: Counter;
+  readonly localShares: Counter;
+  readonly channelUpdates: Counter;
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -70,6 +72,16 @@ export class TranslatorMetrics {
     this.channelOpens = new Counter({
       name: 'ckb_translator_upstream_channel_opens_total',
       help: 'Channels the translator asked the pool to open (one per miner in per-worker mode, and again after a reconnect).',
+      registers,
+    });
+    this.localShares = new Counter({
+      name: 'ckb_translator_local_shares_total',
+      help: "V1 shares that met the miner's own target but not its pool channel's: answered true here, not forwarded (not in ckb_translator_shares_total).",
+      registers,
+    });
+    this.channelUpdates = new Counter({
+      name: 'ckb_translator_upstream_channel_updates_total',
+      help: "UpdateChannel messages sent: a channel's miners' summed hashrate moved more than 20 % from what it declared.",
       registers,
     });
   }

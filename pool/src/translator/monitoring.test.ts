@@ -17,9 +17,10 @@ function channelState(): ChannelState {
     extranonceSize: 12,
     name: 'alice.rig1',
     target: 1n << 240n,
-    previousTarget: 1n << 240n,
-    previousUntilMs: 0,
     sessions: new Set(),
+    declaredHashRate: 0,
+    declaredAtMs: 0,
+    hashRateSum: 0,
     lastJob: null,
   };
 }

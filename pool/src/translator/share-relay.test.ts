@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { FAKE_VARDIFF } from '../../test/support/translator-fakes.js';
+import { powOutputFromMidstate } from '../ckb/pow.js';
+import { meetsTarget } from '../ckb/target.js';
 import { V1Error } from '../stratum-v1/wire.js';
 import type { ShareVerdict } from '../sv2/client/upstream.js';
 import type { DeclareAnswer } from '../sv2/client/worker-declarations.js';
@@ -9,6 +12,7 @@ import { TokenBucket } from '../sv2/rate-limit.js';
 import { bindingOf, ChannelRegistry } from './channel-registry.js';
 import { TranslatorJobBook } from './jobs.js';
 import { TranslatorMetrics } from './metrics.js';
+import { MinerTargets } from './miner-targets.js';
 import { ShareRelay } from './share-relay.js';
 import type { V1Session } from './v1-session.js';
 import { WorkerIds } from './worker-ids.js';
@@ -21,7 +25,10 @@ const PREFIX = Uint8Array.of(9, 9, 9, 9);
 function setup(
   opts: {
     verdict?: ShareVerdict;
+    /** The pool channel's target (default: every share meets it). */
     target?: bigint;
+    /** The miner's own target for the job (default: every share meets it). */
+    minerTarget?: bigint;
     burst?: number;
     workerHashrate?: boolean;
     /** The pool's answer to a 0x4CCB DeclareWorker (default: none, a pool without the carrier). */
@@ -89,6 +96,8 @@ function setup(
     log: pino({ level: 'silent' }),
   } as unknown as V1Session;
   registry.bind(s, ch);
+  const targets = new MinerTargets(FAKE_VARDIFF);
+  targets.sent(bindingOf(s).targets, job.v1Id, { miner: opts.minerTarget ?? ANY_HASH, channel: ch.target });
   const metrics = new TranslatorMetrics({ defaultMetrics: false });
   const limits: string[] = [];
   const relay = new ShareRelay({
@@ -101,8 +110,9 @@ function setup(
     workerNames: new WorkerNames(() => opts.workerHashrate ?? false),
     workerIds: new WorkerIds(upstream),
     limited: (r) => limits.push(r),
+    targets,
   });
-  return { relay, s, job, submits, limits, upstream, declared };
+  return { relay, s, job, submits, limits, upstream, declared, ch, targets, jobs, metrics };
 }
 
 const en2 = (n: number) => n.toString(16).padStart(24, '0');
@@ -133,7 +143,7 @@ describe('ShareRelay', () => {
   });
 
   it('refuses before the pool: unknown job, wrong extranonce2 length, low difficulty, lost connection', async () => {
-    const t = setup({ target: 0n });
+    const t = setup({ minerTarget: 0n });
     expect(await t.relay.submit(t.s, ['alice', 'ffff', en2(1)])).toMatchObject({ code: V1Error.jobNotFound });
     expect(await t.relay.submit(t.s, ['alice', t.job.v1Id, 'abcd'])).toMatchObject({
       code: V1Error.illegalParams,
@@ -204,4 +214,65 @@ describe('ShareRelay', () => {
     expect(t.submits[0]?.tlv).toBeInstanceOf(Uint8Array);
     expect(t.submits[0]?.workerIdTlv).toBeUndefined();
   });
+
+  it("accepts a share that meets the miner's target but not the channel's here, without forwarding it", async () => {
+    const t = setup({ target: 0n });
+    await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)])).resolves.toEqual({ ok: true });
+    expect(t.submits).toHaveLength(0);
+    expect([t.relay.accepted, t.relay.acceptedLocally, t.relay.rejected]).toEqual([1, 1, 0]);
+    expect(await t.relay.submit(t.s, ['alice', t.job.v1Id, en2(1)])).toMatchObject({
+      code: V1Error.duplicate,
+    });
+  });
+
+  it("judges a share by the target its job went out with, not the miner's newer one", async () => {
+    const easy = 1n << 254n; // difficulty 4
+    const t = setup({ minerTarget: easy });
+    // A nonce that meets difficulty 4 but not 64.
+    const n = findNonce(t.job.midstate, (out) => meetsTarget(out, easy) && !meetsTarget(out, 1n << 250n));
+    const b = bindingOf(t.s);
+    // The miner was since sent a harder target with a later job: this job keeps its own.
+    t.targets.sent(b.targets, 'later', { miner: 1n << 250n, channel: ANY_HASH });
+    t.s.target = 1n << 250n;
+    await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(n)])).resolves.toEqual({ ok: true });
+  });
+
+  it('refuses a share on a job this miner was never sent', async () => {
+    const t = setup();
+    const { job: other } = t.jobs.record({
+      epoch: 1,
+      channelId: 100,
+      jobId: 43,
+      clean: false,
+      height: 7n,
+      powHash: new Uint8Array(32).fill(4),
+      parentHash: new Uint8Array(32),
+      compactTarget: 0x20010000,
+    });
+    expect(await t.relay.submit(t.s, ['alice', other.v1Id, en2(1)])).toMatchObject({
+      code: V1Error.jobNotFound,
+    });
+  });
+
+  it("forwards only shares that meet both the job's channel target and the channel's current one", async () => {
+    const t = setup({ target: 1n << 254n });
+    const n = findNonce(
+      t.job.midstate,
+      (out) => meetsTarget(out, 1n << 254n) && !meetsTarget(out, 1n << 250n),
+    );
+    t.ch.target = 1n << 250n; // SetTarget after the job: harder
+    await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(n)])).resolves.toEqual({ ok: true });
+    expect(t.submits).toHaveLength(0);
+    expect(t.relay.acceptedLocally).toBe(1);
+  });
 });
+
+/** The first extranonce2 counter whose PoW (on PREFIX) passes `ok`. */
+function findNonce(midstate: Uint32Array, ok: (out: Uint8Array) => boolean): number {
+  for (let n = 1; ; n++) {
+    const nonce = new Uint8Array(16);
+    nonce.set(PREFIX, 0);
+    nonce.set(Buffer.from(en2(n), 'hex'), 4);
+    if (ok(powOutputFromMidstate('dev', midstate, nonce))) return n;
+  }
+}

@@ -7,6 +7,7 @@ import { bindingOf } from './channel-registry.js';
 import type { TranslatorJobBook } from './jobs.js';
 import type { TranslatorLimitReason } from './limits.js';
 import type { TranslatorMetrics } from './metrics.js';
+import type { MinerTargets } from './miner-targets.js';
 import type { ShareTally } from './monitoring.js';
 import { checkShare, rememberShare, verdictToV1 } from './shares.js';
 import type { SubmitOutcome, V1Session } from './v1-session.js';
@@ -17,7 +18,9 @@ export interface ShareRelayDeps {
   chain: Chain;
   jobs: TranslatorJobBook;
   upstream: Pick<UpstreamClient, 'epoch' | 'connected' | 'submit'>;
-  metrics: Pick<TranslatorMetrics, 'shares' | 'localSeconds'>;
+  metrics: Pick<TranslatorMetrics, 'shares' | 'localSeconds' | 'localShares'>;
+  /** Each miner's target per job (the one its notify went out with). */
+  targets: MinerTargets;
   /** Everything the miners together may send up the one pool connection they share. */
   upstreamBudget: TokenBucket;
   workerNames: WorkerNames;
@@ -30,11 +33,15 @@ export interface ShareRelayDeps {
 
 /**
  * A V1 `mining.submit` from checks to the pool's verdict: the miner's own errors, the job and
- * channel still current, the share meeting the miner's target, never a duplicate sent upstream,
- * the upstream budget; then the pool's answer, which is exactly what the miner hears.
+ * channel still current, the share meeting the miner's target for that job, never a duplicate
+ * sent upstream. A share that does not meet the pool channel's target is accepted here (the
+ * miner's vardiff asked for it); one that does passes the upstream budget and the pool's
+ * answer is exactly what the miner hears.
  */
 export class ShareRelay {
+  /** Shares answered true: by the pool, or here (`acceptedLocally` of them). */
   accepted = 0;
+  acceptedLocally = 0;
   rejected = 0;
 
   constructor(private readonly d: ShareRelayDeps) {}
@@ -64,12 +71,26 @@ export class ShareRelay {
     if (!ch || ch.epoch !== job.epoch || !upstream.connected) {
       return this.reject(V1Error.jobNotFound, 'Job not found (pool connection lost)', 'upstream-lost');
     }
-    const checked = checkShare(this.d.chain, job, ch, s.extranonce1, en2, Date.now());
+    const b = bindingOf(s);
+    const jobTargets = this.d.targets.forJob(b.targets, job.v1Id);
+    if (!jobTargets) return this.reject(V1Error.jobNotFound, 'Job not found', 'invalid-job-id');
+    // Forwarded only when it meets the channel's target for this job and its current one: the
+    // pool, whichever of the two it judges by, then accepts it.
+    const channelTarget = jobTargets.channel < ch.target ? jobTargets.channel : ch.target;
+    const targets = { miner: jobTargets.miner, channel: channelTarget };
+    const checked = checkShare(this.d.chain, job, ch.prefix, targets, s.extranonce1, en2);
     if (!checked.ok) return this.reject(checked.code, checked.message, checked.reason);
     // Checked here so a miner replaying a share never sends the pool a duplicate.
     const seen = rememberShare(job, ch.prefix, checked.nonceSuffix);
     if (seen === 'duplicate') return this.reject(V1Error.duplicate, 'Duplicate share', 'duplicate-share');
     if (seen === 'full') return this.reject(V1Error.jobNotFound, 'Stale share (job full)', 'stale-share');
+    this.d.targets.share(b.targets, jobTargets);
+    if (!checked.forward) {
+      this.accepted += 1;
+      this.acceptedLocally += 1;
+      this.d.metrics.localShares.inc();
+      return { ok: true };
+    }
     if (!this.d.upstreamBudget.take(performance.now())) {
       this.d.limited('upstream_busy');
       return this.reject(V1Error.other, 'translator busy: share not forwarded, keep mining', 'upstream_busy');
@@ -82,9 +103,8 @@ export class ShareRelay {
       if (declared.kind === 'refused')
         return this.reject(V1Error.unauthorized, refusalMessage(declared.code), 'unauthorized');
       if (declared.kind === 'declared') workerIdTlv = declared.tail;
-      else tlv = this.d.workerNames.tailFor(bindingOf(s), s.user, ch.name, s.log);
+      else tlv = this.d.workerNames.tailFor(b, s.user, ch.name, s.log);
     }
-    const targets = { miner: s.target ?? ch.target, channel: ch.target }; // as judged now, not at the verdict
     const pending = upstream.submit(
       ch.epoch,
       ch.channelId,

@@ -38,28 +38,23 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-export interface ShareChannel {
-  prefix: Uint8Array;
-  target: bigint;
-  previousTarget: bigint;
-  previousUntilMs: number;
-}
-
 /**
- * Checks a V1 share before it goes upstream: the nonce must lie in the channel's space and the
- * PoW must meet the miner's target (or, for a few seconds after a retarget, the previous one).
- * Returns the nonce suffix to send, or the V1 rejection.
+ * Checks a V1 share before it goes upstream: the nonce must lie in the channel's space (its
+ * `prefix`) and the PoW must meet the miner's target for the share's job. `forward` says
+ * whether it also meets `targets.channel`, the pool channel's target: only those go to the pool;
+ * the others are accepted here (the miner did the work it was asked for, the pool asked less
+ * often). Returns the nonce suffix to send, or the V1 rejection.
  */
 export function checkShare(
   chain: Chain,
   job: TranslatorJob,
-  channel: ShareChannel,
+  prefix: Uint8Array,
+  targets: { miner: bigint; channel: bigint },
   extranonce1: Uint8Array,
   extranonce2: Uint8Array,
-  nowMs: number,
-): { ok: true; nonceSuffix: Uint8Array; powOutput: Uint8Array } | Rejection {
+): { ok: true; nonceSuffix: Uint8Array; powOutput: Uint8Array; forward: boolean } | Rejection {
   const nonce = concatBytes(extranonce1, extranonce2);
-  if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, channel.prefix.length), channel.prefix)) {
+  if (nonce.length !== 16 || !bytesEqual(nonce.subarray(0, prefix.length), prefix)) {
     return {
       ok: false,
       code: V1Error.jobNotFound,
@@ -68,17 +63,15 @@ export function checkShare(
     };
   }
   const out = powOutputFromMidstate(chain, job.midstate, nonce);
-  const meets =
-    meetsTarget(out, channel.target) ||
-    (nowMs < channel.previousUntilMs && meetsTarget(out, channel.previousTarget));
-  if (!meets)
+  if (!meetsTarget(out, targets.miner))
     return {
       ok: false,
       code: V1Error.lowDifficulty,
       message: 'Low difficulty',
       reason: 'difficulty-too-low',
     };
-  return { ok: true, nonceSuffix: nonce.slice(channel.prefix.length), powOutput: out };
+  const forward = meetsTarget(out, targets.channel);
+  return { ok: true, nonceSuffix: nonce.slice(prefix.length), powOutput: out, forward };
 }
 
 /** Nonces remembered per job for the local duplicate check (about 100 bytes each). */

@@ -6,12 +6,15 @@ import { FAILBACK_DEFAULTS } from '../sv2/client/failback.js';
 import { UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
 import { TokenBucket } from '../sv2/rate-limit.js';
 import { ChannelAssigner } from './channel-assigner.js';
+import { ChannelHashrates } from './channel-hashrate.js';
 import { ChannelRegistry, MinerIndexes } from './channel-registry.js';
 import { TRANSLATOR_LIMIT_DEFAULTS } from './config.js';
 import { startTranslatorHttp, type TranslatorHttp } from './http.js';
 import { type TranslatorJob, TranslatorJobBook } from './jobs.js';
 import { type TranslatorLimitReason, V1Admission } from './limits.js';
 import { TranslatorMetrics } from './metrics.js';
+import { MinerTargets } from './miner-targets.js';
+import { MINER_VARDIFF_DEFAULTS } from './miner-vardiff.js';
 import { buildTranslatorMonitoring, ShareTally } from './monitoring.js';
 import { ShareRelay } from './share-relay.js';
 import type { RunningTranslator, TranslatorOptions, TranslatorStats } from './types.js';
@@ -76,6 +79,15 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     return job;
   };
   const registry = new ChannelRegistry();
+  const vardiff = { ...MINER_VARDIFF_DEFAULTS, ...o.vardiff };
+  const targets = new MinerTargets(vardiff);
+  // One UpdateChannel per channel per vardiff period at most: miners' rates move no faster.
+  const hashrates = new ChannelHashrates({
+    upstream,
+    upstreamBudget,
+    minIntervalMs: vardiff.retargetPeriodSeconds * 1000,
+    onUpdate: () => metrics.channelUpdates.inc(),
+  });
   const assigner = new ChannelAssigner({
     mode,
     identity,
@@ -86,6 +98,8 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     metrics,
     limited,
     recordJob,
+    targets,
+    hashrates,
   });
   const tally = new ShareTally();
   const workerIds = new WorkerIds(upstream);
@@ -99,6 +113,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     workerIds,
     limited,
     tally,
+    targets,
   });
   const host = new V1Host({
     mode,
@@ -139,6 +154,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     jobs,
     metrics,
     recordJob,
+    hashrates,
   });
 
   const { address: v1Address, url: v1Url } = await listener.start();
@@ -162,6 +178,7 @@ export async function startTranslator(o: TranslatorOptions): Promise<RunningTran
     return {
       v1Connections: listener.sessions.size,
       accepted: relay.accepted,
+      acceptedLocally: relay.acceptedLocally,
       rejected: relay.rejected,
       upstreamConnected: upstream.connected,
       upstreamUrl: upstream.currentUrl,

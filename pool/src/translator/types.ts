@@ -4,6 +4,8 @@ import type { FailbackSettings } from '../sv2/client/failback.js';
 import type { UpstreamClient } from '../sv2/client/upstream.js';
 import type { TranslatorJob } from './jobs.js';
 import type { TranslatorLimits } from './limits.js';
+import type { MinerTargetState } from './miner-targets.js';
+import type { MinerVardiffSettings } from './miner-vardiff.js';
 import type { V1Session } from './v1-session.js';
 
 /** Options, results and internal records of the translator (translator.ts). */
@@ -50,6 +52,8 @@ export interface TranslatorOptions {
    * agent does not say what it is: `{ listen: '0.0.0.0:3334', dialect: 'antminer-k7' }`.
    */
   dialectPorts?: DialectPort[] | undefined;
+  /** Per-miner vardiff (default MINER_VARDIFF_DEFAULTS; translator.yaml `v1.vardiff`). */
+  vardiff?: Partial<MinerVardiffSettings> | undefined;
 }
 
 export interface DialectPort {
@@ -60,7 +64,10 @@ export interface DialectPort {
 
 export interface TranslatorStats {
   v1Connections: number;
+  /** Shares answered true: by the pool's verdict or, below the channel's target, here. */
   accepted: number;
+  /** Of those, accepted here without forwarding (the miner's target is easier than the channel's). */
+  acceptedLocally: number;
   rejected: number;
   upstreamConnected: boolean;
   upstreamUrl: string | null;
@@ -93,10 +100,14 @@ export interface ChannelState {
   prefix: Uint8Array;
   extranonceSize: number;
   name: string;
+  /** The pool's target for the channel's next jobs (each job's is kept per miner: miner-targets.ts). */
   target: bigint;
-  previousTarget: bigint;
-  previousUntilMs: number;
   sessions: Set<V1Session>;
+  /** What the translator told the pool the channel hashes (open or the last UpdateChannel), H/s. */
+  declaredHashRate: number;
+  declaredAtMs: number;
+  /** The sum of its miners' hashrates now (Binding.hashRate), H/s. */
+  hashRateSum: number;
   lastJob: TranslatorJob | null;
 }
 
@@ -115,4 +126,8 @@ export interface Binding {
    * name (null: the name cannot travel in one), kept for the channel name and user it was made for.
    */
   workerTlv: { channelName: string; user: string; tail: Uint8Array | null } | null;
+  /** The miner's own vardiff and the targets its jobs went out with. */
+  targets: MinerTargetState;
+  /** The hashrate (H/s) this miner adds to its channel's `hashRateSum`. */
+  hashRate: number;
 }

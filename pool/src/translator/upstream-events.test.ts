@@ -1,29 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
+import { FAKE_START_TARGET, fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
 import { bindingOf } from './channel-registry.js';
 
 describe('UpstreamEvents', () => {
-  it('sends a job to the miners of the channels it addresses, with the channel target first', async () => {
+  it("sends a job to the miners of the channels it addresses, with the miner's own target first", async () => {
     const t = setup('per-worker');
     const a = fakeSession();
     const other = fakeSession('bob');
     const ch = await t.assigner.attach(a.s, 'alice');
     await t.assigner.attach(other.s, 'bob');
     t.upstream.emit('job', job(ch.channelId, 7));
-    expect(a.sent).toEqual(['target 1000', `job ${ch.lastJob?.v1Id} clean`]);
+    expect(a.sent).toEqual([`target ${FAKE_START_TARGET}`, `job ${ch.lastJob?.v1Id} clean`]);
     expect(other.sent).toEqual([]);
   });
 
-  it('keeps the previous target valid for a grace period after SetTarget', async () => {
+  it('takes SetTarget as the channel target of later jobs and leaves the miner its own target', async () => {
     const t = setup('per-worker');
     const a = fakeSession();
     const ch = await t.assigner.attach(a.s, 'alice');
+    t.upstream.emit('job', job(ch.channelId, 7));
+    const first = ch.lastJob?.v1Id as string;
     t.upstream.emit('target', 1, ch.channelId, 500n);
-    expect(ch).toMatchObject({ target: 500n, previousTarget: 1000n });
-    expect(ch.previousUntilMs).toBeGreaterThan(Date.now());
-    expect(a.sent).toEqual(['target 500']);
+    expect(ch.target).toBe(500n);
     t.upstream.emit('target', 0, ch.channelId, 1n); // an older connection's channel: ignored
     expect(ch.target).toBe(500n);
+    t.upstream.emit('job', job(ch.channelId, 8, 1));
+    const second = ch.lastJob?.v1Id as string;
+    expect(a.sent).toEqual([`target ${FAKE_START_TARGET}`, `job ${first} clean`, `job ${second} clean`]);
+    const b = bindingOf(a.s);
+    expect(t.targets.forJob(b.targets, first)).toEqual({ miner: FAKE_START_TARGET, channel: 1000n });
+    expect(t.targets.forJob(b.targets, second)).toEqual({ miner: FAKE_START_TARGET, channel: 500n });
   });
 
   it('closes the miners of a channel the pool closed', async () => {

@@ -1,13 +1,11 @@
 import type { UpstreamClient, UpstreamJob } from '../sv2/client/upstream.js';
 import type { ChannelAssigner } from './channel-assigner.js';
+import type { ChannelHashrates } from './channel-hashrate.js';
 import { bindingOf, type ChannelRegistry } from './channel-registry.js';
 import type { TranslatorJob, TranslatorJobBook } from './jobs.js';
 import type { TranslatorMetrics } from './metrics.js';
 import type { TranslatorMode } from './types.js';
 import type { V1Session } from './v1-session.js';
-
-/** How long shares at a lowered target still count at the previous one. */
-export const TARGET_GRACE_MS = 5_000;
 
 export interface UpstreamEventsDeps {
   mode: TranslatorMode;
@@ -18,6 +16,7 @@ export interface UpstreamEventsDeps {
   assigner: ChannelAssigner;
   jobs: TranslatorJobBook;
   metrics: TranslatorMetrics;
+  hashrates: ChannelHashrates;
   /** Files a job from the pool (the same book the channel opener uses). */
   recordJob: (uj: UpstreamJob) => TranslatorJob;
 }
@@ -92,7 +91,10 @@ export class UpstreamEvents {
     for (const s of this.d.sessions) {
       // Keep the name for the reopen; the channel id is gone with the connection.
       const ch = bindingOf(s).channel;
-      if (ch) ch.sessions.clear();
+      if (ch) {
+        ch.sessions.clear();
+        ch.hashRateSum = 0;
+      }
     }
   }
 
@@ -102,16 +104,18 @@ export class UpstreamEvents {
     for (const ch of this.d.registry.addressedBy(uj.channelId)) {
       ch.lastJob = job;
       for (const s of ch.sessions) this.d.assigner.sendWork(s, ch, uj.clean);
+      // An UpdateChannel the rate limit held back goes out now.
+      this.d.hashrates.review(ch);
     }
   }
 
+  /**
+   * The pool's target for the channel's next jobs (SetTarget applies to jobs sent after it).
+   * The miners keep their own targets: this one only decides which shares are forwarded.
+   */
   private onTarget(epoch: number, channelId: number, target: bigint): void {
     const ch = this.d.registry.get(epoch, channelId);
-    if (!ch) return;
-    ch.previousTarget = ch.target;
-    ch.previousUntilMs = Date.now() + TARGET_GRACE_MS;
-    ch.target = target;
-    for (const s of ch.sessions) if (s.user && !s.closed) s.sendTarget(target);
+    if (ch) ch.target = target;
   }
 
   private onPrefix(epoch: number, channelId: number, prefix: Uint8Array): void {

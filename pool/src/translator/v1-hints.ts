@@ -1,5 +1,3 @@
-import { targetToDifficulty } from '../ckb/target.js';
-import type { V1Dialect } from '../stratum-v1/dialects/index.js';
 import { targetForBtcpoolDifficulty } from '../stratum-v1/dialects/targets.js';
 import { parseLine } from '../stratum-v1/wire.js';
 
@@ -22,22 +20,11 @@ export function suggestedTargetOf(d: unknown): bigint | null {
     : null;
 }
 
-/**
- * The share interval (s) a suggested difficulty is turned into a hashrate with: the pool's
- * default `vardiff.targetShareIntervalSeconds`. A pool with another interval starts the miner
- * that much off; its vardiff corrects it.
- */
-export const SUGGESTION_INTERVAL_SECONDS = 10;
-
-/**
- * The hashrate (H/s) to declare for a miner's pool channel: from its suggested difficulty
- * when its dialect honours one, else its dialect's (0 = the pool's initial difficulty).
- */
-export function nominalHashRateFor(dialect: V1Dialect, suggested: bigint | null): number {
-  if (dialect.honoursSuggestDifficulty && suggested !== null) {
-    return Number(targetToDifficulty(suggested)) / SUGGESTION_INTERVAL_SECONDS;
-  }
-  return dialect.nominalHashRate;
+/** A `mining.suggest_target` param (64 hex characters, big-endian) as a target, or null. */
+export function suggestedTargetHex(t: unknown): bigint | null {
+  if (typeof t !== 'string' || !/^[0-9a-fA-F]{1,64}$/.test(t)) return null;
+  const target = BigInt(`0x${t}`);
+  return target > 0n ? target : null;
 }
 
 /** How a session's dialect was chosen; a later, stronger source overrides an earlier one. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
+import { FAKE_START_TARGET, fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
 import { bindingOf } from './channel-registry.js';
 import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
@@ -123,7 +123,7 @@ describe('V1Host: modes, renames and delegation', () => {
     await tick();
     expect(t.upstream.opened).toEqual(['translator']);
     expect(bindingOf(a.s).channel?.name).toBe('translator');
-    expect(a.sent).toContain('target 1000');
+    expect(a.sent).toContain(`target ${FAKE_START_TARGET}`);
   });
 
   it('keeps the first channel and sends work there when the pool refuses the named one', async () => {
@@ -136,7 +136,7 @@ describe('V1Host: modes, renames and delegation', () => {
     await tick();
     await tick();
     expect(bindingOf(a.s).channel?.name).toBe('translator');
-    expect(a.sent).toContain('target 1000');
+    expect(a.sent).toContain(`target ${FAKE_START_TARGET}`);
   });
 
   it('does nothing on authorize while the miner has no channel (work follows when the pool is back)', () => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { targetToBeHex, targetToDifficulty } from '../ckb/target.js';
 import { dialectByName, type V1Dialect } from '../stratum-v1/dialects/index.js';
 import { targetForBtcpoolDifficulty, targetToLeHex } from '../stratum-v1/dialects/targets.js';
-import { SUGGESTION_INTERVAL_SECONDS } from './v1-hints.js';
+import { startDifficultyFor } from './miner-targets.js';
+import { MINER_VARDIFF_DEFAULTS } from './miner-vardiff.js';
 import { V1Resumes } from './v1-resumes.js';
 import { V1Session, type V1SessionHost } from './v1-session.js';
 
@@ -17,7 +18,8 @@ const TARGET = 0x1234n << 200n;
 
 /** What the host saw of the session when subscribe reached it (before the answer). */
 interface Seen {
-  nominal: number;
+  /** The difficulty its vardiff would start at (miner-targets.ts), interval 10 s. */
+  start: number;
   hint: string | null;
   dialect: string;
 }
@@ -26,7 +28,11 @@ interface Seen {
 function host(seen: Seen[], users: string[] = []): V1SessionHost {
   return {
     subscribe: async (s) => {
-      seen.push({ nominal: s.nominalHashRate, hint: s.userHint, dialect: s.dialect.name });
+      seen.push({
+        start: startDifficultyFor(s, MINER_VARDIFF_DEFAULTS),
+        hint: s.userHint,
+        dialect: s.dialect.name,
+      });
       return { extranonce1: Uint8Array.of(0xde, 0xad, 0xbe, 0xef), extranonce2Size: 12 };
     },
     authorized: (s, user) => {
@@ -100,7 +106,7 @@ describe('V1 session dialects', () => {
     const m = await c.until(3);
     expect(m[0]).toEqual({ id: 1, result: [null, 'deadbeef', 12], error: null });
     expect(m[2]).toEqual({ id: null, method: 'mining.set_target', params: [targetToBeHex(TARGET)] });
-    expect(seen).toEqual([{ nominal: 2 ** 44, hint: null, dialect: 'antminer-k7' }]);
+    expect(seen).toEqual([{ start: 2 ** 44 * 10, hint: null, dialect: 'antminer-k7' }]);
   });
 
   it('gives a Goldshell a nested subscribe and a session id that brings back its name and suggested difficulty', async () => {
@@ -133,9 +139,8 @@ describe('V1 session dialects', () => {
       'deadbeef',
       12,
     ]);
-    const suggested =
-      Number(targetToDifficulty(targetForBtcpoolDifficulty(4096))) / SUGGESTION_INTERVAL_SECONDS;
-    expect(seen[1]).toEqual({ nominal: suggested, hint: 'alice.ck6', dialect: 'goldshell' });
+    const suggested = Number(targetToDifficulty(targetForBtcpoolDifficulty(4096)));
+    expect(seen[1]).toEqual({ start: suggested, hint: 'alice.ck6', dialect: 'goldshell' });
     // An id it never had is not resumed: a fresh one.
     const other = await connectTo(host(seen), { resumes });
     other.client.write(req(1, 'mining.subscribe', ['intminer/1.2.0', 'cafebabe']));
@@ -143,7 +148,7 @@ describe('V1 session dialects', () => {
     expect(fresh.result[0][0]).not.toEqual(['mining.set_difficulty', 'cafebabe']);
   });
 
-  it('opens the channel at a suggested difficulty that came in the same read as the subscribe', async () => {
+  it('starts the miner at a suggested difficulty that came in the same read as the subscribe', async () => {
     const seen: Seen[] = [];
     const c = await connectTo(host(seen));
     c.client.write(
@@ -153,7 +158,7 @@ describe('V1 session dialects', () => {
     );
     await c.until(4);
     expect(seen[0]?.hint).toBe('alice.ck5');
-    expect(seen[0]?.nominal).toBeCloseTo(65536 / SUGGESTION_INTERVAL_SECONDS, -1);
+    expect(seen[0]?.start).toBe(Number(targetToDifficulty(targetForBtcpoolDifficulty(65536))));
   });
 
   it('lets a port force a dialect, and a #dialect name suffix override the port', async () => {

@@ -25,8 +25,8 @@ import type { TranslatorLimitReason } from './limits.js';
 import {
   type DialectSource,
   firstParamIn,
-  nominalHashRateFor,
   overrides,
+  suggestedTargetHex,
   suggestedTargetOf,
 } from './v1-hints.js';
 import type { V1Resumes } from './v1-resumes.js';
@@ -108,6 +108,8 @@ export class V1Session {
   sessionId = '';
   /** What its mining.suggest_difficulty asked for (kept whatever the dialect). */
   suggestedTarget: bigint | null = null;
+  /** What its mining.suggest_target asked for: where its vardiff starts (miner-targets.ts). */
+  requestedTarget: bigint | null = null;
   /** Host data (channel binding). */
   binding: unknown = null;
   private readonly splitter: LineSplitter;
@@ -282,12 +284,13 @@ export class V1Session {
         return;
       }
       case 'mining.suggest_difficulty':
-        // Kept: a dialect that honours it opens the miner's channel at it (nominalHashRate).
+        // Kept: a dialect that honours it starts the miner's vardiff at it (miner-targets.ts).
         this.suggestedTarget = suggestedTargetOf(params[0]) ?? this.suggestedTarget;
         this.answerNow(resultLine(id, true));
         return;
       case 'mining.suggest_target':
-        // Acknowledged; the pool's vardiff decides the target.
+        // Where the miner's vardiff starts, if it has not started yet; then vardiff decides.
+        this.requestedTarget = suggestedTargetHex(params[0]) ?? this.requestedTarget;
         this.answerNow(resultLine(id, true));
         return;
       case 'mining.submit': {
@@ -362,11 +365,6 @@ export class V1Session {
   /** True when a new extranonce1 can reach the miner without a reconnect. */
   get takesNewExtranonce(): boolean {
     return this.extranonceSubscribed && this.dialect.takesSetExtranonce;
-  }
-
-  /** The hashrate (H/s) to declare for this miner's pool channel (v1-hints.ts). */
-  get nominalHashRate(): number {
-    return nominalHashRateFor(this.dialect, this.suggestedTarget);
   }
 
   private useDialect(d: V1Dialect, source: DialectSource): void {

@@ -191,7 +191,15 @@ export async function startStack(o: StackOptions = {}): Promise<Stack> {
     const trYaml = merge(
       {
         chain: 'dev',
-        v1: { listen: '127.0.0.1:0' },
+        // Each V1 miner's own vardiff fixed at the suite's share difficulty, as the pool's is.
+        v1: {
+          listen: '127.0.0.1:0',
+          vardiff: {
+            startDifficulty: SHARE_DIFFICULTY,
+            minDifficulty: SHARE_DIFFICULTY,
+            maxDifficulty: SHARE_DIFFICULTY,
+          },
+        },
         upstream: { url: poolUrl, failback: false },
         metrics: { listen: '127.0.0.1:0' },
         log: { level: 'warn' },

@@ -18,6 +18,19 @@ export const silent = pino({ level: process.env.E2E_LOG ?? 'silent' });
 /** Network difficulty 2^15: a 1-thread CPU miner finds a block in well under a second of hashing. */
 export const E2E_NET_COMPACT = targetToCompact(1n << 241n);
 
+/**
+ * The translator's per-miner vardiff in the e2e suites: the test pool's vardiff (start 2048, one
+ * share a second), so a V1 miner's own target and its channel's start equal.
+ */
+export const E2E_TRANSLATOR_VARDIFF = {
+  startDifficulty: 2_048,
+  minDifficulty: 1,
+  maxDifficulty: 2 ** 40,
+  targetShareIntervalSeconds: 1,
+  retargetPeriodSeconds: 30,
+  maxStep: 4,
+};
+
 export interface PoolOpts {
   sv2Listen?: string;
   secret?: Uint8Array;

@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningMiner, startMiner } from '../../src/miner/miner.js';
 import { type RunningTranslator, startTranslator } from '../../src/translator/translator.js';
 import { SRI_ROUTES, shapeProblems } from '../vectors/sri-monitoring-schema.js';
-import { getJson, silent, startTestDevnet, startTestPool, tempDir, until } from './harness.js';
+import {
+  E2E_TRANSLATOR_VARDIFF,
+  getJson,
+  silent,
+  startTestDevnet,
+  startTestPool,
+  tempDir,
+  until,
+} from './harness.js';
 
 /**
  * The pool and the translator, running for real with a V1 and an SV2 CPU miner, answer SRI's
@@ -85,6 +93,7 @@ describe("SRI's monitoring API on a running pool and translator", () => {
       log: silent,
       backoffMinMs: 50,
       backoffMaxMs: 400,
+      vardiff: E2E_TRANSLATOR_VARDIFF,
     });
     cleanups.push(() => tr.close());
     const trUrl = tr.metricsUrl as string;

@@ -29,15 +29,19 @@ const fixtures: Fixture[] = readdirSync(DIR)
   .sort()
   .map((f) => loadFixture(join(DIR, f)));
 
-/** The pool opens channels at 64, or at up to 1024 for a miner that declares a hashrate. */
+/**
+ * The translator starts each miner's own vardiff at 64, or at up to 1024 for a miner whose
+ * dialect declares a hashrate or that suggests a difficulty. The pool's channels sit at
+ * difficulty 1, so every share the miner finds at its own target is forwarded and credited.
+ */
 const INITIAL_DIFFICULTY = 64;
 const MAX_DIFFICULTY = 1024;
-/** The channel difficulty each dialect's miner must start at on this pool (nominal × 1 s, clamped). */
+/** The difficulty each dialect's miner must start at (declared hashrate × 1 s, clamped). */
 const START: Record<string, number> = {
   ckb: INITIAL_DIFFICULTY,
   'antminer-k7': MAX_DIFFICULTY,
-  goldshell: MAX_DIFFICULTY,
-  nerdminer: INITIAL_DIFFICULTY, // forced at authorize: its channel was opened under the default
+  goldshell: 512, // its mining.suggest_difficulty 512 (btcpool scale ≈ CKB's), sent before authorize
+  nerdminer: MAX_DIFFICULTY, // forced at authorize, before its first target: 2^16 H/s × 1 s
   ckbminer: MAX_DIFFICULTY,
 };
 
@@ -55,8 +59,8 @@ beforeAll(async () => {
     extra: {
       vardiff: {
         minDifficulty: 1,
-        initialDifficulty: INITIAL_DIFFICULTY,
-        maxDifficulty: MAX_DIFFICULTY,
+        initialDifficulty: 1,
+        maxDifficulty: 1,
         targetShareIntervalSeconds: 1,
         retargetPeriodSeconds: 600,
       },
@@ -69,6 +73,13 @@ beforeAll(async () => {
     chain: 'dev',
     metricsListen: null,
     log: silent,
+    vardiff: {
+      startDifficulty: INITIAL_DIFFICULTY,
+      minDifficulty: 1,
+      maxDifficulty: MAX_DIFFICULTY,
+      targetShareIntervalSeconds: 1,
+      retargetPeriodSeconds: 600,
+    },
     dialectPorts: fixtures
       .filter((f) => f.header.connect === 'port')
       .map((f) => ({ listen: '127.0.0.1:0', dialect: f.header.dialect })),
@@ -103,8 +114,8 @@ describe('V1 dialects: recorded conversations replayed against translator and de
         expect(en2Size).toBeGreaterThanOrEqual(4);
         expect(en2Size).toBeLessThanOrEqual(15);
       }
-      // The firmware's reading of its target is the pool's channel target (never easier), at
-      // the start difficulty this dialect declares.
+      // The firmware's reading of its target is the translator's target for it (never easier),
+      // at the start difficulty this dialect declares.
       const d = Number(targetToDifficulty(r.minerTarget));
       expect(d).toBeGreaterThanOrEqual(START[f.header.dialect] as number);
       expect(d).toBeLessThan((START[f.header.dialect] as number) * 1.001);

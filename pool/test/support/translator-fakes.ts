@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
+import { difficultyToTarget } from '../../src/ckb/target.js';
 import { DEFAULT_DIALECT } from '../../src/stratum-v1/dialects/index.js';
 import type {
   OpenedChannel,
@@ -10,9 +11,12 @@ import type {
 import type { DeclareAnswer } from '../../src/sv2/client/worker-declarations.js';
 import { TokenBucket } from '../../src/sv2/rate-limit.js';
 import { ChannelAssigner } from '../../src/translator/channel-assigner.js';
+import { ChannelHashrates } from '../../src/translator/channel-hashrate.js';
 import { ChannelRegistry, MinerIndexes } from '../../src/translator/channel-registry.js';
 import { TranslatorJobBook } from '../../src/translator/jobs.js';
 import { TranslatorMetrics } from '../../src/translator/metrics.js';
+import { MinerTargets } from '../../src/translator/miner-targets.js';
+import type { MinerVardiffSettings } from '../../src/translator/miner-vardiff.js';
 import type { TranslatorMode } from '../../src/translator/types.js';
 import { UpstreamEvents } from '../../src/translator/upstream-events.js';
 import type { V1Session } from '../../src/translator/v1-session.js';
@@ -31,6 +35,8 @@ export class FakeUpstream extends EventEmitter<UpstreamEventMap> {
   opened: string[] = [];
   nominalHashRates: number[] = [];
   closed: number[] = [];
+  /** UpdateChannel messages: [channel id, nominal hashrate]. */
+  updates: Array<[number, number]> = [];
   private nextId = 1;
   openChannel(_kind: 'extended' | 'standard', name: string, nominalHashRate = 0): Promise<OpenedChannel> {
     if (this.refuse) return Promise.reject(new Error(`OpenMiningChannel.Error ${this.refuse}`));
@@ -59,7 +65,22 @@ export class FakeUpstream extends EventEmitter<UpstreamEventMap> {
   latestJob(): UpstreamJob | null {
     return null;
   }
+  updateChannel(_epoch: number, channelId: number, nominalHashRate: number): boolean {
+    this.updates.push([channelId, nominalHashRate]);
+    return true;
+  }
 }
+
+/** Per-miner vardiff of the fakes: miners start at difficulty 1024 (target FAKE_START_TARGET). */
+export const FAKE_VARDIFF: MinerVardiffSettings = {
+  startDifficulty: 1024,
+  minDifficulty: 1,
+  maxDifficulty: 2 ** 40,
+  targetShareIntervalSeconds: 1,
+  retargetPeriodSeconds: 10,
+  maxStep: 4,
+};
+export const FAKE_START_TARGET = difficultyToTarget(1024n);
 
 /** A V1 session as the parts see it: records what it is sent. */
 export function fakeSession(user: string | null = 'alice') {
@@ -71,8 +92,9 @@ export function fakeSession(user: string | null = 'alice') {
     get takesNewExtranonce() {
       return s.extranonceSubscribed;
     },
-    nominalHashRate: 0,
     dialect: DEFAULT_DIALECT,
+    suggestedTarget: null as bigint | null,
+    requestedTarget: null as bigint | null,
     extranonce1: new Uint8Array(0),
     extranonce2Size: 0,
     target: null as bigint | null,
@@ -97,8 +119,15 @@ export function fakeSession(user: string | null = 'alice') {
   return { s: s as unknown as V1Session, sent, raw: s };
 }
 
-export function setup(mode: TranslatorMode) {
+export function setup(mode: TranslatorMode, now: () => number = Date.now) {
   const upstream = new FakeUpstream();
+  const targets = new MinerTargets(FAKE_VARDIFF, now);
+  const hashrates = new ChannelHashrates({
+    upstream,
+    upstreamBudget: new TokenBucket(0, 1_000, performance.now()),
+    minIntervalMs: FAKE_VARDIFF.retargetPeriodSeconds * 1000,
+    now,
+  });
   const registry = new ChannelRegistry();
   const jobs = new TranslatorJobBook();
   const metrics = new TranslatorMetrics({ defaultMetrics: false });
@@ -113,6 +142,8 @@ export function setup(mode: TranslatorMode) {
     metrics,
     limited: () => {},
     recordJob,
+    targets,
+    hashrates,
   });
   const sessions = new Set<V1Session>();
   const events = new UpstreamEvents({
@@ -125,8 +156,9 @@ export function setup(mode: TranslatorMode) {
     jobs,
     metrics,
     recordJob,
+    hashrates,
   });
-  return { upstream, registry, assigner, sessions, events, jobs, metrics };
+  return { upstream, registry, assigner, sessions, events, jobs, metrics, targets, hashrates };
 }
 
 export const tick = () => new Promise((r) => setImmediate(r));

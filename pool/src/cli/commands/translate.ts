@@ -155,6 +155,7 @@ const command: Command = {
       maxConnections: cfg.maxConnections,
       limits: cfg.limits,
       dialectPorts: cfg.dialectPorts,
+      vardiff: cfg.vardiff,
       processMetrics: true,
       log,
     });

@@ -385,6 +385,19 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   }
 
   /**
+   * Declares a channel's new nominal hashrate (SV2 UpdateChannel; an aggregating proxy must send
+   * one when its downstreams change). The maximum target stays "any": the pool sets the target.
+   * False when the channel's connection is gone.
+   */
+  updateChannel(epoch: number, channelId: number, nominalHashRate: number): boolean {
+    const conn = this.conn;
+    if (!conn || !this.ready || epoch !== this.epoch) return false;
+    const maximumTarget = new Uint8Array(32).fill(0xff);
+    conn.send({ type: 'UpdateChannel', channelId, nominalHashRate, maximumTarget });
+    return true;
+  }
+
+  /**
    * Sends a share and resolves with the pool's verdict (never 'ok' unless the pool said so).
    * `tlv`: a TLV tail (extension 0x0002 user_identity) appended only when this connection
    * negotiated 0x0002; otherwise the share goes without it. `workerIdTlv`: a 0x4CCB worker_id

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { difficultyToTarget } from '../ckb/target.js';
+import {
+  MINER_VARDIFF_DEFAULTS,
+  MinerVardiff,
+  type MinerVardiffSettings,
+  powerOfTwoDifficulty,
+} from './miner-vardiff.js';
+
+const S: MinerVardiffSettings = {
+  ...MINER_VARDIFF_DEFAULTS,
+  startDifficulty: 1024,
+  minDifficulty: 1,
+  maxDifficulty: 2 ** 40,
+  targetShareIntervalSeconds: 1,
+  retargetPeriodSeconds: 10,
+};
+
+/** `shares` shares at the current difficulty, then the period ends: what retarget says. */
+function period(v: MinerVardiff, shares: number, atMs: number): number | null {
+  const t = v.target;
+  for (let i = 0; i < shares; i++) v.share(t);
+  return v.retarget(atMs);
+}
+
+describe('per-miner vardiff', () => {
+  it('starts at the power of two nearest the start difficulty, inside the bounds', () => {
+    expect(new MinerVardiff(S, 1000, 0).difficulty).toBe(1024);
+    expect(new MinerVardiff(S, 1400, 0).difficulty).toBe(1024); // nearest in log2: 2^10.45
+    expect(new MinerVardiff(S, 1600, 0).difficulty).toBe(2048);
+    expect(new MinerVardiff(S, 2 ** 50, 0).difficulty).toBe(2 ** 40);
+    expect(powerOfTwoDifficulty(0.1, { minDifficulty: 3, maxDifficulty: 100 })).toBe(4);
+    expect(powerOfTwoDifficulty(1e9, { minDifficulty: 3, maxDifficulty: 100 })).toBe(64);
+    expect(new MinerVardiff(S, 1024, 0).target).toBe(difficultyToTarget(1024n));
+  });
+
+  it('steps at most ×4 up or down per retarget, always to a power of two', () => {
+    const v = new MinerVardiff(S, 1024, 0);
+    expect(period(v, 1000, 10_000)).toBe(4096); // 100× the aimed rate
+    expect(period(v, 1000, 20_000)).toBe(16_384);
+    expect(period(v, 0, 30_000)).toBe(8192); // silence halves, as the pool's vardiff does
+    expect(period(v, 1, 40_000)).toBe(2048); // 1 share in 10 periods' worth: ÷4 at most
+    for (const d of [4096, 16_384, 8192, 2048]) expect(Math.log2(d) % 1).toBe(0);
+  });
+
+  it('stays put while the share rate is within the dead band of the aim', () => {
+    const v = new MinerVardiff(S, 1024, 0);
+    expect(period(v, 14, 10_000)).toBeNull(); // 1.4× the aim: not worth a new target
+    expect(period(v, 7, 20_000)).toBeNull(); // 0.7×
+    expect(v.difficulty).toBe(1024);
+    expect(period(v, 20, 30_000)).toBe(2048); // 2×
+  });
+
+  it('retargets early when a burst shows the miner far faster than its target', () => {
+    const v = new MinerVardiff(S, 1, 0);
+    expect(period(v, 100, 1_000)).toBe(4); // within a tenth of the period
+  });
+
+  it('never sets a target harder than a block of the job', () => {
+    const v = new MinerVardiff(S, 1024, 0);
+    expect(v.retarget(1, 600)).toBe(512);
+    expect(v.target).toBe(difficultyToTarget(512n));
+  });
+
+  it('counts a share by the target it was mined at, so a retarget does not skew the window', () => {
+    const v = new MinerVardiff(S, 1024, 0);
+    const old = difficultyToTarget(256n);
+    for (let i = 0; i < 40; i++) v.share(old); // 40 × 256 = 10 × 1024 over 10 s: on target
+    expect(v.retarget(10_000)).toBeNull();
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FleetResult,
+  type FleetStack,
+  finalRateRatio,
+  fleetSpecs,
+  REAL,
+  runFleet,
+  startFleetStack,
+  timeToTarget,
+} from '../support/v1-fleet.js';
+
+/**
+ * Issue 15's fleet: 50 V1 miners of mixed dialects join over the first 30 s at different
+ * hashrates, against a real translator and a real dev pool. TIME IS SCALED 10×: the share
+ * interval (10 s), the vardiff period (60 s), the block interval (10 s), the 30 s of joins and
+ * the "first two minutes" all run ten times faster, so two minutes take 12 s; the run goes on to
+ * 20 s (200 s scaled: three vardiff periods after the last join) and every miner's rate is
+ * judged at its last target.
+ */
+const SCALE = 10;
+const INTERVAL_S = REAL.shareIntervalS / SCALE;
+
+let stack: FleetStack;
+let result: FleetResult;
+
+beforeAll(async () => {
+  stack = await startFleetStack(SCALE);
+  result = await runFleet(stack, fleetSpecs(50, 30_000 / SCALE), SCALE, 200_000 / SCALE);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('a fleet of 50 V1 miners joining a translator (time scaled 10×)', () => {
+  it('loses under 1 % of its shares in the first two minutes and overall', () => {
+    const { firstTwoMinutes: first, overall } = result;
+    console.log(
+      'v1 fleet:',
+      JSON.stringify({
+        first,
+        overall,
+        codes: result.miners.map((m) => m.rejectCodes).filter((c) => Object.keys(c).length),
+      }),
+    );
+    expect(first.accepted).toBeGreaterThan(200); // the fleet did mine: ~40 per scaled 10 s
+    expect(first.rejected / (first.accepted + first.rejected)).toBeLessThan(0.01);
+    expect(overall.rejected / (overall.accepted + overall.rejected)).toBeLessThan(0.01);
+  });
+
+  it("brings every miner's share rate within 2× of the vardiff aim", () => {
+    const off = result.miners
+      .map((m) => ({
+        i: m.index,
+        dialect: m.spec.dialect,
+        h: m.spec.hashRate,
+        ratio: finalRateRatio(m, INTERVAL_S),
+      }))
+      .filter((x) => x.ratio < 0.5 || x.ratio > 2);
+    for (const x of off) {
+      const m = result.miners[x.i]!;
+      console.log(
+        x,
+        m.spec.joinAtMs,
+        m.accepted,
+        JSON.stringify(m.difficulties.filter((d, j, a) => j === 0 || a[j - 1]!.difficulty !== d.difficulty)),
+      );
+    }
+    expect(off).toEqual([]);
+    for (const m of result.miners) expect(timeToTarget(m, INTERVAL_S)).not.toBeNull();
+  });
+
+  it('gives every miner powers of two, never stepping more than 4× at once', () => {
+    for (const m of result.miners) {
+      const ds = m.difficulties.map((d) => d.difficulty);
+      // Goldshell reads btcpool's difficulty scale: a power of two in CKB's within 0.002 %.
+      for (const d of ds) expect(Math.abs(Math.log2(d) - Math.round(Math.log2(d)))).toBeLessThan(1e-3);
+      for (let i = 1; i < ds.length; i++) {
+        const step = (ds[i] as number) / (ds[i - 1] as number);
+        expect(step).toBeLessThanOrEqual(4);
+        expect(step).toBeGreaterThanOrEqual(1 / 4);
+      }
+    }
+  });
+});
