@@ -216,7 +216,25 @@ describe('the field table', () => {
       instance: { size: string; diskGb: number };
       adminCidrs: string[];
       publicCidrs: string[];
-      ports: { sv2: number; v1: number; p2p: number; api: number; prometheus: number; grafana: number };
+      ports: {
+        sv2: number;
+        v1: number;
+        p2p: number;
+        api: number;
+        prometheus: number;
+        grafana: number;
+        web: number;
+      };
+      web: { public: boolean };
+      payouts: {
+        enabled: boolean;
+        operatorAddress?: string;
+        threshold: number;
+        feePercent: number;
+        intervalMinutes: number;
+        maxFeeRate: number;
+        confirmations: number;
+      };
       images: {
         ckb: string;
         pool: string;
