@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { AUTHORITY_PUBLIC_FILE, type DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
+import { payoutWalletKey } from '../config/wallet.js';
 import { renderCkbToml } from './ckb-toml.js';
 import { bundleSecretNames, composeFile, envFile } from './compose.js';
 import { withConfigHashes } from './config-hash.js';
@@ -88,16 +89,23 @@ ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana}
 export const SECRET_FILE_MODE = 0o444;
 export const SECRETS_DIR_MODE = 0o700;
 
+/**
+ * The wallet key is the exception: the pool refuses a key file others may read, so it is 0400
+ * and the role hands it to the pool's uid (ansible/roles/ckb_pool/tasks/bundle.yml).
+ */
+export const WALLET_FILE_MODE = 0o400;
+
 function secretFiles(config: PoolDeployConfig, secrets: DeploymentSecrets): BundleFile[] {
-  const value: Record<string, string> = {
+  const value: Record<string, string | undefined> = {
     [SECRET.authority]: secrets.authoritySecret,
     [SECRET.notify]: secrets.notifySecret,
     [SECRET.grafanaPassword]: secrets.grafanaAdminPassword,
+    [SECRET.poolWallet]: config.payouts.enabled ? payoutWalletKey(config, secrets) : undefined,
   };
   return bundleSecretNames(config).map((name) => ({
     path: `${SECRETS_DIR}/${name}`,
     content: `${value[name]}\n`,
-    mode: SECRET_FILE_MODE,
+    mode: name === SECRET.poolWallet ? WALLET_FILE_MODE : SECRET_FILE_MODE,
   }));
 }
 

@@ -263,7 +263,12 @@ async function poolWallet(
   deps: InitDeps,
 ): Promise<WalletResult> {
   let from = values['import-wallet-key'] as string | undefined;
-  if (from === undefined && interactive && deps.prompter && !existsSync(resolve(secretsDir, WALLET_KEY_FILE))) {
+  if (
+    from === undefined &&
+    interactive &&
+    deps.prompter &&
+    !existsSync(resolve(secretsDir, WALLET_KEY_FILE))
+  ) {
     const answer = await deps.prompter.input({
       message: 'Import an existing pool wallet key from a file (path; empty creates a new key)',
       validate: (v) => (v.trim() === '' || existsSync(v.trim()) ? true : `${v.trim()} does not exist`),

@@ -5,21 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWalletKey } from 'ckb-pool/payouts/wallet';
 import {
   PUBLIC_KEY_FILE,
   readAuthorityKeyFile,
   SECRET_KEY_FILE,
   writeAuthorityKeyFiles,
 } from 'ckb-pool/sv2/noise/key-files';
-import { readWalletKey } from 'ckb-pool/payouts/wallet';
 import {
   encodeAuthorityPubkey,
   encodeAuthoritySecret,
   generateAuthorityKeypair,
 } from 'ckb-pool/sv2/noise/keys';
-import { WALLET_KEY_FILE } from './wallet.js';
 
-export { WALLET_KEY_FILE };
+/** The pool wallet's key (payouts on; created or imported by init, cli/config/wallet.ts). */
+export const WALLET_KEY_FILE = 'pool-wallet-key';
 export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
 export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;
 export const GRAFANA_PASSWORD_FILE = 'grafana-admin-password';

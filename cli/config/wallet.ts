@@ -10,11 +10,11 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ccc } from '@ckb-ccc/core';
 import { readWalletKey } from 'ckb-pool/payouts/wallet';
-import { encodeFullAddress, type LockScript, SECP256K1_BLAKE160_CODE_HASH } from './address.js';
+import { encodeFullAddress, type LockScript, payoutLock, SECP256K1_BLAKE160_CODE_HASH } from './address.js';
+import { SecretsError, WALLET_KEY_FILE } from './secrets.js';
 import type { Chain } from './types.js';
 
-/** File name of the key in the deployment's secrets folder and in the bundle's `secrets/`. */
-export const WALLET_KEY_FILE = 'pool-wallet-key';
+export { WALLET_KEY_FILE };
 
 /** Order of the secp256k1 group: a key must be in [1, n-1]. */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -76,4 +76,28 @@ export function ensureWalletKey(dir: string, chain: Chain, importFrom?: string):
     outcome: importFrom !== undefined ? 'imported' : 'created',
     address: walletAddressOf(path, chain),
   };
+}
+
+/**
+ * The wallet key a payouts bundle ships, after checking it is the key of `payoutAddress`: the
+ * node's block assembler pays that address, and a pool that signs with another key could never
+ * spend what it mines.
+ */
+export function payoutWalletKey(
+  config: { chain: Chain; payoutAddress: string; secretsDir: string },
+  secrets: { poolWalletKey?: string },
+): string {
+  const key = secrets.poolWalletKey;
+  if (key === undefined) {
+    throw new SecretsError(
+      `payouts are enabled but ${join(config.secretsDir, WALLET_KEY_FILE)} is missing; run \`ckb-pool-deploy init\` to create (or --import-wallet-key to import) the pool wallet`,
+    );
+  }
+  const address = encodeFullAddress(walletLock(key), config.chain);
+  if (payoutLock(config.payoutAddress, config.chain).args !== walletLock(key).args) {
+    throw new SecretsError(
+      `payouts are enabled, so payoutAddress must be the pool wallet's address ${address} (the key in ${config.secretsDir}); it is ${config.payoutAddress}`,
+    );
+  }
+  return key;
 }
