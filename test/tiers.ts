@@ -49,6 +49,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/pool/instances/instances.test.ts',
   'pool/src/pool/pool-parts.test.ts',
   'pool/src/pool/serve-cli.test.ts',
+  'pool/src/pool/serve-payouts.test.ts',
   'pool/src/pool/server.test.ts',
   'pool/src/pool/templates.test.ts',
   'pool/src/pool/web-page.test.ts',
