@@ -20,7 +20,7 @@ export { WALLET_KEY_FILE };
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 /** A fresh key from the OS's CSPRNG (a draw outside [1, n-1] has odds of about 2^-128; drawn again). */
-function newWalletKey(): string {
+export function newWalletKey(): string {
   for (;;) {
     const hex = randomBytes(32).toString('hex');
     const k = BigInt(`0x${hex}`);
