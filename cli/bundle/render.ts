@@ -74,6 +74,9 @@ Miner URLs (replace HOST with the server's public address):
 - Stratum V2: \`${e.sv2Url('HOST')}\`
 - Stratum V1: \`${e.v1Url('HOST')}\`
 
+Miners' web page: ${config.web.public ? `\`${e.webUrl('HOST')}\`` : `${e.webUrl('127.0.0.1')} on the host (SSH tunnel; \`web.public: true\` opens it)`}.
+Payouts: ${config.payouts.enabled ? `on (pool wallet ${config.payoutAddress}, fee ${config.payouts.feePercent} % to ${config.payouts.operatorAddress})` : 'off (solo: rewards stay at the payout address)'}.
+
 Pool API and metrics: ${e.healthUrl} on the host (SSH tunnel).
 ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana} (user admin, password in ${SECRETS_DIR}/${SECRET.grafanaPassword}), Prometheus: http://127.0.0.1:${config.ports.prometheus}.\n` : ''}
 \`${SECRETS_DIR}/\` holds the secrets (folder mode 0700); the containers read them as files. \`ckb/ckb.toml\` holds the notify secret in the node's notify URL. Everything here is rendered by ckb-pool-deploy; edit ckb-pool.yaml and re-render instead.
