@@ -81,7 +81,7 @@ describe('a bundle with payouts', () => {
 describe('the web page in the bundle', () => {
   it('is served by the pool and published on 127.0.0.1 unless web.public', () => {
     const files = renderBundle(configFor('testnet'), FAKE_SECRETS);
-    expect(poolYaml(files).web).toEqual({ listen: '0.0.0.0:9102' });
+    expect(poolYaml(files).web).toEqual({ listen: '0.0.0.0:9102', v1Port: 3333 });
     expect(compose(files).services.pool?.ports).toContain('127.0.0.1:8081:9102');
     const open = renderBundle(
       configFor('testnet', { web: { public: true }, ports: { web: 8090 } }),

@@ -42,8 +42,9 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },
     // Always served; compose publishes it on 127.0.0.1 unless web.public (compose.ts). The
-    // page builds the SV2 URL from the host name its visitor used.
-    web: { listen: `0.0.0.0:${INTERNAL_PORT.poolWeb}` },
+    // page builds both miner URLs from the host name its visitor used (the translator listens
+    // beside the pool, or behind the same load balancer).
+    web: { listen: `0.0.0.0:${INTERNAL_PORT.poolWeb}`, v1Port: config.ports.v1 },
     payouts: payoutsSection(config),
     log: { level: 'info' },
   };
