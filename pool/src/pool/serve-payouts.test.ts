@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPayoutChainAt, WALLET_KEY } from '../../test/support/payout-chain.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
@@ -133,6 +134,7 @@ describe('ckb-pool serve with payouts', () => {
         user: `${minerAddress}.rig1`,
         threads: 1,
         chain: 'dev',
+        log: pino({ level: 'silent' }),
       });
 
       const page = await waitFor<MinerPage>(
