@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPayoutChainAt, WALLET_KEY } from '../../test/support/payout-chain.js';
-import { CkbRpcClient } from '../ckb/rpc.js';
-import { targetToCompact } from '../ckb/target.js';
-import type { Devnet } from '../devnet/index.js';
-import { devnetAddress } from '../devnet/lock.js';
-import { type RunningMiner, startMiner } from '../miner/miner.js';
-import { addressOf, parseAddress } from '../payouts/accounts.js';
-import { encodeAuthoritySecret, generateAuthorityKeypair } from '../sv2/noise/keys.js';
+import { CkbRpcClient } from '../../src/ckb/rpc.js';
+import { targetToCompact } from '../../src/ckb/target.js';
+import type { Devnet } from '../../src/devnet/index.js';
+import { devnetAddress } from '../../src/devnet/lock.js';
+import { type RunningMiner, startMiner } from '../../src/miner/miner.js';
+import { addressOf, parseAddress } from '../../src/payouts/accounts.js';
+import { encodeAuthoritySecret, generateAuthorityKeypair } from '../../src/sv2/noise/keys.js';
+import { startPayoutChainAt, WALLET_KEY } from '../support/payout-chain.js';
 
 /**
  * `ckb-pool serve` with payouts on, end to end: a CPU miner mines through the pool as
@@ -21,7 +21,7 @@ import { encodeAuthoritySecret, generateAuthorityKeypair } from '../sv2/noise/ke
  * and the miner's API page shows what was paid, with the transaction the chain holds.
  */
 
-const MAIN = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** serve's first cycle runs at start, then one a minute: a batch is sent and later committed. */
 const TIMEOUT = 300_000;
 
