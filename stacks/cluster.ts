@@ -34,6 +34,18 @@ export const POOL_HOST_DISK_GB = 40;
 
 export const MAX_POOL_HOSTS = 16;
 
+/**
+ * What the load balancer forwards to the pool hosts: SV2 and V1, and the miners' web page when
+ * it is public (the spec then carries its port).
+ */
+export function lbPorts(spec: Pick<PoolHostSpec, 'ports'>): Array<['sv2' | 'v1' | 'web', number]> {
+  return [
+    ['sv2', spec.ports.sv2],
+    ['v1', spec.ports.v1],
+    ...(spec.ports.web !== undefined ? [['web', spec.ports.web] as ['web', number]] : []),
+  ];
+}
+
 /** How many pool hosts the spec asks for; 1 is the single-host layout. */
 export const poolHostCount = (spec: Pick<PoolHostSpec, 'poolHosts'>): number => spec.poolHosts ?? 1;
 

@@ -34,7 +34,7 @@ export const OUTPUTS = {
   region: 'region',
 } as const;
 
-export type IngressPurpose = 'sv2' | 'v1' | 'p2p' | 'ssh';
+export type IngressPurpose = 'sv2' | 'v1' | 'p2p' | 'web' | 'ssh';
 
 /** One allowed inbound TCP flow: one port from one CIDR. */
 export interface IngressRule {
@@ -48,21 +48,30 @@ const DESCRIPTIONS: Record<IngressPurpose, string> = {
   sv2: 'Stratum V2 miners',
   v1: 'Stratum V1 miners',
   p2p: 'CKB peer-to-peer',
+  web: 'Miners web page',
   ssh: 'SSH from admin',
 };
 
 /**
- * Every inbound rule of the host: SV2, V1 and CKB P2P from the public CIDRs, SSH (22) only from
+ * Every inbound rule of the host: SV2, V1, CKB P2P (and the web page when public) from the public CIDRs, SSH (22) only from
  * the admin CIDRs. Nothing else is reachable: CKB RPC, Prometheus and Grafana stay on the host.
  */
 export function ingressRules(spec: PoolHostSpec): IngressRule[] {
   const rules: IngressRule[] = [];
   // With several pool hosts this host is the node host: miners reach the pools through the
   // load balancer (stacks/cluster.ts), so only P2P stays public here.
-  const publicPurposes = isCluster(spec) ? (['p2p'] as const) : (['sv2', 'v1', 'p2p'] as const);
-  for (const purpose of publicPurposes) {
+  const publicPorts: Array<[IngressPurpose, number]> = isCluster(spec)
+    ? [['p2p', spec.ports.p2p]]
+    : [
+        ['sv2', spec.ports.sv2],
+        ['v1', spec.ports.v1],
+        ['p2p', spec.ports.p2p],
+        // The miners' web page only when web.public put it in the spec.
+        ...(spec.ports.web !== undefined ? [['web', spec.ports.web] as [IngressPurpose, number]] : []),
+      ];
+  for (const [purpose, port] of publicPorts) {
     for (const cidr of spec.publicCidrs) {
-      rules.push({ purpose, port: spec.ports[purpose], cidr, description: DESCRIPTIONS[purpose] });
+      rules.push({ purpose, port, cidr, description: DESCRIPTIONS[purpose] });
     }
   }
   for (const cidr of spec.adminCidrs)

@@ -25,6 +25,8 @@ export interface PoolHostPorts {
   v1: number;
   /** CKB peer-to-peer port (8115 by default). */
   p2p: number;
+  /** The miners' web page: present only when it is public (`web.public`). */
+  web?: number;
 }
 
 export interface PoolHostSpec {
@@ -64,6 +66,8 @@ export interface StackConfigInput {
   adminCidrs: string[];
   /** api, prometheus and grafana are host ports bound to 127.0.0.1; public ports must avoid them. */
   ports: PoolHostPorts & { api?: number; prometheus?: number; grafana?: number };
+  /** `public`: the web page's port (`ports.web`) joins the public ports. */
+  web?: { public?: boolean };
   publicCidrs?: string[];
   ssh: { user?: string };
   state: { backend: 'local' | 's3' | 'oss'; bucket?: string; key?: string; region?: string };
@@ -224,8 +228,9 @@ export function checkSpec(cloud: Cloud, spec: PoolHostSpec): PoolHostSpec {
     );
   }
   for (const k of ['sv2', 'v1', 'p2p'] as const) checkPort(`ports.${k}`, spec.ports[k]);
-  const ports = [spec.ports.sv2, spec.ports.v1, spec.ports.p2p];
-  if (new Set(ports).size !== ports.length) throw new SpecError('ports', 'sv2, v1 and p2p must differ');
+  if (spec.ports.web !== undefined) checkPort('ports.web', spec.ports.web);
+  const ports = [spec.ports.sv2, spec.ports.v1, spec.ports.p2p, ...(spec.ports.web ? [spec.ports.web] : [])];
+  if (new Set(ports).size !== ports.length) throw new SpecError('ports', 'sv2, v1, p2p and web must differ');
   const publicCidrs = checkCidrs('publicCidrs', spec.publicCidrs, true);
   const adminCidrs = checkCidrs('adminCidrs', spec.adminCidrs, false);
   const sshPublicKey = spec.sshPublicKey.trim();
@@ -278,7 +283,13 @@ export function specFromConfig(config: StackConfigInput, sshPublicKey: string, c
     region: config.region ?? '',
     instanceSize: config.instance.size || DEFAULT_INSTANCE_TYPE[target],
     diskGb: config.instance.diskGb,
-    ports: { sv2: config.ports.sv2, v1: config.ports.v1, p2p: config.ports.p2p },
+    ports: {
+      sv2: config.ports.sv2,
+      v1: config.ports.v1,
+      p2p: config.ports.p2p,
+      // Only when public: a spec without it opens exactly what it did before the page existed.
+      ...(config.web?.public && config.ports.web !== undefined ? { web: config.ports.web } : {}),
+    },
     publicCidrs: config.publicCidrs ?? ['0.0.0.0/0'],
     adminCidrs: config.adminCidrs,
     sshPublicKey,

@@ -1,7 +1,7 @@
 /**
  * compose.yaml: file format "3.8" features only, so that both `docker compose` (v2) and
- * `docker-compose` 1.29 run it. Public: SV2, V1, CKB P2P. Loopback only: pool API, Prometheus,
- * Grafana. Everything else stays on the bundle networks: the node's RPC and the pool's notify
+ * `docker-compose` 1.29 run it. Public: SV2, V1, CKB P2P, and the miners' web page when
+ * `web.public`. Loopback only: pool API, Prometheus, Grafana (and the web page otherwise). Everything else stays on the bundle networks: the node's RPC and the pool's notify
  * listener on the node's own network. Secrets are files (compose `secrets:`), never environment.
  */
 import type { PoolDeployConfig } from '../config/types.js';
@@ -86,7 +86,7 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
       // The notify listener binds to POOL_NOTIFY_HOST: the pool's address on the node network.
       ...base(images.pool, { [NETWORK]: {}, [NODE_NETWORK]: { aliases: [POOL_NOTIFY_HOST] } }),
       command: ['serve', '--config', `${CONTAINER_PATH.poolConfigDir}/pool.yaml`],
-      secrets: [SECRET.authority, SECRET.notify],
+      secrets: poolSecretNames(config),
       // `backup` and `restore` run their ledger program in this service as root (`compose run
       // -u 0`): it must read the pool user's 0700 data folder and hand files back to that user.
       // The pool itself runs as its own non-root user under no-new-privileges, for which these
@@ -96,7 +96,14 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
         'pool-data:/var/lib/ckb-pool',
         `./pool/pool.yaml:${CONTAINER_PATH.poolConfigDir}/pool.yaml:ro`,
       ],
-      ports: [publicPort(ports.sv2), loopbackPort(ports.api, INTERNAL_PORT.poolApi)],
+      ports: [
+        publicPort(ports.sv2),
+        loopbackPort(ports.api, INTERNAL_PORT.poolApi),
+        // The miners' page: public only when asked for, else for the operator's SSH tunnel.
+        config.web.public
+          ? `${ports.web}:${INTERNAL_PORT.poolWeb}`
+          : loopbackPort(ports.web, INTERNAL_PORT.poolWeb),
+      ],
       depends_on: [SERVICE.ckb],
       // SIGTERM drains (pool/src/pool/server.ts): Reconnect to every client, up to 3 s for
       // them to leave, up to 5 s for block submissions in flight, then the last ledger flush.
@@ -188,9 +195,14 @@ export function composeFile(config: PoolDeployConfig): Record<string, unknown> {
   };
 }
 
+/** The secrets the pool service reads: the wallet key only when it pays miners. */
+export function poolSecretNames(config: PoolDeployConfig): string[] {
+  return [SECRET.authority, SECRET.notify, ...(config.payouts.enabled ? [SECRET.poolWallet] : [])];
+}
+
 /** The secrets the bundle's services read (files of its `secrets/` folder). */
 export function bundleSecretNames(config: PoolDeployConfig): string[] {
-  return [SECRET.authority, SECRET.notify, ...(config.monitoring.enabled ? [SECRET.grafanaPassword] : [])];
+  return [...poolSecretNames(config), ...(config.monitoring.enabled ? [SECRET.grafanaPassword] : [])];
 }
 
 /** The bundle's `.env`: compose reads the project name from it. No secrets in it. */

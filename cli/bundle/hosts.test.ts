@@ -100,6 +100,7 @@ describe.each([0, 1])('pool host %i of two', (index) => {
     expect(c.services.pool.ports).toEqual([
       '3336:3336',
       '127.0.0.1:8080:9100',
+      '127.0.0.1:8081:9102',
       `${ip}:8888:8888`,
       `${ip}:9100:9100`,
     ]);

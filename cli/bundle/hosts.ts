@@ -8,7 +8,7 @@
 import type { DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import { renderCkbToml } from './ckb-toml.js';
-import { bundleSecretNames, composeFile } from './compose.js';
+import { bundleSecretNames, composeFile, poolSecretNames } from './compose.js';
 import { withConfigHashes } from './config-hash.js';
 import { INTERNAL_PORT, NETWORK, SECRET, SECRETS_DIR, SERVICE, secretInContainer } from './layout.js';
 import { JOB } from './metrics.js';
@@ -94,6 +94,8 @@ function nodeBundle(
     'pool/pool.yaml',
     'pool/translator.yaml',
     `${SECRETS_DIR}/${SECRET.authority}`,
+    // The node host never signs a payout: the wallet key goes to the pool hosts only.
+    `${SECRETS_DIR}/${SECRET.poolWallet}`,
   ]);
   const notify = addr.poolPrivateIps.map(
     (ip) => `http://${ip}:${CLUSTER_PORT.poolNotify}/${secrets.notifySecret}`,
@@ -118,7 +120,9 @@ function nodeBundle(
     privatePort(addr.nodePrivateIp, CLUSTER_PORT.nodeRpc),
     privatePort(addr.nodePrivateIp, CLUSTER_PORT.nodeSubscribe),
   ];
-  const secretNames = bundleSecretNames(config).filter((n) => n !== SECRET.authority);
+  const secretNames = bundleSecretNames(config).filter(
+    (n) => n !== SECRET.authority && n !== SECRET.poolWallet,
+  );
   if (config.monitoring.enabled) {
     const prometheus = compose.services[SERVICE.prometheus];
     prometheus.depends_on = [SERVICE.alertmanager];
@@ -181,8 +185,7 @@ function poolBundle(
     f.path === 'README.md' ||
     f.path === 'pool/translator.yaml' ||
     f.path.startsWith('pool/') ||
-    f.path === `${SECRETS_DIR}/${SECRET.authority}` ||
-    f.path === `${SECRETS_DIR}/${SECRET.notify}`;
+    poolSecretNames(config).some((n) => f.path === `${SECRETS_DIR}/${n}`);
   const files = single
     .filter((f) => keep(f) && f.path !== 'compose.yaml')
     .map((f) =>
@@ -193,7 +196,10 @@ function poolBundle(
   const pool = { ...full.services[SERVICE.pool] };
   pool.networks = [NETWORK];
   delete pool.depends_on;
-  pool.secrets = [SECRET.authority, SECRET.notify, LEDGER_PASSWORD_SECRET];
+  // Every pool host runs payout cycles (their web pages and APIs show the same balances); the
+  // shared ledger's advisory lock and overdraft check keep each debit single (pg-payout-tables).
+  const names = [...poolSecretNames(config), LEDGER_PASSWORD_SECRET];
+  pool.secrets = names;
   // The ledger is in PostgreSQL; the volume keeps only what the pool writes beside it.
   pool.ports = [
     ...(pool.ports as string[]),
@@ -202,7 +208,6 @@ function poolBundle(
   ];
   const translator = { ...full.services[SERVICE.translator] };
   translator.ports = [...(translator.ports as string[]), privatePort(ip, CLUSTER_PORT.translatorMetrics)];
-  const names = [SECRET.authority, SECRET.notify, LEDGER_PASSWORD_SECRET];
   const compose = {
     version: (full as { version?: string }).version,
     services: { [SERVICE.pool]: pool, [SERVICE.translator]: translator },

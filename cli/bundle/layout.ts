@@ -30,6 +30,8 @@ export const INTERNAL_PORT = {
   poolNotify: 8888,
   poolApi: 9100,
   translatorMetrics: 9101,
+  /** The miners' web page (pool.yaml `web.listen`); the host publishes it as `ports.web`. */
+  poolWeb: 9102,
   prometheus: 9090,
   alertmanager: 9093,
   grafana: 3000,
@@ -59,6 +61,11 @@ export const SECRET = {
   authority: 'authority-secret',
   notify: 'notify-secret',
   grafanaPassword: 'grafana-admin-password',
+  /**
+   * The pool wallet's key (payouts only). Unlike the others it must be private to the pool's
+   * user (the pool refuses a key file others may read), so the role gives it to POOL_UID, 0400.
+   */
+  poolWallet: 'pool-wallet-key',
 } as const;
 
 /** Bundle folder of the secret files (mode 0700 on the host). */

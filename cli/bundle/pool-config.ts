@@ -41,7 +41,28 @@ export function poolConfig(config: PoolDeployConfig): Record<string, unknown> {
     vardiff: { targetShareIntervalSeconds: config.pool.shareIntervalSeconds },
     ledger: { path: `${CONTAINER_PATH.poolData}/ledger.sqlite` },
     api: { listen: `0.0.0.0:${INTERNAL_PORT.poolApi}` },
+    // Always served; compose publishes it on 127.0.0.1 unless web.public (compose.ts). The
+    // page builds both miner URLs from the host name its visitor used (the translator listens
+    // beside the pool, or behind the same load balancer).
+    web: { listen: `0.0.0.0:${INTERNAL_PORT.poolWeb}`, v1Port: config.ports.v1 },
+    payouts: payoutsSection(config),
     log: { level: 'info' },
+  };
+}
+
+/** pool.yaml `payouts`: the deployer's fields under the same names, and the mounted wallet key. */
+function payoutsSection(config: PoolDeployConfig): Record<string, unknown> {
+  const p = config.payouts;
+  if (!p.enabled) return { enabled: false };
+  return {
+    enabled: true,
+    walletKeyFile: secretInContainer(SECRET.poolWallet),
+    operatorAddress: p.operatorAddress,
+    threshold: p.threshold,
+    feePercent: p.feePercent,
+    intervalMinutes: p.intervalMinutes,
+    maxFeeRate: p.maxFeeRate,
+    confirmations: p.confirmations,
   };
 }
 

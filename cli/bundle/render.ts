@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { AUTHORITY_PUBLIC_FILE, type DeploymentSecrets } from '../config/secrets.js';
 import type { PoolDeployConfig } from '../config/types.js';
+import { payoutWalletKey } from '../config/wallet.js';
 import { renderCkbToml } from './ckb-toml.js';
 import { bundleSecretNames, composeFile, envFile } from './compose.js';
 import { withConfigHashes } from './config-hash.js';
@@ -73,6 +74,9 @@ Miner URLs (replace HOST with the server's public address):
 - Stratum V2: \`${e.sv2Url('HOST')}\`
 - Stratum V1: \`${e.v1Url('HOST')}\`
 
+Miners' web page: ${config.web.public ? `\`${e.webUrl('HOST')}\`` : `${e.webUrl('127.0.0.1')} on the host (SSH tunnel; \`web.public: true\` opens it)`}.
+Payouts: ${config.payouts.enabled ? `on (pool wallet ${config.payoutAddress}, fee ${config.payouts.feePercent} % to ${config.payouts.operatorAddress})` : 'off (solo: rewards stay at the payout address)'}.
+
 Pool API and metrics: ${e.healthUrl} on the host (SSH tunnel).
 ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana} (user admin, password in ${SECRETS_DIR}/${SECRET.grafanaPassword}), Prometheus: http://127.0.0.1:${config.ports.prometheus}.\n` : ''}
 \`${SECRETS_DIR}/\` holds the secrets (folder mode 0700); the containers read them as files. \`ckb/ckb.toml\` holds the notify secret in the node's notify URL. Everything here is rendered by ckb-pool-deploy; edit ckb-pool.yaml and re-render instead.
@@ -88,16 +92,23 @@ ${config.monitoring.enabled ? `Grafana: http://127.0.0.1:${config.ports.grafana}
 export const SECRET_FILE_MODE = 0o444;
 export const SECRETS_DIR_MODE = 0o700;
 
+/**
+ * The wallet key is the exception: the pool refuses a key file others may read, so it is 0400
+ * and the role hands it to the pool's uid (ansible/roles/ckb_pool/tasks/bundle.yml).
+ */
+export const WALLET_FILE_MODE = 0o400;
+
 function secretFiles(config: PoolDeployConfig, secrets: DeploymentSecrets): BundleFile[] {
-  const value: Record<string, string> = {
+  const value: Record<string, string | undefined> = {
     [SECRET.authority]: secrets.authoritySecret,
     [SECRET.notify]: secrets.notifySecret,
     [SECRET.grafanaPassword]: secrets.grafanaAdminPassword,
+    [SECRET.poolWallet]: config.payouts.enabled ? payoutWalletKey(config, secrets) : undefined,
   };
   return bundleSecretNames(config).map((name) => ({
     path: `${SECRETS_DIR}/${name}`,
     content: `${value[name]}\n`,
-    mode: SECRET_FILE_MODE,
+    mode: name === SECRET.poolWallet ? WALLET_FILE_MODE : SECRET_FILE_MODE,
   }));
 }
 

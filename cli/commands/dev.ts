@@ -11,8 +11,11 @@ The whole pool on this machine, in one process, with no Docker and no configurat
 chain (TypeScript, Eaglesong PoW, easy difficulty), the Stratum V2 pool (temporary ledger,
 freshly generated authority key), the Stratum V1 translator and one CPU miner. Prints the SV2
 URL (with the authority key) and the V1 URL so you can point your own miners at it, then a live
-summary (hashrate, workers, shares, blocks found). Ctrl-C stops everything and removes the
-temporary files.
+summary (hashrate, workers, shares, blocks found, and the built-in miner's balance, immature
+reward and payouts). Payouts run as with payouts.enabled in a deployment: the dev chain's block
+assembler pays a fresh pool wallet (temporary key file), epochs are short so rewards mature
+within a minute or two, and a payout cycle runs every minute. Ctrl-C stops everything and
+removes the temporary files.
 
 Options:
   --host HOST             Address every listener binds to (default 127.0.0.1; 0.0.0.0 lets

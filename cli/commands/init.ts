@@ -19,7 +19,8 @@ import {
   validateField,
 } from '../config/schema.js';
 import { ensureSecrets } from '../config/secrets.js';
-import { type Draft, getPath, setPath } from '../config/types.js';
+import { type Chain, type Draft, getPath, setPath } from '../config/types.js';
+import { ensureWalletKey, WALLET_KEY_FILE, type WalletResult } from '../config/wallet.js';
 
 /** The questions `init` asks; the real one is @inquirer/prompts, tests inject scripted answers. */
 export interface Prompter {
@@ -49,6 +50,7 @@ function flagOptions(): Record<string, { type: 'string' | 'boolean'; multiple?: 
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     config: { type: 'string' },
     yes: { type: 'boolean' },
+    'import-wallet-key': { type: 'string' },
   };
   for (const f of FIELD_LIST)
     options[f.flag] = f.kind.list ? { type: 'string', multiple: true } : { type: 'string' };
@@ -83,6 +85,9 @@ that is missing). Re-running on an existing config
 offers its values as defaults.
 
   --config FILE              config file to write (default: ${DEFAULT_CONFIG})
+  --import-wallet-key FILE   with --payouts: copy the pool wallet key from FILE (32 bytes hex,
+                             mode 0600) instead of creating a new one. The key is never taken
+                             on the command line.
   --yes                      never ask: take the defaults for everything not given by a flag
                              (needed without a terminal)
 ${lines.join('\n')}
@@ -170,10 +175,32 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
 
   const draft: Draft = {};
   const problems: string[] = [];
+  let wallet: WalletResult | undefined;
   for (const f of FIELD_LIST) {
     const flag = values[f.flag];
     let value: unknown;
-    if (flag !== undefined) {
+    if (f.path === 'payoutAddress' && getPath(draft, 'payouts.enabled') === true) {
+      // Payouts: the block assembler pays the pool wallet, whose key lives in the secrets folder.
+      try {
+        const secretsDir = expandPath(
+          (values['secrets-dir'] as string | undefined) ??
+            (getPath(existing, 'secretsDir') as string | undefined) ??
+            'secrets',
+          dirname(configPath),
+        );
+        wallet = await poolWallet(secretsDir, draft.chain as Chain, values, interactive, deps);
+      } catch (e) {
+        problems.push(`pool wallet: ${(e as Error).message}`);
+        continue;
+      }
+      if (flag !== undefined && flag !== wallet.address) {
+        problems.push(
+          `--payout-address: with payouts enabled the block assembler pays the pool wallet (${wallet.address}); leave --payout-address out`,
+        );
+        continue;
+      }
+      value = wallet.address;
+    } else if (flag !== undefined) {
       try {
         value = f.kind.fromFlag(flag as string | string[]);
       } catch (e) {
@@ -219,11 +246,44 @@ export async function runInit(argv: string[], deps: InitDeps): Promise<number> {
     `Wrote ${configPath}\n` +
       secrets.created.map((p) => `Created secret ${p} (mode 0600)\n`).join('') +
       secrets.kept.map((p) => `Kept existing secret ${p}\n`).join('') +
+      (wallet ? walletText(wallet) : '') +
       (ignored.length > 0 ? `Added to .gitignore: ${ignored.join(' ')}\n` : '') +
       `SV2 authority public key (miners pin it in the pool URL): ${secrets.authorityPublicKey}\n` +
       `Next: ckb-pool-deploy render --config ${configPath} --out bundle\n`,
   );
   return 0;
+}
+
+/** Creates, imports or keeps the pool wallet key; the import path is asked when a terminal is there. */
+async function poolWallet(
+  secretsDir: string,
+  chain: Chain,
+  values: Record<string, unknown>,
+  interactive: boolean,
+  deps: InitDeps,
+): Promise<WalletResult> {
+  let from = values['import-wallet-key'] as string | undefined;
+  if (
+    from === undefined &&
+    interactive &&
+    deps.prompter &&
+    !existsSync(resolve(secretsDir, WALLET_KEY_FILE))
+  ) {
+    const answer = await deps.prompter.input({
+      message: 'Import an existing pool wallet key from a file (path; empty creates a new key)',
+      validate: (v) => (v.trim() === '' || existsSync(v.trim()) ? true : `${v.trim()} does not exist`),
+    });
+    from = answer.trim() === '' ? undefined : answer.trim();
+  }
+  return ensureWalletKey(secretsDir, chain, from === undefined ? undefined : resolve(from));
+}
+
+function walletText(w: WalletResult): string {
+  const what = { created: 'Created', imported: 'Imported', kept: 'Kept existing' }[w.outcome];
+  return (
+    `${what} pool wallet key ${w.path} (mode 0600; back it up: it holds the pool's rewards)\n` +
+    `Pool wallet address (the node's block assembler pays it; payouts are sent from it): ${w.address}\n`
+  );
 }
 
 async function inquirerPrompter(): Promise<Prompter> {

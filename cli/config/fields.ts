@@ -13,6 +13,17 @@ import { MAX_POOL_HOSTS } from '../../stacks/cluster.js';
 import { MIN_DISK_GB, PRIVATE_PORTS, SIZES } from '../../stacks/spec.js';
 import { payoutLock } from './address.js';
 import { bool, cidr, int, type Kind, list, oneOf, str } from './kinds.js';
+import {
+  PAYOUTS_CONFIRMATIONS,
+  PAYOUTS_ENABLED,
+  PAYOUTS_FEE_PERCENT,
+  PAYOUTS_INTERVAL,
+  PAYOUTS_MAX_FEE_RATE,
+  PAYOUTS_OPERATOR_ADDRESS,
+  PAYOUTS_THRESHOLD,
+  payoutsOn,
+  WEB_PUBLIC,
+} from './payout-fields.js';
 
 /** What a deployer row carries besides the engine's: its `init` flag and question. */
 export interface DeployMeta {
@@ -86,9 +97,10 @@ function imageProblem(v: string, example: string): string | undefined {
   return undefined;
 }
 
-const PORT_NAMES = ['sv2', 'v1', 'p2p', 'api', 'prometheus', 'grafana'] as const;
+const PORT_NAMES = ['sv2', 'v1', 'p2p', 'api', 'prometheus', 'grafana', 'web'] as const;
 type PortName = (typeof PORT_NAMES)[number];
-const PUBLIC_PORTS: readonly PortName[] = ['sv2', 'v1', 'p2p'];
+// `web` too: it is public as soon as web.public is switched on.
+const PUBLIC_PORTS: readonly PortName[] = ['sv2', 'v1', 'p2p', 'web'];
 function port<N extends PortName>(name: N, value: number, doc: string): Row<`ports.${N}`, number> {
   return [
     `ports.${name}`,
@@ -147,12 +159,15 @@ export const DEPLOY_TABLE = ConfigTable.create<DeployMeta>()
     flag: 'chain',
     prompt: 'Chain',
   })
+  .field(...PAYOUTS_ENABLED)
   .field('payoutAddress', str('CKB address'), {
     doc:
       'Address that receives block rewards (the node’s `[block_assembler]` lock): `ckb1…` on mainnet, `ckt1…` on testnet. ' +
-      'Full (bech32m) and deprecated short/full formats are accepted; it must use the default secp256k1-blake160 lock.',
+      'Full (bech32m) and deprecated short/full formats are accepted; it must use the default secp256k1-blake160 lock. ' +
+      'With payouts enabled it is the pool wallet’s address: `init` writes it from the wallet key and `render` refuses any other.',
     flag: 'payout-address',
     prompt: 'Payout address',
+    ask: (c) => !payoutsOn(c),
     check: (v, c) => {
       try {
         payoutLock(v, c.chain ?? 'mainnet');
@@ -273,6 +288,20 @@ export const DEPLOY_TABLE = ConfigTable.create<DeployMeta>()
   .field(
     ...port('grafana', 3000, 'Host port of Grafana, bound to 127.0.0.1 only (reach it over an SSH tunnel).'),
   )
+  .field(
+    ...port(
+      'web',
+      8081,
+      'Host port of the miners’ web page. On 127.0.0.1 only unless `web.public` (then open to `publicCidrs`); the page is read-only and rate-limited.',
+    ),
+  )
+  .field(...WEB_PUBLIC)
+  .optional(...PAYOUTS_OPERATOR_ADDRESS)
+  .field(...PAYOUTS_THRESHOLD)
+  .field(...PAYOUTS_FEE_PERCENT)
+  .field(...PAYOUTS_INTERVAL)
+  .field(...PAYOUTS_MAX_FEE_RATE)
+  .field(...PAYOUTS_CONFIRMATIONS)
   .field(...image('ckb'))
   .field(...image('pool'))
   .field('images.translator', str('image reference'), {

@@ -31,13 +31,46 @@ describe('parseConfig', () => {
     const c = parseConfig({ payoutAddress: MAINNET_ADDRESS });
     expect(c.chain).toBe('mainnet');
     expect(c.cloud).toBe('local');
-    expect(c.ports).toEqual({ sv2: 3336, v1: 3333, p2p: 8115, api: 8080, prometheus: 9090, grafana: 3000 });
+    expect(c.ports).toEqual({
+      sv2: 3336,
+      v1: 3333,
+      p2p: 8115,
+      api: 8080,
+      prometheus: 9090,
+      grafana: 3000,
+      web: 8081,
+    });
+    expect(c.web).toEqual({ public: false });
+    // Solo mode unless asked: the pool pays nobody and needs no wallet.
+    expect(c.payouts).toEqual({
+      enabled: false,
+      threshold: 100,
+      feePercent: 1,
+      intervalMinutes: 60,
+      maxFeeRate: 10_000,
+      confirmations: 24,
+    });
     expect(c.publicCidrs).toEqual(['0.0.0.0/0']);
     expect(c.images).toEqual({ ...DEFAULT_IMAGES, translator: DEFAULT_IMAGES.pool });
     expect(c.images.ckb).toBe('nervos/ckb:v0.205.0');
     expect(c.monitoring.enabled).toBe(true);
     expect(c.instance.diskGb).toBe(300);
     expect(c.state).toEqual({ backend: 'local' });
+  });
+
+  it('needs the operator address of the chain when payouts are on, and a threshold of at least 61 CKB', () => {
+    const on = { payoutAddress: MAINNET_ADDRESS, payouts: { enabled: true } };
+    expect(problemsOf(on)['payouts.operatorAddress']).toMatch(/required/);
+    expect(
+      problemsOf({ ...on, payouts: { enabled: true, operatorAddress: TESTNET_ADDRESS } })[
+        'payouts.operatorAddress'
+      ],
+    ).toMatch(/testnet address but chain is mainnet/);
+    expect(problemsOf({ ...on, payouts: { threshold: 60 } })['payouts.threshold']).toMatch(/61/);
+    expect(problemsOf({ payoutAddress: MAINNET_ADDRESS, ports: { web: 8114 } })['ports.web']).toMatch(/RPC/);
+    expect(problemsOf({ payoutAddress: MAINNET_ADDRESS, ports: { web: 3336 } })['ports.web']).toMatch(
+      /ports.sv2/,
+    );
   });
 
   it('derives chain- and cloud-dependent defaults', () => {
@@ -216,7 +249,25 @@ describe('the field table', () => {
       instance: { size: string; diskGb: number };
       adminCidrs: string[];
       publicCidrs: string[];
-      ports: { sv2: number; v1: number; p2p: number; api: number; prometheus: number; grafana: number };
+      ports: {
+        sv2: number;
+        v1: number;
+        p2p: number;
+        api: number;
+        prometheus: number;
+        grafana: number;
+        web: number;
+      };
+      web: { public: boolean };
+      payouts: {
+        enabled: boolean;
+        operatorAddress?: string;
+        threshold: number;
+        feePercent: number;
+        intervalMinutes: number;
+        maxFeeRate: number;
+        confirmations: number;
+      };
       images: {
         ckb: string;
         pool: string;

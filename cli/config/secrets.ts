@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readWalletKey } from 'ckb-pool/payouts/wallet';
 import {
   PUBLIC_KEY_FILE,
   readAuthorityKeyFile,
@@ -17,6 +18,8 @@ import {
   generateAuthorityKeypair,
 } from 'ckb-pool/sv2/noise/keys';
 
+/** The pool wallet's key (payouts on; created or imported by init, cli/config/wallet.ts). */
+export const WALLET_KEY_FILE = 'pool-wallet-key';
 export const AUTHORITY_SECRET_FILE = SECRET_KEY_FILE;
 export const AUTHORITY_PUBLIC_FILE = PUBLIC_KEY_FILE;
 export const GRAFANA_PASSWORD_FILE = 'grafana-admin-password';
@@ -35,6 +38,8 @@ export interface DeploymentSecrets {
   grafanaAdminPassword: string;
   /** Authenticates the node's block-assembler notify POSTs to the pool. */
   notifySecret: string;
+  /** The pool wallet's key (payouts), when the folder holds one (wallet.ts). */
+  poolWalletKey?: string;
 }
 
 export class SecretsError extends Error {}
@@ -86,12 +91,23 @@ export function readSecrets(dir: string): DeploymentSecrets {
   const key = readAuthorityKeyFile(secretPath);
   if (key.kind !== 'secret' || !key.secret)
     throw new SecretsError(`${secretPath} holds a public key, not the secret`);
+  const walletPath = join(dir, WALLET_KEY_FILE);
   return {
     authoritySecret: encodeAuthoritySecret(key.secret),
     authorityPublicKey: encodeAuthorityPubkey(key.publicXonly),
     grafanaAdminPassword: readToken(join(dir, GRAFANA_PASSWORD_FILE), 16),
     notifySecret: readToken(join(dir, NOTIFY_SECRET_FILE), 32),
+    // Its messages name the file and the problem, never the key.
+    ...(existsSync(walletPath) ? { poolWalletKey: readWalletSecret(walletPath) } : {}),
   };
+}
+
+function readWalletSecret(path: string): string {
+  try {
+    return readWalletKey(path);
+  } catch (e) {
+    throw new SecretsError((e as Error).message);
+  }
 }
 
 function readToken(path: string, minLength: number): string {

@@ -5,6 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
+import { publicPorts } from '../bundle/endpoints.js';
 import type { PoolDeployConfig } from '../config/types.js';
 import type { RunRequest } from '../process/runner.js';
 import { ANSIBLE_CFG, PLAYBOOK, ROLES_DIR } from './paths.js';
@@ -66,7 +67,7 @@ export function extraVars(config: PoolDeployConfig, t: SshTarget, o: RoleOptions
     ckb_pool_firewall_enabled: o.firewall,
     ckb_pool_admin_cidrs: config.adminCidrs,
     ckb_pool_public_cidrs: config.publicCidrs,
-    ckb_pool_public_ports: [config.ports.sv2, config.ports.v1, config.ports.p2p],
+    ckb_pool_public_ports: publicPorts(config),
     ckb_pool_ssh_port: t.host.port,
     ckb_pool_health_url: apiUpUrl(config),
     ckb_pool_min_free_disk_gb: o.minFreeDiskGb,

@@ -3,6 +3,8 @@
  * (`docker compose`) or v1.29 (`docker-compose`) — started in the rendered bundle folder with
  * the config's project name, so `down` finds the same containers and volumes.
  */
+import { join } from 'node:path';
+import { POOL_UID, SECRET, SECRETS_DIR } from '../bundle/layout.js';
 import type { Runner, RunRequest } from '../process/runner.js';
 
 export interface ComposeCommand {
@@ -44,6 +46,36 @@ function compose(c: ComposeCommand, bundleDir: string, project: string, args: st
 
 export const composeUp = (c: ComposeCommand, bundleDir: string, project: string) =>
   compose(c, bundleDir, project, ['up', '-d', '--remove-orphans']);
+
+/**
+ * Payouts on this machine: compose mounts a secret file with its host owner, and the pool (uid
+ * POOL_UID in its image) refuses a key file others may read, so the 0400 key must be the pool
+ * uid's own. A throwaway root container of the pool image, with no network and only CHOWN,
+ * hands it over (on a remote host the Ansible role does the same).
+ */
+export const walletOwnerRequest = (bundleDir: string, poolImage: string): RunRequest => ({
+  cmd: 'docker',
+  args: [
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--user',
+    '0',
+    '--cap-drop',
+    'ALL',
+    '--cap-add',
+    'CHOWN',
+    '--entrypoint',
+    'chown',
+    '-v',
+    `${join(bundleDir, SECRETS_DIR, SECRET.poolWallet)}:/wallet-key`,
+    poolImage,
+    `${POOL_UID}:${POOL_UID}`,
+    '/wallet-key',
+  ],
+  cwd: bundleDir,
+});
 
 /** Stops and removes the containers; with `purge` also the named volumes (chain data, ledger, metrics). */
 export const composeDown = (c: ComposeCommand, bundleDir: string, project: string, purge: boolean) =>

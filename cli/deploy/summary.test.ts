@@ -35,6 +35,27 @@ describe('summary', () => {
     expect(text).not.toContain('Not ready');
   });
 
+  it('names the web page: its public URL with web.public, else where it stays', () => {
+    const base = { configPath: 'c.yaml', authorityPubkey: PUBKEY, address: host.address, cloudLabel: 'AWS' };
+    expect(summary({ ...base, config, host })).toContain("Web page:   on the host's 127.0.0.1:8081");
+    const open = { ...config, web: { public: true } };
+    expect(summary({ ...base, config: open, host })).toContain('Web page:   http://198.51.100.9:8081/');
+    expect(summary({ ...base, config })).toContain('Web page:   http://127.0.0.1:8081/');
+  });
+
+  it('tells V1 miners to authorize as their address when the pool pays', () => {
+    const paying = { ...config, payouts: { ...config.payouts, enabled: true } };
+    const text = summary({
+      config: paying,
+      configPath: 'c',
+      authorityPubkey: PUBKEY,
+      address: host.address,
+      host,
+      cloudLabel: 'AWS',
+    });
+    expect(text).toContain('(user: <CKB address>.<worker>, any password)');
+  });
+
   it('explains a syncing node differently from other reasons', () => {
     const syncing = summary({
       config,

@@ -18,6 +18,7 @@ export function minerUrls(address: string, config: PoolDeployConfig, authorityPu
       authorityPubkey: decodeAuthorityPubkey(authorityPubkey),
     }),
     v1: `stratum+tcp://${host}:${config.ports.v1}`,
+    web: `http://${host}:${config.ports.web}/`,
   };
 }
 
@@ -48,7 +49,10 @@ export function summary(s: SummaryInput): string {
     '',
     'Miners:',
     `  Stratum V2: ${urls.sv2}`,
-    `  Stratum V1: ${urls.v1}   (user: <name>.<worker>, any password)`,
+    `  Stratum V1: ${urls.v1}   (user: ${config.payouts.enabled ? '<CKB address>' : '<name>'}.<worker>, any password)`,
+    config.web.public || !s.host
+      ? `  Web page:   ${s.host ? urls.web : `http://127.0.0.1:${config.ports.web}/`}`
+      : `  Web page:   on the host's 127.0.0.1:${config.ports.web} (set web.public: true to open it to miners)`,
   ];
   if (s.health && !s.health.ready) {
     lines.push(

@@ -11,7 +11,7 @@ import { basename, join } from 'node:path';
 import { resourceName } from '../../stacks/spec.js';
 import { synthDeployment } from '../../stacks/synth.js';
 import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
-import { COMPOSE_MISSING, composeUp, detectCompose } from './compose.js';
+import { COMPOSE_MISSING, composeUp, detectCompose, walletOwnerRequest } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { targetChecks } from './doctor.js';
 import { composeImages, describeReport, ensureLocalImages } from './local-images.js';
@@ -342,6 +342,10 @@ async function upLocal(opened: Opened, o: UpOptions): Promise<string> {
     },
     describeReport,
   );
+  if (config.payouts.enabled)
+    await session.step('give the pool wallet key to the pool user', () =>
+      session.tool(walletOwnerRequest(work.bundle, config.images.pool)),
+    );
   await session.step('compose up', () => session.tool(composeUp(compose, work.bundle, config.project)));
   const base = `http://127.0.0.1:${config.ports.api}`;
   const healthView = await session.step(

@@ -119,13 +119,17 @@ describe('ckb-pool-deploy dev', () => {
     const mine = (await (await fetch(`${ep.api_url}/api/v1/miners/${ep.miner_address}`)).json()) as {
       workers: { name: string }[];
       blocks: unknown[];
+      payoutsEnabled: boolean;
     };
+    // dev pays its miner as a deployment with payouts on would (the wallet is the block assembler).
+    expect(mine.payoutsEnabled).toBe(true);
     expect(mine.workers.map((w) => w.name)).toEqual([`${ep.miner_address}.cpu1`]);
     expect(mine.blocks.length).toBeGreaterThanOrEqual(1);
     const page = await fetch(`${ep.web_url}/miners/${ep.miner_address}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('data-page="miner"');
     await until(() => output.includes("built-in miner's account: balance"), 15_000, 'the account line');
+    expect(output).not.toContain('payouts off');
 
     const kids = descendants(child.pid as number);
     child.kill('SIGINT');

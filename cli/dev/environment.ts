@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { targetToCompact } from 'ckb-pool/ckb/target';
@@ -9,6 +9,7 @@ import { type RunningPool, startPool } from 'ckb-pool/pool/server';
 import { generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
 import { type RunningTranslator, startTranslator } from 'ckb-pool/translator/translator';
 import type { Logger } from 'pino';
+import { newWalletKey, walletLock } from '../config/wallet.js';
 
 /**
  * The whole pool on one machine, in this process: a dev chain, the pool (temp ledger, fresh
@@ -47,6 +48,21 @@ export interface Endpoints {
 
 /** The built-in miner's account: a dev-chain address, so it is credited like any miner. */
 export const DEV_MINER_ADDRESS = devnetAddress(1n);
+/** Receives dev's pool fee (a dev-chain address nobody mines to). */
+export const DEV_OPERATOR_ADDRESS = devnetAddress(2n);
+
+/**
+ * Short epochs and a one-epoch cellbase maturity (4 epochs of ~1,000 blocks on mainnet): a
+ * block's reward matures a few dozen blocks later, so payouts happen within minutes.
+ */
+const DEV_EPOCH_LENGTH = 4;
+const DEV_CELLBASE_MATURITY = { number: 1n, index: 0, length: 1 };
+
+/**
+ * Payouts as a deployment with `payouts.enabled` runs them, tuned to be seen: a cycle a minute
+ * (the shortest serve allows), the smallest threshold, one confirmation.
+ */
+const DEV_PAYOUTS = { threshold: 61, feePercent: 1, confirmations: 1, intervalMinutes: 1 };
 
 export interface DevEnvironment {
   endpoints: Endpoints;
@@ -73,15 +89,24 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
   try {
     // Fork blocks stored as the real node does: at dev difficulty two blocks a second race each
     // other, and a late one is a fork (an uncle on mainnet), not an error to alarm a newcomer.
+    // The pool wallet of this run: a fresh key in the temp folder (0600), removed on exit. The
+    // chain's block assembler pays it, as `init` makes a deployment's node do.
+    const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-dev-'));
+    stack.push(() => rmSync(dir, { recursive: true, force: true }));
+    const walletKeyFile = join(dir, 'pool-wallet-key');
+    const key = newWalletKey();
+    writeFileSync(walletKeyFile, `${key}\n`, { mode: 0o600 });
+    const wallet = walletLock(key);
     const devnet = await startDevnet({
       rpcHost: o.host,
       rpcPort: o.rpcPort,
       compactTarget: o.compactTarget,
       forks: 'accept',
+      lockScript: { code_hash: wallet.codeHash, hash_type: wallet.hashType, args: wallet.args },
+      epochLength: DEV_EPOCH_LENGTH,
+      cellbaseMaturity: DEV_CELLBASE_MATURITY,
     });
     stack.push(() => devnet.close());
-    const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-dev-'));
-    stack.push(() => rmSync(dir, { recursive: true, force: true }));
     const config = parseConfig({
       chain: 'dev',
       node: { rpcUrl: devnet.rpcUrl, subscribeAddress: devnet.subscribeAddress, pollIntervalMs: 1_000 },
@@ -97,6 +122,7 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
       shares: { batchMaxCount: 10, batchMaxDelayMs: 200 },
       ledger: { path: join(dir, 'ledger.sqlite'), flushIntervalMs: 200 },
       jobs: { minUpdateIntervalMs: 1_000 },
+      payouts: { enabled: true, walletKeyFile, operatorAddress: DEV_OPERATOR_ADDRESS, ...DEV_PAYOUTS },
       log: { level: o.log.level },
     });
     const pool = await startPool(config, {

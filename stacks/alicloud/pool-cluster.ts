@@ -15,6 +15,7 @@ import { Construct, Fn } from '../cdk.js';
 import {
   CLUSTER_NETWORK,
   CLUSTER_PORT,
+  lbPorts,
   POOL_HOST_DISK_GB,
   type PoolCluster,
   type PoolClusterFactory,
@@ -36,8 +37,6 @@ import {
   AlicloudVswitch,
 } from './constructs.js';
 import { AlicloudPoolHost, EIP_BANDWIDTH_MBPS, SYSTEM_DISK } from './pool-host.js';
-
-const PUBLIC_PORTS = ['sv2', 'v1'] as const;
 
 export class AlicloudPoolCluster extends Construct implements PoolCluster {
   readonly lbAddress: string;
@@ -91,16 +90,16 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
       innerAccessPolicy: 'Drop',
       tags: labels,
     });
-    for (const p of PUBLIC_PORTS) {
+    for (const [p, port] of lbPorts(spec)) {
       for (const cidr of spec.publicCidrs) {
-        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, spec.ports[p], { cidr }, `${p} miners`);
+        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, port, { cidr }, `${p} miners`);
       }
     }
-    for (const p of PUBLIC_PORTS) {
+    for (const [p, port] of lbPorts(spec)) {
       allow(
         `pools_${p}_from_lb`,
         poolSg.id,
-        spec.ports[p],
+        port,
         { cidr: HOST_NETWORK.vpcCidr },
         `${p} via the load balancer`,
       );
@@ -217,7 +216,7 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
       securityGroupIds: [lbSg.id],
       tags: labels,
     });
-    for (const p of PUBLIC_PORTS) {
+    for (const [p, port] of lbPorts(spec)) {
       const group = new AlicloudNlbServerGroup(this, `${p}_targets`, {
         serverGroupName: `${name}-${p}`,
         serverGroupType: 'Instance',
@@ -234,7 +233,7 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
         loadBalancerId: lb.id,
         serverGroupId: group.id,
         listenerProtocol: 'TCP',
-        listenerPort: spec.ports[p],
+        listenerPort: port,
         listenerDescription: `${name} ${p}`,
         idleTimeout: 900,
       });
@@ -243,7 +242,7 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
           serverGroupId: group.id,
           serverId: host.id,
           serverType: 'Ecs',
-          port: spec.ports[p],
+          port: port,
           weight: 100,
         });
       });

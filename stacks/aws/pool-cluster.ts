@@ -25,6 +25,7 @@ import { Construct, Fn } from '../cdk.js';
 import {
   CLUSTER_NETWORK,
   CLUSTER_PORT,
+  lbPorts,
   POOL_HOST_DISK_GB,
   type PoolCluster,
   type PoolClusterFactory,
@@ -44,8 +45,6 @@ export const LEDGER_DB = {
   name: 'ckbpool',
   user: 'ckbpool',
 } as const;
-
-const PUBLIC_PORTS = ['sv2', 'v1'] as const;
 
 export class AwsPoolCluster extends Construct implements PoolCluster {
   readonly lbAddress: string;
@@ -97,10 +96,10 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
         description: d,
       });
     const cidrId = (c: string) => c.replace(/[^0-9a-zA-Z]+/g, '_');
-    for (const p of PUBLIC_PORTS) {
+    for (const [p, port] of lbPorts(spec)) {
       for (const cidr of spec.publicCidrs)
-        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, spec.ports[p], { cidr }, `${p} miners`);
-      allow(`pools_${p}_from_lb`, poolSg.id, spec.ports[p], { sg: lbSg.id }, `${p} via the load balancer`);
+        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, port, { cidr }, `${p} miners`);
+      allow(`pools_${p}_from_lb`, poolSg.id, port, { sg: lbSg.id }, `${p} via the load balancer`);
     }
     for (const cidr of spec.adminCidrs)
       allow(`pools_ssh_${cidrId(cidr)}`, poolSg.id, 22, { cidr }, 'SSH from admin');
@@ -187,10 +186,10 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
       securityGroups: [lbSg.id],
       tags: named('lb'),
     });
-    for (const p of PUBLIC_PORTS) {
+    for (const [p, port] of lbPorts(spec)) {
       const tg = new LbTargetGroup(this, `${p}_targets`, {
         name: `${name}-${p}`.slice(0, 32).replace(/-+$/, ''),
-        port: spec.ports[p],
+        port: port,
         protocol: 'TCP',
         vpcId: net.vpc.id,
         targetType: 'instance',
@@ -201,7 +200,7 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
       });
       new LbListener(this, `${p}_listener`, {
         loadBalancerArn: lb.arn,
-        port: spec.ports[p],
+        port: port,
         protocol: 'TCP',
         defaultAction: [{ type: 'forward', targetGroupArn: tg.arn }],
       });
@@ -209,7 +208,7 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
         new LbTargetGroupAttachment(this, `${poolHostId(i)}_${p}`, {
           targetGroupArn: tg.arn,
           targetId: host.id,
-          port: spec.ports[p],
+          port: port,
         });
       });
     }

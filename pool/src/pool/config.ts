@@ -196,7 +196,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     doc: 'The Stratum V2 URL the page tells miners to use (`stratum2+tcp://HOST:PORT/AUTHORITY_KEY`). Unset: built from the host name the visitor used and the port of `sv2.listen`.',
   })
   .nullable('web.v1Url', urlOf(['stratum+tcp:']), {
-    doc: 'The Stratum V1 URL (the translator) the page shows for ASIC and GPU miners. Unset: the page says V1 is not offered.',
+    doc: 'The Stratum V1 URL (the translator) the page shows for ASIC and GPU miners. Unset: built from `web.v1Port` when that is set, else the page says V1 is not offered.',
+  })
+  .nullable('web.v1Port', int(1, 65_535), {
+    doc: 'Port of a translator on the same host name as the pool (as in the deployer’s bundle, whose public address is not known when pool.yaml is written): the page shows `stratum+tcp://HOST:PORT` with the host name its visitor used. Ignored when `web.v1Url` is set.',
   })
   .field('web.requestsPerSecond', int(1, 10_000), {
     default: 10,

@@ -227,7 +227,7 @@ async function startWeb(
   const at = parseHostPort(web.listen, 'web.listen');
   try {
     return await startWebServer(at.host, at.port, source, {
-      connect: { sv2Url: web.sv2Url, sv2Port, authorityPubkey, v1Url: web.v1Url },
+      connect: { sv2Url: web.sv2Url, sv2Port, authorityPubkey, v1Url: web.v1Url, v1Port: web.v1Port },
       limits: apiLimits(config.api),
       rate: { perSecond: web.requestsPerSecond, burst: web.requestBurst },
       onError: (err) => log.error({ err: (err as Error).message }, 'web page error'),

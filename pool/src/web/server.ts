@@ -25,6 +25,8 @@ export interface WebConnectInfo {
   authorityPubkey: string;
   /** `stratum+tcp://host:port` of the translator, when miners can reach one. */
   v1Url: string | null;
+  /** A translator on the pool's own host name at this port (host filled in per request). */
+  v1Port?: number | null;
 }
 
 export interface WebServerOptions {
@@ -95,7 +97,7 @@ function connectJson(c: WebConnectInfo, req: IncomingMessage) {
   return {
     sv2Url: c.sv2Url ?? `stratum2+tcp://${host}:${c.sv2Port}/${c.authorityPubkey}`,
     authorityPubkey: c.authorityPubkey,
-    v1Url: c.v1Url,
+    v1Url: c.v1Url ?? (c.v1Port ? `stratum+tcp://${host}:${c.v1Port}` : null),
     worker: '<your CKB address>.<worker name>',
   };
 }

@@ -31,7 +31,15 @@ export interface PayoutChain {
   otherLock: Script;
 }
 
-export async function startPayoutChain(forks: 'reject' | 'accept' = 'reject'): Promise<PayoutChain> {
+export function startPayoutChain(forks: 'reject' | 'accept' = 'reject'): Promise<PayoutChain> {
+  return startPayoutChainAt(0x207fffff, forks);
+}
+
+/** The same chain at a chosen difficulty, for a real miner to mine through the pool. */
+export async function startPayoutChainAt(
+  compactTarget: number,
+  forks: 'reject' | 'accept' = 'accept',
+): Promise<PayoutChain> {
   const walletLock = (
     await new ccc.SignerCkbPrivateKey(new ccc.ClientPublicTestnet(), WALLET_KEY).getRecommendedAddressObj()
   ).script;
@@ -42,7 +50,7 @@ export async function startPayoutChain(forks: 'reject' | 'accept' = 'reject'): P
   };
   const devnet = await startDevnet({
     rpcPort: 0,
-    compactTarget: 0x207fffff,
+    compactTarget,
     lockScript: walletLockJson,
     epochLength: 2,
     cellbaseMaturity: { number: 1n, index: 0, length: 1 },
