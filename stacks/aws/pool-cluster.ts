@@ -24,13 +24,13 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Construct, Fn } from '../cdk.js';
 import {
   CLUSTER_NETWORK,
-  CLUSTER_PORT,
   POOL_HOST_DISK_GB,
   type PoolCluster,
   type PoolClusterFactory,
   poolHostCount,
   poolHostId,
 } from '../cluster.js';
+import { clusterIngressRules, LB_PORTS } from '../cluster-rules.js';
 import { cloudInit, type PoolHost } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec } from '../spec.js';
 import { AwsPoolHost } from './pool-host.js';
@@ -44,8 +44,6 @@ export const LEDGER_DB = {
   name: 'ckbpool',
   user: 'ckbpool',
 } as const;
-
-const PUBLIC_PORTS = ['sv2', 'v1'] as const;
 
 export class AwsPoolCluster extends Construct implements PoolCluster {
   readonly lbAddress: string;
@@ -96,45 +94,11 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
             : { cidrIpv4: from.cidr }),
         description: d,
       });
-    const cidrId = (c: string) => c.replace(/[^0-9a-zA-Z]+/g, '_');
-    for (const p of PUBLIC_PORTS) {
-      for (const cidr of spec.publicCidrs)
-        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, spec.ports[p], { cidr }, `${p} miners`);
-      allow(`pools_${p}_from_lb`, poolSg.id, spec.ports[p], { sg: lbSg.id }, `${p} via the load balancer`);
+    const groups = { lb: lbSg.id, pools: poolSg.id, node: net.securityGroup.id, db: dbSg.id };
+    for (const r of clusterIngressRules(spec, { lbSource: { group: 'lb' }, database: 'rds' })) {
+      const from = 'cidr' in r.from ? r.from : { sg: groups[r.from.group] };
+      allow(r.id, groups[r.group], r.port, from, r.description);
     }
-    for (const cidr of spec.adminCidrs)
-      allow(`pools_ssh_${cidrId(cidr)}`, poolSg.id, 22, { cidr }, 'SSH from admin');
-    const nodeSg = net.securityGroup.id;
-    allow('node_rpc_from_pools', nodeSg, CLUSTER_PORT.nodeRpc, { sg: poolSg.id }, 'CKB RPC from pool hosts');
-    allow(
-      'node_subscribe_from_pools',
-      nodeSg,
-      CLUSTER_PORT.nodeSubscribe,
-      { sg: poolSg.id },
-      'CKB subscribe from pool hosts',
-    );
-    allow(
-      'pools_notify_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolNotify,
-      { sg: nodeSg },
-      'Block notify from the node',
-    );
-    allow(
-      'pools_api_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolApi,
-      { sg: nodeSg },
-      'Pool metrics for Prometheus',
-    );
-    allow(
-      'pools_translator_from_node',
-      poolSg.id,
-      CLUSTER_PORT.translatorMetrics,
-      { sg: nodeSg },
-      'Translator metrics for Prometheus',
-    );
-    allow('db_from_pools', dbSg.id, CLUSTER_PORT.postgres, { sg: poolSg.id }, 'PostgreSQL from pool hosts');
     for (const [sg, rid] of [
       [lbSg, 'lb_egress'],
       [poolSg, 'pools_egress'],
@@ -187,7 +151,7 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
       securityGroups: [lbSg.id],
       tags: named('lb'),
     });
-    for (const p of PUBLIC_PORTS) {
+    for (const p of LB_PORTS) {
       const tg = new LbTargetGroup(this, `${p}_targets`, {
         name: `${name}-${p}`.slice(0, 32).replace(/-+$/, ''),
         port: spec.ports[p],
