@@ -1,0 +1,381 @@
+#!/usr/bin/env zx
+// The two-pool rehearsal of `pool.hosts: 2` on one Docker engine (issue 17, deliverable 4):
+//
+//   npx zx ci/cluster-e2e.mjs          (as root, from the repository; .ci/run runs it)
+//
+// One PostgreSQL ledger (a throwaway cluster from Debian's postgresql, on the Docker host: no
+// image registry is reachable in CI), one CKB dev chain (`ckb-pool devnet` in the pool image),
+// and two pool containers from the pool image built from the packed ckb-pool tarball, each
+// with its own sv2.instanceId, both on that ledger and notified by the node, as the pool hosts
+// of a cluster are. A CPU miner mines on each pool until the dev chain took a block; then the
+// ledger's totals must equal what the miners were acknowledged, and every found block must be
+// recorded exactly once. Exits 0 with SKIP only when no Docker engine or PostgreSQL can run.
+//
+// Environment: CKB_POOL_E2E_KEEP=1 keeps the containers and the database after the checks.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { $ } from 'zx';
+import { initAndRender } from './lib/bundle.mjs';
+import { baseImages, buildPoolImage, composeCommand, ensureDocker, freePorts, ROOT } from './lib/docker.mjs';
+import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
+
+$.verbose = false;
+$.quiet = true;
+const TITLE = 'cluster-e2e';
+const PROJECT = `ckbpoolcl${process.pid}`;
+const POOLS = 2;
+const COMPOSE_FILE = 'cluster-compose.yaml';
+const LEDGER = { database: 'ckbpool', user: 'ckbpool' };
+const work = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-e2e-'));
+const logs = join(work, 'logs');
+await $`mkdir -p ${logs}`;
+console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
+
+function postgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const v = readdirSync(root)
+    .filter((d) => existsSync(join(root, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a))[0];
+  return v ? join(root, v, 'bin') : null;
+}
+
+/** Runs a PostgreSQL tool as `postgres` (initdb and the server refuse root). */
+const asPostgres = (cmd, args, input) =>
+  execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], {
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: 60_000,
+  }).toString();
+
+/**
+ * A throwaway PostgreSQL cluster listening on every address (the pool containers reach it as
+ * `ledger` through the Docker host gateway), with the ledger's role and database. The password
+ * goes in through psql's stdin, never a command line.
+ */
+function startLedger(bin, port, password) {
+  // Its own folder: the work folder is root's 0700, which `postgres` cannot enter.
+  const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-pg-'));
+  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+  chownSync(dir, uid, gid);
+  const data = join(dir, 'data');
+  asPostgres(join(bin, 'initdb'), [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '--auth-local=trust',
+    '--auth-host=scram-sha-256',
+  ]);
+  writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\n');
+  asPostgres(join(bin, 'pg_ctl'), [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${port} -c listen_addresses=* -k ${dir}`,
+    'start',
+  ]);
+  const psql = (sql, db = 'postgres') =>
+    asPostgres(
+      'psql',
+      ['-h', dir, '-p', String(port), '-d', db, '-v', 'ON_ERROR_STOP=1', '-At', '-f', '-'],
+      sql,
+    );
+  psql(
+    `CREATE ROLE ${LEDGER.user} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${LEDGER.database} OWNER ${LEDGER.user};\n`,
+  );
+  return {
+    query: (sql) => psql(sql, LEDGER.database),
+    stop: () => {
+      asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', 'stop']);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The cluster's compose file in the bundle folder: the node, and pool-0..N-1 made from the
+ * rendered `pool` service, each with its own pool.yaml (node over the network, the shared
+ * ledger, its instance id), its own published SV2 and API ports and the ledger password file.
+ */
+function writeClusterCompose(bundleDir, pgPort, ports) {
+  const compose = parseYaml(readFileSync(join(bundleDir, 'compose.yaml'), 'utf8'));
+  const ckbToml = parseToml(readFileSync(join(bundleDir, 'ckb/ckb.toml'), 'utf8'));
+  const poolYaml = parseYaml(readFileSync(join(bundleDir, 'pool/pool.yaml'), 'utf8'));
+  const pool = compose.services.pool;
+  const notify = new URL(ckbToml.block_assembler.notify[0]);
+  const rpcPort = new URL(poolYaml.node.rpcUrl).port;
+  const subscribePort = poolYaml.node.subscribeAddress.split(':').pop();
+  const apiPort = poolYaml.api.listen.split(':').pop();
+  const sv2Port = poolYaml.sv2.listen.split(':').pop();
+  const services = {
+    ckb: {
+      image: pool.image,
+      entrypoint: ['/usr/bin/tini', '--', 'ckb-pool'],
+      command: [
+        'devnet',
+        '--rpc',
+        `0.0.0.0:${rpcPort}`,
+        '--subscribe',
+        `0.0.0.0:${subscribePort}`,
+        '--pow',
+        'eaglesong-blake2b',
+        '--lock-args',
+        ckbToml.block_assembler.args,
+        ...Array.from({ length: POOLS }, (_, i) => [
+          '--notify',
+          `http://pool-${i}:${notify.port}${notify.pathname}`,
+        ]).flat(),
+      ],
+      networks: ['cluster'],
+      stop_grace_period: '10s',
+    },
+  };
+  for (let i = 0; i < POOLS; i++) {
+    const dir = join(bundleDir, `pool-${i}`);
+    cpSync(join(bundleDir, 'pool'), dir, { recursive: true });
+    const own = {
+      ...poolYaml,
+      node: { ...poolYaml.node, notifyListen: `0.0.0.0:${notify.port}` },
+      sv2: { ...poolYaml.sv2, instanceId: i },
+      ledger: {
+        url: `postgres://${LEDGER.user}@ledger:${pgPort}/${LEDGER.database}`,
+        passwordFile: '/run/secrets/ledger-password',
+      },
+    };
+    writeFileSync(join(dir, 'pool.yaml'), stringifyYaml(own));
+    services[`pool-${i}`] = {
+      ...pool,
+      restart: 'no',
+      depends_on: ['ckb'],
+      networks: ['cluster'],
+      extra_hosts: ['ledger:host-gateway'],
+      ports: [`127.0.0.1:${ports[i].sv2}:${sv2Port}`, `127.0.0.1:${ports[i].api}:${apiPort}`],
+      secrets: [...pool.secrets, 'ledger-password'],
+      volumes: pool.volumes.map((v) =>
+        v.startsWith('pool-data:')
+          ? v.replace('pool-data:', `pool-data-${i}:`)
+          : v.replace('./pool/', `./pool-${i}/`),
+      ),
+    };
+  }
+  const file = {
+    ...(compose.version ? { version: compose.version } : {}),
+    services,
+    networks: { cluster: { driver: 'bridge' } },
+    volumes: Object.fromEntries(Array.from({ length: POOLS }, (_, i) => [`pool-data-${i}`, {}])),
+    secrets: { ...compose.secrets, 'ledger-password': { file: './secrets/ledger-password' } },
+  };
+  writeFileSync(join(bundleDir, COMPOSE_FILE), stringifyYaml(file));
+}
+
+/** A CPU miner on one pool; `stop()` ends it with SIGINT and resolves to its JSON summary. */
+function startMiner(url, user, logFile) {
+  const err = openSync(logFile, 'a');
+  const miner = spawn(
+    process.execPath,
+    [join(ROOT, 'pool/bin/ckb-pool.js'), 'mine', '--url', url, '--user', user, '--threads', '1'],
+    { stdio: ['ignore', 'pipe', err] },
+  );
+  closeSync(err);
+  let out = '';
+  miner.stdout.on('data', (b) => {
+    out += b;
+  });
+  const exited = new Promise((r) => miner.on('exit', (code) => r(code)));
+  return {
+    user,
+    running: () => miner.exitCode === null,
+    async stop() {
+      miner.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      if (miner.exitCode === null) miner.kill('SIGKILL');
+      const line = out.trim().split('\n').pop();
+      if (!line) throw new Error(`the miner ${user} printed no summary (log ${logFile})`);
+      return JSON.parse(line);
+    },
+  };
+}
+
+const engine = await step('Docker engine', ensureDocker);
+if (!engine.ok) {
+  skip('cluster end-to-end test', `no Docker engine can run here: ${engine.reason}`);
+  summary(TITLE);
+  process.exit(0);
+}
+const bin = postgresBin();
+if (!bin) {
+  skip('cluster end-to-end test', 'PostgreSQL is not installed (apt-get install postgresql)');
+  summary(TITLE);
+  process.exit(0);
+}
+const compose = await step('Compose command', async () => {
+  const cmd = await composeCommand();
+  if (!cmd) throw new Error('neither `docker compose` nor `docker-compose` works');
+  return cmd;
+});
+
+let failed = false;
+let ledger;
+let bundleDir;
+const miners = [];
+try {
+  const [pgPort, ...hostPorts] = await freePorts(1 + 2 * POOLS);
+  const ports = Array.from({ length: POOLS }, (_, i) => ({
+    sv2: hostPorts[2 * i],
+    api: hostPorts[2 * i + 1],
+  }));
+  const password = randomBytes(24).toString('base64url');
+
+  const bundle = await step('init --yes + render a testnet bundle', () =>
+    initAndRender(work, { project: PROJECT }),
+  );
+  bundleDir = bundle.bundleDir;
+  writeFileSync(join(bundleDir, 'secrets/ledger-password'), `${password}\n`, { mode: 0o444 });
+
+  ledger = await step(`PostgreSQL ledger on port ${pgPort} (${bin})`, () =>
+    startLedger(bin, pgPort, password),
+  );
+  await step('Base images (debootstrap Debian 12, Node)', () => baseImages(logs, 'node'));
+  await step(`Pool image ${bundle.config.images.pool} from the packed ckb-pool tarball`, () =>
+    buildPoolImage(bundle.config.images.pool, logs),
+  );
+  await step(`${COMPOSE_FILE}: the node and ${POOLS} pools on one ledger`, async () => {
+    writeClusterCompose(bundleDir, pgPort, ports);
+    await $({ cwd: bundleDir })`${compose} -f ${COMPOSE_FILE} -p ${PROJECT} up -d`;
+  });
+  await step('Both pools answer their API (schema migrated once, each on the shared ledger)', async () => {
+    for (const p of ports) {
+      await waitFor(
+        `the pool API on 127.0.0.1:${p.api}`,
+        async () => (await fetch(`http://127.0.0.1:${p.api}/api/v1/pool`)).ok,
+        { timeoutMs: 120_000, intervalMs: 2000 },
+      );
+    }
+    info(`schema version ${ledger.query("SELECT value FROM meta WHERE key = 'schema_version';").trim()}`);
+  });
+
+  await step('A miner on each pool until the dev chain took a block', async () => {
+    ports.forEach((p, i) => {
+      const url = `stratum2+tcp://127.0.0.1:${p.sv2}/${bundle.authorityPublicKey}`;
+      miners.push(startMiner(url, `cluster.rig${i}`, join(logs, `miner-${i}.log`)));
+    });
+    await waitFor(
+      'an accepted block in the shared ledger',
+      async () => {
+        for (const m of miners) if (!m.running()) throw new Error(`the miner ${m.user} exited early`);
+        return Number(ledger.query("SELECT count(*) FROM blocks WHERE status = 'accepted';")) > 0;
+      },
+      { timeoutMs: 150_000, intervalMs: 2000 },
+    );
+    // Both pools must have had shares: wait until each worker has some before stopping.
+    await waitFor(
+      'shares from both miners',
+      async () => Number(ledger.query('SELECT count(DISTINCT worker) FROM shares;')) >= POOLS,
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+  });
+
+  const acknowledged = await step('Stop the miners and read what each was acknowledged', async () => {
+    const stats = await Promise.all(miners.map((m) => m.stop()));
+    miners.length = 0;
+    for (const [i, s] of stats.entries()) info(`cluster.rig${i}: accepted ${s.accepted}, blocks ${s.blocks}`);
+    return stats;
+  });
+
+  await step('Ledger totals equal what the miners were acknowledged; each block recorded once', async () => {
+    // The pools write shares in batches: give the last batch time to land.
+    const expected = acknowledged.map((s, i) => [`cluster.rig${i}`, s.accepted]);
+    let rows = [];
+    await waitFor(
+      'the last share batches',
+      async () => {
+        rows = ledger
+          .query('SELECT worker, count(*) FROM shares GROUP BY worker ORDER BY worker;')
+          .trim()
+          .split('\n')
+          .map((l) => l.split('|'));
+        return expected.every(([w, n]) => rows.some(([rw, c]) => rw.endsWith(w) && Number(c) >= n));
+      },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+    ).catch(() => {});
+    info(`shares in the ledger: ${rows.map(([w, c]) => `${w}=${c}`).join(', ')}`);
+    for (const [w, n] of expected) {
+      const row = rows.find(([rw]) => rw.endsWith(w));
+      if (!row || Number(row[1]) !== n)
+        throw new Error(`${w} was acknowledged ${n} shares but the ledger holds ${row ? row[1] : 0}`);
+    }
+    const workers = ledger
+      .query('SELECT name, accepted_shares FROM workers ORDER BY name;')
+      .trim()
+      .split('\n');
+    for (const [w, n] of expected) {
+      const row = workers.map((l) => l.split('|')).find(([name]) => name.endsWith(w));
+      if (!row || Number(row[1]) !== n)
+        throw new Error(`workers.accepted_shares of ${w} is ${row?.[1]}, the miner was acknowledged ${n}`);
+    }
+    const dupes = ledger.query('SELECT hash FROM blocks GROUP BY hash HAVING count(*) > 1;').trim();
+    if (dupes) throw new Error(`blocks recorded more than once: ${dupes}`);
+    const blocks = Number(ledger.query('SELECT count(*) FROM blocks;'));
+    const minedBlocks = acknowledged.reduce((a, s) => a + s.blocks, 0);
+    if (blocks !== minedBlocks)
+      throw new Error(`the miners found ${minedBlocks} blocks but the ledger records ${blocks}`);
+    // The shared ledger: both pools' APIs list the same blocks.
+    const lists = await Promise.all(
+      ports.map(async (p) => {
+        const { blocks: b } = await (await fetch(`http://127.0.0.1:${p.api}/api/v1/blocks`)).json();
+        return b
+          .map((x) => x.hash)
+          .sort()
+          .join(',');
+      }),
+    );
+    if (new Set(lists).size !== 1) throw new Error(`the pools list different blocks: ${lists.join(' | ')}`);
+    info(`${blocks} block(s), each recorded once, listed alike by both pools`);
+  });
+} catch (err) {
+  failed = true;
+  if (bundleDir) {
+    await $({
+      cwd: bundleDir,
+      nothrow: true,
+    })`${compose} -f ${COMPOSE_FILE} -p ${PROJECT} logs --no-color --tail 60 > ${join(logs, 'compose.log')} 2>&1`;
+    console.log(`  compose logs: ${join(logs, 'compose.log')}`);
+  }
+  console.error(err?.stack ?? err);
+} finally {
+  for (const m of miners) await m.stop().catch(() => {});
+  if (process.env.CKB_POOL_E2E_KEEP !== '1') {
+    if (bundleDir)
+      await $({
+        cwd: bundleDir,
+        nothrow: true,
+      })`${compose} -f ${COMPOSE_FILE} -p ${PROJECT} down -v --remove-orphans`;
+    try {
+      ledger?.stop();
+    } catch (e) {
+      console.error(`stopping PostgreSQL: ${e.message}`);
+    }
+  }
+}
+summary(TITLE);
+process.exit(failed ? 1 : 0);
