@@ -185,7 +185,8 @@ function writeClusterCompose(bundleDir, pgPort, ports) {
     volumes: Object.fromEntries(Array.from({ length: POOLS }, (_, i) => [`pool-data-${i}`, {}])),
     secrets: { ...compose.secrets, 'ledger-password': { file: './secrets/ledger-password' } },
   };
-  writeFileSync(join(bundleDir, COMPOSE_FILE), stringifyYaml(file));
+  // YAML 1.1 as compose v1 reads it: 1.2's plain `no` would be a boolean there.
+  writeFileSync(join(bundleDir, COMPOSE_FILE), stringifyYaml(file, { version: '1.1' }));
 }
 
 /** A CPU miner on one pool; `stop()` ends it with SIGINT and resolves to its JSON summary. */

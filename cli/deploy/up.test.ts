@@ -251,7 +251,8 @@ describe('up: the replace guard', () => {
 
 describe('up: preflight', () => {
   it('refuses several pool hosts on your own server before running any tool: only the clouds build them', async () => {
-    const d = makeDeployment({ cloud: 'ssh', extra: 'pool:\n  hosts: 2' });
+    // The config itself is valid (a cloud), the target is not: up --host on an existing server.
+    const d = makeDeployment({ cloud: 'aws', region: 'us-east-1', extra: 'pool:\n  hosts: 2' });
     const fake = rules(FakeBin.create(['terraform', 'ansible-playbook', 'ssh']), []);
     const deps = testDeps(fake.dir);
     const code = await runUp(['--config', d.configPath, '--host', 'admin@127.0.0.1'], deps);
