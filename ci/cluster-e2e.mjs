@@ -268,7 +268,21 @@ try {
     for (const p of ports) {
       await waitFor(
         `the pool API on 127.0.0.1:${p.api}`,
-        async () => (await fetch(`http://127.0.0.1:${p.api}/api/v1/pool`)).ok,
+        async () => {
+          // A pool that exited (e.g. refused by the ledger) fails now, with its last log lines.
+          const filter = [
+            '--filter',
+            `label=com.docker.compose.project=${PROJECT}`,
+            '--filter',
+            'status=exited',
+          ];
+          const exited = (await $`docker ps -a -q ${filter}`).stdout.trim().split('\n').filter(Boolean);
+          if (exited.length > 0) {
+            const tail = (await $`docker logs --tail 5 ${exited[0]} 2>&1`.nothrow()).stdout;
+            throw Object.assign(new Error(`a container exited:\n${tail}`), { fatal: true });
+          }
+          return (await fetch(`http://127.0.0.1:${p.api}/api/v1/pool`)).ok;
+        },
         { timeoutMs: 120_000, intervalMs: 2000 },
       );
     }
