@@ -14,20 +14,9 @@
 // Exits 0 with SKIP only when no Docker engine or PostgreSQL can run.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the containers and the database after the checks.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chownSync,
-  closeSync,
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
@@ -35,6 +24,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
 import { initAndRender } from './lib/bundle.mjs';
 import { baseImages, buildPoolImage, composeCommand, ensureDocker, freePorts, ROOT } from './lib/docker.mjs';
+import { LEDGER, postgresBin, startLedger } from './lib/postgres.mjs';
 import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
@@ -43,77 +33,10 @@ const TITLE = 'cluster-e2e';
 const PROJECT = `ckbpoolcl${process.pid}`;
 const POOLS = 2;
 const COMPOSE_FILE = 'cluster-compose.yaml';
-const LEDGER = { database: 'ckbpool', user: 'ckbpool' };
 const work = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-e2e-'));
 const logs = join(work, 'logs');
 await $`mkdir -p ${logs}`;
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
-
-function postgresBin() {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const v = readdirSync(root)
-    .filter((d) => existsSync(join(root, d, 'bin', 'initdb')))
-    .sort((a, b) => Number(b) - Number(a))[0];
-  return v ? join(root, v, 'bin') : null;
-}
-
-/** Runs a PostgreSQL tool as `postgres` (initdb and the server refuse root). */
-const asPostgres = (cmd, args, input) =>
-  execFileSync('runuser', ['-u', 'postgres', '--', cmd, ...args], {
-    input,
-    stdio: ['pipe', 'pipe', 'pipe'],
-    timeout: 60_000,
-  }).toString();
-
-/**
- * A throwaway PostgreSQL cluster listening on every address (the pool containers reach it as
- * `ledger` through the Docker host gateway), with the ledger's role and database. The password
- * goes in through psql's stdin, never a command line.
- */
-function startLedger(bin, port, password) {
-  // Its own folder: the work folder is root's 0700, which `postgres` cannot enter.
-  const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-pg-'));
-  const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
-  const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
-  chownSync(dir, uid, gid);
-  const data = join(dir, 'data');
-  asPostgres(join(bin, 'initdb'), [
-    '-D',
-    data,
-    '-U',
-    'postgres',
-    '--auth-local=trust',
-    '--auth-host=scram-sha-256',
-  ]);
-  writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhost all all 0.0.0.0/0 scram-sha-256\n');
-  asPostgres(join(bin, 'pg_ctl'), [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -c listen_addresses=* -k ${dir}`,
-    'start',
-  ]);
-  const psql = (sql, db = 'postgres') =>
-    asPostgres(
-      'psql',
-      ['-h', dir, '-p', String(port), '-d', db, '-v', 'ON_ERROR_STOP=1', '-At', '-f', '-'],
-      sql,
-    );
-  psql(
-    `CREATE ROLE ${LEDGER.user} LOGIN PASSWORD '${password}';\nCREATE DATABASE ${LEDGER.database} OWNER ${LEDGER.user};\n`,
-  );
-  return {
-    query: (sql) => psql(sql, LEDGER.database),
-    stop: () => {
-      asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /**
  * The cluster's compose file in the bundle folder: the node, and pool-0..N-1 made from the
