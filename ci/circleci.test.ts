@@ -132,6 +132,7 @@ function workflowEntry(workflow: string, job: string) {
 describe('end-to-end tests on every commit', () => {
   it.each([
     ['docker-e2e', 'npx zx ci/docker-e2e.mjs'],
+    ['docker-e2e', 'npx zx ci/cluster-e2e.mjs'],
     ['real-node-e2e', 'node ci/real-node-e2e.mjs'],
     ['ansible-e2e', 'npx zx ci/ansible-e2e.mjs'],
   ])(

@@ -9,7 +9,13 @@ import {
   synthString,
   type TfJson,
 } from '../test/support/stack-fixtures.js';
-import { CLUSTER_OUTPUTS, CLUSTER_PORT, POOL_HOST_DISK_GB, poolHostCount } from './cluster.js';
+import {
+  CLUSTER_OUTPUTS,
+  CLUSTER_PORT,
+  clusterFromOutputs,
+  POOL_HOST_DISK_GB,
+  poolHostCount,
+} from './cluster.js';
 import { OUTPUTS } from './pool-host.js';
 import { CLOUDS, type Cloud, SpecError, specFromConfig } from './spec.js';
 
@@ -241,5 +247,42 @@ describe.each(CLOUDS)('growing the %s pool', (cloud) => {
     const added = [...three.keys()].filter((a) => !two.has(a)).map((a) => a.replace(/_[0-9A-F]{8}$/, ''));
     expect(added.every((a) => a.includes('pools_pool_2'))).toBe(true);
     expect(added.some((a) => a.startsWith(`${instanceType(cloud)}.`))).toBe(true);
+  });
+});
+
+describe('clusterFromOutputs', () => {
+  const o = (value: unknown) => ({ value, sensitive: false });
+  const outputs = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      lb_address: o('pool-lb-0123.elb.us-east-1.amazonaws.com'),
+      node_private_ip: o('10.42.1.10'),
+      pool_public_ips: o(['198.51.100.1', '198.51.100.2']),
+      pool_private_ips: o(['10.42.1.20', '10.42.1.21']),
+      database_host: o('ledger.rds.amazonaws.com'),
+      database_secret_arn: o('arn:aws:secretsmanager:us-east-1:1:secret:rds'),
+      ...over,
+    });
+
+  it('reads the addresses up needs, the secret ARN only when the stack has one', () => {
+    expect(clusterFromOutputs(outputs())).toEqual({
+      lbAddress: 'pool-lb-0123.elb.us-east-1.amazonaws.com',
+      nodePrivateIp: '10.42.1.10',
+      poolPublicIps: ['198.51.100.1', '198.51.100.2'],
+      poolPrivateIps: ['10.42.1.20', '10.42.1.21'],
+      databaseHost: 'ledger.rds.amazonaws.com',
+      databaseSecretArn: 'arn:aws:secretsmanager:us-east-1:1:secret:rds',
+    });
+    expect(clusterFromOutputs(outputs({ database_secret_arn: undefined })).databaseSecretArn).toBeUndefined();
+  });
+
+  it('names the output that is missing, malformed or disagrees with the others', () => {
+    expect(() => clusterFromOutputs(outputs({ lb_address: undefined }))).toThrow(/'lb_address' is missing/);
+    expect(() => clusterFromOutputs(outputs({ pool_public_ips: o([]) }))).toThrow(/'pool_public_ips'/);
+    expect(() => clusterFromOutputs(outputs({ pool_private_ips: o(['10.42.1.20', 'pending']) }))).toThrow(
+      /'pool_private_ips' holds "pending"/,
+    );
+    expect(() => clusterFromOutputs(outputs({ pool_private_ips: o(['10.42.1.20']) }))).toThrow(
+      /2 public but 1 private/,
+    );
   });
 });

@@ -86,3 +86,55 @@ export type PoolClusterFactory = (
   spec: PoolHostSpec,
   node: PoolHost,
 ) => PoolCluster;
+
+/** What `up` reads from a cluster stack's outputs (beside the node host's own, hostFromOutputs). */
+export interface ClusterOutputs {
+  lbAddress: string;
+  nodePrivateIp: string;
+  poolPublicIps: string[];
+  poolPrivateIps: string[];
+  databaseHost: string;
+  /** AWS only. */
+  databaseSecretArn?: string;
+}
+
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
+
+/**
+ * Reads the cluster outputs from `terraform output -json`; throws naming the output that is
+ * missing or malformed (an apply that did not finish, or a stack from before `pool.hosts`).
+ */
+export function clusterFromOutputs(outputJson: string): ClusterOutputs {
+  const parsed = JSON.parse(outputJson) as Record<string, { value?: unknown } | undefined>;
+  const missing = (name: string) =>
+    new Error(`terraform output '${name}' is missing or empty; did terraform apply finish?`);
+  const text = (name: string): string => {
+    const v = parsed[name]?.value;
+    if (typeof v !== 'string' || v === '') throw missing(name);
+    return v;
+  };
+  const ips = (name: string): string[] => {
+    const v = parsed[name]?.value;
+    if (!Array.isArray(v) || v.length === 0) throw missing(name);
+    for (const ip of v) {
+      if (typeof ip !== 'string' || !IPV4.test(ip))
+        throw new Error(`terraform output '${name}' holds ${JSON.stringify(ip)}, not an IPv4 address`);
+    }
+    return v as string[];
+  };
+  const out: ClusterOutputs = {
+    lbAddress: text(CLUSTER_OUTPUTS.lbAddress),
+    nodePrivateIp: text(CLUSTER_OUTPUTS.nodePrivateIp),
+    poolPublicIps: ips(CLUSTER_OUTPUTS.poolPublicIps),
+    poolPrivateIps: ips(CLUSTER_OUTPUTS.poolPrivateIps),
+    databaseHost: text(CLUSTER_OUTPUTS.databaseHost),
+  };
+  if (out.poolPublicIps.length !== out.poolPrivateIps.length) {
+    throw new Error(
+      `terraform reported ${out.poolPublicIps.length} public but ${out.poolPrivateIps.length} private pool host addresses`,
+    );
+  }
+  const arn = parsed[CLUSTER_OUTPUTS.databaseSecretArn]?.value;
+  if (typeof arn === 'string' && arn !== '') out.databaseSecretArn = arn;
+  return out;
+}

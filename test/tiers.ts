@@ -23,6 +23,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'cli/deploy/image-checks.test.ts',
   'cli/deploy/pool-api.test.ts',
   'cli/deploy/pool-e2e.test.ts',
+  'cli/deploy/up-cluster.test.ts',
   'cli/deploy/up-images.test.ts',
   'cli/deploy/up.test.ts',
   'cli/dev/dev.test.ts',

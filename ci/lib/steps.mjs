@@ -54,7 +54,10 @@ export function summary(title) {
   return results;
 }
 
-/** Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the value or throws. */
+/**
+ * Polls `fn` until it returns a truthy value or `timeoutMs` passes; returns the value or throws.
+ * A throw is retried, unless the error has `fatal: true`.
+ */
 export async function waitFor(what, fn, { timeoutMs = 120_000, intervalMs = 2000 } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
@@ -63,6 +66,8 @@ export async function waitFor(what, fn, { timeoutMs = 120_000, intervalMs = 2000
       const value = await fn();
       if (value) return value;
     } catch (err) {
+      // An error marked fatal cannot heal by waiting (a container exited): fail at once.
+      if (err?.fatal) throw err;
       last = err;
     }
     if (Date.now() > deadline) {

@@ -31,6 +31,22 @@ export interface RoleOptions {
   firewall: boolean;
   /** Free GiB the role insists on (0 = no check). */
   minFreeDiskGb: number;
+  /** One host of several (`pool.hosts` ≥ 2); absent for the single host. */
+  part?: HostPartVars | undefined;
+}
+
+/** Published ports reachable only from the other hosts' private addresses. */
+export interface PrivateFlow {
+  ports: number[];
+  cidrs: string[];
+}
+
+/** What differs per host of a cluster: its part, its public ports and who may reach them. */
+export interface HostPartVars {
+  hostPart: 'node' | 'pool';
+  publicPorts: number[];
+  publicCidrs: string[];
+  privateFlows: PrivateFlow[];
 }
 
 /** The inventory: one host in group `ckb_pool` (what site.yml targets). */
@@ -71,6 +87,14 @@ export function extraVars(config: PoolDeployConfig, t: SshTarget, o: RoleOptions
     ckb_pool_ssh_port: t.host.port,
     ckb_pool_health_url: apiUpUrl(config),
     ckb_pool_min_free_disk_gb: o.minFreeDiskGb,
+    ...(o.part
+      ? {
+          ckb_pool_host_part: o.part.hostPart,
+          ckb_pool_public_ports: o.part.publicPorts,
+          ckb_pool_public_cidrs: o.part.publicCidrs,
+          ckb_pool_private_flows: o.part.privateFlows,
+        }
+      : {}),
   };
 }
 

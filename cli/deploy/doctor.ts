@@ -181,6 +181,17 @@ export async function targetChecks(
     if (config) checks.push(...keyChecks(config, target));
   }
   if (target === 'aws' || target === 'alicloud') checks.push(await credentialsCheck(target, deps));
+  if (target === 'aws' && config && config.pool.hosts > 1) {
+    // up reads the RDS-managed ledger password from Secrets Manager with it (ledger-password.ts).
+    checks.push(
+      toolCheck(
+        deps,
+        'aws',
+        'aws cli',
+        'install AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html): several pool hosts read the ledger password with it',
+      ),
+    );
+  }
   return checks;
 }
 

@@ -250,13 +250,14 @@ describe('up: the replace guard', () => {
 });
 
 describe('up: preflight', () => {
-  it('refuses several pool hosts before running any tool, since it would configure only one', async () => {
+  it('refuses several pool hosts on your own server before running any tool: only the clouds build them', async () => {
+    // The config itself is valid (a cloud), the target is not: up --host on an existing server.
     const d = makeDeployment({ cloud: 'aws', region: 'us-east-1', extra: 'pool:\n  hosts: 2' });
     const fake = rules(FakeBin.create(['terraform', 'ansible-playbook', 'ssh']), []);
-    const deps = testDeps(fake.dir, { env: { PATH: fake.dir, HOME: fake.dir } });
-    const code = await runUp(['--config', d.configPath, '--cloud', 'aws'], deps);
+    const deps = testDeps(fake.dir);
+    const code = await runUp(['--config', d.configPath, '--host', 'admin@127.0.0.1'], deps);
     expect(code).toBe(1);
-    expect(deps.err.text).toContain('pool.hosts is 2: up does not configure several pool hosts yet');
+    expect(deps.err.text).toContain('pool.hosts is 2: several pool hosts are built by the cloud stacks');
     expect(fake.commandLines()).toEqual([]);
   });
 

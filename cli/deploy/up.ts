@@ -10,17 +10,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { resourceName } from '../../stacks/spec.js';
 import { synthDeployment } from '../../stacks/synth.js';
-import { type DockerInstallMethod, playbookRequest, writeAnsibleFiles } from './ansible.js';
 import { COMPOSE_MISSING, composeUp, detectCompose, walletOwnerRequest } from './compose.js';
 import { type DeployDeps, StepFailure } from './context.js';
 import { targetChecks } from './doctor.js';
 import { composeImages, describeReport, ensureLocalImages } from './local-images.js';
-import { missingAnsibleFiles } from './paths.js';
 import { blockedMessage, planSummary, reviewPlan, type TerraformPlan } from './plan-guard.js';
-import { type HealthView, health } from './pool-api.js';
-import { supplyPoolImage } from './remote-images.js';
+import { health } from './pool-api.js';
 import { type Opened, openSession, renderStep } from './session.js';
-import { openTunnel, parseHostSpec, type SshTarget, waitForCloudInit, waitForSsh } from './ssh.js';
+import { parseHostSpec } from './ssh.js';
 import { summary } from './summary.js';
 import {
   terraformApplyPlan,
@@ -29,37 +26,21 @@ import {
   terraformPlan,
   terraformShowPlan,
 } from './terraform.js';
-import { verifySv2Handshake } from './verify.js';
+import { configureCluster } from './up-cluster.js';
+import {
+  CLOUD_LABEL,
+  checkRolePrerequisites,
+  extraCaFile,
+  remoteHealth,
+  roleRanBefore,
+  runRoleOnHost,
+  sshTarget,
+  type UpOptions,
+  verifyStep,
+} from './up-steps.js';
 import type { HostRecord, Target } from './workdir.js';
 
-export interface UpOptions {
-  configPath: string;
-  target: Target;
-  /** `user@host[:port]` for target ssh (else the config's ssh.user/ssh.host). */
-  hostSpec?: string | undefined;
-  dockerInstall: DockerInstallMethod;
-  imageArchives: string[];
-  firewall: boolean;
-  /** Apply even a plan that deletes or replaces the host or its disk (the chain and ledger). */
-  allowReplace?: boolean;
-  /** Base image with Node for building the pool image when it cannot be pulled. */
-  nodeImage?: string | undefined;
-  /** Deploy a mainnet bundle whose images are pinned by tag alone. */
-  allowUnpinned?: boolean;
-}
-
-/** The CA npm must trust inside an image build: the one Node itself is told to trust. */
-function extraCaFile(env: NodeJS.ProcessEnv): string | undefined {
-  const f = env.NODE_EXTRA_CA_CERTS;
-  return f && existsSync(f) ? f : undefined;
-}
-
-const CLOUD_LABEL: Record<Target, string> = {
-  aws: 'AWS',
-  alicloud: 'Alibaba Cloud',
-  ssh: 'your server',
-  local: 'this machine',
-};
+export type { UpOptions } from './up-steps.js';
 
 /** Runs `up`; resolves to the exit code. StepError, ConfigError and SecretsError propagate. */
 export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
@@ -78,22 +59,24 @@ export async function up(o: UpOptions, deps: DeployDeps): Promise<number> {
   session.state.lastRun = { startedAt: deps.now().toISOString(), log: session.log.path };
   session.saveState();
 
-  if (opened.config.pool.hosts > 1) {
-    // Terraform would build the cluster, but the steps after it configure one host with the
-    // single-host bundle: a pool on the node host with its own SQLite ledger. Refuse instead.
+  const cluster = opened.config.pool.hosts > 1;
+  if (cluster && (o.target === 'ssh' || o.target === 'local')) {
+    // Several pool hosts need the load balancer and private network the cloud stacks build.
     throw new StepFailure(
-      `pool.hosts is ${opened.config.pool.hosts}: up does not configure several pool hosts yet, and nothing was created. ` +
-        'Use `ckb-pool-deploy synth` to review the stacks (docs/clouds.md, "Several pool hosts"), or set pool.hosts: 1.',
+      `pool.hosts is ${opened.config.pool.hosts}: several pool hosts are built by the cloud stacks (--cloud aws or alicloud) and nothing was changed. ` +
+        'On your own server or this machine set pool.hosts: 1 (docs/clouds.md, "Several pool hosts").',
     );
   }
   if (o.target !== 'local') await preflightStep(opened, o.target);
   await renderStep(opened, o.allowUnpinned === true);
   let text: string;
   if (o.target === 'local') text = await upLocal(opened, o);
+  else if (o.target === 'ssh') text = await configureHost(opened, o, sshHost(opened, o));
   else {
-    const host =
-      o.target === 'ssh' ? sshHost(opened, o) : await provision(opened, o.target, o.allowReplace === true);
-    text = await configureHost(opened, o, host);
+    const provisioned = await provision(opened, o.target, o.allowReplace === true);
+    text = cluster
+      ? await configureCluster(opened, o, o.target, provisioned)
+      : await configureHost(opened, o, provisioned.host);
   }
   session.state.lastRun = { ...session.state.lastRun, finishedAt: deps.now().toISOString() };
   session.saveState();
@@ -142,7 +125,7 @@ async function provision(
   opened: Opened,
   cloud: 'aws' | 'alicloud',
   allowReplace: boolean,
-): Promise<HostRecord> {
+): Promise<{ host: HostRecord; outputs: string }> {
   const { session, config, work } = opened;
   const stackDir = join(work.terraform, 'stacks', `${resourceName(config.project)}-${cloud}`);
   const result = await session.step(
@@ -173,10 +156,12 @@ async function provision(
     (r) => planSummary(r)[0],
   );
   await session.step('terraform apply', () => session.tool(terraformApplyPlan(result.dir)));
+  let outputs = '';
   const host = await session.step(
     'read terraform outputs',
     async () => {
       const out = await session.tool(terraformOutput(result.dir));
+      outputs = out.stdout;
       // Loaded here: pool-host.ts pulls in cdktf, which `--help` should not pay for.
       const { hostFromOutputs } = await import('../../stacks/pool-host.js');
       const a = hostFromOutputs(out.stdout);
@@ -192,12 +177,12 @@ async function provision(
   );
   session.state.host = host;
   session.saveState();
-  return host;
+  return { host, outputs };
 }
 
 /** Free space the role insists on: room for the chain on a first deploy, a floor afterwards. */
 function minFreeDiskGb(opened: Opened, target: Target): number {
-  if (opened.session.state.completed['ansible-playbook']) return 20;
+  if (roleRanBefore(opened, '')) return 20;
   const gb = opened.config.instance.diskGb;
   // A new cloud disk of N GiB has a bit less than N free (OS, Docker).
   return target === 'ssh' ? gb : Math.floor(gb * 0.8);
@@ -206,59 +191,15 @@ function minFreeDiskGb(opened: Opened, target: Target): number {
 /** wait for SSH → ansible-playbook → SV2 handshake → summary. */
 async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Promise<string> {
   const { session, config, work, secrets } = opened;
-  if (o.firewall && config.adminCidrs.length === 0) {
-    throw new StepFailure(
-      'adminCidrs is empty, so the host firewall would close SSH to everyone; add your address/32 to adminCidrs or pass --no-firewall',
-    );
-  }
-  const missing = missingAnsibleFiles();
-  if (missing.length > 0) {
-    throw new StepFailure(
-      `the Ansible role shipped with ckb-pool-deploy is incomplete (missing ${missing.join(', ')}); reinstall the package`,
-    );
-  }
+  checkRolePrerequisites(opened, o);
   session.state.host = host;
   session.saveState();
-  const target: SshTarget = {
-    host,
-    privateKeyPath: config.ssh.privateKeyPath,
-    knownHostsPath: work.knownHosts,
-  };
-  if (!existsSync(config.ssh.privateKeyPath)) {
-    throw new StepFailure(
-      `ssh.privateKeyPath ${config.ssh.privateKeyPath} does not exist; create a key with ssh-keygen -t ed25519 or fix the path`,
-    );
-  }
-  await session.step(
-    'wait for SSH',
-    () => waitForSsh(session, target),
-    (n) => `${host.user}@${host.address}:${host.port} after ${n} attempt${n === 1 ? '' : 's'}`,
-  );
-  if (o.target !== 'ssh') await session.step('wait for cloud-init', () => waitForCloudInit(session, target));
-  const supply = await session.step(
-    'pool image',
-    () =>
-      supplyPoolImage(session, target, {
-        poolImage: config.images.pool,
-        nodeImage: o.nodeImage,
-        caFile: extraCaFile(session.deps.env),
-        dir: join(work.root, 'images'),
-        archives: o.imageArchives,
-        probe: session.deps.probeImage,
-      }),
-    (s) => s.how,
-  );
-  await session.step('ansible-playbook', async () => {
-    writeAnsibleFiles(work, config, target, {
-      bundleDir: work.bundle,
-      dockerInstall: o.dockerInstall,
-      imageArchives: supply.archive ? [...o.imageArchives, supply.archive] : o.imageArchives,
-      poolImageBuild: supply.hostBuild,
-      firewall: o.firewall,
-      minFreeDiskGb: minFreeDiskGb(opened, o.target),
-    });
-    session.log.line(`inventory: ${work.inventory}; extra vars: ${work.extraVars}`);
-    return session.tool(playbookRequest(work));
+  const target = sshTarget(opened, host);
+  await runRoleOnHost(opened, o, host, {
+    name: '',
+    paths: work,
+    needsPoolImage: true,
+    minFreeDiskGb: minFreeDiskGb(opened, o.target),
   });
   await verifyStep(opened, host.address);
   const healthView = await remoteHealth(opened, target);
@@ -271,39 +212,6 @@ async function configureHost(opened: Opened, o: UpOptions, host: HostRecord): Pr
     health: healthView,
     cloudLabel: o.target === 'ssh' ? `${host.address}` : `${CLOUD_LABEL[o.target]} (${host.address})`,
   });
-}
-
-async function verifyStep(opened: Opened, address: string): Promise<void> {
-  const { session, config, secrets } = opened;
-  const t = session.deps.timeouts;
-  await session.step(
-    'verify SV2 handshake',
-    () =>
-      verifySv2Handshake({
-        host: address,
-        port: config.ports.sv2,
-        authorityPubkey: secrets.authorityPublicKey,
-        totalMs: t.verifyMs,
-        intervalMs: t.verifyIntervalMs,
-        onAttempt: (n, problem) => session.log.line(`attempt ${n}: ${problem}`),
-      }),
-    () => `${address}:${config.ports.sv2} proved the authority key`,
-  );
-}
-
-/** Readiness through a short-lived tunnel; null when it cannot be read (not worth failing `up`). */
-async function remoteHealth(opened: Opened, t: SshTarget): Promise<HealthView | null> {
-  try {
-    const tunnel = await openTunnel(opened.session.deps.runner, t, opened.config.ports.api, 10_000);
-    try {
-      return await health(`http://127.0.0.1:${tunnel.localPort}`);
-    } finally {
-      await tunnel.close();
-    }
-  } catch (e) {
-    opened.session.log.line(`readiness not read: ${(e as Error).message}`);
-    return null;
-  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

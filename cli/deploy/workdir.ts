@@ -56,6 +56,8 @@ export interface HostRecord {
 export interface DeployState {
   target: Target;
   host?: HostRecord;
+  /** Several pool hosts: `host` is then the node host; miners connect to `lbAddress`. */
+  cluster?: { lbAddress: string; pools: HostRecord[] };
   /** Step name → ISO time it last completed. */
   completed: Record<string, string>;
   lastRun?: { startedAt: string; finishedAt?: string; failedStep?: string; log?: string };

@@ -14,7 +14,6 @@
 import { Construct, Fn } from '../cdk.js';
 import {
   CLUSTER_NETWORK,
-  CLUSTER_PORT,
   lbPorts,
   POOL_HOST_DISK_GB,
   type PoolCluster,
@@ -22,6 +21,7 @@ import {
   poolHostCount,
   poolHostId,
 } from '../cluster.js';
+import { clusterIngressRules } from '../cluster-rules.js';
 import { cloudInit, HOST_NETWORK, type PoolHost, tags } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec } from '../spec.js';
 import {
@@ -80,8 +80,6 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
         priority: 1,
         description: d,
       });
-    const cidrId = (c: string) => c.replace(/[^0-9a-zA-Z]+/g, '_');
-    // The NLB's own group enforces publicCidrs; the pool hosts then trust only the VPC range.
     const lbSg = new AlicloudSecurityGroup(this, 'lb_sg', {
       securityGroupName: `${name}-lb-sg`,
       vpcId: net.vpc.id,
@@ -90,59 +88,13 @@ export class AlicloudPoolCluster extends Construct implements PoolCluster {
       innerAccessPolicy: 'Drop',
       tags: labels,
     });
-    for (const [p, port] of lbPorts(spec)) {
-      for (const cidr of spec.publicCidrs) {
-        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, port, { cidr }, `${p} miners`);
-      }
+    // The NLB's group enforces publicCidrs; the pool hosts then trust only the VPC range.
+    const groups = { lb: lbSg.id, pools: poolSg.id, node: net.securityGroup.id, db: net.securityGroup.id };
+    const rules = clusterIngressRules(spec, { lbSource: { cidr: HOST_NETWORK.vpcCidr }, database: 'node' });
+    for (const r of rules) {
+      const from = 'cidr' in r.from ? r.from : { sg: groups[r.from.group] };
+      allow(r.id, groups[r.group], r.port, from, r.description);
     }
-    for (const [p, port] of lbPorts(spec)) {
-      allow(
-        `pools_${p}_from_lb`,
-        poolSg.id,
-        port,
-        { cidr: HOST_NETWORK.vpcCidr },
-        `${p} via the load balancer`,
-      );
-    }
-    for (const cidr of spec.adminCidrs)
-      allow(`pools_ssh_${cidrId(cidr)}`, poolSg.id, 22, { cidr }, 'SSH from admin');
-    const nodeSg = net.securityGroup.id;
-    allow('node_rpc_from_pools', nodeSg, CLUSTER_PORT.nodeRpc, { sg: poolSg.id }, 'CKB RPC from pool hosts');
-    allow(
-      'node_subscribe_from_pools',
-      nodeSg,
-      CLUSTER_PORT.nodeSubscribe,
-      { sg: poolSg.id },
-      'CKB subscribe from pool hosts',
-    );
-    allow(
-      'node_postgres_from_pools',
-      nodeSg,
-      CLUSTER_PORT.postgres,
-      { sg: poolSg.id },
-      'PostgreSQL from pool hosts',
-    );
-    allow(
-      'pools_notify_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolNotify,
-      { sg: nodeSg },
-      'Block notify from the node',
-    );
-    allow(
-      'pools_api_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolApi,
-      { sg: nodeSg },
-      'Pool metrics for Prometheus',
-    );
-    allow(
-      'pools_translator_from_node',
-      poolSg.id,
-      CLUSTER_PORT.translatorMetrics,
-      { sg: nodeSg },
-      'Translator metrics for Prometheus',
-    );
     new AlicloudSecurityGroupRule(this, 'pools_egress', {
       securityGroupId: poolSg.id,
       type: 'egress',

@@ -24,7 +24,6 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Construct, Fn } from '../cdk.js';
 import {
   CLUSTER_NETWORK,
-  CLUSTER_PORT,
   lbPorts,
   POOL_HOST_DISK_GB,
   type PoolCluster,
@@ -32,6 +31,7 @@ import {
   poolHostCount,
   poolHostId,
 } from '../cluster.js';
+import { clusterIngressRules } from '../cluster-rules.js';
 import { cloudInit, type PoolHost } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec } from '../spec.js';
 import { AwsPoolHost } from './pool-host.js';
@@ -95,45 +95,11 @@ export class AwsPoolCluster extends Construct implements PoolCluster {
             : { cidrIpv4: from.cidr }),
         description: d,
       });
-    const cidrId = (c: string) => c.replace(/[^0-9a-zA-Z]+/g, '_');
-    for (const [p, port] of lbPorts(spec)) {
-      for (const cidr of spec.publicCidrs)
-        allow(`lb_${p}_${cidrId(cidr)}`, lbSg.id, port, { cidr }, `${p} miners`);
-      allow(`pools_${p}_from_lb`, poolSg.id, port, { sg: lbSg.id }, `${p} via the load balancer`);
+    const groups = { lb: lbSg.id, pools: poolSg.id, node: net.securityGroup.id, db: dbSg.id };
+    for (const r of clusterIngressRules(spec, { lbSource: { group: 'lb' }, database: 'rds' })) {
+      const from = 'cidr' in r.from ? r.from : { sg: groups[r.from.group] };
+      allow(r.id, groups[r.group], r.port, from, r.description);
     }
-    for (const cidr of spec.adminCidrs)
-      allow(`pools_ssh_${cidrId(cidr)}`, poolSg.id, 22, { cidr }, 'SSH from admin');
-    const nodeSg = net.securityGroup.id;
-    allow('node_rpc_from_pools', nodeSg, CLUSTER_PORT.nodeRpc, { sg: poolSg.id }, 'CKB RPC from pool hosts');
-    allow(
-      'node_subscribe_from_pools',
-      nodeSg,
-      CLUSTER_PORT.nodeSubscribe,
-      { sg: poolSg.id },
-      'CKB subscribe from pool hosts',
-    );
-    allow(
-      'pools_notify_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolNotify,
-      { sg: nodeSg },
-      'Block notify from the node',
-    );
-    allow(
-      'pools_api_from_node',
-      poolSg.id,
-      CLUSTER_PORT.poolApi,
-      { sg: nodeSg },
-      'Pool metrics for Prometheus',
-    );
-    allow(
-      'pools_translator_from_node',
-      poolSg.id,
-      CLUSTER_PORT.translatorMetrics,
-      { sg: nodeSg },
-      'Translator metrics for Prometheus',
-    );
-    allow('db_from_pools', dbSg.id, CLUSTER_PORT.postgres, { sg: poolSg.id }, 'PostgreSQL from pool hosts');
     for (const [sg, rid] of [
       [lbSg, 'lb_egress'],
       [poolSg, 'pools_egress'],

@@ -55,7 +55,8 @@ describe('opening the configured ledger', () => {
     expect(l).toBeInstanceOf(PgLedger);
     const who = await (l as PgLedger).pool.query<{ u: string }>('SELECT current_user AS u');
     expect(who.rows[0]?.u).toBe(role);
-    expect(((l as PgLedger).pool.options as { password?: string }).password).toBe('Right-Pass-42');
+    // What node-postgres itself will send, not just an option it may override from the URL.
+    expect(new pg.Client((l as PgLedger).pool.options).password).toBe('Right-Pass-42');
     await l.close();
     const bad = new URL(url.toString());
     bad.pathname = '/no_such_database';

@@ -100,10 +100,9 @@ export class PgLedger implements LedgerStore {
   /** Connects, creates or migrates the schema (once, however many hosts start together). */
   static async open(url: string, opts: PgLedgerOptions = {}): Promise<PgLedger> {
     const pool = new pg.Pool({
-      connectionString: url,
+      connectionString: connectionString(url, opts.password),
       max: opts.maxConnections ?? 4,
       types: numericTypes(),
-      ...(opts.password !== undefined ? { password: opts.password } : {}),
     });
     // An idle connection dropped by the server is replaced on next use; never crash the pool.
     pool.on('error', (err) => opts.onError?.(err));
@@ -505,4 +504,17 @@ async function insertSplit(c: pg.ClientBase, blockId: number, split: PplnsSplit)
       split.entries.map((e) => e.parts),
     ],
   );
+}
+
+/**
+ * The URL node-postgres connects with. The password goes into it: given beside a
+ * `connectionString`, pg's own `password` option is overridden by the URL's (absent) one, and
+ * the server's SCRAM exchange then fails. The URL stays in memory; errors are masked by the caller.
+ */
+export function connectionString(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const u = new URL(url);
+  // pg decodes the URL's password; encoded whole, any character survives (':', '/', '@', '%').
+  u.password = encodeURIComponent(password);
+  return u.toString();
 }
