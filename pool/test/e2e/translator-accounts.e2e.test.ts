@@ -5,7 +5,15 @@ import type { Ledger } from '../../src/ledger/ledger.js';
 import { startMiner } from '../../src/miner/miner.js';
 import type { RunningPool } from '../../src/pool/server.js';
 import { startTranslator, type TranslatorMode } from '../../src/translator/translator.js';
-import { getJson, silent, startTestDevnet, startTestPool, tempDir, until } from './harness.js';
+import {
+  E2E_TRANSLATOR_VARDIFF,
+  getJson,
+  silent,
+  startTestDevnet,
+  startTestPool,
+  tempDir,
+  until,
+} from './harness.js';
 import { RawV1 } from './v1-raw.js';
 import { submitShare } from './v1-shares.js';
 
@@ -48,6 +56,9 @@ async function stack(mode: TranslatorMode = 'per-worker') {
     mode,
     metricsListen: null,
     log: silent,
+    // The miners' own targets start where the pool's channels are (difficulty 16), so the
+    // test grinds its shares in milliseconds.
+    vardiff: { ...E2E_TRANSLATOR_VARDIFF, startDifficulty: 16, minDifficulty: 16, maxDifficulty: 16 },
   });
   cleanups.push(() => tr.close());
   await until(() => tr.stats().upstreamConnected, 10_000, 'the translator on the pool');
