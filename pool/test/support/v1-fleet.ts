@@ -27,8 +27,14 @@ export interface FleetMinerSpec {
   joinAtMs: number;
 }
 
-/** Real-world seconds, divided by the scale. */
-export const REAL = { shareIntervalS: 10, retargetPeriodS: 60, blockIntervalS: 10 } as const;
+/**
+ * Real-world seconds, divided by the scale. The fleet aims at a share every 2.5 s (the
+ * translator's default is 10 s) so that a 60 s vardiff window holds ~24 shares, not ~6: with 6,
+ * Poisson noise (±40 %) crosses the 1.68× dead band often enough that in every run a few of the
+ * 50 miners step a power of two the wrong way; with 24 (±20 %) that is rare, and the next window
+ * steps back.
+ */
+export const REAL = { shareIntervalS: 2.5, retargetPeriodS: 60, blockIntervalS: 10 } as const;
 
 /** The translator's per-miner vardiff start and cap in the fleet (powers of two). */
 export const FLEET_START_DIFFICULTY = 16;
@@ -337,9 +343,21 @@ export function timeToTarget(m: FleetMiner, intervalS: number): number | null {
   return hit ? hit.atMs - m.spec.joinAtMs : null;
 }
 
-/** The miner's expected share rate at its last target, relative to the aim (1 = on target). */
-export function finalRateRatio(m: FleetMiner, intervalS: number): number {
-  const last = m.difficulties.at(-1);
-  if (!last) return 0;
-  return m.idealDifficulty(intervalS) / last.difficulty;
+/**
+ * The miner's share rate over [fromMs, toMs] (ms since the start) relative to the aim (1 = on
+ * target): the rate its hashrate gives at the targets its jobs went out with, weighted by how
+ * long each was in force. Judged over a window of several retargets, not at the last target
+ * alone, so one unlucky retarget at the very end does not decide it. 0 when it had no job then.
+ */
+export function rateRatioOver(m: FleetMiner, intervalS: number, fromMs: number, toMs: number): number {
+  const ideal = m.idealDifficulty(intervalS);
+  let weighted = 0;
+  const ds = m.difficulties;
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i] as { atMs: number; difficulty: number };
+    const begin = Math.max(fromMs, d.atMs);
+    const end = Math.min(toMs, ds[i + 1]?.atMs ?? toMs);
+    if (end > begin) weighted += ((end - begin) * ideal) / d.difficulty;
+  }
+  return weighted / (toMs - fromMs);
 }
