@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type FleetResult,
   type FleetStack,
+  firstJobDelay,
   fleetSpecs,
   REAL,
   rateRatioOver,
@@ -73,6 +74,17 @@ describe('a fleet of 50 V1 miners joining a translator (time scaled 10×)', () =
     }
     expect(off).toEqual([]);
     for (const m of result.miners) expect(timeToTarget(m, INTERVAL_S)).not.toBeNull();
+  });
+
+  it('sends every miner its first job at once, not with the next block', () => {
+    // New jobs come every 1 s here: a first job held for a block, a declaration or a vardiff
+    // decision would show as most of a second; it comes with the authorize answer.
+    const delays = result.miners.map(firstJobDelay);
+    console.log('first job after connect, ms: max', Math.max(...delays.map((d) => d ?? Number.NaN)));
+    for (const d of delays) {
+      expect(d).not.toBeNull();
+      expect(d).toBeLessThan(500);
+    }
   });
 
   it('gives every miner powers of two, never stepping more than 4× at once', () => {

@@ -135,6 +135,8 @@ export class FleetMiner {
   rejectCodes: Record<string, number> = {};
   /** Difficulty of the target of each job it was sent, with the time (ms since start). */
   difficulties: Array<{ atMs: number; difficulty: number }> = [];
+  /** When its connection was open (ms since start), null before. */
+  connectedAtMs: number | null = null;
   private socket: Socket | null = null;
   private buf = '';
   private nextId = 1;
@@ -165,6 +167,7 @@ export class FleetMiner {
       c.once('error', reject);
     });
     this.socket = s;
+    this.connectedAtMs = Date.now() - this.startMs;
     s.setEncoding('utf8');
     s.on('data', (d: string) => this.onData(d));
     s.on('error', () => {});
@@ -334,6 +337,12 @@ export async function runFleet(
   await new Promise((r) => setTimeout(r, Math.max(0, runMs - (Date.now() - start))));
   for (const m of miners) m.stop();
   return { scale, miners, firstTwoMinutes, overall: sum() };
+}
+
+/** ms from a miner's connect until its first job, or null when it got none. */
+export function firstJobDelay(m: FleetMiner): number | null {
+  const first = m.difficulties[0];
+  return first && m.connectedAtMs !== null ? first.atMs - m.connectedAtMs : null;
 }
 
 /** ms after its join until a miner was first given a target within 2× of its ideal difficulty. */
