@@ -76,14 +76,21 @@ describe('a fleet of 50 V1 miners joining a translator (time scaled 10×)', () =
     for (const m of result.miners) expect(timeToTarget(m, INTERVAL_S)).not.toBeNull();
   });
 
-  it('sends every miner its first job at once, not with the next block', () => {
-    // New jobs come every 1 s here: a first job held for a block, a declaration or a vardiff
-    // decision would show as most of a second; it comes with the authorize answer.
-    const delays = result.miners.map(firstJobDelay);
-    console.log('first job after connect, ms: max', Math.max(...delays.map((d) => d ?? Number.NaN)));
-    for (const d of delays) {
+  it('sends every miner its first job with its authorize answer, not later', () => {
+    // Nothing holds the first job (not the next block, which comes every 1 s here, nor a
+    // declaration or a vardiff decision): set_target and notify follow the authorize answer at
+    // once. Connect to first job is the pool's channel-open round trip behind the subscribe
+    // answer: 5-140 ms on a quiet machine, seconds when the CPU is contended, so only logged.
+    const max = (xs: Array<number | null>) => Math.max(...xs.map((x) => x ?? Number.NaN));
+    console.log(
+      'first job, ms after connect: max',
+      max(result.miners.map((m) => firstJobDelay(m, 'connect'))),
+    );
+    for (const m of result.miners) {
+      const d = firstJobDelay(m, 'authorize');
       expect(d).not.toBeNull();
-      expect(d).toBeLessThan(500);
+      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeLessThan(250);
     }
   });
 

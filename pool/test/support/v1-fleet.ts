@@ -137,6 +137,10 @@ export class FleetMiner {
   difficulties: Array<{ atMs: number; difficulty: number }> = [];
   /** When its connection was open (ms since start), null before. */
   connectedAtMs: number | null = null;
+  /** When the answer to its mining.authorize came (ms since start), null before. */
+  authorizedAtMs: number | null = null;
+  /** Answers it waits for before that one: subscribe, suggest_difficulty, extranonce.subscribe. */
+  private answersBeforeAuthorize = 0;
   private socket: Socket | null = null;
   private buf = '';
   private nextId = 1;
@@ -179,6 +183,7 @@ export class FleetMiner {
       nerdminer: 'NerdMinerCKB/1.0',
       ckbminer: 'ckbminer-v1.0.0',
     }[d];
+    this.answersBeforeAuthorize = 1 + (d === 'goldshell' ? 1 : 0) + (d !== 'ckbminer' ? 1 : 0); // ckbminer sends id 0 for all
     this.request('mining.subscribe', [agent, null]);
     if (d === 'goldshell') {
       // btcpool's scale is CKB's within 0.002 %: the difficulty its rate wants, as a power of two.
@@ -249,6 +254,10 @@ export class FleetMiner {
     }
     // An answer: the subscribe's result carries the extranonce; a submit's is true or false.
     const r = m.result;
+    if (this.authorizedAtMs === null) {
+      // Answered in order: the handshake's come before any submit's.
+      if (this.answersBeforeAuthorize-- === 0) this.authorizedAtMs = Date.now() - this.startMs;
+    }
     if (Array.isArray(r) && typeof r[1] === 'string' && typeof r[2] === 'number') {
       this.en1 = Buffer.from(r[1], 'hex');
       this.en2Size = r[2];
@@ -339,10 +348,11 @@ export async function runFleet(
   return { scale, miners, firstTwoMinutes, overall: sum() };
 }
 
-/** ms from a miner's connect until its first job, or null when it got none. */
-export function firstJobDelay(m: FleetMiner): number | null {
+/** ms from `from` (connect or authorize answer) until a miner's first job, null when it got none. */
+export function firstJobDelay(m: FleetMiner, from: 'connect' | 'authorize'): number | null {
   const first = m.difficulties[0];
-  return first && m.connectedAtMs !== null ? first.atMs - m.connectedAtMs : null;
+  const at = from === 'connect' ? m.connectedAtMs : m.authorizedAtMs;
+  return first && at !== null ? first.atMs - at : null;
 }
 
 /** ms after its join until a miner was first given a target within 2× of its ideal difficulty. */
