@@ -1,7 +1,7 @@
 /**
  * The V1 fleet of issue 15 (test/support/v1-fleet.ts): 50 V1 miners of mixed dialects join a
  * translator over the first 30 s and mine against a dev pool. TIME IS SCALED (`scale`, default
- * 10×: share interval 2.5 s (see REAL), vardiff period 60 s, blocks every 10 s and the 30 s of
+ * 10×: share interval 1.25 s (see REAL), vardiff period 60 s, blocks every 10 s and the 30 s of
  * joins all run that much faster); every figure below is in scaled ("real-world") seconds.
  * Prints one JSON line:
  *

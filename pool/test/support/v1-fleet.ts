@@ -28,13 +28,13 @@ export interface FleetMinerSpec {
 }
 
 /**
- * Real-world seconds, divided by the scale. The fleet aims at a share every 2.5 s (the
- * translator's default is 10 s) so that a 60 s vardiff window holds ~24 shares, not ~6: with 6,
+ * Real-world seconds, divided by the scale. The fleet aims at a share every 1.25 s (the
+ * translator's default is 10 s) so that a 60 s vardiff window holds ~48 shares, not ~6: with 6,
  * Poisson noise (±40 %) crosses the 1.68× dead band often enough that in every run a few of the
- * 50 miners step a power of two the wrong way; with 24 (±20 %) that is rare, and the next window
- * steps back.
+ * 50 miners step a power of two the wrong way (and one whose ideal is 2× from its power may
+ * not step at all); with 48 (±15 %) that is rare, and the next window steps back.
  */
-export const REAL = { shareIntervalS: 2.5, retargetPeriodS: 60, blockIntervalS: 10 } as const;
+export const REAL = { shareIntervalS: 1.25, retargetPeriodS: 60, blockIntervalS: 10 } as const;
 
 /** The translator's per-miner vardiff start and cap in the fleet (powers of two). */
 export const FLEET_START_DIFFICULTY = 16;
@@ -46,9 +46,9 @@ const DIALECTS: FleetDialect[] = ['ckb', 'antminer-k7', 'goldshell', 'nerdminer'
  * `n` miners, dialects in turn, joining evenly over `joinOverMs`. Hashrates (log-uniform, fixed
  * seed) follow what each family's dialect declares, as in the field: families that declare a
  * big hashrate (K7, NerdMiner's and ckb-gominer's CPU figures, Goldshell before it suggests)
- * start at the cap and run at 32–128 H/s; a Goldshell suggests a difficulty near its rate;
- * a miner of the generic dialect starts at FLEET_START_DIFFICULTY and runs at 4–128 H/s.
- * (Rates this small keep the whole fleet under a tenth of a core: the share counts, and so the
+ * start at the cap and run at 64–256 H/s; a Goldshell suggests a difficulty near its rate;
+ * a miner of the generic dialect starts at FLEET_START_DIFFICULTY and runs at 8–256 H/s.
+ * (Rates this small keep the whole fleet under a fifth of a core: the share counts, and so the
  * statistics, depend on the share interval only.)
  */
 export function fleetSpecs(n: number, joinOverMs: number): FleetMinerSpec[] {
@@ -59,7 +59,7 @@ export function fleetSpecs(n: number, joinOverMs: number): FleetMinerSpec[] {
   };
   return Array.from({ length: n }, (_, i) => {
     const dialect = DIALECTS[i % DIALECTS.length] as FleetDialect;
-    const [lo, hi] = dialect === 'ckb' ? [4, 128] : dialect === 'goldshell' ? [8, 128] : [32, 128];
+    const [lo, hi] = dialect === 'ckb' ? [8, 256] : dialect === 'goldshell' ? [16, 256] : [64, 256];
     const hashRate = Math.round(lo * (hi / lo) ** rand());
     return { dialect, hashRate, joinAtMs: Math.round((i / n) * joinOverMs) };
   });
