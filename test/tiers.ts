@@ -68,6 +68,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/test/e2e/translator-accounts.e2e.test.ts',
   'pool/test/e2e/v1-dialects.e2e.test.ts',
   'pool/test/e2e/v1-fleet.e2e.test.ts',
+  'pool/test/e2e/v1-replay.test.ts',
   'pool/test/e2e/sri-monitoring.e2e.test.ts',
   'pool/test/e2e/sv2-reconnect.e2e.test.ts',
   'stacks/alicloud/market.test.ts',

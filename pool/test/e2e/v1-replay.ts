@@ -16,7 +16,11 @@ import { targetForBtcpoolDifficulty } from '../../src/stratum-v1/dialects/target
  * replaced by its value and `«share»` by an extranonce2 whose share meets the target *as this
  * firmware reads it* (big-endian, little-endian or btcpool difficulty) on the newest job.
  * A notify or target line the pool sends between expected lines must still have the shape of
- * the fixture's own such line; it updates the job or target.
+ * the fixture's own such line, but it does not rebind what the fixture bound: «job» stays the
+ * job the recorded conversation means (a non-clean notify leaves it valid, so a resubmit of
+ * «lastshare» under it is still the duplicate the fixture recorded). Such a notify is kept, with
+ * the target in force when it came, as the newest job; the replay moves to it only when a share
+ * is answered stale (21), as a miner would.
  */
 
 export type TargetEncoding = 'set_target-be' | 'set_target-le' | 'set_difficulty-btcpool';
@@ -175,6 +179,12 @@ export async function replay(
     socket.write(`${line}\n`);
   };
   let staleRetries = 0;
+  // The target lines' bindings in force now, and the newest job the pool sent beyond the fixture
+  // (with the target in force when it came): a job's shares are mined to the target before it.
+  const targetNow = new Map<string, string>();
+  let newest: Map<string, string> | null = null;
+  const isTarget = (line: string) => /mining\.set_(target|difficulty)/.test(line);
+  const isNotify = (line: string) => line.includes('mining.notify');
   try {
     for (const step of f.steps) {
       if (step.dir === 'miner') {
@@ -193,16 +203,27 @@ export async function replay(
         const m = want.re.exec(got);
         if (m) {
           for (const [i, name] of want.binds.entries()) vars.set(name, m[i + 1] as string);
+          if (isTarget(step.line))
+            for (const name of want.binds) targetNow.set(name, vars.get(name) as string);
+          if (isNotify(step.line)) {
+            for (const [name, v] of targetNow) vars.set(name, v);
+            newest = null;
+          }
           break;
         }
-        const extra = repeatable.map((r) => pattern(r.line, vars)).find((p) => p.re.test(got));
+        const extra = repeatable.find((r) => pattern(r.line, vars).re.test(got));
         if (extra) {
-          const em = extra.re.exec(got) as RegExpExecArray;
-          for (const [i, name] of extra.binds.entries()) vars.set(name, em[i + 1] as string);
+          const { re, binds } = pattern(extra.line, vars);
+          const em = re.exec(got) as RegExpExecArray;
+          const bound = new Map(binds.map((name, i) => [name, em[i + 1] as string]));
+          if (isTarget(extra.line)) for (const [name, v] of bound) targetNow.set(name, v);
+          else newest = new Map([...targetNow, ...bound]);
           continue;
         }
         // A new block between notify and submit makes a share stale (21): mine the newest job.
         if (STALE.test(got) && sent.last.includes('«share»') && staleRetries++ < 3) {
+          for (const [name, v] of newest ?? []) vars.set(name, v);
+          newest = null;
           send(sent.last);
           continue;
         }

@@ -27,8 +27,14 @@ export interface FleetMinerSpec {
   joinAtMs: number;
 }
 
-/** Real-world seconds, divided by the scale. */
-export const REAL = { shareIntervalS: 10, retargetPeriodS: 60, blockIntervalS: 10 } as const;
+/**
+ * Real-world seconds, divided by the scale. The fleet aims at a share every 1.25 s (the
+ * translator's default is 10 s) so that a 60 s vardiff window holds ~48 shares, not ~6: with 6,
+ * Poisson noise (±40 %) crosses the 1.68× dead band often enough that in every run a few of the
+ * 50 miners step a power of two the wrong way (and one whose ideal is 2× from its power may
+ * not step at all); with 48 (±15 %) that is rare, and the next window steps back.
+ */
+export const REAL = { shareIntervalS: 1.25, retargetPeriodS: 60, blockIntervalS: 10 } as const;
 
 /** The translator's per-miner vardiff start and cap in the fleet (powers of two). */
 export const FLEET_START_DIFFICULTY = 16;
@@ -40,9 +46,9 @@ const DIALECTS: FleetDialect[] = ['ckb', 'antminer-k7', 'goldshell', 'nerdminer'
  * `n` miners, dialects in turn, joining evenly over `joinOverMs`. Hashrates (log-uniform, fixed
  * seed) follow what each family's dialect declares, as in the field: families that declare a
  * big hashrate (K7, NerdMiner's and ckb-gominer's CPU figures, Goldshell before it suggests)
- * start at the cap and run at 32–128 H/s; a Goldshell suggests a difficulty near its rate;
- * a miner of the generic dialect starts at FLEET_START_DIFFICULTY and runs at 4–128 H/s.
- * (Rates this small keep the whole fleet under a tenth of a core: the share counts, and so the
+ * start at the cap and run at 64–256 H/s; a Goldshell suggests a difficulty near its rate;
+ * a miner of the generic dialect starts at FLEET_START_DIFFICULTY and runs at 8–256 H/s.
+ * (Rates this small keep the whole fleet under a fifth of a core: the share counts, and so the
  * statistics, depend on the share interval only.)
  */
 export function fleetSpecs(n: number, joinOverMs: number): FleetMinerSpec[] {
@@ -53,7 +59,7 @@ export function fleetSpecs(n: number, joinOverMs: number): FleetMinerSpec[] {
   };
   return Array.from({ length: n }, (_, i) => {
     const dialect = DIALECTS[i % DIALECTS.length] as FleetDialect;
-    const [lo, hi] = dialect === 'ckb' ? [4, 128] : dialect === 'goldshell' ? [8, 128] : [32, 128];
+    const [lo, hi] = dialect === 'ckb' ? [8, 256] : dialect === 'goldshell' ? [16, 256] : [64, 256];
     const hashRate = Math.round(lo * (hi / lo) ** rand());
     return { dialect, hashRate, joinAtMs: Math.round((i / n) * joinOverMs) };
   });
@@ -129,6 +135,12 @@ export class FleetMiner {
   rejectCodes: Record<string, number> = {};
   /** Difficulty of the target of each job it was sent, with the time (ms since start). */
   difficulties: Array<{ atMs: number; difficulty: number }> = [];
+  /** When its connection was open (ms since start), null before. */
+  connectedAtMs: number | null = null;
+  /** When the answer to its mining.authorize came (ms since start), null before. */
+  authorizedAtMs: number | null = null;
+  /** Answers it waits for before that one: subscribe, suggest_difficulty, extranonce.subscribe. */
+  private answersBeforeAuthorize = 0;
   private socket: Socket | null = null;
   private buf = '';
   private nextId = 1;
@@ -159,6 +171,7 @@ export class FleetMiner {
       c.once('error', reject);
     });
     this.socket = s;
+    this.connectedAtMs = Date.now() - this.startMs;
     s.setEncoding('utf8');
     s.on('data', (d: string) => this.onData(d));
     s.on('error', () => {});
@@ -170,6 +183,7 @@ export class FleetMiner {
       nerdminer: 'NerdMinerCKB/1.0',
       ckbminer: 'ckbminer-v1.0.0',
     }[d];
+    this.answersBeforeAuthorize = 1 + (d === 'goldshell' ? 1 : 0) + (d !== 'ckbminer' ? 1 : 0); // ckbminer sends id 0 for all
     this.request('mining.subscribe', [agent, null]);
     if (d === 'goldshell') {
       // btcpool's scale is CKB's within 0.002 %: the difficulty its rate wants, as a power of two.
@@ -240,6 +254,10 @@ export class FleetMiner {
     }
     // An answer: the subscribe's result carries the extranonce; a submit's is true or false.
     const r = m.result;
+    if (this.authorizedAtMs === null) {
+      // Answered in order: the handshake's come before any submit's.
+      if (this.answersBeforeAuthorize-- === 0) this.authorizedAtMs = Date.now() - this.startMs;
+    }
     if (Array.isArray(r) && typeof r[1] === 'string' && typeof r[2] === 'number') {
       this.en1 = Buffer.from(r[1], 'hex');
       this.en2Size = r[2];
@@ -330,6 +348,13 @@ export async function runFleet(
   return { scale, miners, firstTwoMinutes, overall: sum() };
 }
 
+/** ms from `from` (connect or authorize answer) until a miner's first job, null when it got none. */
+export function firstJobDelay(m: FleetMiner, from: 'connect' | 'authorize'): number | null {
+  const first = m.difficulties[0];
+  const at = from === 'connect' ? m.connectedAtMs : m.authorizedAtMs;
+  return first && at !== null ? first.atMs - at : null;
+}
+
 /** ms after its join until a miner was first given a target within 2× of its ideal difficulty. */
 export function timeToTarget(m: FleetMiner, intervalS: number): number | null {
   const ideal = m.idealDifficulty(intervalS);
@@ -337,9 +362,21 @@ export function timeToTarget(m: FleetMiner, intervalS: number): number | null {
   return hit ? hit.atMs - m.spec.joinAtMs : null;
 }
 
-/** The miner's expected share rate at its last target, relative to the aim (1 = on target). */
-export function finalRateRatio(m: FleetMiner, intervalS: number): number {
-  const last = m.difficulties.at(-1);
-  if (!last) return 0;
-  return m.idealDifficulty(intervalS) / last.difficulty;
+/**
+ * The miner's share rate over [fromMs, toMs] (ms since the start) relative to the aim (1 = on
+ * target): the rate its hashrate gives at the targets its jobs went out with, weighted by how
+ * long each was in force. Judged over a window of several retargets, not at the last target
+ * alone, so one unlucky retarget at the very end does not decide it. 0 when it had no job then.
+ */
+export function rateRatioOver(m: FleetMiner, intervalS: number, fromMs: number, toMs: number): number {
+  const ideal = m.idealDifficulty(intervalS);
+  let weighted = 0;
+  const ds = m.difficulties;
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i] as { atMs: number; difficulty: number };
+    const begin = Math.max(fromMs, d.atMs);
+    const end = Math.min(toMs, ds[i + 1]?.atMs ?? toMs);
+    if (end > begin) weighted += ((end - begin) * ideal) / d.difficulty;
+  }
+  return weighted / (toMs - fromMs);
 }
