@@ -1,33 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { firing, hasPromtool, promtoolTest } from '../../test/support/promtool.js';
 import { PAYOUT_METRIC } from './metrics.js';
-import { alertRules, prometheusAlerts } from './monitoring.js';
-import { yamlText } from './render.js';
+import { alertRules } from './monitoring.js';
 
 /** The payout alerts, evaluated by promtool against synthetic series as alerts.test.ts does. */
-
-function hasPromtool(): boolean {
-  try {
-    execFileSync('promtool', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const rule = (name: string) => {
-  const r = alertRules().find((x) => x.alert === name);
-  if (!r) throw new Error(`no rule ${name}`);
-  return r;
-};
-const expected = (name: string, labels: Record<string, string> = {}) => ({
-  exp_labels: { ...rule(name).labels, ...labels },
-  exp_annotations: rule(name).annotations,
-});
 
 const promtool = hasPromtool();
 if (!promtool)
@@ -36,21 +12,6 @@ if (!promtool)
   );
 
 const CKB = 100_000_000;
-
-function promtoolTest(tests: unknown[]): void {
-  const dir = mkdtempSync(join(tmpdir(), 'payout-alerts-'));
-  writeFileSync(join(dir, 'alerts.yml'), yamlText(prometheusAlerts()));
-  writeFileSync(
-    join(dir, 'test.yml'),
-    stringify({ rule_files: ['alerts.yml'], evaluation_interval: '1m', tests }),
-  );
-  try {
-    execFileSync('promtool', ['test', 'rules', 'test.yml'], { cwd: dir, stdio: 'pipe' });
-  } catch (e) {
-    // promtool names the failing alert and the difference on stdout.
-    throw new Error(String((e as { stdout?: Buffer }).stdout ?? e));
-  }
-}
 
 describe('payout alerts', () => {
   it('are in the bundle’s rules', () => {
@@ -71,7 +32,7 @@ describe('payout alerts', () => {
           ],
           alert_rule_test: [
             { eval_time: '40m', alertname: 'PayoutWalletLow', exp_alerts: [] },
-            { eval_time: '55m', alertname: 'PayoutWalletLow', exp_alerts: [expected('PayoutWalletLow')] },
+            { eval_time: '55m', alertname: 'PayoutWalletLow', exp_alerts: [firing('PayoutWalletLow')] },
           ],
         },
         {
@@ -98,7 +59,7 @@ describe('payout alerts', () => {
             {
               eval_time: '75m',
               alertname: 'PayoutTransactionStuck',
-              exp_alerts: [expected('PayoutTransactionStuck')],
+              exp_alerts: [firing('PayoutTransactionStuck')],
             },
           ],
         },
@@ -127,7 +88,7 @@ describe('payout alerts', () => {
           {
             eval_time: '35m',
             alertname: 'PayoutFailed',
-            exp_alerts: [expected('PayoutFailed', { outcome: 'failed' })],
+            exp_alerts: [firing('PayoutFailed', { outcome: 'failed' })],
           },
           { eval_time: '100m', alertname: 'PayoutFailed', exp_alerts: [] },
         ],
