@@ -87,6 +87,9 @@ interface Slot {
   gatesNotifications: boolean;
 }
 
+/** How long a session closed by a limit waits for answers it still owes. */
+const CLOSE_AFTER_ANSWERS_MS = 10_000;
+
 export class V1Session {
   subscribed = false;
   extranonceSubscribed = false;
@@ -114,6 +117,8 @@ export class V1Session {
   binding: unknown = null;
   private readonly splitter: LineSplitter;
   private readonly queue: Slot[] = [];
+  /** Set by closeAfterAnswers: the limit that closes this session once its answers are out. */
+  private closing: { reason: TranslatorLimitReason; message: string } | null = null;
   private closedFlag = false;
   readonly remote: string;
   readonly connectedAtMs = Date.now();
@@ -155,6 +160,17 @@ export class V1Session {
     this.close();
   }
 
+  /**
+   * Reads nothing more and closes once every earlier request is answered: an authorize still
+   * waiting for the pool's verdict on its name (DeclareWorker) gets its answer before the close.
+   * The pool's verdict has its own timeout; the timer here only bounds a verdict that never comes.
+   */
+  private closeAfterAnswers(reason: TranslatorLimitReason, message: string): void {
+    this.closing = { reason, message };
+    setTimeout(() => this.closeFor(reason, message), CLOSE_AFTER_ANSWERS_MS).unref();
+    this.flush();
+  }
+
   /** One lazy timer: it checks the time of the last complete line when it fires. */
   private armIdleTimer(): void {
     this.idleTimer = null;
@@ -174,7 +190,7 @@ export class V1Session {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closedFlag) return;
+    if (this.closedFlag || this.closing) return;
     let lines: string[];
     try {
       lines = this.splitter.push(chunk);
@@ -191,7 +207,7 @@ export class V1Session {
     if (lines.length > 0) this.lastLineMs = Date.now();
     if (!this.subscribed) this.readPipelinedHints(lines);
     for (const line of lines) {
-      if (this.closedFlag) return;
+      if (this.closedFlag || this.closing) return;
       this.onLine(line);
     }
   }
@@ -255,7 +271,7 @@ export class V1Session {
           this.answerNow(
             errorLine(id, V1Error.other, `more than ${maxAuthorizes} mining.authorize on one connection`),
           );
-          this.closeFor('authorize_churn', `more than ${maxAuthorizes} mining.authorize`);
+          this.closeAfterAnswers('authorize_churn', `more than ${maxAuthorizes} mining.authorize`);
           return;
         }
         // The pool decides what a name is worth (host.checkName). The host sends target and job
@@ -344,6 +360,7 @@ export class V1Session {
     while (this.queue.length > 0 && this.queue[0].line !== null) {
       this.write((this.queue.shift() as Slot).line as string);
     }
+    if (this.closing && this.queue.length === 0) this.closeFor(this.closing.reason, this.closing.message);
   }
 
   /** Pool → miner line: behind pending subscribe/authorize answers, otherwise at once. */
