@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
-import { initAndRender } from './lib/bundle.mjs';
+import { initAndRender, TESTNET_PAYOUT } from './lib/bundle.mjs';
 import { baseImages, buildPoolImage, composeCommand, ensureDocker, freePorts, ROOT } from './lib/docker.mjs';
 import { LEDGER, postgresBin, startLedger } from './lib/postgres.mjs';
 import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
@@ -127,12 +127,15 @@ function metricSum(text, name, outcomes) {
   return sum;
 }
 
+const worker = (i) => `${TESTNET_PAYOUT}.rig${i}`;
+
 /** A CPU miner on one pool; `stop()` ends it with SIGINT and resolves to its JSON summary. */
 function startMiner(url, user, logFile) {
   const err = openSync(logFile, 'a');
   const miner = spawn(
     process.execPath,
-    [join(ROOT, 'pool/bin/ckb-pool.js'), 'mine', '--url', url, '--user', user, '--threads', '1'],
+    // The dev chain hashes as testnet does (eaglesong-blake2b), as the testnet pools expect.
+    [join(ROOT, 'pool/bin/ckb-pool.js'), 'mine', '--url', url, '--user', user, '--threads', '1', '--chain', 'testnet'],
     { stdio: ['ignore', 'pipe', err] },
   );
   closeSync(err);
@@ -143,6 +146,7 @@ function startMiner(url, user, logFile) {
   const exited = new Promise((r) => miner.on('exit', (code) => r(code)));
   return {
     user,
+    logFile,
     running: () => miner.exitCode === null,
     async stop() {
       miner.kill('SIGINT');
@@ -230,12 +234,14 @@ try {
   await step('A miner on each pool until the dev chain took a block', async () => {
     ports.forEach((p, i) => {
       const url = `stratum2+tcp://127.0.0.1:${p.sv2}/${bundle.authorityPublicKey}`;
-      miners.push(startMiner(url, `cluster.rig${i}`, join(logs, `miner-${i}.log`)));
+      // accounts.mode address (the default): each worker is named by the payout address.
+      miners.push(startMiner(url, worker(i), join(logs, `miner-${i}.log`)));
     });
     await waitFor(
       'an accepted block in the shared ledger',
       async () => {
-        for (const m of miners) if (!m.running()) throw new Error(`the miner ${m.user} exited early`);
+        for (const m of miners)
+          if (!m.running()) throw new Error(`the miner ${m.user} exited early (log ${m.logFile})`);
         return Number(ledger.query("SELECT count(*) FROM blocks WHERE status = 'accepted';")) > 0;
       },
       { timeoutMs: 150_000, intervalMs: 2000 },
@@ -251,7 +257,7 @@ try {
   const acknowledged = await step('Stop the miners and read what each heard acknowledged', async () => {
     const stats = await Promise.all(miners.map((m) => m.stop()));
     miners.length = 0;
-    for (const [i, s] of stats.entries()) info(`cluster.rig${i}: accepted ${s.accepted}, blocks ${s.blocks}`);
+    for (const [i, s] of stats.entries()) info(`${worker(i)}: accepted ${s.accepted}, blocks ${s.blocks}`);
     return stats;
   });
 
@@ -278,7 +284,7 @@ try {
     );
     let foundByPools = 0;
     for (const [i, p] of ports.entries()) {
-      const user = `cluster.rig${i}`;
+      const user = worker(i);
       const metrics = await (await fetch(`http://127.0.0.1:${p.api}/metrics`)).text();
       // Every share this pool took was acknowledged (batched: SubmitShares.Success).
       const acked = metricSum(metrics, 'ckb_pool_shares_total', ['accepted', 'block']);

@@ -20,4 +20,6 @@ export interface FeedContext {
   user: string;
   threads: number;
   chain: Chain;
+  /** The pool refuses this worker name for good (it would refuse every share): stop mining. */
+  refuse?: (reason: string) => void;
 }

@@ -48,6 +48,8 @@ export interface MinerStats {
 
 export interface RunningMiner {
   stats(): MinerStats;
+  /** Resolves with the reason when the pool refuses this worker name for good; never otherwise. */
+  refused: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -69,7 +71,23 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
   const protocol = protocolOf(o.url);
   if (!protocol)
     throw new Error(`URL must be stratum2+tcp://HOST:PORT/PUBKEY or stratum+tcp://HOST:PORT: ${o.url}`);
-  const context: FeedContext = { url: o.url, user: o.user, threads: o.threads, chain };
+  let refuse: (reason: string) => void = () => {};
+  const refused = new Promise<string>((resolve) => {
+    refuse = resolve;
+  });
+  let refusal: string | null = null;
+  const context: FeedContext = {
+    url: o.url,
+    user: o.user,
+    threads: o.threads,
+    chain,
+    refuse(reason) {
+      if (refusal !== null) return;
+      refusal = reason;
+      log.error({ user: o.user }, reason);
+      refuse(reason);
+    },
+  };
   const feed: WorkFeed =
     protocol === 'sv2' ? new Sv2Feed(context, threads, tally, log) : new V1Feed(context, threads, tally, log);
   feed.start();
@@ -98,6 +116,7 @@ export async function startMiner(o: MinerOptions): Promise<RunningMiner> {
   let closing: Promise<void> | null = null;
   return {
     stats,
+    refused,
     close() {
       closing ??= (async () => {
         await feed.close();

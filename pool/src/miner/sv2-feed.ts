@@ -137,6 +137,11 @@ export class Sv2Feed implements WorkFeed {
     this.up.submit(k.epoch, k.channelId, k.jobId, nonce.slice(ch.extranoncePrefix.length)).then((v) => {
       if (!v.ok) {
         this.tally.reject(v.code);
+        // This error names the worker, not the share: every later share would get it too.
+        if (v.code === 'not-an-address')
+          this.c.refuse?.(
+            `the pool refuses every share of ${this.c.user} (not-an-address): it credits only names that start with a CKB address of its chain (--user <address>[.<worker>])`,
+          );
         return;
       }
       this.tally.accept(isBlock);

@@ -22,6 +22,8 @@ export interface V1ClientEvents {
   target: [target: bigint];
   job: [job: V1Work];
   down: [reason: string];
+  /** `mining.authorize` answered false: the pool or translator refuses this name. */
+  refused: [message: string];
 }
 
 export type V1Answer = { ok: true } | { ok: false; code: number; message: string };
@@ -128,7 +130,11 @@ export class V1Client extends EventEmitter<V1ClientEvents> {
     this.emit('ready', this.extranonce1, this.extranonce2Size);
     void this.request('mining.extranonce.subscribe', []);
     const auth = await this.request('mining.authorize', [this.user, 'x']);
-    if (auth.result !== true) socket.destroy();
+    if (auth.result === true) return;
+    // A refusal carries its reason in the error array; a lost connection is not a refusal.
+    const err = auth.error;
+    if (auth.result === false && Array.isArray(err) && typeof err[1] === 'string') this.emit('refused', err[1]);
+    socket.destroy();
   }
 
   private onLine(line: string): void {

@@ -35,6 +35,7 @@ export class V1Feed implements WorkFeed {
       this.job = j;
       this.work();
     });
+    client.on('refused', (message) => c.refuse?.(`mining.authorize refused ${c.user}: ${message}`));
     client.on('down', () => {
       this.job = null;
       this.target = null;

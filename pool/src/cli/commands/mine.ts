@@ -25,7 +25,8 @@ Options:
   -h, --help          Show this help.
 
 Prints a progress line (hashrate, accepted/rejected shares) every --interval seconds on stderr
-and a final JSON summary on stdout. Exit code 0.
+and a final JSON summary on stdout. Exit code 0; 1 when the pool refuses the worker name (a
+pool in accounts.mode address wants --user <address>[.<worker>]), with the reason on stderr.
 `;
 
 const command: Command = {
@@ -88,20 +89,23 @@ const command: Command = {
       lastAt = now;
       process.stderr.write(`${summaryLine(s, rate)}\n`);
     }, interval * 1000);
-    await new Promise<void>((resolve) => {
-      const timer = duration > 0 ? setTimeout(resolve, duration * 1000) : null;
-      const stop = () => {
+    const refusal = await new Promise<string | null>((resolve) => {
+      const timer = duration > 0 ? setTimeout(() => resolve(null), duration * 1000) : null;
+      const stop = (reason: string | null) => {
         if (timer) clearTimeout(timer);
-        resolve();
+        resolve(reason);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      process.once('SIGINT', () => stop(null));
+      process.once('SIGTERM', () => stop(null));
+      void miner.refused.then(stop);
     });
     clearInterval(progress);
     const s = miner.stats();
     await miner.close();
     process.stdout.write(`${JSON.stringify({ ...s, hashrateText: formatHashrate(s.hashrate) })}\n`);
-    return 0;
+    if (refusal === null) return 0;
+    process.stderr.write(`ckb-pool mine: ${refusal}\n`);
+    return 1;
   },
 };
 export default command;
