@@ -32,6 +32,7 @@ $.quiet = true;
 const TITLE = 'cluster-e2e';
 const PROJECT = `ckbpoolcl${process.pid}`;
 const POOLS = 2;
+const MIN_SHARES = 20;
 const COMPOSE_FILE = 'cluster-compose.yaml';
 const work = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-e2e-'));
 const logs = join(work, 'logs');
@@ -65,6 +66,10 @@ function writeClusterCompose(bundleDir, pgPort, ports) {
         `0.0.0.0:${subscribePort}`,
         '--pow',
         'eaglesong-blake2b',
+        // ~1 M hashes a block (seconds for two CPU miners, tens of seconds on a loaded machine):
+        // at the dev chain's genesis 256 hashes every share would be a block.
+        '--compact-target',
+        '0x1e100000',
         '--lock-args',
         ckbToml.block_assembler.args,
         ...Array.from({ length: POOLS }, (_, i) => [
@@ -83,6 +88,9 @@ function writeClusterCompose(bundleDir, pgPort, ports) {
       ...poolYaml,
       node: { ...poolYaml.node, notifyListen: `0.0.0.0:${notify.port}` },
       sv2: { ...poolYaml.sv2, instanceId: i },
+      // Five shares a second per miner: the totals below compare tens of shares, and a block
+      // (~1 M hashes) is many shares, whatever the machine's hashrate.
+      vardiff: { ...poolYaml.vardiff, targetShareIntervalSeconds: 0.2 },
       ledger: {
         url: `postgres://${LEDGER.user}@ledger:${pgPort}/${LEDGER.database}`,
         passwordFile: '/run/secrets/ledger-password',
@@ -135,7 +143,18 @@ function startMiner(url, user, logFile) {
   const miner = spawn(
     process.execPath,
     // The dev chain hashes as testnet does (eaglesong-blake2b), as the testnet pools expect.
-    [join(ROOT, 'pool/bin/ckb-pool.js'), 'mine', '--url', url, '--user', user, '--threads', '1', '--chain', 'testnet'],
+    [
+      join(ROOT, 'pool/bin/ckb-pool.js'),
+      'mine',
+      '--url',
+      url,
+      '--user',
+      user,
+      '--threads',
+      '1',
+      '--chain',
+      'testnet',
+    ],
     { stdio: ['ignore', 'pipe', err] },
   );
   closeSync(err);
@@ -246,11 +265,16 @@ try {
       },
       { timeoutMs: 150_000, intervalMs: 2000 },
     );
-    // Both pools must have had shares: wait until each worker has some before stopping.
+    // Both pools must have had shares: wait until each worker has tens before stopping.
     await waitFor(
-      'shares from both miners',
-      async () => Number(ledger.query('SELECT count(DISTINCT worker) FROM shares;')) >= POOLS,
-      { timeoutMs: 60_000, intervalMs: 1000 },
+      `${MIN_SHARES} shares from each miner`,
+      async () =>
+        Number(
+          ledger.query(
+            `SELECT count(*) FROM (SELECT worker FROM shares GROUP BY worker HAVING count(*) >= ${MIN_SHARES}) w;`,
+          ),
+        ) >= POOLS,
+      { timeoutMs: 90_000, intervalMs: 1000 },
     );
   });
 
@@ -262,8 +286,19 @@ try {
   });
 
   await step('Ledger totals equal what the pools acknowledged; each block recorded once', async () => {
-    // The pools write shares in batches (flush interval 1 s): give the last batch time to land.
-    await new Promise((r) => setTimeout(r, 3000));
+    // The pools write shares in batches (flush interval 1 s): wait until the ledger holds what
+    // the pools acknowledged (or stops growing: then the check below names the difference).
+    let last = -1;
+    await waitFor(
+      'the ledger to take the last share batches',
+      async () => {
+        const n = Number(ledger.query('SELECT count(*) FROM shares;'));
+        const settled = n === last;
+        last = n;
+        return settled;
+      },
+      { timeoutMs: 30_000, intervalMs: 2000 },
+    );
     const inLedger = Object.fromEntries(
       ledger
         .query('SELECT worker, count(*) FROM shares GROUP BY worker;')

@@ -58,11 +58,11 @@ const job = (channelId: number, jobId: number, compactTarget = 0x20010000): Upst
 });
 const tick = () => new Promise((r) => setImmediate(r));
 
-async function connected() {
+async function connected(c: FeedContext = context) {
   const hasher = new FakeHasher();
   const up = new FakeUpstream();
   const tally = new ShareTally();
-  const feed = new Sv2Feed(context, hasher as unknown as Hasher, tally, log, up as unknown as Sv2Upstream);
+  const feed = new Sv2Feed(c, hasher as unknown as Hasher, tally, log, up as unknown as Sv2Upstream);
   up.emit('up', 1, 'stratum2+tcp://x');
   await tick();
   return { hasher, up, tally, feed };
@@ -97,6 +97,22 @@ describe('Sv2Feed', () => {
     hasher.find(nonce);
     await tick();
     expect(tally.rejectReasons()).toEqual({ 'stale-share': 1 });
+  });
+
+  it('tells the miner to stop when the pool refuses the worker name, but not for a share error', async () => {
+    const refusals: string[] = [];
+    const { up, hasher } = await connected({ ...context, refuse: (r) => refusals.push(r) });
+    up.emit('job', job(5, 3));
+    up.verdict = { ok: false, code: 'stale-share' };
+    hasher.find(new Uint8Array(16));
+    await tick();
+    expect(refusals).toEqual([]);
+    up.verdict = { ok: false, code: 'not-an-address' };
+    hasher.find(new Uint8Array(16));
+    await tick();
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toContain('alice');
+    expect(refusals[0]).toContain('<address>[.<worker>]');
   });
 
   it('keeps the running job at the target it came with after a SetTarget, and hashes the next job at the new one', async () => {

@@ -133,7 +133,8 @@ export class V1Client extends EventEmitter<V1ClientEvents> {
     if (auth.result === true) return;
     // A refusal carries its reason in the error array; a lost connection is not a refusal.
     const err = auth.error;
-    if (auth.result === false && Array.isArray(err) && typeof err[1] === 'string') this.emit('refused', err[1]);
+    if (auth.result === false && Array.isArray(err) && typeof err[1] === 'string')
+      this.emit('refused', err[1]);
     socket.destroy();
   }
 
