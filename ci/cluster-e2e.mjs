@@ -88,9 +88,10 @@ function writeClusterCompose(bundleDir, pgPort, ports) {
       ...poolYaml,
       node: { ...poolYaml.node, notifyListen: `0.0.0.0:${notify.port}` },
       sv2: { ...poolYaml.sv2, instanceId: i },
-      // Five shares a second per miner: the totals below compare tens of shares, and a block
-      // (~1 M hashes) is many shares, whatever the machine's hashrate.
-      vardiff: { ...poolYaml.vardiff, targetShareIntervalSeconds: 0.2 },
+      // Five shares a second per miner, down to 1,000 hashes a share (the default floor is a
+      // million, this dev chain's block): the totals below compare tens of shares, and a
+      // block (~1 M hashes) is many shares, whatever the machine's hashrate.
+      vardiff: { ...poolYaml.vardiff, targetShareIntervalSeconds: 0.2, minDifficulty: 1000 },
       ledger: {
         url: `postgres://${LEDGER.user}@ledger:${pgPort}/${LEDGER.database}`,
         passwordFile: '/run/secrets/ledger-password',
