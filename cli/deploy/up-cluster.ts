@@ -198,7 +198,11 @@ export async function configureCluster(
       part: { kind: 'pool', index } as const,
     })),
   ];
-  session.state.cluster = { lbAddress: out.lbAddress, pools: hosts.slice(1).map((h) => h.record) };
+  session.state.cluster = {
+    lbAddress: out.lbAddress,
+    pools: hosts.slice(1).map((h) => h.record),
+    database: { host: out.databaseHost, port: CLUSTER_PORT.postgres, tls: addr.database === 'rds' },
+  };
   session.saveState();
 
   const ledger = await session.step(
