@@ -98,7 +98,7 @@ export function localHost(session: Session, bundleDir: string, project: string):
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** scp takes the port as -P; everything else as ssh. */
-function scpOptions(t: SshTarget): string[] {
+export function scpOptions(t: SshTarget): string[] {
   return sshOptions(t, false).map((o) => (o === '-p' ? '-P' : o));
 }
 
