@@ -60,7 +60,8 @@ const NO_LEDGER =
 /** Shell functions every operation uses. `rows TABLE COLUMN` reads a table's rows (and Σ COLUMN) from the dump. */
 const FUNCTIONS = String.raw`
 psql_() { $TOOL psql -X -v ON_ERROR_STOP=1 -qtA "$CONN" -c "$1"; }
-has_ledger() { [ "$(psql_ "SELECT to_regclass('public.meta') IS NOT NULL")" = t ]; }
+# Explicit exit: -e does not apply inside an if condition, and no answer is not "no ledger".
+has_ledger() { v=$(psql_ "SELECT to_regclass('public.meta') IS NOT NULL") || exit 5; [ "$v" = t ]; }
 summary() { if has_ledger; then psql_ "$SUMMARY_SQL"; else echo '$NO_LEDGER'; fi; }
 rows() {
   $TOOL pg_restore --data-only --table="$1" --file=- "$DUMP" | awk -v want="$2" '
