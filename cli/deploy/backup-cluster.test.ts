@@ -44,6 +44,8 @@ interface Cluster extends Runner {
   events: string[];
   scripts: string[];
   running: Map<string, boolean>;
+  /** Hosts whose ssh fails as an unreachable host's does. */
+  down: Set<string>;
   /** The database the ledger scripts reach. */
   db: string;
 }
@@ -56,6 +58,7 @@ function emulateCluster(base: Runner): Cluster {
     events: [],
     scripts: [],
     running: new Map(POOLS.map((p) => [p, true])),
+    down: new Set(),
     db: '',
     async run(req: RunRequest): Promise<RunResult> {
       const a = req.args;
@@ -66,6 +69,12 @@ function emulateCluster(base: Runner): Cluster {
       }
       if (req.cmd !== 'ssh') return base.run(req);
       const host = (a.find((x) => x.startsWith('ubuntu@')) as string).slice('ubuntu@'.length);
+      if (c.down.has(host))
+        return {
+          ...ok(),
+          exitCode: 255,
+          stderr: `ssh: connect to host ${host} port 22: Connection timed out\n`,
+        };
       const m = /^echo ([A-Za-z0-9+/=]+) \| base64 -d \| sudo -n sh -e$/.exec(a.at(-1) as string);
       if (!m) throw new Error(`unexpected remote command ${a.at(-1)}`);
       const script = Buffer.from(m[1] as string, 'base64').toString();
@@ -205,6 +214,33 @@ describe('backup and restore of a cluster (pool.hosts: 2)', () => {
       );
       expect(dump).toContain('chown \'ubuntu\' "$DUMP"');
       expect([...s.cluster.running.values()]).toEqual([true, true]);
+    },
+    60_000,
+  );
+
+  it.skipIf(skip)(
+    'dumps through the next pool host when the first does not answer (RDS)',
+    async () => {
+      const s = setup('aws');
+      s.cluster.db = await ledgerWith(9);
+      s.cluster.down.add(POOLS[0] as string);
+      await backupOf(s);
+      expect(s.cluster.events).toEqual([`${POOLS[1]} dump ledger`]);
+    },
+    60_000,
+  );
+
+  it.skipIf(skip)(
+    'refuses to restore when a pool host does not answer: nothing tells whether it writes',
+    async () => {
+      const s = setup('aws');
+      s.cluster.db = await ledgerWith(9);
+      const archive = await backupOf(s);
+      s.cluster.events.length = 0;
+      s.cluster.down.add(POOLS[1] as string);
+      expect(await runRestore(restoreArgs(s, archive, '--stop-pools', '--force'), s.deps)).toBe(1);
+      expect(s.deps.err.text).toContain('pool-1 (ubuntu@198.51.100.21:22) does not answer');
+      expect(s.cluster.events).toEqual([]);
     },
     60_000,
   );

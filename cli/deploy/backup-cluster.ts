@@ -1,7 +1,7 @@
 /**
  * `backup` and `restore` of a cluster (`pool.hosts` ≥ 2). The ledger is the shared PostgreSQL:
  * pg_dump runs where the database is reachable (the node host when PostgreSQL runs there, else
- * the first pool host: RDS admits the pool hosts only) and the dump comes back over scp. The
+ * the first pool host that answers: RDS admits the pool hosts only) and the dump comes back over scp. The
  * config and secrets are packed as for one host. The chain is not copied (a node resyncs it) and
  * a pool host keeps nothing else that a new one would need.
  *
@@ -60,12 +60,30 @@ function database(cluster: Cluster) {
   return cluster.database;
 }
 
-/** The host that reaches the ledger: the node host for its own PostgreSQL, else pool-0 (RDS). */
-function ledgerHost(opened: Opened, cluster: Cluster): ClusterHostRef {
+/**
+ * A host that reaches the ledger, with a scratch folder made there: the node host for its own
+ * PostgreSQL; for RDS the first pool host that answers (any of them reaches the database).
+ */
+async function reachLedger(
+  opened: Opened,
+  cluster: Cluster,
+): Promise<{ ref: ClusterHostRef; scratch: string }> {
   const db = database(cluster);
   const node = opened.session.state.host;
-  if (!db.tls && node) return hostRef(opened, 'node', node);
-  return hostRef(opened, 'pool-0', cluster.pools[0] as HostRecord);
+  const candidates =
+    !db.tls && node
+      ? [hostRef(opened, 'node', node)]
+      : cluster.pools.map((r, i) => hostRef(opened, `pool-${i}`, r));
+  const problems: string[] = [];
+  for (const ref of candidates) {
+    try {
+      return { ref, scratch: await ref.host.makeScratch() };
+    } catch (e) {
+      problems.push(`${ref.name}: ${(e as Error).message}`);
+      opened.session.log.line(`${ref.name} does not answer; trying the next host that reaches the ledger`);
+    }
+  }
+  throw new StepFailure(`no host that reaches the ledger answers (${problems.join('; ')}); see the log`);
 }
 
 async function runLedgerScript(
@@ -109,8 +127,11 @@ export async function dumpClusterLedger(
   staging: string,
 ): Promise<LedgerSummary> {
   const { session } = opened;
-  const ref = ledgerHost(opened, cluster);
-  const scratch = await ref.host.makeScratch();
+  const { ref, scratch } = await session.step(
+    'reach the shared ledger',
+    () => reachLedger(opened, cluster),
+    (r) => r.ref.name,
+  );
   try {
     return await session.step(
       `dump the shared ledger on ${ref.name} (pg_dump, while the pools run)`,
@@ -174,8 +195,11 @@ export async function restoreClusterLedger(
         `Re-run with --stop-pools: restore stops the pool on each host, restores, and starts them again (miners reconnect). ${config.project} is unchanged.`,
     );
   }
-  const ref = ledgerHost(opened, cluster);
-  const scratch = await ref.host.makeScratch();
+  const { ref, scratch } = await session.step(
+    'reach the shared ledger',
+    () => reachLedger(opened, cluster),
+    (r) => r.ref.name,
+  );
   const stopped: ClusterHostRef[] = [];
   try {
     await session.step(`send the dump to ${ref.name}`, () =>
