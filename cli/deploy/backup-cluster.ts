@@ -106,9 +106,9 @@ async function runLedgerScript(
   try {
     return parseSummary((await ref.host.asRoot(script, `${op} the ledger on ${ref.name}`)).stdout);
   } catch (e) {
-    if (op === 'restore' && /exited with code 3$/.test((e as Error).message)) {
+    if (op === 'restore' && (e as Error).message.endsWith(`exited with code ${EXIT_NOT_EMPTY}`)) {
       throw new StepFailure(
-        `the shared ledger is not empty; restoring would replace it. Take a backup of it first if it matters, then re-run with --force (exit ${EXIT_NOT_EMPTY} on ${ref.name})`,
+        `the shared ledger is not empty; restoring would replace it. Take a backup of it first if it matters, then re-run with --force`,
       );
     }
     throw e;
