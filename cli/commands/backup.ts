@@ -12,6 +12,8 @@ Writes one archive (.tar.gz) with everything needed to bring the pool back elsew
     keeps running and writing: miners are not disturbed), made in a one-off container of the
     pool image on the host (local: docker compose; remote: over SSH with the deployment's key
     and pinned host key, as root through sudo -n)
+    (several pool hosts: pg_dump of the shared PostgreSQL ledger, run on the host that reaches
+    it, the node host or for RDS a pool host, in a one-off postgres:16 container)
   - the deployment config (ckb-pool.yaml)
   - the secrets folder: the SV2 authority secret key and the Grafana admin password.
 THE ARCHIVE CONTAINS SECRETS. It is written with mode 0600; keep it private and encrypted at

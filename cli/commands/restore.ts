@@ -17,6 +17,10 @@ Brings back what \`ckb-pool-deploy backup\` wrote, typically onto a fresh host:
      overwritten unless --force.
      If the stack is not deployed yet, step 2 is skipped: run \`up\`, then restore again, and
      only then point miners (DNS) at the new host.
+     Several pool hosts (pool.hosts >= 2): the ledger is the shared PostgreSQL; the dump goes
+     to the host that reaches it and pg_restore replaces it in one transaction. While any pool
+     host runs its pool this is refused, unless --stop-pools: then the pool is stopped on every
+     pool host first and started again afterwards (miners reconnect).
 The archive holds secrets; restore reads it into a private temporary folder and removes that.
 
 Options:
@@ -25,6 +29,7 @@ Options:
   --cloud TARGET         aws | alicloud | local (default: the restored config's \`cloud\`)
   --host USER@IP[:PORT]  restore onto this server (default: the host \`up\` recorded, or ssh.user/ssh.host)
   --force                replace differing config/secret files and a non-empty ledger
+  --stop-pools           several pool hosts: stop the pools for the restore, start them after
   --verbose              also print every tool's output (masked) while it runs
   -h, --help             show this help
 `;
@@ -36,6 +41,7 @@ export async function runRestore(argv: string[], deps: DeployDeps): Promise<numb
     cloud?: string;
     host?: string;
     force?: boolean;
+    'stop-pools'?: boolean;
     verbose?: boolean;
   };
   try {
@@ -47,6 +53,7 @@ export async function runRestore(argv: string[], deps: DeployDeps): Promise<numb
         cloud: { type: 'string' },
         host: { type: 'string' },
         force: { type: 'boolean' },
+        'stop-pools': { type: 'boolean' },
         verbose: { type: 'boolean' },
       },
       strict: true,
@@ -66,6 +73,7 @@ export async function runRestore(argv: string[], deps: DeployDeps): Promise<numb
         hostSpec: values.host,
         from,
         force: values.force === true,
+        stopPools: values['stop-pools'] === true,
       },
       { ...deps, verbose: values.verbose === true || deps.verbose === true },
     ),

@@ -1,7 +1,8 @@
 /**
  * The backup file: a gzipped tar (readable with any `tar -tzf`) of
  *   backup.json      manifest: format, project, chain, when, what the ledger held
- *   ledger.sqlite    consistent copy of the pool's ledger
+ *   ledger.sqlite    consistent copy of the pool's ledger (one host), or
+ *   ledger.pgdump    pg_dump of the shared PostgreSQL ledger (several pool hosts)
  *   ckb-pool.yaml    the deployment config
  *   secrets/…        the secrets folder (authority key, Grafana password): the file is secret
  * written with mode 0600 from the start.
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import type { Chain } from '../config/types.js';
 import type { Runner } from '../process/runner.js';
 import { LEDGER_FILE_NAME, type LedgerSummary } from './backup-ledger.js';
+import { PG_DUMP_FILE } from './cluster-ledger.js';
 import { type Session, StepFailure } from './context.js';
 
 export const MANIFEST = 'backup.json';
@@ -25,6 +27,8 @@ export interface Manifest {
   createdAt: string;
   ledger: LedgerSummary;
   secrets: string[];
+  /** A cluster's backup: the ledger is `ledger.pgdump` (absent: one host, `ledger.sqlite`). */
+  cluster?: { poolHosts: number };
 }
 
 /** `<project>-backup-20261206T041500Z.tar.gz` */
@@ -62,6 +66,10 @@ export async function packArchive(session: Session, staging: string, out: string
  */
 export async function unpackArchive(runner: Runner, archive: string, staging: string): Promise<Manifest> {
   if (!existsSync(archive)) throw new StepFailure(`no backup at ${archive}`);
+  // One host's archive holds ledger.sqlite, a cluster's ledger.pgdump: extract what is there.
+  const listed = await runner.run({ cmd: 'tar', args: ['-tzf', archive], timeoutMs: 30 * 60_000 });
+  if (listed.notFound) throw new StepFailure('tar is not installed or not on PATH');
+  const ledgerEntry = listed.stdout.split('\n').includes(PG_DUMP_FILE) ? PG_DUMP_FILE : LEDGER_FILE_NAME;
   const r = await runner.run({
     cmd: 'tar',
     args: [
@@ -71,7 +79,7 @@ export async function unpackArchive(runner: Runner, archive: string, staging: st
       staging,
       '--no-same-owner',
       MANIFEST,
-      LEDGER_FILE_NAME,
+      ledgerEntry,
       CONFIG_ENTRY,
       SECRETS_ENTRY,
     ],

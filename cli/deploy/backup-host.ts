@@ -98,29 +98,37 @@ export function localHost(session: Session, bundleDir: string, project: string):
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** scp takes the port as -P; everything else as ssh. */
-function scpOptions(t: SshTarget): string[] {
+export function scpOptions(t: SshTarget): string[] {
   return sshOptions(t, false).map((o) => (o === '-p' ? '-P' : o));
 }
 
-export function remoteHost(session: Session, t: SshTarget, project: string): PoolHost {
+/** `ssh` running `script` as root on the host (`sudo -n sh -e`: never a password prompt). */
+export function rootScriptRequest(t: SshTarget, script: string) {
+  return {
+    cmd: 'ssh',
+    args: [
+      ...sshOptions(t, false),
+      sshDestination(t.host),
+      // The script travels base64-encoded: no quoting survives two shells and sudo intact.
+      `echo ${Buffer.from(script).toString('base64')} | base64 -d | sudo -n sh -e`,
+    ],
+  };
+}
+
+/** The compose command of the deployed bundle, as the project, in a root shell script. */
+export const composeScript = (project: string, args: string[]) =>
+  `cd ${REMOTE_BUNDLE_DIR}\n` +
+  'if docker compose version >/dev/null 2>&1; then set -- docker compose; else set -- docker-compose; fi\n' +
+  `"$@" -p ${shellQuote(project)} ${args.map(shellQuote).join(' ')}\n`;
+
+export interface RemotePoolHost extends PoolHost {
+  /** Runs a shell script as root on the host. */
+  asRoot(script: string, what: string): Promise<RunResult>;
+}
+
+export function remoteHost(session: Session, t: SshTarget, project: string): RemotePoolHost {
   const dest = sshDestination(t.host);
-  // The script travels base64-encoded: no quoting survives two shells and sudo intact.
-  const asRoot = (script: string, what: string) =>
-    session.tool(
-      {
-        cmd: 'ssh',
-        args: [
-          ...sshOptions(t, false),
-          dest,
-          `echo ${Buffer.from(script).toString('base64')} | base64 -d | sudo -n sh -e`,
-        ],
-      },
-      what,
-    );
-  const compose = (args: string[]) =>
-    `cd ${REMOTE_BUNDLE_DIR}\n` +
-    'if docker compose version >/dev/null 2>&1; then set -- docker compose; else set -- docker-compose; fi\n' +
-    `"$@" -p ${shellQuote(project)} ${args.map(shellQuote).join(' ')}\n`;
+  const asRoot = (script: string, what: string) => session.tool(rootScriptRequest(t, script), what);
   const scpPath = (p: string) => `${dest}:${p}`;
   return {
     where: `${dest}:${t.host.port}`,
@@ -131,7 +139,8 @@ export function remoteHost(session: Session, t: SshTarget, project: string): Poo
       );
       return r.stdout.includes('deployed');
     },
-    compose: (args, what) => asRoot(compose(args), what),
+    asRoot,
+    compose: (args, what) => asRoot(composeScript(project, args), what),
     async makeScratch() {
       const r = await asRoot(
         `d=$(mktemp -d /tmp/ckb-pool-backup.XXXXXX)\nchown ${shellQuote(t.host.user)} "$d"\necho "$d"\n`,

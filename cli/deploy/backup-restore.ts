@@ -11,9 +11,11 @@ import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { poolHostFor, restoreLedger } from './backup.js';
 import { CONFIG_ENTRY, type Manifest, SECRETS_ENTRY, unpackArchive } from './backup-archive.js';
+import { recordedCluster, restoreClusterLedger } from './backup-cluster.js';
 import { describeSummary, LEDGER_FILE_NAME, type LedgerSummary } from './backup-ledger.js';
+import { PG_DUMP_FILE } from './cluster-ledger.js';
 import { type DeployDeps, StepFailure } from './context.js';
-import { openSession } from './session.js';
+import { type Opened, openSession } from './session.js';
 import { resolveTarget } from './target.js';
 
 export interface RestoreOptions {
@@ -23,6 +25,8 @@ export interface RestoreOptions {
   hostSpec?: string | undefined;
   from: string;
   force: boolean;
+  /** A cluster: stop the pool on every pool host for the restore (and start it again). */
+  stopPools?: boolean;
 }
 
 interface Placement {
@@ -85,6 +89,40 @@ function sameCounts(a: LedgerSummary, b: LedgerSummary): boolean {
   return a.shares === b.shares && a.workers === b.workers && a.blocks === b.blocks;
 }
 
+/** A cluster's backup onto the recorded cluster; anything else is refused before a change. */
+async function restoreOntoCluster(
+  opened: Opened,
+  cluster: ReturnType<typeof recordedCluster>,
+  manifest: Manifest,
+  dumpFile: string,
+  o: RestoreOptions,
+): Promise<number> {
+  if (!cluster) {
+    throw new StepFailure(
+      `this backup is of a cluster (${manifest.cluster?.poolHosts} pool hosts, PostgreSQL ledger) but '${opened.config.project}' is deployed on one host here (SQLite ledger); ` +
+        'set pool.hosts in the config and run `up` first, or restore a backup of one host',
+    );
+  }
+  if (!manifest.cluster) {
+    throw new StepFailure(
+      "this backup holds one host's SQLite ledger and this deployment is a cluster with a PostgreSQL ledger; restore does not convert between them",
+    );
+  }
+  const restored = await restoreClusterLedger(opened, cluster, dumpFile, {
+    force: o.force,
+    stopPools: o.stopPools === true,
+  });
+  if (!sameCounts(restored, manifest.ledger)) {
+    throw new StepFailure(
+      `the restored ledger holds ${describeSummary(restored)}, the backup said ${describeSummary(manifest.ledger)}`,
+    );
+  }
+  opened.session.deps.out.write(
+    `Shared ledger restored: ${describeSummary(restored)}. The pools run on it (${cluster.pools.length} pool hosts).\n`,
+  );
+  return 0;
+}
+
 export async function restore(o: RestoreOptions, deps: DeployDeps): Promise<number> {
   const staging = mkdtempSync(join(tmpdir(), 'ckb-pool-restore-'));
   try {
@@ -103,6 +141,14 @@ export async function restore(o: RestoreOptions, deps: DeployDeps): Promise<numb
     const notDeployed =
       `'${opened.config.project}' is not deployed on ${target} yet. Run \`ckb-pool-deploy up\`, then ` +
       `\`ckb-pool-deploy restore --from ${o.from}\` again to put the ledger back before miners connect.\n`;
+    const cluster = o.hostSpec || target === 'local' ? null : recordedCluster(opened);
+    if (cluster || manifest.cluster) {
+      if (!cluster && !session.state.host) {
+        deps.out.write(notDeployed);
+        return 0;
+      }
+      return await restoreOntoCluster(opened, cluster, manifest, join(staging, PG_DUMP_FILE), o);
+    }
     const hasHost = target === 'local' || o.hostSpec || session.state.host || target === 'ssh';
     if (!hasHost) {
       deps.out.write(notDeployed);

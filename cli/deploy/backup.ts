@@ -1,5 +1,6 @@
 /**
- * `backup`: a consistent copy of the pool's ledger, taken while the pool runs, plus the config
+ * `backup`: a consistent copy of the pool's ledger, taken while the pool runs (a cluster's
+ * PostgreSQL ledger: backup-cluster.ts), plus the config
  * and the secrets folder, in one local archive (mode 0600: it holds the authority key).
  * `restore`: the config and secrets back beside the config path, then — on a deployed stack —
  * the ledger back into the pool's data volume with the pool stopped, then the pool started.
@@ -16,6 +17,7 @@ import {
   SECRETS_ENTRY,
   secretFiles,
 } from './backup-archive.js';
+import { dumpClusterLedger, recordedCluster } from './backup-cluster.js';
 import { ledgerRunArgs, localHost, type PoolHost, remoteHost } from './backup-host.js';
 import {
   describeSummary,
@@ -75,6 +77,21 @@ async function snapshotLedger(host: PoolHost, local: string): Promise<LedgerSumm
   }
 }
 
+/** One host: the SQLite ledger's consistent copy into `<staging>/ledger.sqlite`. */
+async function singleHostLedger(opened: Opened, o: BackupOptions, staging: string): Promise<LedgerSummary> {
+  const { session, config } = opened;
+  const host = poolHostFor(opened, o.target, o.hostSpec);
+  const deployed = await session.step(`find the deployment on ${host.where}`, () => host.deployed());
+  if (!deployed) {
+    throw new StepFailure(`'${config.project}' is not deployed on ${host.where}: nothing to back up`);
+  }
+  return session.step(
+    'copy the ledger (consistent, while the pool runs)',
+    () => snapshotLedger(host, join(staging, LEDGER_FILE_NAME)),
+    describeSummary,
+  );
+}
+
 export async function backup(o: BackupOptions, deps: DeployDeps): Promise<number> {
   const opened = openSession('backup', o.configPath, o.target, deps);
   const { session, config, work } = opened;
@@ -82,18 +99,12 @@ export async function backup(o: BackupOptions, deps: DeployDeps): Promise<number
     o.out ?? join(dirname(resolve(o.configPath)), defaultArchiveName(config.project, deps.now())),
   );
   deps.out.write(`Log: ${session.log.path}\n`);
-  const host = poolHostFor(opened, o.target, o.hostSpec);
   const staging = mkdtempSync(join(work.root, 'backup-'));
   try {
-    const deployed = await session.step(`find the deployment on ${host.where}`, () => host.deployed());
-    if (!deployed) {
-      throw new StepFailure(`'${config.project}' is not deployed on ${host.where}: nothing to back up`);
-    }
-    const ledger = await session.step(
-      'copy the ledger (consistent, while the pool runs)',
-      () => snapshotLedger(host, join(staging, LEDGER_FILE_NAME)),
-      describeSummary,
-    );
+    const cluster = o.hostSpec || o.target === 'local' ? null : recordedCluster(opened);
+    const ledger = cluster
+      ? await dumpClusterLedger(opened, cluster, staging)
+      : await singleHostLedger(opened, o, staging);
     copyFileSync(resolve(o.configPath), join(staging, CONFIG_ENTRY));
     mkdirSync(join(staging, SECRETS_ENTRY), { mode: 0o700 });
     const secrets = secretFiles(config.secretsDir);
@@ -105,6 +116,7 @@ export async function backup(o: BackupOptions, deps: DeployDeps): Promise<number
       createdAt: deps.now().toISOString(),
       ledger,
       secrets,
+      ...(cluster ? { cluster: { poolHosts: cluster.pools.length } } : {}),
     };
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     await session.step(

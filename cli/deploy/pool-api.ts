@@ -70,3 +70,17 @@ export function formatHashrate(hps: number): string {
   }
   return `${v.toFixed(i === 0 ? 0 : 2)} ${units[i]}`;
 }
+
+/** What `status` shows of one pool: its readiness, its figures and its last block. */
+export interface StatusReport {
+  where: string;
+  health: HealthView;
+  pool: PoolView;
+  last: BlockView | null;
+  counts: Record<string, number>;
+}
+
+export async function readStatus(base: string, where: string): Promise<StatusReport> {
+  const [h, pool, blocks] = await Promise.all([health(base), poolView(base), lastBlocks(base, 1)]);
+  return { where, health: h, pool, last: blocks.blocks[0] ?? null, counts: blocks.counts ?? {} };
+}

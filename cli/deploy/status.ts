@@ -3,31 +3,19 @@
  * loopback): directly on this machine for `local`, else through `ssh -N -L` to the host.
  */
 import { loadConfig } from '../config/schema.js';
+import { readSecrets } from '../config/secrets.js';
 import { type DeployDeps, StepFailure } from './context.js';
-import {
-  type BlockView,
-  formatHashrate,
-  type HealthView,
-  health,
-  lastBlocks,
-  type PoolView,
-  poolView,
-} from './pool-api.js';
+import { formatHashrate, type PoolView, readStatus, type StatusReport } from './pool-api.js';
 import { openTunnel, parseHostSpec, type Tunnel } from './ssh.js';
+import { clusterStatus, formatClusterStatus } from './status-cluster.js';
 import { type HostRecord, readState, type Target, workDir } from './workdir.js';
 
 export interface StatusOptions {
   configPath: string;
   target: Target;
   hostSpec?: string | undefined;
-}
-
-export interface StatusReport {
-  where: string;
-  health: HealthView;
-  pool: PoolView;
-  last: BlockView | null;
-  counts: Record<string, number>;
+  /** Print one JSON document instead of the table. */
+  json?: boolean;
 }
 
 function behind(pool: PoolView): string {
@@ -64,11 +52,6 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
   ].join('\n');
 }
 
-export async function readStatus(base: string, where: string): Promise<StatusReport> {
-  const [h, pool, blocks] = await Promise.all([health(base), poolView(base), lastBlocks(base, 1)]);
-  return { where, health: h, pool, last: blocks.blocks[0] ?? null, counts: blocks.counts ?? {} };
-}
-
 function remoteHost(o: StatusOptions, config: ReturnType<typeof loadConfig>): HostRecord {
   if (o.hostSpec) return parseHostSpec(o.hostSpec);
   const recorded = readState(workDir(o.configPath, config.project, o.target), o.target).host;
@@ -80,8 +63,31 @@ function remoteHost(o: StatusOptions, config: ReturnType<typeof loadConfig>): Ho
   );
 }
 
+/** A cluster `up` recorded (asked without --host): every host, the LB and the ledger. */
+async function statusOfCluster(
+  o: StatusOptions,
+  deps: DeployDeps,
+  config: ReturnType<typeof loadConfig>,
+): Promise<number | null> {
+  if (o.hostSpec || o.target === 'local' || o.target === 'ssh') return null;
+  const work = workDir(o.configPath, config.project, o.target);
+  const state = readState(work, o.target);
+  if (!state.cluster || !state.host) return null;
+  const s = await clusterStatus({
+    runner: deps.runner,
+    config,
+    secrets: readSecrets(config.secretsDir),
+    work,
+    state,
+  });
+  deps.out.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : formatClusterStatus(s, config));
+  return s.healthy ? 0 : 1;
+}
+
 export async function status(o: StatusOptions, deps: DeployDeps): Promise<number> {
   const config = loadConfig(o.configPath);
+  const cluster = await statusOfCluster(o, deps, config);
+  if (cluster !== null) return cluster;
   let base = `http://127.0.0.1:${config.ports.api}`;
   let where = 'this machine (local)';
   let tunnel: Tunnel | null = null;
@@ -105,7 +111,7 @@ export async function status(o: StatusOptions, deps: DeployDeps): Promise<number
   }
   try {
     const report = await readStatus(base, where);
-    deps.out.write(formatStatus(report));
+    deps.out.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
     return 0;
   } catch (e) {
     throw new StepFailure(

@@ -104,6 +104,15 @@ const deployLines = (fake: FakeBin) =>
     .filter((l) => !/ (version -json|--version)$/.test(l))
     .map((l) => l.replace(/ -L \d+:/, ' -L <port>:'));
 
+/**
+ * The pool hosts run in parallel, so their calls interleave: everything up to the node host's
+ * playbook keeps its order, what follows is compared as a set of calls.
+ */
+function inHostOrder(lines: string[]): string[] {
+  const node = lines.findIndex((l) => l.startsWith('ansible-playbook -i') && l.includes('/hosts/node/'));
+  return [...lines.slice(0, node + 1), ...lines.slice(node + 1).sort()];
+}
+
 const varsOf = (root: string, name: string) =>
   JSON.parse(readFileSync(hostPaths(root, name).extraVars, 'utf8')) as Record<string, unknown>;
 
@@ -118,7 +127,7 @@ describe('up --cloud aws with pool.hosts: 2', () => {
     const work = workDir(d.configPath, 'ckb-pool', 'aws');
     const lines = deployLines(fake);
     const ansible = lines.filter((l) => l.startsWith('ansible-playbook'));
-    expect(ansible).toEqual(
+    expect([ansible[0], ...ansible.slice(1).sort()]).toEqual(
       ['node', 'pool-0', 'pool-1'].map(
         (n) =>
           `ansible-playbook -i ${hostPaths(work.root, n).inventory} ${PLAYBOOK} -e @${hostPaths(work.root, n).extraVars}`,
@@ -178,7 +187,7 @@ describe('up --cloud aws with pool.hosts: 2', () => {
     expect(deps.out.text).toContain('2 pool hosts behind 127.0.0.1');
   }, 60_000);
 
-  it('renders the same bundles on a second run and runs the same steps in the same order', async () => {
+  it('renders the same bundles on a second run and runs the same steps, the node host first', async () => {
     const { d, fake, sshd } = await setup('aws');
     const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
     expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], deps)).toBe(0);
@@ -195,7 +204,7 @@ describe('up --cloud aws with pool.hosts: 2', () => {
       bundles,
     );
     expect(readdirSync(hostsDir).sort()).toEqual(['node', 'pool-0', 'pool-1']);
-    expect(deployLines(fake).slice(first.length)).toEqual(first);
+    expect(inHostOrder(deployLines(fake).slice(first.length))).toEqual(inHostOrder(first));
     // Only the free-disk floor differs: a re-run needs no room for a new chain.
     const secondVars = ['node', 'pool-0', 'pool-1'].map((n) => varsOf(work.root, n));
     expect(secondVars.map((v) => ({ ...v, ckb_pool_min_free_disk_gb: 0 }))).toEqual(
@@ -203,6 +212,59 @@ describe('up --cloud aws with pool.hosts: 2', () => {
     );
     expect(secondVars.map((v) => v.ckb_pool_min_free_disk_gb)).toEqual([20, 20, 20]);
   }, 120_000);
+
+  it('configures the pool hosts at the same time, each with its own log, and lists each result', async () => {
+    const { d, fake, sshd } = await setup('aws', [
+      // pool-0's playbook is slow: pool-1 must not wait for it.
+      { match: 'ansible-playbook -i', contains: '/hosts/pool-0/', delayMs: 4_000, stdout: 'PLAY RECAP\n' },
+    ]);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], deps)).toBe(0);
+    const out = deps.out.text.split('\n');
+    const pool0Playbook = out.indexOf('[pool-0] ==> ansible-playbook (pool-0)');
+    const pool0Done = out.findIndex((l, i) => i > pool0Playbook && l.startsWith('[pool-0]     ok'));
+    const pool1Playbook = out.indexOf('[pool-1] ==> ansible-playbook (pool-1)');
+    expect(pool0Playbook).toBeGreaterThan(-1);
+    expect(pool1Playbook).toBeGreaterThan(-1);
+    expect(pool1Playbook).toBeLessThan(pool0Done);
+
+    const runLog = readState(workDir(d.configPath, 'ckb-pool', 'aws'), 'aws').lastRun?.log ?? '';
+    for (const n of ['pool-0', 'pool-1']) {
+      const hostLog = runLog.replace(/\.log$/, `.${n}.log`);
+      expect(readFileSync(hostLog, 'utf8')).toContain(`==== ansible-playbook (${n})`);
+      expect(readFileSync(runLog, 'utf8')).toContain(`${n}: log ${hostLog}`);
+      const row = deps.out.text.split('\n').find((l) => l.startsWith(`  ${n}  `)) ?? '';
+      expect(row).toMatch(/ ok \(\d+s\); log /);
+      expect(row.endsWith(`log ${hostLog}`)).toBe(true);
+    }
+    expect(readFileSync(runLog, 'utf8')).not.toContain('==== ansible-playbook (pool-0)');
+  }, 60_000);
+
+  it('fails up naming the pool host that failed and its log, while the other pool host completes', async () => {
+    const { d, fake, sv2, sshd } = await setup('aws', [
+      {
+        match: 'ansible-playbook -i',
+        contains: '/hosts/pool-1/',
+        exit: 2,
+        stdout: 'fatal: [pool-host]: UNREACHABLE! => {"msg": "Connection timed out"}\n',
+      },
+    ]);
+    const deps = testDeps(fake.dir, { cloudSshPort: sshd.port });
+    expect(await runUp(['--config', d.configPath, '--cloud', 'aws'], deps)).toBe(1);
+    const state = readState(workDir(d.configPath, 'ckb-pool', 'aws'), 'aws');
+    const pool1Log = state.lastRun?.log ?? '';
+    expect(pool1Log).toMatch(/\.pool-1\.log$/);
+    expect(deps.err.text).toContain("step 'configure pool hosts' failed");
+    expect(deps.err.text).toContain(`pool-1 failed at 'ansible-playbook (pool-1)'`);
+    expect(deps.err.text).toContain(`Full output: ${pool1Log}`);
+    expect(readFileSync(pool1Log, 'utf8')).toContain('UNREACHABLE');
+    expect(state.completed['ansible-playbook (pool-0)']).toBeDefined();
+    expect(state.completed['ansible-playbook (pool-1)']).toBeUndefined();
+    expect(deps.out.text).toMatch(/ {2}pool-0 {2}ok /);
+    expect(deps.out.text).toContain("  pool-1  FAILED at 'ansible-playbook (pool-1)'");
+    // Nothing after the pool hosts runs: the LB is not declared working.
+    expect(sv2.accepted).toBe(0);
+  }, 60_000);
 
   it('stops before configuring any host when Secrets Manager refuses, naming the permission', async () => {
     const { d, fake, sshd } = await setup('aws', [

@@ -2,7 +2,8 @@
  * `up` for several pool hosts (`pool.hosts` ≥ 2), after Terraform built the cluster:
  *   cluster outputs → ledger password → per-host bundles → role on the node host (CKB node,
  *   monitoring, PostgreSQL on Alibaba Cloud) → role on each pool host → SV2 through the LB.
- * The node host goes first: the pools need its RPC and, on Alibaba Cloud, its database.
+ * The node host goes first: the pools need its RPC and, on Alibaba Cloud, its database. The pool
+ * hosts then run in parallel (bounded), each with its own log and a line in the summary.
  * Every step is idempotent, so a second run renders the same bundles and the role changes
  * nothing (docs/deploy.md, "Several pool hosts").
  */
@@ -13,12 +14,14 @@ import type { PoolDeployConfig } from '../config/types.js';
 import type { HostPartVars } from './ansible.js';
 import { StepFailure } from './context.js';
 import { ensureGeneratedLedgerPassword, readRdsLedgerPassword } from './ledger-password.js';
+import { failedHostsError, formatHostResults, HOST_CONCURRENCY, onEachHost } from './parallel-hosts.js';
 import type { Opened } from './session.js';
 import { summary } from './summary.js';
 import {
   CLOUD_LABEL,
   checkRolePrerequisites,
   type RolePaths,
+  type RoleRun,
   remoteHealth,
   roleRanBefore,
   runRoleOnHost,
@@ -120,6 +123,38 @@ async function ledgerPassword(opened: Opened, cloud: Cloud, secretArn: string | 
   };
 }
 
+/**
+ * The pool hosts, in parallel (at most HOST_CONCURRENCY at a time), each with its own log; a
+ * failing host lets the others finish and then fails `up` naming it and its log.
+ */
+async function configurePoolHosts(
+  opened: Opened,
+  o: UpOptions,
+  pools: ClusterHost[],
+  roleRun: (h: ClusterHost) => RoleRun,
+): Promise<void> {
+  const { session } = opened;
+  session.progress.info(
+    `configuring ${pools.length} pool hosts, ${Math.min(pools.length, HOST_CONCURRENCY)} at a time (one log per host)`,
+  );
+  const results = await onEachHost(session, pools, (h, hostSession) =>
+    runRoleOnHost({ ...opened, session: hostSession }, o, h.record, roleRun(h)),
+  );
+  const table = formatHostResults(results);
+  session.log.line(`pool hosts:\n${table}`);
+  session.progress.info(`pool hosts:\n${table}`);
+  const failure = failedHostsError('configure pool hosts', session.log.path, results);
+  if (failure) {
+    session.state.lastRun = {
+      ...(session.state.lastRun ?? { startedAt: '' }),
+      failedStep: failure.step,
+      log: failure.logPath,
+    };
+    session.saveState();
+    throw failure;
+  }
+}
+
 /** Everything after `terraform output` for a cluster; resolves to the closing summary. */
 export async function configureCluster(
   opened: Opened,
@@ -163,7 +198,11 @@ export async function configureCluster(
       part: { kind: 'pool', index } as const,
     })),
   ];
-  session.state.cluster = { lbAddress: out.lbAddress, pools: hosts.slice(1).map((h) => h.record) };
+  session.state.cluster = {
+    lbAddress: out.lbAddress,
+    pools: hosts.slice(1).map((h) => h.record),
+    database: { host: out.databaseHost, port: CLUSTER_PORT.postgres, tls: addr.database === 'rds' },
+  };
   session.saveState();
 
   const ledger = await session.step(
@@ -182,19 +221,21 @@ export async function configureCluster(
     },
     (n) => `${n} bundles in ${join(work.root, 'hosts')}`,
   );
-  // In order: the pool hosts need the node's RPC (and its PostgreSQL on Alibaba Cloud).
-  for (const h of hosts) {
+  // The node host first: the pool hosts need its RPC (and its PostgreSQL on Alibaba Cloud).
+  const roleRun = (h: ClusterHost) => {
     const firstRun = !roleRanBefore(opened, h.name);
     const disk = h.part.kind === 'node' ? config.instance.diskGb : s.POOL_HOST_DISK_GB;
-    await runRoleOnHost(opened, o, h.record, {
+    return {
       name: h.name,
       paths: hostPaths(work.root, h.name),
       needsPoolImage: h.part.kind === 'pool',
       // A new cloud disk of N GiB has a bit less than N free (OS, Docker); later only a floor.
       minFreeDiskGb: firstRun ? Math.floor(disk * 0.8) : 20,
       part: partVars(cloud, config, addr, h.part, s.vpcCidr),
-    });
-  }
+    };
+  };
+  await runRoleOnHost(opened, o, node, roleRun(hosts[0]));
+  await configurePoolHosts(opened, o, hosts.slice(1), roleRun);
   await verifyStep(opened, out.lbAddress);
   const healthView = await remoteHealth(opened, sshTarget(opened, hosts[1].record));
   return summary({

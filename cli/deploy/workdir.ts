@@ -57,7 +57,12 @@ export interface DeployState {
   target: Target;
   host?: HostRecord;
   /** Several pool hosts: `host` is then the node host; miners connect to `lbAddress`. */
-  cluster?: { lbAddress: string; pools: HostRecord[] };
+  cluster?: {
+    lbAddress: string;
+    pools: HostRecord[];
+    /** The shared ledger: RDS (TLS) or PostgreSQL on the node host; absent before this was recorded. */
+    database?: { host: string; port: number; tls: boolean };
+  };
   /** Step name → ISO time it last completed. */
   completed: Record<string, string>;
   lastRun?: { startedAt: string; finishedAt?: string; failedStep?: string; log?: string };
