@@ -63,6 +63,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/sv2/connection.test.ts',
   'pool/src/translator/v1-session-dialects.test.ts',
   'pool/src/translator/v1-listener.test.ts',
+  'pool/src/miner/v1-client.test.ts',
   'pool/src/translator/v1-session.test.ts',
   'pool/test/pg-pool.test.ts',
   'pool/test/e2e/cli.e2e.test.ts',
