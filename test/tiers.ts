@@ -33,6 +33,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/ckb/notify.test.ts',
   'pool/src/ckb/rpc.test.ts',
   'pool/src/ckb/subscription.test.ts',
+  'pool/src/cli/commands/accounts.test.ts',
   'pool/src/cli/commands/devnet.test.ts',
   'pool/src/cli/commands/header.test.ts',
   'pool/src/cli/dispatch.test.ts',

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { RegisteredAccount } from './account-schema.js';
 import type {
   BlockCounts,
   BlockRow,
@@ -20,6 +21,7 @@ import type {
   RewardRow,
   RewardStatus,
 } from './payout-types.js';
+import { pgRegisterAccount, pgRegisteredAccounts, pgRemoveAccount } from './pg-account-tables.js';
 import { PgBlockHeights } from './pg-heights.js';
 import {
   pgAccountBalance,
@@ -400,6 +402,18 @@ export class PgLedger implements LedgerStore {
       total += n;
       if (n < chunk) return total;
     }
+  }
+
+  registerAccount(name: string, address: string, nowMs = Date.now()): Promise<boolean> {
+    return pgRegisterAccount(this.pool, name, address, nowMs);
+  }
+
+  removeAccount(name: string): Promise<boolean> {
+    return pgRemoveAccount(this.pool, name);
+  }
+
+  registeredAccounts(): Promise<RegisteredAccount[]> {
+    return pgRegisteredAccounts(this.pool);
   }
 
   async shareCount(): Promise<number> {

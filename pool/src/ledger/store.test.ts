@@ -469,4 +469,28 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
       await l.close();
     },
   );
+
+  it.skipIf(skip)(
+    'keeps the registry of accounts.mode registered: register, replace, list, remove, reopen',
+    async () => {
+      const { ledger: l, reopen } = await fresh();
+      expect(await l.registeredAccounts()).toEqual([]);
+      expect(await l.registerAccount('bob', 'ckt1qbob', 1000)).toBe(true);
+      expect(await l.registerAccount('alice', 'ckt1qalice', 2000)).toBe(true);
+      // Registering a name again moves it to the new address.
+      expect(await l.registerAccount('alice', 'ckt1qalice2', 3000)).toBe(false);
+      expect(await l.registeredAccounts()).toEqual([
+        { name: 'alice', address: 'ckt1qalice2', createdAtMs: 3000 },
+        { name: 'bob', address: 'ckt1qbob', createdAtMs: 1000 },
+      ]);
+      expect(await l.removeAccount('bob')).toBe(true);
+      expect(await l.removeAccount('bob')).toBe(false);
+      await l.close();
+      const again = await reopen();
+      expect(await again.registeredAccounts()).toEqual([
+        { name: 'alice', address: 'ckt1qalice2', createdAtMs: 3000 },
+      ]);
+      await again.close();
+    },
+  );
 });

@@ -1,3 +1,4 @@
+import type { RegisteredAccount } from './account-schema.js';
 import type {
   BlockCounts,
   BlockRow,
@@ -99,6 +100,13 @@ export interface LedgerStore {
     message: string | null,
     nowMs?: number,
   ): Awaitable<boolean>;
+  // accounts.mode registered (account-schema.ts): worker names mapped to addresses.
+  /** Maps `name` to `address` (an earlier mapping replaced); true when the name was new. */
+  registerAccount(name: string, address: string, nowMs?: number): Awaitable<boolean>;
+  /** Forgets `name`; false when it was not registered. */
+  removeAccount(name: string): Awaitable<boolean>;
+  /** Every registered name, by name. */
+  registeredAccounts(): Awaitable<RegisteredAccount[]>;
   shareCount(): Awaitable<number>;
   /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
   close(): Awaitable<void>;
