@@ -45,6 +45,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/ledger/pg-ledger.test.ts',
   'pool/src/ledger/store.test.ts',
   'pool/src/payouts/crash.test.ts',
+  'pool/src/payouts/runner.test.ts',
   'pool/src/payouts/payer.test.ts',
   'pool/src/payouts/rewards.test.ts',
   'pool/src/pool/account-registry.test.ts',

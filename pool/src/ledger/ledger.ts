@@ -624,6 +624,11 @@ export class Ledger implements LedgerStore {
     }
   }
 
+  /** A SQLite ledger belongs to one host: its pool is the only payout runner. */
+  holdPayoutRunner(): boolean {
+    return !this.closed;
+  }
+
   shareCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM shares').get() as { n: number }).n;
   }

@@ -34,6 +34,7 @@ import {
   pgSettlePayoutBatch,
   pgSettleReward,
 } from './pg-payout-tables.js';
+import { PgRunnerLock } from './pg-runner-lock.js';
 import { migratePg } from './pg-schema.js';
 import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
 import type { LedgerStore, RecordedBlock } from './store.js';
@@ -87,11 +88,14 @@ export class PgLedger implements LedgerStore {
   private closed = false;
   /** Flushes of this host run one after another (a caller's flush waits for the timer's). */
   private writing: Promise<unknown> = Promise.resolve();
+  private readonly runner: PgRunnerLock;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly opts: PgLedgerOptions,
+    connection: string,
   ) {
+    this.runner = new PgRunnerLock(connection);
     const interval = opts.flushIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => void this.timedFlush(), interval);
@@ -101,8 +105,9 @@ export class PgLedger implements LedgerStore {
 
   /** Connects, creates or migrates the schema (once, however many hosts start together). */
   static async open(url: string, opts: PgLedgerOptions = {}): Promise<PgLedger> {
+    const connection = connectionString(url, opts.password);
     const pool = new pg.Pool({
-      connectionString: connectionString(url, opts.password),
+      connectionString: connection,
       max: opts.maxConnections ?? 4,
       types: numericTypes(),
     });
@@ -114,7 +119,7 @@ export class PgLedger implements LedgerStore {
       await pool.end();
       throw err;
     }
-    return new PgLedger(pool, opts);
+    return new PgLedger(pool, opts, connection);
   }
 
   recordShare(share: ShareRecord): void {
@@ -416,6 +421,11 @@ export class PgLedger implements LedgerStore {
     return pgRegisteredAccounts(this.pool);
   }
 
+  /** One payout runner among the hosts of this database (pg-runner-lock.ts). */
+  holdPayoutRunner(): Promise<boolean> {
+    return this.closed ? Promise.resolve(false) : this.runner.hold();
+  }
+
   async shareCount(): Promise<number> {
     return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM shares')).rows[0]?.n ?? 0;
   }
@@ -428,6 +438,7 @@ export class PgLedger implements LedgerStore {
     try {
       await this.flush();
     } finally {
+      await this.runner.release();
       await this.pool.end();
     }
   }

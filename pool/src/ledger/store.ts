@@ -107,6 +107,11 @@ export interface LedgerStore {
   removeAccount(name: string): Awaitable<boolean>;
   /** Every registered name, by name. */
   registeredAccounts(): Awaitable<RegisteredAccount[]>;
+  /**
+   * Whether this host may run a payout cycle now: with several hosts on one PostgreSQL ledger
+   * only the holder of the runner lock does (pg-runner-lock.ts); a SQLite ledger has one host.
+   */
+  holdPayoutRunner(): Awaitable<boolean>;
   shareCount(): Awaitable<number>;
   /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
   close(): Awaitable<void>;
