@@ -502,8 +502,13 @@ export class Ledger implements LedgerStore {
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs = Date.now(),
+    committedBlock: number | null = null,
   ): boolean {
-    return this.payouts.settlePayoutBatch(id, status, message, nowMs);
+    return this.payouts.settlePayoutBatch(id, status, message, nowMs, committedBlock);
+  }
+
+  reopenPayoutBatch(id: number, message: string, nowMs = Date.now()): boolean {
+    return this.payouts.reopenPayoutBatch(id, message, nowMs);
   }
 
   registerAccount(name: string, address: string, nowMs = Date.now()): boolean {

@@ -30,6 +30,7 @@ import {
   pgCreatePayoutBatch,
   pgPayoutBatches,
   pgRecordReward,
+  pgReopenPayoutBatch,
   pgRewards,
   pgSettlePayoutBatch,
   pgSettleReward,
@@ -329,8 +330,9 @@ export class PgLedger implements LedgerStore {
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs = Date.now(),
+    committedBlock: number | null = null,
   ): Promise<boolean> {
-    return pgSettlePayoutBatch(this.pool, id, status, message, nowMs);
+    return pgSettlePayoutBatch(this.pool, id, status, message, nowMs, committedBlock);
   }
 
   unresolvedBlocks(): Promise<BlockRow[]> {
@@ -419,6 +421,10 @@ export class PgLedger implements LedgerStore {
 
   registeredAccounts(): Promise<RegisteredAccount[]> {
     return pgRegisteredAccounts(this.pool);
+  }
+
+  reopenPayoutBatch(id: number, message: string, nowMs = Date.now()): Promise<boolean> {
+    return pgReopenPayoutBatch(this.pool, id, message, nowMs);
   }
 
   /** One payout runner among the hosts of this database (pg-runner-lock.ts). */

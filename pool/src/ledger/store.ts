@@ -93,13 +93,19 @@ export interface LedgerStore {
   createPayoutBatch(batch: NewPayoutBatch, nowMs?: number): Awaitable<number>;
   /** Newest first. */
   payoutBatches(status?: PayoutBatchStatus, limit?: number): Awaitable<PayoutBatchRow[]>;
-  /** Settles a pending batch; `failed` restores its debits. False when it was not pending. */
+  /**
+   * Settles a pending batch; `failed` restores its debits; `committed` records the block it was
+   * seen in (re-checked against reorgs). False when it was not pending.
+   */
   settlePayoutBatch(
     id: number,
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs?: number,
+    committedBlock?: number | null,
   ): Awaitable<boolean>;
+  /** A committed batch whose transaction left the main chain goes back to pending (still debited). */
+  reopenPayoutBatch(id: number, message: string, nowMs?: number): Awaitable<boolean>;
   // accounts.mode registered (account-schema.ts): worker names mapped to addresses.
   /** Maps `name` to `address` (an earlier mapping replaced); true when the name was new. */
   registerAccount(name: string, address: string, nowMs?: number): Awaitable<boolean>;

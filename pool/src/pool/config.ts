@@ -313,6 +313,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 24,
     doc: "Blocks past a reward's cellbase (on top of the chain's cellbase maturity, 4 epochs on mainnet) before its credits become payable, and past a payout transaction before it counts as paid.",
   })
+  .field('payouts.recheckDepth', int(0, 100_000), {
+    default: 100,
+    doc: 'Blocks a committed payout transaction is re-checked against reorgs (never fewer than `payouts.confirmations`): until it is this deep, a batch whose transaction left the main chain goes back to pending and the same signed transaction is sent again, never rebuilt.',
+  })
   .field('payouts.intervalMinutes', num(1, 10_080), {
     default: 60,
     doc: '`serve` runs a payout cycle this often: record and mature rewards, settle sent batches, send at most one new batch.',

@@ -23,6 +23,7 @@ export function payoutSettings(config: PoolConfig): PayoutSettings {
     thresholdShannons: BigInt(Math.round(p.threshold * 1e8)),
     maxFeeRate: BigInt(p.maxFeeRate),
     confirmations: p.confirmations,
+    recheckDepth: Math.max(p.recheckDepth, p.confirmations),
   };
 }
 
