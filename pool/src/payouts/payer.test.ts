@@ -272,4 +272,52 @@ describe('a committed payout and reorgs', () => {
     expect(ledger.payoutBatches('committed')).toHaveLength(1);
     await ledger.close();
   });
+
+  it('waits for an earlier batch whose change a later batch spends, instead of failing the later one', async () => {
+    const ctx = await setup([200n * CKB, 300n * CKB]);
+    const { chain, rpc, ledger, payer, wallet, miners, onChain, cellbaseMaturity } = ctx;
+    const [m0, m1] = miners as [(typeof miners)[0], (typeof miners)[0]];
+    const tip = await rpc.getTipHeader();
+    const cells = await spendableWalletCells(rpc, chain.walletLockJson, cellbaseMaturity, BigInt(tip.epoch));
+    const first = await buildBatch({
+      signer: wallet.signer,
+      walletLock: wallet.lock,
+      cells,
+      outputs: [{ address: m0.address, amount: 200n * CKB, lock: m0.lock }],
+      feeRate: 1000n,
+    });
+    // The second batch spends the first one's change: as after a reorg took both off the chain.
+    const change = first.tx.outputs[1];
+    if (!change) throw new Error('no change output');
+    const second = await buildBatch({
+      signer: wallet.signer,
+      walletLock: wallet.lock,
+      cells: [{ txHash: first.txHash, index: 1, capacity: change.capacity, blockNumber: 0n }],
+      outputs: [{ address: m1.address, amount: 300n * CKB, lock: m1.lock }],
+      feeRate: 1000n,
+    });
+    for (const [b, m, amount] of [
+      [first, m0, 200n * CKB],
+      [second, m1, 300n * CKB],
+    ] as const)
+      ledger.createPayoutBatch({
+        txHash: b.txHash,
+        txJson: b.txJson,
+        fee: b.fee,
+        outputs: [{ address: m.address, amount }],
+      });
+    // Neither was ever sent: the first goes out again, the second waits for it.
+    expect((await payer.run()).settled).toMatchObject({ failed: 0, resent: 1 });
+    chain.mineOn();
+    chain.mineOn();
+    const next = await payer.run();
+    expect(next.settled).toMatchObject({ committed: 1, failed: 0, resent: 1 });
+    chain.mineOn();
+    chain.mineOn();
+    expect((await payer.run()).settled).toMatchObject({ committed: 1, failed: 0 });
+    expect(ledger.payoutBatches().map((b) => b.status)).toEqual(['committed', 'committed']);
+    expect(await onChain(m0.lock)).toBe(200n * CKB);
+    expect(await onChain(m1.lock)).toBe(300n * CKB);
+    await ledger.close();
+  });
 });
