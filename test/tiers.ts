@@ -52,6 +52,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/pool/blocks.test.ts',
   'pool/src/pool/drain.test.ts',
   'pool/src/pool/instances/instances.test.ts',
+  'pool/src/pool/instances/registered-instances.test.ts',
   'pool/src/pool/pool-parts.test.ts',
   'pool/src/pool/serve-cli.test.ts',
   'pool/src/pool/server.test.ts',
