@@ -34,6 +34,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/ckb/rpc.test.ts',
   'pool/src/ckb/subscription.test.ts',
   'pool/src/cli/commands/accounts.test.ts',
+  'pool/src/cli/commands/payouts-runner.test.ts',
   'pool/src/cli/commands/devnet.test.ts',
   'pool/src/cli/commands/header.test.ts',
   'pool/src/cli/dispatch.test.ts',

@@ -15,7 +15,6 @@ import {
 } from '../../test/support/payout-chain.js';
 import { startTestPostgres } from '../../test/support/postgres.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
-import command from '../cli/commands/payouts.js';
 import { PgLedger } from '../ledger/pg-ledger.js';
 import { addressOf } from './accounts.js';
 import { PayoutSchedule } from './schedule.js';
@@ -165,22 +164,4 @@ describe('one payout runner per cluster on a shared PostgreSQL ledger', () => {
     },
     60_000,
   );
-
-  it.skipIf(skip)('ckb-pool payouts run is refused while a pool host holds the lock', async () => {
-    const url = await (pgServer.server as NonNullable<typeof pgServer.server>).newDatabase();
-    const dir = mkdtempSync(join(tmpdir(), 'payout-runner-cli-'));
-    const config = join(dir, 'pool.yaml');
-    writeFileSync(
-      config,
-      `chain: dev\nnode:\n  rpcUrl: http://127.0.0.1:1\nsv2:\n  authorityKeyFile: authority.key\nledger:\n  url: ${url}\npayouts:\n  enabled: true\n  walletKeyFile: wallet.key\n  operatorAddress: ckt1q\n`,
-    );
-    const serving = await PgLedger.open(url, { flushIntervalMs: 0 });
-    expect(await serving.holdPayoutRunner()).toBe(true);
-    await expect(command.run(['run', '--config', config])).rejects.toThrow(/holds the payout runner lock/);
-    await serving.close();
-    // Free again: the command gets past the lock (and stops at the settings check instead).
-    await expect(command.run(['run', '--config', config])).rejects.toThrow(
-      /operatorAddress is not an address/,
-    );
-  });
 });
