@@ -75,6 +75,15 @@ export class TxPool {
     return hash;
   }
 
+  /**
+   * Forgets every pending transaction, as a node restarted without its pool file does: how a
+   * test makes the node lose a transaction a reorg put back in the pool.
+   */
+  clear(): void {
+    this.pending.clear();
+    this.spentBy.clear();
+  }
+
   get(hash: string): PendingTx | null {
     return this.pending.get(hash) ?? null;
   }

@@ -1,4 +1,6 @@
 import Database from 'better-sqlite3';
+import { accountTablesSql, type RegisteredAccount } from './account-schema.js';
+import { AccountTables } from './account-tables.js';
 import { BlockHeights } from './heights.js';
 import { AWAITING_REWARD_WHERE, PAYOUT_TABLES_SQL, PayoutTables } from './payout-tables.js';
 import type {
@@ -144,7 +146,7 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 // MIGRATIONS path to SCHEMA_VERSION, so no step exists only for upgraded pools.
 
 /** The schema this code reads and writes; `meta.schema_version` of a migrated file. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Migration to version N (key) from N − 1, each run once, in its own transaction together with
@@ -161,6 +163,13 @@ const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
   },
   // Rewards as the chain paid them, credits per account, payout batches (payout-tables.ts).
   3: (db) => db.exec(PAYOUT_TABLES_SQL),
+  // Registered accounts, and the block a payout batch was committed in (account-schema.ts).
+  4: (db) => {
+    db.exec(accountTablesSql('INTEGER'));
+    const cols = db.prepare('PRAGMA table_info(payout_batches)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'committed_block'))
+      db.exec('ALTER TABLE payout_batches ADD COLUMN committed_block INTEGER');
+  },
 };
 
 /** The file's schema version (a fresh file starts at 1, the SCHEMA above). */
@@ -210,6 +219,7 @@ export class Ledger implements LedgerStore {
   private readonly stmts;
   private readonly heights: BlockHeights;
   private readonly payouts: PayoutTables;
+  private readonly accounts: AccountTables;
   private readonly flushTx: (shares: ShareRecord[], rejected: Map<string, RejectedCount>) => void;
 
   constructor(
@@ -226,6 +236,7 @@ export class Ledger implements LedgerStore {
       migrate(this.db);
       this.heights = new BlockHeights(this.db);
       this.payouts = new PayoutTables(this.db);
+      this.accounts = new AccountTables(this.db);
     } catch (err) {
       this.db.close();
       throw err;
@@ -491,8 +502,25 @@ export class Ledger implements LedgerStore {
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs = Date.now(),
+    committedBlock: number | null = null,
   ): boolean {
-    return this.payouts.settlePayoutBatch(id, status, message, nowMs);
+    return this.payouts.settlePayoutBatch(id, status, message, nowMs, committedBlock);
+  }
+
+  reopenPayoutBatch(id: number, message: string, nowMs = Date.now()): boolean {
+    return this.payouts.reopenPayoutBatch(id, message, nowMs);
+  }
+
+  registerAccount(name: string, address: string, nowMs = Date.now()): boolean {
+    return this.accounts.register(name, address, nowMs);
+  }
+
+  removeAccount(name: string): boolean {
+    return this.accounts.remove(name);
+  }
+
+  registeredAccounts(): RegisteredAccount[] {
+    return this.accounts.list();
   }
 
   /** Blocks with no verdict yet (pending or submitted), oldest first. */
@@ -599,6 +627,11 @@ export class Ledger implements LedgerStore {
       total += n;
       if (n < chunk) return total;
     }
+  }
+
+  /** A SQLite ledger belongs to one host: its pool is the only payout runner. */
+  holdPayoutRunner(): boolean {
+    return !this.closed;
   }
 
   shareCount(): number {

@@ -27,7 +27,7 @@ const REWARD_COLUMNS = `block_id AS blockId, shannons, reward_block_number AS re
   reward_block_hash AS rewardBlockHash, reward_epoch AS rewardEpoch, status, message,
   updated_at_ms AS updatedAtMs`;
 const BATCH_COLUMNS = `id, tx_hash AS txHash, tx_json AS txJson, fee, status, message,
-  created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs`;
+  created_at_ms AS createdAtMs, updated_at_ms AS updatedAtMs, committed_block AS committedBlock`;
 
 type Big<T> = { [K in keyof T]: T[K] extends number ? bigint : T[K] };
 
@@ -178,6 +178,7 @@ export class PayoutTables {
       id: Number(r.id),
       createdAtMs: Number(r.createdAtMs),
       updatedAtMs: Number(r.updatedAtMs),
+      committedBlock: r.committedBlock === null ? null : Number(r.committedBlock),
       outputs: outs.all(r.id) as { address: string; amount: bigint }[],
     }));
   }
@@ -188,12 +189,25 @@ export class PayoutTables {
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs: number,
+    committedBlock: number | null = null,
   ): boolean {
     const info = this.db
       .prepare(
-        "UPDATE payout_batches SET status = ?, message = ?, updated_at_ms = ? WHERE id = ? AND status = 'pending'",
+        `UPDATE payout_batches SET status = ?, message = ?, updated_at_ms = ?, committed_block = ?
+         WHERE id = ? AND status = 'pending'`,
       )
-      .run(status, message, nowMs, id);
+      .run(status, message, nowMs, status === 'committed' ? committedBlock : null, id);
+    return info.changes > 0;
+  }
+
+  /** A committed batch whose block left the main chain: pending again. False when not committed. */
+  reopenPayoutBatch(id: number, message: string, nowMs: number): boolean {
+    const info = this.db
+      .prepare(
+        `UPDATE payout_batches SET status = 'pending', message = ?, updated_at_ms = ?, committed_block = NULL
+         WHERE id = ? AND status = 'committed'`,
+      )
+      .run(message, nowMs, id);
     return info.changes > 0;
   }
 }

@@ -77,6 +77,11 @@ export interface PayoutBatchRow extends NewPayoutBatch {
   id: number;
   status: PayoutBatchStatus;
   message: string | null;
+  /**
+   * The block a committed batch was seen in (null otherwise, and for batches committed before
+   * schema version 4): the payer re-checks it against reorgs until it is deep enough.
+   */
+  committedBlock: number | null;
   createdAtMs: number;
   updatedAtMs: number;
 }

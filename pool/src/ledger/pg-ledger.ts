@@ -1,4 +1,5 @@
 import pg from 'pg';
+import type { RegisteredAccount } from './account-schema.js';
 import type {
   BlockCounts,
   BlockRow,
@@ -20,6 +21,7 @@ import type {
   RewardRow,
   RewardStatus,
 } from './payout-types.js';
+import { pgRegisterAccount, pgRegisteredAccounts, pgRemoveAccount } from './pg-account-tables.js';
 import { PgBlockHeights } from './pg-heights.js';
 import {
   pgAccountBalance,
@@ -28,10 +30,12 @@ import {
   pgCreatePayoutBatch,
   pgPayoutBatches,
   pgRecordReward,
+  pgReopenPayoutBatch,
   pgRewards,
   pgSettlePayoutBatch,
   pgSettleReward,
 } from './pg-payout-tables.js';
+import { PgRunnerLock } from './pg-runner-lock.js';
 import { migratePg } from './pg-schema.js';
 import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
 import type { LedgerStore, RecordedBlock } from './store.js';
@@ -85,11 +89,14 @@ export class PgLedger implements LedgerStore {
   private closed = false;
   /** Flushes of this host run one after another (a caller's flush waits for the timer's). */
   private writing: Promise<unknown> = Promise.resolve();
+  private readonly runner: PgRunnerLock;
 
   private constructor(
     readonly pool: pg.Pool,
     private readonly opts: PgLedgerOptions,
+    connection: string,
   ) {
+    this.runner = new PgRunnerLock(connection);
     const interval = opts.flushIntervalMs ?? 1000;
     if (interval > 0) {
       this.timer = setInterval(() => void this.timedFlush(), interval);
@@ -99,8 +106,9 @@ export class PgLedger implements LedgerStore {
 
   /** Connects, creates or migrates the schema (once, however many hosts start together). */
   static async open(url: string, opts: PgLedgerOptions = {}): Promise<PgLedger> {
+    const connection = connectionString(url, opts.password);
     const pool = new pg.Pool({
-      connectionString: connectionString(url, opts.password),
+      connectionString: connection,
       max: opts.maxConnections ?? 4,
       types: numericTypes(),
     });
@@ -112,7 +120,7 @@ export class PgLedger implements LedgerStore {
       await pool.end();
       throw err;
     }
-    return new PgLedger(pool, opts);
+    return new PgLedger(pool, opts, connection);
   }
 
   recordShare(share: ShareRecord): void {
@@ -322,8 +330,9 @@ export class PgLedger implements LedgerStore {
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs = Date.now(),
+    committedBlock: number | null = null,
   ): Promise<boolean> {
-    return pgSettlePayoutBatch(this.pool, id, status, message, nowMs);
+    return pgSettlePayoutBatch(this.pool, id, status, message, nowMs, committedBlock);
   }
 
   unresolvedBlocks(): Promise<BlockRow[]> {
@@ -402,6 +411,27 @@ export class PgLedger implements LedgerStore {
     }
   }
 
+  registerAccount(name: string, address: string, nowMs = Date.now()): Promise<boolean> {
+    return pgRegisterAccount(this.pool, name, address, nowMs);
+  }
+
+  removeAccount(name: string): Promise<boolean> {
+    return pgRemoveAccount(this.pool, name);
+  }
+
+  registeredAccounts(): Promise<RegisteredAccount[]> {
+    return pgRegisteredAccounts(this.pool);
+  }
+
+  reopenPayoutBatch(id: number, message: string, nowMs = Date.now()): Promise<boolean> {
+    return pgReopenPayoutBatch(this.pool, id, message, nowMs);
+  }
+
+  /** One payout runner among the hosts of this database (pg-runner-lock.ts). */
+  holdPayoutRunner(): Promise<boolean> {
+    return this.closed ? Promise.resolve(false) : this.runner.hold();
+  }
+
   async shareCount(): Promise<number> {
     return (await this.pool.query<{ n: number }>('SELECT COUNT(*) AS n FROM shares')).rows[0]?.n ?? 0;
   }
@@ -414,6 +444,7 @@ export class PgLedger implements LedgerStore {
     try {
       await this.flush();
     } finally {
+      await this.runner.release();
       await this.pool.end();
     }
   }

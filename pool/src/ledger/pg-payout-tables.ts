@@ -30,7 +30,7 @@ const REWARD_COLUMNS = `block_id AS "blockId", shannons::text AS shannons, rewar
   reward_block_hash AS "rewardBlockHash", reward_epoch AS "rewardEpoch", status, message,
   updated_at_ms AS "updatedAtMs"`;
 const BATCH_COLUMNS = `id, tx_hash AS "txHash", tx_json AS "txJson", fee::text AS fee, status, message,
-  created_at_ms AS "createdAtMs", updated_at_ms AS "updatedAtMs"`;
+  created_at_ms AS "createdAtMs", updated_at_ms AS "updatedAtMs", committed_block AS "committedBlock"`;
 
 type Text<T, K extends keyof T> = Omit<T, K> & { [P in K]: string };
 
@@ -167,10 +167,27 @@ export async function pgSettlePayoutBatch(
   status: Exclude<PayoutBatchStatus, 'pending'>,
   message: string | null,
   nowMs: number,
+  committedBlock: number | null = null,
 ): Promise<boolean> {
   const r = await c.query(
-    "UPDATE payout_batches SET status = $1, message = $2, updated_at_ms = $3 WHERE id = $4 AND status = 'pending'",
-    [status, message, nowMs, id],
+    `UPDATE payout_batches SET status = $1, message = $2, updated_at_ms = $3, committed_block = $5
+     WHERE id = $4 AND status = 'pending'`,
+    [status, message, nowMs, id, status === 'committed' ? committedBlock : null],
+  );
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** A committed batch whose block left the main chain: pending again. False when not committed. */
+export async function pgReopenPayoutBatch(
+  c: pg.Pool,
+  id: number,
+  message: string,
+  nowMs: number,
+): Promise<boolean> {
+  const r = await c.query(
+    `UPDATE payout_batches SET status = 'pending', message = $1, updated_at_ms = $2, committed_block = NULL
+     WHERE id = $3 AND status = 'committed'`,
+    [message, nowMs, id],
   );
   return (r.rowCount ?? 0) > 0;
 }

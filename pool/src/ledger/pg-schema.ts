@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { accountTablesSql } from './account-schema.js';
 import { SCHEMA_VERSION } from './ledger.js';
 import { PG_PAYOUT_TABLES_SQL } from './pg-payout-tables.js';
 
@@ -66,6 +67,8 @@ const MIGRATIONS: Record<number, string> = {
       CREATE UNIQUE INDEX IF NOT EXISTS blocks_one_confirmed_per_height ON blocks(height)
         WHERE chain_status = 'confirmed';`,
   3: PG_PAYOUT_TABLES_SQL,
+  4: `${accountTablesSql('BIGINT')}
+      ALTER TABLE payout_batches ADD COLUMN IF NOT EXISTS committed_block BIGINT;`,
 };
 
 async function versionOf(client: pg.PoolClient): Promise<number> {

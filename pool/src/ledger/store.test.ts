@@ -469,4 +469,61 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
       await l.close();
     },
   );
+
+  it.skipIf(skip)(
+    'records the block of a committed batch and reopens it after a reorg, still debited',
+    async () => {
+      const { ledger: l } = await fresh();
+      l.recordShare({ worker: 'a', difficulty: 1, timeMs: 0, height: 1 });
+      const { id } = await l.addPendingBlock(block('a', 'a', 1), 1);
+      await l.recordReward(
+        { blockId: id, shannons: 300n, rewardBlockNumber: 12, rewardBlockHash: '0x12', rewardEpoch: '0x6' },
+        [{ account: 'ckt1a', amount: 300n, payable: true, kind: 'miner' }],
+      );
+      await l.settleReward(id, 'matured', null);
+      const b = await l.createPayoutBatch(
+        { txHash: '0xf1', txJson: '{}', fee: 1n, outputs: [{ address: 'ckt1a', amount: 300n }] },
+        1000,
+      );
+      const state = async () => {
+        const [row] = await l.payoutBatches();
+        const [bal] = await l.accountBalances();
+        return [row?.status, row?.committedBlock, bal?.balance, bal?.paid];
+      };
+      expect(await state()).toEqual(['pending', null, 0n, 0n]);
+      expect(await l.settlePayoutBatch(b, 'committed', null, 2000, 77)).toBe(true);
+      expect(await state()).toEqual(['committed', 77, 0n, 300n]);
+      expect(await l.reopenPayoutBatch(b, 'reorg', 3000)).toBe(true);
+      expect(await l.reopenPayoutBatch(b, 'reorg', 3000)).toBe(false);
+      expect(await state()).toEqual(['pending', null, 0n, 0n]);
+      expect((await l.payoutBatches())[0]?.message).toBe('reorg');
+      expect(await l.settlePayoutBatch(b, 'committed', null, 4000, 80)).toBe(true);
+      expect(await state()).toEqual(['committed', 80, 0n, 300n]);
+      await l.close();
+    },
+  );
+
+  it.skipIf(skip)(
+    'keeps the registry of accounts.mode registered: register, replace, list, remove, reopen',
+    async () => {
+      const { ledger: l, reopen } = await fresh();
+      expect(await l.registeredAccounts()).toEqual([]);
+      expect(await l.registerAccount('bob', 'ckt1qbob', 1000)).toBe(true);
+      expect(await l.registerAccount('alice', 'ckt1qalice', 2000)).toBe(true);
+      // Registering a name again moves it to the new address.
+      expect(await l.registerAccount('alice', 'ckt1qalice2', 3000)).toBe(false);
+      expect(await l.registeredAccounts()).toEqual([
+        { name: 'alice', address: 'ckt1qalice2', createdAtMs: 3000 },
+        { name: 'bob', address: 'ckt1qbob', createdAtMs: 1000 },
+      ]);
+      expect(await l.removeAccount('bob')).toBe(true);
+      expect(await l.removeAccount('bob')).toBe(false);
+      await l.close();
+      const again = await reopen();
+      expect(await again.registeredAccounts()).toEqual([
+        { name: 'alice', address: 'ckt1qalice2', createdAtMs: 3000 },
+      ]);
+      await again.close();
+    },
+  );
 });

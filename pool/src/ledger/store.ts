@@ -1,3 +1,4 @@
+import type { RegisteredAccount } from './account-schema.js';
 import type {
   BlockCounts,
   BlockRow,
@@ -92,13 +93,31 @@ export interface LedgerStore {
   createPayoutBatch(batch: NewPayoutBatch, nowMs?: number): Awaitable<number>;
   /** Newest first. */
   payoutBatches(status?: PayoutBatchStatus, limit?: number): Awaitable<PayoutBatchRow[]>;
-  /** Settles a pending batch; `failed` restores its debits. False when it was not pending. */
+  /**
+   * Settles a pending batch; `failed` restores its debits; `committed` records the block it was
+   * seen in (re-checked against reorgs). False when it was not pending.
+   */
   settlePayoutBatch(
     id: number,
     status: Exclude<PayoutBatchStatus, 'pending'>,
     message: string | null,
     nowMs?: number,
+    committedBlock?: number | null,
   ): Awaitable<boolean>;
+  /** A committed batch whose transaction left the main chain goes back to pending (still debited). */
+  reopenPayoutBatch(id: number, message: string, nowMs?: number): Awaitable<boolean>;
+  // accounts.mode registered (account-schema.ts): worker names mapped to addresses.
+  /** Maps `name` to `address` (an earlier mapping replaced); true when the name was new. */
+  registerAccount(name: string, address: string, nowMs?: number): Awaitable<boolean>;
+  /** Forgets `name`; false when it was not registered. */
+  removeAccount(name: string): Awaitable<boolean>;
+  /** Every registered name, by name. */
+  registeredAccounts(): Awaitable<RegisteredAccount[]>;
+  /**
+   * Whether this host may run a payout cycle now: with several hosts on one PostgreSQL ledger
+   * only the holder of the runner lock does (pg-runner-lock.ts); a SQLite ledger has one host.
+   */
+  holdPayoutRunner(): Awaitable<boolean>;
   shareCount(): Awaitable<number>;
   /** Flushes, stops the timer and closes the connection(s). Safe to call twice. */
   close(): Awaitable<void>;

@@ -142,6 +142,10 @@ export class Sv2Feed implements WorkFeed {
           this.c.refuse?.(
             `the pool refuses every share of ${this.c.user} (not-an-address): it credits only names that start with a CKB address of its chain (--user <address>[.<worker>])`,
           );
+        else if (v.code === 'unregistered-name')
+          this.c.refuse?.(
+            `the pool refuses every share of ${this.c.user} (unregistered-name): it credits only names registered with \`ckb-pool accounts register\``,
+          );
         return;
       }
       this.tally.accept(isBlock);

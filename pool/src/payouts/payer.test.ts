@@ -41,8 +41,8 @@ async function addressOfKey(key: string): Promise<{ address: string; lock: ccc.S
 }
 
 /** A pool whose wallet holds matured cellbases and whose ledger owes `owed` to each address. */
-async function setup(owed: bigint[]) {
-  chain = await startPayoutChain();
+async function setup(owed: bigint[], o: { forks?: 'accept'; recheckDepth?: number } = {}) {
+  chain = await startPayoutChain(o.forks);
   for (let i = 0; i < 18; i++) chain.mineOn(); // blocks 12..18 pay the wallet; 12..16 matured at tip 18
   const rpc = new CkbRpcClient(chain.devnet.rpcUrl, { timeoutMs: 5000 });
   const ledger = new Ledger(join(mkdtempSync(join(tmpdir(), 'payer-')), 'ledger.sqlite'), {
@@ -70,6 +70,7 @@ async function setup(owed: bigint[]) {
     maxOutputs: 100,
     maxFeeRate: 10_000n,
     confirmations: 1,
+    ...(o.recheckDepth !== undefined && { recheckDepth: o.recheckDepth }),
     cellbaseMaturity,
   });
   const onChain = async (lock: ccc.Script) =>
@@ -201,6 +202,122 @@ describe('payouts exactly once', () => {
     expect((await payer.run()).settled.committed).toBe(1);
     expect(await onChain(miners[0]?.lock as ccc.Script)).toBe(300n * CKB);
     expect(ledger.accountBalances()[0]).toMatchObject({ balance: 0n, paid: 300n * CKB });
+    await ledger.close();
+  });
+});
+
+describe('a committed payout and reorgs', () => {
+  /** Pays 200 CKB, commits it one block deep; returns the block before the payout's block. */
+  async function committedPayout(recheckDepth: number) {
+    const ctx = await setup([200n * CKB], { forks: 'accept', recheckDepth });
+    const { chain, payer, ledger } = ctx;
+    const sent = await payer.run();
+    const forkPoint = chain.devnet.chain.tip();
+    chain.mineOn(); // commits it
+    chain.mineOn();
+    expect((await payer.run()).settled.committed).toBe(1);
+    const [batch] = ledger.payoutBatches('committed');
+    expect(batch?.committedBlock).toBe(Number(forkPoint.block.header.number) + 1);
+    return { ...ctx, forkPoint, txHash: sent.batch?.txHash as string };
+  }
+
+  /** A longer branch from `forkPoint` without the payout; the node then forgets it entirely. */
+  function reorgAndForget(c: PayoutChain, forkPoint: ReturnType<PayoutChain['mineOn']>, txHash: string) {
+    c.mineOn(c.mineOn(c.mineOn(forkPoint)));
+    expect(c.devnet.chain.cells.transaction(txHash)).toBeNull();
+    c.devnet.chain.txPool.clear();
+  }
+
+  it('sends the same transaction again when its block leaves the main chain, and pays once', async () => {
+    const ctx = await committedPayout(10);
+    const { chain, ledger, payer, miners, onChain, metrics, lines, txHash } = ctx;
+    reorgAndForget(chain, ctx.forkPoint, txHash);
+    expect(await onChain(miners[0]?.lock as ccc.Script)).toBe(0n);
+    const run = await payer.run();
+    expect(run).toMatchObject({
+      settled: { reorged: 1, resent: 1 },
+      batch: null,
+      reason: 'a payout batch is still pending',
+    });
+    // Pending again: still debited (nothing to pay twice), no longer counted as paid.
+    expect(ledger.payoutBatches().map((b) => [b.txHash, b.status])).toEqual([[txHash, 'pending']]);
+    expect(ledger.accountBalances()[0]).toMatchObject({ balance: 0n, paid: 0n });
+    expect(lines.some((l) => l.level === 40 && /left the main chain/.test(String(l.msg)))).toBe(true);
+    expect((await metrics.batches.get()).values.find((v) => v.labels.outcome === 'reorged')?.value).toBe(1);
+    chain.mineOn();
+    chain.mineOn();
+    expect((await payer.run()).settled.committed).toBe(1);
+    expect(ledger.payoutBatches().map((b) => [b.txHash, b.status])).toEqual([[txHash, 'committed']]);
+    expect(await onChain(miners[0]?.lock as ccc.Script)).toBe(200n * CKB);
+    expect(ledger.accountBalances()[0]).toMatchObject({ balance: 0n, paid: 200n * CKB });
+    await ledger.close();
+  });
+
+  it('keeps a payout committed when a reorg re-commits it in another block', async () => {
+    const ctx = await committedPayout(10);
+    const { chain, ledger, payer, txHash, forkPoint } = ctx;
+    chain.mineOn(chain.mineOn(chain.mineOn(forkPoint))); // re-pooled by the node…
+    chain.mineOn(); // …and committed again on the new branch
+    const run = await payer.run();
+    expect(run.settled.reorged).toBe(0);
+    expect(ledger.payoutBatches().map((b) => [b.txHash, b.status])).toEqual([[txHash, 'committed']]);
+    await ledger.close();
+  });
+
+  it('stops re-checking a payout once it is recheckDepth deep', async () => {
+    const ctx = await committedPayout(1);
+    const { chain, ledger, payer, txHash, forkPoint } = ctx;
+    reorgAndForget(chain, forkPoint, txHash);
+    expect((await payer.run()).settled.reorged).toBe(0);
+    expect(ledger.payoutBatches('committed')).toHaveLength(1);
+    await ledger.close();
+  });
+
+  it('waits for an earlier batch whose change a later batch spends, instead of failing the later one', async () => {
+    const ctx = await setup([200n * CKB, 300n * CKB]);
+    const { chain, rpc, ledger, payer, wallet, miners, onChain, cellbaseMaturity } = ctx;
+    const [m0, m1] = miners as [(typeof miners)[0], (typeof miners)[0]];
+    const tip = await rpc.getTipHeader();
+    const cells = await spendableWalletCells(rpc, chain.walletLockJson, cellbaseMaturity, BigInt(tip.epoch));
+    const first = await buildBatch({
+      signer: wallet.signer,
+      walletLock: wallet.lock,
+      cells,
+      outputs: [{ address: m0.address, amount: 200n * CKB, lock: m0.lock }],
+      feeRate: 1000n,
+    });
+    // The second batch spends the first one's change: as after a reorg took both off the chain.
+    const change = first.tx.outputs[1];
+    if (!change) throw new Error('no change output');
+    const second = await buildBatch({
+      signer: wallet.signer,
+      walletLock: wallet.lock,
+      cells: [{ txHash: first.txHash, index: 1, capacity: change.capacity, blockNumber: 0n }],
+      outputs: [{ address: m1.address, amount: 300n * CKB, lock: m1.lock }],
+      feeRate: 1000n,
+    });
+    for (const [b, m, amount] of [
+      [first, m0, 200n * CKB],
+      [second, m1, 300n * CKB],
+    ] as const)
+      ledger.createPayoutBatch({
+        txHash: b.txHash,
+        txJson: b.txJson,
+        fee: b.fee,
+        outputs: [{ address: m.address, amount }],
+      });
+    // Neither was ever sent: the first goes out again, the second waits for it.
+    expect((await payer.run()).settled).toMatchObject({ failed: 0, resent: 1 });
+    chain.mineOn();
+    chain.mineOn();
+    const next = await payer.run();
+    expect(next.settled).toMatchObject({ committed: 1, failed: 0, resent: 1 });
+    chain.mineOn();
+    chain.mineOn();
+    expect((await payer.run()).settled).toMatchObject({ committed: 1, failed: 0 });
+    expect(ledger.payoutBatches().map((b) => b.status)).toEqual(['committed', 'committed']);
+    expect(await onChain(m0.lock)).toBe(200n * CKB);
+    expect(await onChain(m1.lock)).toBe(300n * CKB);
     await ledger.close();
   });
 });

@@ -11,7 +11,15 @@
  *   restored, logged as an error and counted: it can never confirm now.
  *
  * No new batch is built while one is pending, so no second transaction ever competes with one
- * that can still confirm. `CKB_POOL_PAYOUT_CRASH_AT` kills the process (SIGKILL) at a named
+ * that can still confirm.
+ *
+ * A `committed` batch is re-checked every run until its block is `recheckDepth` deep: if its
+ * transaction is no longer committed on the main chain (a reorg), it goes back to `pending` —
+ * still debited, no longer counted as paid — and the rules above take it from there: the node
+ * re-pooled it (wait), forgot it (the same signed transaction is sent again) or, never for a
+ * wallet only this payer spends, saw its inputs spent elsewhere. An input that is the output of
+ * another pending batch of ours (a batch spending an earlier batch's change) is not "spent
+ * elsewhere": it waits for that batch, oldest batch first. `CKB_POOL_PAYOUT_CRASH_AT` kills the process (SIGKILL) at a named
  * step, for the crash tests: after-write, after-send, after-confirm-read.
  */
 import type { Logger } from 'pino';
@@ -41,6 +49,8 @@ export interface PayerOptions {
   maxFeeRate: bigint;
   /** Blocks a payout transaction must be below the tip before it counts as paid. */
   confirmations: number;
+  /** Blocks a committed batch is re-checked against reorgs (at least `confirmations`). */
+  recheckDepth?: number;
   cellbaseMaturity: bigint;
   /** Fault injection for tests; normally from CKB_POOL_PAYOUT_CRASH_AT. */
   crashAt?: string | null;
@@ -48,7 +58,8 @@ export interface PayerOptions {
 }
 
 export interface PayoutRun {
-  settled: { committed: number; failed: number; resent: number };
+  /** `reorged`: committed batches whose transaction left the main chain, pending again. */
+  settled: { committed: number; failed: number; resent: number; reorged?: number };
   pending: number;
   /** The batch written and sent by this run, if any. */
   batch: { id: number; txHash: string; outputs: number; amount: bigint; fee: bigint } | null;
@@ -79,10 +90,14 @@ export class Payer {
   async run(): Promise<PayoutRun> {
     const { rpc, ledger, log, metrics, wallet } = this.opts;
     const tip = await rpc.getTipHeader();
-    const settled = { committed: 0, failed: 0, resent: 0 };
+    const reorged = await this.recheckCommitted(tip);
+    const settled = { committed: 0, failed: 0, resent: 0, reorged };
     const pending: PayoutBatchRow[] = [];
-    for (const b of await ledger.payoutBatches('pending', 1_000)) {
-      const outcome = await this.reconcile(b, tip);
+    // Oldest first: a batch spending an earlier batch's change is sent after it.
+    const written = (await ledger.payoutBatches('pending', 1_000)).reverse();
+    const ours = new Set(written.map((b) => b.txHash));
+    for (const b of written) {
+      const outcome = await this.reconcile(b, tip, ours);
       if (outcome === 'committed' || outcome === 'failed') settled[outcome] += 1;
       else {
         if (outcome === 'resent') settled.resent += 1;
@@ -158,15 +173,45 @@ export class Payer {
     return r?.tx_status ?? { status: 'unknown', block_number: null };
   }
 
+  /**
+   * Committed batches not yet `recheckDepth` deep whose transaction is no longer committed on
+   * the main chain go back to pending; returns how many. A transaction committed again in
+   * another block keeps its status (its depth still counted from the first block).
+   */
+  private async recheckCommitted(tip: HeaderViewJson): Promise<number> {
+    const { ledger, log, metrics } = this.opts;
+    const depth = BigInt(this.opts.recheckDepth ?? this.opts.confirmations);
+    const tipNumber = BigInt(tip.number);
+    let reorged = 0;
+    // At most one batch is committed per run, so the newest 100 reach far past any recheck depth.
+    for (const b of await ledger.payoutBatches('committed', 100)) {
+      // Batches committed before schema version 4 have no block: they were final then.
+      if (b.committedBlock === null || tipNumber - BigInt(b.committedBlock) >= depth) continue;
+      const st = await this.txStatus(b.txHash);
+      if (st.status === 'committed') continue;
+      const message = `reorg: ${b.txHash} left the main chain (was in block ${b.committedBlock}); pending again`;
+      if (await ledger.reopenPayoutBatch(b.id, message, this.now())) {
+        reorged += 1;
+        metrics.batches.inc({ outcome: 'reorged' });
+        log.warn(
+          { batch: b.id, txHash: b.txHash, block: b.committedBlock, status: st.status },
+          'committed payout batch left the main chain; pending again, to be re-sent unchanged',
+        );
+      }
+    }
+    return reorged;
+  }
+
   private async reconcile(
     b: PayoutBatchRow,
     tip: HeaderViewJson,
+    ours: ReadonlySet<string>,
   ): Promise<'committed' | 'failed' | 'resent' | 'waiting'> {
     const { ledger, log, metrics } = this.opts;
     let st = await this.txStatus(b.txHash);
     if (st.status === 'pending' || st.status === 'proposed') return 'waiting';
     if (st.status !== 'committed') {
-      const dead = await this.spentInput(b);
+      const dead = await this.spentInput(b, ours);
       if (!dead) return (await this.resend(b)) ? 'resent' : 'waiting';
       st = await this.txStatus(b.txHash); // it may have been committed between the two reads
       if (st.status !== 'committed') {
@@ -184,7 +229,8 @@ export class Payer {
     const depth = BigInt(tip.number) - BigInt(st.block_number ?? tip.number);
     if (depth < BigInt(this.opts.confirmations)) return 'waiting';
     this.crash('after-confirm-read');
-    if (await ledger.settlePayoutBatch(b.id, 'committed', null, this.now())) {
+    const block = st.block_number === null ? null : Number(BigInt(st.block_number));
+    if (await ledger.settlePayoutBatch(b.id, 'committed', null, this.now(), block)) {
       metrics.batches.inc({ outcome: 'committed' });
       log.info(
         { batch: b.id, txHash: b.txHash, block: st.block_number, outputs: b.outputs.length },
@@ -194,10 +240,14 @@ export class Payer {
     return 'committed';
   }
 
-  /** The first input of the batch that is no longer live, or null. */
-  private async spentInput(b: PayoutBatchRow): Promise<string | null> {
+  /**
+   * The first input of the batch that is no longer live, or null. An output of another pending
+   * batch of ours (`ours`) is not live until that batch commits: it waits, it is not spent.
+   */
+  private async spentInput(b: PayoutBatchRow, ours: ReadonlySet<string>): Promise<string | null> {
     const tx = JSON.parse(b.txJson) as { inputs: { previous_output: { tx_hash: string; index: string } }[] };
     for (const i of tx.inputs) {
+      if (ours.has(i.previous_output.tx_hash)) continue;
       const r = await this.opts.rpc.call<{ status: string }>('get_live_cell', [i.previous_output, false]);
       if (r.status !== 'live') return `${i.previous_output.tx_hash}:${BigInt(i.previous_output.index)}`;
     }

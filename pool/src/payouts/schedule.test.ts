@@ -47,4 +47,34 @@ describe('the payout schedule', () => {
     ]);
     await schedule.close();
   });
+
+  it('runs cycles only while this host is the runner, and says when that changes', async () => {
+    const { log, lines } = capturingLogger();
+    let runs = 0;
+    let runner = false;
+    const schedule = new PayoutSchedule(
+      async () => {
+        runs += 1;
+        return idle;
+      },
+      60_000,
+      log,
+      async () => runner,
+    );
+    await schedule.runOnce();
+    await schedule.runOnce();
+    expect(runs).toBe(0);
+    runner = true;
+    await schedule.runOnce();
+    expect(runs).toBe(1);
+    runner = false;
+    await schedule.runOnce();
+    expect(runs).toBe(1);
+    expect(lines.map((l) => l.msg)).toEqual([
+      expect.stringMatching(/another pool host runs the payout cycles/),
+      expect.stringMatching(/this host runs the payout cycles/),
+      expect.stringMatching(/another pool host runs the payout cycles/),
+    ]);
+    await schedule.close();
+  });
 });

@@ -28,6 +28,8 @@ export interface PayoutSettings {
   /** Shannons per 1000 bytes. */
   maxFeeRate: bigint;
   confirmations: number;
+  /** Blocks a committed batch is re-checked against reorgs (default: `confirmations`). */
+  recheckDepth?: number;
   maxOutputs?: number;
 }
 
@@ -86,6 +88,7 @@ export async function openPayoutService(
     maxOutputs: s.maxOutputs ?? MAX_BATCH_OUTPUTS,
     maxFeeRate: s.maxFeeRate,
     confirmations: s.confirmations,
+    recheckDepth: Math.max(s.recheckDepth ?? s.confirmations, s.confirmations),
     cellbaseMaturity,
     crashAt: deps.crashAt ?? null,
   });

@@ -54,7 +54,7 @@ export interface Channel extends JobTargeted {
    * Why `accounts.mode` refuses to credit the channel's own name (an error code), when it does:
    * such a channel (a proxy's) carries only shares of declared workers.
    */
-  nameRefusal?: 'not-an-address';
+  nameRefusal?: AccountRefusal;
 }
 
 /** A TLV-credited worker counts as online on a channel this long after its last share. */
@@ -91,7 +91,12 @@ export type ShareOutcome =
   /** 0x4CCB: the worker_id TLV names no worker declared on the channel (or is not 4 bytes). */
   | 'unknown-worker-id'
   /** accounts.mode `address`: the share would be credited to a name that is not an address. */
-  | 'not-an-address';
+  | 'not-an-address'
+  /** accounts.mode `registered`: the share would be credited to a name nobody registered. */
+  | 'unregistered-name';
+
+/** Why `accounts.mode` refuses a name (account-policy.ts). */
+export type AccountRefusal = 'not-an-address' | 'unregistered-name';
 
 /**
  * Why an Open*MiningChannel must be refused (the OpenMiningChannel.Error code), or null.
@@ -145,7 +150,7 @@ export function applyTarget(ch: Channel, target: bigint): void {
 }
 
 /** Outcomes decided by whom a share would be credited to, before it is judged. */
-export type WorkerRefusal = 'invalid-user-identity' | 'unknown-worker-id' | 'not-an-address';
+export type WorkerRefusal = 'invalid-user-identity' | 'unknown-worker-id' | AccountRefusal;
 
 export type ShareVerdict =
   | { outcome: Exclude<ShareOutcome, 'accepted' | 'block' | WorkerRefusal> }

@@ -227,6 +227,7 @@ describe('pool config', () => {
       walletKeyFile: null,
       maxFeeRate: 10_000,
       confirmations: 24,
+      recheckDepth: 100,
       intervalMinutes: 60,
     });
     // Both missing fields are named at once.

@@ -30,7 +30,7 @@ import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
 export type { Chain } from '../ckb/chain.js';
 
 /** `accounts.mode`: which worker names shares are credited to (account-policy.ts). */
-export const ACCOUNTS_MODES = ['address', 'any'] as const;
+export const ACCOUNTS_MODES = ['address', 'registered', 'any'] as const;
 export type AccountsMode = (typeof ACCOUNTS_MODES)[number];
 export { ConfigError } from '../config-engine/errors.js';
 
@@ -283,7 +283,7 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   })
   .field('accounts.mode', oneOf(ACCOUNTS_MODES), {
     default: 'address',
-    doc: "Which worker names shares are credited to. `address`: a name must start with a CKB address of the pool's chain (`<address>[.<worker>]`); a 0x4CCB worker declaration under another name is refused `not-an-address` (a V1 miner hears it at `mining.authorize`), and so is every share credited to such a name (an SV2 channel opened under one, e.g. a proxy's, may still carry shares of declared workers). `any`: every name is credited as it is; names that are not addresses are never paid (payouts skip them).",
+    doc: "Which worker names shares are credited to. `address`: a name must start with a CKB address of the pool's chain (`<address>[.<worker>]`); a 0x4CCB worker declaration under another name is refused `not-an-address` (a V1 miner hears it at `mining.authorize`), and so is every share credited to such a name (an SV2 channel opened under one, e.g. a proxy's, may still carry shares of declared workers). `registered`: a name, or its part before the first '.', must be registered with `ckb-pool accounts register <name> <address>` (a ledger table); its shares are credited to `<address>[.<worker>]`, others are refused `unregistered-name` the same way; a pool picks up a registration within 5 seconds. `any`: every name is credited as it is; names that are not addresses are never paid (payouts skip them).",
   })
   // ── payouts (pool/src/payouts; docs/pool-config.md "Payouts") ──
   .field('payouts.enabled', bool(), {
@@ -312,6 +312,10 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   .field('payouts.confirmations', int(0, 10_000), {
     default: 24,
     doc: "Blocks past a reward's cellbase (on top of the chain's cellbase maturity, 4 epochs on mainnet) before its credits become payable, and past a payout transaction before it counts as paid.",
+  })
+  .field('payouts.recheckDepth', int(0, 100_000), {
+    default: 100,
+    doc: 'Blocks a committed payout transaction is re-checked against reorgs (never fewer than `payouts.confirmations`): until it is this deep, a batch whose transaction left the main chain goes back to pending and the same signed transaction is sent again, never rebuilt.',
   })
   .field('payouts.intervalMinutes', num(1, 10_080), {
     default: 60,

@@ -23,6 +23,7 @@ export function payoutSettings(config: PoolConfig): PayoutSettings {
     thresholdShannons: BigInt(Math.round(p.threshold * 1e8)),
     maxFeeRate: BigInt(p.maxFeeRate),
     confirmations: p.confirmations,
+    recheckDepth: Math.max(p.recheckDepth, p.confirmations),
   };
 }
 
@@ -51,7 +52,13 @@ export async function startPayoutSchedule(
 ): Promise<PayoutSchedule | null> {
   if (!config.payouts.enabled) return null;
   const service = await openPayouts(config, ledger, registry, log);
-  const schedule = new PayoutSchedule(() => service.cycle(), config.payouts.intervalMinutes * 60_000, log);
+  const schedule = new PayoutSchedule(
+    () => service.cycle(),
+    config.payouts.intervalMinutes * 60_000,
+    log,
+    // Several hosts on one PostgreSQL ledger: only the runner lock's holder pays.
+    async () => ledger.holdPayoutRunner(),
+  );
   schedule.start();
   log.info(
     { wallet: service.wallet.lock.args, intervalMinutes: config.payouts.intervalMinutes },

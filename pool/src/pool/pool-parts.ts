@@ -8,6 +8,7 @@ import { ByteBudget } from '../sv2/byte-budget.js';
 import type { Sv2Connection } from '../sv2/connection.js';
 import { EphemeralKeyPool, ServerIdentity } from '../sv2/noise/identity.js';
 import { accountPolicy } from './account-policy.js';
+import { AccountRegistry } from './account-registry.js';
 import { Admission, AdmissionGate } from './admission.js';
 import { type Background, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
@@ -45,6 +46,8 @@ export interface PoolParts {
   pruner: Pruner;
   ephemeralPool: EphemeralKeyPool;
   background: Background;
+  /** The registry `accounts.mode: registered` reads (null in other modes); close() stops it. */
+  accounts: AccountRegistry | null;
 }
 
 function payoutLockOf(config: PoolConfig): PayoutLock | null {
@@ -85,6 +88,7 @@ export async function assembleParts(
     log,
   });
   const ledger = flushing.ledger;
+  const accounts = await openAccountRegistry(config, ledger, log);
   const rpc = new CkbRpcClient(config.node.rpcUrl, { timeoutMs: config.node.rpcTimeoutMs });
   const jobs = new JobBook(config.jobs.maxPastJobs);
   const blocksLog = log.child({ part: 'blocks' });
@@ -122,7 +126,7 @@ export async function assembleParts(
     channelActivity: background.channelActivity,
     chain: config.chain,
     config,
-    accounts: accountPolicy(config.accounts.mode, config.chain),
+    accounts: accountPolicy(config.accounts.mode, config.chain, accounts ?? undefined),
     jobs,
     allocator: new ExtranonceAllocator(config.sv2.instanceId),
     metrics,
@@ -146,8 +150,20 @@ export async function assembleParts(
   const pruner = new Pruner(hashrate, ledger, ledgerConfig.shareRetentionHours, log);
   return {
     ...{ metrics, flushing, ledger, jobs, hashrate, submitter, registry, sync, fanout },
-    ...{ templates, gate, admission, pruner, ephemeralPool, background },
+    ...{ templates, gate, admission, pruner, ephemeralPool, background, accounts },
   };
+}
+
+/** The registry, loaded before the pool listens, when `accounts.mode` is `registered`. */
+async function openAccountRegistry(
+  config: PoolConfig,
+  ledger: LedgerStore,
+  log: Logger,
+): Promise<AccountRegistry | null> {
+  if (config.accounts.mode !== 'registered') return null;
+  const registry = new AccountRegistry(ledger, log.child({ part: 'accounts' }));
+  await registry.start();
+  return registry;
 }
 
 export function newPeerLimits(limits: PoolConfig['limits']): PeerLimits {

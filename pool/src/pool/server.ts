@@ -138,6 +138,7 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
   } catch (err) {
     parts.ephemeralPool.stop();
     parts.background.stop();
+    parts.accounts?.close();
     void parts.flushing.closeQuietly();
     throw new Error(`sv2.listen ${config.sv2.listen}: ${(err as Error).message}`);
   }
@@ -250,6 +251,7 @@ async function shutdown(
   parts.gate.shutDown();
   log.info({ connections: registry.size }, 'shutting down: asking clients to reconnect');
   parts.background.stop();
+  parts.accounts?.close();
   parts.pruner.stop();
   parts.sync.stop();
   sv2.close();

@@ -198,6 +198,16 @@ describe('V1Host: the name check at mining.authorize (0x4CCB DeclareWorker)', ()
     expect(t.upstream.declared).toHaveLength(2);
   });
 
+  it('passes on unregistered-name (accounts.mode registered) as a refusal the miner can act on', async () => {
+    const t = host();
+    t.upstream.declareAnswer = (name) =>
+      name.startsWith('alice') ? { ok: true } : { ok: false, code: 'unregistered-name' };
+    const a = fakeSession(null);
+    await t.h.subscribe(a.s);
+    await expect(t.h.checkName(a.s, 'alice.rig1')).resolves.toBeNull();
+    await expect(t.h.checkName(a.s, 'bob.rig1')).resolves.toMatch(/registered names.*\(unregistered-name\)/);
+  });
+
   it('accepts every name when the pool does not know DeclareWorker, and asks nothing without a channel', async () => {
     const t = host();
     const a = fakeSession(null);

@@ -18,13 +18,13 @@ import type { ChannelState } from './types.js';
 export type Declared =
   /** Shares of this miner carry `tail` (a worker_id TLV). */
   | { kind: 'declared'; tail: Uint8Array }
-  /** The pool refuses the name itself (`not-an-address`, `invalid-worker-name`): tell the miner. */
+  /** The pool refuses the name itself (`not-an-address`, `unregistered-name`, `invalid-worker-name`): tell the miner. */
   | { kind: 'refused'; code: string }
   /** No carrier for this miner now (an older pool, a limit, a lost connection): use 0x0002. */
   | { kind: 'fallback'; code: string };
 
 /** Error codes that refuse the name itself, as opposed to a limit or a channel going away. */
-const NAME_REFUSALS = new Set(['not-an-address', 'invalid-worker-name']);
+const NAME_REFUSALS = new Set(['not-an-address', 'unregistered-name', 'invalid-worker-name']);
 
 /** What a channel remembers of its declarations. */
 interface ChannelDeclarations {
@@ -96,5 +96,7 @@ export class WorkerIds {
 export function refusalMessage(code: string): string {
   if (code === 'not-an-address')
     return 'the pool credits only names that start with a CKB address of its chain: authorize as <address>[.<worker>] (not-an-address)';
+  if (code === 'unregistered-name')
+    return "the pool credits only registered names: ask the pool's operator to register your name (or its part before the first '.') to your CKB address (unregistered-name)";
   return `the pool refuses this worker name (${code})`;
 }

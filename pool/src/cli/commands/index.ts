@@ -5,6 +5,10 @@ import type { CommandTable } from '../command.js';
  * module (and whatever heavy library it needs) is imported only when that command runs.
  */
 export const commands: CommandTable = {
+  accounts: {
+    summary: 'Registered accounts (accounts.mode registered): register, list or remove a name → address.',
+    load: () => import('./accounts.js'),
+  },
   devnet: {
     summary: 'Run a CKB dev chain (regtest-like) for development and tests.',
     load: () => import('./devnet.js'),

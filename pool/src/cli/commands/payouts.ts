@@ -17,6 +17,7 @@ Miner payouts from the pool wallet (docs/pool-config.md, "Payouts"). Amounts in 
   preview   The outputs the next batch would pay (nothing is written or sent).
   run       One payout cycle now, as serve runs them: record and mature rewards, settle
             written batches, write and send at most one new batch. Needs payouts.enabled.
+            Refused while a pool host on the same ledger holds the payout runner lock.
 
 Options:
   --config FILE   pool.yaml (required): the ledger, the node and the payouts section.
@@ -84,9 +85,14 @@ const command: Command = {
     }
     if (!config.payouts.enabled) throw new UsageError('payouts.enabled is false (solo mode): nothing to run');
     const log = pino({ level: config.log.level }, process.stderr);
-    const run = await withLedger(config, async (l) =>
-      (await openPayouts(config, l, new Registry(), log)).cycle(),
-    );
+    const run = await withLedger(config, async (l) => {
+      // A serving pool host holds the runner lock: one cycle at a time in the cluster.
+      if (!(await l.holdPayoutRunner()))
+        throw new Error(
+          'a pool host is running payout cycles now (it holds the payout runner lock); try again later',
+        );
+      return (await openPayouts(config, l, new Registry(), log)).cycle();
+    });
     process.stdout.write(json(run));
     return 0;
   },

@@ -5,6 +5,7 @@ import { parseHostPort } from '../../net/address.js';
 import type { Sv2Connection } from '../../sv2/connection.js';
 import { EphemeralKeyPool, ServerIdentity } from '../../sv2/noise/identity.js';
 import { accountPolicy } from '../account-policy.js';
+import { openInstanceRegistry } from '../account-registry.js';
 import { AdmissionGate } from '../admission.js';
 import { startBackground } from '../background.js';
 import type { PoolConfig } from '../config.js';
@@ -66,12 +67,13 @@ export async function runInstance(
   const ephemeralPool = new EphemeralKeyPool({ size: 64 });
   ephemeralPool.start();
   const shares = new RemoteShares(send);
+  const accounts = await openInstanceRegistry(config, log);
   const ctx: SessionContext = {
     vardiffWheel: background.vardiffWheel,
     channelActivity: background.channelActivity,
     chain: config.chain,
     config,
-    accounts: accountPolicy(config.accounts.mode, config.chain),
+    accounts: accountPolicy(config.accounts.mode, config.chain, accounts?.registry),
     jobs,
     allocator: instanceAllocator(config.sv2.instanceId, role.index, role.count),
     metrics,
@@ -134,6 +136,7 @@ export async function runInstance(
       await shares.settled(2_000);
       registry.destroyAll();
       ephemeralPool.stop();
+      await accounts?.close();
       leaving = true;
       // Exit only once the report is on its way (process.exit would cut the pipe).
       process.send?.(encode({ kind: 'drained', leftOver }), () => {

@@ -125,6 +125,7 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
   } catch (err) {
     parts.ephemeralPool.stop();
     parts.background.stop();
+    parts.accounts?.close();
     await parts.templates.close();
     parts.sync.stop();
     await parts.flushing.closeQuietly();
@@ -190,6 +191,7 @@ async function shutdown(
   parts.gate.shutDown();
   log.info({ instances: sup.readyIndexes.length }, 'shutting down: draining instances');
   parts.background.stop();
+  parts.accounts?.close();
   parts.pruner.stop();
   parts.sync.stop();
   await parts.templates.close();

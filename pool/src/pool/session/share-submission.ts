@@ -33,6 +33,7 @@ const REFUSED: { readonly [K in WorkerRefusal]: Refused } = {
   'invalid-user-identity': { refused: 'invalid-user-identity' },
   'unknown-worker-id': { refused: 'unknown-worker-id' },
   'not-an-address': { refused: 'not-an-address' },
+  'unregistered-name': { refused: 'unregistered-name' },
 };
 
 /**
@@ -84,6 +85,16 @@ export class ShareSubmission {
    * account, so creditable exactly when the channel's name is) are checked here.
    */
   private creditedName(ch: Channel, m: SubmitSharesCkb): string | Refused {
+    const name = this.workerName(ch, m);
+    const accounts = this.wire.ctx.accounts;
+    if (typeof name !== 'string' || accounts?.mode !== 'registered') return name;
+    // accounts.mode registered: credited as the address the name's account is registered to
+    // (account-policy.ts); a registration removed since the channel opened refuses the share.
+    return accounts.credited(name) ?? REFUSED['unregistered-name'];
+  }
+
+  /** The worker name a share names (declared, the channel's, or 0x0002), or why it is refused. */
+  private workerName(ch: Channel, m: SubmitSharesCkb): string | Refused {
     const tlv = m.tlv;
     if (tlv !== undefined) {
       const id = workerIdFromTlv(tlv);
@@ -92,7 +103,10 @@ export class ShareSubmission {
         return declared ?? REFUSED['unknown-worker-id'];
       }
     }
-    if (ch.nameRefusal !== undefined) return REFUSED[ch.nameRefusal];
+    // In `registered` mode the registry decides at each share (creditedName): a name registered
+    // after its channel opened is credited from then on.
+    if (ch.nameRefusal !== undefined && this.wire.ctx.accounts?.mode !== 'registered')
+      return REFUSED[ch.nameRefusal];
     if (tlv === undefined || !this.conn.workerHashrateNegotiated()) return ch.worker;
     return this.tlvWorker(ch, tlv) ?? REFUSED['invalid-user-identity'];
   }

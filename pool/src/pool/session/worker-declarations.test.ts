@@ -4,6 +4,7 @@ import { u256LeToTarget } from '../../ckb/target.js';
 import { devnetAddress } from '../../devnet/index.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { encodeTlvs, type Sv2Message, workerIdTlv } from '../../sv2/messages/index.js';
+import { accountPolicy } from '../account-policy.js';
 import { HashrateTracker } from '../hashrate.js';
 import { meetsTarget } from '../jobs.js';
 
@@ -14,8 +15,17 @@ const LONG_NAME = `${ADDRESS}.rig1`;
  * A connection with one channel named `channelName`, under `accounts.mode` `mode`; records
  * whom the ledger and the hashrate tracker credit.
  */
-function connection(o: { mode: 'address' | 'any'; channelName?: string; limits?: Record<string, number> }) {
-  const h = harness({ accounts: { mode: o.mode }, ...(o.limits && { limits: o.limits }) });
+function connection(o: {
+  mode: 'address' | 'any' | 'registered';
+  channelName?: string;
+  limits?: Record<string, number>;
+  /** accounts.mode registered: the registry (name → address). */
+  registry?: Map<string, string>;
+}) {
+  const mode = o.mode === 'registered' ? 'any' : o.mode;
+  const h = harness({ accounts: { mode }, ...(o.limits && { limits: o.limits }) });
+  const registry = o.registry;
+  if (registry) h.ctx.accounts = accountPolicy('registered', 'dev', { addressOf: (n) => registry.get(n) });
   const credited: string[] = [];
   const rejected: string[] = [];
   h.ctx.ledger = {
@@ -169,5 +179,50 @@ describe('accounts.mode address on channels', () => {
     const rig7 = encodeTlvs([{ extensionType: 2, fieldType: 1, value: new TextEncoder().encode('rig7') }]);
     expect(c.share(rig7)).toBe('accepted');
     expect(c.credited).toEqual([`${ADDRESS}.proxy`, `${ADDRESS}.rig7`]);
+  });
+});
+
+describe('accounts.mode registered', () => {
+  const OTHER = devnetAddress(2n);
+
+  it('credits a registered name and its workers to the registered address', () => {
+    const c = connection({
+      mode: 'registered',
+      channelName: 'alice',
+      registry: new Map([['alice', ADDRESS]]),
+    });
+    expect(c.share()).toBe('accepted');
+    expect(c.declare(1, 'alice.rig1')?.type).toBe('DeclareWorkerSuccess');
+    expect(c.share(workerIdTlv(1))).toBe('accepted');
+    expect(c.credited).toEqual([ADDRESS, `${ADDRESS}.rig1`]);
+    expect(c.h.ctx.hashrate?.activeWorkers().sort()).toEqual([ADDRESS, `${ADDRESS}.rig1`].sort());
+  });
+
+  it('refuses an unregistered name with unregistered-name, at declaration and on its shares', () => {
+    const registry = new Map([['alice', ADDRESS]]);
+    const c = connection({ mode: 'registered', channelName: 'translator', registry });
+    expect(c.share()).toBe('unregistered-name');
+    expect(c.h.sent.at(-1)).toMatchObject({ type: 'SubmitSharesError', errorCode: 'unregistered-name' });
+    // Neither an unknown name nor an address (registered mode maps names only) is credited.
+    for (const name of ['bob.rig1', 'bob', LONG_NAME]) {
+      expect(c.declare(2, name)).toMatchObject({
+        type: 'DeclareWorkerError',
+        errorCode: 'unregistered-name',
+      });
+    }
+    expect(c.credited).toEqual([]);
+  });
+
+  it('follows the registry as it changes: a new name is credited, a removed one refused', () => {
+    const registry = new Map<string, string>();
+    const c = connection({ mode: 'registered', channelName: 'carol.proxy', registry });
+    expect(c.share()).toBe('unregistered-name');
+    registry.set('carol', OTHER);
+    expect(c.share()).toBe('accepted');
+    expect(c.declare(1, 'carol.rig2')?.type).toBe('DeclareWorkerSuccess');
+    registry.delete('carol');
+    expect(c.share(workerIdTlv(1))).toBe('unregistered-name');
+    expect(c.share()).toBe('unregistered-name');
+    expect(c.credited).toEqual([`${OTHER}.proxy`]);
   });
 });

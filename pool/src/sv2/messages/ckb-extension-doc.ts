@@ -58,7 +58,7 @@ export const FIELD_MEANINGS: Record<MessageOfCkb['type'], Record<string, string>
     channelId: 'channel_id of the DeclareWorker',
     workerId: 'worker_id of the DeclareWorker: it names no worker, shares naming it are refused',
     errorCode:
-      'Why (section 3.4): `invalid-channel-id`, `invalid-worker-name`, `not-an-address`, `too-many-declared-workers`, `too-many-worker-names`',
+      'Why (section 3.4): `invalid-channel-id`, `invalid-worker-name`, `not-an-address`, `unregistered-name`, `too-many-declared-workers`, `too-many-worker-names`',
   },
 };
 

@@ -67,6 +67,8 @@ export const ErrorCodes = {
   invalidWorkerName: 'invalid-worker-name',
   /** Also SubmitShares.Error: accounts.mode `address` and the name does not start with an address of the pool's chain. */
   notAnAddress: 'not-an-address',
+  /** Also SubmitShares.Error: accounts.mode `registered` and the name (its part before the first '.') is not registered. */
+  unregisteredName: 'unregistered-name',
   /** The channel already holds `limits.maxDeclaredWorkersPerChannel` declared workers. */
   tooManyDeclaredWorkers: 'too-many-declared-workers',
 } as const;
