@@ -1,7 +1,3 @@
-// The pool's share-rate window: the one pool file a role may import by path (layering.test.ts,
-// SHARED_FILES). Not through the package name, which resolves to dist/ wherever the
-// ckb-pool-source condition is off (the abuse stacks and benches start the translator with tsx).
-
 import { difficultyToTarget, targetToDifficulty } from '../ckb/target.js';
 import {
   newVardiffState,
@@ -9,7 +5,7 @@ import {
   retarget,
   type VardiffParams,
   type VardiffState,
-} from '../pool/vardiff.js';
+} from '../vardiff/vardiff.js';
 
 /**
  * Vardiff for one V1 miner, run by the translator (the pool only sees its channels): the

@@ -1,8 +1,8 @@
 import { MAX_U256, targetToU256Le } from '../../ckb/target.js';
+import { retarget } from '../../vardiff/vardiff.js';
 import { applyTarget, type Channel, channelTargetFor } from '../channel.js';
 import { clientMaxTarget } from '../channel-tally.js';
 import type { Job } from '../jobs.js';
-import { retarget } from '../vardiff.js';
 import type { SessionWire, VardiffOwner, VardiffTask } from './context.js';
 
 /**
