@@ -3,8 +3,9 @@
  * and clock ticks, it answers with a new difficulty when one is due. Difficulty is CKB's own
  * (2^256 / target = expected hashes per share), carried as a float: vardiff needs ratios, not
  * exact integers, and mainnet share difficulties (~1e14) are far inside double range.
- * The rate estimate and its confidence bounds are rate-evidence.ts; this file is the pool's
- * policy (any difficulty), and the translator's miner-vardiff.ts the per-miner one (powers of two).
+ * The share-rate evidence and its likelihood are rate-evidence.ts; this file holds the checks both
+ * roles share and the pool's policy (any difficulty); the translator's miner-vardiff.ts is the
+ * per-miner one (powers of two).
  */
 
 import {
@@ -23,7 +24,7 @@ export interface VardiffParams {
   maxDifficulty: number;
   /** Normal re-estimation period; the evidence spans MEMORY_PERIODS of them. */
   retargetPeriodSeconds: number;
-  /** Only a rate surely beyond this (percent off the aim) is retargeted. */
+  /** A rate estimated within this (percent off the aim) is not retargeted; beyond, on evidence. */
   tolerancePercent: number;
 }
 
