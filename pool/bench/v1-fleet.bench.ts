@@ -1,8 +1,9 @@
 /**
  * The V1 fleet of issue 15 (test/support/v1-fleet.ts): 50 V1 miners of mixed dialects join a
- * translator over the first 30 s and mine against a dev pool. TIME IS SCALED (`scale`, default
- * 10×: share interval 1.25 s (see REAL), vardiff period 60 s, blocks every 10 s and the 30 s of
- * joins all run that much faster); every figure below is in scaled ("real-world") seconds.
+ * translator over the first 30 s and mine against a dev pool, at the production share interval
+ * (10 s, ~6 shares per vardiff period) unless BENCH_FLEET_INTERVAL says otherwise. TIME IS
+ * SCALED (`scale`, default 10×: share interval, vardiff period 60 s, blocks every 10 s and the
+ * 30 s of joins all run that much faster); every figure below is in scaled ("real-world") seconds.
  * Prints one JSON line:
  *
  * - `firstTwoMinutes` / `overall`: shares accepted and rejected, and the reject percentage;
@@ -12,11 +13,11 @@
  *   (the fleet test's window), is within 2× of the aim.
  *
  * BENCH_FLEET_SCALE (default 10), BENCH_FLEET_SECONDS (scaled run length, default 350; more
- * than 150, or the judged window is empty).
+ * than 150, or the judged window is empty), BENCH_FLEET_INTERVAL (real-world seconds between a
+ * miner's shares, default 10; the fleet test uses REAL.shareIntervalS).
  */
 import {
   fleetSpecs,
-  REAL,
   rateRatioOver,
   runFleet,
   startFleetStack,
@@ -25,14 +26,15 @@ import {
 
 const scale = Number(process.env.BENCH_FLEET_SCALE ?? 10);
 const seconds = Number(process.env.BENCH_FLEET_SECONDS ?? 350);
-const intervalS = REAL.shareIntervalS / scale;
+const shareIntervalS = Number(process.env.BENCH_FLEET_INTERVAL ?? 10);
+const intervalS = shareIntervalS / scale;
 
 const pct = (r: { accepted: number; rejected: number }) =>
   Math.round((r.rejected / Math.max(1, r.accepted + r.rejected)) * 10_000) / 100;
 const quantile = (sorted: number[], q: number) =>
   sorted.length === 0 ? null : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
 
-const stack = await startFleetStack(scale);
+const stack = await startFleetStack(scale, shareIntervalS);
 try {
   const r = await runFleet(stack, fleetSpecs(50, 30_000 / scale), scale, (seconds * 1000) / scale);
   // Back to real-world seconds: a scaled ms is `scale` real ms.
@@ -48,6 +50,7 @@ try {
     JSON.stringify({
       bench: 'v1-fleet',
       scale,
+      shareIntervalS,
       miners: r.miners.length,
       scaledSeconds: seconds,
       firstTwoMinutes: { ...r.firstTwoMinutes, rejectPercent: pct(r.firstTwoMinutes) },

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
  * without touching the protocol and chain code under it, and one role never reaches into another.
  *
  *   cores    ckb, net, log, sv2, sv2/client, stratum-v1, workers, ledger, config-engine,
- *            jd (the job declarator's pure core: tokens, declaration checks against a node view)
+ *            jd (the job declarator's pure core: tokens, declaration checks against a node view),
+ *            vardiff (the share-rate estimator the pool's channels and the translator's miners share)
  *   services api (HTTP/metrics plumbing), devnet (the dev chain), payouts (accounts, rewards, payouts)
  *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
  *
@@ -27,10 +28,24 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   workers: ['sv2', 'ckb'],
   ledger: ['ckb'],
   jd: ['ckb', 'sv2'],
+  vardiff: [],
   api: ['ckb', 'net'],
   devnet: ['ckb', 'net'],
   payouts: ['ckb', 'net', 'log', 'ledger', 'api'],
-  pool: ['ckb', 'net', 'log', 'config-engine', 'sv2', 'workers', 'ledger', 'jd', 'api', 'web', 'payouts'],
+  pool: [
+    'ckb',
+    'net',
+    'log',
+    'config-engine',
+    'sv2',
+    'workers',
+    'ledger',
+    'jd',
+    'vardiff',
+    'api',
+    'web',
+    'payouts',
+  ],
   web: ['api'],
   translator: [
     'ckb',
@@ -41,6 +56,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'sv2/client',
     'stratum-v1',
     'workers',
+    'vardiff',
     'api',
     'payouts',
   ],
@@ -56,6 +72,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'workers',
     'ledger',
     'jd',
+    'vardiff',
     'api',
     'devnet',
     'payouts',
@@ -65,12 +82,6 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ],
 };
 const TESTS_MAY_ALSO_IMPORT = ['devnet', '<pool/test>', '<pool/bench>'];
-/**
- * Single files of a role another role may import, by path under src/. pool/vardiff.ts is a pure
- * state machine the translator's per-miner vardiff reuses (issue 15); it belongs in a core and
- * is listed here until it moves there.
- */
-const SHARED_FILES: Record<string, readonly string[]> = { 'pool/vardiff.ts': ['translator'] };
 
 const SRC = dirname(fileURLToPath(import.meta.url));
 const POOL_TEST = resolve(SRC, '..', 'test');
@@ -104,8 +115,6 @@ export function forbiddenImports(file: string, source: string): string[] {
     const target = resolve(dirname(file), spec);
     const to = layerOf(target);
     if (to === from || allowed.includes(to) || extra.includes(to)) return [];
-    const shared = SHARED_FILES[relative(SRC, target).replace(/\.js$/, '.ts').split(sep).join('/')];
-    if (shared?.includes(from)) return [];
     return [`${relative(SRC, file)} (${from}) imports ${spec} (${to})`];
   });
 }
@@ -144,13 +153,14 @@ describe('pool package layering', () => {
     expect(forbiddenImports(at('jd/x.ts'), "import { a } from '../devnet/index.js';")).toHaveLength(1);
   });
 
-  it("lets the translator reuse the pool's vardiff state machine and nothing else of the pool", () => {
+  it('lets both roles use the vardiff core, and no role reach into the pool for it', () => {
     const at = (p: string) => join(SRC, p);
-    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../pool/vardiff.js';")).toEqual([]);
-    expect(forbiddenImports(at('miner/x.ts'), "import { a } from '../pool/vardiff.js';")).toHaveLength(1);
-    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../pool/channel.js';")).toHaveLength(
+    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../vardiff/vardiff.js';")).toEqual([]);
+    expect(forbiddenImports(at('pool/x.ts'), "import { a } from '../vardiff/vardiff.js';")).toEqual([]);
+    expect(forbiddenImports(at('translator/x.ts'), "import { a } from '../pool/vardiff.js';")).toHaveLength(
       1,
     );
+    expect(forbiddenImports(at('vardiff/x.ts'), "import { a } from '../pool/channel.js';")).toHaveLength(1);
   });
 
   it('lets roles use cores and tests use the dev chain', () => {

@@ -7,6 +7,7 @@ import {
   type OpenStandardMiningChannel,
   type SubmitSharesCkb,
 } from '../sv2/messages/index.js';
+import type { VardiffState } from '../vardiff/vardiff.js';
 import { hasControlChars } from '../workers/names.js';
 import type { ShareBatcher } from './batching.js';
 import type { Chain } from './config.js';
@@ -18,7 +19,6 @@ import {
   targetOfJob,
 } from './job-targets.js';
 import { type Job, type JobBook, powOutputWords, powWordsMeetTarget } from './jobs.js';
-import type { VardiffState } from './vardiff.js';
 
 /**
  * A mining channel and the pure parts of judging a share on it. The session's handler modules

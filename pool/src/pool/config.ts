@@ -118,11 +118,11 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
   })
   .field('vardiff.retargetPeriodSeconds', num(1, 86_400), {
     default: 60,
-    doc: "How often vardiff re-estimates a channel's hashrate from its accepted shares. A channel far off target (many shares fast, or none for long) is retargeted earlier.",
+    doc: "How often vardiff weighs a channel's share-rate evidence (its accepted shares over the last ~10 periods, kept across retargets) and retargets when the evidence is strong enough. A channel ≥ 2× off on strong evidence (a burst of shares) is retargeted at once.",
   })
   .field('vardiff.tolerancePercent', num(0, 1000), {
     default: 25,
-    doc: 'A new difficulty within this many percent of the current one is not sent (avoids SetTarget churn).',
+    doc: "A channel whose estimated hashrate is within this many percent of its difficulty's is not retargeted (avoids SetTarget churn); beyond it, only once the shares are evidence enough.",
   })
   .field('shares.batchMaxCount', int(1, 100_000), {
     default: 10,

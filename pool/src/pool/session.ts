@@ -7,6 +7,7 @@ import {
   type SubmitSharesCkb,
   type Sv2Message,
 } from '../sv2/messages/index.js';
+import { clampDifficulty } from '../vardiff/vardiff.js';
 import type { Channel, ShareOutcome } from './channel.js';
 import { clientMaxTarget } from './channel-tally.js';
 import { noteJobSent } from './job-targets.js';
@@ -22,7 +23,6 @@ import { answerSetupConnection } from './session/setup-connection.js';
 import { ShareAcks } from './session/share-acks.js';
 import { ShareSubmission } from './session/share-submission.js';
 import { WorkerDeclarations } from './session/worker-declarations.js';
-import { clampDifficulty } from './vardiff.js';
 import { WorkerNameHolds } from './worker-holds.js';
 
 export type { Channel, ShareOutcome } from './channel.js';

@@ -155,7 +155,7 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   })
   .field('v1.vardiff.retargetPeriodSeconds', num(0.1, 86_400), {
     default: MINER_VARDIFF_DEFAULTS.retargetPeriodSeconds,
-    doc: "Share-rate window of each miner's vardiff (earlier when shares come in a burst or stop). A new target goes out with the miner's next job. Also the shortest time between two UpdateChannel messages for one channel.",
+    doc: "How often each miner's vardiff weighs its share-rate evidence (the last ~10 periods, kept across retargets); a miner moves only when another power of two explains its shares far better than its own (at the 10 s default, ~6 shares a period are not enough on their own). Earlier only for a miner ≥ 2× off on strong evidence (a fresh miner far too easy climbs within seconds). A new target goes out with the miner's next job. Also the shortest time between two UpdateChannel messages for one channel.",
   })
   .field('v1.vardiff.maxStep', int(2, 1024), {
     default: MINER_VARDIFF_DEFAULTS.maxStep,

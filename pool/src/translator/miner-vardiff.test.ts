@@ -35,20 +35,29 @@ describe('per-miner vardiff', () => {
   });
 
   it('steps at most ×4 up or down per retarget, always to a power of two', () => {
-    const v = new MinerVardiff(S, 1024, 0);
-    expect(period(v, 1000, 10_000)).toBe(4096); // 100× the aimed rate
-    expect(period(v, 1000, 20_000)).toBe(16_384);
-    expect(period(v, 0, 30_000)).toBe(8192); // silence halves, as the pool's vardiff does
-    expect(period(v, 1, 40_000)).toBe(2048); // 1 share in 10 periods' worth: ÷4 at most
-    for (const d of [4096, 16_384, 8192, 2048]) expect(Math.log2(d) % 1).toBe(0);
+    const up = new MinerVardiff(S, 1024, 0);
+    const hashrate = 102_400; // 100× the aim at 1024; 2^16.6, nearest power 2^17
+    const steps: Array<number | null> = [];
+    for (let i = 1; i <= 5; i++)
+      steps.push(period(up, Math.round((hashrate * 10) / up.difficulty), i * 10_000));
+    expect(steps).toEqual([4096, 16_384, 65_536, 131_072, null]);
+    const down = new MinerVardiff(S, 2 ** 20, 0); // a miner that never finds a share there
+    expect(period(down, 0, 10_000)).toBe(2 ** 18);
+    expect(period(down, 0, 20_000)).toBe(2 ** 16);
   });
 
-  it('stays put while the share rate is within the dead band of the aim', () => {
+  it('holds a miner within √2 of its power, and moves one 2× off once the evidence shows it', () => {
     const v = new MinerVardiff(S, 1024, 0);
-    expect(period(v, 14, 10_000)).toBeNull(); // 1.4× the aim: not worth a new target
+    expect(period(v, 14, 10_000)).toBeNull(); // 1.4× the aim: 1024 is the nearest power
     expect(period(v, 7, 20_000)).toBeNull(); // 0.7×
     expect(v.difficulty).toBe(1024);
-    expect(period(v, 20, 30_000)).toBe(2048); // 2×
+    let moved: number | null = null;
+    let t = 20_000;
+    for (let i = 0; i < 5 && moved === null; i++) {
+      t += 10_000;
+      moved = period(v, 20, t); // 2×
+    }
+    expect(moved).toBe(2048);
   });
 
   it('retargets early when a burst shows the miner far faster than its target', () => {

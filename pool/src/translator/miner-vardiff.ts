@@ -1,22 +1,23 @@
-// The pool's share-rate window: the one pool file a role may import by path (layering.test.ts,
-// SHARED_FILES). Not through the package name, which resolves to dist/ wherever the
-// ckb-pool-source condition is off (the abuse stacks and benches start the translator with tsx).
-
 import { difficultyToTarget, targetToDifficulty } from '../ckb/target.js';
 import {
+  bestSupported,
+  checkRate,
+  closeWindow,
+  estimatedRatio,
   newVardiffState,
   recordShare,
-  retarget,
+  setVardiffDifficulty,
   type VardiffParams,
   type VardiffState,
-} from '../pool/vardiff.js';
+} from '../vardiff/vardiff.js';
 
 /**
  * Vardiff for one V1 miner, run by the translator (the pool only sees its channels): the
- * pool's share-rate window decides what the miner's hashrate is, and this module turns that
- * into a target a V1 miner can trust — always a power of two in difficulty, at most `maxStep`
- * times harder or easier per retarget, and only changed when the ideal is clearly away from
- * the current power (a miner halfway between two powers does not flap between them).
+ * vardiff core's share-rate evidence decides what the miner's hashrate is, and this module
+ * turns that into a target a V1 miner can trust — always a power of two in difficulty, at most
+ * `maxStep` times harder or easier per retarget, and only changed when the rate's confidence
+ * bound says another power of two is nearer (a miner halfway between two powers, or one on aim
+ * whose window was unlucky, stays where it is).
  */
 
 export interface MinerVardiffSettings {
@@ -40,12 +41,6 @@ export const MINER_VARDIFF_DEFAULTS: MinerVardiffSettings = {
   retargetPeriodSeconds: 60,
   maxStep: 4,
 };
-
-/**
- * Only move when the ideal difficulty is this far (log2) from the current one: 2^0.75 ≈ 1.68×.
- * The share rate then stays within 1.68× of the aim, and window noise rarely flips it back.
- */
-const DEAD_BAND_LOG2 = 0.75;
 
 /** The power of two nearest to `d` (in log2), within [min, max] rounded inwards to powers of two. */
 export function powerOfTwoDifficulty(
@@ -108,27 +103,31 @@ export class MinerVardiff {
    */
   retarget(nowMs: number, networkDifficulty = 0): number | null {
     const current = this.state.difficulty;
-    const wanted = retarget(this.state, nowMs, this.params, networkDifficulty);
-    if (wanted === null) return this.capAtNetwork(networkDifficulty);
-    const step = Math.log2(wanted / current);
-    const maxLog = Math.log2(this.settings.maxStep);
-    let next = current;
-    if (Math.abs(step) >= DEAD_BAND_LOG2) {
-      // Whole powers of two toward the ideal, rounded toward the current one: a window of a
-      // few shares overstates the distance as often as not, and a short step costs one period.
-      const whole = Math.sign(step) * Math.max(1, Math.floor(Math.abs(step) + 0.25));
-      const bounded = Math.max(-maxLog, Math.min(maxLog, whole));
-      next = powerOfTwoDifficulty(current * 2 ** bounded, this.settings);
-    }
-    this.state.difficulty = underNetwork(next, networkDifficulty);
-    return this.state.difficulty === current ? null : this.state.difficulty;
+    const next = underNetwork(this.wanted(nowMs), networkDifficulty);
+    if (next === current) return null;
+    setVardiffDifficulty(this.state, next, nowMs, this.params);
+    return next;
   }
 
-  /** A network harder than the miner's target never lets it sit above a block's difficulty. */
-  private capAtNetwork(networkDifficulty: number): number | null {
-    const capped = underNetwork(this.state.difficulty, networkDifficulty);
-    if (capped === this.state.difficulty) return null;
-    this.state.difficulty = capped;
-    return capped;
+  /**
+   * The power of two the evidence asks for (the current one while it asks for nothing): of the
+   * powers between the current one and the one nearest the estimated rate (at most maxStep
+   * away), the one whose rate explains the miner's shares best, if far better than the aim.
+   */
+  private wanted(nowMs: number): number {
+    const current = this.state.difficulty;
+    const c = checkRate(this.state, nowMs, this.params);
+    if (!c) return current;
+    const maxLog = Math.log2(this.settings.maxStep);
+    const estimate = estimatedRatio(c);
+    const nearest = estimate > 0 ? Math.round(Math.log2(estimate)) : -maxLog;
+    const furthest = Math.max(-maxLog, Math.min(maxLog, nearest));
+    const powers: number[] = [];
+    for (let k = Math.sign(furthest); Math.abs(k) <= Math.abs(furthest) && k !== 0; k += Math.sign(furthest))
+      powers.push(2 ** k);
+    const factor = bestSupported(c, powers);
+    if (factor !== null || c.periodDone) closeWindow(this.state, nowMs);
+    if (factor === null) return current;
+    return powerOfTwoDifficulty(current * factor, this.settings);
   }
 }

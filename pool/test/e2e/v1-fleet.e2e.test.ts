@@ -14,7 +14,8 @@ import {
 /**
  * Issue 15's fleet: 50 V1 miners of mixed dialects join over the first 30 s at different
  * hashrates, against a real translator and a real dev pool. TIME IS SCALED 10×: the share
- * interval (1.25 s, see REAL), the vardiff period (60 s), the block interval (10 s), the 30 s of
+ * interval (2.5 s, ~24 shares per vardiff period; see REAL for why not the production 10 s,
+ * which the bench and the simulation tests cover), the vardiff period (60 s), the block interval (10 s), the 30 s of
  * joins and the "first two minutes" all run ten times faster, so two minutes take 12 s. The run
  * goes on to 350 s scaled, and every miner's share rate is judged from two minutes after the
  * last join to the end (200 s scaled, over three vardiff periods).
@@ -49,7 +50,7 @@ describe('a fleet of 50 V1 miners joining a translator (time scaled 10×)', () =
         codes: result.miners.map((m) => m.rejectCodes).filter((c) => Object.keys(c).length),
       }),
     );
-    expect(first.accepted).toBeGreaterThan(700); // the fleet did mine: ~1,350 in its first 2 minutes
+    expect(first.accepted).toBeGreaterThan(300); // the fleet did mine: ~650 in its first 2 minutes
     expect(first.rejected / (first.accepted + first.rejected)).toBeLessThan(0.01);
     expect(overall.rejected / (overall.accepted + overall.rejected)).toBeLessThan(0.01);
   });

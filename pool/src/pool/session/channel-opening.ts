@@ -6,12 +6,12 @@ import {
   type OpenExtendedMiningChannel,
   type OpenStandardMiningChannel,
 } from '../../sv2/messages/index.js';
+import { initialDifficulty, newVardiffState } from '../../vardiff/vardiff.js';
 import { ShareBatcher } from '../batching.js';
 import { type Channel, channelTargetFor, openChannelRefusal } from '../channel.js';
 import { noteRequestedMaxTarget } from '../channel-tally.js';
 import { type PeerAccount, type PeerLimitReason, TOO_MANY_WORKER_NAMES } from '../peer-limits.js';
 import { parseMaxTarget, targetFields, targetLe } from '../target-memo.js';
-import { initialDifficulty, newVardiffState } from '../vardiff.js';
 import type { WorkerNameHolds } from '../worker-holds.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
 import { type SessionWire, sendJob } from './context.js';

@@ -1,8 +1,8 @@
 import { MAX_U256, targetToDifficulty, u256LeToTarget } from '../../ckb/target.js';
 import { ErrorCodes, type UpdateChannel } from '../../sv2/messages/index.js';
+import { clampDifficulty, initialDifficulty, newVardiffState } from '../../vardiff/vardiff.js';
 import { type Channel, channelTargetFor } from '../channel.js';
 import { noteRequestedMaxTarget } from '../channel-tally.js';
-import { clampDifficulty, initialDifficulty, newVardiffState } from '../vardiff.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
 import type { SessionWire } from './context.js';
 

@@ -1,8 +1,8 @@
 import { MAX_U256, targetToU256Le } from '../../ckb/target.js';
+import { retarget, setVardiffDifficulty } from '../../vardiff/vardiff.js';
 import { applyTarget, type Channel, channelTargetFor } from '../channel.js';
 import { clientMaxTarget } from '../channel-tally.js';
 import type { Job } from '../jobs.js';
-import { retarget } from '../vardiff.js';
 import type { SessionWire, VardiffOwner, VardiffTask } from './context.js';
 
 /**
@@ -27,7 +27,7 @@ export class ChannelVardiff {
     const networkTarget = job?.networkTarget ?? this.wire.ctx.jobs.current?.networkTarget ?? MAX_U256;
     const target = channelTargetFor(difficulty, networkTarget, clientMaxTarget(ch));
     ch.difficulty = difficulty;
-    ch.vardiff.difficulty = difficulty;
+    setVardiffDifficulty(ch.vardiff, difficulty, this.wire.ctx.now(), this.wire.ctx.config.vardiff);
     if (target === ch.target) return;
     this.changeTarget(ch, target);
   }

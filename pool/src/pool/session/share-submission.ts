@@ -1,4 +1,5 @@
 import { type SubmitSharesCkb, workerIdFromTlv } from '../../sv2/messages/index.js';
+import { recordShare } from '../../vardiff/vardiff.js';
 import { shareWorker } from '../../workers/names.js';
 import {
   type Channel,
@@ -9,7 +10,6 @@ import {
 } from '../channel.js';
 import { noteShare } from '../channel-tally.js';
 import type { PeerLimitReason } from '../peer-limits.js';
-import { recordShare } from '../vardiff.js';
 import type { WorkerNameHolds } from '../worker-holds.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
 import type { SessionWire } from './context.js';

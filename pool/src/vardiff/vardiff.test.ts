@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  checkRate,
   clampDifficulty,
   initialDifficulty,
   newVardiffState,
   recordShare,
   retarget,
+  setVardiffDifficulty,
   type VardiffParams,
 } from './vardiff.js';
 
@@ -52,12 +54,61 @@ describe('vardiff', () => {
     expect(d as number).toBeGreaterThan(100);
   });
 
-  it('halves the difficulty after a silent period and stops at the minimum', () => {
-    const s = newVardiffState(800, 0);
-    expect(retarget(s, 60_000, p, 1e20)).toBe(400);
-    expect(retarget(s, 120_000, p, 1e20)).toBe(200);
-    expect(retarget(s, 180_000, p, 1e20)).toBe(100);
-    expect(retarget(s, 240_000, p, 1e20)).toBeNull();
+  it('lowers a silent channel ÷4 per period once the silence is evidence, down to the minimum', () => {
+    const s = newVardiffState(1600, 0);
+    expect(retarget(s, 60_000, p, 1e20)).toBe(400); // 6 shares expected, none came
+    expect(retarget(s, 120_000, p, 1e20)).toBe(100);
+    expect(retarget(s, 180_000, p, 1e20)).toBeNull();
+  });
+
+  it('keeps a channel on aim where it is through an unlucky window', () => {
+    const s = newVardiffState(1000, 0);
+    let t = 0;
+    // Ten periods on aim (a share every 10 s), then a period with one share instead of six.
+    for (let i = 0; i < 60; i++) {
+      t += 10_000;
+      recordShare(s, 1000);
+      expect(retarget(s, t, p, 1e20)).toBeNull();
+    }
+    t += 60_000;
+    recordShare(s, 1000);
+    expect(retarget(s, t, p, 1e20)).toBeNull();
+    expect(s.difficulty).toBe(1000);
+  });
+
+  it('moves a settled channel whose rate really changed, within a few periods', () => {
+    const s = newVardiffState(1000, 0);
+    let t = 0;
+    let moved: number | null = null;
+    for (let i = 0; i < 60; i++) {
+      t += 10_000;
+      recordShare(s, 1000);
+      retarget(s, t, p, 1e20);
+    }
+    // Now three shares per 10 s: the hashrate tripled.
+    for (let i = 0; i < 30 && moved === null; i++) {
+      t += 10_000;
+      for (let k = 0; k < 3; k++) recordShare(s, 1000);
+      moved = retarget(s, t, p, 1e20);
+    }
+    expect(moved).not.toBeNull();
+    expect(t).toBeLessThanOrEqual(600_000 + 3 * 60_000);
+    expect(moved as number).toBeGreaterThan(1500);
+  });
+
+  it('keeps what shares at an old difficulty taught across a retarget', () => {
+    const s = newVardiffState(100, 0);
+    for (let i = 0; i < 100; i++) recordShare(s, 100); // 100× the aim within a second
+    expect(retarget(s, 1_000, p, 1e20)).toBe(1600); // ×16 at most per step
+    // No new share: the evidence still says ×100, so the next check goes on up.
+    expect(retarget(s, 1_500, p, 1e20)).toBe(1600 * 16);
+  });
+
+  it('counts the time before a difficulty set from outside (a network clamp) at the old one', () => {
+    const s = newVardiffState(1000, 0);
+    setVardiffDifficulty(s, 500, 30_000, p);
+    // 30 s at 1000 and 30 s at 500: a miner on aim at 500 would have sent 1.5 + 3 shares.
+    expect(checkRate(s, 60_000, p)?.expected).toBeCloseTo(4.5, 9);
   });
 
   it('skips changes within the tolerance', () => {
