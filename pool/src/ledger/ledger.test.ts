@@ -247,6 +247,12 @@ describe('ledger schema migrations', () => {
     l.close();
   });
 
+  it("reads the blocks of an older file as found on the pool's own jobs", () => {
+    const l = new Ledger(versionOneFile(), { flushIntervalMs: 0 });
+    expect(l.block(1)?.jobSource).toBe('pool');
+    l.close();
+  });
+
   it("repairs the stale '1' of files that already have the v2 column", () => {
     const path = versionOneFile();
     const db = new Database(path);
@@ -263,10 +269,10 @@ describe('ledger schema migrations', () => {
     const path = tempDb();
     new Ledger(path, { flushIntervalMs: 0 }).close();
     const db = new Database(path);
-    db.prepare("UPDATE meta SET value = '4' WHERE key = 'schema_version'").run();
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(SCHEMA_VERSION + 1));
     db.close();
     expect(() => new Ledger(path, { flushIntervalMs: 0 })).toThrow(
-      /schema version 4, newer than this ckb-pool understands \(3\)/,
+      `schema version ${SCHEMA_VERSION + 1}, newer than this ckb-pool understands (${SCHEMA_VERSION})`,
     );
   });
 });

@@ -66,6 +66,7 @@ const MIGRATIONS: Record<number, string> = {
       CREATE UNIQUE INDEX IF NOT EXISTS blocks_one_confirmed_per_height ON blocks(height)
         WHERE chain_status = 'confirmed';`,
   3: PG_PAYOUT_TABLES_SQL,
+  4: `ALTER TABLE blocks ADD COLUMN IF NOT EXISTS job_source TEXT NOT NULL DEFAULT 'pool';`,
 };
 
 async function versionOf(client: pg.PoolClient): Promise<number> {
