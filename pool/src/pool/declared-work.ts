@@ -5,7 +5,8 @@ import type { TemplateBlock } from '../ckb/template.js';
 import type { DeclaredJob } from '../jd/declare.js';
 import { DeclaredJobs } from '../jd/declared-jobs.js';
 import type { SetCustomCkbMiningJob } from '../sv2/messages/index.js';
-import { type Job, makeJob } from './jobs.js';
+import type { Chain } from './config.js';
+import { type Job, makeJob, meetsTarget, powOutput } from './jobs.js';
 
 /**
  * The JDS's accepted declarations as the mining side sees them (docs/job-declaration-ckb.md §6,
@@ -50,6 +51,21 @@ export class DeclaredWork {
   /** Who a block pushed for this declaration is recorded as found by (the first channel that set it). */
   finderOf(declared: DeclaredJob): string {
     return this.asJobs.get(bytesToHex(declared.token))?.finder ?? 'jd-client';
+  }
+
+  /**
+   * A PushCkbSolution (§7): the job and finder to record the block under, or why not — the
+   * nonce does not meet the network target, or a share already found this very block (the
+   * job's nonce memory is the one its shares use, so the block is recorded and submitted once).
+   */
+  pushed(declared: DeclaredJob, nonce16: Uint8Array, chain: Chain): { job: Job; worker: string } | string {
+    const job = this.jobOf(declared);
+    if (!meetsTarget(powOutput(chain, job, nonce16), job.networkTarget))
+      return 'the nonce does not meet the network target';
+    if (job.nonces.has(nonce16)) return 'this block was already found';
+    // Even a full nonce memory takes a block: only later shares with this nonce must see it.
+    job.nonces.checkAndAdd(nonce16);
+    return { job, worker: this.finderOf(declared) };
   }
 
   /** After a new tip: declarations on any other parent can only give stale work. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PoolMetrics } from '../api/metrics.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
+import { bytesToHex0x } from '../ckb/hex.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import type { LedgerStore } from '../ledger/store.js';
@@ -12,6 +13,7 @@ import { Admission, AdmissionGate } from './admission.js';
 import { type Background, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
 import type { PoolConfig } from './config.js';
+import { DeclaredWork } from './declared-work.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { JobFanout } from './job-fanout.js';
@@ -45,6 +47,10 @@ export interface PoolParts {
   pruner: Pruner;
   ephemeralPool: EphemeralKeyPool;
   background: Background;
+  /** The Noise identity (authority-signed certificate) of the SV2 and JD listeners. */
+  identity: ServerIdentity;
+  /** The JDS's accepted declarations when `jd.listen` is set (the JD listener feeds it). */
+  jd: DeclaredWork | null;
 }
 
 function payoutLockOf(config: PoolConfig): PayoutLock | null {
@@ -102,6 +108,9 @@ export async function assembleParts(
   const hashrate = new HashrateTracker();
   const peerLimits = newPeerLimits(config.limits);
   const background = startBackground(log, () => peerLimits.channels);
+  const jd = config.jd.listen
+    ? new DeclaredWork(() => jobs.nextId(), config.shares.maxDuplicateEntriesPerJob)
+    : null;
   const fanout = new JobFanout({
     jobs,
     registry,
@@ -112,6 +121,7 @@ export async function assembleParts(
     // Templates flow again: no need to wait for the next sync poll to report healthy.
     onJob: (job) => {
       if (!sync.synced) void sync.check();
+      if (job.clean) jd?.keepParent(bytesToHex0x(job.parentHash));
       hooks.onJob?.(job);
     },
   });
@@ -128,6 +138,7 @@ export async function assembleParts(
     metrics,
     ledger,
     hashrate,
+    ...(jd && { jd }),
     now: Date.now,
     onBlockFound: (f) => {
       submitter.found(f).catch((err: unknown) => {
@@ -146,7 +157,7 @@ export async function assembleParts(
   const pruner = new Pruner(hashrate, ledger, ledgerConfig.shareRetentionHours, log);
   return {
     ...{ metrics, flushing, ledger, jobs, hashrate, submitter, registry, sync, fanout },
-    ...{ templates, gate, admission, pruner, ephemeralPool, background },
+    ...{ templates, gate, admission, pruner, ephemeralPool, background, identity, jd },
   };
 }
 
