@@ -49,6 +49,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/payouts/rewards.test.ts',
   'pool/src/pool/blocks.test.ts',
   'pool/src/pool/drain.test.ts',
+  'pool/src/pool/jd-listener.test.ts',
   'pool/src/pool/instances/instances.test.ts',
   'pool/src/pool/pool-parts.test.ts',
   'pool/src/pool/serve-cli.test.ts',
