@@ -25,7 +25,10 @@ afterEach(async () => {
   await Promise.all(listeners.splice(0).map((l) => l.close()));
 });
 
-async function listener(jd: Record<string, unknown> = {}): Promise<JdListener> {
+async function listener(
+  jd: Record<string, unknown> = {},
+  view: JdNodeView = { nowMs: () => BigInt(Date.now()) } as JdNodeView,
+): Promise<JdListener> {
   const config = parseConfig({
     chain: 'dev',
     node: { rpcUrl: 'http://127.0.0.1:1', payoutLock: LOCK },
@@ -36,8 +39,8 @@ async function listener(jd: Record<string, unknown> = {}): Promise<JdListener> {
     config,
     identity: new ServerIdentity({ authoritySecret: secret }),
     ephemeralPool: new EphemeralKeyPool({ size: 2 }),
-    // No test here declares a job: the view is never asked.
-    view: { nowMs: () => BigInt(Date.now()) } as JdNodeView,
+    // Only the flood test declares a job, to a node that never answers.
+    view,
     work: new DeclaredWork(() => 1, 100),
     payoutLock: LOCK,
     onSolution: () => {},
@@ -72,6 +75,25 @@ const setup = (flags: number): Sv2Message => ({
   firmware: '',
   deviceId: '',
 });
+
+const declaration: Sv2Message = {
+  type: 'DeclareCkbMiningJob',
+  requestId: 1,
+  miningJobToken: new Uint8Array(8),
+  version: 0,
+  compactTarget: 0,
+  timestamp: 0n,
+  number: 1n,
+  epoch: 0n,
+  parentHash: new Uint8Array(32),
+  dao: new Uint8Array(32),
+  cellbase: new Uint8Array(0),
+  txHashList: [],
+  witnessHashList: [],
+  proposals: new Uint8Array(0),
+  uncles: new Uint8Array(4),
+  extension: new Uint8Array(0),
+};
 
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 20));
@@ -116,6 +138,21 @@ describe('the JD listener', () => {
     await waitFor(() => bad.conn.closeInfo !== null);
     expect(await allocates(good)).toHaveLength(8);
     await waitFor(() => l.connections === 1);
+  });
+
+  it('closes a connection that keeps sending while its declaration waits for the node', async () => {
+    const hanging = {
+      nowMs: () => BigInt(Date.now()),
+      parent: () => new Promise(() => {}),
+    } as unknown as JdNodeView;
+    const l = await listener({ parentWaitMs: 0 }, hanging);
+    const c = await dial(l);
+    const token = await allocates(c);
+    c.conn.send({ ...declaration, miningJobToken: token });
+    for (let i = 0; i < 80; i++)
+      c.conn.send({ type: 'AllocateMiningJobToken', userIdentifier: 'u', requestId: 100 + i });
+    await waitFor(() => c.conn.closeInfo !== null);
+    expect(c.inbox.filter((m) => m.type === 'AllocateMiningJobTokenSuccess')).toHaveLength(1);
   });
 
   it('caps connections from one address before any handshake work', async () => {

@@ -53,6 +53,8 @@ export interface JdListener {
 /** Partly received frame bytes held over all JD connections (a few large declarations at once). */
 const PENDING_FRAME_BYTES = 64 * 1024 * 1024;
 const EXPIRY_TICK_MS = 1_000;
+/** Messages of one connection waiting behind a declaration that asks the node. */
+const MAX_WAITING_MESSAGES = 64;
 
 export async function startJdListener(d: JdListenerDeps): Promise<JdListener> {
   const { config, log } = d;
@@ -83,14 +85,20 @@ export async function startJdListener(d: JdListenerDeps): Promise<JdListener> {
       submitBlock: (block, job) => d.onSolution(block, job, connId),
     });
     open.set(conn, session);
+    let setUp = false;
     const setupTimer = setTimeout(() => {
       if (!setUp) conn.close('local-close', 'setup timeout');
     }, config.limits.handshakeTimeoutMs);
     setupTimer.unref();
-    let setUp = false;
     // Declarations await the node: keep each connection's answers in its messages' order.
     let queue: Promise<void> = Promise.resolve();
+    let waiting = 0;
     conn.on('message', (msg) => {
+      // A client that sends faster than its node-bound declarations are judged only fills memory.
+      if (++waiting > MAX_WAITING_MESSAGES) {
+        conn.close('local-close', `more than ${MAX_WAITING_MESSAGES} messages waiting`);
+        return;
+      }
       queue = queue.then(async () => {
         if (conn.closeInfo) return;
         try {
@@ -107,6 +115,8 @@ export async function startJdListener(d: JdListenerDeps): Promise<JdListener> {
         } catch (err) {
           clog.error({ err: (err as Error).message, msg: msg.type }, 'error handling JD message; closing');
           conn.close('local-close', 'internal error');
+        } finally {
+          waiting -= 1;
         }
       });
     });
