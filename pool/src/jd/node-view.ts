@@ -3,8 +3,8 @@
  * (docs/job-declaration-ckb.md §4). The JDS re-implements no consensus rule the node already
  * applies to its own template: epoch, difficulty, the cellbase reward of block N − 11, the
  * extension and the eligible uncles all come from the node's template for the declared parent.
- * Implementations: a dev chain view for tests (pool/test/support/jd-devnet-view.ts); a view over
- * the node's RPC is still to be written.
+ * Implementations: the node's RPC (rpc-view.ts); a dev chain view for tests
+ * (pool/test/support/jd-devnet-view.ts).
  */
 import type { CellOutput, Transaction } from '../ckb/transaction.js';
 

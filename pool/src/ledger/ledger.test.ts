@@ -247,6 +247,12 @@ describe('ledger schema migrations', () => {
     l.close();
   });
 
+  it("reads the blocks of an older file as found on the pool's own jobs", () => {
+    const l = new Ledger(versionOneFile(), { flushIntervalMs: 0 });
+    expect(l.block(1)?.jobSource).toBe('pool');
+    l.close();
+  });
+
   it("repairs the stale '1' of files that already have the v2 column", () => {
     const path = versionOneFile();
     const db = new Database(path);

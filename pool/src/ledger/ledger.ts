@@ -47,7 +47,12 @@ export interface NewBlock {
   workId: string;
   /** The submit_block JSON (everything needed to submit again after a restart). */
   blockJson: string;
+  /** Whose block it was: the pool's template, or a miner's declared job (JDS); 'pool' when absent. */
+  jobSource?: JobSource;
 }
+
+/** Where a found block's transactions came from (docs/job-declaration-ckb.md §6). */
+export type JobSource = 'pool' | 'declared';
 
 /**
  * Where a block stands in the node's main chain: `main` (seen at its height, may still be
@@ -63,6 +68,7 @@ export type BlockCounts = Record<BlockStatus | 'orphaned' | 'contending', number
 
 export interface BlockRow extends NewBlock {
   id: number;
+  jobSource: JobSource;
   status: BlockStatus;
   message: string | null;
   attempts: number;
@@ -146,7 +152,7 @@ INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '1');
 // MIGRATIONS path to SCHEMA_VERSION, so no step exists only for upgraded pools.
 
 /** The schema this code reads and writes; `meta.schema_version` of a migrated file. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /**
  * Migration to version N (key) from N − 1, each run once, in its own transaction together with
@@ -169,6 +175,12 @@ const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
     const cols = db.prepare('PRAGMA table_info(payout_batches)').all() as { name: string }[];
     if (!cols.some((c) => c.name === 'committed_block'))
       db.exec('ALTER TABLE payout_batches ADD COLUMN committed_block INTEGER');
+  },
+  // Blocks found on a miner's declared job (Job Declaration); older rows were all the pool's.
+  5: (db) => {
+    const cols = db.prepare('PRAGMA table_info(blocks)').all() as { name: string }[];
+    if (!cols.some((c) => c.name === 'job_source'))
+      db.exec("ALTER TABLE blocks ADD COLUMN job_source TEXT NOT NULL DEFAULT 'pool'");
   },
 };
 
@@ -261,9 +273,9 @@ export class Ledger implements LedgerStore {
       addRejected: db.prepare('UPDATE workers SET rejected_shares = rejected_shares + ? WHERE name = ?'),
       insertBlock: db.prepare(
         `INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty,
-           share_difficulty, work_id, block_json, status, updated_at_ms)
+           share_difficulty, work_id, block_json, status, updated_at_ms, job_source)
          VALUES (@height, @hash, @powHash, @parentHash, @nonce, @worker, @foundAtMs, @networkDifficulty,
-           @shareDifficulty, @workId, @blockJson, 'pending', @foundAtMs)
+           @shareDifficulty, @workId, @blockJson, 'pending', @foundAtMs, @jobSource)
          ON CONFLICT(hash) DO NOTHING`,
       ),
       blockIdByHash: db.prepare('SELECT id FROM blocks WHERE hash = ?'),
@@ -400,7 +412,7 @@ export class Ledger implements LedgerStore {
     let split: PplnsSplit | null = null;
     let counted = false;
     const tx = this.db.transaction(() => {
-      const info = this.stmts.insertBlock.run(block);
+      const info = this.stmts.insertBlock.run({ ...block, jobSource: block.jobSource ?? 'pool' });
       if (info.changes === 0) {
         return (this.stmts.blockIdByHash.get(block.hash) as { id: number }).id;
       }
@@ -574,7 +586,8 @@ export class Ledger implements LedgerStore {
         `SELECT id, height, hash, pow_hash AS powHash, parent_hash AS parentHash, nonce, worker,
            found_at_ms AS foundAtMs, network_difficulty AS networkDifficulty,
            share_difficulty AS shareDifficulty, work_id AS workId, block_json AS blockJson, status,
-           message, attempts, updated_at_ms AS updatedAtMs, chain_status AS chainStatus FROM blocks ${tail}`,
+           message, attempts, updated_at_ms AS updatedAtMs, chain_status AS chainStatus,
+           job_source AS jobSource FROM blocks ${tail}`,
       )
       .all(...params) as BlockRow[];
     return rows;

@@ -64,7 +64,7 @@ const RETRYABLE = new Set(['40P01', '40001']);
 const BLOCK_COLUMNS = `id, height, hash, pow_hash AS "powHash", parent_hash AS "parentHash", nonce, worker,
   found_at_ms AS "foundAtMs", network_difficulty AS "networkDifficulty", share_difficulty AS "shareDifficulty",
   work_id AS "workId", block_json AS "blockJson", status, message, attempts, updated_at_ms AS "updatedAtMs",
-  chain_status AS "chainStatus"`;
+  chain_status AS "chainStatus", job_source AS "jobSource"`;
 const WORKER_COLUMNS = `name, accepted_shares AS "acceptedShares", accepted_difficulty AS "acceptedDifficulty",
   rejected_shares AS "rejectedShares", blocks, first_share_ms AS "firstShareAtMs", last_share_ms AS "lastShareAtMs"`;
 
@@ -206,8 +206,8 @@ export class PgLedger implements LedgerStore {
       await heights.lockHeight(block.height);
       const ins = await c.query<{ id: number }>(
         `INSERT INTO blocks(height, hash, pow_hash, parent_hash, nonce, worker, found_at_ms, network_difficulty,
-           share_difficulty, work_id, block_json, status, updated_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $7)
+           share_difficulty, work_id, block_json, status, updated_at_ms, job_source)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $7, $12)
          ON CONFLICT (hash) DO NOTHING RETURNING id`,
         [
           block.height,
@@ -221,6 +221,7 @@ export class PgLedger implements LedgerStore {
           block.shareDifficulty,
           block.workId,
           block.blockJson,
+          block.jobSource ?? 'pool',
         ],
       );
       const inserted = ins.rows[0];

@@ -13,7 +13,8 @@ const WORKER_COLUMNS = `name, accepted_shares AS "acceptedShares", accepted_diff
 
 const BLOCK_COLUMNS = `id, height, hash, pow_hash AS "powHash", parent_hash AS "parentHash", nonce, worker,
   found_at_ms AS "foundAtMs", network_difficulty AS "networkDifficulty", share_difficulty AS "shareDifficulty",
-  work_id AS "workId", status, message, attempts, updated_at_ms AS "updatedAtMs", chain_status AS "chainStatus"`;
+  work_id AS "workId", status, message, attempts, updated_at_ms AS "updatedAtMs", chain_status AS "chainStatus",
+  job_source AS "jobSource"`;
 
 export class PgLedgerReader {
   constructor(private readonly pool: pg.Pool) {}

@@ -69,6 +69,7 @@ const MIGRATIONS: Record<number, string> = {
   3: PG_PAYOUT_TABLES_SQL,
   4: `${accountTablesSql('BIGINT')}
       ALTER TABLE payout_batches ADD COLUMN IF NOT EXISTS committed_block BIGINT;`,
+  5: `ALTER TABLE blocks ADD COLUMN IF NOT EXISTS job_source TEXT NOT NULL DEFAULT 'pool';`,
 };
 
 async function versionOf(client: pg.PoolClient): Promise<number> {

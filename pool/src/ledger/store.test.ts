@@ -116,6 +116,25 @@ describe.each(backends)('the $name ledger', ({ skip, fresh, reader }) => {
     await l.close();
   });
 
+  it.skipIf(skip)(
+    'keeps whether a block came from a declared job or the pool, for every reader',
+    async () => {
+      const { ledger: l } = await fresh();
+      const pooled = await l.addPendingBlock(block('a', 'alice'), 10);
+      const declared = await l.addPendingBlock({ ...block('b', 'bob', 11), jobSource: 'declared' }, 10);
+      expect((await l.block(pooled.id))?.jobSource).toBe('pool');
+      expect((await l.block(declared.id))?.jobSource).toBe('declared');
+      const r = reader(l);
+      const listed = (await r.blocks(10, null)).items.map((b) => [b.worker, b.jobSource]);
+      expect(listed).toEqual([
+        ['bob', 'declared'],
+        ['alice', 'pool'],
+      ]);
+      r.close();
+      await l.close();
+    },
+  );
+
   it.skipIf(skip)('records a pending block with a PPLNS split that adds up, then its verdict', async () => {
     const { ledger: l } = await fresh();
     for (let i = 0; i < 100; i++)

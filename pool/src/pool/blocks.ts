@@ -67,6 +67,7 @@ export class BlockSubmitter {
           shareDifficulty: f.shareDifficulty,
           workId: f.job.block.workId.toString(),
           blockJson: JSON.stringify(json),
+          jobSource: f.job.source ?? 'pool',
         },
         f.job.networkDifficulty * this.opts.pplnsWindowFactor,
       );

@@ -165,7 +165,7 @@ export type ShareVerdict =
  */
 export function judgeShare(
   chain: Chain,
-  jobs: JobBook,
+  jobs: Pick<JobBook, 'lookup'>,
   ch: Channel | undefined,
   m: SubmitSharesCkb,
   outWords: Uint32Array,

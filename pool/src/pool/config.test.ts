@@ -218,6 +218,20 @@ describe('pool config', () => {
     });
   });
 
+  it('runs no JDS by default, and a JDS only with the payout lock and one instance', () => {
+    expect(parseConfig(minimal).jd).toMatchObject({ listen: null, parentWaitMs: 2_000, tokenTtlSec: 600 });
+    const lock = { codeHash: `0x${'9b'.repeat(32)}`, hashType: 'type', args: `0x${'11'.repeat(20)}` };
+    const jd = { listen: '127.0.0.1:3337' };
+    expect(errorOf(() => parseConfig({ ...minimal, jd })).message).toMatch(
+      /^jd\.listen: needs node\.payoutLock/m,
+    );
+    const node = { ...minimal.node, payoutLock: lock };
+    expect(parseConfig({ ...minimal, node, jd }).jd.listen).toBe('127.0.0.1:3337');
+    expect(errorOf(() => parseConfig({ ...minimal, node, jd, instances: 2 })).message).toMatch(
+      /^jd\.listen: needs instances: 1$/m,
+    );
+  });
+
   it('keeps payouts off (solo mode) by default and needs the wallet and operator when on', () => {
     expect(parseConfig(minimal, '/etc/ckb-pool').payouts).toEqual({
       enabled: false,

@@ -209,6 +209,34 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 40,
     doc: 'Requests one client address may make at once before `web.requestsPerSecond` applies.',
   })
+  // ---- jd: the Job Declarator Server (docs/job-declaration-ckb.md) ----
+  .nullable('jd.listen', hostPort(), {
+    doc: 'host:port of the Job Declarator Server: miners with their own CKB node declare their own blocks there (Noise with the same authority key as `sv2.listen`; URL `stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY`), and the mining listener then accepts `REQUIRES_WORK_SELECTION` and `SetCustomCkbMiningJob` on extended channels. Needs `node.payoutLock` (the lock declared cellbases must pay). Unset: no JDS, work selection refused.',
+  })
+  .field('jd.parentWaitMs', int(0, 60_000), {
+    default: 2_000,
+    doc: "How long a declaration whose parent the pool's node does not know yet waits for the node to reach it before it is refused `unknown-parent`.",
+  })
+  .field('jd.tokenTtlSec', int(10, 86_400), {
+    default: 600,
+    doc: 'How long an allocated mining_job_token stays valid for one declaration.',
+  })
+  .field('jd.maxTokensPerConnection', int(1, 1_024), {
+    default: 16,
+    doc: 'Unused tokens one JD connection may hold; allocating one more evicts its oldest.',
+  })
+  .field('jd.missingTxTimeoutMs', int(100, 600_000), {
+    default: 10_000,
+    doc: 'How long a `ProvideMissingTransactions` may stay unanswered before the declaration is refused `missing-transactions`.',
+  })
+  .field('jd.maxConnections', int(1, 1_000_000), {
+    default: 1_000,
+    doc: 'Most open JD connections in total (one per miner that runs a JD client); further ones are closed at once.',
+  })
+  .field('jd.maxConnectionsPerIp', int(1, 1_000_000), {
+    default: 16,
+    doc: 'Most open JD connections from one IP address.',
+  })
   .field('limits.maxConnections', int(1, 10_000_000), {
     default: 50_000,
     doc: 'Most open SV2 connections in total; further ones are closed at once.',
@@ -342,6 +370,16 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
       ? [{ path: 'vardiff.minDifficulty', message: 'is larger than vardiff.maxDifficulty' }]
       : [],
   )
+  .rule((c) => {
+    if (c.jd?.listen == null) return [];
+    return [
+      ...(c.node?.payoutLock?.codeHash == null
+        ? [{ path: 'jd.listen', message: 'needs node.payoutLock: declared blocks must pay the pool lock' }]
+        : []),
+      // Declared jobs live in the process that accepted them; instances are other processes.
+      ...((c.instances ?? 1) !== 1 ? [{ path: 'jd.listen', message: 'needs instances: 1' }] : []),
+    ];
+  })
   .rule((c) => {
     const lock = c.node?.payoutLock ?? {};
     const set = [lock.codeHash, lock.hashType, lock.args].filter((v) => v !== null && v !== undefined).length;

@@ -52,6 +52,8 @@ export interface Job {
    * the same group channel id, so a broadcast encodes once and only encrypts per connection.
    */
   frames: Map<number, Uint8Array>;
+  /** 'declared': a miner's own block, accepted by the JDS (docs/job-declaration-ckb.md §6); else the pool's template. */
+  source?: 'declared';
 }
 
 export function makeJob(

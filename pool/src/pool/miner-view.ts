@@ -72,6 +72,7 @@ function blockJson(b: BlockSummary) {
     worker: b.worker,
     status: b.status,
     chainStatus: b.chainStatus,
+    jobSource: b.jobSource,
     foundAtMs: b.foundAtMs,
   };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PoolMetrics } from '../api/metrics.js';
 import type { PayoutLock } from '../ckb/cellbase-lock.js';
+import { bytesToHex0x } from '../ckb/hex.js';
 import { readNotifySecret } from '../ckb/notify.js';
 import { CkbRpcClient } from '../ckb/rpc.js';
 import type { LedgerStore } from '../ledger/store.js';
@@ -13,6 +14,7 @@ import { Admission, AdmissionGate } from './admission.js';
 import { type Background, startBackground } from './background.js';
 import { BlockSubmitter } from './blocks.js';
 import type { PoolConfig } from './config.js';
+import { DeclaredWork } from './declared-work.js';
 import { ExtranonceAllocator } from './extranonce.js';
 import { HashrateTracker } from './hashrate.js';
 import { JobFanout } from './job-fanout.js';
@@ -48,6 +50,10 @@ export interface PoolParts {
   background: Background;
   /** The registry `accounts.mode: registered` reads (null in other modes); close() stops it. */
   accounts: AccountRegistry | null;
+  /** The Noise identity (authority-signed certificate) of the SV2 and JD listeners. */
+  identity: ServerIdentity;
+  /** The JDS's accepted declarations when `jd.listen` is set (the JD listener feeds it). */
+  jd: DeclaredWork | null;
 }
 
 function payoutLockOf(config: PoolConfig): PayoutLock | null {
@@ -106,6 +112,9 @@ export async function assembleParts(
   const hashrate = new HashrateTracker();
   const peerLimits = newPeerLimits(config.limits);
   const background = startBackground(log, () => peerLimits.channels);
+  const jd = config.jd.listen
+    ? new DeclaredWork(() => jobs.nextId(), config.shares.maxDuplicateEntriesPerJob)
+    : null;
   const fanout = new JobFanout({
     jobs,
     registry,
@@ -116,6 +125,7 @@ export async function assembleParts(
     // Templates flow again: no need to wait for the next sync poll to report healthy.
     onJob: (job) => {
       if (!sync.synced) void sync.check();
+      if (job.clean) jd?.keepParent(bytesToHex0x(job.parentHash));
       hooks.onJob?.(job);
     },
   });
@@ -132,6 +142,7 @@ export async function assembleParts(
     metrics,
     ledger,
     hashrate,
+    ...(jd && { jd }),
     now: Date.now,
     onBlockFound: (f) => {
       submitter.found(f).catch((err: unknown) => {
@@ -150,7 +161,7 @@ export async function assembleParts(
   const pruner = new Pruner(hashrate, ledger, ledgerConfig.shareRetentionHours, log);
   return {
     ...{ metrics, flushing, ledger, jobs, hashrate, submitter, registry, sync, fanout },
-    ...{ templates, gate, admission, pruner, ephemeralPool, background, accounts },
+    ...{ templates, gate, admission, pruner, ephemeralPool, background, accounts, identity, jd },
   };
 }
 

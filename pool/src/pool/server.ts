@@ -15,6 +15,8 @@ import { ledgerAccountBook } from './account-book.js';
 import { type ApiSessions, buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
+import type { JdListener } from './jd-listener.js';
+import { startJds } from './jds.js';
 import type { Job } from './jobs.js';
 import { startPayoutSchedule } from './payouts.js';
 import { assembleParts, type PoolParts } from './pool-parts.js';
@@ -41,6 +43,8 @@ export interface RunningPool {
   apiUrl: string;
   /** Base URL of the miners' web page; null when `web.listen` is unset. */
   webUrl: string | null;
+  /** host:port the Job Declarator Server listens on; null when `jd.listen` is unset. */
+  jdAddress: string | null;
   /** The authority public key miners pin (base58check). */
   authorityPubkey: string;
   /** `stratum2+tcp://host:port/AUTHORITY` for local clients. */
@@ -75,8 +79,21 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
   const authorityPubkey = encodeAuthorityPubkey(authorityPublicFromSecret(authoritySecret));
   const parts = await assembleParts(config, authoritySecret, log, opts.processMetrics ?? false);
   const sv2 = await listenSv2(config, parts, log);
+  let jds: JdListener | null;
+  try {
+    jds = await startJds(config, parts, log);
+  } catch (err) {
+    sv2.server.close();
+    parts.ephemeralPool.stop();
+    parts.background.stop();
+    void parts.flushing.closeQuietly();
+    throw err;
+  }
   parts.pruner.start();
-  const undo = () => sv2.server.close();
+  const undo = () => {
+    sv2.server.close();
+    void jds?.close();
+  };
   const { api, reader, web } = await startApi(config, parts, undo, sv2.port, authorityPubkey, log);
   await parts.sync.check();
   await parts.templates.start();
@@ -85,6 +102,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     payouts = await startPayoutSchedule(config, parts.ledger, parts.metrics.registry, log);
   } catch (err) {
     // A bad wallet key or operator address: stop everything started so far, then say why.
+    await jds?.close();
     await shutdown(parts, sv2.server, [api, web], reader, log);
     throw new Error(`payouts: ${(err as Error).message}`);
   }
@@ -98,6 +116,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     sv2Address: sv2.address,
     apiUrl: api.url,
     webUrl: web?.url ?? null,
+    jdAddress: jds?.address ?? null,
     authorityPubkey,
     poolUrl,
     metrics: parts.metrics,
@@ -107,6 +126,7 @@ export async function startPool(config: PoolConfig, opts: StartPoolOptions = {})
     close: () => {
       closing ??= (async () => {
         await payouts?.close();
+        await jds?.close();
         await shutdown(parts, sv2.server, [api, web], reader, log);
       })();
       return closing;

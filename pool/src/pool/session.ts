@@ -3,6 +3,7 @@ import {
   ErrorCodes,
   type RequestExtensions,
   SETUP_REQUIRES_STANDARD_JOBS,
+  SETUP_REQUIRES_WORK_SELECTION,
   type SetupConnection,
   type SubmitSharesCkb,
   type Sv2Message,
@@ -18,6 +19,7 @@ import { SessionChannels } from './session/channel-opening.js';
 import { updateChannel } from './session/channel-update.js';
 import { ChannelVardiff } from './session/channel-vardiff.js';
 import { type SessionContext, type SessionTransport, type SessionWire, sendJob } from './session/context.js';
+import { CustomJobs } from './session/custom-jobs.js';
 import { answerRequestExtensions, REQUIRED_EXTENSION_RETRY_MS } from './session/extensions.js';
 import { answerSetupConnection } from './session/setup-connection.js';
 import { ShareAcks } from './session/share-acks.js';
@@ -36,7 +38,8 @@ export type { FoundBlock, SessionContext, SessionTransport, VardiffTask } from '
  * and 0x0002), channel-opening and channel-update (mining channels in one group channel),
  * share-submission (0x4CCB SubmitSharesCkb, 0x0002 user_identity TLVs) with share-acks (batched
  * SubmitShares.Success), bitcoin-work (the errors Bitcoin-shaped shares and custom jobs get),
- * worker-declarations (0x4CCB DeclareWorker) and channel-vardiff (SetTarget). Mining messages need 0x4CCB: a connection that uses them without
+ * worker-declarations (0x4CCB DeclareWorker), custom-jobs (SetCustomCkbMiningJob when a JDS runs)
+ * and channel-vardiff (SetTarget). Mining messages need 0x4CCB: a connection that uses them without
  * it is disconnected (extension 0x0001), after an OpenMiningChannel.Error saying why.
  */
 export class Session {
@@ -53,6 +56,7 @@ export class Session {
   private readonly acks: ShareAcks;
   private readonly shares: ShareSubmission;
   private readonly bitcoin: BitcoinWork;
+  private readonly custom: CustomJobs;
   /** Armed while a RequestExtensions.Error left 0x4CCB missing: the client must ask again. */
   private extensionRetry: NodeJS.Timeout | null = null;
   private readonly declarations: WorkerDeclarations;
@@ -72,6 +76,8 @@ export class Session {
     this.wire = { ctx, transport, log };
     this.vardiff = new ChannelVardiff(this.wire, this);
     const channels = new Map<number, Channel>();
+    const workSelection = () => (this.setupFlags & SETUP_REQUIRES_WORK_SELECTION) !== 0;
+    this.custom = new CustomJobs(this.wire, channels, workSelection);
     this.acks = new ShareAcks(this.wire, channels);
     this.chans = new SessionChannels(
       this.wire,
@@ -84,7 +90,13 @@ export class Session {
     );
     this.shares = new ShareSubmission(
       this.wire,
-      { id, channels, workerHashrateNegotiated: () => this.workerHashrateNegotiated, limited },
+      {
+        id,
+        channels,
+        workerHashrateNegotiated: () => this.workerHashrateNegotiated,
+        limited,
+        jobs: this.custom,
+      },
       workerNames,
       this.vardiff,
       this.acks,
@@ -137,8 +149,12 @@ export class Session {
         this.bitcoin.submit(msg);
         return;
       case 'SetCustomMiningJob':
-      case 'SetCustomCkbMiningJob': // the CKB form (docs/job-declaration-ckb.md); no JDS serves it yet
-        this.bitcoin.customJob(msg, this.chans.groupChannelId);
+        if (this.ctx.jd) this.custom.refuseBitcoin(msg);
+        else this.bitcoin.customJob(msg, this.chans.groupChannelId);
+        return;
+      case 'SetCustomCkbMiningJob': // docs/job-declaration-ckb.md §6
+        if (this.ctx.jd) this.custom.set(msg);
+        else this.bitcoin.customJob(msg, this.chans.groupChannelId);
         return;
       case 'SubmitSharesCkb':
         this.shares.submit(msg);
@@ -217,7 +233,7 @@ export class Session {
   }
 
   private onSetupConnection(m: SetupConnection): void {
-    const reply = answerSetupConnection(m);
+    const reply = answerSetupConnection(m, this.ctx.jd !== undefined);
     if (reply.type === 'SetupConnectionError') {
       this.ctx.metrics.handshakes.inc({ outcome: 'setup_error' });
       this.transport.send(reply);
@@ -278,6 +294,7 @@ export class Session {
   broadcastJob(job: Job): number {
     const channels = this.chans.byId;
     if (this.state !== 'ready' || channels.size === 0) return 0;
+    this.custom.onPoolJob(job);
     const oldestValid = this.ctx.jobs.oldestValidId();
     for (const ch of channels.values()) {
       // A channel already at its client's max_target cannot follow an easier network.

@@ -158,6 +158,8 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
     sv2Address,
     apiUrl: api.url,
     webUrl: web?.url ?? null,
+    // jd.listen needs instances: 1 (config.ts): declared jobs live in one process.
+    jdAddress: null,
     authorityPubkey,
     poolUrl: `stratum2+tcp://${localHost}:${port}/${authorityPubkey}`,
     metrics: parts.metrics,

@@ -5,6 +5,7 @@ import type { Sv2Message } from '../../sv2/messages/index.js';
 import type { AccountPolicy } from '../account-policy.js';
 import type { Channel } from '../channel.js';
 import type { Chain, PoolConfig } from '../config.js';
+import type { DeclaredWork } from '../declared-work.js';
 import type { DueWheel } from '../due-wheel.js';
 import type { ExtranonceAllocator } from '../extranonce.js';
 import type { HashrateTracker } from '../hashrate.js';
@@ -51,6 +52,11 @@ export interface SessionContext {
    * things) every name is.
    */
   accounts?: AccountPolicy;
+  /**
+   * The JDS's accepted declarations, when `jd.listen` runs a JDS: REQUIRES_WORK_SELECTION is
+   * then accepted and SetCustomCkbMiningJob served (session/custom-jobs.ts).
+   */
+  jd?: DeclaredWork;
   /** Counts channel opens and closes for the server's once-a-minute summary line. */
   channelActivity?: { opened: number; closed: number };
 }

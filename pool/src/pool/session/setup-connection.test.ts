@@ -37,6 +37,11 @@ describe('answerSetupConnection', () => {
     });
   });
 
+  it('accepts work selection while the pool runs a JDS, still refusing version rolling', () => {
+    expect(answerSetupConnection({ ...base, flags: 0b11 }, true).type).toBe('SetupConnectionSuccess');
+    expect(answerSetupConnection({ ...base, flags: 0b110 }, true)).toMatchObject({ flags: 0b100 });
+  });
+
   it('refuses version rolling alone, naming only that flag', () => {
     expect(answerSetupConnection({ ...base, flags: 0b100 })).toMatchObject({ flags: 0b100 });
   });

@@ -11,15 +11,20 @@ import {
 
 /**
  * The common subprotocol's one client message (docs/protocol.md §3): the pool speaks the
- * mining protocol at version 2 and neither rolls versions nor lets the client select work, so
- * a client that requires either is refused with exactly those flags.
+ * mining protocol at version 2 and never rolls versions; it lets the client select work only
+ * while it runs a JDS (`workSelection`, docs/job-declaration-ckb.md §6). A client that requires
+ * what the pool does not offer is refused with exactly those flags.
  */
-export function answerSetupConnection(m: SetupConnection): SetupConnectionSuccess | SetupConnectionError {
+export function answerSetupConnection(
+  m: SetupConnection,
+  workSelection = false,
+): SetupConnectionSuccess | SetupConnectionError {
   if (m.protocol !== PROTOCOL_MINING) return refuse(0, ErrorCodes.unsupportedProtocol);
   if (m.minVersion > SV2_VERSION || m.maxVersion < SV2_VERSION) {
     return refuse(0, ErrorCodes.protocolVersionMismatch);
   }
-  const unsupported = m.flags & (SETUP_REQUIRES_WORK_SELECTION | SETUP_REQUIRES_VERSION_ROLLING);
+  const refused = SETUP_REQUIRES_VERSION_ROLLING | (workSelection ? 0 : SETUP_REQUIRES_WORK_SELECTION);
+  const unsupported = m.flags & refused;
   if (unsupported !== 0) return refuse(unsupported, ErrorCodes.unsupportedFeatureFlags);
   return { type: 'SetupConnectionSuccess', usedVersion: SV2_VERSION, flags: 0 };
 }

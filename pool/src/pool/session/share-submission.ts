@@ -9,6 +9,7 @@ import {
   type WorkerRefusal,
 } from '../channel.js';
 import { noteShare } from '../channel-tally.js';
+import type { JobBook } from '../jobs.js';
 import type { PeerLimitReason } from '../peer-limits.js';
 import type { WorkerNameHolds } from '../worker-holds.js';
 import type { ChannelVardiff } from './channel-vardiff.js';
@@ -23,6 +24,8 @@ export interface SubmissionConnection {
   workerHashrateNegotiated(): boolean;
   /** Counts a limit that refused something of this connection. */
   limited(reason: PeerLimitReason): void;
+  /** Where share job ids are looked up (the connection's custom jobs, then the pool's); default the pool's. */
+  jobs?: Pick<JobBook, 'lookup'>;
 }
 
 /** A refusal decided by whom the share would be credited to (see `creditedName`). */
@@ -129,7 +132,7 @@ export class ShareSubmission {
   private judge(m: SubmitSharesCkb, ch: Channel | undefined, worker: string | undefined): ShareOutcome {
     const { ctx, log } = this.wire;
     const now = ctx.now();
-    const v = judgeShare(ctx.chain, ctx.jobs, ch, m, this.outWords);
+    const v = judgeShare(ctx.chain, this.conn.jobs ?? ctx.jobs, ch, m, this.outWords);
     if (!('job' in v) || !ch) return v.outcome;
     const name = worker ?? ch.worker;
     const { job, difficulty } = v;
