@@ -170,7 +170,11 @@ export class UpstreamChannels {
    * Announces a declared job on an extended channel (SetCustomCkbMiningJob, JD clients only)
    * and resolves with the pool's answer; `no-answer` after `openTimeoutMs`.
    */
-  setCustomJob(send: (m: Sv2Message) => void, channelId: number, job: CustomJobFields): Promise<CustomJobAnswer> {
+  setCustomJob(
+    send: (m: Sv2Message) => void,
+    channelId: number,
+    job: CustomJobFields,
+  ): Promise<CustomJobAnswer> {
     if (!this.seqs.has(channelId)) return Promise.resolve({ ok: false, code: 'upstream-lost' });
     const requestId = this.nextRequestId++;
     return new Promise((resolve) => {
