@@ -111,6 +111,11 @@ export class JdClient extends EventEmitter<JdClientEvents> implements MinerHub {
     return this.listener.url;
   }
 
+  /** The pool's extended channel is open: miners can be served. */
+  get upstreamReady(): boolean {
+    return this.ch !== null;
+  }
+
   get activeWork(): Work | null {
     return this.book.active;
   }
