@@ -150,6 +150,11 @@ export class JdClient extends EventEmitter<JdClientEvents> implements MinerHub {
         if (epoch !== this.up.epoch) return;
         this.ch = ch;
         this.o.log.info({ channel: ch.channelId }, 'extended channel to the pool open');
+        // A reconnect gives a new prefix and target: miners still connected must follow.
+        for (const s of this.listener?.sessions ?? []) {
+          s.setPrefix((id) => this.prefixOf(id));
+          s.setTarget(ch.target);
+        }
         const latest = this.up.latestJob(ch.channelId, ch.groupChannelId);
         if (latest) this.onPoolJob(latest);
       },
