@@ -17,8 +17,10 @@ import { DevChain } from '../devnet/chain.js';
 import { decodeScript, type Script } from '../devnet/json-decode.js';
 import { startHttpRpc } from '../devnet/servers.js';
 import type { JdNodeView } from '../jd/node-view.js';
+import { startMiner } from '../miner/miner.js';
 import { type OpenedChannel, UpstreamClient, type UpstreamJob } from '../sv2/client/upstream.js';
 import { generateAuthorityKeypair } from '../sv2/noise/keys.js';
+import { startTranslator } from '../translator/translator.js';
 import { JdClient } from './jd-client.js';
 import { rpcJdcNode } from './node.js';
 
@@ -204,5 +206,39 @@ describe('the JD client on the dev chain', () => {
     expect(chain.tip().witnessLock).toEqual(poolLock);
     expect(pool.shares).toEqual([{ source: 'pool', block: true }]);
     expect(pool.customJobAnswers).toEqual([]);
+  });
+
+  it('serves V1 miners through the translator pointed at it, on the declared job', async () => {
+    const { chain, tx, pool, jdc } = await arrangement();
+    await until(() => jdc.activeWork?.source === 'declared', 10_000, 'a declared job');
+    const translator = await startTranslator({
+      listen: '127.0.0.1:0',
+      upstreams: [jdc.minerUrl],
+      chain: 'dev',
+      metricsListen: null,
+      // A CPU thread's shares: difficulty 16, the JD client's channel target (2^252) is 2^4.
+      vardiff: { startDifficulty: 16, minDifficulty: 1 },
+      log,
+    });
+    running.push(() => translator.close());
+    const miner = await startMiner({
+      url: translator.v1Url,
+      user: 'alice.v1rig',
+      threads: 1,
+      chain: 'dev',
+      log,
+    });
+    running.push(() => miner.close());
+    await until(
+      () => pool.shares.some((s) => s.source === 'declared' && s.block),
+      20_000,
+      'a declared block from V1',
+    );
+    await until(() => chain.blockByNumber(15n) !== null, 5_000, 'block 15');
+    const block15 = chain.blockByNumber(15n)!;
+    expect(block15.block.transactions.map((t) => bytesToHex0x(txHash(toCkbTransaction(t))))).toContain(
+      bytesToHex0x(txHash(tx)),
+    );
+    expect(block15.witnessLock).toEqual(poolLock);
   });
 });
