@@ -65,6 +65,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'pool/src/translator/v1-session.test.ts',
   'pool/test/pg-pool.test.ts',
   'pool/test/e2e/cli.e2e.test.ts',
+  'pool/test/e2e/jd-client-v1.e2e.test.ts',
   'pool/test/e2e/serve-payouts.e2e.test.ts',
   'pool/test/e2e/translator.e2e.test.ts',
   'pool/test/e2e/translator-accounts.e2e.test.ts',
