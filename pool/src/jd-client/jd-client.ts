@@ -237,13 +237,19 @@ export class JdClient extends EventEmitter<JdClientEvents> implements MinerHub {
 
   private async jdsConnection(): Promise<JdsClient | null> {
     if (this.jds && !this.jds.lost) return this.jds;
+    if (this.stopped) return null;
     try {
-      this.jds = await JdsClient.connect({
+      const jds = await JdsClient.connect({
         url: this.o.jdsUrl,
         userIdentifier: this.o.userIdentity,
         log: this.o.log.child({ part: 'jds' }),
       });
-      return this.jds;
+      if (this.stopped) {
+        jds.close(); // close() ran while this connection was being set up
+        return null;
+      }
+      this.jds = jds;
+      return jds;
     } catch (err) {
       this.refused('jds', (err as Error).message);
       return null;
@@ -289,6 +295,7 @@ export class JdClient extends EventEmitter<JdClientEvents> implements MinerHub {
     const ch = this.ch;
     const work = this.book.job(jobId);
     if (!ch) return { ok: false, code: 'upstream-unavailable' };
+    if (!this.local.has(channelId)) return { ok: false, code: 'invalid-channel-id' };
     if (!work) return { ok: false, code: 'stale-share' };
     const nonce = concatBytes(this.prefixOf(channelId), suffix);
     if (nonce.length !== 16) return { ok: false, code: 'invalid-nonce-size' };
