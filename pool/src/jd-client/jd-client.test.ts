@@ -5,7 +5,7 @@ import {
   type PoolLocks,
   poolLocks,
 } from '../../test/support/jd-client-arrangement.js';
-import { devnetJdView, toCkbTransaction } from '../../test/support/jd-devnet-view.js';
+import { devnetJdView, mineBlocks, toCkbTransaction } from '../../test/support/jd-devnet-view.js';
 import { until } from '../../test/support/scripted-pool.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { txHash } from '../ckb/transaction.js';
@@ -79,5 +79,21 @@ describe('the JD client on the dev chain', () => {
     expect(chain.tip().witnessLock).toEqual(poolLock);
     expect(pool.shares).toEqual([{ source: 'pool', block: true }]);
     expect(pool.customJobAnswers).toEqual([]);
+  });
+
+  it('declares again with the next template after a refusal, and then mines its own block', async () => {
+    // The JDS's clock is a minute behind until the first refusal, then right.
+    let skewMs = 60_000;
+    const { chain, jdc, refusals } = await arrangement((c) => ({
+      ...devnetJdView(c, { payoutLock: locks.poolLock }),
+      nowMs: () => BigInt(Date.now() - skewMs),
+    }));
+    await until(() => refusals.length > 0, 10_000, 'a refusal');
+    skewMs = 0;
+    expect(jdc.activeWork?.source).toBe('pool');
+    mineBlocks(chain, 1); // another miner's block: a new parent, a new template
+    await until(() => jdc.activeWork?.source === 'declared', 10_000, 'a declared job on the next parent');
+    expect(jdc.activeWork?.job.height).toBe(chain.tip().block.header.number + 1n);
+    expect(jdc.activeWork?.local?.added).toBe(1);
   });
 });
