@@ -25,6 +25,13 @@ Options:
   --api-port PORT         Pool HTTP API, /metrics and /health (default: a free port).
   --web-port PORT         The miners' web page (default: a free port).
   --rpc-port PORT         Dev chain JSON-RPC (default: a free port).
+  --jd                    Job declaration (docs/job-declaration-ckb.md): the pool also runs its
+                          Job Declarator (jd.listen); a JD client (ckb-pool jd-client) builds
+                          blocks from its own node view of the dev chain, declares them to the
+                          pool and serves the built-in miner, whose blocks pay the pool as
+                          usual. Prints the JD client's SV2 URL for more miners.
+  --include-tx HASH       With --jd: the JD client's transaction policy (repeat), as
+                          ckb-pool jd-client --include-tx.
   --no-miner              Do not start the built-in CPU miner.
   --miner-protocol P      sv2 (default: straight to the pool) or v1 (through the translator).
   --threads N             Threads of the built-in miner (default 1).
@@ -48,7 +55,7 @@ function port(v: string | undefined, name: string): number {
 const command: Command = {
   help,
   async run(argv) {
-    let values: Record<string, string | boolean | undefined>;
+    let values: Record<string, string | boolean | string[] | undefined>;
     try {
       ({ values } = parseArgs({
         args: argv,
@@ -60,6 +67,8 @@ const command: Command = {
           'web-port': { type: 'string' },
           'rpc-port': { type: 'string' },
           'no-miner': { type: 'boolean' },
+          jd: { type: 'boolean' },
+          'include-tx': { type: 'string', multiple: true },
           'miner-protocol': { type: 'string' },
           threads: { type: 'string' },
           'compact-target': { type: 'string' },
@@ -86,6 +95,11 @@ const command: Command = {
       if (!Number.isInteger(compactTarget) || compactTarget <= 0 || compactTarget > 0xffffffff)
         throw new UsageError('--compact-target must be a 32-bit hex number like 0x1f00ffff');
     }
+    const includeTx = (values['include-tx'] as string[] | undefined) ?? [];
+    if (includeTx.length > 0 && !values.jd) throw new UsageError('--include-tx needs --jd');
+    for (const h of includeTx)
+      if (!/^0x[0-9a-fA-F]{64}$/.test(h))
+        throw new UsageError(`--include-tx ${h}: expected a 0x-prefixed 32-byte hash`);
     const tty = process.stdout.isTTY === true;
     const interval = Number(str('interval') ?? (tty ? 1 : 5));
     if (!Number.isFinite(interval) || interval < 0.1)
@@ -107,6 +121,7 @@ const command: Command = {
         miner: values['no-miner'] ? null : protocol,
         minerThreads: threads,
         compactTarget,
+        jd: values.jd ? { includeTx } : undefined,
         log,
       });
     } catch (err) {
@@ -123,6 +138,12 @@ const command: Command = {
         `  Pool API, /metrics, /health:        ${e.api_url}`,
         `  Translator /metrics, /health:       ${env.translator.metricsUrl ?? 'off'}`,
         `  Dev chain JSON-RPC:                 ${e.rpc_url}`,
+        ...(e.jdc_url
+          ? [
+              `  Pool's Job Declarator (JDS):        ${e.jds_url}`,
+              `  JD client (your own blocks), SV2:   ${e.jdc_url}`,
+            ]
+          : []),
         '',
         `  Try:  npx ckb-pool mine --url ${e.sv2_url} --user YOUR_CKT_ADDRESS.rig1 --threads 1`,
         `        npx ckb-pool mine --url ${e.v1_url} --user YOUR_CKT_ADDRESS.rig2`,

@@ -1,8 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CkbRpcClient } from 'ckb-pool/ckb/rpc';
 import { targetToCompact } from 'ckb-pool/ckb/target';
 import { type Devnet, devnetAddress, startDevnet } from 'ckb-pool/devnet/index';
+import { startHttpRpc } from 'ckb-pool/devnet/servers';
+import { JdClient } from 'ckb-pool/jd-client/jd-client';
+import { rpcJdcNode } from 'ckb-pool/jd-client/node';
 import { type RunningMiner, startMiner } from 'ckb-pool/miner/miner';
 import { parseConfig } from 'ckb-pool/pool/config';
 import { type RunningPool, startPool } from 'ckb-pool/pool/server';
@@ -10,6 +14,7 @@ import { generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
 import { type RunningTranslator, startTranslator } from 'ckb-pool/translator/translator';
 import type { Logger } from 'pino';
 import { newWalletKey, walletLock } from '../config/wallet.js';
+import { jdPoolConfig, poolJdsUrl } from './jd-pool.js';
 
 /**
  * The whole pool on one machine, in this process: a dev chain, the pool (temp ledger, fresh
@@ -32,6 +37,11 @@ export interface DevOptions {
   miner: 'sv2' | 'v1' | null;
   minerThreads: number;
   compactTarget: number;
+  /**
+   * Job declaration: the pool runs its JDS (`jd.listen`), a JD client builds blocks from its own
+   * node view of the dev chain, and the built-in miner mines on the JD client.
+   */
+  jd?: { includeTx: string[] } | undefined;
   log: Logger;
 }
 
@@ -44,6 +54,9 @@ export interface Endpoints {
   rpc_url: string;
   /** The address the built-in miner mines to (absent without it). */
   miner_address?: string;
+  /** With --jd: the pool's JD listener and the JD client's SV2 listener for miners. */
+  jds_url?: string;
+  jdc_url?: string;
 }
 
 /** The built-in miner's account: a dev-chain address, so it is credited like any miner. */
@@ -71,6 +84,8 @@ export interface DevEnvironment {
   pool: RunningPool;
   translator: RunningTranslator;
   miner: RunningMiner | null;
+  /** With --jd. */
+  jdClient: JdClient | null;
   startedAtMs: number;
   close(): Promise<void>;
 }
@@ -105,11 +120,20 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
       lockScript: { code_hash: wallet.codeHash, hash_type: wallet.hashType, args: wallet.args },
       epochLength: DEV_EPOCH_LENGTH,
       cellbaseMaturity: DEV_CELLBASE_MATURITY,
+      // The dev chain's filler transaction spends a made-up cell: a block carrying it is only
+      // accepted because the chain made it, so a JD client could never declare it.
+      ...(o.jd ? { templateTransactions: 0 } : {}),
     });
     stack.push(() => devnet.close());
     const config = parseConfig({
       chain: 'dev',
-      node: { rpcUrl: devnet.rpcUrl, subscribeAddress: devnet.subscribeAddress, pollIntervalMs: 1_000 },
+      node: {
+        rpcUrl: devnet.rpcUrl,
+        subscribeAddress: devnet.subscribeAddress,
+        pollIntervalMs: 1_000,
+        // As a deployment's pool.yaml: the pool checks templates (and JD declarations) pay it.
+        payoutLock: { codeHash: wallet.codeHash, hashType: wallet.hashType, args: wallet.args },
+      },
       sv2: { listen: `${o.host}:${o.sv2Port}`, authorityKeyFile: join(dir, 'unused.key') },
       api: { listen: `${o.host}:${o.apiPort}` },
       web: { listen: `${o.host}:${o.webPort}` },
@@ -124,6 +148,7 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
       jobs: { minUpdateIntervalMs: 1_000 },
       payouts: { enabled: true, walletKeyFile, operatorAddress: DEV_OPERATOR_ADDRESS, ...DEV_PAYOUTS },
       log: { level: o.log.level },
+      ...(o.jd ? jdPoolConfig(o.host) : {}),
     });
     const pool = await startPool(config, {
       logger: o.log.child({ svc: 'pool' }),
@@ -143,10 +168,11 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
     for (let i = 0; i < 200 && !translator.stats().upstreamConnected; i++) {
       await new Promise((r) => setTimeout(r, 50));
     }
+    const jdClient = o.jd ? await startJdClient(o, devnet, pool, stack) : null;
     let miner: RunningMiner | null = null;
     if (o.miner) {
       miner = await startMiner({
-        url: o.miner === 'sv2' ? pool.poolUrl : translator.v1Url,
+        url: jdClient ? jdClient.minerUrl : o.miner === 'sv2' ? pool.poolUrl : translator.v1Url,
         user: `${DEV_MINER_ADDRESS}.cpu1`,
         threads: o.minerThreads,
         chain: 'dev',
@@ -163,12 +189,14 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
         web_url: pool.webUrl ?? '',
         rpc_url: devnet.rpcUrl,
         ...(miner ? { miner_address: DEV_MINER_ADDRESS } : {}),
+        ...(jdClient ? { jds_url: poolJdsUrl(pool), jdc_url: jdClient.minerUrl } : {}),
       },
       authorityPubkey: pool.authorityPubkey,
       devnet,
       pool,
       translator,
       miner,
+      jdClient,
       startedAtMs: Date.now(),
       close: unwind,
     };
@@ -176,4 +204,38 @@ export async function startDevEnvironment(o: DevOptions): Promise<DevEnvironment
     await unwind();
     throw err;
   }
+}
+
+/**
+ * The miner's side of job declaration: its own node view of the dev chain (a second JSON-RPC
+ * endpoint over the same chain), a JD client declaring that node's templates to the pool's JDS,
+ * ready once its extended channel to the pool is open.
+ */
+async function startJdClient(
+  o: DevOptions,
+  devnet: Devnet,
+  pool: RunningPool,
+  stack: Array<() => Promise<void> | void>,
+): Promise<JdClient> {
+  const jdsUrl = poolJdsUrl(pool);
+  const identity = { nodeId: 'QmDevJdClientNode', rpcUrl: '' };
+  const ownNode = await startHttpRpc(devnet.chain, identity, o.host, 0);
+  stack.push(() => ownNode.close());
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+  const jdClient = new JdClient({
+    node: rpcJdcNode(new CkbRpcClient(`http://${host}:${ownNode.port}/`)),
+    poolUrl: pool.poolUrl,
+    jdsUrl,
+    userIdentity: `${DEV_MINER_ADDRESS}.jdc`,
+    policy: { includeTx: o.jd?.includeTx ?? [] },
+    chain: 'dev',
+    listen: { host: o.host, port: 0 },
+    authoritySecret: generateAuthorityKeypair().secret,
+    log: o.log.child({ svc: 'jd-client' }),
+  });
+  await jdClient.start();
+  stack.push(() => jdClient.close());
+  for (let i = 0; i < 200 && !jdClient.upstreamReady; i++) await new Promise((r) => setTimeout(r, 50));
+  if (!jdClient.upstreamReady) throw new Error('the JD client could not open its channel to the pool');
+  return jdClient;
 }

@@ -12,6 +12,8 @@ export interface DevStatus {
   blocks: { accepted: number; pending: number; rejected: number };
   v1Miners: number;
   translatorUp: boolean;
+  /** With --jd: what the JD client's miners mine (its own declared block, or the pool's job). */
+  jd: { source: 'pool' | 'declared' | 'none'; height: string; added: number } | null;
   /** The built-in miner's account (shannons as decimal strings), when it runs. */
   account: {
     address: string;
@@ -50,7 +52,16 @@ export async function readStatus(env: DevEnvironment): Promise<DevStatus> {
         r.status === 200 ? (r.json() as Promise<NonNullable<DevStatus['account']>>) : null,
       )
     : null;
+  const work = env.jdClient?.activeWork ?? null;
+  const jd = env.jdClient
+    ? {
+        source: work?.source ?? ('none' as const),
+        height: work ? work.job.height.toString() : '-',
+        added: work?.local?.added ?? 0,
+      }
+    : null;
   return {
+    jd,
     account,
     height: Number(BigInt(env.devnet.tip().number)),
     // Σ accepted share difficulty since start / time (the API's own windows are 10 min and 1 h).
@@ -82,6 +93,15 @@ export function renderStatus(s: DevStatus): string[] {
       (s.minerHashrate !== null ? ` | CPU miner ${formatHashrate(s.minerHashrate)}` : '') +
       ` | workers online ${s.workersOnline} | V1 miners ${s.v1Miners}${s.translatorUp ? '' : ' (translator reconnecting)'}`,
   ];
+  if (s.jd) {
+    const what =
+      s.jd.source === 'declared'
+        ? `its own declared block #${s.jd.height} (${s.jd.added} transactions by its policy)`
+        : s.jd.source === 'pool'
+          ? `the pool's job #${s.jd.height} (no declared job accepted yet, see the log)`
+          : 'nothing yet';
+    lines.push(`JD client: miners mine ${what}`);
+  }
   if (s.account) {
     const a = s.account;
     lines.push(

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
  *            jd (the job declarator's pure core: tokens, declaration checks against a node view),
  *            vardiff (the share-rate estimator the pool's channels and the translator's miners share)
  *   services api (HTTP/metrics plumbing), devnet (the dev chain), payouts (accounts, rewards, payouts)
- *   roles    pool, translator, miner, cli (cli is the only one that assembles roles)
+ *   roles    pool, translator, miner, jd-client, cli (cli is the only one that assembles roles)
  *
  * Test files may in addition import the dev chain, pool/test/ support code and pool/bench/ (the
  * Eaglesong generator).
@@ -61,6 +61,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'payouts',
   ],
   miner: ['ckb', 'sv2', 'sv2/client', 'stratum-v1'],
+  // The JD client (miner's side of job declaration) reuses the JDS core's DAO rule.
+  'jd-client': ['ckb', 'sv2', 'sv2/client', 'jd'],
   cli: [
     'ckb',
     'net',
@@ -79,6 +81,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'pool',
     'translator',
     'miner',
+    'jd-client',
   ],
 };
 const TESTS_MAY_ALSO_IMPORT = ['devnet', '<pool/test>', '<pool/bench>'];

@@ -17,6 +17,10 @@ export const commands: CommandTable = {
     summary: 'Inspect a CKB block header: pow_hash, hash, target, difficulty, PoW validity.',
     load: () => import('./header.js'),
   },
+  'jd-client': {
+    summary: 'Job Declaration client: mine blocks your own CKB node builds, through a pool.',
+    load: () => import('./jd-client.js'),
+  },
   keys: {
     summary: 'Generate or show the authority key that signs the SV2 Noise certificate.',
     load: () => import('./keys.js'),

@@ -234,3 +234,43 @@ describe('UpstreamChannels', () => {
     expect(await share).toEqual({ ok: false, code: 'stale-share' });
   });
 });
+
+describe('custom jobs of a JD client', () => {
+  const fields = {
+    miningJobToken: Uint8Array.of(0xd0, 1),
+    powHash: new Uint8Array(32).fill(7),
+    parentHash: new Uint8Array(32).fill(8),
+    number: 15n,
+    compactTarget: 0x207fffff,
+  };
+
+  it('sends SetCustomCkbMiningJob and resolves with the job id the pool gives', async () => {
+    const t = channels();
+    await openStandard(t, 4);
+    const answer = t.c.setCustomJob(t.send, 4, fields);
+    const sent = t.wire.at(-1);
+    expect(sent).toMatchObject({ type: 'SetCustomCkbMiningJob', channelId: 4, number: 15n });
+    if (sent?.type !== 'SetCustomCkbMiningJob') return;
+    t.c.handle(7, { type: 'SetCustomMiningJobSuccess', channelId: 4, requestId: sent.requestId, jobId: 33 });
+    await expect(answer).resolves.toEqual({ ok: true, jobId: 33 });
+  });
+
+  it('resolves with the pool’s error code, and with upstream-lost when the connection ends', async () => {
+    const t = channels();
+    await openStandard(t, 4);
+    const refused = t.c.setCustomJob(t.send, 4, fields);
+    const sent = t.wire.at(-1);
+    if (sent?.type !== 'SetCustomCkbMiningJob') throw new Error('not sent');
+    t.c.handle(7, {
+      type: 'SetCustomMiningJobError',
+      channelId: 4,
+      requestId: sent.requestId,
+      errorCode: 'stale-parent',
+    });
+    await expect(refused).resolves.toEqual({ ok: false, code: 'stale-parent' });
+    const lost = t.c.setCustomJob(t.send, 4, fields);
+    t.c.reset(new Error('gone'));
+    await expect(lost).resolves.toEqual({ ok: false, code: 'upstream-lost' });
+    await expect(t.c.setCustomJob(t.send, 99, fields)).resolves.toEqual({ ok: false, code: 'upstream-lost' });
+  });
+});

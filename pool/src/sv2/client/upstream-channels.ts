@@ -35,6 +35,18 @@ export interface UpstreamMessageSink {
   reconnect(newHost: string, newPort: number): void;
 }
 
+/** The pool's answer to a SetCustomCkbMiningJob: the job id it gave, or its error code. */
+export type CustomJobAnswer = { ok: true; jobId: number } | { ok: false; code: string };
+
+/** The declared job's fields SetCustomCkbMiningJob repeats (docs/job-declaration-ckb.md §8.1). */
+export interface CustomJobFields {
+  miningJobToken: Uint8Array;
+  powHash: Uint8Array;
+  parentHash: Uint8Array;
+  number: bigint;
+  compactTarget: number;
+}
+
 interface PendingOpen {
   resolve: (c: OpenedChannel) => void;
   reject: (e: Error) => void;
@@ -56,6 +68,8 @@ export class UpstreamChannels {
   private inFlight: InFlightShares;
   /** 0x4CCB worker declarations awaiting the current connection's answer. */
   private readonly declarations: PendingDeclarations;
+  /** SetCustomCkbMiningJob requests awaiting SetCustomMiningJob.Success / .Error. */
+  private readonly customJobs = new Map<number, (a: CustomJobAnswer) => void>();
 
   constructor(
     private readonly o: {
@@ -98,6 +112,12 @@ export class UpstreamChannels {
         });
         return;
       }
+      case 'SetCustomMiningJobSuccess':
+        this.takeCustom(m.requestId)?.({ ok: true, jobId: m.jobId });
+        return;
+      case 'SetCustomMiningJobError':
+        this.takeCustom(m.requestId)?.({ ok: false, code: m.errorCode });
+        return;
       case 'OpenMiningChannelError':
         this.takeOpen(m.requestId)?.reject(new Error(`OpenMiningChannel.Error ${m.errorCode}`));
         return;
@@ -138,6 +158,36 @@ export class UpstreamChannels {
     const p = this.opens.get(requestId);
     this.opens.delete(requestId);
     return p;
+  }
+
+  private takeCustom(requestId: number): ((a: CustomJobAnswer) => void) | undefined {
+    const p = this.customJobs.get(requestId);
+    this.customJobs.delete(requestId);
+    return p;
+  }
+
+  /**
+   * Announces a declared job on an extended channel (SetCustomCkbMiningJob, JD clients only)
+   * and resolves with the pool's answer; `no-answer` after `openTimeoutMs`.
+   */
+  setCustomJob(
+    send: (m: Sv2Message) => void,
+    channelId: number,
+    job: CustomJobFields,
+  ): Promise<CustomJobAnswer> {
+    if (!this.seqs.has(channelId)) return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    const requestId = this.nextRequestId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.customJobs.delete(requestId)) resolve({ ok: false, code: 'no-answer' });
+      }, this.o.openTimeoutMs);
+      timer.unref?.();
+      this.customJobs.set(requestId, (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      });
+      send({ type: 'SetCustomCkbMiningJob', channelId, requestId, ...job });
+    });
   }
 
   /**
@@ -252,6 +302,8 @@ export class UpstreamChannels {
 
   private forget(reason: Error): void {
     this.declarations.failAll('upstream-lost');
+    for (const answer of this.customJobs.values()) answer({ ok: false, code: 'upstream-lost' });
+    this.customJobs.clear();
     for (const p of this.opens.values()) p.reject(reason);
     this.opens.clear();
     this.seqs.clear();

@@ -6,11 +6,17 @@ import { formatPoolUrl, parsePoolUrl } from '../noise/keys.js';
 import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
 import type { InFlightShares, ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
-import { type OpenedChannel, UpstreamChannels, type UpstreamJob } from './upstream-channels.js';
+import {
+  type CustomJobAnswer,
+  type CustomJobFields,
+  type OpenedChannel,
+  UpstreamChannels,
+  type UpstreamJob,
+} from './upstream-channels.js';
 import type { DeclareAnswer } from './worker-declarations.js';
 
 export type { ShareVerdict } from './in-flight.js';
-export type { OpenedChannel, UpstreamJob } from './upstream-channels.js';
+export type { CustomJobAnswer, CustomJobFields, OpenedChannel, UpstreamJob } from './upstream-channels.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -429,6 +435,17 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     if (!conn || !this.ready || epoch !== this.epoch)
       return Promise.resolve({ ok: false, code: 'upstream-lost' });
     return this.channels.declareWorker((m) => conn.send(m), channelId, workerId, name);
+  }
+
+  /**
+   * Announces a declared job on an extended channel of epoch `epoch` (SetCustomCkbMiningJob;
+   * the connection must have set REQUIRES_WORK_SELECTION) and resolves with the pool's answer.
+   */
+  setCustomJob(epoch: number, channelId: number, job: CustomJobFields): Promise<CustomJobAnswer> {
+    const conn = this.conn;
+    if (!conn || !this.ready || epoch !== this.epoch)
+      return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    return this.channels.setCustomJob((m) => conn.send(m), channelId, job);
   }
 
   async close(): Promise<void> {
