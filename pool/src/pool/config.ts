@@ -5,21 +5,12 @@ import { DEFAULT_API_LIMITS } from '../api/http.js';
 import { CHAINS } from '../ckb/chain.js';
 import { referenceTable } from '../config-engine/docs.js';
 import { ConfigError } from '../config-engine/errors.js';
-import {
-  bool,
-  checked,
-  hex,
-  hostPort,
-  httpUrl,
-  int,
-  type Kind,
-  num,
-  oneOf,
-  text,
-} from '../config-engine/kinds.js';
+import { checked, hex, hostPort, httpUrl, int, type Kind, num, oneOf, text } from '../config-engine/kinds.js';
 import { type ConfigOf, ConfigTable } from '../config-engine/table.js';
 import { LOG_LEVELS } from '../log/levels.js';
 import { AddressError, parseHostPort as parseAddress } from '../net/address.js';
+import * as jd from './config-jd.js';
+import * as payouts from './config-payouts.js';
 
 /**
  * pool.yaml: the one file that configures `ckb-pool serve`. One row per field (its kind,
@@ -209,34 +200,14 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 40,
     doc: 'Requests one client address may make at once before `web.requestsPerSecond` applies.',
   })
-  // ---- jd: the Job Declarator Server (docs/job-declaration-ckb.md) ----
-  .nullable('jd.listen', hostPort(), {
-    doc: 'host:port of the Job Declarator Server: miners with their own CKB node declare their own blocks there (Noise with the same authority key as `sv2.listen`; URL `stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY`), and the mining listener then accepts `REQUIRES_WORK_SELECTION` and `SetCustomCkbMiningJob` on extended channels. Needs `node.payoutLock` (the lock declared cellbases must pay). Unset: no JDS, work selection refused.',
-  })
-  .field('jd.parentWaitMs', int(0, 60_000), {
-    default: 2_000,
-    doc: "How long a declaration whose parent the pool's node does not know yet waits for the node to reach it before it is refused `unknown-parent`.",
-  })
-  .field('jd.tokenTtlSec', int(10, 86_400), {
-    default: 600,
-    doc: 'How long an allocated mining_job_token stays valid for one declaration.',
-  })
-  .field('jd.maxTokensPerConnection', int(1, 1_024), {
-    default: 16,
-    doc: 'Unused tokens one JD connection may hold; allocating one more evicts its oldest.',
-  })
-  .field('jd.missingTxTimeoutMs', int(100, 600_000), {
-    default: 10_000,
-    doc: 'How long a `ProvideMissingTransactions` may stay unanswered before the declaration is refused `missing-transactions`.',
-  })
-  .field('jd.maxConnections', int(1, 1_000_000), {
-    default: 1_000,
-    doc: 'Most open JD connections in total (one per miner that runs a JD client); further ones are closed at once.',
-  })
-  .field('jd.maxConnectionsPerIp', int(1, 1_000_000), {
-    default: 16,
-    doc: 'Most open JD connections from one IP address.',
-  })
+  // ---- jd: the Job Declarator Server (config-jd.ts) ----
+  .nullable(...jd.JD_LISTEN)
+  .field(...jd.JD_PARENT_WAIT_MS)
+  .field(...jd.JD_TOKEN_TTL_SEC)
+  .field(...jd.JD_MAX_TOKENS_PER_CONNECTION)
+  .field(...jd.JD_MISSING_TX_TIMEOUT_MS)
+  .field(...jd.JD_MAX_CONNECTIONS)
+  .field(...jd.JD_MAX_CONNECTIONS_PER_IP)
   .field('limits.maxConnections', int(1, 10_000_000), {
     default: 50_000,
     doc: 'Most open SV2 connections in total; further ones are closed at once.',
@@ -313,42 +284,16 @@ export const POOL_CONFIG_TABLE = ConfigTable.create()
     default: 'address',
     doc: "Which worker names shares are credited to. `address`: a name must start with a CKB address of the pool's chain (`<address>[.<worker>]`); a 0x4CCB worker declaration under another name is refused `not-an-address` (a V1 miner hears it at `mining.authorize`), and so is every share credited to such a name (an SV2 channel opened under one, e.g. a proxy's, may still carry shares of declared workers). `registered`: a name, or its part before the first '.', must be registered with `ckb-pool accounts register <name> <address>` (a ledger table); its shares are credited to `<address>[.<worker>]`, others are refused `unregistered-name` the same way; a pool picks up a registration within 5 seconds. `any`: every name is credited as it is; names that are not addresses are never paid (payouts skip them).",
   })
-  // ── payouts (pool/src/payouts; docs/pool-config.md "Payouts") ──
-  .field('payouts.enabled', bool(), {
-    default: false,
-    doc: 'Pay miners in CKB from the pool wallet (the block-assembler key). Off = solo mode: every reward stays at the block-assembler address, nothing is paid (the behaviour before payouts existed).',
-  })
-  .field('payouts.threshold', num(61, 1e9), {
-    default: 100,
-    doc: 'Smallest balance paid, in CKB; smaller balances wait. Never below 61 CKB, the smallest cell a default-lock output can be.',
-  })
-  .field('payouts.feePercent', num(0, 100), {
-    default: 1,
-    doc: 'Pool fee in percent of each block reward (as the chain paid it), credited to `payouts.operatorAddress` with the rounding dust of the split.',
-  })
-  .nullable('payouts.operatorAddress', text(), {
-    doc: "The operator's own CKB address (of the pool's chain) that receives the pool fee. Required when payouts are enabled.",
-  })
-  .nullable('payouts.walletKeyFile', text('path'), {
-    isPath: true,
-    doc: "File with the pool wallet's secp256k1 key (32 bytes hex, mode 0600): the key of the node's `[block_assembler]` lock, which receives the rewards and signs payout batches. Never logged nor printed. Required when payouts are enabled.",
-  })
-  .field('payouts.maxFeeRate', int(1_000, 10_000_000), {
-    default: 10_000,
-    doc: "Highest fee rate of a payout transaction, in shannons per 1000 bytes. The rate is the node's recent median (`get_fee_rate_statistics`), at least 1000, at most this.",
-  })
-  .field('payouts.confirmations', int(0, 10_000), {
-    default: 24,
-    doc: "Blocks past a reward's cellbase (on top of the chain's cellbase maturity, 4 epochs on mainnet) before its credits become payable, and past a payout transaction before it counts as paid.",
-  })
-  .field('payouts.recheckDepth', int(0, 100_000), {
-    default: 100,
-    doc: 'Blocks a committed payout transaction is re-checked against reorgs (never fewer than `payouts.confirmations`): until it is this deep, a batch whose transaction left the main chain goes back to pending and the same signed transaction is sent again, never rebuilt.',
-  })
-  .field('payouts.intervalMinutes', num(1, 10_080), {
-    default: 60,
-    doc: '`serve` runs a payout cycle this often: record and mature rewards, settle sent batches, send at most one new batch.',
-  })
+  // ── payouts (config-payouts.ts) ──
+  .field(...payouts.PAYOUTS_ENABLED)
+  .field(...payouts.PAYOUTS_THRESHOLD)
+  .field(...payouts.PAYOUTS_FEE_PERCENT)
+  .nullable(...payouts.PAYOUTS_OPERATOR_ADDRESS)
+  .nullable(...payouts.PAYOUTS_WALLET_KEY_FILE)
+  .field(...payouts.PAYOUTS_MAX_FEE_RATE)
+  .field(...payouts.PAYOUTS_CONFIRMATIONS)
+  .field(...payouts.PAYOUTS_RECHECK_DEPTH)
+  .field(...payouts.PAYOUTS_INTERVAL_MINUTES)
   .rule((c) => {
     const p = c.payouts;
     if (!p?.enabled) return [];
