@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import { INTEGRATION_TESTS } from './test/tiers.js';
+import { INTEGRATION_TESTS, TIMED_TESTS } from './test/tiers.js';
 
 const ALL_TESTS = [
   'pool/src/**/*.test.ts',
@@ -36,6 +36,7 @@ export default defineConfig({
           // Pure tests share a worker: module loading, not the tests, was most of the time.
           pool: 'threads',
           isolate: false,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -44,10 +45,26 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: [...INTEGRATION_TESTS],
+          exclude: [...EXCLUDE, ...TIMED_TESTS],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          pool: 'forks',
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        resolve,
+        ssr,
+        test: {
+          name: 'timed',
+          include: [...TIMED_TESTS],
           exclude: EXCLUDE,
           testTimeout: 30_000,
           hookTimeout: 60_000,
           pool: 'forks',
+          // After the other projects (group 0) have finished, and one file at a time.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
         },
       },
     ],

@@ -92,3 +92,10 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'stacks/terraform-validate.test.ts',
   'test/systemd-units.test.ts',
 ];
+
+/**
+ * Integration tests whose clock is scaled (the V1 fleet runs ten times faster than real time):
+ * another file's load in parallel becomes their measurement's noise, so they run after every
+ * other file, one at a time (vitest.config.ts, project `timed`).
+ */
+export const TIMED_TESTS: readonly string[] = ['pool/test/e2e/v1-fleet.e2e.test.ts'];

@@ -254,7 +254,9 @@ describe('ShareRelay', () => {
     });
   });
 
-  it("forwards only shares that meet both the job's channel target and the channel's current one", async () => {
+  it("forwards a share by its job's channel target, not by a harder SetTarget that came after the job", async () => {
+    // sv2-spec: SetTarget applies to jobs sent after it, and the pool judges a share by its
+    // job's target; a share held back here would be answered true and credited to no one.
     const t = setup({ target: 1n << 254n });
     const n = findNonce(
       t.job.midstate,
@@ -262,8 +264,8 @@ describe('ShareRelay', () => {
     );
     t.ch.target = 1n << 250n; // SetTarget after the job: harder
     await expect(t.relay.submit(t.s, ['alice', t.job.v1Id, en2(n)])).resolves.toEqual({ ok: true });
-    expect(t.submits).toHaveLength(0);
-    expect(t.relay.acceptedLocally).toBe(1);
+    expect(t.submits).toHaveLength(1);
+    expect(t.relay.acceptedLocally).toBe(0);
   });
 });
 

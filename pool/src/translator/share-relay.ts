@@ -74,10 +74,10 @@ export class ShareRelay {
     const b = bindingOf(s);
     const jobTargets = this.d.targets.forJob(b.targets, job.v1Id);
     if (!jobTargets) return this.reject(V1Error.jobNotFound, 'Job not found', 'invalid-job-id');
-    // Forwarded only when it meets the channel's target for this job and its current one: the
-    // pool, whichever of the two it judges by, then accepts it.
-    const channelTarget = jobTargets.channel < ch.target ? jobTargets.channel : ch.target;
-    const targets = { miner: jobTargets.miner, channel: channelTarget };
+    // Forwarded when it meets the channel's target for this job: the pool judges a share by
+    // the target its job went out with (sv2-spec SetTarget; docs/protocol.md "Targets belong to
+    // jobs"). Judging by a later, harder target too would answer true and credit nothing.
+    const targets = { miner: jobTargets.miner, channel: jobTargets.channel };
     const checked = checkShare(this.d.chain, job, ch.prefix, targets, s.extranonce1, en2);
     if (!checked.ok) return this.reject(checked.code, checked.message, checked.reason);
     // Checked here so a miner replaying a share never sends the pool a duplicate.
