@@ -1,9 +1,6 @@
-import { parseArgs } from 'node:util';
-import { openLedger } from '../../ledger/open.js';
-import type { LedgerStore } from '../../ledger/store.js';
 import { checkRegistration } from '../../pool/account-registry.js';
-import { ConfigError, loadPoolConfig, type PoolConfig } from '../../pool/config.js';
 import { type Command, UsageError } from '../command.js';
+import { loadConfigOption, parseLedgerCommand, withLedger } from '../ledger-command.js';
 
 const help = `Usage: ckb-pool accounts register NAME ADDRESS | list | remove NAME --config FILE
 
@@ -26,43 +23,12 @@ Output is JSON on stdout.
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
-async function withLedger<T>(config: PoolConfig, fn: (l: LedgerStore) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(config.ledger, { flushIntervalMs: 0 });
-  try {
-    return await fn(ledger);
-  } finally {
-    await ledger.close();
-  }
-}
-
 const ARITY: Record<string, number> = { register: 2, list: 0, remove: 1 };
-
-function loadConfig(file: string | undefined): PoolConfig {
-  if (!file) throw new UsageError('--config FILE is required');
-  try {
-    return loadPoolConfig(file);
-  } catch (err) {
-    if (err instanceof ConfigError) throw new UsageError(`${file}: ${err.message}`);
-    throw err;
-  }
-}
 
 const command: Command = {
   help,
   async run(argv) {
-    let values: { config?: string };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        options: { config: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const [action, ...args] = positionals;
+    const { action, args, configFile } = parseLedgerCommand(argv);
     const arity = action === undefined ? undefined : ARITY[action];
     if (arity === undefined)
       throw new UsageError('expected one of: register NAME ADDRESS, list, remove NAME');
@@ -74,7 +40,7 @@ const command: Command = {
             ? 'remove takes NAME'
             : 'list takes no arguments',
       );
-    const config = loadConfig(values.config);
+    const config = loadConfigOption(configFile);
     if (action === 'list') {
       process.stdout.write(
         json({ accounts: await withLedger(config, (l) => Promise.resolve(l.registeredAccounts())) }),
@@ -98,7 +64,7 @@ const command: Command = {
     process.stdout.write(json({ ...entry, replaced: !added }));
     if (config.accounts.mode !== 'registered')
       process.stderr.write(
-        `note: accounts.mode is ${config.accounts.mode} in ${values.config}; the registry is used only with accounts.mode: registered\n`,
+        `note: accounts.mode is ${config.accounts.mode} in ${configFile}; the registry is used only with accounts.mode: registered\n`,
       );
     return 0;
   },

@@ -1,13 +1,10 @@
-import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { openLedger } from '../../ledger/open.js';
-import type { LedgerStore } from '../../ledger/store.js';
 import { selectPayouts } from '../../payouts/selection.js';
 import { MAX_BATCH_OUTPUTS } from '../../payouts/service.js';
-import { ConfigError, loadPoolConfig, type PoolConfig } from '../../pool/config.js';
 import { openPayouts } from '../../pool/payouts.js';
 import { type Command, UsageError } from '../command.js';
+import { loadConfigOption, parseLedgerCommand, withLedger } from '../ledger-command.js';
 
 const help = `Usage: ckb-pool payouts list|preview|run --config FILE
 
@@ -29,41 +26,13 @@ Output is JSON on stdout.
 const json = (v: unknown) =>
   `${JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x), 2)}\n`;
 
-async function withLedger<T>(config: PoolConfig, fn: (l: LedgerStore) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(config.ledger, { flushIntervalMs: 0 });
-  try {
-    return await fn(ledger);
-  } finally {
-    await ledger.close();
-  }
-}
-
 const command: Command = {
   help,
   async run(argv) {
-    let values: { config?: string };
-    let positionals: string[];
-    try {
-      ({ values, positionals } = parseArgs({
-        args: argv,
-        options: { config: { type: 'string' } },
-        allowPositionals: true,
-        strict: true,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const [action, ...rest] = positionals;
+    const { action, args: rest, configFile } = parseLedgerCommand(argv);
     if (!action || !['list', 'preview', 'run'].includes(action) || rest.length > 0)
       throw new UsageError('expected one of: list, preview, run');
-    if (!values.config) throw new UsageError('--config FILE is required');
-    let config: PoolConfig;
-    try {
-      config = loadPoolConfig(values.config);
-    } catch (err) {
-      if (err instanceof ConfigError) throw new UsageError(`${values.config}: ${err.message}`);
-      throw err;
-    }
+    const config = loadConfigOption(configFile);
     if (action === 'list') {
       const out = await withLedger(config, async (l) => ({
         balances: await l.accountBalances(),
