@@ -40,3 +40,18 @@ export function startLoad(): LoadDriver {
   const send = (o: unknown) => child.stdin?.write(`${JSON.stringify(o)}\n`);
   return { child, next, send };
 }
+
+/**
+ * A figure from a run where the pool refused the work (a limit, an account rule) measures
+ * nothing: stop with the reason instead of printing it. `expected` is what the clients saw.
+ */
+export function assertMeasured(got: number, expected: number, what: 'shares' | 'broadcast'): void {
+  if (what === 'shares' && (got === 0 || expected === 0))
+    throw new Error(
+      `bench: no share was accepted (pool ${got}, client acks ${expected}); run with BENCH_SERVE_LOG=info or a pool log to see why`,
+    );
+  if (what === 'broadcast' && got < expected)
+    throw new Error(
+      `bench: the new job reached ${got} of ${expected} connections; the pool closed or lost the others`,
+    );
+}

@@ -49,8 +49,15 @@ import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/nois
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
 import { ledgerThroughput } from './ledger-throughput.js';
-import { type LoadDriver, startLoad } from './load-driver.js';
+import { assertMeasured, type LoadDriver, startLoad } from './load-driver.js';
 import { serveScale } from './serve-scale.js';
+
+/**
+ * Workers are `<address>.wN`: the pool's default `accounts.mode: address` refuses other names
+ * share by share, and the check is part of what a share costs.
+ */
+const BENCH_ADDRESS =
+  'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsq0efx5ueqldalx4sr4n7rem4cv8cngq3kcyk4ydl';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -111,7 +118,7 @@ async function loadMain(): Promise<void> {
             conn.send({
               type: 'OpenStandardMiningChannel',
               requestId: k + 1,
-              userIdentity: `bench.w${(index + k) % 100}`,
+              userIdentity: `${BENCH_ADDRESS}.w${(index + k) % 100}`,
               nominalHashRate: 0,
               maxTarget: new Uint8Array(32).fill(0xff),
             });
@@ -226,6 +233,7 @@ async function loadMain(): Promise<void> {
       out({
         ev: 'jobs',
         seen,
+        need,
         channels: arrivals.length,
         p50AtMs: at(0.5),
         p99AtMs: at(0.99),
@@ -409,6 +417,8 @@ async function main(): Promise<void> {
       maxConnectionsPerIp: 1_000_000,
       handshakeTimeoutMs: 120_000,
       idleTimeoutMs: 3_600_000,
+      // Every client is on 127.0.0.1: the per-IP message limit would close them all mid-run.
+      maxMessagesPerSecondPerIp: 0,
     },
     log: { level: 'silent' },
   });
@@ -462,6 +472,7 @@ async function main(): Promise<void> {
   if (profiler) await profiler.stop(String(process.env.BENCH_PROFILE));
   const accepted1 = await acceptedShares(pool.apiUrl);
   const poolRate = (accepted1 - accepted0) / Number(s.seconds);
+  assertMeasured(accepted1 - accepted0, Number(s.acked), 'shares');
 
   // Latency at a steady half of the goal rate (open loop: shares sent on a schedule).
   const pacedRate = env('BENCH_PACED_RATE', 10_000);
@@ -563,6 +574,7 @@ async function main(): Promise<void> {
       body: JSON.stringify(template),
     });
     const jobs = await l.next('jobs');
+    assertMeasured(Number(jobs.seen), Number(jobs.need), 'broadcast');
     const cpuBroadcast = cpuSeconds(process.cpuUsage(cpu2));
     const hist1 = await broadcastHistogram(pool.apiUrl);
     return {

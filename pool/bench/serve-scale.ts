@@ -20,7 +20,7 @@ import { CkbRpcClient } from '../src/ckb/rpc.js';
 import { targetToCompact } from '../src/ckb/target.js';
 import { startDevnet } from '../src/devnet/index.js';
 import { encodeAuthoritySecret, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
-import { type LoadDriver, startLoad } from './load-driver.js';
+import { assertMeasured, type LoadDriver, startLoad } from './load-driver.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
@@ -128,8 +128,9 @@ function writeConfig(dir: string, instances: number, rpcUrl: string, notifyPort:
       'shares: { batchMaxCount: 1, batchMaxDelayMs: 1000 }',
       'jobs: { minUpdateIntervalMs: 600000 }',
       'ledger: { path: ledger.sqlite, flushIntervalMs: 1000 }',
-      'limits: { maxConnections: 1000000, maxConnectionsPerIp: 1000000, handshakeTimeoutMs: 120000, idleTimeoutMs: 3600000 }',
-      'log: { level: error }',
+      // Every client is on 127.0.0.1: the per-IP message limit would close them all mid-run.
+      'limits: { maxConnections: 1000000, maxConnectionsPerIp: 1000000, handshakeTimeoutMs: 120000, idleTimeoutMs: 3600000, maxMessagesPerSecondPerIp: 0 }',
+      `log: { level: ${process.env.BENCH_SERVE_LOG ?? 'error'} }`,
     ].join('\n'),
   );
   return file;
@@ -144,8 +145,13 @@ interface Serve {
 }
 
 async function startServe(config: string): Promise<Serve> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--config', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  // BENCH_SERVE_PROFILE=DIR: a V8 CPU profile of the serve process and of each instance (forked
+  // instances inherit the flags).
+  const profile = process.env.BENCH_SERVE_PROFILE;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', MAIN, 'serve', '--config', config], {
+    // BENCH_SERVE_LOG=info shows the pool's log (why a run went wrong).
+    stdio: ['ignore', process.env.BENCH_SERVE_LOG ? 'inherit' : 'ignore', 'pipe'],
   });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -188,9 +194,10 @@ async function measureServe(instances: number, o: ScaleOptions): Promise<ServeRu
     const accepted0 = await acceptedShares(serve.apiUrl);
     const cpu0 = treeCpuSeconds(root);
     load.send({ cmd: 'shares', connections: o.shareConnections, window: o.window, seconds: o.seconds });
-    await load.next('shares');
+    const acked = await load.next('shares');
     const cpu1 = treeCpuSeconds(root);
     const accepted = (await acceptedShares(serve.apiUrl)) - accepted0;
+    assertMeasured(accepted, Number(acked.acked), 'shares');
     const poolCpuSeconds = cpu1.seconds - cpu0.seconds;
 
     const runs: Array<{ p50Ms: number; p99Ms: number; cpuMs: number }> = [];
@@ -248,6 +255,7 @@ async function broadcastOnce(
     body: JSON.stringify(pushed),
   });
   const jobs = await load.next('jobs');
+  assertMeasured(Number(jobs.seen), Number(jobs.need), 'broadcast');
   const cpu1 = treeCpuSeconds(root);
   return {
     p50Ms: round(Number(jobs.p50AtMs) - pushedAt) as number,
