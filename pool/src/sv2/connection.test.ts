@@ -328,6 +328,59 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     expect((await client.closed).reason).toBe('peer-closed');
   });
 
+  it('sends what a batch held before a protocol close too (an error answer, then rate-limit)', async () => {
+    const n = srv.outcomes.length;
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const server = await serverSide(srv, n);
+    const got = nextMessage(client);
+    outboundBatch.run(() => {
+      server.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 9 });
+      server.close('rate-limit', 'flood');
+    });
+    expect(await got).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 9 });
+  });
+
+  it('answers the messages of one read with one write, in order', async () => {
+    const n = srv.outcomes.length;
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    const server = await serverSide(srv, n);
+    server.on('message', (m: Sv2Message) => {
+      if (m.type === 'SetupConnectionSuccess') server.send({ ...m, flags: m.flags + 100 });
+    });
+    const socket = server.socket;
+    const realWrite = socket.write;
+    let writes = 0;
+    socket.write = ((...args: Parameters<typeof socket.write>) => {
+      writes++;
+      return realWrite.apply(socket, args);
+    }) as typeof socket.write;
+    const got: number[] = [];
+    const three = new Promise<void>((resolve) =>
+      client.on('message', (m: Sv2Message) => {
+        if (m.type === 'SetupConnectionSuccess' && got.push(m.flags) === 3) resolve();
+      }),
+    );
+    // Three frames in one client write arrive in one read on loopback.
+    outboundBatch.run(() => {
+      for (const flags of [1, 2, 3]) client.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags });
+    });
+    await three;
+    socket.write = realWrite;
+    expect(got).toEqual([101, 102, 103]);
+    expect(writes).toBe(1);
+    client.close();
+  });
+
   it('delivers messages to an async iterator', async () => {
     const it = healthyServerSide[Symbol.asyncIterator]();
     healthy.send({ ...SETUP, deviceId: 'a' } as Sv2Message);

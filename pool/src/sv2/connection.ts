@@ -204,11 +204,12 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
     if (!this.closeInfo) this.socket.write(wire);
   }
 
-  /** Ends the connection with a named reason (first reason wins). Pending writes are flushed for 'local-close'. */
+  /** Ends the connection with a named reason (first reason wins). Pending writes are flushed for 'local-close'; held batch writes for every reason but a gone socket. */
   close(reason: Sv2CloseReason = 'local-close', message = ''): void {
     if (this.closeInfo) return;
-    // What a batch held was sent before the close: it goes out first, like any earlier write.
-    if (reason === 'local-close') this.flushBatched();
+    // What a batch held was sent before the close: it goes out first, like any earlier write
+    // (an error answer before a protocol close too), unless the socket itself is gone.
+    if (reason !== 'socket-error' && reason !== 'peer-closed') this.flushBatched();
     else {
       this.held = null;
       this.heldMore.length = 0;
@@ -276,20 +277,10 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
    */
   private drain(): void {
     const inbox = this.inbox;
-    let n = 0;
-    while (this.inboxHead < inbox.length && n < FRAMES_PER_TURN) {
-      if (this.closeInfo) return;
-      const frame = inbox[this.inboxHead++];
-      n++;
-      let msg: Sv2Message;
-      try {
-        msg = decodeMessage(frame);
-      } catch (e) {
-        this.close('decode-error', (e as Error).message);
-        return;
-      }
-      this.emit('message', msg, frame);
-    }
+    // Several messages from one read: their answers are sealed in order and go out as one
+    // write at the end (outbound-batch.ts) instead of a syscall each.
+    const open = inbox.length - this.inboxHead > 1 && !outboundBatch.open;
+    if (!(open ? outboundBatch.run(() => this.deliverSlice()) : this.deliverSlice())) return;
     const backlog = inbox.length - this.inboxHead;
     if (backlog === 0) {
       inbox.length = 0;
@@ -303,6 +294,26 @@ export class Sv2Connection extends EventEmitter<Sv2ConnectionEvents> {
       this.drainScheduled = false;
       if (!this.closeInfo) this.drain();
     });
+  }
+
+  /** Delivers up to FRAMES_PER_TURN queued frames; false once the connection closed. */
+  private deliverSlice(): boolean {
+    const inbox = this.inbox;
+    let n = 0;
+    while (this.inboxHead < inbox.length && n < FRAMES_PER_TURN) {
+      if (this.closeInfo) return false;
+      const frame = inbox[this.inboxHead++];
+      n++;
+      let msg: Sv2Message;
+      try {
+        msg = decodeMessage(frame);
+      } catch (e) {
+        this.close('decode-error', (e as Error).message);
+        return false;
+      }
+      this.emit('message', msg, frame);
+    }
+    return true;
   }
 
   /**

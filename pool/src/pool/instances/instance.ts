@@ -80,7 +80,7 @@ export async function runInstance(
     ledger: shares,
     now: Date.now,
     onBlockFound: (f) => {
-      shares.flush(); // the block's own share reaches the owner first
+      shares.flush(true); // the block's own share reaches the owner first
       const { job, nonce16, worker, shareDifficulty, connectionId, channelId } = f;
       send({ kind: 'block', jobId: job.id, nonce16, worker, shareDifficulty, connectionId, channelId });
     },

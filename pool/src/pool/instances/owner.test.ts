@@ -3,6 +3,7 @@ import type { ShareRecord } from '../../ledger/ledger.js';
 import type { Job } from '../jobs.js';
 import type { FoundBlock } from '../session.js';
 import { InstanceOwner, InstanceSessions, RecentJobs, viewSessions } from './owner.js';
+import { ShareBatchEncoder } from './share-batch.js';
 
 function owner() {
   const shares: ShareRecord[] = [];
@@ -26,10 +27,16 @@ const job = (id: number) => ({ id }) as Job;
 describe('the primary as the owner of shares and blocks', () => {
   it('queues every reported share once and answers how far it got', () => {
     const t = owner();
-    const share = { worker: 'a', difficulty: 4, timeMs: 1, height: 2 };
-    const answer = t.o.onShares({ kind: 'shares', upTo: 7, shares: [share, share], rejected: [['b', 3]] });
+    const batch = new ShareBatchEncoder();
+    batch.addShare('a', 4, 1, 2);
+    batch.addShare('a', 4, 1, 2);
+    batch.addRejected('b', 3);
+    const answer = t.o.onShares({ kind: 'shares', upTo: 7, ...batch.take() }, 0);
     expect(answer).toEqual({ kind: 'queued', upTo: 7 });
-    expect(t.shares).toHaveLength(2);
+    expect(t.shares).toEqual([
+      { worker: 'a', difficulty: 4, timeMs: 1, height: 2 },
+      { worker: 'a', difficulty: 4, timeMs: 1, height: 2 },
+    ]);
     expect(t.rates).toEqual(['a', 'a']);
     expect(t.rejected).toEqual(['b']);
   });

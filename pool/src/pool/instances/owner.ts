@@ -4,6 +4,7 @@ import type { ApiChannel, ApiSessions } from '../api-source.js';
 import type { Job } from '../jobs.js';
 import type { FoundBlock } from '../session.js';
 import type { BlockMessage, ChannelView, QueuedMessage, SessionsMessage, SharesMessage } from './protocol.js';
+import { ShareBatchDecoder, type ShareSink } from './share-batch.js';
 
 /**
  * The primary as the one owner of what must happen once: every share an instance reports is
@@ -43,16 +44,29 @@ export interface OwnerDeps {
 }
 
 export class InstanceOwner {
-  constructor(private readonly d: OwnerDeps) {}
+  /** Each instance's worker names (a restarted instance starts its table over). */
+  private readonly decoders = new Map<number, ShareBatchDecoder>();
+  private readonly sink: ShareSink;
+
+  constructor(private readonly d: OwnerDeps) {
+    const { ledger, hashrate } = d;
+    this.sink = {
+      share: (worker, difficulty, timeMs, height) => {
+        ledger.recordShare({ worker, difficulty, timeMs, height });
+        hashrate.record(worker, difficulty, timeMs);
+      },
+      rejected: (worker, atMs) => ledger.recordRejected(worker, atMs),
+    };
+  }
 
   /** Queues an instance's shares; the answer lets it acknowledge them. */
-  onShares(m: SharesMessage): QueuedMessage {
-    const { ledger, hashrate } = this.d;
-    for (const s of m.shares) {
-      ledger.recordShare(s);
-      hashrate.record(s.worker, s.difficulty, s.timeMs);
+  onShares(m: SharesMessage, instance: number): QueuedMessage {
+    let decoder = this.decoders.get(instance);
+    if (!decoder) {
+      decoder = new ShareBatchDecoder();
+      this.decoders.set(instance, decoder);
     }
-    for (const [worker, atMs] of m.rejected) ledger.recordRejected(worker, atMs);
+    decoder.read(m, this.sink);
     return { kind: 'queued', upTo: m.upTo };
   }
 

@@ -89,7 +89,7 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
   );
   supervisor = sup;
   function route(index: number, m: FromInstance): void {
-    if (m.kind === 'shares') sup.send(index, owner.onShares(m));
+    if (m.kind === 'shares') sup.send(index, owner.onShares(m, index));
     else if (m.kind === 'block') owner.onBlock(m, index);
     else if (m.kind === 'sessions') sessions.update(index, m);
     else if (m.kind === 'metrics') metricsReplies.get(m.request)?.(m);

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFromInstance, decodeToInstance, encode, ProtocolError } from './protocol.js';
+import { ShareBatchEncoder } from './share-batch.js';
 
 describe('instance IPC messages', () => {
   it('round-trips a shares report through structuredClone, as the advanced IPC does', () => {
-    const m = encode({
-      kind: 'shares' as const,
-      upTo: 3,
-      shares: [{ worker: 'a.1', difficulty: 16, timeMs: 1_000, height: 5 }],
-      rejected: [['a.1', 1_001] as [string, number]],
-    });
-    expect(decodeFromInstance(structuredClone(m))).toEqual(m);
+    const batch = new ShareBatchEncoder();
+    batch.addShare('a.1', 16, 1_000, 5);
+    batch.addRejected('a.1', 1_001);
+    const m = encode({ kind: 'shares' as const, upTo: 3, ...batch.take() });
+    const back = decodeFromInstance(structuredClone(m));
+    expect(back).toEqual(m);
+    expect(back?.kind === 'shares' && back.values).toBeInstanceOf(Float64Array);
   });
 
   it('keeps a found block nonce as 16 bytes', () => {
@@ -38,8 +39,8 @@ describe('instance IPC messages', () => {
     ).toThrow(/nonce16/);
     expect(() => decodeToInstance({ ckbPool: 1, kind: 'queued', upTo: '3' })).toThrow(/upTo/);
     expect(() =>
-      decodeFromInstance({ ckbPool: 1, kind: 'shares', upTo: 1, shares: [{ worker: 'w' }], rejected: [] }),
-    ).toThrow(/shares/);
+      decodeFromInstance({ ckbPool: 1, kind: 'shares', upTo: 1, reset: true, names: ['w'], workers: [0] }),
+    ).toThrow(/workers/);
   });
 
   it('accepts every message the primary sends', () => {

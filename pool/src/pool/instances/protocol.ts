@@ -1,6 +1,6 @@
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { TemplateBlock } from '../../ckb/template.js';
-import type { ShareRecord } from '../../ledger/ledger.js';
+import type { ShareColumns } from './share-batch.js';
 
 /**
  * The messages between the primary (node subscription, ledger, block submission, API) and its
@@ -45,12 +45,10 @@ export interface ReadyMessage {
   address: string;
 }
 
-/** Shares (and rejections) numbered from 1 per instance: the last one is `upTo`. */
-export interface SharesMessage {
+/** Shares numbered from 1 per instance (the last one is `upTo`), as columns (share-batch.ts). */
+export interface SharesMessage extends ShareColumns {
   kind: 'shares';
   upTo: number;
-  shares: ShareRecord[];
-  rejected: Array<[worker: string, atMs: number]>;
 }
 
 export interface BlockMessage {
@@ -113,19 +111,21 @@ const toInstance: Record<ToInstance['kind'], Shape> = {
   'metrics-request': { request: isInt },
 };
 
-const isShare = (v: unknown): boolean => {
-  const s = v as ShareRecord;
-  return isObj(v) && isStr(s.worker) && isNum(s.difficulty) && isNum(s.timeMs) && isInt(s.height);
-};
-const isRejected = (v: unknown): boolean =>
-  isArr(v) && isStr((v as unknown[])[0]) && isNum((v as unknown[])[1]);
+const isStrArr = (v: unknown) => isArr(v) && (v as unknown[]).every(isStr);
+const isU32 = (v: unknown) => v instanceof Uint32Array;
+const isF64 = (v: unknown) => v instanceof Float64Array;
 
 const fromInstance: Record<FromInstance['kind'], Shape> = {
   ready: { address: isStr },
+  // The columns' lengths and indexes are checked where they are read (ShareBatchDecoder).
   shares: {
     upTo: isInt,
-    shares: (v) => isArr(v) && (v as unknown[]).every(isShare),
-    rejected: (v) => isArr(v) && (v as unknown[]).every(isRejected),
+    reset: isBool,
+    names: isStrArr,
+    workers: isU32,
+    values: isF64,
+    rejectedWorkers: isU32,
+    rejectedAtMs: isF64,
   },
   block: {
     jobId: isInt,

@@ -34,7 +34,11 @@ describe('an instance’s shares and the acknowledgements that wait for the owne
     s.shares.recordRejected('w', 5);
     expect(s.sent).toHaveLength(0);
     s.tick();
-    expect(s.sent).toEqual([{ kind: 'shares', upTo: 2, shares: [share, share], rejected: [['w', 5]] }]);
+    expect(s.sent).toHaveLength(1);
+    const batch = s.sent[0] as SharesMessage;
+    expect(batch.upTo).toBe(2);
+    expect([batch.names, [...batch.workers], [...batch.values]]).toEqual([['w'], [0, 0], [1, 0, 1, 1, 0, 1]]);
+    expect([[...batch.rejectedWorkers], [...batch.rejectedAtMs]]).toEqual([[0], [5]]);
   });
 
   it('holds a Success until the owner has queued every share before it', () => {
@@ -88,5 +92,28 @@ describe('an instance’s shares and the acknowledgements that wait for the owne
     expect(await settled).toBe(true);
     s.shares.recordShare(share);
     expect(await s.shares.settled(10)).toBe(false);
+  });
+
+  it('keeps one batch in flight: shares recorded meanwhile leave as one batch when it is answered', () => {
+    const s = setup();
+    s.shares.recordShare(share);
+    s.tick();
+    s.shares.recordShare(share);
+    s.tick();
+    s.shares.recordShare(share);
+    s.tick();
+    expect(s.sent.map((b) => b.upTo)).toEqual([1]);
+    s.shares.confirm(1);
+    expect(s.sent.map((b) => b.upTo)).toEqual([1, 3]);
+    expect(s.sent[1]?.workers).toHaveLength(2);
+  });
+
+  it('sends at once before a found block, even with a batch unanswered', () => {
+    const s = setup();
+    s.shares.recordShare(share);
+    s.tick();
+    s.shares.recordShare(share);
+    s.shares.flush(true);
+    expect(s.sent.map((b) => b.upTo)).toEqual([1, 2]);
   });
 });

@@ -1,10 +1,15 @@
 import type { ShareRecord } from '../../ledger/ledger.js';
+import { outboundBatch } from '../../sv2/outbound-batch.js';
 import type { SessionTransport } from '../session.js';
 import type { SharesMessage } from './protocol.js';
+import { ShareBatchEncoder } from './share-batch.js';
 
 /**
- * An instance's side of the ledger: shares go to the owner (the primary) in batches, one per
- * turn of the event loop, numbered; the owner answers how far it has queued them. A session's
+ * An instance's side of the ledger: shares go to the owner (the primary) in numbered batches;
+ * the owner answers each with how far it has queued them. One batch is in flight at a time:
+ * what arrives meanwhile waits for the answer and goes as the next batch, so under load the
+ * batches grow and the per-message cost of IPC on both sides is paid less often, and when
+ * idle a share still leaves on the next turn of the event loop. A session's
  * SubmitShares.Success waits (AckGate) until every share recorded before it is queued by the
  * owner, so an acknowledged share is in the ledger after a drain, as in one process.
  */
@@ -13,9 +18,10 @@ export class RemoteShares {
   recorded = 0;
   /** The owner has queued shares 1..confirmed. */
   confirmed = 0;
-  private shares: ShareRecord[] = [];
-  private rejected: Array<[string, number]> = [];
+  private readonly batch = new ShareBatchEncoder();
   private armed = false;
+  /** Batches sent that the owner has not answered yet. */
+  private unanswered = 0;
   private readonly waiting = new Set<AckGate>();
   private readonly idle: Array<() => void> = [];
 
@@ -25,13 +31,13 @@ export class RemoteShares {
   ) {}
 
   recordShare(share: ShareRecord): void {
-    this.shares.push(share);
+    this.batch.addShare(share.worker, share.difficulty, share.timeMs, share.height);
     this.recorded += 1;
     this.arm();
   }
 
   recordRejected(worker: string, atMs: number): void {
-    this.rejected.push([worker, atMs]);
+    this.batch.addRejected(worker, atMs);
     this.arm();
   }
 
@@ -41,34 +47,36 @@ export class RemoteShares {
     this.defer(() => this.flush());
   }
 
-  /** Sends what is batched now (also before a found block, so its share goes first). */
-  flush(): void {
+  /**
+   * Sends what is batched, unless a batch is still unanswered (its answer sends this one).
+   * `now`: send at once anyway (before a found block, so its share goes first; at drain).
+   */
+  flush(now = false): void {
     this.armed = false;
-    if (this.shares.length === 0 && this.rejected.length === 0) return;
-    const m: SharesMessage = {
-      kind: 'shares',
-      upTo: this.recorded,
-      shares: this.shares,
-      rejected: this.rejected,
-    };
-    this.shares = [];
-    this.rejected = [];
-    this.send(m);
+    if (this.batch.size === 0 || (this.unanswered > 0 && !now)) return;
+    this.unanswered += 1;
+    this.send({ kind: 'shares', upTo: this.recorded, ...this.batch.take() });
   }
 
-  /** The owner's answer: releases the acknowledgements waiting on shares up to `upTo`. */
+  /** The owner's answer to a batch: releases the acknowledgements waiting on shares up to `upTo`. */
   confirm(upTo: number): void {
+    if (this.unanswered > 0) this.unanswered -= 1;
+    if (this.unanswered === 0) this.flush();
     if (upTo <= this.confirmed) return;
     this.confirmed = Math.min(upTo, this.recorded);
-    for (const g of [...this.waiting]) {
-      if (g.release(this.confirmed)) this.waiting.delete(g);
-    }
+    // One confirmation releases many connections' acknowledgements: sealed first, then one
+    // write per connection (a connection's several Successes go out as one buffer).
+    outboundBatch.run(() => {
+      for (const g of this.waiting) {
+        if (g.release(this.confirmed)) this.waiting.delete(g);
+      }
+    });
     if (this.confirmed === this.recorded) for (const f of this.idle.splice(0)) f();
   }
 
   /** Resolves once the owner has every share recorded so far (false: not within `timeoutMs`). */
   settled(timeoutMs: number): Promise<boolean> {
-    this.flush();
+    this.flush(true);
     if (this.confirmed === this.recorded) return Promise.resolve(true);
     return new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), timeoutMs);

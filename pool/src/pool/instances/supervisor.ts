@@ -80,22 +80,23 @@ export class InstanceSupervisor {
     const w = cluster.fork({ [INSTANCE_ENV.index]: String(index), [INSTANCE_ENV.count]: String(this.count) });
     this.workers.set(index, w);
     w.on('message', (raw: unknown) => {
-      let m: FromInstance | null;
       try {
-        m = decodeFromInstance(raw);
+        const m = decodeFromInstance(raw);
+        if (!m) return;
+        if (m.kind === 'ready') {
+          this.ready.add(index);
+          this.restartDelay.delete(index);
+          this.hooks.onReady(index, m.address);
+          this.starting?.ready(m.address);
+        }
+        this.hooks.onMessage(index, m);
       } catch (err) {
         if (!(err instanceof ProtocolError)) throw err;
-        this.log.error({ instance: index, err: err.message }, 'bad message from an instance');
-        return;
+        // A malformed message is a bug in that instance: what it waits for (share
+        // confirmations) would never come, so it restarts and its miners reconnect.
+        this.log.error({ instance: index, err: err.message }, 'bad message from an instance; restarting it');
+        w.process.kill('SIGKILL');
       }
-      if (!m) return;
-      if (m.kind === 'ready') {
-        this.ready.add(index);
-        this.restartDelay.delete(index);
-        this.hooks.onReady(index, m.address);
-        this.starting?.ready(m.address);
-      }
-      this.hooks.onMessage(index, m);
     });
     w.on('exit', (code, signal) => {
       if (this.workers.get(index) === w) this.workers.delete(index);
