@@ -136,8 +136,8 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   // ── per-miner vardiff (miner-vardiff.ts; a K7 never suggests a difficulty) ──
   .field('v1.vardiff.startDifficulty', num(1, 1e30), {
     default: MINER_VARDIFF_DEFAULTS.startDifficulty,
-    defaultDoc: '2^30 (≈ 1.07e9)',
-    doc: "Where a miner's own vardiff starts when it asks for nothing (`mining.suggest_target`, or `mining.suggest_difficulty` where its dialect honours one) and its dialect declares no hashrate (a dialect that does — Antminer K7 2^44 H/s, Goldshell 2^40 H/s — starts at that × `v1.vardiff.targetShareIntervalSeconds`). Rounded to a power of two, as every miner target is.",
+    defaultDoc: '2^34 (≈ 1.7e10, a GPU at a share per 10 s)',
+    doc: "The guess at a miner's difficulty when it asks for nothing (`mining.suggest_target`, or `mining.suggest_difficulty` where its dialect honours one) and its dialect declares no hashrate (a dialect that does — Antminer K7 2^44 H/s, Goldshell 2^40 H/s — is guessed at that × `v1.vardiff.targetShareIntervalSeconds`). The miner starts `v1.vardiff.guessMargin` times easier (2^30 by default), rounded to a power of two, as every miner target is.",
   })
   .field('v1.vardiff.minDifficulty', num(1, 1e30), {
     default: MINER_VARDIFF_DEFAULTS.minDifficulty,
@@ -155,11 +155,15 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
   })
   .field('v1.vardiff.retargetPeriodSeconds', num(0.1, 86_400), {
     default: MINER_VARDIFF_DEFAULTS.retargetPeriodSeconds,
-    doc: "How often each miner's vardiff weighs its share-rate evidence (the last ~10 periods, kept across retargets); a miner moves only when another power of two explains its shares far better than its own (at the 10 s default, ~6 shares a period are not enough on their own). Earlier only for a miner ≥ 2× off on strong evidence (a fresh miner far too easy climbs within seconds). A new target goes out with the miner's next job. Also the shortest time between two UpdateChannel messages for one channel.",
+    doc: "How often each miner's vardiff weighs its share-rate evidence (the last ~10 periods, kept across retargets); a miner moves only when another power of two explains its shares far better than its own (at the 10 s default, ~6 shares a period are not enough on their own). Earlier only for a miner ≥ 2× off on strong evidence (a fresh miner far too easy climbs within seconds), and in a miner's first two periods for one that is too hard, on the evidence a period's end would need (its silence). A new target goes out with the miner's next job. Also the shortest time between two UpdateChannel messages for one channel.",
   })
   .field('v1.vardiff.maxStep', int(2, 1024), {
     default: MINER_VARDIFF_DEFAULTS.maxStep,
     doc: "Largest factor one retarget changes a miner's difficulty by (rounded to a power of two).",
+  })
+  .field('v1.vardiff.guessMargin', int(1, 1024), {
+    default: MINER_VARDIFF_DEFAULTS.guessMargin,
+    doc: "How many times easier than a guess a miner starts when it asks for nothing: its dialect's declared hashrate × `v1.vardiff.targetShareIntervalSeconds`, or `v1.vardiff.startDifficulty` (either taken as at most `v1.vardiff.maxDifficulty`). A miner faster than its start climbs ×`maxStep` with each job, within seconds; one slower has only silence to show it, which at a share per 10 s takes minutes. `1` starts at the guess.",
   })
   .optional('upstreams', list(poolUrl(), 'list of pool URLs'), {
     doc: 'The older spelling of `upstream.url`, at the top level.',

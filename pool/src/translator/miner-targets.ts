@@ -41,16 +41,24 @@ export interface MinerHints {
 
 /**
  * Where a miner starts: the target it asked for (`mining.suggest_target`, or
- * `mining.suggest_difficulty` where its dialect honours one), else its dialect's declared
- * hashrate × the share interval (a K7 never suggests one), else `startDifficulty`.
+ * `mining.suggest_difficulty` where its dialect honours one), else a guess — its dialect's
+ * declared hashrate × the share interval (a K7 never suggests one), else `startDifficulty` —
+ * made `guessMargin` times easier. A miner faster than its start is found out within seconds
+ * (a burst of shares: ×maxStep with each job); one slower only by silence, which at a share per
+ * 10 s takes minutes to tell one power of two from the next. Shares are cheap; a miner slower
+ * than its guess by more than the margin is the rare, slow case.
  */
 export function startDifficultyFor(h: MinerHints, s: MinerVardiffSettings): number {
   if (h.requestedTarget !== null && h.requestedTarget > 0n)
     return Number(targetToDifficulty(h.requestedTarget));
   if (h.dialect.honoursSuggestDifficulty && h.suggestedTarget !== null && h.suggestedTarget > 0n)
     return Number(targetToDifficulty(h.suggestedTarget));
-  if (h.dialect.nominalHashRate > 0) return h.dialect.nominalHashRate * s.targetShareIntervalSeconds;
-  return s.startDifficulty;
+  const guess =
+    h.dialect.nominalHashRate > 0
+      ? h.dialect.nominalHashRate * s.targetShareIntervalSeconds
+      : s.startDifficulty;
+  // A guess harder than the hardest target counts as that target, then is eased.
+  return Math.min(guess, s.maxDifficulty) / Math.max(1, s.guessMargin);
 }
 
 export class MinerTargets {

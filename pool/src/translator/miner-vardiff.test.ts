@@ -60,6 +60,19 @@ describe('per-miner vardiff', () => {
     expect(moved).toBe(2048);
   });
 
+  it('lowers a fresh miner as soon as its silence is evidence, not at the period end', () => {
+    const v = new MinerVardiff(S, 2 ** 20, 0);
+    expect(v.retarget(2_000)).toBeNull(); // 2 shares were due: not yet
+    expect(v.retarget(3_000)).toBe(2 ** 18); // 3 due, none came
+  });
+
+  it("weighs a settled miner's silence only at the period end", () => {
+    const v = new MinerVardiff(S, 1024, 0);
+    for (let i = 1; i <= 10; i++) period(v, 10, i * 10_000); // 100 s on aim
+    expect(v.retarget(105_000)).toBeNull(); // 5 s of silence mid-period
+    expect(v.difficulty).toBe(1024);
+  });
+
   it('retargets early when a burst shows the miner far faster than its target', () => {
     const v = new MinerVardiff(S, 1, 0);
     expect(period(v, 100, 1_000)).toBe(4); // within a tenth of the period

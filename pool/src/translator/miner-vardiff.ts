@@ -15,13 +15,13 @@ import {
  * Vardiff for one V1 miner, run by the translator (the pool only sees its channels): the
  * vardiff core's share-rate evidence decides what the miner's hashrate is, and this module
  * turns that into a target a V1 miner can trust — always a power of two in difficulty, at most
- * `maxStep` times harder or easier per retarget, and only changed when the rate's confidence
- * bound says another power of two is nearer (a miner halfway between two powers, or one on aim
- * whose window was unlucky, stays where it is).
+ * `maxStep` times harder or easier per retarget, and only changed when the evidence says another
+ * power of two explains the miner's shares far better (a miner halfway between two powers, or one
+ * on aim whose window was unlucky, stays where it is).
  */
 
 export interface MinerVardiffSettings {
-  /** Difficulty of a miner whose dialect declares no hashrate and that suggests none. */
+  /** The guessed difficulty of a miner whose dialect declares no hashrate and that suggests none. */
   startDifficulty: number;
   minDifficulty: number;
   maxDifficulty: number;
@@ -31,15 +31,22 @@ export interface MinerVardiffSettings {
   retargetPeriodSeconds: number;
   /** Largest factor one retarget may change the difficulty by (a power of two). */
   maxStep: number;
+  /**
+   * How many times easier than a guessed start (its dialect's declared hashrate, or
+   * startDifficulty) a miner starts: too easy is found out within seconds, too hard only
+   * by minutes of silence (miner-targets.ts).
+   */
+  guessMargin: number;
 }
 
 export const MINER_VARDIFF_DEFAULTS: MinerVardiffSettings = {
-  startDifficulty: 2 ** 30,
+  startDifficulty: 2 ** 34,
   minDifficulty: 2 ** 20,
   maxDifficulty: 2 ** 60,
   targetShareIntervalSeconds: 10,
   retargetPeriodSeconds: 60,
   maxStep: 4,
+  guessMargin: 16,
 };
 
 /** The power of two nearest to `d` (in log2), within [min, max] rounded inwards to powers of two. */
@@ -112,7 +119,8 @@ export class MinerVardiff {
   /**
    * The power of two the evidence asks for (the current one while it asks for nothing): of the
    * powers between the current one and the one nearest the estimated rate (at most maxStep
-   * away), the one whose rate explains the miner's shares best, if far better than the aim.
+   * away), the furthest the evidence supports (vardiff.ts bestSupported: far likelier than the
+   * aim, and each power further clearly likelier than the one before).
    */
   private wanted(nowMs: number): number {
     const current = this.state.difficulty;

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  bestSupported,
   checkRate,
   clampDifficulty,
+  evidenceNeeded,
   initialDifficulty,
   newVardiffState,
   recordShare,
@@ -59,6 +61,43 @@ describe('vardiff', () => {
     expect(retarget(s, 60_000, p, 1e20)).toBe(400); // 6 shares expected, none came
     expect(retarget(s, 120_000, p, 1e20)).toBe(100);
     expect(retarget(s, 180_000, p, 1e20)).toBeNull();
+  });
+
+  it('lowers a silent new channel as soon as the silence is evidence, in its first two periods', () => {
+    const s = newVardiffState(1600, 0);
+    expect(retarget(s, 20_000, p, 1e20)).toBeNull(); // 2 shares expected: not yet
+    expect(retarget(s, 30_000, p, 1e20)).toBe(400); // 3 expected, none came: e^2.25 for a quarter
+  });
+
+  it("waits for the period end to weigh a settled channel's silence", () => {
+    const s = newVardiffState(1000, 0);
+    let t = 0;
+    for (let i = 0; i < 60; i++) {
+      t += 10_000;
+      recordShare(s, 1000);
+      retarget(s, t, p, 1e20);
+    }
+    expect(retarget(s, t + 50_000, p, 1e20)).toBeNull(); // 5 silent intervals mid-period
+    expect(s.difficulty).toBe(1000);
+  });
+
+  it('needs period-end evidence mid-period only to move a fresh channel down, and only ≥ 2× off', () => {
+    const fresh = { periodDone: false, young: true, fastStart: true, shares: 0, expected: 0 };
+    expect(evidenceNeeded(fresh, 1 / 4)).toBe(2);
+    expect(evidenceNeeded(fresh, 1 / 1.5)).toBe(Number.POSITIVE_INFINITY);
+    expect(evidenceNeeded(fresh, 4)).toBe(9);
+    expect(evidenceNeeded({ ...fresh, fastStart: false }, 1 / 4)).toBe(9);
+    expect(evidenceNeeded({ ...fresh, periodDone: true }, 1.5)).toBe(2);
+    expect(evidenceNeeded({ ...fresh, periodDone: true, young: false }, 1.5)).toBe(4);
+  });
+
+  it('steps ÷2, not ÷4, while the shares cannot yet tell the two apart', () => {
+    const end = { periodDone: true, young: true, fastStart: false };
+    // 2 shares where 7 were due: a half fits (e^2.1), a quarter only e^0.4 better than a half.
+    expect(bestSupported({ ...end, shares: 2, expected: 7 }, [1 / 2, 1 / 4])).toBe(1 / 2);
+    // 2 where 8 were due: a quarter is e^0.6 better than a half.
+    expect(bestSupported({ ...end, shares: 2, expected: 8 }, [1 / 2, 1 / 4])).toBe(1 / 4);
+    expect(bestSupported({ ...end, shares: 5, expected: 6 }, [1 / 2, 1 / 4])).toBeNull();
   });
 
   it('keeps a channel on aim where it is through an unlucky window', () => {

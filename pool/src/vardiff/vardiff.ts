@@ -50,16 +50,27 @@ const SILENT_STEP = 1 / 4;
 /**
  * How strongly the evidence must favour a new rate over the aim (natural log of the likelihood
  * ratio) before a miner moves. At a period's end: SETTLED_EVIDENCE, or YOUNG_EVIDENCE in the first
- * YOUTH_PERIODS of a miner (its start difficulty was a guess, the fast path). Between period
- * ends (after a share, or when a job goes out) only a rate ≥ EARLY_BAND× off may move it, on far
- * stronger evidence, so a fresh miner far from its rate moves within seconds. Chosen with the
- * simulation in vardiff-simulation.test.ts (production defaults).
+ * YOUTH_PERIODS of a miner (its start difficulty was a guess). Between period ends (after a share,
+ * or when a job goes out) only a rate ≥ EARLY_BAND× off may move it, on far stronger evidence
+ * (EARLY_EVIDENCE), so a fresh miner far too easy climbs within seconds; and in its first
+ * FAST_START_PERIODS a move down needs only YOUNG_EVIDENCE there too: for a miner started too hard
+ * silence is the only evidence, and waiting for a period's end to weigh it would cost a period per
+ * step. Chosen with the simulations in vardiff-simulation.test.ts and
+ * miner-vardiff-simulation.test.ts (production defaults).
  */
 export const SETTLED_EVIDENCE = 4;
 export const YOUNG_EVIDENCE = 2;
 export const YOUTH_PERIODS = 5;
 export const EARLY_EVIDENCE = 9;
 export const EARLY_BAND = 2;
+export const FAST_START_PERIODS = 2;
+/**
+ * Of candidate rates in one direction, a further one must explain the shares better than the
+ * nearer one before it by this much (log likelihood): a few shares, or a short silence, say
+ * "slower", not yet "four times slower", and a miner √2 too hard that stepped ÷4 on them would
+ * land 2.8× too easy.
+ */
+export const STEP_EVIDENCE = 0.5;
 /** Evidence fades over this many retarget periods (an exponential window). */
 export const MEMORY_PERIODS = 10;
 
@@ -134,14 +145,16 @@ function memoryMs(p: Pick<VardiffParams, 'retargetPeriodSeconds'>): number {
 export interface RateCheck {
   /** The check period is over: the normal band applies; else only EARLY_BAND. */
   periodDone: boolean;
+  /** Within the first YOUTH_PERIODS of this difficulty guess. */
+  young: boolean;
+  /** Within the first FAST_START_PERIODS: a move down need not wait for a period's end. */
+  fastStart: boolean;
   /** Shares counted (weighted) and expected of a miner on aim, over the evidence span. */
   shares: number;
   expected: number;
-  /** Natural log of the likelihood ratio a move needs now. */
-  needed: number;
 }
 
-/** Folds the evidence up to `nowMs` and says what a move needs; null when no time has passed. */
+/** Folds the evidence up to `nowMs` and says what the check sees; null when no time has passed. */
 export function checkRate(
   s: VardiffState,
   nowMs: number,
@@ -150,10 +163,23 @@ export function checkRate(
   if (nowMs <= s.windowStartMs) return null;
   foldEvidence(s.evidence, nowMs, s.difficulty, memoryMs(p));
   const periodMs = p.retargetPeriodSeconds * 1000;
-  const periodDone = nowMs - s.windowStartMs >= periodMs;
-  const young = nowMs - s.startedMs < YOUTH_PERIODS * periodMs;
-  const needed = !periodDone ? EARLY_EVIDENCE : young ? YOUNG_EVIDENCE : SETTLED_EVIDENCE;
-  return { periodDone, needed, ...sharesAgainstAim(s.evidence, s.difficulty, p.targetShareIntervalSeconds) };
+  const age = nowMs - s.startedMs;
+  return {
+    periodDone: nowMs - s.windowStartMs >= periodMs,
+    young: age < YOUTH_PERIODS * periodMs,
+    fastStart: age < FAST_START_PERIODS * periodMs,
+    ...sharesAgainstAim(s.evidence, s.difficulty, p.targetShareIntervalSeconds),
+  };
+}
+
+/**
+ * Natural log of the likelihood ratio a move to `ratio` × the aim needs at this check;
+ * infinite when the check may not move it there (mid-period, less than EARLY_BAND× off).
+ */
+export function evidenceNeeded(c: RateCheck, ratio: number): number {
+  if (c.periodDone) return c.young ? YOUNG_EVIDENCE : SETTLED_EVIDENCE;
+  if (ratio < EARLY_BAND && ratio > 1 / EARLY_BAND) return Number.POSITIVE_INFINITY;
+  return ratio < 1 && c.fastStart ? YOUNG_EVIDENCE : EARLY_EVIDENCE;
 }
 
 /** The point estimate of the share rate against the aim (0 from silence). */
@@ -162,19 +188,18 @@ export function estimatedRatio(c: RateCheck): number {
 }
 
 /**
- * Of the candidate rates (× the aim), the one the evidence favours most, when it favours it
- * over the aim by at least what the check needs; mid-period only candidates beyond EARLY_BAND.
+ * Of candidate rates (× the aim) in one direction, nearest first, the furthest the evidence
+ * supports: it favours that rate over the aim by what the check needs, and each candidate on the
+ * way over the one before it by STEP_EVIDENCE. Null when none is supported.
  */
 export function bestSupported(c: RateCheck, candidates: readonly number[]): number | null {
   let best: number | null = null;
-  let bestLlr = c.needed;
-  for (const r of candidates) {
-    if (!c.periodDone && r < EARLY_BAND && r > 1 / EARLY_BAND) continue;
+  let previous = 0; // the aim's own log likelihood ratio
+  for (const [i, r] of candidates.entries()) {
     const llr = logLikelihoodRatio(c.shares, c.expected, r);
-    if (llr > bestLlr) {
-      best = r;
-      bestLlr = llr;
-    }
+    if (i > 0 && llr - previous < STEP_EVIDENCE) break;
+    if (llr > evidenceNeeded(c, r)) best = r;
+    previous = llr;
   }
   return best;
 }
@@ -193,7 +218,8 @@ export function closeWindow(s: VardiffState, nowMs: number): void {
  *   (1 + tolerancePercent/100) and explains the shares far better than the current difficulty
  *   does, so the noise of a short window does not move it.
  * - Between period ends (each accepted share) only a rate ≥ EARLY_BAND× off, on strong evidence:
- *   a miner that starts at a far too low difficulty is raised within seconds.
+ *   a miner that starts at a far too low difficulty is raised within seconds; in its first
+ *   FAST_START_PERIODS one too hard is lowered on YOUNG_EVIDENCE, as soon as its silence is that.
  * - Silence lowers it ÷4 at a time, as soon as the missing shares are evidence enough.
  * Steps are limited to ×16 / ÷16.
  */

@@ -27,7 +27,7 @@ describe('the JD client with V1 miners', () => {
       chain: 'dev',
       metricsListen: null,
       // A CPU thread's shares: difficulty 16, the JD client's channel target (2^252) is 2^4.
-      vardiff: { startDifficulty: 16, minDifficulty: 1 },
+      vardiff: { startDifficulty: 16, minDifficulty: 1, guessMargin: 1 },
       log,
     });
     running.push(() => translator.close());

@@ -30,19 +30,21 @@ const fixtures: Fixture[] = readdirSync(DIR)
   .map((f) => loadFixture(join(DIR, f)));
 
 /**
- * The translator starts each miner's own vardiff at 64, or at up to 1024 for a miner whose
- * dialect declares a hashrate or that suggests a difficulty. The pool's channels sit at
+ * The translator guesses each miner's difficulty at 64, or at up to 1024 for a miner whose
+ * dialect declares a hashrate, and starts it 16× easier than the guess (`guessMargin`, the
+ * default); a miner that suggests a difficulty starts there. The pool's channels sit at
  * difficulty 1, so every share the miner finds at its own target is forwarded and credited.
  */
 const INITIAL_DIFFICULTY = 64;
 const MAX_DIFFICULTY = 1024;
-/** The difficulty each dialect's miner must start at (declared hashrate × 1 s, clamped). */
+const MARGIN = 16;
+/** The difficulty each dialect's miner must start at (declared hashrate × 1 s, clamped, ÷ 16). */
 const START: Record<string, number> = {
-  ckb: INITIAL_DIFFICULTY,
-  'antminer-k7': MAX_DIFFICULTY,
+  ckb: INITIAL_DIFFICULTY / MARGIN,
+  'antminer-k7': MAX_DIFFICULTY / MARGIN,
   goldshell: 512, // its mining.suggest_difficulty 512 (btcpool scale ≈ CKB's), sent before authorize
-  nerdminer: MAX_DIFFICULTY, // forced at authorize, before its first target: 2^16 H/s × 1 s
-  ckbminer: MAX_DIFFICULTY,
+  nerdminer: MAX_DIFFICULTY / MARGIN, // forced at authorize, before its first target: 2^16 H/s × 1 s
+  ckbminer: MAX_DIFFICULTY / MARGIN,
 };
 
 let devnet: Devnet;

@@ -14,11 +14,12 @@ import {
 /**
  * Issue 15's fleet: 50 V1 miners of mixed dialects join over the first 30 s at different
  * hashrates, against a real translator and a real dev pool. TIME IS SCALED 10×: the share
- * interval (2.5 s, ~24 shares per vardiff period; see REAL for why not the production 10 s,
- * which the bench and the simulation tests cover), the vardiff period (60 s), the block interval (10 s), the 30 s of
- * joins and the "first two minutes" all run ten times faster, so two minutes take 12 s. The run
- * goes on to 350 s scaled, and every miner's share rate is judged from two minutes after the
- * last join to the end (200 s scaled, over three vardiff periods).
+ * interval (2.5 s, ~24 shares per vardiff period), the vardiff period (60 s), the block interval
+ * (10 s), the 30 s of joins and the "first two minutes" all run ten times faster, so two minutes
+ * take 12 s. The run goes on to 350 s scaled, and every miner's share rate is judged from two
+ * minutes after the last join to the end (200 s scaled, over three vardiff periods). Not the
+ * production 10 s: there one miner of the 50 is off 2× in ~1 run of 6 (REAL says why; the
+ * simulation in miner-vardiff-fleet.test.ts measures it, and the bench runs the fleet at 10 s).
  */
 const SCALE = 10;
 const INTERVAL_S = REAL.shareIntervalS / SCALE;
@@ -50,20 +51,33 @@ describe('a fleet of 50 V1 miners joining a translator (time scaled 10×)', () =
         codes: result.miners.map((m) => m.rejectCodes).filter((c) => Object.keys(c).length),
       }),
     );
-    expect(first.accepted).toBeGreaterThan(300); // the fleet did mine: ~650 in its first 2 minutes
+    // The fleet did mine: ~2,700 in its first 2 minutes, many while the miners started 16× too
+    // easy climb to their aim.
+    expect(first.accepted).toBeGreaterThan(300);
     expect(first.rejected / (first.accepted + first.rejected)).toBeLessThan(0.01);
     expect(overall.rejected / (overall.accepted + overall.rejected)).toBeLessThan(0.01);
   });
 
   it("brings every miner's share rate within 2× of the vardiff aim after two minutes", () => {
-    const off = result.miners
-      .map((m) => ({
-        i: m.index,
-        dialect: m.spec.dialect,
-        h: m.spec.hashRate,
-        ratio: rateRatioOver(m, INTERVAL_S, JUDGED_FROM_MS, RUN_MS),
-      }))
-      .filter((x) => x.ratio < 0.5 || x.ratio > 2);
+    const rated = result.miners.map((m) => ({
+      i: m.index,
+      dialect: m.spec.dialect,
+      h: m.spec.hashRate,
+      ratio: rateRatioOver(m, INTERVAL_S, JUDGED_FROM_MS, RUN_MS),
+    }));
+    const ratios = rated.map((x) => x.ratio).sort((a, b) => a - b);
+    const reached = result.miners
+      .map((m) => ((timeToTarget(m, INTERVAL_S) ?? Number.POSITIVE_INFINITY) * SCALE) / 1000)
+      .sort((a, b) => a - b);
+    console.log(
+      'v1 fleet, scaled seconds to a target within 2×:',
+      JSON.stringify({ median: reached[25], p90: reached[45], max: reached[49] }),
+      'share rate / aim after 2 min: min',
+      ratios[0]?.toFixed(2),
+      'max',
+      ratios[49]?.toFixed(2),
+    );
+    const off = rated.filter((x) => x.ratio < 0.5 || x.ratio > 2);
     for (const x of off) {
       const m = result.miners[x.i]!;
       console.log(

@@ -71,7 +71,10 @@ export class FakeUpstream extends EventEmitter<UpstreamEventMap> {
   }
 }
 
-/** Per-miner vardiff of the fakes: miners start at difficulty 1024 (target FAKE_START_TARGET). */
+/**
+ * Per-miner vardiff of the fakes: miners start at difficulty 1024 (target FAKE_START_TARGET), the
+ * guess itself (no margin).
+ */
 export const FAKE_VARDIFF: MinerVardiffSettings = {
   startDifficulty: 1024,
   minDifficulty: 1,
@@ -79,6 +82,7 @@ export const FAKE_VARDIFF: MinerVardiffSettings = {
   targetShareIntervalSeconds: 1,
   retargetPeriodSeconds: 10,
   maxStep: 4,
+  guessMargin: 1,
 };
 export const FAKE_START_TARGET = difficultyToTarget(1024n);
 

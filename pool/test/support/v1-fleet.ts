@@ -7,70 +7,25 @@ import type { RunningPool } from '../../src/pool/server.js';
 import { targetForBtcpoolDifficulty } from '../../src/stratum-v1/dialects/targets.js';
 import { type RunningTranslator, startTranslator } from '../../src/translator/translator.js';
 import { silent, startTestPool, tempDir } from '../e2e/harness.js';
+import { type FleetMinerSpec, fleetDifficulties, REAL } from './v1-fleet-specs.js';
 
 /**
  * A simulated fleet of V1 miners of mixed dialects against a real translator and a real dev
- * pool, in scaled time: every duration of the real world (share interval 10 s, vardiff period
+ * pool, in scaled time: every duration of the real world (share interval: 2.5 s in the fleet
+ * test, the production 10 s in the bench, REAL in v1-fleet-specs.ts says why; vardiff period
  * 60 s, block interval 10 s, "the first two minutes") is divided by `scale`. Each miner really
  * hashes (Eaglesong, at its own hashrate of a few hundred H/s) and submits what meets the
  * target its job went out with, as V1 firmware does; the fleet test and the v1-fleet bench
  * share it.
  */
 
-export type FleetDialect = 'ckb' | 'antminer-k7' | 'goldshell' | 'nerdminer' | 'ckbminer';
-
-export interface FleetMinerSpec {
-  dialect: FleetDialect;
-  /** Hashes per second (real time). */
-  hashRate: number;
-  /** When it connects, ms after the start (real time). */
-  joinAtMs: number;
-}
-
-/**
- * Real-world seconds, divided by the scale. The fleet test aims at a share every 2.5 s: a 60 s
- * vardiff period holds ~24 shares. At the production 10 s (~6 a period) the vardiff holds a miner
- * on aim (the simulation tests), but a miner that starts 4-16× too hard, as the fleet's big
- * families do, is not reliably within 2× of its aim two minutes after joining: the few shares it
- * sends are not yet evidence enough to tell one power of two from the next (a seeded simulation
- * of this fleet: ~8 % of miners still off at 10 s, none at 2.5 s). The bench runs at 10 s.
- */
-export const REAL = { shareIntervalS: 2.5, retargetPeriodS: 60, blockIntervalS: 10 } as const;
-
-/**
- * The translator's per-miner vardiff start and cap in the fleet (powers of two), for a share
- * interval: 16 and 128 at 1.25 s, scaled with it, so each family starts as far from its aim
- * whatever the interval.
- */
-export function fleetDifficulties(shareIntervalS: number): { start: number; max: number } {
-  const f = 2 ** Math.round(Math.log2(shareIntervalS / 1.25));
-  return { start: 16 * f, max: 128 * f };
-}
-
-const DIALECTS: FleetDialect[] = ['ckb', 'antminer-k7', 'goldshell', 'nerdminer', 'ckbminer'];
-
-/**
- * `n` miners, dialects in turn, joining evenly over `joinOverMs`. Hashrates (log-uniform, fixed
- * seed) follow what each family's dialect declares, as in the field: families that declare a
- * big hashrate (K7, NerdMiner's and ckb-gominer's CPU figures, Goldshell before it suggests)
- * start at the cap and run at 64–256 H/s; a Goldshell suggests a difficulty near its rate;
- * a miner of the generic dialect starts at fleetDifficulties().start and runs at 8–256 H/s.
- * (Rates this small keep the whole fleet under a fifth of a core: the share counts, and so the
- * statistics, depend on the share interval only.)
- */
-export function fleetSpecs(n: number, joinOverMs: number): FleetMinerSpec[] {
-  let seed = 0x15f1ee7;
-  const rand = () => {
-    seed = (seed * 1_103_515_245 + 12_345) >>> 0;
-    return seed / 2 ** 32;
-  };
-  return Array.from({ length: n }, (_, i) => {
-    const dialect = DIALECTS[i % DIALECTS.length] as FleetDialect;
-    const [lo, hi] = dialect === 'ckb' ? [8, 256] : dialect === 'goldshell' ? [16, 256] : [64, 256];
-    const hashRate = Math.round(lo * (hi / lo) ** rand());
-    return { dialect, hashRate, joinAtMs: Math.round((i / n) * joinOverMs) };
-  });
-}
+export {
+  type FleetDialect,
+  type FleetMinerSpec,
+  fleetDifficulties,
+  fleetSpecs,
+  REAL,
+} from './v1-fleet-specs.js';
 
 export interface FleetStack {
   devnet: Devnet;
