@@ -51,13 +51,7 @@ import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.j
 import { ledgerThroughput } from './ledger-throughput.js';
 import { assertMeasured, type LoadDriver, startLoad } from './load-driver.js';
 import { serveScale } from './serve-scale.js';
-
-/**
- * Workers are `<address>.wN`: the pool's default `accounts.mode: address` refuses other names
- * share by share, and the check is part of what a share costs.
- */
-const BENCH_ADDRESS =
-  'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsq0efx5ueqldalx4sr4n7rem4cv8cngq3kcyk4ydl';
+import { benchWorker } from './worker-names.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 
@@ -118,7 +112,7 @@ async function loadMain(): Promise<void> {
             conn.send({
               type: 'OpenStandardMiningChannel',
               requestId: k + 1,
-              userIdentity: `${BENCH_ADDRESS}.w${(index + k) % 100}`,
+              userIdentity: benchWorker(`w${(index + k) % 100}`),
               nominalHashRate: 0,
               maxTarget: new Uint8Array(32).fill(0xff),
             });

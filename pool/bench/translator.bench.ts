@@ -29,6 +29,7 @@ import { startPool } from '../src/pool/server.js';
 import { generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
 import { startTranslator } from '../src/translator/translator.js';
 import { TestClient } from '../test/support/test-client.js';
+import { benchWorker } from './worker-names.js';
 
 const SHARES = Number(process.env.BENCH_SHARES ?? 1_500);
 const silent = pino({ level: 'silent' });
@@ -47,6 +48,12 @@ class V1Line {
   private noteWaiters: Array<() => void> = [];
   private id = 1;
   constructor(readonly socket: Socket) {
+    // A closed line answers what is still waiting, so a refused run stops instead of hanging.
+    socket.on('close', () => {
+      for (const answer of this.waiting.values())
+        answer({ result: null, error: [0, 'connection closed', null] });
+      this.waiting.clear();
+    });
     socket.setEncoding('utf8');
     socket.setNoDelay(true);
     socket.on('data', (d: string) => {
@@ -118,6 +125,10 @@ async function phase(
     listen: '127.0.0.1:0',
     upstreams: [pool.poolUrl],
     chain: 'dev',
+    // Every nonce is a share for the miner as for the pool's channel (difficulty 1).
+    vardiff: { startDifficulty: 1, minDifficulty: 1, maxDifficulty: 1, guessMargin: 1 },
+    // One miner sends every share of the run, far above a real miner's request rate.
+    limits: { maxMessagesPerSecond: 1_000_000, maxMessageBurst: 1_000_000 },
     metricsListen: null,
     log: silent,
   });
@@ -129,7 +140,7 @@ async function phase(
   });
   const v1 = new V1Line(socket);
   const sub = (await v1.request('mining.subscribe', ['bench', null])).result as [null, string, number];
-  await v1.request('mining.authorize', ['bench.v1', 'x']);
+  await v1.request('mining.authorize', [benchWorker('v1'), 'x']);
   const notify = (await v1.note('mining.notify')).params as [string];
   const jobId = notify[0];
   const en2Size = sub[2];
@@ -137,7 +148,7 @@ async function phase(
   // SV2 miner straight to the pool.
   const sv2 = await TestClient.connect(pool.sv2Address, pool.authorityPubkey);
   await sv2.setup();
-  const ch = await sv2.openStandard('bench.sv2');
+  const ch = await sv2.openStandard(benchWorker('sv2'));
   const job = await sv2.waitJob(ch);
 
   const r: Phase = { v1Ok: 0, sv2Ok: 0, v1Bytes: 0, sv2Bytes: 0, upBytes: 0, v1Rtt: [], sv2Rtt: [] };
@@ -155,7 +166,7 @@ async function phase(
     for (let k = 0; k < window; k++) {
       const en2 = Buffer.alloc(en2Size);
       en2.writeUInt32BE(n + k, en2Size - 4);
-      pending.push(v1.request('mining.submit', ['bench.v1', jobId, en2.toString('hex')]));
+      pending.push(v1.request('mining.submit', [benchWorker('v1'), jobId, en2.toString('hex')]));
     }
     for (const a of await Promise.all(pending)) if (a.result === true) r.v1Ok++;
     r.v1Rtt.push(performance.now() - t0);
@@ -174,6 +185,11 @@ async function phase(
     n += window;
   }
   const end = mark();
+  if (r.v1Ok < SHARES || r.sv2Ok < SHARES) {
+    throw new Error(
+      `bench: shares refused or lost (V1 ${r.v1Ok}, SV2 ${r.sv2Ok} accepted of ${SHARES} each)`,
+    );
+  }
   r.v1Bytes = (end.v1 - start.v1) / Math.max(1, r.v1Ok);
   r.sv2Bytes = (end.sv2 - start.sv2) / Math.max(1, r.sv2Ok);
   r.upBytes = (end.up - start.up) / Math.max(1, r.v1Ok);
