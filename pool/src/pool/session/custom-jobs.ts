@@ -78,7 +78,8 @@ export class CustomJobs {
 
   /** A pool job was sent: a new tip retires every custom job on another parent. */
   onPoolJob(job: Job): void {
-    if (!job.clean) return;
+    // Every session hears every new tip: one without custom jobs must cost nothing here.
+    if (!job.clean || this.byId.size === 0) return;
     const parent = bytesToHex0x(job.parentHash);
     for (const [id, custom] of this.byId) {
       if (bytesToHex0x(custom.parentHash) === parent) continue;
