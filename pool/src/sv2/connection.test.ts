@@ -124,6 +124,17 @@ function rawClient(port: number, send: Uint8Array | null): { socket: Socket; end
   return { socket, ended };
 }
 
+/** Counts a socket's writes until restored. */
+function countWrites(socket: Sv2Connection['socket']): { readonly count: number; restore(): void } {
+  const realWrite = socket.write;
+  const counter = { count: 0, restore: () => (socket.write = realWrite) };
+  socket.write = ((...args: Parameters<typeof socket.write>) => {
+    counter.count++;
+    return realWrite.apply(socket, args);
+  }) as typeof socket.write;
+  return counter;
+}
+
 describe('SV2 connections over TCP (ours ↔ ours)', () => {
   let srv: TestServer;
   let healthy: Sv2Connection;
@@ -147,6 +158,18 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
     healthy?.close();
     await srv?.close();
   });
+
+  /** A new connection to the shared server: the client and the server's side of it. */
+  async function freshPair(): Promise<{ client: Sv2Connection; server: Sv2Connection }> {
+    const n = srv.outcomes.length;
+    const client = await connectSv2({
+      host: '127.0.0.1',
+      port: srv.port,
+      authorityPubkey: authorityText,
+      backend,
+    });
+    return { client, server: await serverSide(srv, n) };
+  }
 
   it('handshakes and carries messages both ways', async () => {
     expect(healthy.server?.serverStaticXonly).toEqual(identity.staticKey.xonly);
@@ -283,87 +306,47 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
       };
       healthy.on('message', on);
     });
-    const socket = healthyServerSide.socket;
-    const realWrite = socket.write;
-    let writes = 0;
-    socket.write = ((...args: Parameters<typeof socket.write>) => {
-      writes++;
-      return realWrite.apply(socket, args);
-    }) as typeof socket.write;
+    const writes = countWrites(healthyServerSide.socket);
     try {
       healthyServerSide.send(job(1));
-      expect(writes).toBe(1);
+      expect(writes.count).toBe(1);
       outboundBatch.run(() => {
         healthyServerSide.sendFrame(encodeMessage(job(2)));
         healthyServerSide.send(job(3));
         healthyServerSide.sendFrame(encodeMessage(job(4)));
-        expect(writes).toBe(1);
+        expect(writes.count).toBe(1);
       });
       // Three sealed frames, one write.
-      expect(writes).toBe(2);
+      expect(writes.count).toBe(2);
       healthyServerSide.send(job(5));
-      expect(writes).toBe(3);
+      expect(writes.count).toBe(3);
     } finally {
-      socket.write = realWrite;
+      writes.restore();
     }
     await all;
     expect(got).toEqual([1, 2, 3, 4, 5].map(job));
   });
 
-  it('sends what a batch held before closing when closed locally inside the batch', async () => {
-    const n = srv.outcomes.length;
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPubkey: authorityText,
-      backend,
-    });
-    const server = await serverSide(srv, n);
+  it.each([
+    ['locally', 'local-close'],
+    ['for a protocol reason (an error answer, then rate-limit)', 'rate-limit'],
+  ] as const)('sends what a batch held before closing %s inside the batch', async (_, reason) => {
+    const { client, server } = await freshPair();
     const got = nextMessage(client);
     outboundBatch.run(() => {
       server.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
-      server.close('local-close', 'bye');
+      server.close(reason, 'bye');
     });
     expect(await got).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 7 });
     expect((await client.closed).reason).toBe('peer-closed');
   });
 
-  it('sends what a batch held before a protocol close too (an error answer, then rate-limit)', async () => {
-    const n = srv.outcomes.length;
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPubkey: authorityText,
-      backend,
-    });
-    const server = await serverSide(srv, n);
-    const got = nextMessage(client);
-    outboundBatch.run(() => {
-      server.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 9 });
-      server.close('rate-limit', 'flood');
-    });
-    expect(await got).toEqual({ type: 'SetupConnectionSuccess', usedVersion: 2, flags: 9 });
-  });
-
   it('answers the messages of one read with one write, in order', async () => {
-    const n = srv.outcomes.length;
-    const client = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPubkey: authorityText,
-      backend,
-    });
-    const server = await serverSide(srv, n);
+    const { client, server } = await freshPair();
     server.on('message', (m: Sv2Message) => {
       if (m.type === 'SetupConnectionSuccess') server.send({ ...m, flags: m.flags + 100 });
     });
-    const socket = server.socket;
-    const realWrite = socket.write;
-    let writes = 0;
-    socket.write = ((...args: Parameters<typeof socket.write>) => {
-      writes++;
-      return realWrite.apply(socket, args);
-    }) as typeof socket.write;
+    const writes = countWrites(server.socket);
     const got: number[] = [];
     const three = new Promise<void>((resolve) =>
       client.on('message', (m: Sv2Message) => {
@@ -375,9 +358,9 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
       for (const flags of [1, 2, 3]) client.send({ type: 'SetupConnectionSuccess', usedVersion: 2, flags });
     });
     await three;
-    socket.write = realWrite;
+    writes.restore();
     expect(got).toEqual([101, 102, 103]);
-    expect(writes).toBe(1);
+    expect(writes.count).toBe(1);
     client.close();
   });
 
@@ -503,15 +486,7 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
   });
 
   it('closes on a forged transport message (aead-failure)', async () => {
-    const n = srv.outcomes.length;
-    const c = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPubkey: authorityText,
-      backend,
-    });
-    const server = serverSide(srv, n);
-    const s = await server;
+    const { client: c, server: s } = await freshPair();
     c.socket.write(new Uint8Array(22).fill(7));
     const info: Sv2CloseInfo = await s.closed;
     expect(info.reason).toBe('aead-failure');
@@ -519,14 +494,7 @@ describe('SV2 connections over TCP (ours ↔ ours)', () => {
   });
 
   it('closes when a frame announces more than maxPayload (frame-too-large)', async () => {
-    const n = srv.outcomes.length;
-    const c = await connectSv2({
-      host: '127.0.0.1',
-      port: srv.port,
-      authorityPubkey: authorityText,
-      backend,
-    });
-    const s = await serverSide(srv, n);
+    const { client: c, server: s } = await freshPair();
     c.sendFrame(
       encodeFrame({ extensionType: 0x4000, channelMsg: false, msgType: 1, payload: new Uint8Array(100_001) }),
     );
