@@ -19,7 +19,8 @@
  *   channel written), twice: `perConnection` — BENCH_BROADCAST_CONNECTIONS (default 10,000)
  *   connections with one channel each, so one encrypted write per channel (baseline: encoding +
  *   encrypting the same number of frames in a tight loop, and `bareWrite`: one socket.write of a
- *   frame-sized buffer to as many plain TCP sockets — the floor of any per-connection send); `behindProxies` — the same number of
+ *   frame-sized buffer to as many plain TCP sockets held open beside them, right before each
+ *   tip — the floor of any per-connection send, bare-write.ts); `behindProxies` — the same number of
  *   channels opened on BENCH_PROXY_CONNECTIONS (default 100) connections, as translators and
  *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
@@ -48,9 +49,10 @@ import { EphemeralKeyPool, ServerIdentity } from '../src/sv2/noise/identity.js';
 import { encodeAuthorityPubkey, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
+import { type BareWriteRun, openBareWriteFloor } from './bare-write.js';
 import { ledgerThroughput } from './ledger-throughput.js';
 import { assertMeasured, type LoadDriver, startLoad } from './load-driver.js';
-import { serveScale } from './serve-scale.js';
+import { type ScaleOptions, serveScale } from './serve-scale.js';
 import { benchWorker } from './worker-names.js';
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
@@ -533,9 +535,13 @@ async function main(): Promise<void> {
   // One broadcast's CPU on a shared machine swings by ±30%: each figure is the median of
   // BENCH_BROADCAST_REPEATS new tips (default 3), with every run's pool CPU listed.
   const repeats = Math.max(1, env('BENCH_BROADCAST_REPEATS', 3));
-  const measureBroadcast = async (l: LoadDriver) => {
+  // `before`: run ahead of each tip (the bare-write floor, so each tip has its own floor).
+  const measureBroadcast = async (l: LoadDriver, before?: () => Promise<void>) => {
     const runs: Array<Awaited<ReturnType<typeof broadcastOnce>>> = [];
-    for (let r = 0; r < repeats; r++) runs.push(await broadcastOnce(l));
+    for (let r = 0; r < repeats; r++) {
+      await before?.();
+      runs.push(await broadcastOnce(l));
+    }
     const mid = (f: (x: (typeof runs)[number]) => number | null) =>
       median(runs.map(f).filter((x): x is number => x !== null));
     return {
@@ -583,11 +589,6 @@ async function main(): Promise<void> {
       poolCpuMs: round(cpuBroadcast * 1000),
     };
   };
-  const profiler2 = process.env.BENCH_PROFILE ? await startProfile() : null;
-  const perConnection = await measureBroadcast(load);
-  if (profiler2) await profiler2.stop(`${process.env.BENCH_PROFILE}.broadcast.cpuprofile`);
-  // Baseline: encode + encrypt one NewCkbJob per connection in a tight loop.
-  const cs = new CipherState(new Uint8Array(32).fill(7), defaultAead());
   const frame = encodeMessage({
     type: 'NewCkbJob',
     channelId: 1,
@@ -598,6 +599,24 @@ async function main(): Promise<void> {
     parentHash: new Uint8Array(32),
     compactTarget: 0x1d00ffff,
   });
+  // The floor, open beside the pool's connections: each tip follows its own bare write. Both
+  // ends of both sets live in two processes, so the floor takes at most 8,000 sockets (with
+  // 10,000 connections that keeps each process under a 20,000 descriptor limit); its figures
+  // are per socket.
+  const floor = await openBareWriteFloor(
+    load,
+    Math.min(broadcastConns, 8_000),
+    encryptedFrameLength(frame.length),
+  );
+  const floorRuns: BareWriteRun[] = [];
+  const profiler2 = process.env.BENCH_PROFILE ? await startProfile() : null;
+  const perConnection = await measureBroadcast(load, async () => {
+    floorRuns.push(await floor.write());
+  });
+  if (profiler2) await profiler2.stop(`${process.env.BENCH_PROFILE}.broadcast.cpuprofile`);
+  await floor.close();
+  // Baseline: encode + encrypt one NewCkbJob per connection in a tight loop.
+  const cs = new CipherState(new Uint8Array(32).fill(7), defaultAead());
   const t0 = performance.now();
   const cpu3 = process.cpuUsage();
   for (let i = 0; i < perConnection.connections; i++) encryptFrame(cs, frame);
@@ -612,47 +631,16 @@ async function main(): Promise<void> {
   };
   load.send({ cmd: 'close', exit: false });
   await load.next('closed');
-
-  // The floor under any per-connection broadcast: one bare socket.write of a frame-sized
-  // buffer to as many plain TCP connections, nothing encrypted or encoded.
-  const rawSockets: Socket[] = [];
-  const rawServer = createServer({ noDelay: true }, (sock) => {
-    sock.on('error', () => {});
-    rawSockets.push(sock);
-  });
-  await new Promise<void>((r) => rawServer.listen(0, '127.0.0.1', r));
-  load.send({
-    cmd: 'rawConnect',
-    address: `127.0.0.1:${(rawServer.address() as { port: number }).port}`,
-    count: perConnection.connections,
-  });
-  await load.next('rawConnected');
-  const rawEnd = Date.now() + 30_000;
-  while (rawSockets.length < perConnection.connections && Date.now() < rawEnd) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const rawFrame = Buffer.alloc(encryptedFrameLength(frame.length), 7);
-  // The write loop alone (the floor as first defined), and with the writes' completions that
-  // run right after it (which the pool's broadcast CPU includes): medians of `repeats` runs.
-  const rawRuns: Array<{ ms: number; cpuMs: number; withCompletionsCpuMs: number }> = [];
-  for (let r = 0; r < repeats; r++) {
-    await new Promise((res) => setTimeout(res, 200));
-    const rawT0 = performance.now();
-    const rawCpu0 = process.cpuUsage();
-    for (const sock of rawSockets) sock.write(rawFrame);
-    const ms = performance.now() - rawT0;
-    const cpuMs = cpuSeconds(process.cpuUsage(rawCpu0)) * 1000;
-    await new Promise((res) => setImmediate(res));
-    rawRuns.push({ ms, cpuMs, withCompletionsCpuMs: cpuSeconds(process.cpuUsage(rawCpu0)) * 1000 });
-  }
-  const rawWriteMs = median(rawRuns.map((x) => x.ms)) as number;
-  const rawWriteCpuMs = median(rawRuns.map((x) => x.cpuMs)) as number;
-  const rawWithCompletionsCpuMs = median(rawRuns.map((x) => x.withCompletionsCpuMs)) as number;
-  const rawCount = rawSockets.length;
-  load.send({ cmd: 'rawClose' });
-  await load.next('rawClosed');
-  for (const sock of rawSockets) sock.destroy();
-  await new Promise((r) => rawServer.close(r));
+  // Pool CPU per connection ÷ floor CPU per socket, tip by tip against the floor just before it.
+  const vsFloor = (floorCpu: (f: BareWriteRun) => number) =>
+    round(
+      median(
+        perConnection.poolCpuMsRuns.flatMap((cpu, i) => {
+          const f = floorRuns[i];
+          return cpu === null || !f ? [] : [cpu / perConnection.connections / (floorCpu(f) / floor.sockets)];
+        }),
+      ) ?? Number.NaN,
+    );
 
   // The same number of channels behind proxies (translators, farm proxies): each connection
   // holds many channels in one group channel, so a new tip is one message per connection.
@@ -672,16 +660,15 @@ async function main(): Promise<void> {
         perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / (baselineCpu * 1000),
       ),
       bareWrite: {
-        sockets: rawCount,
-        ms: round(rawWriteMs),
-        cpuMs: round(rawWriteCpuMs),
-        withCompletionsCpuMs: round(rawWithCompletionsCpuMs),
-        cpuMsRuns: rawRuns.map((x) => round(x.cpuMs)),
+        sockets: floor.sockets,
+        ms: round(median(floorRuns.map((x) => x.ms)) ?? Number.NaN),
+        cpuMs: round(median(floorRuns.map((x) => x.cpuMs)) ?? Number.NaN),
+        withCompletionsCpuMs: round(median(floorRuns.map((x) => x.withCompletionsCpuMs)) ?? Number.NaN),
+        cpuMsRuns: floorRuns.map((x) => round(x.cpuMs)),
       },
-      cpuVsBareWrite: round(perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / rawWriteCpuMs),
-      cpuVsBareWriteWithCompletions: round(
-        perConnection.poolCpuMs === null ? NaN : perConnection.poolCpuMs / rawWithCompletionsCpuMs,
-      ),
+      // Medians of the tips' own ratios, per connection vs per socket.
+      cpuVsBareWrite: vsFloor((f) => f.cpuMs),
+      cpuVsBareWriteWithCompletions: vsFloor((f) => f.withCompletionsCpuMs),
       note: 'one channel per connection: one encrypted write per channel',
     },
     behindProxies: {
@@ -701,6 +688,7 @@ async function main(): Promise<void> {
     shareConnections: shareConns,
     window,
     seconds,
+    rounds: env('BENCH_SCALE_ROUNDS', 3),
     repeats,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -714,10 +702,7 @@ async function main(): Promise<void> {
  * BENCH_BROADCAST_CONNECTIONS; 0 skips the serve runs). CPU vs the bare-write floor is the
  * in-process pool's, measured against the floor above in the same run.
  */
-async function scaleFigures(
-  broadcast: { perConnection: Record<string, unknown> },
-  sizes: { connections: number; shareConnections: number; window: number; seconds: number; repeats: number },
-) {
+async function scaleFigures(broadcast: { perConnection: Record<string, unknown> }, sizes: ScaleOptions) {
   const base = {
     broadcastCpuVsBareWrite: broadcast.perConnection.cpuVsBareWrite ?? null,
     ledgerSharesPerSecond: await ledgerThroughput(env('BENCH_LEDGER_SHARES', 200_000)),
@@ -738,12 +723,13 @@ async function scaleFigures(
   const { one, two } = serve;
   return {
     instances: 2,
-    perInstanceShareRatio: round(two.sharesPerCpuSecond / one.sharesPerCpuSecond),
+    perInstanceShareRatio: serve.perInstanceShareRatio,
+    roundRatios: serve.roundRatios,
     broadcastP99Ms: two.broadcast.p99Ms,
     broadcastConnections: two.connections,
     ...base,
     serve: { one, two },
-    note: 'ckb-pool serve process trees; CPU of the serve process and its instances from /proc',
+    note: 'ckb-pool serve process trees side by side, measured in turns; CPU of each tree from /proc; the ratio is the median of the rounds',
   };
 }
 
