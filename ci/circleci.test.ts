@@ -77,6 +77,7 @@ describe('the CircleCI configuration', () => {
       [
         'ansible-e2e',
         'ansible-lint',
+        'bench',
         'docker-e2e',
         'galaxy-import',
         'lint-and-unit',
@@ -192,6 +193,17 @@ describe('credentials in the CircleCI configuration', () => {
     expect(JSON.stringify((config.workflows.nightly as { when?: unknown }).when)).toContain(
       'pipeline.schedule.name',
     );
+  });
+
+  it('runs the benchmarks nightly on a machine with cores to spare for the load, keeping their JSON', () => {
+    const job = config.jobs.bench as unknown as { resource_class: string; steps: unknown[] };
+    expect(['large', 'xlarge', '2xlarge']).toContain(job.resource_class);
+    const commands = runCommands(job.steps).join('\n');
+    expect(commands).toContain('npm run bench');
+    expect(commands).toMatch(/ulimit -n \d{5,}/);
+    expect(stepNames(job.steps)).toContain('store_artifacts');
+    expect(config.workflows.nightly?.jobs).toContain('bench');
+    expect(config.workflows.offline?.jobs).not.toContain('bench');
   });
 });
 
