@@ -15,6 +15,7 @@
  *   job, and the pool tree's CPU for it (median of `repeats` tips).
  */
 import { readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BroadcastRun, type ServeTree, type SharesWindow, startTree } from './serve-tree.js';
 
@@ -46,7 +47,14 @@ export interface ServeRun {
   sharesPerCpuSecond: number;
   /** Each window's rate, in the order measured. */
   windowRates: number[];
-  broadcast: { p50Ms: number | null; p99Ms: number | null; poolCpuMs: number | null; runs: number[] };
+  broadcast: {
+    p50Ms: number | null;
+    p99Ms: number | null;
+    poolCpuMs: number | null;
+    clientCpuMs: number | null;
+    cpuBoundMs: number | null;
+    runs: number[];
+  };
 }
 
 export interface ScaleResult {
@@ -124,6 +132,9 @@ function summary(t: ServeTree, windows: SharesWindow[], tips: BroadcastRun[]): S
       p50Ms: round(median(tips.map((x) => x.p50Ms)) ?? Number.NaN),
       p99Ms: round(median(tips.map((x) => x.p99Ms)) ?? Number.NaN),
       poolCpuMs: round(median(tips.map((x) => x.cpuMs)) ?? Number.NaN),
+      clientCpuMs: round(median(tips.map((x) => x.clientCpuMs)) ?? Number.NaN),
+      // Pool and client CPU for one tip over every core: a lower bound under p99 (pool.bench.ts).
+      cpuBoundMs: round(median(tips.map((x) => (x.cpuMs + x.clientCpuMs) / cpus().length)) ?? Number.NaN),
       runs: tips.map((x) => round(x.p99Ms) as number),
     },
   };

@@ -172,7 +172,10 @@ export interface SharesWindow {
 export interface BroadcastRun {
   p50Ms: number;
   p99Ms: number;
+  /** The tree's CPU for the tip. */
   cpuMs: number;
+  /** The load process's CPU for receiving and decrypting every job. */
+  clientCpuMs: number;
 }
 
 /** Starts `ckb-pool serve` with `instances` and opens `connections` to it. */
@@ -245,6 +248,7 @@ function tree(instances: number, connections: number, p: TreeParts): ServeTree {
         p50Ms: Number(jobs.p50AtMs) - pushedAt,
         p99Ms: Number(jobs.p99AtMs) - pushedAt,
         cpuMs: (cpu1.seconds - cpu0.seconds) * 1000,
+        clientCpuMs: Number(jobs.clientCpuMs),
       };
     },
     async close() {
