@@ -60,6 +60,13 @@ describe('per-miner vardiff', () => {
     expect(moved).toBe(2048);
   });
 
+  it('steps ×4 up only when the shares show the farther power clearly, not on a burst that just favours it', () => {
+    // 31 shares where 10 were due: ×2 is e^11 likelier than the aim, ×4 only e^1.5 likelier than ×2.
+    expect(period(new MinerVardiff(S, 1024, 0), 31, 10_000)).toBe(2048);
+    // 40 where 10 were due: ×4 is e^7.7 likelier than ×2.
+    expect(period(new MinerVardiff(S, 1024, 0), 40, 10_000)).toBe(4096);
+  });
+
   it('lowers a fresh miner as soon as its silence is evidence, not at the period end', () => {
     const v = new MinerVardiff(S, 2 ** 20, 0);
     expect(v.retarget(2_000)).toBeNull(); // 2 shares were due: not yet

@@ -6,10 +6,24 @@ import {
   estimatedRatio,
   newVardiffState,
   recordShare,
+  SETTLED_EVIDENCE,
   setVardiffDifficulty,
   type VardiffParams,
   type VardiffState,
 } from '../vardiff/vardiff.js';
+
+/**
+ * What a second power up (×4 rather than ×2) must add to the evidence, against one power up: as
+ * much as any settled move needs. A step up too far leaves a miner too hard, where evidence to
+ * undo it comes at its slower share rate — a miner 2.05× too hard (its aim just under 2× a power,
+ * stepped ×4 on a lucky burst) sends a share per 20 s and takes minutes to tell from 1.95× —
+ * while a step down too far is undone by its next burst. So down, STEP_EVIDENCE (vardiff.ts)
+ * is enough; up, a burst must show the farther power clearly, not just favour it. Measured with
+ * issue 15's fleet (miner-vardiff-fleet.test.ts): the miners a step up left too hard fell from
+ * 107 to 68 in 1,000 runs at 10 s a share; a fresh miner far too easy takes a job or two longer
+ * to be within 2× (miner-vardiff-simulation.test.ts: median 25 s from 16× too easy, was 15 s).
+ */
+export const UP_STEP_EVIDENCE = SETTLED_EVIDENCE;
 
 /**
  * Vardiff for one V1 miner, run by the translator (the pool only sees its channels): the
@@ -120,7 +134,7 @@ export class MinerVardiff {
    * The power of two the evidence asks for (the current one while it asks for nothing): of the
    * powers between the current one and the one nearest the estimated rate (at most maxStep
    * away), the furthest the evidence supports (vardiff.ts bestSupported: far likelier than the
-   * aim, and each power further clearly likelier than the one before).
+   * aim, and each power further clearly likelier than the one before; up, by UP_STEP_EVIDENCE).
    */
   private wanted(nowMs: number): number {
     const current = this.state.difficulty;
@@ -133,7 +147,7 @@ export class MinerVardiff {
     const powers: number[] = [];
     for (let k = Math.sign(furthest); Math.abs(k) <= Math.abs(furthest) && k !== 0; k += Math.sign(furthest))
       powers.push(2 ** k);
-    const factor = bestSupported(c, powers);
+    const factor = bestSupported(c, powers, furthest > 0 ? UP_STEP_EVIDENCE : undefined);
     if (factor !== null || c.periodDone) closeWindow(this.state, nowMs);
     if (factor === null) return current;
     return powerOfTwoDifficulty(current * factor, this.settings);

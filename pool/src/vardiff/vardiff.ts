@@ -190,14 +190,19 @@ export function estimatedRatio(c: RateCheck): number {
 /**
  * Of candidate rates (× the aim) in one direction, nearest first, the furthest the evidence
  * supports: it favours that rate over the aim by what the check needs, and each candidate on the
- * way over the one before it by STEP_EVIDENCE. Null when none is supported.
+ * way over the one before it by `stepEvidence` (STEP_EVIDENCE unless the caller needs more). Null
+ * when none is supported.
  */
-export function bestSupported(c: RateCheck, candidates: readonly number[]): number | null {
+export function bestSupported(
+  c: RateCheck,
+  candidates: readonly number[],
+  stepEvidence = STEP_EVIDENCE,
+): number | null {
   let best: number | null = null;
   let previous = 0; // the aim's own log likelihood ratio
   for (const [i, r] of candidates.entries()) {
     const llr = logLikelihoodRatio(c.shares, c.expected, r);
-    if (i > 0 && llr - previous < STEP_EVIDENCE) break;
+    if (i > 0 && llr - previous < stepEvidence) break;
     if (llr > evidenceNeeded(c, r)) best = r;
     previous = llr;
   }

@@ -17,11 +17,11 @@ export interface FleetMinerSpec {
 /**
  * Real-world seconds, divided by the scale. The fleet test aims at a share every 2.5 s: a 60 s
  * vardiff period holds ~24 shares. At the production 10 s (~6 a period; the bench runs there)
- * each miner is within 2× of its aim two minutes after joining 99.6 % of the time, but with 50
- * miners one of them is not in ~1 run of 6: the fleet has miners whose aim sits near 2× a power
+ * each miner is within 2× of its aim two minutes after joining 99.7 % of the time, but with 50
+ * miners one of them is not in ~1 run of 7: the fleet has miners whose aim sits near 2× a power
  * of two, and 6 shares a period take minutes to tell 2.05× from 1.95× off (or to undo a step
- * the wrong way). A seeded simulation of this fleet (miner-vardiff-fleet.test.ts) measures both;
- * at 2.5 s no run of it has a miner off.
+ * the wrong way) — no share-counting rule gets that under ~4 % of runs. A seeded simulation of
+ * this fleet (miner-vardiff-fleet.test.ts) measures both; at 2.5 s no run of it has a miner off.
  */
 export const REAL = { shareIntervalS: 2.5, retargetPeriodS: 60, blockIntervalS: 10 } as const;
 
