@@ -66,3 +66,65 @@ describe('the benchmark runner (pool/bench/run.ts)', () => {
     expect(() => parseBenchOutput('[1,2]\n')).toThrow(/got 0/);
   });
 });
+
+describe('the pool benchmark', () => {
+  it('measures accepted shares, the broadcast against its floor, and both instance trees at a tiny size', () => {
+    const bench = fileURLToPath(new URL('./pool.bench.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', bench], {
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        BENCH_CONNECTIONS: '20',
+        BENCH_BROADCAST_CONNECTIONS: '60',
+        BENCH_SCALE_CONNECTIONS: '30',
+        BENCH_PROXY_CONNECTIONS: '3',
+        BENCH_SECONDS: '0.5',
+        BENCH_PACED_RATE: '200',
+        BENCH_LEDGER_SHARES: '2000',
+        BENCH_SCALE_ROUNDS: '2',
+        BENCH_BROADCAST_REPEATS: '2',
+      },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const result = parseBenchOutput(r.stdout) as {
+      shares: { acceptedPerSecond: number; acceptedPerCpuSecond: number };
+      broadcast: {
+        perConnection: {
+          connections: number;
+          cpuVsBareWrite: number;
+          clientCpuMs: number;
+          bareWrite: { sockets: number; cpuMsRuns: number[] };
+        };
+      };
+      scale: {
+        instances: number;
+        perInstanceShareRatio: number;
+        roundRatios: number[];
+        broadcastP99Ms: number;
+        broadcastCpuBoundMs: number;
+        ledgerSharesPerSecond: { sqlite: number };
+        serve: { one: { acceptedShares: number }; two: { acceptedShares: number; processes: number } };
+      };
+    };
+    expect(result.shares.acceptedPerSecond).toBeGreaterThan(0);
+    expect(result.shares.acceptedPerCpuSecond).toBeGreaterThan(0);
+    const b = result.broadcast.perConnection;
+    expect(b.connections).toBe(60);
+    // One floor write right before each tip, on as many plain sockets.
+    expect(b.bareWrite).toMatchObject({ sockets: 60 });
+    expect(b.bareWrite.cpuMsRuns).toHaveLength(2);
+    expect(b.cpuVsBareWrite).toBeGreaterThan(0);
+    expect(b.clientCpuMs).toBeGreaterThan(0);
+    const s = result.scale;
+    expect(s.instances).toBe(2);
+    expect(s.roundRatios).toHaveLength(2);
+    expect(s.perInstanceShareRatio).toBeGreaterThan(0);
+    expect(s.serve.one.acceptedShares).toBeGreaterThan(0);
+    expect(s.serve.two.acceptedShares).toBeGreaterThan(0);
+    // The primary and its two instances at least, each tree's CPU read from /proc.
+    expect(s.serve.two.processes).toBeGreaterThanOrEqual(3);
+    expect(s.broadcastP99Ms).toBeGreaterThan(0);
+    expect(s.broadcastCpuBoundMs).toBeGreaterThanOrEqual(0);
+    expect(s.ledgerSharesPerSecond.sqlite).toBeGreaterThan(0);
+  }, 180_000);
+});
