@@ -29,6 +29,8 @@ export interface ScaleOptions {
   window: number;
   /** Length of one share window. */
   seconds: number;
+  /** Shares per second offered in each window (open loop); 0 or absent: closed loop, saturating. */
+  rate?: number;
   /** Share windows per tree, taken in turns with the other tree's. */
   rounds: number;
   /** New tips per tree, taken in turns. */
@@ -47,6 +49,8 @@ export interface ServeRun {
   sharesPerCpuSecond: number;
   /** Each window's rate, in the order measured. */
   windowRates: number[];
+  /** The tree's threads' context switches per 1,000 accepted shares (serve-tree.ts). */
+  contextSwitchesPerThousandShares: number;
   broadcast: {
     p50Ms: number | null;
     p99Ms: number | null;
@@ -88,6 +92,7 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
             connections: o.shareConnections,
             window: o.window,
             seconds: o.seconds,
+            rate: o.rate ?? 0,
           }),
         );
       }
@@ -128,6 +133,7 @@ function summary(t: ServeTree, windows: SharesWindow[], tips: BroadcastRun[]): S
     primaryCpuSeconds: round(sum((w) => w.rootCpuSeconds)) as number,
     sharesPerCpuSecond: Math.round(accepted / cpu),
     windowRates: windows.map((w) => Math.round(w.accepted / w.cpuSeconds)),
+    contextSwitchesPerThousandShares: round((sum((w) => w.contextSwitches) / accepted) * 1000) as number,
     broadcast: {
       p50Ms: round(median(tips.map((x) => x.p50Ms)) ?? Number.NaN),
       p99Ms: round(median(tips.map((x) => x.p99Ms)) ?? Number.NaN),
@@ -150,7 +156,8 @@ function round(x: number): number | null {
   return Number.isFinite(x) ? Math.round(x * 100) / 100 : null;
 }
 
-// Alone: `node --import tsx bench/serve-scale.ts` prints both trees (BENCH_SCALE_* sizes).
+// Alone: `node --import tsx bench/serve-scale.ts` prints both trees (BENCH_SCALE_* sizes;
+// BENCH_SCALE_RATE=N offers N shares/s instead of saturating the pool).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const env = (k: string, d: number) => Number(process.env[k] ?? d);
   const result = await serveScale({
@@ -158,6 +165,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     shareConnections: env('BENCH_CONNECTIONS', 500),
     window: env('BENCH_WINDOW', 4),
     seconds: env('BENCH_SECONDS', 5),
+    rate: env('BENCH_SCALE_RATE', 0),
     rounds: env('BENCH_SCALE_ROUNDS', 3),
     repeats: env('BENCH_BROADCAST_REPEATS', 3),
   });

@@ -21,7 +21,7 @@ const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 export function treeCpuSeconds(
   root: number,
   ticksPerSecond = clockTicks(),
-): { seconds: number; rootSeconds: number; pids: number } {
+): { seconds: number; rootSeconds: number; pids: number; contextSwitches: number } {
   const stats = new Map<number, { ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -52,7 +52,34 @@ export function treeCpuSeconds(
     seconds: ticks / ticksPerSecond,
     rootSeconds: (stats.get(root)?.ticks ?? 0) / ticksPerSecond,
     pids: [...inTree].filter((p) => stats.has(p)).length,
+    contextSwitches: contextSwitches(inTree),
   };
+}
+
+/**
+ * Voluntary and involuntary context switches of every thread of `pids`: each is a process
+ * going to sleep or being preempted and woken again, a cost the kernel charges per event that
+ * more processes on the same cores pay more often.
+ */
+function contextSwitches(pids: Iterable<number>): number {
+  let n = 0;
+  for (const pid of pids) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const t of tasks) {
+      try {
+        const status = readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8');
+        for (const m of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) n += Number(m[1]);
+      } catch {
+        // the thread ended while we looked
+      }
+    }
+  }
+  return n;
 }
 
 let ticksCache = 0;
@@ -156,7 +183,12 @@ export interface ServeTree {
   /** Processes in the tree (the serve process and its instances). */
   processes(): number;
   /** Accepted shares and the tree's CPU over one closed-loop window of `seconds`. */
-  sharesWindow(o: { connections: number; window: number; seconds: number }): Promise<SharesWindow>;
+  sharesWindow(o: {
+    connections: number;
+    window: number;
+    seconds: number;
+    rate?: number;
+  }): Promise<SharesWindow>;
   /** A new tip (a notify push with a new parent) → the job at every connection. */
   broadcast(seq: number): Promise<BroadcastRun>;
   close(): Promise<void>;
@@ -167,6 +199,8 @@ export interface SharesWindow {
   cpuSeconds: number;
   /** Of cpuSeconds, the serve process itself (with instances: the primary). */
   rootCpuSeconds: number;
+  /** Context switches of the tree's threads over the window. */
+  contextSwitches: number;
 }
 
 export interface BroadcastRun {
@@ -218,7 +252,13 @@ function tree(instances: number, connections: number, p: TreeParts): ServeTree {
     async sharesWindow(o) {
       const accepted0 = await acceptedShares(p.serve.apiUrl);
       const cpu0 = treeCpuSeconds(root);
-      p.load.send({ cmd: 'shares', connections: o.connections, window: o.window, seconds: o.seconds });
+      p.load.send({
+        cmd: 'shares',
+        connections: o.connections,
+        window: o.window,
+        seconds: o.seconds,
+        rate: o.rate,
+      });
       const acked = await p.load.next('shares');
       const cpu1 = treeCpuSeconds(root);
       const accepted = (await acceptedShares(p.serve.apiUrl)) - accepted0;
@@ -227,6 +267,7 @@ function tree(instances: number, connections: number, p: TreeParts): ServeTree {
         accepted,
         cpuSeconds: cpu1.seconds - cpu0.seconds,
         rootCpuSeconds: cpu1.rootSeconds - cpu0.rootSeconds,
+        contextSwitches: cpu1.contextSwitches - cpu0.contextSwitches,
       };
     },
     async broadcast(seq) {
