@@ -39,6 +39,8 @@ export interface ApiChannel {
 export interface ApiSessions
   extends Iterable<{ channels: { readonly size: number; values(): Iterable<ApiChannel> } }> {
   readonly size: number;
+  /** Brings the view up to date first where it is a copy (a primary's of its instances). */
+  refresh?(): Promise<void>;
 }
 
 export interface ApiSourceParts {
@@ -126,9 +128,10 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     return out;
   };
   let online: { atMs: number; byWorker: ReturnType<typeof onlineByWorker> } | null = null;
-  const onlineNow = () => {
-    const now = Date.now();
-    if (!online || now - online.atMs > ONLINE_CACHE_MS) {
+  const onlineNow = async () => {
+    if (!online || Date.now() - online.atMs > ONLINE_CACHE_MS) {
+      await p.sessions.refresh?.();
+      const now = Date.now();
       online = { atMs: now, byWorker: onlineByWorker(p.sessions, now) };
     }
     return online.byWorker;
@@ -139,7 +142,8 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     ledger: p.ledger,
     book,
     rates,
-    online: (name) => onlineNow().get(name),
+    // Read after `miner` below has brought the view up to date.
+    online: (name) => online?.byWorker.get(name),
   };
   const sri = monitoringRoutes(buildPoolMonitoring(p.clients, p.config.vardiff));
 
@@ -166,6 +170,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
       };
     },
     async pool() {
+      const workersOnline = (await onlineNow()).size;
       const job = p.jobs.current;
       let channels = 0;
       for (const s of p.sessions) channels += s.channels.size;
@@ -179,7 +184,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         networkDifficulty: job?.networkDifficulty ?? null,
         connections: p.sessions.size,
         channels,
-        workersOnline: onlineNow().size,
+        workersOnline,
         hashrate: rates(null),
         blocks: await p.ledger.blockCounts(),
         lastBlock: await (async () => {
@@ -200,7 +205,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     },
     async workers({ limit, cursor }: PageQuery) {
       const page = await paged(() => p.ledger.workers(limit, cursor));
-      const online = onlineNow();
+      const online = await onlineNow();
       return {
         workers: page.items.map((w) => ({
           ...w,
@@ -212,7 +217,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     },
     async worker(name: string) {
       const w = await p.ledger.worker(name);
-      const online = onlineNow().get(name);
+      const online = (await onlineNow()).get(name);
       if (!w && !online) return null;
       return {
         name,
@@ -234,7 +239,10 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
         next: page.next,
       };
     },
-    miner: (address: string) => minerView(accounts, address),
+    miner: async (address: string) => {
+      await onlineNow();
+      return minerView(accounts, address);
+    },
     hashrate: (window: string, address: string | null) => hashrateSeries(accounts, window, address),
     async payouts() {
       return { enabled: book.enabled, payouts: await recentPayouts(book) };

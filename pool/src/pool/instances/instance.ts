@@ -32,8 +32,6 @@ import { RemoteShares } from './remote-shares.js';
 /** Environment the primary forks an instance with. */
 export const INSTANCE_ENV = { index: 'CKB_POOL_INSTANCE_INDEX', count: 'CKB_POOL_INSTANCES' } as const;
 
-/** How often an instance reports its channels for the API (its online-workers cache is 1 s). */
-const SESSIONS_REPORT_MS = 1_000;
 const DRAIN_TICK_MS = 20;
 
 /** This process's place among the instances, when it is one. */
@@ -104,8 +102,6 @@ export async function runInstance(
     wrapTransport: (t) => shares.gate(t),
   });
   const server = await listen(config, admission.onSocket);
-  const report = setInterval(() => send(viewSessions(registry.sessions)), SESSIONS_REPORT_MS);
-  report.unref();
 
   const onJob = (m: JobMessage) =>
     fanout.onTemplate({
@@ -121,7 +117,6 @@ export async function runInstance(
     const drain = async () => {
       if (draining) return;
       draining = true;
-      clearInterval(report);
       gate.shutDown();
       background.stop();
       server.close();
@@ -150,6 +145,7 @@ export async function runInstance(
       if (m.kind === 'job') onJob(m);
       else if (m.kind === 'queued') shares.confirm(m.upTo);
       else if (m.kind === 'drain') void drain();
+      else if (m.kind === 'sessions-request') send(viewSessions(registry.sessions, m.request));
       else if (m.kind === 'metrics-request')
         void metrics.registry
           .getMetricsAsJSON()

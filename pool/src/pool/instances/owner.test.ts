@@ -73,10 +73,13 @@ describe('the primary as the owner of shares and blocks', () => {
   it('shows the API every instance’s connections, and drops those of an instance that died', () => {
     const view = new InstanceSessions();
     const channel = { worker: 'x', difficulty: 8, creditedWorkers: new Map([['x.2', 5]]) };
-    view.update(0, viewSessions([{ channels: new Map([[1, channel]]) }]));
+    view.update(0, viewSessions([{ channels: new Map([[1, channel]]) }], 1));
     view.update(
       1,
-      viewSessions([{ channels: new Map() }, { channels: new Map([[1, { worker: 'y', difficulty: 2 }]]) }]),
+      viewSessions(
+        [{ channels: new Map() }, { channels: new Map([[1, { worker: 'y', difficulty: 2 }]]) }],
+        2,
+      ),
     );
     expect(view.size).toBe(3);
     const workers = [...view].flatMap((s) => [...s.channels.values()].map((c) => c.worker));
@@ -84,5 +87,45 @@ describe('the primary as the owner of shares and blocks', () => {
     expect([...([...view][0]?.channels.values() ?? [])][0]?.creditedWorkers).toEqual(new Map([['x.2', 5]]));
     view.forget(0);
     expect(view.size).toBe(2);
+  });
+
+  it('asks the instances for their channels only when the API refreshes, once per second', async () => {
+    const asked: Array<[number, number]> = [];
+    let now = 10_000;
+    const view = new InstanceSessions({
+      indexes: () => [0, 1],
+      send: (index, request) => asked.push([index, request]),
+      now: () => now,
+    });
+    expect(asked).toEqual([]);
+    let done = false;
+    const refreshing = view.refresh().then(() => {
+      done = true;
+    });
+    // A second caller while the round is out shares it: no second question.
+    void view.refresh();
+    expect(asked.map(([i]) => i)).toEqual([0, 1]);
+    const [[, r0], [, r1]] = asked as [[number, number], [number, number]];
+    view.update(0, viewSessions([{ channels: new Map([[1, { worker: 'x', difficulty: 8 }]]) }], r0));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    view.update(1, viewSessions([], r1));
+    await refreshing;
+    expect(view.size).toBe(1);
+    now += 500;
+    await view.refresh();
+    expect(asked).toHaveLength(2);
+    now += 600;
+    void view.refresh();
+    expect(asked).toHaveLength(4);
+  });
+
+  it('stops waiting for an instance that does not answer, keeping its last report', async () => {
+    const view = new InstanceSessions({ indexes: () => [0], send: () => {}, waitMs: 20 });
+    view.update(0, viewSessions([{ channels: new Map() }], 0));
+    const t0 = Date.now();
+    await view.refresh();
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(15);
+    expect(view.size).toBe(1);
   });
 });

@@ -54,7 +54,10 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
     help: 'Instances (acceptor processes) listening on the SV2 port.',
     registers: [metricsRegistry],
   });
-  const sessions = new InstanceSessions();
+  const sessions = new InstanceSessions({
+    indexes: () => sup.readyIndexes,
+    send: (index, request) => sup.send(index, { kind: 'sessions-request', request }),
+  });
   const owner = new InstanceOwner({
     ledger: parts.ledger,
     hashrate: parts.hashrate,

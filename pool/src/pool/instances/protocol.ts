@@ -37,7 +37,13 @@ export interface MetricsRequest {
   request: number;
 }
 
-export type ToInstance = JobMessage | QueuedMessage | DrainMessage | MetricsRequest;
+/** The API wants the instance's open channels (answered with a SessionsMessage of that request). */
+export interface SessionsRequest {
+  kind: 'sessions-request';
+  request: number;
+}
+
+export type ToInstance = JobMessage | QueuedMessage | DrainMessage | MetricsRequest | SessionsRequest;
 
 export interface ReadyMessage {
   kind: 'ready';
@@ -66,6 +72,8 @@ export type ChannelView = [worker: string, difficulty: number, credited: Array<[
 
 export interface SessionsMessage {
   kind: 'sessions';
+  /** The SessionsRequest answered. */
+  request: number;
   /** One entry per open connection: its channels. */
   sessions: ChannelView[][];
 }
@@ -109,6 +117,7 @@ const toInstance: Record<ToInstance['kind'], Shape> = {
   queued: { upTo: isInt },
   drain: {},
   'metrics-request': { request: isInt },
+  'sessions-request': { request: isInt },
 };
 
 const isStrArr = (v: unknown) => isArr(v) && (v as unknown[]).every(isStr);
@@ -135,7 +144,7 @@ const fromInstance: Record<FromInstance['kind'], Shape> = {
     connectionId: isInt,
     channelId: isInt,
   },
-  sessions: { sessions: (v) => isArr(v) && (v as unknown[]).every(isArr) },
+  sessions: { request: isInt, sessions: (v) => isArr(v) && (v as unknown[]).every(isArr) },
   metrics: { request: isInt, metrics: isArr },
   drained: { leftOver: isInt },
 };
