@@ -699,7 +699,7 @@ async function main(): Promise<void> {
     shareConnections: shareConns,
     window,
     seconds,
-    rounds: env('BENCH_SCALE_ROUNDS', 3),
+    rounds: env('BENCH_SCALE_ROUNDS', 5),
     repeats,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);

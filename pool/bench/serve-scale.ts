@@ -31,7 +31,7 @@ export interface ScaleOptions {
   seconds: number;
   /** Shares per second offered in each window (open loop); 0 or absent: closed loop, saturating. */
   rate?: number;
-  /** Share windows per tree, taken in turns with the other tree's. */
+  /** Share windows per tree, taken in turns with the other tree's, each on a new job. */
   rounds: number;
   /** New tips per tree, taken in turns. */
   repeats: number;
@@ -87,6 +87,10 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
     const windows: SharesWindow[][] = [[], []];
     for (let r = 0; r < o.rounds; r++) {
       for (const i of turns(r)) {
+        // Each window on a job of its own, as blocks come: a job's duplicate set (every nonce
+        // accepted on it) grows all window long, and one job for every window made the later
+        // windows pay for a set the size of all before them.
+        await pair[i].broadcast(WINDOW_TIPS + r);
         windows[i]?.push(
           await pair[i].sharesWindow({
             connections: o.shareConnections,
@@ -114,6 +118,9 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
     await one.close();
   }
 }
+
+/** Tip numbers of the jobs the share windows run on (the measured tips are 0…repeats − 1). */
+const WINDOW_TIPS = 16;
 
 /** Which tree goes first in round `r`: 1 2, 2 1, 1 2, … (index 0 = one instance). */
 function turns(r: number): readonly [0, 1] | readonly [1, 0] {
@@ -166,7 +173,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     window: env('BENCH_WINDOW', 4),
     seconds: env('BENCH_SECONDS', 5),
     rate: env('BENCH_SCALE_RATE', 0),
-    rounds: env('BENCH_SCALE_ROUNDS', 3),
+    rounds: env('BENCH_SCALE_ROUNDS', 5),
     repeats: env('BENCH_BROADCAST_REPEATS', 3),
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
