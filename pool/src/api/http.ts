@@ -45,7 +45,7 @@ export interface ApiSource {
   payouts(): unknown;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** SRI's monitoring routes (sri-monitoring.ts), when the source serves them. */
-  sri?: MonitoringRoutes;
+  sri?: (path: string, url: URL) => ReturnType<MonitoringRoutes> | Promise<ReturnType<MonitoringRoutes>>;
 }
 
 /** A path parameter, or null when it is not valid percent-encoding. */
@@ -181,7 +181,7 @@ export async function handleApiRequest(
         await source.hashrate(url.searchParams.get('window') ?? '1h', url.searchParams.get('address')),
       );
     if (path === '/api/v1/payouts') return reply(200, await source.payouts());
-    const sri = source.sri?.(path, url);
+    const sri = await source.sri?.(path, url);
     if (sri) return reply(sri.status, sri.body);
   } catch (err) {
     if (err instanceof ApiRequestError) return reply(400, { error: err.message });

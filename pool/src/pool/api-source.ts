@@ -6,7 +6,7 @@ import {
   withoutAddresses,
 } from '../api/http.js';
 import type { PoolMetrics } from '../api/metrics.js';
-import { monitoringRoutes } from '../api/sri-monitoring.js';
+import { monitoringRoutes, type Sv2ClientInfo } from '../api/sri-monitoring.js';
 import { bytesToHex0x } from '../ckb/hex.js';
 import { type BlockSummary, CursorError } from '../ledger/reader.js';
 import type { Awaitable, LedgerReadSide } from '../ledger/store.js';
@@ -43,6 +43,12 @@ export interface ApiSessions
   refresh?(): Promise<void>;
 }
 
+/** SV2 clients other processes describe (a primary's instances), asked for when read. */
+export interface RemoteClients {
+  all(): Sv2ClientInfo[];
+  refresh(): Promise<void>;
+}
+
 export interface ApiSourceParts {
   config: PoolConfig;
   /** The ledger's read side (its own connection): the API never queries the share writer's. */
@@ -52,10 +58,9 @@ export interface ApiSourceParts {
   sessions: ApiSessions;
   /**
    * The sessions SRI's monitoring routes describe in full (vendor, targets, batches): this
-   * process's own. A primary of several instances has none; its instances report only what
-   * `sessions` needs.
+   * process's own, or in a primary of several instances what they report when asked.
    */
-  clients: Iterable<Pick<Session, 'id' | 'state' | 'vendor' | 'channels'>>;
+  clients: Iterable<Pick<Session, 'id' | 'state' | 'vendor' | 'channels'>> | RemoteClients;
   jobs: JobBook;
   templates: TemplateSource;
   getNodeTip(): bigint | null;
@@ -145,7 +150,7 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     // Read after `miner` below has brought the view up to date.
     online: (name) => online?.byWorker.get(name),
   };
-  const sri = monitoringRoutes(buildPoolMonitoring(p.clients, p.config.vardiff));
+  const sri = sriRoutes(p.clients, p.config.vardiff);
 
   return {
     sri,
@@ -250,5 +255,22 @@ export function buildApiSource(p: ApiSourceParts): ApiSource {
     async metrics() {
       return { contentType: p.metrics.registry.contentType, body: await p.metrics.text() };
     },
+  };
+}
+
+/** SRI's monitoring routes over local sessions, or over remote clients refreshed when read. */
+function sriRoutes(
+  clients: ApiSourceParts['clients'],
+  vardiff: PoolConfig['vardiff'],
+): NonNullable<ApiSource['sri']> {
+  if (!('all' in clients)) return monitoringRoutes(buildPoolMonitoring(clients, vardiff));
+  const routes = monitoringRoutes({
+    server: () => null,
+    sv1Clients: () => null,
+    sv2Clients: () => clients.all(),
+  });
+  return async (path, url) => {
+    if (path === '/api/v1/global' || path.startsWith('/api/v1/clients')) await clients.refresh();
+    return routes(path, url);
   };
 }

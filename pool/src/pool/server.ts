@@ -15,6 +15,7 @@ import { ledgerAccountBook } from './account-book.js';
 import { type ApiSessions, buildApiSource } from './api-source.js';
 import { type PoolConfig, parseHostPort } from './config.js';
 import { readAuthoritySecret } from './identity.js';
+import type { InstanceClients } from './instances/rounds.js';
 import type { JdListener } from './jd-listener.js';
 import { startJds } from './jds.js';
 import type { Job } from './jobs.js';
@@ -171,6 +172,8 @@ async function listenSv2(config: PoolConfig, parts: PoolParts, log: Logger): Pro
 /** What the primary of several instances shows instead of its own (empty) sessions. */
 export interface ApiView {
   sessions: ApiSessions;
+  /** The instances' SV2 clients for SRI's monitoring routes (this process has none). */
+  clients: InstanceClients;
   metrics: ApiSource['metrics'];
 }
 
@@ -206,7 +209,7 @@ export async function startApi(
     metrics: parts.metrics,
     hashrate: parts.hashrate,
     sessions: view?.sessions ?? parts.registry.sessions,
-    clients: parts.registry.sessions,
+    clients: view?.clients ?? parts.registry.sessions,
     jobs: parts.jobs,
     templates: parts.templates,
     getNodeTip: () => parts.sync.tip,

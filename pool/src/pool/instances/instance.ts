@@ -13,13 +13,21 @@ import { readAuthoritySecret } from '../identity.js';
 import { JobFanout } from '../job-fanout.js';
 import { JobBook } from '../jobs.js';
 import { DRAIN_GRACE_MS } from '../ledger-flushing.js';
+import { buildPoolMonitoring } from '../monitoring.js';
 import { newAdmission, newPeerLimits, warnOnTightBurst } from '../pool-parts.js';
 import type { Session, SessionContext } from '../session.js';
 import { SessionRegistry } from '../session-registry.js';
 import { instanceAllocator } from './layout.js';
 import { viewSessions } from './owner.js';
-import { decodeToInstance, encode, type FromInstance, type JobMessage } from './protocol.js';
+import {
+  type ClientsMessage,
+  decodeToInstance,
+  encode,
+  type FromInstance,
+  type JobMessage,
+} from './protocol.js';
 import { RemoteShares } from './remote-shares.js';
+import { instanceClientId } from './rounds.js';
 
 /**
  * One acceptor instance (a cluster worker of `ckb-pool serve` with `instances` > 1): listens
@@ -103,6 +111,16 @@ export async function runInstance(
   });
   const server = await listen(config, admission.onSocket);
 
+  const monitoring = buildPoolMonitoring(registry.sessions, config.vardiff);
+  const clientsView = (request: number): ClientsMessage => ({
+    kind: 'clients',
+    request,
+    clients: (monitoring.sv2Clients() ?? []).map((c) => ({
+      ...c,
+      client_id: instanceClientId(c.client_id, role.index, role.count),
+    })),
+  });
+
   const onJob = (m: JobMessage) =>
     fanout.onTemplate({
       block: m.block,
@@ -146,6 +164,7 @@ export async function runInstance(
       else if (m.kind === 'queued') shares.confirm(m.upTo);
       else if (m.kind === 'drain') void drain();
       else if (m.kind === 'sessions-request') send(viewSessions(registry.sessions, m.request));
+      else if (m.kind === 'clients-request') send(clientsView(m.request));
       else if (m.kind === 'metrics-request')
         void metrics.registry
           .getMetricsAsJSON()

@@ -169,7 +169,7 @@ describe('ckb-pool serve with instances: 2', () => {
   it('acknowledges shares on both instances and counts them once in /metrics', async () => {
     for (const m of miners) for (let i = 0; i < 2; i++) await share(m);
     const acked = miners.reduce((n, m) => n + m.acked, 0);
-    // Instance reports arrive each second; the primary's metrics sum both instances.
+    // The primary asks both instances for their metrics and sums them.
     await until('metrics to add up', async () => (await metric('ckb_pool_shares_total')) === acked);
     expect(await metric('ckb_pool_connections')).toBe(miners.length);
     await until('the API to show every connection and worker', async () => {
@@ -180,6 +180,25 @@ describe('ckb-pool serve with instances: 2', () => {
       return p.connections === miners.length && p.workersOnline === miners.length;
     });
   }, 60_000);
+
+  it("lists both instances' clients, with ids unique across them, on SRI's monitoring routes", async () => {
+    const list = (await (await fetch(`${apiUrl}/api/v1/clients`)).json()) as {
+      total: number;
+      items: Array<{ client_id: number; standard_channels_count: number }>;
+    };
+    expect(list.total).toBe(miners.length);
+    const ids = list.items.map((c) => c.client_id);
+    expect(new Set(ids).size).toBe(miners.length);
+    expect(list.items.every((c) => c.standard_channels_count === 1)).toBe(true);
+    const one = (await (await fetch(`${apiUrl}/api/v1/clients/${ids[0]}/channels`)).json()) as {
+      total_standard: number;
+    };
+    expect(one.total_standard).toBe(1);
+    const global = (await (await fetch(`${apiUrl}/api/v1/global`)).json()) as {
+      sv2_clients: { total_clients: number };
+    };
+    expect(global.sv2_clients.total_clients).toBe(miners.length);
+  }, 30_000);
 
   it("serves the miners' web page from the primary, naming the port the instances share", async () => {
     const connect = (await (await fetch(`${webUrl}/api/v1/connect`)).json()) as { sv2Url: string };

@@ -3,6 +3,7 @@ import type { ShareRecord } from '../../ledger/ledger.js';
 import type { Job } from '../jobs.js';
 import type { FoundBlock } from '../session.js';
 import { InstanceOwner, InstanceSessions, RecentJobs, viewSessions } from './owner.js';
+import { InstanceRounds } from './rounds.js';
 import { ShareBatchEncoder } from './share-batch.js';
 
 function owner() {
@@ -92,11 +93,13 @@ describe('the primary as the owner of shares and blocks', () => {
   it('asks the instances for their channels only when the API refreshes, once per second', async () => {
     const asked: Array<[number, number]> = [];
     let now = 10_000;
-    const view = new InstanceSessions({
-      indexes: () => [0, 1],
-      send: (index, request) => asked.push([index, request]),
-      now: () => now,
-    });
+    const view = new InstanceSessions(
+      new InstanceRounds({
+        indexes: () => [0, 1],
+        send: (index, request) => asked.push([index, request]),
+        now: () => now,
+      }),
+    );
     expect(asked).toEqual([]);
     let done = false;
     const refreshing = view.refresh().then(() => {
@@ -121,7 +124,7 @@ describe('the primary as the owner of shares and blocks', () => {
   });
 
   it('stops waiting for an instance that does not answer, keeping its last report', async () => {
-    const view = new InstanceSessions({ indexes: () => [0], send: () => {}, waitMs: 20 });
+    const view = new InstanceSessions(new InstanceRounds({ indexes: () => [0], send: () => {}, waitMs: 20 }));
     view.update(0, viewSessions([{ channels: new Map() }], 0));
     const t0 = Date.now();
     await view.refresh();

@@ -4,6 +4,7 @@ import type { ApiChannel, ApiSessions } from '../api-source.js';
 import type { Job } from '../jobs.js';
 import type { FoundBlock } from '../session.js';
 import type { BlockMessage, ChannelView, QueuedMessage, SessionsMessage, SharesMessage } from './protocol.js';
+import type { InstanceRounds } from './rounds.js';
 import { ShareBatchDecoder, type ShareSink } from './share-batch.js';
 
 /**
@@ -87,69 +88,25 @@ export class InstanceOwner {
   }
 }
 
-/** How the primary asks its instances for their channels. */
-export interface SessionsAsker {
-  /** The instances that can answer. */
-  indexes(): readonly number[];
-  send(index: number, request: number): void;
-  /** How long an answer is waited for (then the instance's last report stands). */
-  waitMs?: number;
-  /** A view this recent serves without asking again. */
-  freshMs?: number;
-  now?: () => number;
-}
-
 /**
- * The API's view of every instance's connections, asked for when the API needs it. Instances
- * used to report every second whatever the API did: with 10,000 connections that was 0.12
- * CPU-seconds a second across the tree at rest (serialising and parsing every channel's
- * worker name), ~10 % of its CPU under full share load.
+ * The API's view of every instance's connections, asked for when the API needs it (rounds.ts).
+ * Instances used to report every second whatever the API did: with 10,000 connections that was
+ * 0.66 CPU-seconds in 5 s across the tree at rest (serialising and parsing every channel's
+ * worker name), about a tenth of its CPU under full share load.
  */
 export class InstanceSessions implements ApiSessions {
   private readonly reports = new Map<number, ChannelView[][]>();
-  private readonly pending = new Map<number, () => void>();
-  private nextRequest = 0;
-  private asking: Promise<void> | null = null;
-  private askedAtMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly asker?: SessionsAsker) {}
+  constructor(private readonly rounds: InstanceRounds | null = null) {}
 
-  /**
-   * Asks every instance for its channels, unless a view of the last `freshMs` (default 1 s, the
-   * API's own online cache) exists; callers while a round is out share it. Resolves once each
-   * instance answered or `waitMs` (1 s) passed.
-   */
+  /** Asks every instance for its channels, unless a round of the last second stands. */
   refresh(): Promise<void> {
-    const a = this.asker;
-    if (!a) return Promise.resolve();
-    if (this.asking) return this.asking;
-    const now = (a.now ?? Date.now)();
-    if (now - this.askedAtMs < (a.freshMs ?? 1_000)) return Promise.resolve();
-    this.askedAtMs = now;
-    const round = Promise.all(a.indexes().map((index) => this.ask(a, index)));
-    this.asking = round.then(() => {
-      this.asking = null;
-    });
-    return this.asking;
-  }
-
-  private ask(a: SessionsAsker, index: number): Promise<void> {
-    return new Promise((resolve) => {
-      const request = ++this.nextRequest;
-      const done = () => {
-        clearTimeout(timer);
-        this.pending.delete(request);
-        resolve();
-      };
-      const timer = setTimeout(done, a.waitMs ?? 1_000);
-      this.pending.set(request, done);
-      a.send(index, request);
-    });
+    return this.rounds?.refresh() ?? Promise.resolve();
   }
 
   update(instance: number, m: SessionsMessage): void {
     this.reports.set(instance, m.sessions);
-    this.pending.get(m.request)?.();
+    this.rounds?.answered(m.request);
   }
 
   /** An instance gone (crashed or stopped): its connections are gone with it. */

@@ -14,6 +14,7 @@ import { aggregatePoolMetrics } from './aggregate-metrics.js';
 import { instanceCount } from './layout.js';
 import { InstanceOwner, InstanceSessions, RecentJobs } from './owner.js';
 import type { FromInstance, JobMessage, MetricsReply } from './protocol.js';
+import { InstanceClients, InstanceRounds } from './rounds.js';
 import { InstanceSupervisor } from './supervisor.js';
 
 /**
@@ -54,10 +55,19 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
     help: 'Instances (acceptor processes) listening on the SV2 port.',
     registers: [metricsRegistry],
   });
-  const sessions = new InstanceSessions({
-    indexes: () => sup.readyIndexes,
-    send: (index, request) => sup.send(index, { kind: 'sessions-request', request }),
-  });
+  // The API's questions to the instances, asked when it is read (rounds.ts).
+  const sessions = new InstanceSessions(
+    new InstanceRounds({
+      indexes: () => sup.readyIndexes,
+      send: (index, request) => sup.send(index, { kind: 'sessions-request', request }),
+    }),
+  );
+  const clients = new InstanceClients(
+    new InstanceRounds({
+      indexes: () => sup.readyIndexes,
+      send: (index, request) => sup.send(index, { kind: 'clients-request', request }),
+    }),
+  );
   const owner = new InstanceOwner({
     ledger: parts.ledger,
     hashrate: parts.hashrate,
@@ -85,6 +95,7 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
         restarts.inc();
         listening.set(sup.readyIndexes.length);
         sessions.forget(index);
+        clients.forget(index);
         log.error({ instance: index, code, signal }, 'instance exited; restarting it (its miners reconnect)');
       },
     },
@@ -95,6 +106,7 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
     if (m.kind === 'shares') sup.send(index, owner.onShares(m, index));
     else if (m.kind === 'block') owner.onBlock(m, index);
     else if (m.kind === 'sessions') sessions.update(index, m);
+    else if (m.kind === 'clients') clients.update(index, m.clients, m.request);
     else if (m.kind === 'metrics') metricsReplies.get(m.request)?.(m);
   }
 
@@ -139,6 +151,7 @@ export async function startPrimary(config: PoolConfig, opts: StartPoolOptions = 
   const undo = () => void sup.stop();
   const { api, reader, web } = await startApi(config, parts, undo, Number(port), authorityPubkey, log, {
     sessions,
+    clients,
     metrics: metricsView,
   });
   await parts.sync.check();

@@ -1,4 +1,5 @@
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
+import type { Sv2ClientInfo } from '../../api/sri-monitoring.js';
 import type { TemplateBlock } from '../../ckb/template.js';
 import type { ShareColumns } from './share-batch.js';
 
@@ -43,7 +44,19 @@ export interface SessionsRequest {
   request: number;
 }
 
-export type ToInstance = JobMessage | QueuedMessage | DrainMessage | MetricsRequest | SessionsRequest;
+/** SRI's monitoring routes want the instance's SV2 clients (answered with a ClientsMessage). */
+export interface ClientsRequest {
+  kind: 'clients-request';
+  request: number;
+}
+
+export type ToInstance =
+  | JobMessage
+  | QueuedMessage
+  | DrainMessage
+  | MetricsRequest
+  | SessionsRequest
+  | ClientsRequest;
 
 export interface ReadyMessage {
   kind: 'ready';
@@ -78,6 +91,13 @@ export interface SessionsMessage {
   sessions: ChannelView[][];
 }
 
+/** The instance's SV2 clients in SRI's monitoring shape, ids already unique across instances. */
+export interface ClientsMessage {
+  kind: 'clients';
+  request: number;
+  clients: Sv2ClientInfo[];
+}
+
 export interface MetricsReply {
   kind: 'metrics';
   request: number;
@@ -95,6 +115,7 @@ export type FromInstance =
   | SharesMessage
   | BlockMessage
   | SessionsMessage
+  | ClientsMessage
   | MetricsReply
   | DrainedMessage;
 
@@ -118,6 +139,7 @@ const toInstance: Record<ToInstance['kind'], Shape> = {
   drain: {},
   'metrics-request': { request: isInt },
   'sessions-request': { request: isInt },
+  'clients-request': { request: isInt },
 };
 
 const isStrArr = (v: unknown) => isArr(v) && (v as unknown[]).every(isStr);
@@ -145,6 +167,7 @@ const fromInstance: Record<FromInstance['kind'], Shape> = {
     channelId: isInt,
   },
   sessions: { request: isInt, sessions: (v) => isArr(v) && (v as unknown[]).every(isArr) },
+  clients: { request: isInt, clients: isArr },
   metrics: { request: isInt, metrics: isArr },
   drained: { leftOver: isInt },
 };
