@@ -1,13 +1,13 @@
 /**
- * Drives the bench's load process (pool.bench.ts run with the argument `load`): JSON commands
- * on its stdin, JSON events back on its stdout. A child process so the clients never share a
+ * Drives the bench's load process (load-process.ts): JSON commands on its stdin, JSON events
+ * back on its stdout. A child process so the clients never share a
  * core's time with the pool they measure.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-export const LOAD_SCRIPT = fileURLToPath(new URL('./pool.bench.ts', import.meta.url));
+export const LOAD_SCRIPT = fileURLToPath(new URL('./load-process.ts', import.meta.url));
 
 export interface LoadDriver {
   child: ReturnType<typeof spawn>;
@@ -17,7 +17,7 @@ export interface LoadDriver {
 }
 
 export function startLoad(): LoadDriver {
-  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT, 'load'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const rl = createInterface({ input: child.stdout });
