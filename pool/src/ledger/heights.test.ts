@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type NewBlock } from './ledger.js';
+import { Ledger } from './ledger.js';
+import type { NewBlock } from './records.js';
 
 function ledger(): Ledger {
   const l = new Ledger(join(mkdtempSync(join(tmpdir(), 'heights-')), 'ledger.sqlite'), {

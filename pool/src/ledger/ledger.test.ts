@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { Ledger, type NewBlock, SCHEMA_VERSION } from './ledger.js';
+import { Ledger } from './ledger.js';
 import { PARTS_TOTAL } from './pplns.js';
 import { LedgerReader } from './reader.js';
+import type { NewBlock } from './records.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 
 function tempDb(): string {
   return join(mkdtempSync(join(tmpdir(), 'ledger-')), 'ledger.sqlite');

@@ -1,8 +1,9 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPostgres } from '../../test/support/postgres.js';
-import { type NewBlock, SCHEMA_VERSION } from './ledger.js';
 import { PgLedger } from './pg-ledger.js';
+import type { NewBlock } from './records.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 
 /** What only PostgreSQL has to get right: several pool hosts on one database. */
 

@@ -1,15 +1,6 @@
 import pg from 'pg';
 import type { RegisteredAccount } from './account-schema.js';
-import type {
-  BlockCounts,
-  BlockRow,
-  ChainStatus,
-  LedgerOptions,
-  NewBlock,
-  ShareRecord,
-  SplitRow,
-  WorkerRow,
-} from './ledger.js';
+import type { LedgerOptions } from './ledger.js';
 import type {
   AccountBalance,
   AccountPayout,
@@ -38,6 +29,15 @@ import {
 import { PgRunnerLock } from './pg-runner-lock.js';
 import { migratePg } from './pg-schema.js';
 import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
+import type {
+  BlockCounts,
+  BlockRow,
+  ChainStatus,
+  NewBlock,
+  ShareRecord,
+  SplitRow,
+  WorkerRow,
+} from './records.js';
 import type { LedgerStore, RecordedBlock } from './store.js';
 
 /**
@@ -54,7 +54,7 @@ export interface PgLedgerOptions extends LedgerOptions {
   password?: string;
 }
 
-/** Shares per flush transaction on the timer (as in ledger.ts). */
+/** Shares per flush transaction on the timer (as in share-writer.ts). */
 const FLUSH_CHUNK = 2_000;
 /** Shares read per query while walking the PPLNS window newest first. */
 const WINDOW_PAGE = 5_000;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { BlockStatus, SplitRow, WorkerRow } from './ledger.js';
 import { type BlockSummary, CursorError, decode, encode, type Page } from './reader.js';
+import type { BlockStatus, SplitRow, WorkerRow } from './records.js';
 import { accountNameRange, type SeriesPoint } from './store.js';
 
 /**

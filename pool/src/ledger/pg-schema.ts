@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { accountTablesSql } from './account-schema.js';
-import { SCHEMA_VERSION } from './ledger.js';
 import { PG_PAYOUT_TABLES_SQL } from './pg-payout-tables.js';
+import { SCHEMA_VERSION } from './sqlite-schema.js';
 
 /**
  * The ledger's schema in PostgreSQL: the same tables, columns and versions as the SQLite file
- * (ledger.ts), in PostgreSQL's types. Several pool hosts may start at once against one
+ * (sqlite-schema.ts), in PostgreSQL's types. Several pool hosts may start at once against one
  * database, so the whole create-and-migrate runs in one transaction holding a transaction-level
  * advisory lock: the first host migrates, the others wait and then find nothing to do.
  */
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT INTO meta(key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING;
 `;
 
-/** Migration to version N from N − 1, as in ledger.ts; each tolerates finding its change made. */
+/** Migration to version N from N − 1, as in sqlite-schema.ts; each tolerates finding its change made. */
 const MIGRATIONS: Record<number, string> = {
   2: `ALTER TABLE blocks ADD COLUMN IF NOT EXISTS chain_status TEXT;
       CREATE UNIQUE INDEX IF NOT EXISTS blocks_one_confirmed_per_height ON blocks(height)

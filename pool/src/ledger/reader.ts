@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { BlockRow, BlockStatus, SplitRow, WorkerRow } from './ledger.js';
+import type { BlockRow, BlockStatus, SplitRow, WorkerRow } from './records.js';
 import { accountNameRange, type SeriesPoint } from './store.js';
 
 /**

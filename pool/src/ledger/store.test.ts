@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestPostgres } from '../../test/support/postgres.js';
-import { Ledger, type NewBlock } from './ledger.js';
+import { Ledger } from './ledger.js';
 import { OverdraftError } from './payout-types.js';
 import { PgLedger } from './pg-ledger.js';
 import { PgLedgerReader } from './pg-reader.js';
 import { PARTS_TOTAL } from './pplns.js';
 import { LedgerReader } from './reader.js';
+import type { NewBlock } from './records.js';
 import type { LedgerStore } from './store.js';
 
 /**

@@ -1,15 +1,5 @@
 import type { RegisteredAccount } from './account-schema.js';
 import type {
-  BlockCounts,
-  BlockRow,
-  BlockStatus,
-  ChainStatus,
-  NewBlock,
-  ShareRecord,
-  SplitRow,
-  WorkerRow,
-} from './ledger.js';
-import type {
   AccountBalance,
   AccountPayout,
   NewCredit,
@@ -22,6 +12,16 @@ import type {
 } from './payout-types.js';
 import type { PplnsSplit } from './pplns.js';
 import type { BlockSummary, Page } from './reader.js';
+import type {
+  BlockCounts,
+  BlockRow,
+  BlockStatus,
+  ChainStatus,
+  NewBlock,
+  ShareRecord,
+  SplitRow,
+  WorkerRow,
+} from './records.js';
 
 /**
  * The ledger as the pool uses it, whichever database holds it: SQLite (`Ledger`, one host,

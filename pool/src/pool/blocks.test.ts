@@ -7,7 +7,8 @@ import { PoolMetrics } from '../api/metrics.js';
 import { CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import { templateToBlock } from '../ckb/template.js';
 import { startDevnet } from '../devnet/index.js';
-import { Ledger, type NewBlock } from '../ledger/ledger.js';
+import { Ledger } from '../ledger/ledger.js';
+import type { NewBlock } from '../ledger/records.js';
 import { BlockSubmitter } from './blocks.js';
 import { makeJob } from './jobs.js';
 

@@ -5,7 +5,7 @@ import { bytesToHex0x, toMinimalHex } from '../ckb/hex.js';
 import { type CkbRpcClient, CkbRpcError } from '../ckb/rpc.js';
 import type { BlockJson } from '../ckb/rpc-types.js';
 import { blockToSubmitJson, templateBlockHash } from '../ckb/template.js';
-import type { BlockRow } from '../ledger/ledger.js';
+import type { BlockRow } from '../ledger/records.js';
 import type { LedgerStore, RecordedBlock } from '../ledger/store.js';
 import type { FoundBlock } from './session.js';
 

@@ -1,7 +1,7 @@
 import { bech32m } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { ApiRequestError } from '../api/http.js';
-import type { WorkerRow } from '../ledger/ledger.js';
+import type { WorkerRow } from '../ledger/records.js';
 import type { LedgerReadSide } from '../ledger/store.js';
 import { type AccountBook, hashrateSeries, type MinerViewParts, minerView, SOLO_BOOK } from './miner-view.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ShareRecord } from '../../ledger/ledger.js';
+import type { ShareRecord } from '../../ledger/records.js';
 import type { Job } from '../jobs.js';
 import type { FoundBlock } from '../session.js';
 import { InstanceOwner, InstanceSessions, RecentJobs, viewSessions } from './owner.js';

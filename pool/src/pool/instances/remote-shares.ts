@@ -1,4 +1,4 @@
-import type { ShareRecord } from '../../ledger/ledger.js';
+import type { ShareRecord } from '../../ledger/records.js';
 import { outboundBatch } from '../../sv2/outbound-batch.js';
 import type { SessionTransport } from '../session.js';
 import type { SharesMessage } from './protocol.js';
