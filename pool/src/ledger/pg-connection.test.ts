@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { connectionString } from './pg-ledger.js';
+import { connectionString } from './pg-connection.js';
 
 /** What node-postgres itself makes of the connection settings (no server needed). */
 const seenByPg = (url: string) => {

@@ -13,6 +13,7 @@ import type {
   RewardStatus,
 } from './payout-types.js';
 import { pgRegisterAccount, pgRegisteredAccounts, pgRemoveAccount } from './pg-account-tables.js';
+import { connectionString, inTransaction, numericTypes } from './pg-connection.js';
 import { PgBlockHeights } from './pg-heights.js';
 import {
   pgAccountBalance,
@@ -28,6 +29,7 @@ import {
 } from './pg-payout-tables.js';
 import { PgRunnerLock } from './pg-runner-lock.js';
 import { migratePg } from './pg-schema.js';
+import { PgShareWriter } from './pg-share-writer.js';
 import { type PplnsShare, type PplnsSplit, pplnsSplit } from './pplns.js';
 import type {
   BlockCounts,
@@ -54,12 +56,8 @@ export interface PgLedgerOptions extends LedgerOptions {
   password?: string;
 }
 
-/** Shares per flush transaction on the timer (as in share-writer.ts). */
-const FLUSH_CHUNK = 2_000;
 /** Shares read per query while walking the PPLNS window newest first. */
 const WINDOW_PAGE = 5_000;
-/** Deadlock and serialisation failure: another host's transaction won; run ours again. */
-const RETRYABLE = new Set(['40P01', '40001']);
 
 const BLOCK_COLUMNS = `id, height, hash, pow_hash AS "powHash", parent_hash AS "parentHash", nonce, worker,
   found_at_ms AS "foundAtMs", network_difficulty AS "networkDifficulty", share_difficulty AS "shareDifficulty",
@@ -68,40 +66,18 @@ const BLOCK_COLUMNS = `id, height, hash, pow_hash AS "powHash", parent_hash AS "
 const WORKER_COLUMNS = `name, accepted_shares AS "acceptedShares", accepted_difficulty AS "acceptedDifficulty",
   rejected_shares AS "rejectedShares", blocks, first_share_ms AS "firstShareAtMs", last_share_ms AS "lastShareAtMs"`;
 
-/** BIGINT columns (ids, milliseconds, counts) as numbers: all stay far below 2^53. */
-function numericTypes(): pg.CustomTypesConfig {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
-  return types;
-}
-
-interface WorkerAgg {
-  n: number;
-  d: number;
-  first: number;
-  last: number;
-}
-
 export class PgLedger implements LedgerStore {
-  private queue: ShareRecord[] = [];
-  private rejected = new Map<string, number>();
-  private timer: NodeJS.Timeout | null = null;
+  private readonly shares: PgShareWriter;
   private closed = false;
-  /** Flushes of this host run one after another (a caller's flush waits for the timer's). */
-  private writing: Promise<unknown> = Promise.resolve();
   private readonly runner: PgRunnerLock;
 
   private constructor(
     readonly pool: pg.Pool,
-    private readonly opts: PgLedgerOptions,
+    opts: PgLedgerOptions,
     connection: string,
   ) {
     this.runner = new PgRunnerLock(connection);
-    const interval = opts.flushIntervalMs ?? 1000;
-    if (interval > 0) {
-      this.timer = setInterval(() => void this.timedFlush(), interval);
-      this.timer.unref();
-    }
+    this.shares = new PgShareWriter(pool, opts);
   }
 
   /** Connects, creates or migrates the schema (once, however many hosts start together). */
@@ -124,78 +100,24 @@ export class PgLedger implements LedgerStore {
   }
 
   recordShare(share: ShareRecord): void {
-    this.queue.push(share);
+    this.shares.recordShare(share);
   }
 
   recordRejected(worker: string, _atMs: number): void {
-    this.rejected.set(worker, (this.rejected.get(worker) ?? 0) + 1);
+    this.shares.recordRejected(worker);
   }
 
   get queuedShares(): number {
-    return this.queue.length;
+    return this.shares.queued;
   }
 
   /** Writes everything queued, in one transaction. Rejects on a database error (batch kept). */
   flush(): Promise<number> {
-    return this.serial(() => this.writeQueued(Number.POSITIVE_INFINITY));
+    return this.shares.flush();
   }
 
-  /** The timer's flush: FLUSH_CHUNK shares per transaction; errors go to onError, batch kept. */
-  private async timedFlush(): Promise<void> {
-    if (this.closed) return;
-    try {
-      await this.serial(async () => {
-        while (!this.closed && (this.queue.length > 0 || this.rejected.size > 0)) {
-          await this.writeQueued(FLUSH_CHUNK);
-        }
-      });
-    } catch (err) {
-      this.opts.onError?.(err);
-    }
-  }
-
-  private serial<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.writing.then(job, job);
-    this.writing = run.catch(() => {});
-    return run;
-  }
-
-  /** Takes up to `max` queued shares (and all rejected counts) and commits them, or puts them back. */
-  private async writeQueued(max: number): Promise<number> {
-    if (this.queue.length === 0 && this.rejected.size === 0) return 0;
-    const shares = this.queue.length > max ? this.queue.splice(0, max) : this.queue;
-    if (shares === this.queue) this.queue = [];
-    const rejected = this.rejected;
-    this.rejected = new Map();
-    const t0 = performance.now();
-    try {
-      await this.transaction((c) => writeBatch(c, shares, rejected));
-    } catch (err) {
-      this.queue = shares.concat(this.queue);
-      for (const [w, n] of rejected) this.rejected.set(w, (this.rejected.get(w) ?? 0) + n);
-      throw err;
-    }
-    if (shares.length > 0) this.opts.onFlush?.((performance.now() - t0) / 1000, shares.length);
-    return shares.length;
-  }
-
-  /** Runs `fn` in a transaction on one connection, again when another host's deadlocked it. */
-  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const out = await fn(client);
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        const code = (err as { code?: string }).code;
-        if (attempt >= 5 || code === undefined || !RETRYABLE.has(code)) throw err;
-      } finally {
-        client.release();
-      }
-    }
+  private transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, fn);
   }
 
   async addPendingBlock(block: NewBlock, windowDifficulty: number): Promise<RecordedBlock> {
@@ -441,66 +363,12 @@ export class PgLedger implements LedgerStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearInterval(this.timer);
     try {
-      await this.flush();
+      await this.shares.close();
     } finally {
       await this.runner.release();
       await this.pool.end();
     }
-  }
-}
-
-/** One batch: shares as one multi-row insert, worker totals as one upsert, rejected counts. */
-async function writeBatch(
-  c: pg.ClientBase,
-  shares: ShareRecord[],
-  rejected: Map<string, number>,
-): Promise<void> {
-  if (shares.length > 0) {
-    await c.query(
-      `INSERT INTO shares(worker, difficulty, time_ms, height)
-       SELECT * FROM unnest($1::text[], $2::float8[], $3::int8[], $4::int8[])`,
-      [
-        shares.map((s) => s.worker),
-        shares.map((s) => s.difficulty),
-        shares.map((s) => s.timeMs),
-        shares.map((s) => s.height),
-      ],
-    );
-  }
-  const agg = new Map<string, WorkerAgg>();
-  for (const s of shares) {
-    const a = agg.get(s.worker);
-    if (a) {
-      a.n += 1;
-      a.d += s.difficulty;
-      a.first = Math.min(a.first, s.timeMs);
-      a.last = Math.max(a.last, s.timeMs);
-    } else agg.set(s.worker, { n: 1, d: s.difficulty, first: s.timeMs, last: s.timeMs });
-  }
-  // Rows locked in name order by every host: two hosts' batches wait, never deadlock.
-  const names = [...agg.keys()].sort();
-  if (names.length > 0) {
-    const rows = names.map((n) => agg.get(n) as WorkerAgg);
-    await c.query(
-      `INSERT INTO workers(name, accepted_shares, accepted_difficulty, first_share_ms, last_share_ms)
-       SELECT * FROM unnest($1::text[], $2::int8[], $3::float8[], $4::int8[], $5::int8[]) ORDER BY 1
-       ON CONFLICT (name) DO UPDATE SET accepted_shares = workers.accepted_shares + EXCLUDED.accepted_shares,
-         accepted_difficulty = workers.accepted_difficulty + EXCLUDED.accepted_difficulty,
-         first_share_ms = COALESCE(workers.first_share_ms, EXCLUDED.first_share_ms),
-         last_share_ms = GREATEST(COALESCE(workers.last_share_ms, 0), EXCLUDED.last_share_ms)`,
-      [names, rows.map((a) => a.n), rows.map((a) => a.d), rows.map((a) => a.first), rows.map((a) => a.last)],
-    );
-  }
-  // Only workers with accepted work have a row; a rejected-only name costs nothing.
-  const bad = [...rejected.keys()].sort();
-  if (bad.length > 0) {
-    await c.query(
-      `UPDATE workers SET rejected_shares = rejected_shares + r.n
-       FROM unnest($1::text[], $2::int8[]) AS r(name, n) WHERE workers.name = r.name`,
-      [bad, bad.map((w) => rejected.get(w) as number)],
-    );
   }
 }
 
@@ -536,17 +404,4 @@ async function insertSplit(c: pg.ClientBase, blockId: number, split: PplnsSplit)
       split.entries.map((e) => e.parts),
     ],
   );
-}
-
-/**
- * The URL node-postgres connects with. The password goes into it: given beside a
- * `connectionString`, pg's own `password` option is overridden by the URL's (absent) one, and
- * the server's SCRAM exchange then fails. The URL stays in memory; errors are masked by the caller.
- */
-export function connectionString(url: string, password: string | undefined): string {
-  if (password === undefined) return url;
-  const u = new URL(url);
-  // pg decodes the URL's password; encoded whole, any character survives (':', '/', '@', '%').
-  u.password = encodeURIComponent(password);
-  return u.toString();
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ShareRecord } from './records.js';
+import { workerTotals } from './worker-totals.js';
 
 /**
  * The SQLite ledger's hot path, apart from its block and payout bookkeeping: accepted shares
@@ -163,22 +164,4 @@ function batchTransaction(db: Database.Database): Batch {
     for (const [name, a] of workerTotals(shares)) upsertWorker.run({ name, ...a });
     for (const [name, r] of rejected) addRejected.run(r.count, name);
   });
-}
-
-function workerTotals(
-  shares: ShareRecord[],
-): Map<string, { n: number; d: number; first: number; last: number }> {
-  const totals = new Map<string, { n: number; d: number; first: number; last: number }>();
-  for (const s of shares) {
-    const a = totals.get(s.worker);
-    if (a) {
-      a.n += 1;
-      a.d += s.difficulty;
-      a.first = Math.min(a.first, s.timeMs);
-      a.last = Math.max(a.last, s.timeMs);
-    } else {
-      totals.set(s.worker, { n: 1, d: s.difficulty, first: s.timeMs, last: s.timeMs });
-    }
-  }
-  return totals;
 }
