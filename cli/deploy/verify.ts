@@ -3,7 +3,8 @@
  * SV2 port and complete the Noise handshake, checking that the server's certificate is signed by
  * this deployment's authority key — exactly what a miner with the published URL does.
  */
-import { connectSv2, Sv2ConnectionError } from 'ckb-pool/sv2/connection';
+import { Sv2ConnectionError } from 'ckb-pool/sv2/connection';
+import { connectSv2 } from 'ckb-pool/sv2/handshake-io';
 
 export interface VerifyOptions {
   host: string;

@@ -6,7 +6,8 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { connectSv2, type Sv2Connection } from '../src/sv2/connection.js';
+import type { Sv2Connection } from '../src/sv2/connection.js';
+import { connectSv2 } from '../src/sv2/handshake-io.js';
 import { EXTENSION_CKB, type Sv2Message } from '../src/sv2/messages/index.js';
 import { benchWorker } from './worker-names.js';
 

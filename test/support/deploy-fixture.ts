@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { acceptSv2 } from 'ckb-pool/sv2/connection';
+import { acceptSv2 } from 'ckb-pool/sv2/handshake-io';
 import { ServerIdentity } from 'ckb-pool/sv2/noise/identity';
 import { decodeAuthoritySecret, generateAuthorityKeypair } from 'ckb-pool/sv2/noise/keys';
 import { ensureSecrets, readSecrets } from '../../cli/config/secrets.js';

@@ -9,8 +9,9 @@
 import type { Logger } from 'pino';
 import { nonceToBytes } from '../ckb/header.js';
 import { deserializeScript, type Script } from '../ckb/transaction.js';
-import { connectSv2Url, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Connection } from '../sv2/connection.js';
 import { MAX_FRAME_PAYLOAD } from '../sv2/frame.js';
+import { connectSv2Url } from '../sv2/handshake-io.js';
 import {
   EXTENSION_CKB,
   JD_SETUP_DECLARE_TX_DATA,

@@ -3,7 +3,7 @@
  * trust it, not the pool), one MinerSession per connection.
  */
 import { createServer, type Server } from 'node:net';
-import { acceptSv2 } from '../sv2/connection.js';
+import { acceptSv2 } from '../sv2/handshake-io.js';
 import { ServerIdentity } from '../sv2/noise/identity.js';
 import { authorityPublicFromSecret, formatPoolUrl } from '../sv2/noise/keys.js';
 import { type MinerHub, MinerSession } from './miner-session.js';

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { PoolMetrics } from '../api/metrics.js';
-import { type AcceptOptions, acceptSv2, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Connection } from '../sv2/connection.js';
+import { type AcceptOptions, acceptSv2 } from '../sv2/handshake-io.js';
 import { closeReasonLabel } from './background.js';
 import type { PeerAccount } from './peer-limits.js';
 import type { Session } from './session.js';

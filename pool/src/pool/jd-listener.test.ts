@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { JdNodeView } from '../jd/node-view.js';
-import { connectSv2, type Sv2Connection } from '../sv2/connection.js';
+import type { Sv2Connection } from '../sv2/connection.js';
 import { encodeFrameHeader } from '../sv2/frame.js';
+import { connectSv2 } from '../sv2/handshake-io.js';
 import {
   EXTENSION_CKB,
   JD_SETUP_DECLARE_TX_DATA,

@@ -1,16 +1,9 @@
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ByteBudget } from './byte-budget.js';
-import {
-  type AcceptOptions,
-  acceptSv2,
-  connectSv2,
-  connectSv2Url,
-  type Sv2CloseInfo,
-  type Sv2Connection,
-  Sv2ConnectionError,
-} from './connection.js';
+import { type Sv2CloseInfo, type Sv2Connection, Sv2ConnectionError } from './connection.js';
 import { encodeFrame } from './frame.js';
+import { type AcceptOptions, acceptSv2, connectSv2, connectSv2Url } from './handshake-io.js';
 import { encodeMessage, type Sv2Message } from './messages/index.js';
 import { ACT2_SIZE, NoiseInitiator } from './noise/handshake.js';
 import { EphemeralKeyPool, ServerIdentity } from './noise/identity.js';

@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import { connect } from 'node:net';
 import { eaglesongPow, powMidstate } from '../../src/ckb/eaglesong.js';
 import { meetsTarget } from '../../src/ckb/target.js';
-import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
 import { encodeFrame } from '../../src/sv2/frame.js';
+import { connectSv2 } from '../../src/sv2/handshake-io.js';
 import { EXTENSION_CKB, type Sv2Message } from '../../src/sv2/messages/index.js';
 
 /**

@@ -27,8 +27,9 @@ import { devnetLock } from '../../src/devnet/lock.js';
 import { grindNonce } from '../../src/devnet/pow-check.js';
 import { powOutput } from '../../src/pool/jobs.js';
 import type { RunningPool } from '../../src/pool/server.js';
-import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
 import { MAX_FRAME_PAYLOAD } from '../../src/sv2/frame.js';
+import { connectSv2 } from '../../src/sv2/handshake-io.js';
 import {
   type DeclareCkbMiningJob,
   EXTENSION_CKB,

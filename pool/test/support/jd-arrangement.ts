@@ -23,8 +23,9 @@ import type { JdNodeView } from '../../src/jd/node-view.js';
 import { JdsSession } from '../../src/jd/session.js';
 import { JobTokens } from '../../src/jd/tokens.js';
 import type { JdcNode } from '../../src/jd-client/node.js';
-import { acceptSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
 import { MAX_FRAME_PAYLOAD } from '../../src/sv2/frame.js';
+import { acceptSv2 } from '../../src/sv2/handshake-io.js';
 import {
   EXTENSION_CKB,
   SETUP_REQUIRES_WORK_SELECTION,

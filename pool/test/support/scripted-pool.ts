@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:net';
-import { acceptSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
+import { acceptSv2 } from '../../src/sv2/handshake-io.js';
 import type { Sv2Message } from '../../src/sv2/messages/index.js';
 import { ServerIdentity } from '../../src/sv2/noise/identity.js';
 import {

@@ -2,7 +2,8 @@ import { eaglesongPow, powMidstate } from '../../src/ckb/eaglesong.js';
 import { ckbhash } from '../../src/ckb/hash.js';
 import { meetsTarget, u256LeToTarget } from '../../src/ckb/target.js';
 import type { Chain } from '../../src/pool/config.js';
-import { connectSv2, type Sv2Connection } from '../../src/sv2/connection.js';
+import type { Sv2Connection } from '../../src/sv2/connection.js';
+import { connectSv2 } from '../../src/sv2/handshake-io.js';
 import {
   EXTENSION_CKB,
   type MessageOf,

@@ -5,7 +5,8 @@
  * failback probes, so a probe proves exactly what mining needs.
  */
 import type { Logger } from 'pino';
-import { connectSv2, type Sv2Connection } from '../connection.js';
+import type { Sv2Connection } from '../connection.js';
+import { connectSv2 } from '../handshake-io.js';
 import {
   EXTENSION_CKB,
   EXTENSION_WORKER_HASHRATE,

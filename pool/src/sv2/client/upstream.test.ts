@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acceptSv2, type Sv2Connection } from '../connection.js';
+import type { Sv2Connection } from '../connection.js';
+import { acceptSv2 } from '../handshake-io.js';
 import { encodeTlvs, type Sv2Message } from '../messages/index.js';
 import { ServerIdentity } from '../noise/identity.js';
 import { authorityPublicFromSecret, encodeAuthorityPubkey, generateAuthorityKeypair } from '../noise/keys.js';
