@@ -5,7 +5,7 @@
  *   CKB_POOL_CLOUD   aws | alicloud (default: the config's cloud)
  *   CDKTF_OUTDIR     set by the CLI (default cdktf.out)
  * No provider bindings are generated (`terraformProviders` is empty): AWS comes prebuilt and
- * the Alibaba Cloud blocks are hand-written in stacks/alicloud/constructs.ts.
+ * the Alibaba Cloud blocks are hand-written in stacks/alicloud/constructs/.
  */
 
 import { loadConfig } from '../cli/config/schema.js';

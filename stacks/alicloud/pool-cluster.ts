@@ -24,18 +24,14 @@ import {
 import { clusterIngressRules } from '../cluster-rules.js';
 import { cloudInit, HOST_NETWORK, type PoolHost, tags } from '../pool-host.js';
 import { isIpv6Cidr, type PoolHostSpec } from '../spec.js';
+import { AlicloudEipAddress, AlicloudEipAssociation, AlicloudInstance } from './constructs/compute.js';
+import { AlicloudSecurityGroup, AlicloudSecurityGroupRule, AlicloudVswitch } from './constructs/network.js';
 import {
-  AlicloudEipAddress,
-  AlicloudEipAssociation,
-  AlicloudInstance,
   AlicloudNlbListener,
   AlicloudNlbLoadBalancer,
   AlicloudNlbServerGroup,
   AlicloudNlbServerGroupServerAttachment,
-  AlicloudSecurityGroup,
-  AlicloudSecurityGroupRule,
-  AlicloudVswitch,
-} from './constructs.js';
+} from './constructs/nlb.js';
 import { AlicloudPoolHost, EIP_BANDWIDTH_MBPS, SYSTEM_DISK } from './pool-host.js';
 
 export class AlicloudPoolCluster extends Construct implements PoolCluster {

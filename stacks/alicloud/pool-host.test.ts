@@ -10,7 +10,7 @@ import {
   type TfJson,
 } from '../../test/support/stack-fixtures.js';
 import { specFromConfig } from '../spec.js';
-import { ALICLOUD_PROVIDER_SOURCE, ALICLOUD_PROVIDER_VERSION, snakeCase } from './constructs.js';
+import { ALICLOUD_PROVIDER_SOURCE, ALICLOUD_PROVIDER_VERSION, snakeCase } from './constructs/provider.js';
 import { ALICLOUD_SIZE_TYPES, soldOutMessage } from './market.js';
 import { alicloudAcceptsKey, alicloudArchitecture } from './pool-host.js';
 

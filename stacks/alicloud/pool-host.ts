@@ -12,16 +12,20 @@ import {
   AlicloudEipAddress,
   AlicloudEipAssociation,
   AlicloudInstance,
-  AlicloudProvider,
-  AlicloudSecurityGroup,
-  AlicloudSecurityGroupRule,
-  AlicloudVpc,
-  AlicloudVswitch,
+} from './constructs/compute.js';
+import {
   DataAlicloudImages,
   DataAlicloudInstances,
   DataAlicloudInstanceTypes,
   DataAlicloudZones,
-} from './constructs.js';
+} from './constructs/data.js';
+import {
+  AlicloudSecurityGroup,
+  AlicloudSecurityGroupRule,
+  AlicloudVpc,
+  AlicloudVswitch,
+} from './constructs/network.js';
+import { AlicloudProvider } from './constructs/provider.js';
 import { AlicloudPlacement, alicloudCandidates } from './market.js';
 
 export const SYSTEM_DISK = 'cloud_essd';
