@@ -5,6 +5,7 @@ import {
   fixtures,
   KEYS,
   specFor,
+  synthHcl,
   synthJson,
   synthString,
   type TfJson,
@@ -206,6 +207,17 @@ describe.each(CLOUDS)('the %s stack with several pool hosts', (cloud) => {
     expect(Object.keys(tf.output).sort()).toEqual(expected.sort());
     for (const o of Object.values<TfJson>(tf.output)) expect(o.sensitive).toBeUndefined();
   });
+});
+
+it('renders the Alibaba Cloud load balancer as HCL (cdktf synth --hcl) with its nested blocks', () => {
+  const spec = specFor('alicloud', withHosts(fixtures('alicloud')[0], 2));
+  const hcl = synthHcl('alicloud', spec);
+  const lb = hcl.slice(hcl.indexOf('resource "alicloud_nlb_load_balancer"'));
+  const zoneBlocks = lb
+    .slice(0, lb.indexOf('\nresource "'))
+    .match(/zone_mappings \{\nzone_id = "[^"]+"\nvswitch_id = "\$\{alicloud_vswitch\.[^"]+\}"\n\}/g);
+  expect(zoneBlocks).toHaveLength(2);
+  expect(hcl).toMatch(/health_check \{\nhealth_check_enabled = true\nhealth_check_type = "TCP"/);
 });
 
 it('never names an AWS security group with the sg- prefix EC2 reserves', () => {

@@ -37,12 +37,18 @@ function toArguments(config: object): Record<string, unknown> {
 }
 
 /**
- * The same arguments in the typed form `cdktf synth --hcl` renders. Our configs hold only
- * scalars, string lists and string maps (tags).
+ * The same arguments in the typed form `cdktf synth --hcl` renders. Our configs hold scalars,
+ * string lists, string maps (tags) and lists of nested blocks (the NLB's `zone_mappings` and
+ * `health_check`, already snake_cased by their constructs).
  */
 function toHclArguments(config: object): Record<string, unknown> {
+  return hclAttributes(toArguments(config));
+}
+
+function hclAttributes(args: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(toArguments(config))) {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === undefined) continue;
     if (typeof v === 'number') {
       out[k] = { value: numberToHclTerraform(v), isBlock: false, type: 'simple', storageClassType: 'number' };
     } else if (typeof v === 'boolean') {
@@ -52,6 +58,10 @@ function toHclArguments(config: object): Record<string, unknown> {
         type: 'simple',
         storageClassType: 'boolean',
       };
+    } else if (Array.isArray(v) && v.some((e) => typeof e === 'object' && e !== null)) {
+      // A block type (TypeList/TypeSet of Resource in the provider): one `name { … }` per element.
+      const value = v.map((e) => hclAttributes(e as Record<string, unknown>));
+      out[k] = { value, isBlock: true, type: 'list', storageClassType: `${k}List` };
     } else if (Array.isArray(v)) {
       const value = listMapperHcl(stringToHclTerraform, false)(v);
       out[k] = { value, isBlock: false, type: 'list', storageClassType: 'stringList' };
