@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
 import type { Sv2Connection } from '../connection.js';
 import type { Sv2Message } from '../messages/index.js';
-import { formatPoolUrl, parsePoolUrl } from '../noise/keys.js';
-import { FAILBACK_DEFAULTS, FailbackScheduler, type FailbackSettings } from './failback.js';
-import type { InFlightShares, ShareVerdict } from './in-flight.js';
+import { parsePoolUrl } from '../noise/keys.js';
+import { DialPlan, reconnectTarget } from './dial-plan.js';
+import { Drain } from './draining.js';
+import { FAILBACK_DEFAULTS, FailbackScheduler } from './failback.js';
+import type { ShareVerdict } from './in-flight.js';
 import { type Negotiated, negotiateUpstream } from './negotiate.js';
 import {
   type CustomJobAnswer,
@@ -13,10 +14,12 @@ import {
   UpstreamChannels,
   type UpstreamJob,
 } from './upstream-channels.js';
+import type { UpstreamEvents, UpstreamOptions } from './upstream-types.js';
 import type { DeclareAnswer } from './worker-declarations.js';
 
 export type { ShareVerdict } from './in-flight.js';
 export type { CustomJobAnswer, CustomJobFields, OpenedChannel, UpstreamJob } from './upstream-channels.js';
+export type { UpstreamEvents, UpstreamOptions } from './upstream-types.js';
 
 /**
  * An SV2 client of the pool that survives the pool: dials the first URL, runs SetupConnection
@@ -25,89 +28,42 @@ export type { CustomJobAnswer, CustomJobFields, OpenedChannel, UpstreamJob } fro
  * backoff, moving on to the next URL after each failed attempt (failover). A Reconnect from the
  * pool is a redirect: the next dial goes to its new_host:new_port (empty host / port 0 = the
  * present one) with the SAME authority key, so only a server certified by this pool can take
- * the connection; if that dial fails, the configured URLs take over again. Each established connection is an "epoch"; channels, job ids and
- * sequence numbers belong to one epoch and are reopened by the owner on 'up'. Used by the
- * translator (extended channels) and the CPU miner (a standard channel).
+ * the connection; if that dial fails, the configured URLs take over again (dial-plan.ts). Each
+ * established connection is an "epoch"; channels, job ids and sequence numbers belong to one
+ * epoch and are reopened by the owner on 'up'. Used by the translator (extended channels), the
+ * CPU miner (a standard channel) and the JD client.
  *
  * Failback (`failback` option, failback.ts): while on a backup URL, the more preferred URLs are
  * probed with the same connection setup (Noise, SetupConnection, extension negotiation); after
  * the hold-down the last probe's connection becomes the new epoch ('failback', then 'up' — the
  * owner re-establishes work exactly as after a failover, without a 'down' in between). Shares
  * in flight on the old connection keep waiting for that pool's verdict (up to the share
- * timeout); then the old connection is closed.
+ * timeout); then the old connection is closed (draining.ts).
  *
- * This file is the connection lifecycle (dialling, backoff, failover, failback, draining);
- * what the pool's messages mean — channel opens, sequence numbers, shares in flight, jobs — is
- * upstream-channels.ts.
+ * This file is the connection lifecycle: it dials, installs and replaces connections as
+ * dial-plan.ts, failback.ts and draining.ts decide. What the pool's messages mean — channel
+ * opens, sequence numbers, shares in flight, jobs — is upstream-channels.ts; the options and
+ * events are upstream-types.ts.
  */
-
-export interface UpstreamEvents {
-  up: [epoch: number, url: string];
-  down: [epoch: number, reason: string];
-  /** Moving from a backup URL back to a more preferred one; 'up' for the new epoch follows. */
-  failback: [from: string, to: string];
-  /** A failback probe of a more preferred URL ended (`streak`: consecutive successes). */
-  probe: [url: string, ok: boolean, streak: number];
-  job: [job: UpstreamJob];
-  target: [epoch: number, channelId: number, target: bigint];
-  prefix: [epoch: number, channelId: number, prefix: Uint8Array];
-  closedChannel: [epoch: number, channelId: number, reason: string];
-}
-
-export interface UpstreamOptions {
-  /** `stratum2+tcp://HOST:PORT/AUTHORITY_PUBKEY`, tried in order (failover). */
-  urls: string[];
-  vendor: string;
-  /** SetupConnection flags (default 0: group-channel jobs). */
-  flags?: number;
-  /**
-   * Also request extension 0x0002 (worker-specific hashrate tracking), so shares may carry a
-   * user_identity TLV (default false).
-   */
-  workerHashrate?: boolean;
-  log: Logger;
-  /** First and largest delay between attempts (default 100 ms … 5 s). */
-  backoffMinMs?: number;
-  backoffMaxMs?: number;
-  connectTimeoutMs?: number;
-  /** A 0x4CCB worker declaration without answer for this long counts as `no-answer` (5 s). */
-  declareTimeoutMs?: number;
-  /** A share without answer for this long is reported as an error (default 15 s). */
-  shareTimeoutMs?: number;
-  /**
-   * Return to a more preferred URL when it is healthy again (failback.ts). Default: off here
-   * (the CPU miner); the translator turns it on with FAILBACK_DEFAULTS.
-   */
-  failback?: Partial<FailbackSettings> | false;
-}
-
-/** A replaced connection whose shares in flight still wait for that pool's verdict. */
-interface Draining {
-  epoch: number;
-  conn: Sv2Connection;
-  shares: InFlightShares;
-  timer: NodeJS.Timeout;
-}
 
 export class UpstreamClient extends EventEmitter<UpstreamEvents> {
   private conn: Sv2Connection | null = null;
   private ready = false;
   private workerHashrateOk = false;
   epoch = 0;
-  private urlIndex = 0;
-  private attempt = 0;
+  /** Which URL the next dial goes to, and after what delay. */
+  private readonly plan: DialPlan;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   /** Channels, shares in flight and jobs of the current connection. */
   private readonly channels: UpstreamChannels;
-  private draining: Draining | null = null;
+  /** The connection a failback replaced, until its shares in flight have their verdicts. */
+  private readonly drain: Drain;
   private readonly failbackScheduler: FailbackScheduler<Negotiated>;
   /** Wire bytes of connections already closed (plus the live socket's counters). */
   private closedBytesIn = 0;
   private closedBytesOut = 0;
   currentUrl: string | null = null;
-  /** Where the pool's last Reconnect sent us (dialled instead of the URL list while it works). */
-  private redirect: string | null = null;
   reconnects = 0;
   /** Switches from a backup URL back to a more preferred one. */
   failbacks = 0;
@@ -116,12 +72,14 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     super();
     if (o.urls.length === 0) throw new Error('at least one upstream URL is required');
     for (const u of o.urls) parsePoolUrl(u);
+    this.plan = new DialPlan(o.urls, { minMs: o.backoffMinMs ?? 100, maxMs: o.backoffMaxMs ?? 5_000 });
+    this.drain = new Drain(o.shareTimeoutMs ?? 15_000);
     this.channels = new UpstreamChannels(
       {
         shareTimeoutMs: o.shareTimeoutMs ?? 15_000,
         openTimeoutMs: o.connectTimeoutMs ?? 10_000,
         declareTimeoutMs: o.declareTimeoutMs ?? 5_000,
-        onShareTimeout: () => this.checkDrain(),
+        onShareTimeout: () => this.drain.check(),
       },
       {
         job: (job) => this.emit('job', job),
@@ -131,18 +89,20 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
         reconnect: (newHost, newPort) => this.onReconnect(newHost, newPort),
       },
     );
-    const fb = o.failback
-      ? { ...FAILBACK_DEFAULTS, ...o.failback }
+    this.failbackScheduler = this.newFailbackScheduler();
+  }
+
+  /** Failback probes are quiet negotiations with the more preferred URLs. */
+  private newFailbackScheduler(): FailbackScheduler<Negotiated> {
+    const fb = this.o.failback
+      ? { ...FAILBACK_DEFAULTS, ...this.o.failback }
       : { probeIntervalMs: 0, healthyProbes: 1 };
-    this.failbackScheduler = new FailbackScheduler<Negotiated>(fb, {
+    return new FailbackScheduler<Negotiated>(fb, {
       probe: (i) =>
-        this.negotiate(this.o.urls[i], false).then(
-          (n) => n,
-          (err: Error) => {
-            this.o.log.debug({ url: this.o.urls[i], err: err.message }, 'failback probe failed');
-            return null;
-          },
-        ),
+        this.negotiate(this.o.urls[i], false).catch((err: Error) => {
+          this.o.log.debug({ url: this.o.urls[i], err: err.message }, 'failback probe failed');
+          return null;
+        }),
       release: (n) => {
         n.detach();
         n.conn.close('local-close', 'failback probe done');
@@ -154,6 +114,14 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
         this.emit('probe', url, ok, streak);
       },
     });
+  }
+
+  /** The configured URL in use; settable so that a test can start the client on a backup URL. */
+  private get urlIndex(): number {
+    return this.plan.index;
+  }
+  private set urlIndex(index: number) {
+    this.plan.index = index;
   }
 
   get connected(): boolean {
@@ -179,21 +147,14 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
 
   private async dial(): Promise<void> {
     if (this.stopped) return;
-    const index = this.urlIndex % this.o.urls.length;
-    const redirected = this.redirect;
-    const url = redirected ?? this.o.urls[index];
+    const next = this.plan.next();
+    const url = next.url;
     let n: Negotiated;
     try {
       n = await this.negotiate(url, true);
     } catch (err) {
       this.o.log.warn({ url, err: (err as Error).message }, 'upstream connect failed');
-      if (redirected !== null && this.redirect === redirected) {
-        // The node the pool sent us to did not take us: back to the configured URLs.
-        this.redirect = null;
-        this.retry(false);
-        return;
-      }
-      this.retry(true);
+      this.retry(this.plan.failed(next));
       return;
     }
     if (this.stopped) {
@@ -208,7 +169,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       this.retry(true);
       return;
     }
-    this.install(n, index);
+    this.install(n, next.index);
   }
 
   private countClosed(conn: Sv2Connection): void {
@@ -239,8 +200,7 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     conn.on('close', (info) => this.onClose(epoch, conn, info.message));
     this.workerHashrateOk = n.workerHashrateOk;
     this.ready = true;
-    this.attempt = 0;
-    this.urlIndex = index;
+    this.plan.connected(index);
     this.currentUrl = url;
     this.o.log.info({ url, epoch }, 'upstream connected');
     this.emit('up', epoch, url);
@@ -263,93 +223,51 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       return;
     }
     const from = this.currentUrl as string;
-    this.redirect = null;
-    this.endDrain('upstream-lost');
+    this.plan.clearRedirect();
+    this.drain.end('upstream-lost');
     const shares = this.channels.handOver(new Error('upstream switched (failback)'));
-    this.draining = {
-      epoch: this.epoch,
-      conn: old,
-      shares,
-      timer: setTimeout(() => this.endDrain('timeout'), (this.o.shareTimeoutMs ?? 15_000) + 1_000),
-    };
-    this.draining.timer.unref?.();
+    this.drain.begin(this.epoch, old, shares);
     this.failbacks += 1;
     this.o.log.info({ from, to: n.url }, 'failing back to the preferred upstream');
     this.emit('failback', from, n.url);
     this.install(n, index);
-    this.checkDrain();
+    this.drain.check();
   }
 
-  private checkDrain(): void {
-    const d = this.draining;
-    if (d?.shares.empty) this.endDrain('upstream-lost');
-  }
-
-  /** Answers what the replaced connection left unanswered with `code` and closes it. */
-  private endDrain(code: string): void {
-    const d = this.draining;
-    if (!d) return;
-    this.draining = null;
-    clearTimeout(d.timer);
-    d.shares.failAll(code);
-    d.conn.close('local-close', 'moved to the preferred upstream (failback)');
-  }
-
-  private retry(failed: boolean): void {
+  private retry(failover: boolean): void {
     if (this.stopped || this.retryTimer) return;
-    // Failover: a URL that could not be reached (or dropped us) yields to the next one.
-    if (failed && this.o.urls.length > 1) this.urlIndex = (this.urlIndex + 1) % this.o.urls.length;
-    const min = this.o.backoffMinMs ?? 100;
-    const max = this.o.backoffMaxMs ?? 5_000;
-    const delay = Math.min(max, min * 2 ** Math.min(this.attempt, 16));
-    this.attempt += 1;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       void this.dial();
-    }, delay);
+    }, this.plan.retryDelay(failover));
     this.retryTimer.unref?.();
   }
 
-  /**
-   * Reconnect (sv2-spec 3.6.5): "the client re-initiates the Noise handshake and uses the pool's
-   * authority public key to verify that the certificate presented by the new server has a valid
-   * signature". The message carries no key, so the current URL's key goes with the new address.
-   */
+  /** The pool asked us to reconnect: the next dial goes where it says (dial-plan.ts). */
   private onReconnect(newHost: string, newPort: number): void {
     const current = this.currentUrl;
     if (!current) return;
-    const here = parsePoolUrl(current);
     let target = current;
     try {
-      target = formatPoolUrl({
-        host: newHost || here.host,
-        port: newPort || here.port,
-        authorityPubkey: here.authorityPubkey,
-      });
-      parsePoolUrl(target);
+      target = reconnectTarget(current, newHost, newPort);
     } catch (err) {
       this.o.log.warn({ newHost, newPort, err: (err as Error).message }, 'Reconnect names no usable address');
-      target = current;
     }
-    this.redirect = target === this.o.urls[this.urlIndex] ? null : target;
+    this.plan.redirectTo(target);
     this.o.log.info({ from: current, to: target }, 'upstream asked us to reconnect');
     this.conn?.close('local-close', 'reconnect requested');
   }
 
   private onMessage(epoch: number, m: Sv2Message): void {
-    if (epoch !== this.epoch) {
-      // The connection a failback replaced: only its verdicts on shares in flight still count.
-      const d = this.draining;
-      if (d && d.epoch === epoch && d.shares.answer(m)) this.checkDrain();
-      return;
-    }
-    this.channels.handle(epoch, m);
+    // The connection a failback replaced: only its verdicts on shares in flight still count.
+    if (epoch !== this.epoch) this.drain.answer(epoch, m);
+    else this.channels.handle(epoch, m);
   }
 
   private onClose(epoch: number, conn: Sv2Connection, reason: string): void {
     this.countClosed(conn);
     if (this.conn === conn) this.conn = null;
-    if (this.draining?.conn === conn) this.endDrain('upstream-lost');
+    this.drain.closed(conn);
     if (epoch !== this.epoch) return;
     this.failbackScheduler.stop();
     const wasReady = this.ready;
@@ -363,6 +281,13 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
       this.emit('down', epoch, reason);
     }
     this.retry(!wasReady);
+  }
+
+  /** The current connection's send, while it is epoch `epoch`'s and ready; null once it is not. */
+  private sendOn(epoch: number): ((m: Sv2Message) => void) | null {
+    const conn = this.conn;
+    if (!conn || !this.ready || epoch !== this.epoch) return null;
+    return (m) => conn.send(m);
   }
 
   /**
@@ -396,10 +321,10 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
    * False when the channel's connection is gone.
    */
   updateChannel(epoch: number, channelId: number, nominalHashRate: number): boolean {
-    const conn = this.conn;
-    if (!conn || !this.ready || epoch !== this.epoch) return false;
+    const send = this.sendOn(epoch);
+    if (!send) return false;
     const maximumTarget = new Uint8Array(32).fill(0xff);
-    conn.send({ type: 'UpdateChannel', channelId, nominalHashRate, maximumTarget });
+    send({ type: 'UpdateChannel', channelId, nominalHashRate, maximumTarget });
     return true;
   }
 
@@ -417,10 +342,8 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
     tlv?: Uint8Array,
     workerIdTlv?: Uint8Array,
   ): Promise<ShareVerdict> {
-    const conn = this.conn;
-    if (!conn || !this.ready || epoch !== this.epoch)
-      return Promise.resolve({ ok: false, code: 'upstream-lost' });
-    const send = (m: Sv2Message) => conn.send(m);
+    const send = this.sendOn(epoch);
+    if (!send) return Promise.resolve({ ok: false, code: 'upstream-lost' });
     const tail = workerIdTlv ?? (this.workerHashrateOk ? tlv : undefined);
     return this.channels.submit(send, channelId, jobId, nonceSuffix, tail);
   }
@@ -431,10 +354,9 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
    * when the connection is not that epoch's any more.
    */
   declareWorker(epoch: number, channelId: number, workerId: number, name: string): Promise<DeclareAnswer> {
-    const conn = this.conn;
-    if (!conn || !this.ready || epoch !== this.epoch)
-      return Promise.resolve({ ok: false, code: 'upstream-lost' });
-    return this.channels.declareWorker((m) => conn.send(m), channelId, workerId, name);
+    const send = this.sendOn(epoch);
+    if (!send) return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    return this.channels.declareWorker(send, channelId, workerId, name);
   }
 
   /**
@@ -442,16 +364,15 @@ export class UpstreamClient extends EventEmitter<UpstreamEvents> {
    * the connection must have set REQUIRES_WORK_SELECTION) and resolves with the pool's answer.
    */
   setCustomJob(epoch: number, channelId: number, job: CustomJobFields): Promise<CustomJobAnswer> {
-    const conn = this.conn;
-    if (!conn || !this.ready || epoch !== this.epoch)
-      return Promise.resolve({ ok: false, code: 'upstream-lost' });
-    return this.channels.setCustomJob((m) => conn.send(m), channelId, job);
+    const send = this.sendOn(epoch);
+    if (!send) return Promise.resolve({ ok: false, code: 'upstream-lost' });
+    return this.channels.setCustomJob(send, channelId, job);
   }
 
   async close(): Promise<void> {
     this.stopped = true;
     this.failbackScheduler.stop();
-    this.endDrain('upstream-lost');
+    this.drain.end('upstream-lost');
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const conn = this.conn;
