@@ -12,7 +12,8 @@
 //   - exactly the pool container was recreated (translator and node kept running);
 //   - the V1 miner never saw a disconnect (one TCP connection for its whole run);
 //   - the SV2 miner was moved by Reconnect and mines on the new pool;
-//   - every share a miner heard acknowledged is in the ledger (per worker, ledger ≥ heard);
+//   - every share the pool acknowledged is in the ledger (per worker, ledger ≥ heard, less the
+//     V1 shares the translator answered itself because they met only the miner's own target);
 //   - the ledger in the new container is at the current schema version;
 //   - `backup`, taken while both miners mine, is a consistent 0600 archive; after down --purge,
 //     `restore` into a new folder brings config and secrets, `up` deploys them, a second
@@ -218,18 +219,26 @@ try {
     info('translator log: "upstream asked us to reconnect" (the old pool drained with SV2 Reconnect)');
   });
 
-  await step('Every acknowledged share is in the ledger', async () => {
+  await step('Every share the pool acknowledged is in the ledger', async () => {
     // The last batch of shares reaches the ledger within its flush interval (1 s).
     await new Promise((r) => setTimeout(r, 3000));
     const w = await workers(apiUrl);
+    // The translator answers true itself for a V1 share that meets the miner's own target but
+    // not its pool channel's (share-relay.ts): the pool never sees it, so it is in no ledger.
+    // The new pool's channels start at their initial difficulty, so this happens around the
+    // upgrade. One V1 miner here: the translator's counter is all its.
+    const local = { [OPS_SV2]: 0, [OPS_V1]: await translatorLocalShares() };
     for (const user of [OPS_SV2, OPS_V1]) {
       const inLedger = shares(w, user);
+      const byPool = heard[user].accepted - local[user];
       info(
-        `${user}: ledger ${inLedger}, acknowledged ${heard[user].accepted} (recorded but not heard: ${inLedger - heard[user].accepted})`,
+        `${user}: ledger ${inLedger}, acknowledged ${heard[user].accepted}` +
+          (local[user] ? ` (${local[user]} by the translator itself, ${byPool} by the pool)` : '') +
+          ` (recorded but not heard: ${inLedger - byPool})`,
       );
-      if (inLedger < heard[user].accepted) {
+      if (inLedger < byPool) {
         throw new Error(
-          `${user}: ${heard[user].accepted - inLedger} acknowledged shares are missing from the ledger`,
+          `${user}: ${byPool - inLedger} shares the pool acknowledged are missing from the ledger`,
         );
       }
     }
@@ -245,9 +254,9 @@ try {
     ).stdout.trim();
     // The version this checkout's ledger migrates to (the image is built from this checkout).
     const want = /export const SCHEMA_VERSION = (\d+);/.exec(
-      readFileSync(new URL('../pool/src/ledger/ledger.ts', import.meta.url), 'utf8'),
+      readFileSync(new URL('../pool/src/ledger/sqlite-schema.ts', import.meta.url), 'utf8'),
     )?.[1];
-    if (!want) throw new Error('SCHEMA_VERSION not found in pool/src/ledger/ledger.ts');
+    if (!want) throw new Error('SCHEMA_VERSION not found in pool/src/ledger/sqlite-schema.ts');
     info(`meta.schema_version = ${v} (this checkout migrates to ${want})`);
     if (v !== want) throw new Error(`the ledger is at schema version '${v}', expected '${want}'`);
   });
@@ -439,6 +448,23 @@ async function workers(apiUrl) {
   if (!res.ok) throw new Error(`GET /api/v1/workers answered ${res.status}`);
   const body = await res.json();
   return Array.isArray(body) ? body : (body.workers ?? []);
+}
+
+/**
+ * V1 shares the translator answered true without forwarding (ckb_translator_local_shares_total),
+ * read from its /metrics inside its container (the port is not published).
+ */
+async function translatorLocalShares() {
+  const script =
+    "const Y=require(require.resolve('yaml',{paths:['/app']}));" +
+    "const c=Y.parse(require('fs').readFileSync('/etc/ckb-pool/translator.yaml','utf8'));" +
+    "fetch('http://127.0.0.1:'+c.metrics.listen.split(':').pop()+'/metrics').then(r=>r.text())" +
+    ".then(t=>process.stdout.write((/^ckb_translator_local_shares_total (\\d+)$/m.exec(t)||[])[1]||'absent'))";
+  const out = (
+    await $({ cwd: upBundle })`${compose} -p ${PROJECT} exec -T translator node -e ${script}`
+  ).stdout.trim();
+  if (!/^\d+$/.test(out)) throw new Error(`the translator's /metrics has no local-shares counter (${out})`);
+  return Number(out);
 }
 
 /** Accepted shares credited to `user` (the translator may credit it inside its own account). */
