@@ -91,6 +91,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'stacks/credentials.test.ts',
   'stacks/terraform-validate.test.ts',
   'test/systemd-units.test.ts',
+  'test/support/fake-bin.test.ts',
 ];
 
 /**

@@ -38,13 +38,18 @@ const net = require('net');
 const dir = __dirname;
 const tool = path.basename(process.argv[1]);
 const args = process.argv.slice(2);
-fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ tool, args, cwd: process.cwd(), env: process.env }) + '\\n');
+const id = process.pid + '-' + process.hrtime.bigint();
+fs.appendFileSync(path.join(dir, 'calls.jsonl'), JSON.stringify({ id, tool, args, cwd: process.cwd(), env: process.env }) + '\\n');
 let rules = [];
 try { rules = JSON.parse(fs.readFileSync(path.join(dir, 'behaviour.json'), 'utf8')); } catch {}
 const line = [tool, ...args].join(' ');
 const matches = (r, l) => l.startsWith(r.match) && (!r.contains || l.includes(r.contains));
-const earlier = () => fs.readFileSync(path.join(dir, 'calls.jsonl'), 'utf8').trim().split('\\n').slice(0, -1)
-  .map((j) => { const c = JSON.parse(j); return [c.tool, ...c.args].join(' '); });
+// The calls recorded before this one. Not "all but the last line": a call started at the same
+// time may have appended after this one, and this one would then count itself as earlier.
+const earlier = () => {
+  const calls = fs.readFileSync(path.join(dir, 'calls.jsonl'), 'utf8').trim().split('\\n').map((j) => JSON.parse(j));
+  return calls.slice(0, calls.findIndex((c) => c.id === id)).map((c) => [c.tool, ...c.args].join(' '));
+};
 const rule = rules.find((r) => matches(r, line) && (r.times === undefined || earlier().filter((l) => matches(r, l)).length < r.times)) || {};
 if (rule.stdout) process.stdout.write(rule.stdout);
 if (rule.stderr) process.stderr.write(rule.stderr);
