@@ -16,8 +16,9 @@ export interface LoadDriver {
   send(o: unknown): void;
 }
 
-export function startLoad(): LoadDriver {
-  const child = spawn(process.execPath, ['--import', 'tsx', LOAD_SCRIPT], {
+/** Starts the load process (or `script`, another bench process that speaks the same way). */
+export function startLoad(script = LOAD_SCRIPT, args: string[] = []): LoadDriver {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const rl = createInterface({ input: child.stdout });

@@ -30,6 +30,7 @@ async function loadMain(): Promise<void> {
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   const rl = createInterface({ input: process.stdin });
   let watchJob: ((c: Client) => void) | null = null;
+  let watchRaw: ((i: number) => void) | null = null;
   let onAck: ((c: Client, last: number) => void) | null = null;
 
   const open = async (
@@ -150,46 +151,84 @@ async function loadMain(): Promise<void> {
       const [host, portText] = String(cmd.address).split(':');
       for (let i = 0; i < Number(cmd.count); i++) {
         const sock = netConnect(Number(portText), host as string);
-        sock.on('data', () => {});
+        const index = raw.length;
+        sock.on('data', () => watchRaw?.(index));
         sock.on('error', () => {});
         raw.push(sock);
         if (i % 256 === 255) await new Promise((r) => setTimeout(r, 5));
       }
       out({ ev: 'rawConnected', count: raw.length });
+    } else if (cmd.cmd === 'watchRaw') {
+      // When bytes first reached each raw socket (the bare-write tree's floor, bare-write-tree.ts).
+      const arrivals = new Float64Array(raw.length);
+      let seen = 0;
+      const done = new Promise<void>((resolve) => {
+        watchRaw = (i) => {
+          if (arrivals[i] !== 0) return;
+          arrivals[i] = performance.timeOrigin + performance.now();
+          if (++seen === raw.length) resolve();
+        };
+      });
+      const cpu0 = process.cpuUsage();
+      out({ ev: 'watchingRaw' });
+      await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
+      const cpu = process.cpuUsage(cpu0);
+      watchRaw = null;
+      const times = [...arrivals].filter((t) => t > 0).sort((a, b) => a - b);
+      out({ ev: 'rawArrived', seen, ...quantiles(times), clientCpuMs: (cpu.user + cpu.system) / 1000 });
     } else if (cmd.cmd === 'rawClose') {
       for (const sock of raw) sock.destroy();
       raw.length = 0;
       out({ ev: 'rawClosed' });
     } else if (cmd.cmd === 'watchJob') {
-      // When each connection's group NewCkbJob arrived, counted once per channel it covers.
+      // When each connection's group NewCkbJob reached this process, counted once per channel
+      // it covers. Decrypting 10,000 jobs here, one thread, as they come would put each
+      // connection behind every other one's decrypt (~20 µs each): a queue no miner has (it
+      // decrypts its own job) that also takes the cores the pool is writing with. So the bytes
+      // are held as they arrive, stamped, and decrypted once every connection has had some;
+      // each job counts with the time its last bytes came, and only if it decrypts.
+      const need = clients.length;
+      const held = holdIncoming(clients);
       const arrivals: number[] = [];
       let seen = 0;
-      const need = clients.length;
-      const done = new Promise<void>((resolve) => {
-        watchJob = (c) => {
-          seen += 1;
-          const at = performance.timeOrigin + performance.now();
-          for (let k = 0; k < c.channels; k++) arrivals.push(at);
-          if (seen === need) resolve();
-        };
+      let stamp: number | null = null;
+      let resolveSeen: () => void = () => {};
+      const allSeen = new Promise<void>((r) => {
+        resolveSeen = r;
       });
-      // The client's own CPU for the jobs: with the pool's, what the machine's cores must fit.
+      watchJob = (c) => {
+        seen += 1;
+        const at = stamp ?? performance.timeOrigin + performance.now();
+        for (let k = 0; k < c.channels; k++) arrivals.push(at);
+        if (seen === need) resolveSeen();
+      };
+      // The client's CPU while the jobs arrive: with the pool's, what the machine's cores must fit.
       const cpu0 = process.cpuUsage();
       out({ ev: 'watching' });
-      await Promise.race([done, new Promise((r) => setTimeout(r, 60_000))]);
+      const deadline = setTimeout(() => held.giveUp(), 60_000);
+      await held.everyOne;
       const cpu = process.cpuUsage(cpu0);
+      const cpu1 = process.cpuUsage();
+      for (const item of held.release()) {
+        stamp = item.at;
+        item.deliver();
+      }
+      stamp = null;
+      const decryptCpu = process.cpuUsage(cpu1);
+      // A connection whose first bytes were something else waits for its job as it comes.
+      await Promise.race([allSeen, new Promise((r) => setTimeout(r, seen === need ? 0 : 10_000))]);
+      clearTimeout(deadline);
       watchJob = null;
       arrivals.sort((a, b) => a - b);
-      const at = (q: number) => arrivals[Math.min(arrivals.length - 1, Math.floor(q * arrivals.length))] ?? 0;
       out({
         ev: 'jobs',
         seen,
         need,
         channels: arrivals.length,
-        p50AtMs: at(0.5),
-        p99AtMs: at(0.99),
+        ...quantiles(arrivals),
         lastAtMs: arrivals[arrivals.length - 1] ?? 0,
         clientCpuMs: (cpu.user + cpu.system) / 1000,
+        decryptCpuMs: (decryptCpu.user + decryptCpu.system) / 1000,
       });
     } else if (cmd.cmd === 'shares') {
       const n = Math.min(Number(cmd.connections), clients.length);
@@ -262,6 +301,49 @@ async function loadMain(): Promise<void> {
       return;
     }
   }
+}
+
+/** p50 and p99 of sorted times, as the events name them. */
+function quantiles(sorted: number[]): { p50AtMs: number; p99AtMs: number } {
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { p50AtMs: at(0.5), p99AtMs: at(0.99) };
+}
+
+interface Held {
+  /** Resolves once every connection has had bytes (or the watch gave up). */
+  everyOne: Promise<void>;
+  giveUp(): void;
+  /** Stops holding; the held chunks in arrival order, each to hand to its connection. */
+  release(): Array<{ at: number; deliver: () => void }>;
+}
+
+/**
+ * Holds what arrives on each connection, stamped, instead of decrypting it: the connection's
+ * own `onData` (the Noise and SV2 decoding) runs on release, in the order the bytes came.
+ */
+function holdIncoming(clients: Client[]): Held {
+  const chunks: Array<{ at: number; c: Client; chunk: Uint8Array }> = [];
+  const heard = new Set<Client>();
+  let resolve: () => void = () => {};
+  const everyOne = new Promise<void>((r) => {
+    resolve = r;
+  });
+  if (clients.length === 0) resolve();
+  for (const c of clients) {
+    c.conn.onData = (chunk: Uint8Array) => {
+      chunks.push({ at: performance.timeOrigin + performance.now(), c, chunk });
+      heard.add(c);
+      if (heard.size === clients.length) resolve();
+    };
+  }
+  return {
+    everyOne,
+    giveUp: resolve,
+    release() {
+      for (const c of clients) Reflect.deleteProperty(c.conn, 'onData');
+      return chunks.map(({ at, c, chunk }) => ({ at, deliver: () => c.conn.onData(chunk) }));
+    },
+  };
 }
 
 await loadMain();

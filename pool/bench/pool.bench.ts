@@ -25,7 +25,8 @@
  *   farm proxies do, so one group-channel NewCkbJob per connection.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
  * - `scale`: issue 17's figures — accepted shares per CPU-second of `ckb-pool serve` with
- *   instances 2 vs 1 and the 2-instance broadcast p99 (serve-scale.ts, BENCH_SCALE_CONNECTIONS),
+ *   instances 2 vs 1 and the 2-instance broadcast p99 (serve-scale.ts, BENCH_SCALE_CONNECTIONS)
+ *   beside the same broadcast as bare writes from 2 processes (`broadcastFloorP99Ms`),
  *   CPU vs the bare-write floor from `perConnection`, and batched ledger writes per second on
  *   SQLite and PostgreSQL (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
@@ -332,8 +333,8 @@ async function main(): Promise<void> {
     return {
       connections: Number(jobs.seen),
       channels: Number(jobs.channels),
-      // Per channel, from the push reaching the pool to the client decrypting its job (the
-      // client process shares the machine, so this includes its own decrypt queue).
+      // Per channel, from the push reaching the pool to the job's bytes reaching the client
+      // (decrypted and checked after every connection has had its bytes: load-process.ts).
       p50Ms: round(Number(jobs.p50AtMs) - pushedAt),
       p99Ms: round(Number(jobs.p99AtMs) - pushedAt),
       lastMs: round(Number(jobs.lastAtMs) - pushedAt),
@@ -480,9 +481,11 @@ async function scaleFigures(broadcast: { perConnection: Record<string, unknown> 
     roundRatios: serve.roundRatios,
     broadcastP99Ms: two.broadcast.p99Ms,
     broadcastCpuBoundMs: two.broadcast.cpuBoundMs,
+    // The same broadcast as bare socket.writes from as many processes (bare-write-tree.ts).
+    broadcastFloorP99Ms: serve.floor.p99Ms,
     broadcastConnections: two.connections,
     ...base,
-    serve: { one, two },
+    serve: { one, two, floor: serve.floor },
     note: 'ckb-pool serve process trees side by side, measured in turns; CPU of each tree from /proc; the ratio is the median of the rounds',
   };
 }

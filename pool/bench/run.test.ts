@@ -102,8 +102,13 @@ describe('the pool benchmark', () => {
         roundRatios: number[];
         broadcastP99Ms: number;
         broadcastCpuBoundMs: number;
+        broadcastFloorP99Ms: number;
         ledgerSharesPerSecond: { sqlite: number };
-        serve: { one: { acceptedShares: number }; two: { acceptedShares: number; processes: number } };
+        serve: {
+          one: { acceptedShares: number };
+          two: { acceptedShares: number; processes: number };
+          floor: { processes: number; sockets: number; runs: number[] };
+        };
       };
     };
     expect(result.shares.acceptedPerSecond).toBeGreaterThan(0);
@@ -125,6 +130,10 @@ describe('the pool benchmark', () => {
     expect(s.serve.two.processes).toBeGreaterThanOrEqual(3);
     expect(s.broadcastP99Ms).toBeGreaterThan(0);
     expect(s.broadcastCpuBoundMs).toBeGreaterThanOrEqual(0);
+    // Bare writes from as many processes as the tree has instances, to as many sockets.
+    expect(s.serve.floor).toMatchObject({ processes: 2, sockets: 30 });
+    expect(s.serve.floor.runs).toHaveLength(2);
+    expect(s.broadcastFloorP99Ms).toBeGreaterThan(0);
     expect(s.ledgerSharesPerSecond.sqlite).toBeGreaterThan(0);
   }, 180_000);
 });

@@ -12,11 +12,19 @@
  *   `perInstanceShareRatio` = the median over rounds of (2-instance rate ÷ 1-instance rate)
  *   (1.0 = adding an instance costs nothing beyond the shares it validates).
  * - broadcast: a new tip to every connection, p50/p99 from the push to the client holding its
- *   job, and the pool tree's CPU for it (median of `repeats` tips).
+ *   job's bytes (decrypted after, load-process.ts), and the pool tree's CPU for it (median of
+ *   `repeats` tips).
+ * - floor: the same count of plain sockets, held by a tree of as many forked writers as the
+ *   2-instance tree has instances, each write a bare socket.write of the job's frame length
+ *   (bare-write-tree.ts), timed with the same client and clock: the p99 no Node pool with
+ *   that many processes gets under on this machine, beside the pool's own.
  */
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { encodeMessage } from '../src/sv2/messages/index.js';
+import { encryptedFrameLength } from '../src/sv2/noise/transport.js';
+import { type FloorRun, openBareWriteTree } from './bare-write-tree.js';
 import { type BroadcastRun, type ServeTree, type SharesWindow, startTree } from './serve-tree.js';
 
 export { treeCpuSeconds } from './serve-tree.js';
@@ -61,9 +69,22 @@ export interface ServeRun {
   };
 }
 
+/** The bare-write tree's broadcasts (medians over `repeats`). */
+export interface FloorSummary {
+  processes: number;
+  sockets: number;
+  frameBytes: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  writersCpuMs: number | null;
+  clientCpuMs: number | null;
+  runs: number[];
+}
+
 export interface ScaleResult {
   one: ServeRun;
   two: ServeRun;
+  floor: FloorSummary;
   perInstanceShareRatio: number;
   /** Each round's 2 ÷ 1 (the median is perInstanceShareRatio). */
   roundRatios: number[];
@@ -105,11 +126,13 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
     for (let r = 0; r < o.repeats; r++) {
       for (const i of turns(r)) tips[i]?.push(await pair[i].broadcast(r));
     }
+    const floor = await measureFloor(two.instances, o.connections, o.repeats);
     const rate = (w: SharesWindow) => w.accepted / w.cpuSeconds;
     const roundRatios = windows[1]?.map((w, r) => rate(w) / rate(windows[0]?.[r] as SharesWindow)) ?? [];
     return {
       one: summary(one, windows[0] ?? [], tips[0] ?? []),
       two: summary(two, windows[1] ?? [], tips[1] ?? []),
+      floor,
       perInstanceShareRatio: round(median(roundRatios) ?? Number.NaN) as number,
       roundRatios: roundRatios.map((x) => round(x) as number),
     };
@@ -117,6 +140,41 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
     await two?.close();
     await one.close();
   }
+}
+
+/** The job a tip sends, as the pool frames it: what each bare write writes as many bytes of. */
+const JOB_FRAME_BYTES = encryptedFrameLength(
+  encodeMessage({
+    type: 'NewCkbJob',
+    channelId: 1,
+    jobId: 9,
+    cleanJobs: true,
+    height: 5n,
+    powHash: new Uint8Array(32),
+    parentHash: new Uint8Array(32),
+    compactTarget: 0x1d00ffff,
+  }).length,
+);
+
+async function measureFloor(processes: number, sockets: number, repeats: number): Promise<FloorSummary> {
+  const tree = await openBareWriteTree(processes, sockets, JOB_FRAME_BYTES);
+  const runs: FloorRun[] = [];
+  try {
+    for (let r = 0; r < repeats; r++) runs.push(await tree.write());
+  } finally {
+    await tree.close();
+  }
+  const mid = (f: (x: FloorRun) => number) => round(median(runs.map(f)) ?? Number.NaN);
+  return {
+    processes,
+    sockets: tree.sockets,
+    frameBytes: JOB_FRAME_BYTES,
+    p50Ms: mid((x) => x.p50Ms),
+    p99Ms: mid((x) => x.p99Ms),
+    writersCpuMs: mid((x) => x.writersCpuMs),
+    clientCpuMs: mid((x) => x.clientCpuMs),
+    runs: runs.map((x) => round(x.p99Ms) as number),
+  };
 }
 
 /** Tip numbers of the jobs the share windows run on (the measured tips are 0…repeats − 1). */
