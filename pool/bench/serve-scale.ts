@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeMessage } from '../src/sv2/messages/index.js';
 import { encryptedFrameLength } from '../src/sv2/noise/transport.js';
 import { type FloorRun, openBareWriteTree } from './bare-write-tree.js';
+import { env, median, round } from './bench-util.js';
 import { type BroadcastRun, type ServeTree, type SharesWindow, startTree } from './serve-tree.js';
 
 export { treeCpuSeconds } from './serve-tree.js';
@@ -211,20 +212,9 @@ function summary(t: ServeTree, windows: SharesWindow[], tips: BroadcastRun[]): S
   };
 }
 
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] as number;
-}
-
-function round(x: number): number | null {
-  return Number.isFinite(x) ? Math.round(x * 100) / 100 : null;
-}
-
 // Alone: `node --import tsx bench/serve-scale.ts` prints both trees (BENCH_SCALE_* sizes;
 // BENCH_SCALE_RATE=N offers N shares/s instead of saturating the pool).
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const env = (k: string, d: number) => Number(process.env[k] ?? d);
   const result = await serveScale({
     connections: env('BENCH_SCALE_CONNECTIONS', 2000),
     shareConnections: env('BENCH_CONNECTIONS', 500),

@@ -6,7 +6,6 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +13,7 @@ import { CkbRpcClient } from '../src/ckb/rpc.js';
 import { targetToCompact } from '../src/ckb/target.js';
 import { type Devnet, startDevnet } from '../src/devnet/index.js';
 import { encodeAuthoritySecret, generateAuthorityKeypair } from '../src/sv2/noise/keys.js';
+import { acceptedShares, freePort } from './bench-util.js';
 import { assertMeasured, type LoadDriver, startLoad } from './load-driver.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -94,14 +94,6 @@ function clockTicks(): number {
   return ticksCache;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 function writeConfig(dir: string, instances: number, rpcUrl: string, notifyPort: number): string {
   writeFileSync(join(dir, 'authority.key'), `${encodeAuthoritySecret(generateAuthorityKeypair().secret)}\n`, {
     mode: 0o600,
@@ -169,11 +161,6 @@ async function startServe(config: string): Promise<Serve> {
     apiUrl: /API on (\S+)/.exec(err)?.[1] as string,
     exited,
   };
-}
-
-async function acceptedShares(apiUrl: string): Promise<number> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
-  return Number(/^ckb_pool_shares_total\{outcome="accepted"\} (\S+)$/m.exec(text)?.[1] ?? 0);
 }
 
 export interface ServeTree {
