@@ -1,6 +1,6 @@
 /**
  * The pool under load, over real TCP and Noise. The pool (and a dev chain) run in this
- * process; the clients run in a child process (this file with the argument `load`), so the
+ * process; the clients run in a child process (load-process.ts, started by load-driver.ts), so the
  * pool gets one core and the clients the other. Prints one JSON line:
  *
  * - `shares`: sustained accepted shares per second across BENCH_CONNECTIONS (default 1,000)
