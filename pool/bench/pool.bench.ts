@@ -22,8 +22,9 @@
  *   (`behindProxies`) — pool-broadcast.ts.
  * - `memory`: heap and RSS per idle connection (set up, one channel open), after GC.
  * - `scale`: issue 17's figures — accepted shares per CPU-second of `ckb-pool serve` with
- *   instances 2 vs 1 and the 2-instance broadcast p99 (serve-scale.ts, BENCH_SCALE_CONNECTIONS)
- *   beside the same broadcast as bare writes from 2 processes (`broadcastFloorP99Ms`),
+ *   instances 2 vs 1 beside two independent one-instance pools vs 1 (`shardedShareRatio`), and
+ *   the 2-instance broadcast p99 (serve-scale.ts, BENCH_SCALE_CONNECTIONS) beside the same
+ *   broadcast as bare writes from 2 processes (`broadcastFloorP99Ms`),
  *   CPU vs the bare-write floor from `perConnection`, and batched ledger writes per second on
  *   SQLite and PostgreSQL (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
@@ -303,9 +304,11 @@ async function scaleFigures(broadcast: { perConnection: Record<string, unknown> 
     broadcastCpuBoundMs: two.broadcast.cpuBoundMs,
     // The same broadcast as bare socket.writes from as many processes (bare-write-tree.ts).
     broadcastFloorP99Ms: serve.floor.p99Ms,
+    // Two independent one-instance pools on half the load each: the ratio with no primary.
+    shardedShareRatio: serve.sharded.shareRatio,
     broadcastConnections: two.connections,
     ...base,
-    serve: { one, two, floor: serve.floor },
+    serve: { one, two, floor: serve.floor, sharded: serve.sharded },
     note: 'ckb-pool serve process trees side by side, measured in turns; CPU of each tree from /proc; the ratio is the median of the rounds',
   };
 }

@@ -103,11 +103,13 @@ describe('the pool benchmark', () => {
         broadcastP99Ms: number;
         broadcastCpuBoundMs: number;
         broadcastFloorP99Ms: number;
+        shardedShareRatio: number;
         ledgerSharesPerSecond: { sqlite: number };
         serve: {
           one: { acceptedShares: number };
           two: { acceptedShares: number; processes: number };
           floor: { processes: number; sockets: number; runs: number[] };
+          sharded: { roundRatios: number[] };
         };
       };
     };
@@ -134,6 +136,9 @@ describe('the pool benchmark', () => {
     expect(s.serve.floor).toMatchObject({ processes: 2, sockets: 30 });
     expect(s.serve.floor.runs).toHaveLength(2);
     expect(s.broadcastFloorP99Ms).toBeGreaterThan(0);
+    // Two one-instance pools side by side, one ratio per round.
+    expect(s.serve.sharded.roundRatios).toHaveLength(2);
+    expect(s.shardedShareRatio).toBeGreaterThan(0);
     expect(s.ledgerSharesPerSecond.sqlite).toBeGreaterThan(0);
   }, 180_000);
 });

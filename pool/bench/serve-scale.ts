@@ -18,6 +18,8 @@
  *   2-instance tree has instances, each write a bare socket.write of the job's frame length
  *   (bare-write-tree.ts), timed with the same client and clock: the p99 no Node pool with
  *   that many processes gets under on this machine, beside the pool's own.
+ * - sharded: two independent one-instance pools on half the load each against the one-instance
+ *   tree, round by round: the per-instance ratio with no primary at all, on this machine.
  */
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -82,10 +84,23 @@ export interface FloorSummary {
   runs: number[];
 }
 
+/**
+ * The ratio with no coordination at all: two independent one-instance pools (each its own dev
+ * chain, ledger and load process, half the connections and half the share load), measured at
+ * the same time, against the one-instance tree in the same rounds. What two processes cost on
+ * this machine by themselves; perInstanceShareRatio below it is what the primary adds.
+ */
+export interface ShardedRun {
+  shareRatio: number | null;
+  roundRatios: number[];
+  sharesPerCpuSecond: number;
+}
+
 export interface ScaleResult {
   one: ServeRun;
   two: ServeRun;
   floor: FloorSummary;
+  sharded: ShardedRun;
   perInstanceShareRatio: number;
   /** Each round's 2 ÷ 1 (the median is perInstanceShareRatio). */
   roundRatios: number[];
@@ -128,12 +143,17 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
       for (const i of turns(r)) tips[i]?.push(await pair[i].broadcast(r));
     }
     const floor = await measureFloor(two.instances, o.connections, o.repeats);
-    const rate = (w: SharesWindow) => w.accepted / w.cpuSeconds;
+    const oneRun = summary(one, windows[0] ?? [], tips[0] ?? []);
+    const twoRun = summary(two, windows[1] ?? [], tips[1] ?? []);
+    await two.close();
+    two = null;
+    const sharded = await measureSharded(one, o);
     const roundRatios = windows[1]?.map((w, r) => rate(w) / rate(windows[0]?.[r] as SharesWindow)) ?? [];
     return {
-      one: summary(one, windows[0] ?? [], tips[0] ?? []),
-      two: summary(two, windows[1] ?? [], tips[1] ?? []),
+      one: oneRun,
+      two: twoRun,
       floor,
+      sharded,
       perInstanceShareRatio: round(median(roundRatios) ?? Number.NaN) as number,
       roundRatios: roundRatios.map((x) => round(x) as number),
     };
@@ -142,6 +162,50 @@ export async function serveScale(o: ScaleOptions): Promise<ScaleResult | { skipp
     await one.close();
   }
 }
+
+const rate = (w: SharesWindow) => w.accepted / w.cpuSeconds;
+
+async function measureSharded(one: ServeTree, o: ScaleOptions): Promise<ShardedRun> {
+  const half = (n: number) => Math.max(1, Math.floor(n / 2));
+  const shards: ServeTree[] = [];
+  try {
+    for (let k = 0; k < 2; k++) shards.push(await startTree(1, half(o.connections)));
+    const window = (t: ServeTree, connections: number) =>
+      t.sharesWindow({ connections, window: o.window, seconds: o.seconds, rate: (o.rate ?? 0) / 2 });
+    const ratios: number[] = [];
+    let accepted = 0;
+    let cpu = 0;
+    for (let r = 0; r < o.rounds; r++) {
+      const tip = SHARDED_TIPS + r;
+      let single: SharesWindow | null = null;
+      let pair: SharesWindow[] = [];
+      for (const i of turns(r)) {
+        if (i === 0) {
+          await one.broadcast(tip);
+          single = await window(one, o.shareConnections);
+        } else {
+          for (const t of shards) await t.broadcast(tip);
+          pair = await Promise.all(shards.map((t) => window(t, half(o.shareConnections))));
+        }
+      }
+      const a = pair.reduce((x, w) => x + w.accepted, 0);
+      const c = pair.reduce((x, w) => x + w.cpuSeconds, 0);
+      accepted += a;
+      cpu += c;
+      ratios.push(a / c / rate(single as SharesWindow));
+    }
+    return {
+      shareRatio: round(median(ratios) ?? Number.NaN),
+      roundRatios: ratios.map((x) => round(x) as number),
+      sharesPerCpuSecond: Math.round(accepted / cpu),
+    };
+  } finally {
+    for (const t of shards) await t.close();
+  }
+}
+
+/** Tip numbers of the sharded rounds' jobs (past the share windows' and the measured tips'). */
+const SHARDED_TIPS = 48;
 
 /** The job a tip sends, as the pool frames it: what each bare write writes as many bytes of. */
 const JOB_FRAME_BYTES = encryptedFrameLength(
