@@ -224,8 +224,6 @@ export interface AdmissionParts {
   ctx: SessionContext;
   metrics: PoolMetrics;
   log: Logger;
-  /** Wraps each connection's transport (an instance holds acknowledgements for the owner). */
-  wrapTransport?: (t: SessionTransport) => SessionTransport;
 }
 
 export function newAdmission(config: PoolConfig, p: AdmissionParts): Admission {
@@ -254,14 +252,7 @@ export function newAdmission(config: PoolConfig, p: AdmissionParts): Admission {
         },
         close: (reason) => conn.close('local-close', reason),
       };
-      return new Session(
-        p.ctx,
-        p.wrapTransport ? p.wrapTransport(transport) : transport,
-        admitted.connId,
-        conn.remoteAddress,
-        clog,
-        admitted.peer,
-      );
+      return new Session(p.ctx, transport, admitted.connId, conn.remoteAddress, clog, admitted.peer);
     },
     metrics: p.metrics,
     log: p.log,

@@ -86,7 +86,7 @@ export async function runInstance(
     ledger: shares,
     now: Date.now,
     onBlockFound: (f) => {
-      shares.flush(true); // the block's own share reaches the owner first
+      shares.flush(); // the block's own share reaches the owner first
       const { job, nonce16, worker, shareDifficulty, connectionId, channelId } = f;
       send({ kind: 'block', jobId: job.id, nonce16, worker, shareDifficulty, connectionId, channelId });
     },
@@ -105,10 +105,7 @@ export async function runInstance(
     validitySeconds: config.sv2.certificateValiditySeconds,
   });
   const gate = new AdmissionGate(config.limits, peerLimits, metrics);
-  const admission = newAdmission(config, {
-    ...{ gate, identity, ephemeralPool, registry, ctx, metrics, log },
-    wrapTransport: (t) => shares.gate(t),
-  });
+  const admission = newAdmission(config, { gate, identity, ephemeralPool, registry, ctx, metrics, log });
   const server = await listen(config, admission.onSocket);
 
   const monitoring = buildPoolMonitoring(registry.sessions, config.vardiff);

@@ -9,9 +9,9 @@ import { ShareBatchDecoder, type ShareSink } from './share-batch.js';
 
 /**
  * The primary as the one owner of what must happen once: every share an instance reports is
- * queued in the one ledger (and the pool's hashrate) before the instance may acknowledge it,
- * every found block is submitted by the one BlockSubmitter, and the API sees the channels of
- * every instance.
+ * queued in the one ledger (and the pool's hashrate), and the answer tells the instance how far
+ * (its drain waits for every share), every found block is submitted by the one BlockSubmitter,
+ * and the API sees the channels of every instance.
  */
 
 /**

@@ -1,39 +1,31 @@
-import { describe, expect, it } from 'vitest';
-import type { Sv2Message } from '../../sv2/messages/index.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SharesMessage } from './protocol.js';
-import { RemoteShares } from './remote-shares.js';
+import { BATCH_MS, RemoteShares } from './remote-shares.js';
 
-function setup() {
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(o: { batchMs?: number; maxBatch?: number } = {}) {
   const sent: SharesMessage[] = [];
-  const deferred: Array<() => void> = [];
-  const shares = new RemoteShares(
-    (m) => sent.push(m),
-    (f) => deferred.push(f),
-  );
-  const out: string[] = [];
-  const t = shares.gate({
-    send: (m) => out.push(m.type),
-    sendFrame: () => out.push('frame'),
-    close: (r) => out.push(`close:${r}`),
-  });
-  const tick = () => {
-    for (const f of deferred.splice(0)) f();
-  };
-  return { shares, sent, out, t, tick };
+  const shares = new RemoteShares((m) => sent.push(m), o);
+  return { shares, sent };
 }
 
 const share = { worker: 'w', difficulty: 1, timeMs: 0, height: 1 };
-const success = { type: 'SubmitSharesSuccess', channelId: 1 } as unknown as Sv2Message;
-const setTarget = { type: 'SetTarget', channelId: 1 } as unknown as Sv2Message;
 
-describe('an instance’s shares and the acknowledgements that wait for the owner', () => {
-  it('sends the shares of one event-loop turn as one numbered batch', () => {
+describe('an instance’s shares on their way to the owner', () => {
+  it('gathers shares for one batch interval and sends them as one numbered batch', () => {
     const s = setup();
     s.shares.recordShare(share);
     s.shares.recordShare(share);
     s.shares.recordRejected('w', 5);
+    vi.advanceTimersByTime(BATCH_MS - 1);
     expect(s.sent).toHaveLength(0);
-    s.tick();
+    vi.advanceTimersByTime(1);
     expect(s.sent).toHaveLength(1);
     const batch = s.sent[0] as SharesMessage;
     expect(batch.upTo).toBe(2);
@@ -41,79 +33,58 @@ describe('an instance’s shares and the acknowledgements that wait for the owne
     expect([[...batch.rejectedWorkers], [...batch.rejectedAtMs]]).toEqual([[0], [5]]);
   });
 
-  it('holds a Success until the owner has queued every share before it', () => {
-    const s = setup();
+  it('sends a full batch at once, without waiting for the interval', () => {
+    const s = setup({ maxBatch: 3 });
+    for (let i = 0; i < 3; i++) s.shares.recordShare(share);
+    expect(s.sent.map((b) => b.upTo)).toEqual([3]);
     s.shares.recordShare(share);
-    s.t.send(success);
-    expect(s.out).toEqual([]);
-    s.shares.confirm(1);
-    expect(s.out).toEqual(['SubmitSharesSuccess']);
+    vi.advanceTimersByTime(BATCH_MS);
+    expect(s.sent.map((b) => b.upTo)).toEqual([3, 4]);
   });
 
-  it('keeps the session’s order: what follows a held Success waits behind it, a close last', () => {
+  it('does not wait for the owner’s answer before the next batch', () => {
     const s = setup();
     s.shares.recordShare(share);
-    s.t.send(success);
-    s.t.send(setTarget);
-    s.t.sendFrame?.(new Uint8Array(1));
-    s.t.close('bye');
-    expect(s.out).toEqual([]);
-    s.shares.confirm(1);
-    expect(s.out).toEqual(['SubmitSharesSuccess', 'SetTarget', 'frame', 'close:bye']);
+    vi.advanceTimersByTime(BATCH_MS);
+    s.shares.recordShare(share);
+    vi.advanceTimersByTime(BATCH_MS);
+    expect(s.sent.map((b) => b.upTo)).toEqual([1, 2]);
+    expect(s.shares.confirmed).toBe(0);
   });
 
-  it('passes messages straight through when nothing is waiting', () => {
+  it('sends at once when asked (a found block’s share goes before the block)', () => {
     const s = setup();
-    s.t.send(setTarget);
     s.shares.recordShare(share);
-    s.shares.confirm(1);
-    s.t.send(success);
-    expect(s.out).toEqual(['SetTarget', 'SubmitSharesSuccess']);
+    s.shares.flush();
+    expect(s.sent.map((b) => b.upTo)).toEqual([1]);
+    // The interval's timer was cleared with it: nothing is sent twice.
+    vi.advanceTimersByTime(BATCH_MS);
+    expect(s.sent).toHaveLength(1);
   });
 
-  it('releases only the Success whose shares are queued when a later share is still on its way', () => {
+  it('settles once the owner has queued everything, or says it did not in time', async () => {
     const s = setup();
     s.shares.recordShare(share);
-    s.t.send(success);
-    s.shares.recordShare(share);
-    s.t.send(success);
-    s.shares.confirm(1);
-    expect(s.out).toEqual(['SubmitSharesSuccess']);
-    s.shares.confirm(2);
-    expect(s.out).toEqual(['SubmitSharesSuccess', 'SubmitSharesSuccess']);
-  });
-
-  it('settles once the owner has everything, or says it did not in time', async () => {
-    const s = setup();
     s.shares.recordShare(share);
     const settled = s.shares.settled(1_000);
-    expect(s.sent).toHaveLength(1); // settling sends the batch at once
+    // Settling sends what is gathered at once.
+    expect(s.sent.map((b) => b.upTo)).toEqual([2]);
     s.shares.confirm(1);
-    expect(await settled).toBe(true);
+    s.shares.confirm(2);
+    await expect(settled).resolves.toBe(true);
+
     s.shares.recordShare(share);
-    expect(await s.shares.settled(10)).toBe(false);
+    const late = s.shares.settled(1_000);
+    vi.advanceTimersByTime(1_000);
+    await expect(late).resolves.toBe(false);
   });
 
-  it('keeps one batch in flight: shares recorded meanwhile leave as one batch when it is answered', () => {
+  it('never counts as confirmed more than it recorded, or goes back', () => {
     const s = setup();
     s.shares.recordShare(share);
-    s.tick();
-    s.shares.recordShare(share);
-    s.tick();
-    s.shares.recordShare(share);
-    s.tick();
-    expect(s.sent.map((b) => b.upTo)).toEqual([1]);
-    s.shares.confirm(1);
-    expect(s.sent.map((b) => b.upTo)).toEqual([1, 3]);
-    expect(s.sent[1]?.workers).toHaveLength(2);
-  });
-
-  it('sends at once before a found block, even with a batch unanswered', () => {
-    const s = setup();
-    s.shares.recordShare(share);
-    s.tick();
-    s.shares.recordShare(share);
-    s.shares.flush(true);
-    expect(s.sent.map((b) => b.upTo)).toEqual([1, 2]);
+    s.shares.confirm(5);
+    expect(s.shares.confirmed).toBe(1);
+    s.shares.confirm(0);
+    expect(s.shares.confirmed).toBe(1);
   });
 });
