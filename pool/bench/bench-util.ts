@@ -5,6 +5,7 @@
 import { createServer } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { encodeMessage } from '../src/sv2/messages/index.js';
 
 /** A size or rate from the environment variable `k`, `d` when unset. */
 export const env = (k: string, d: number) => Number(process.env[k] ?? d);
@@ -85,3 +86,15 @@ export async function startProfile(): Promise<{ stop(file: string): Promise<void
     },
   };
 }
+
+/** The job a new tip sends, as the pool frames it: the bytes every broadcast floor encrypts or writes. */
+export const JOB_FRAME = encodeMessage({
+  type: 'NewCkbJob',
+  channelId: 1,
+  jobId: 9,
+  cleanJobs: true,
+  height: 5n,
+  powHash: new Uint8Array(32),
+  parentHash: new Uint8Array(32),
+  compactTarget: 0x1d00ffff,
+});

@@ -18,12 +18,12 @@ import { fork } from 'node:child_process';
 import { createServer, connect as netConnect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Sv2Connection } from '../src/sv2/connection.js';
-import { encodeMessage } from '../src/sv2/messages/index.js';
 import { defaultAead } from '../src/sv2/noise/aead.js';
 import type { TransportKeys } from '../src/sv2/noise/handshake.js';
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrameInto } from '../src/sv2/noise/transport.js';
 import { outboundBatch } from '../src/sv2/outbound-batch.js';
+import { JOB_FRAME } from './bench-util.js';
 
 const SOCKETS = Number(process.env.BENCH_BROADCAST_SOCKETS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -68,16 +68,7 @@ async function main(): Promise<void> {
     } as TransportKeys;
     return new Sv2Connection(s, 'responder', keys, {});
   });
-  const frame = encodeMessage({
-    type: 'NewCkbJob',
-    channelId: 1,
-    jobId: 9,
-    cleanJobs: true,
-    height: 5n,
-    powHash: new Uint8Array(32),
-    parentHash: new Uint8Array(32),
-    compactTarget: 0x1d00ffff,
-  });
+  const frame = JOB_FRAME;
   const wireLength = encryptedFrameLength(frame.length);
   const ready = Buffer.alloc(wireLength, 7);
   const scratch = Buffer.alloc(wireLength);

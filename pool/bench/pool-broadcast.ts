@@ -13,7 +13,7 @@
  */
 import { cpus } from 'node:os';
 import { CkbRpcClient } from '../src/ckb/rpc.js';
-import { encodeMessage } from '../src/sv2/messages/index.js';
+
 import { defaultAead } from '../src/sv2/noise/aead.js';
 import { CipherState } from '../src/sv2/noise/symmetric.js';
 import { encryptedFrameLength, encryptFrame } from '../src/sv2/noise/transport.js';
@@ -22,6 +22,7 @@ import {
   broadcastHistogram,
   cpuSeconds,
   gcNow,
+  JOB_FRAME,
   median,
   openConnections,
   round,
@@ -47,18 +48,6 @@ export interface BroadcastBench {
 }
 
 type BroadcastRun = Awaited<ReturnType<ReturnType<typeof tipper>>>;
-
-/** The job a tip sends, as the pool frames it (the floors write or encrypt as many bytes). */
-const JOB_FRAME = encodeMessage({
-  type: 'NewCkbJob',
-  channelId: 1,
-  jobId: 9,
-  cleanJobs: true,
-  height: 5n,
-  powHash: new Uint8Array(32),
-  parentHash: new Uint8Array(32),
-  compactTarget: 0x1d00ffff,
-});
 
 /**
  * Both broadcasts, with the connections the load process holds closed after `perConnection` and

@@ -24,10 +24,10 @@
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { encodeMessage } from '../src/sv2/messages/index.js';
+
 import { encryptedFrameLength } from '../src/sv2/noise/transport.js';
 import { type FloorRun, openBareWriteTree } from './bare-write-tree.js';
-import { env, median, round } from './bench-util.js';
+import { env, JOB_FRAME, median, round } from './bench-util.js';
 import { type BroadcastRun, type ServeTree, type SharesWindow, startTree } from './serve-tree.js';
 
 export { treeCpuSeconds } from './serve-tree.js';
@@ -208,18 +208,7 @@ async function measureSharded(one: ServeTree, o: ScaleOptions): Promise<ShardedR
 const SHARDED_TIPS = 48;
 
 /** The job a tip sends, as the pool frames it: what each bare write writes as many bytes of. */
-const JOB_FRAME_BYTES = encryptedFrameLength(
-  encodeMessage({
-    type: 'NewCkbJob',
-    channelId: 1,
-    jobId: 9,
-    cleanJobs: true,
-    height: 5n,
-    powHash: new Uint8Array(32),
-    parentHash: new Uint8Array(32),
-    compactTarget: 0x1d00ffff,
-  }).length,
-);
+const JOB_FRAME_BYTES = encryptedFrameLength(JOB_FRAME.length);
 
 async function measureFloor(processes: number, sockets: number, repeats: number): Promise<FloorSummary> {
   const tree = await openBareWriteTree(processes, sockets, JOB_FRAME_BYTES);
