@@ -165,6 +165,14 @@ export const TRANSLATOR_CONFIG_TABLE = ConfigTable.create()
     default: MINER_VARDIFF_DEFAULTS.guessMargin,
     doc: "How many times easier than a guess a miner starts when it asks for nothing: its dialect's declared hashrate × `v1.vardiff.targetShareIntervalSeconds`, or `v1.vardiff.startDifficulty` (either taken as at most `v1.vardiff.maxDifficulty`). A miner faster than its start climbs ×`maxStep` with each job, within seconds; one slower has only silence to show it, which at a share per 10 s takes minutes. `1` starts at the guess.",
   })
+  .field('v1.vardiff.measureSeconds', num(0, 3600), {
+    default: MINER_VARDIFF_DEFAULTS.measureSeconds,
+    doc: 'How long a fresh miner is measured before it settles at its aim: meanwhile it aims at `v1.vardiff.measureRate` shares per aimed share, so its power of two is chosen from that many times the shares. At a share per 10 s, two minutes hold ~12 shares, too few to tell a miner just under 2× its aim from one just over; measured first, one miner in a fleet of 50 is over 2× off two minutes in in ~0.1 % of runs instead of ~15 %. It settles over the next one or two jobs (`v1.vardiff.maxStep` at a time). `0` settles at once.',
+  })
+  .field('v1.vardiff.measureRate', int(1, 256), {
+    default: MINER_VARDIFF_DEFAULTS.measureRate,
+    doc: "How many times the aimed share rate a fresh miner sends while it is measured (rounded to a power of two). Costs shares, not rejects: 8 is ~100 shares in a miner's first two minutes instead of ~20 at a share per 10 s.",
+  })
   .optional('upstreams', list(poolUrl(), 'list of pool URLs'), {
     doc: 'The older spelling of `upstream.url`, at the top level.',
   })

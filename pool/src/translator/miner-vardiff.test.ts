@@ -7,6 +7,7 @@ import {
   powerOfTwoDifficulty,
 } from './miner-vardiff.js';
 
+/** A settled miner's vardiff (not measured first: the `measuring` tests below are about that). */
 const S: MinerVardiffSettings = {
   ...MINER_VARDIFF_DEFAULTS,
   startDifficulty: 1024,
@@ -14,7 +15,10 @@ const S: MinerVardiffSettings = {
   maxDifficulty: 2 ** 40,
   targetShareIntervalSeconds: 1,
   retargetPeriodSeconds: 10,
+  measureSeconds: 0,
 };
+/** The same, measured first for 9 s at 8× the aimed share rate. */
+const M: MinerVardiffSettings = { ...S, measureSeconds: 9, measureRate: 8 };
 
 /** `shares` shares at the current difficulty, then the period ends: what retarget says. */
 function period(v: MinerVardiff, shares: number, atMs: number): number | null {
@@ -23,7 +27,7 @@ function period(v: MinerVardiff, shares: number, atMs: number): number | null {
   return v.retarget(atMs);
 }
 
-describe('per-miner vardiff', () => {
+describe('per-miner vardiff, settled', () => {
   it('starts at the power of two nearest the start difficulty, inside the bounds', () => {
     expect(new MinerVardiff(S, 1000, 0).difficulty).toBe(1024);
     expect(new MinerVardiff(S, 1400, 0).difficulty).toBe(1024); // nearest in log2: 2^10.45
@@ -96,5 +100,67 @@ describe('per-miner vardiff', () => {
     const old = difficultyToTarget(256n);
     for (let i = 0; i < 40; i++) v.share(old); // 40 × 256 = 10 × 1024 over 10 s: on target
     expect(v.retarget(10_000)).toBeNull();
+  });
+});
+
+describe('per-miner vardiff, measuring a fresh miner first', () => {
+  it('starts measureRate× easier than its start, standing for the same hashrate', () => {
+    const v = new MinerVardiff(M, 1024, 0);
+    expect(v.measuring).toBe(true);
+    expect(v.difficulty).toBe(128);
+    expect(v.hashRate).toBe(new MinerVardiff(S, 1024, 0).hashRate);
+    expect(new MinerVardiff(M, 4, 0).difficulty).toBe(1); // never below minDifficulty
+  });
+
+  it('weighs its shares against measureRate× the aim while it is measured', () => {
+    const v = new MinerVardiff(M, 1024, 0);
+    // 1024 H/s: at 128, 8 shares a second, as many as aimed for while measuring.
+    expect(period(v, 64, 8_000)).toBeNull();
+    expect(v.difficulty).toBe(128);
+  });
+
+  it('settles after measureSeconds, ×maxStep per job, keeping the power its shares chose', () => {
+    const v = new MinerVardiff(M, 1024, 0);
+    expect(period(v, 64, 8_000)).toBeNull();
+    expect(v.retarget(8_999)).toBeNull(); // not before measureSeconds
+    expect(v.retarget(9_000)).toBe(512); // ×4
+    expect(v.measuring).toBe(true);
+    expect(v.hashRate).toBe(1024);
+    expect(v.retarget(10_000)).toBe(1024); // ×2: settled at its aim
+    expect(v.measuring).toBe(false);
+    expect(v.hashRate).toBe(1024);
+    expect(period(v, 10, 20_000)).toBeNull();
+  });
+
+  it('settles a miner measured at 4× its start at the power of two its shares showed', () => {
+    const v = new MinerVardiff(M, 1024, 0);
+    // 4096 H/s: 32 shares a second at 128; steps ×4 on the burst, then settles at 4096.
+    let t = 0;
+    while (v.difficulty === 128 && t < 9_000) {
+      t += 500;
+      for (let i = 0; i < 16; i++) v.share(v.target);
+      v.retarget(t);
+    }
+    expect(v.difficulty).toBe(512);
+    for (; t < 9_000; t += 500) {
+      for (let i = 0; i < 4; i++) v.share(v.target);
+      v.retarget(t);
+    }
+    expect(v.retarget(9_000)).toBe(2048);
+    expect(v.retarget(9_500)).toBe(4096);
+  });
+
+  it('rounds measureRate to a power of two, and settles at once with measureSeconds 0', () => {
+    expect(new MinerVardiff({ ...M, measureRate: 6 }, 1024, 0).difficulty).toBe(128);
+    expect(new MinerVardiff({ ...M, measureRate: 1 }, 1024, 0).measuring).toBe(false);
+    expect(new MinerVardiff(S, 1024, 0).measuring).toBe(false);
+    expect(new MinerVardiff(S, 1024, 0).difficulty).toBe(1024);
+  });
+
+  it('settles no harder than a block of the job', () => {
+    const v = new MinerVardiff(M, 1024, 0);
+    expect(v.retarget(9_000, 300)).toBe(256);
+    expect(v.retarget(10_000, 300)).toBeNull();
+    expect(v.difficulty).toBe(256);
   });
 });

@@ -32,6 +32,14 @@ export const UP_STEP_EVIDENCE = SETTLED_EVIDENCE;
  * `maxStep` times harder or easier per retarget, and only changed when the evidence says another
  * power of two explains the miner's shares far better (a miner halfway between two powers, or one
  * on aim whose window was unlucky, stays where it is).
+ *
+ * A fresh miner is measured first: for `measureSeconds` (90) it aims at `measureRate` (8) times
+ * the share rate, then settles on its aim in one or two jobs, keeping the power of two its shares
+ * chose. At a share per 10 s, two minutes hold ~12 shares, and the powers of two of a miner whose
+ * aim sits near 2× one take many minutes to tell apart; eight times the shares tell them apart
+ * before the miner settles. Issue 15's fleet of 50 (miner-vardiff-fleet.test.ts): at 10 s a
+ * share, one miner was still over 2× off its aim two minutes in, in ~15 % of runs; measured
+ * first, in ~0.1 %.
  */
 
 export interface MinerVardiffSettings {
@@ -51,6 +59,13 @@ export interface MinerVardiffSettings {
    * by minutes of silence (miner-targets.ts).
    */
   guessMargin: number;
+  /**
+   * A fresh miner's first seconds, in which it is measured: it aims at `measureRate` shares per
+   * aimed share (a power of two), so that when it settles at its aim the power of two is chosen
+   * from `measureRate` times the evidence. 0 settles at once.
+   */
+  measureSeconds: number;
+  measureRate: number;
 }
 
 export const MINER_VARDIFF_DEFAULTS: MinerVardiffSettings = {
@@ -61,6 +76,8 @@ export const MINER_VARDIFF_DEFAULTS: MinerVardiffSettings = {
   retargetPeriodSeconds: 60,
   maxStep: 4,
   guessMargin: 16,
+  measureSeconds: 90,
+  measureRate: 8,
 };
 
 /** The power of two nearest to `d` (in log2), within [min, max] rounded inwards to powers of two. */
@@ -80,24 +97,32 @@ function underNetwork(d: number, networkDifficulty: number): number {
   return Math.max(1, 2 ** Math.floor(Math.log2(networkDifficulty)));
 }
 
+/** measureRate as a power of two (≥ 1): settling must keep a power of two one. */
+function measuringRate(s: MinerVardiffSettings): number {
+  return 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, s.measureRate))));
+}
+
 export class MinerVardiff {
   private readonly state: VardiffState;
-  private readonly params: VardiffParams;
+  private params: VardiffParams;
+  /** Shares aimed at per aimed share: measureRate while measuring, down to 1 once settled. */
+  private rate: number;
 
   constructor(
     readonly settings: MinerVardiffSettings,
     startDifficulty: number,
-    nowMs: number,
+    private readonly startedMs: number,
   ) {
+    this.rate = settings.measureSeconds > 0 ? measuringRate(settings) : 1;
     this.params = {
-      targetShareIntervalSeconds: settings.targetShareIntervalSeconds,
+      targetShareIntervalSeconds: settings.targetShareIntervalSeconds / this.rate,
       minDifficulty: settings.minDifficulty,
       maxDifficulty: settings.maxDifficulty,
       retargetPeriodSeconds: settings.retargetPeriodSeconds,
       // Rounding to powers of two (below) decides what is worth a change.
       tolerancePercent: 0,
     };
-    this.state = newVardiffState(powerOfTwoDifficulty(startDifficulty, settings), nowMs);
+    this.state = newVardiffState(powerOfTwoDifficulty(startDifficulty / this.rate, settings), startedMs);
   }
 
   get difficulty(): number {
@@ -108,9 +133,14 @@ export class MinerVardiff {
     return difficultyToTarget(BigInt(this.state.difficulty));
   }
 
-  /** The hashrate (H/s) this difficulty stands for at the aimed share rate. */
+  /** Still being measured (aimed at more shares than the aim, to learn its power of two). */
+  get measuring(): boolean {
+    return this.rate > 1;
+  }
+
+  /** The hashrate (H/s) this difficulty stands for at the share rate aimed for now. */
   get hashRate(): number {
-    return this.state.difficulty / this.settings.targetShareIntervalSeconds;
+    return (this.state.difficulty * this.rate) / this.settings.targetShareIntervalSeconds;
   }
 
   /** A share that met `target` (the miner's target for its job, not necessarily the current one). */
@@ -124,10 +154,31 @@ export class MinerVardiff {
    */
   retarget(nowMs: number, networkDifficulty = 0): number | null {
     const current = this.state.difficulty;
-    const next = underNetwork(this.wanted(nowMs), networkDifficulty);
+    const wanted = this.measuredEnough(nowMs) ? this.settle(nowMs) : this.wanted(nowMs);
+    const next = underNetwork(wanted, networkDifficulty);
     if (next === current) return null;
     setVardiffDifficulty(this.state, next, nowMs, this.params);
     return next;
+  }
+
+  private measuredEnough(nowMs: number): boolean {
+    return this.rate > 1 && nowMs - this.startedMs >= this.settings.measureSeconds * 1000;
+  }
+
+  /**
+   * One step from the measuring aim towards the real one (×maxStep at most per job): the same
+   * hashrate at fewer shares, so the power of two the measured evidence chose is kept. The
+   * evidence stays; only the aim it is weighed against moves.
+   */
+  private settle(nowMs: number): number {
+    const step = Math.min(this.rate, 2 ** Math.floor(Math.log2(this.settings.maxStep)));
+    this.rate /= step;
+    this.params = {
+      ...this.params,
+      targetShareIntervalSeconds: this.settings.targetShareIntervalSeconds / this.rate,
+    };
+    closeWindow(this.state, nowMs);
+    return powerOfTwoDifficulty(this.state.difficulty * step, this.settings);
   }
 
   /**

@@ -20,8 +20,8 @@ export const E2E_NET_COMPACT = targetToCompact(1n << 241n);
 
 /**
  * The translator's per-miner vardiff in the e2e suites: the test pool's vardiff (start 2048, one
- * share a second, started at the guess itself), so a V1 miner's own target and its channel's
- * start equal.
+ * share a second, started at the guess itself and not measured first), so a V1 miner's own
+ * target and its channel's start equal.
  */
 export const E2E_TRANSLATOR_VARDIFF = {
   startDifficulty: 2_048,
@@ -31,6 +31,8 @@ export const E2E_TRANSLATOR_VARDIFF = {
   retargetPeriodSeconds: 30,
   maxStep: 4,
   guessMargin: 1,
+  measureSeconds: 0,
+  measureRate: 1,
 };
 
 export interface PoolOpts {

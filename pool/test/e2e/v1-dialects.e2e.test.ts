@@ -32,19 +32,23 @@ const fixtures: Fixture[] = readdirSync(DIR)
 /**
  * The translator guesses each miner's difficulty at 64, or at up to 1024 for a miner whose
  * dialect declares a hashrate, and starts it 16× easier than the guess (`guessMargin`, the
- * default); a miner that suggests a difficulty starts there. The pool's channels sit at
- * difficulty 1, so every share the miner finds at its own target is forwarded and credited.
+ * default); a miner that suggests a difficulty starts there. Then it is measured first, at 8×
+ * the aimed share rate (`measureRate`, the default): its first target is 8× easier still, at
+ * least difficulty 1. The pool's channels sit at difficulty 1, so every share the miner finds at
+ * its own target is forwarded and credited.
  */
 const INITIAL_DIFFICULTY = 64;
 const MAX_DIFFICULTY = 1024;
 const MARGIN = 16;
-/** The difficulty each dialect's miner must start at (declared hashrate × 1 s, clamped, ÷ 16). */
+const MEASURE = 8;
+const measured = (d: number) => Math.max(1, d / MEASURE);
+/** The difficulty each dialect's miner must start at (declared hashrate × 1 s, clamped, ÷ 16, ÷ 8). */
 const START: Record<string, number> = {
-  ckb: INITIAL_DIFFICULTY / MARGIN,
-  'antminer-k7': MAX_DIFFICULTY / MARGIN,
-  goldshell: 512, // its mining.suggest_difficulty 512 (btcpool scale ≈ CKB's), sent before authorize
-  nerdminer: MAX_DIFFICULTY / MARGIN, // forced at authorize, before its first target: 2^16 H/s × 1 s
-  ckbminer: MAX_DIFFICULTY / MARGIN,
+  ckb: measured(INITIAL_DIFFICULTY / MARGIN),
+  'antminer-k7': measured(MAX_DIFFICULTY / MARGIN),
+  goldshell: measured(512), // its mining.suggest_difficulty 512 (btcpool scale ≈ CKB's), sent before authorize
+  nerdminer: measured(MAX_DIFFICULTY / MARGIN), // forced at authorize, before its first target: 2^16 H/s × 1 s
+  ckbminer: measured(MAX_DIFFICULTY / MARGIN),
 };
 
 let devnet: Devnet;

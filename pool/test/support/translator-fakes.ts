@@ -73,7 +73,7 @@ export class FakeUpstream extends EventEmitter<UpstreamEventMap> {
 
 /**
  * Per-miner vardiff of the fakes: miners start at difficulty 1024 (target FAKE_START_TARGET), the
- * guess itself (no margin).
+ * guess itself (no margin), settled at once (not measured first).
  */
 export const FAKE_VARDIFF: MinerVardiffSettings = {
   startDifficulty: 1024,
@@ -83,6 +83,8 @@ export const FAKE_VARDIFF: MinerVardiffSettings = {
   retargetPeriodSeconds: 10,
   maxStep: 4,
   guessMargin: 1,
+  measureSeconds: 0,
+  measureRate: 1,
 };
 export const FAKE_START_TARGET = difficultyToTarget(1024n);
 

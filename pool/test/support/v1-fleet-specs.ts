@@ -15,15 +15,14 @@ export interface FleetMinerSpec {
 }
 
 /**
- * Real-world seconds, divided by the scale. The fleet test aims at a share every 2.5 s: a 60 s
- * vardiff period holds ~24 shares. At the production 10 s (~6 a period; the bench runs there)
- * each miner is within 2× of its aim two minutes after joining 99.7 % of the time, but with 50
- * miners one of them is not in ~1 run of 7: the fleet has miners whose aim sits near 2× a power
- * of two, and 6 shares a period take minutes to tell 2.05× from 1.95× off (or to undo a step
- * the wrong way) — no share-counting rule gets that under ~4 % of runs. A seeded simulation of
- * this fleet (miner-vardiff-fleet.test.ts) measures both; at 2.5 s no run of it has a miner off.
+ * Real-world seconds, divided by the scale: the production defaults. A share every 10 s is ~6 a
+ * vardiff period, and ~12 in a miner's first two minutes: too few to tell a miner just under 2×
+ * its aim from one just over, so one miner of the 50 used to be off 2× in ~1 run of 7. Each miner
+ * is now measured first (miner-vardiff.ts: 90 s at 8× the share rate) and settles on the power of
+ * two ~100 shares chose; a seeded simulation of this fleet (miner-vardiff-fleet.test.ts) finds one
+ * off in 2 of 3,000 runs.
  */
-export const REAL = { shareIntervalS: 2.5, retargetPeriodS: 60, blockIntervalS: 10 } as const;
+export const REAL = { shareIntervalS: 10, retargetPeriodS: 60, blockIntervalS: 10 } as const;
 
 /**
  * The translator's per-miner vardiff start and cap in the fleet (powers of two), for a share
@@ -42,7 +41,7 @@ const DIALECTS: FleetDialect[] = ['ckb', 'antminer-k7', 'goldshell', 'nerdminer'
  * seed) follow what each family's dialect declares, as in the field: families that declare a
  * big hashrate (K7, NerdMiner's and ckb-gominer's CPU figures, Goldshell before it suggests)
  * are guessed at the cap and run at 64–256 H/s; a Goldshell suggests a difficulty near its rate
- * (at 10 s a share; 4× too hard at 2.5 s); a miner of the generic dialect is guessed at
+ * (at 10 s a share); a miner of the generic dialect is guessed at
  * fleetDifficulties().start and runs at 8–256 H/s. The translator starts a guess 16× easier
  * (`guessMargin`).
  * (Rates this small keep the whole fleet under a fifth of a core: the share counts, and so the

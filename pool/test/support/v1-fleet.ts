@@ -5,15 +5,16 @@ import { meetsTarget, targetToCompact, targetToDifficulty } from '../../src/ckb/
 import { type Devnet, startDevnet } from '../../src/devnet/index.js';
 import type { RunningPool } from '../../src/pool/server.js';
 import { targetForBtcpoolDifficulty } from '../../src/stratum-v1/dialects/targets.js';
+import { MINER_VARDIFF_DEFAULTS } from '../../src/translator/miner-vardiff.js';
 import { type RunningTranslator, startTranslator } from '../../src/translator/translator.js';
 import { silent, startTestPool, tempDir } from '../e2e/harness.js';
 import { type FleetMinerSpec, fleetDifficulties, REAL } from './v1-fleet-specs.js';
 
 /**
  * A simulated fleet of V1 miners of mixed dialects against a real translator and a real dev
- * pool, in scaled time: every duration of the real world (share interval: 2.5 s in the fleet
- * test, the production 10 s in the bench, REAL in v1-fleet-specs.ts says why; vardiff period
- * 60 s, block interval 10 s, "the first two minutes") is divided by `scale`. Each miner really
+ * pool, in scaled time: every duration of the real world (share interval: the production 10 s,
+ * vardiff period 60 s, a fresh miner's 90 s of measuring, block interval 10 s, "the first two
+ * minutes") is divided by `scale`. Each miner really
  * hashes (Eaglesong, at its own hashrate of a few hundred H/s) and submits what meets the
  * target its job went out with, as V1 firmware does; the fleet test and the v1-fleet bench
  * share it.
@@ -75,6 +76,7 @@ export async function startFleetStack(
       maxDifficulty: max,
       targetShareIntervalSeconds: interval,
       retargetPeriodSeconds: period,
+      measureSeconds: MINER_VARDIFF_DEFAULTS.measureSeconds / scale,
     },
   });
   return {
