@@ -9,6 +9,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['ckb-pool-source'], externalConditions: ['ckb-pool-source'] } },
   test: {
     include: ['pool/test/abuse/**/*.abuse.test.ts'],
+    globalSetup: ['test/support/scratch-tmpdir.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -15,8 +15,7 @@
 // ansible-playbook or ssh cannot run here at all.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the host containers (for debugging).
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
@@ -33,12 +32,12 @@ import {
 } from './lib/docker.mjs';
 import { removeHost, startHost } from './lib/host.mjs';
 import { mineUntilBlock } from './lib/mining.mjs';
-import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, note, scratch, skip, step, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'ansible-e2e';
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-ansible-e2e-'));
+const work = scratch('ckb-pool-ansible-e2e-');
 const logs = join(work, 'logs');
 mkdirSync(logs);
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
@@ -46,8 +45,7 @@ console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
 const engine = await step('Docker engine', ensureDocker);
 if (!engine.ok) {
   skip('Ansible end-to-end test', `no Docker engine can run here: ${engine.reason}`);
-  summary(TITLE);
-  process.exit(0);
+  finish(TITLE, false);
 }
 for (const [tool, pkg] of [
   ['ansible-playbook', 'ansible-core'],
@@ -56,8 +54,7 @@ for (const [tool, pkg] of [
 ]) {
   if ((await $`command -v ${tool}`.nothrow()).exitCode !== 0) {
     skip('Ansible end-to-end test', `${tool} is not installed (apt-get install ${pkg})`);
-    summary(TITLE);
-    process.exit(0);
+    finish(TITLE, false);
   }
 }
 info((await $`ansible-playbook --version`).stdout.split('\n')[0]);
@@ -333,8 +330,7 @@ try {
     }
   }
 }
-summary(TITLE);
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed);
 
 /**
  * `up --host` as an operator runs it, with the CI override placed in the CLI's bundle folder

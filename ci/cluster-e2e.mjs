@@ -16,8 +16,7 @@
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the containers and the database after the checks.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, cpSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -25,7 +24,7 @@ import { $ } from 'zx';
 import { initAndRender, TESTNET_PAYOUT } from './lib/bundle.mjs';
 import { baseImages, buildPoolImage, composeCommand, ensureDocker, freePorts, ROOT } from './lib/docker.mjs';
 import { LEDGER, postgresBin, startLedger } from './lib/postgres.mjs';
-import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, scratch, skip, step, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
@@ -34,7 +33,7 @@ const PROJECT = `ckbpoolcl${process.pid}`;
 const POOLS = 2;
 const MIN_SHARES = 20;
 const COMPOSE_FILE = 'cluster-compose.yaml';
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-cluster-e2e-'));
+const work = scratch('ckb-pool-cluster-e2e-');
 const logs = join(work, 'logs');
 await $`mkdir -p ${logs}`;
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
@@ -182,14 +181,12 @@ function startMiner(url, user, logFile) {
 const engine = await step('Docker engine', ensureDocker);
 if (!engine.ok) {
   skip('cluster end-to-end test', `no Docker engine can run here: ${engine.reason}`);
-  summary(TITLE);
-  process.exit(0);
+  finish(TITLE, false);
 }
 const bin = postgresBin();
 if (!bin) {
   skip('cluster end-to-end test', 'PostgreSQL is not installed (apt-get install postgresql)');
-  summary(TITLE);
-  process.exit(0);
+  finish(TITLE, false);
 }
 const compose = await step('Compose command', async () => {
   const cmd = await composeCommand();
@@ -387,5 +384,4 @@ try {
     }
   }
 }
-summary(TITLE);
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed);

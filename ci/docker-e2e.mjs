@@ -12,8 +12,7 @@
 // everything down. Exits 0 with SKIP only when no Docker engine can run at all.
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the stack running after the checks (for debugging).
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { $ } from 'zx';
@@ -33,13 +32,13 @@ import {
 import { mineUntilBlock, poolCommands } from './lib/mining.mjs';
 import { installPacked, packages } from './lib/packed.mjs';
 import { exportedNames, forPrometheus, metricNames } from './lib/promql.mjs';
-import { info, note, skip, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, note, scratch, skip, step, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'docker-e2e';
 const PROJECT = `ckbpoolci${process.pid}`;
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-docker-e2e-'));
+const work = scratch('ckb-pool-docker-e2e-');
 const logs = join(work, 'logs');
 await $`mkdir -p ${logs}`;
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
@@ -47,8 +46,7 @@ console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
 const engine = await step('Docker engine', ensureDocker);
 if (!engine.ok) {
   skip('Docker end-to-end test', `no Docker engine can run here: ${engine.reason}`);
-  summary(TITLE);
-  process.exit(0);
+  finish(TITLE, false);
 }
 info(`Docker engine ${engine.version}`);
 const compose = await step('Compose command', async () => {
@@ -283,8 +281,7 @@ if (!failed && bundle && process.env.CKB_POOL_E2E_KEEP !== '1') {
     failed = true;
   }
 }
-summary(TITLE);
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed);
 
 /**
  * `ckb-pool-deploy up --cloud local` and `down --cloud local --purge --yes` as an operator runs

@@ -9,12 +9,11 @@
 // `ckb-pool mine` against the SV2 URL it prints until the dev chain accepts a block; and plain
 // `dev` (its own CPU miner) showing blocks — the README's promise for a user.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
 import { forbiddenFiles, installPacked, packages, ROOT, tarballFiles } from './lib/packed.mjs';
-import { info, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, scratch, step, waitFor } from './lib/steps.mjs';
 
 // accounts.mode address (the default): the miner is named by a dev-chain (ckt) address.
 const MINER =
@@ -23,7 +22,7 @@ const MINER =
 $.verbose = false;
 $.quiet = true;
 const TITLE = 'packed-e2e';
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-packed-e2e-'));
+const work = scratch('ckb-pool-packed-e2e-');
 console.log(`== ${TITLE}: logs in ${work}`);
 const TESTNET_PAYOUT =
   'ckt1qzda0cr08m85hc8jlnfp3zer7xulejywt49kt2rr0vthywaa50xwsqtyqlpwlx7ed68pftzv69wcvr5nxxqzzus2zxwa6';
@@ -243,6 +242,5 @@ try {
   console.error(err?.stack ?? err);
 } finally {
   for (const c of children) c.kill('SIGKILL');
-  summary(TITLE);
 }
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed);

@@ -2,8 +2,7 @@
 // The bundle with the REAL images, end to end: the pinned nervos/ckb on a dev chain with real
 // Eaglesong PoW, the pool mining real blocks into it, real Prometheus, Alertmanager,
 // node_exporter and Grafana. Needs Docker and Docker Hub; run `node ci/real-node-e2e.mjs --help`.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseToml } from 'smol-toml';
@@ -35,7 +34,7 @@ import {
   pullFailure,
   realNodeOverride,
 } from './lib/real-node.mjs';
-import { info, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, scratch, step, waitFor } from './lib/steps.mjs';
 
 const HELP = `Usage: node ci/real-node-e2e.mjs [--keep] [--node-image IMAGE]
 
@@ -89,7 +88,7 @@ $.verbose = false;
 $.quiet = true;
 const TITLE = 'real-node-e2e';
 const PROJECT = `ckbpoolreal${process.pid}`;
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-real-node-e2e-'));
+const work = scratch('ckb-pool-real-node-e2e-');
 const logs = join(work, 'logs');
 mkdirSync(logs);
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
@@ -312,8 +311,7 @@ try {
     }
   }
 }
-summary(TITLE);
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed, { keep: opts.keep });
 
 /**
  * The node itself holds the block on its main chain above the tip it had before mining (it

@@ -23,8 +23,7 @@
 //
 // Environment: CKB_POOL_E2E_KEEP=1 keeps the stack running (for debugging).
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml, stringify } from 'yaml';
@@ -45,7 +44,7 @@ import {
   projectLeftovers,
   ROOT,
 } from './lib/docker.mjs';
-import { info, skip, step, summary, waitFor } from './lib/steps.mjs';
+import { finish, info, scratch, skip, step, waitFor } from './lib/steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
@@ -56,7 +55,7 @@ const CLI = join(ROOT, 'bin/ckb-pool-deploy.js');
 const DEV_CHAIN_COMPACT_TARGET = '0x1e040000';
 /** CPU miners hash ~50 kH/s: shares must be far easier than the pool's 10^6 minimum. */
 const CI_VARDIFF = { minDifficulty: 1024, initialDifficulty: 16384 };
-const work = mkdtempSync(join(tmpdir(), 'ckb-pool-upgrade-e2e-'));
+const work = scratch('ckb-pool-upgrade-e2e-');
 const logs = join(work, 'logs');
 await $`mkdir -p ${logs}`;
 console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
@@ -64,8 +63,7 @@ console.log(`== ${TITLE}: work folder ${work} (logs in ${logs})`);
 const engine = await step('Docker engine', ensureDocker);
 if (!engine.ok) {
   skip('upgrade end-to-end test', `no Docker engine can run here: ${engine.reason}`);
-  summary(TITLE);
-  process.exit(0);
+  finish(TITLE, false);
 }
 info(`Docker engine ${engine.version}`);
 const compose = await step('Compose command', async () => {
@@ -343,8 +341,7 @@ try {
     }
   }
 }
-summary(TITLE);
-process.exit(failed ? 1 : 0);
+finish(TITLE, failed);
 
 /** render → dev chain override → `up --cloud local`, then wait for the pool to be healthy. */
 async function upLocal(configPath, devChainImage, name) {

@@ -8,6 +8,7 @@ export const INTEGRATION_TESTS: readonly string[] = [
   'ci/check-versions.test.ts',
   'ci/circleci.test.ts',
   'ci/lib/real-node.test.ts',
+  'ci/lib/steps.test.ts',
   'ci/lib/sweep.test.ts',
   'cli/bundle/alerts.test.ts',
   'cli/bundle/dashboards.test.ts',

@@ -1,10 +1,9 @@
 // The two npm packages as a user gets them: packed from this checkout (`npm pack`, which runs
 // each package's prepack build) and installed into an empty folder outside the repository.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { $ } from 'zx';
-import { info } from './steps.mjs';
+import { info, scratch } from './steps.mjs';
 
 $.verbose = false;
 $.quiet = true;
@@ -49,7 +48,7 @@ export async function packages(dir = process.env.CKB_POOL_PACK_DIR) {
   if (dir && existsSync(join(dir, names.pool)) && existsSync(join(dir, names.deploy))) {
     return { dir, pool: join(dir, names.pool), deploy: join(dir, names.deploy) };
   }
-  const out = dir ?? mkdtempSync(join(tmpdir(), 'ckb-pool-pack-'));
+  const out = dir ?? scratch('ckb-pool-pack-');
   mkdirSync(out, { recursive: true });
   info(`npm pack (both packages, prepack builds dist/) → ${out}`);
   await $({ cwd: ROOT })`npm pack --workspace pool --pack-destination ${out}`;
@@ -65,7 +64,7 @@ export async function packages(dir = process.env.CKB_POOL_PACK_DIR) {
  * ./ckb-pool-deploy-*.tgz` there, as the README tells a user. Returns the folder.
  */
 export async function installPacked({ pool, deploy }, logFile) {
-  const prefix = mkdtempSync(join(tmpdir(), 'ckb-pool-user-'));
+  const prefix = scratch('ckb-pool-user-');
   await $`cp ${pool} ${deploy} ${prefix}/`;
   const files = readdirSync(prefix).sort();
   const p = await $({

@@ -1,8 +1,12 @@
 // Step runner for the end-to-end scripts: named steps with timing, SKIP lines that say what
 // is missing, and a summary at the end. Plain output (CI logs), one line per event.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 const results = [];
+const scratchDirs = [];
 const started = performance.now();
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -52,6 +56,37 @@ export function summary(title) {
     log(`  ${r.status.padEnd(6)} ${r.name}${time}${r.reason ? ` — ${r.reason}` : ''}`);
   }
   return results;
+}
+
+/**
+ * A new temporary folder for this script. `finish` removes it after a passing run: a run writes
+ * image archives and installed packages (up to 1.5 GB), and CI machines run these scripts again
+ * and again on the same disk.
+ */
+export function scratch(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/**
+ * The summary, then the scratch folders: removed after a pass, kept after a failure (their logs
+ * are the evidence) or when asked to keep, then exits 1 on failure, else 0.
+ */
+export function finish(title, failed, { keep = process.env.CKB_POOL_E2E_KEEP === '1' } = {}) {
+  summary(title);
+  for (const dir of scratchDirs.splice(0)) {
+    if (failed || keep) {
+      log(`  kept ${dir} (${failed ? 'the run failed' : 'asked to keep'})`);
+      continue;
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      log(`  could not remove ${dir}: ${err.message}`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
 }
 
 /**

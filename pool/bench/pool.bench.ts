@@ -28,7 +28,7 @@
  *   CPU vs the bare-write floor from `perConnection`, and batched ledger writes per second on
  *   SQLite and PostgreSQL (ledger-throughput.ts; BENCH_LEDGER_SHARES, default 200,000).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -76,7 +76,7 @@ function benchSizes(): Sizes {
 async function main(): Promise<void> {
   const size = benchSizes();
   const { secret } = generateAuthorityKeypair();
-  const { devnet, pool, notifyPort } = await startBenchPool(secret);
+  const { devnet, pool, notifyPort, ledgerDir } = await startBenchPool(secret);
   const authority = encodeAuthorityPubkey(authorityPublicFromSecret(secret));
   const load = startLoad();
   const result: Record<string, unknown> = { bench: 'pool', cores: 2 };
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   await load.next('closed');
   await pool.close();
   await devnet.close();
+  rmSync(ledgerDir, { recursive: true, force: true });
   result.scale = await scaleFigures(broadcast, {
     connections: env('BENCH_SCALE_CONNECTIONS', size.broadcastConns),
     shareConnections: size.shareConns,
@@ -123,6 +124,7 @@ async function startBenchPool(secret: Uint8Array) {
   // No blocks during the run: network difficulty 2^40, channel difficulty 1 (every nonce is a share).
   const devnet = await startDevnet({ rpcPort: 0, compactTarget: targetToCompact(1n << 216n) });
   const notifyPort = await freePort();
+  const ledgerDir = mkdtempSync(join(tmpdir(), 'pool-bench-'));
   const config = parseConfig({
     chain: 'dev',
     node: { rpcUrl: devnet.rpcUrl, pollIntervalMs: 600_000, notifyListen: `127.0.0.1:${notifyPort}` },
@@ -132,7 +134,7 @@ async function startBenchPool(secret: Uint8Array) {
     shares: { batchMaxCount: 1, batchMaxDelayMs: 1000 },
     jobs: { minUpdateIntervalMs: 600_000 },
     ledger: {
-      path: join(mkdtempSync(join(tmpdir(), 'pool-bench-')), 'ledger.sqlite'),
+      path: join(ledgerDir, 'ledger.sqlite'),
       flushIntervalMs: 1000,
     },
     limits: {
@@ -147,7 +149,7 @@ async function startBenchPool(secret: Uint8Array) {
   });
   const pool = await startPool(config, { logger: pino({ level: 'silent' }), authoritySecret: secret });
   await pool.waitForJob();
-  return { devnet, pool, notifyPort };
+  return { devnet, pool, notifyPort, ledgerDir };
 }
 
 /** Memory per idle connection, and handshake rate, on the first batch. */

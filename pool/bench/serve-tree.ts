@@ -5,7 +5,7 @@
  * primary's routing and ledger work counts against the instances it serves).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -215,9 +215,9 @@ export async function startTree(instances: number, connections: number): Promise
       string,
       unknown
     >;
-    return tree(instances, opened, { serve, load, devnet, notifyPort, template });
+    return tree(instances, opened, { serve, load, devnet, notifyPort, template, dir });
   } catch (err) {
-    await stop(serve, load, devnet);
+    await stop(serve, load, devnet, dir);
     throw err;
   }
 }
@@ -228,6 +228,8 @@ interface TreeParts {
   devnet: Devnet;
   notifyPort: number;
   template: Record<string, unknown>;
+  /** The tree's config and ledgers: removed on close (a few hundred MB each run). */
+  dir: string;
 }
 
 function tree(instances: number, connections: number, p: TreeParts): ServeTree {
@@ -282,12 +284,17 @@ function tree(instances: number, connections: number, p: TreeParts): ServeTree {
     async close() {
       p.load.send({ cmd: 'close' });
       await Promise.race([p.load.next('closed'), new Promise((r) => setTimeout(r, 10_000))]);
-      await stop(p.serve, p.load, p.devnet);
+      await stop(p.serve, p.load, p.devnet, p.dir);
     },
   };
 }
 
-async function stop(serve: Serve | null, load: LoadDriver | null, devnet: Devnet): Promise<void> {
+async function stop(
+  serve: Serve | null,
+  load: LoadDriver | null,
+  devnet: Devnet,
+  dir: string,
+): Promise<void> {
   load?.child.kill('SIGKILL');
   if (serve) {
     serve.child.kill('SIGTERM');
@@ -298,4 +305,5 @@ async function stop(serve: Serve | null, load: LoadDriver | null, devnet: Devnet
     if (stopped === 'late') serve.child.kill('SIGKILL');
   }
   await devnet.close();
+  rmSync(dir, { recursive: true, force: true });
 }
