@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,9 @@ import { join } from 'node:path';
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const dir = mkdtempSync(join(tmpdir(), 'ckb-pool-test-'));
+  // Passable by other users, as /tmp is: a test's PostgreSQL runs as `postgres` in its own
+  // folder in here. The folders inside stay as private as their makers made them.
+  chmodSync(dir, 0o711);
   process.env.TMPDIR = dir;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;
