@@ -37,11 +37,14 @@ export interface MinerHints {
   suggestedTarget: bigint | null;
   /** `mining.suggest_target`. */
   requestedTarget: bigint | null;
+  /** The difficulty a resumed session had settled on (v1-resumes.ts). */
+  resumedDifficulty?: number | null;
 }
 
 /**
- * Where a miner starts: the target it asked for (`mining.suggest_target`, or
- * `mining.suggest_difficulty` where its dialect honours one), else a guess — its dialect's
+ * Where a miner starts: the target it asked for by `mining.suggest_target`, else the difficulty
+ * the session it resumed had settled on, else `mining.suggest_difficulty` where its dialect
+ * honours one, else a guess — its dialect's
  * declared hashrate × the share interval (a K7 never suggests one), else `startDifficulty` —
  * made `guessMargin` times easier. A miner faster than its start is found out within seconds
  * (a burst of shares: ×maxStep with each job); one slower only by silence, which at a share per
@@ -51,6 +54,7 @@ export interface MinerHints {
 export function startDifficultyFor(h: MinerHints, s: MinerVardiffSettings): number {
   if (h.requestedTarget !== null && h.requestedTarget > 0n)
     return Number(targetToDifficulty(h.requestedTarget));
+  if (startsSettled(h)) return h.resumedDifficulty as number;
   if (h.dialect.honoursSuggestDifficulty && h.suggestedTarget !== null && h.suggestedTarget > 0n)
     return Number(targetToDifficulty(h.suggestedTarget));
   const guess =
@@ -59,6 +63,16 @@ export function startDifficultyFor(h: MinerHints, s: MinerVardiffSettings): numb
       : s.startDifficulty;
   // A guess harder than the hardest target counts as that target, then is eased.
   return Math.min(guess, s.maxDifficulty) / Math.max(1, s.guessMargin);
+}
+
+/** A resumed session starts where it had settled, not measured again (unless it asks otherwise). */
+function startsSettled(h: MinerHints): boolean {
+  return (h.requestedTarget === null || h.requestedTarget <= 0n) && (h.resumedDifficulty ?? 0) > 0;
+}
+
+/** The vardiff a miner starts with at `nowMs`. */
+function startVardiff(s: MinerVardiffSettings, h: MinerHints, nowMs: number): MinerVardiff {
+  return new MinerVardiff(s, startDifficultyFor(h, s), nowMs, { settled: startsSettled(h) });
 }
 
 export class MinerTargets {
@@ -70,8 +84,7 @@ export class MinerTargets {
   /** The hashrate (H/s) the miner stands for: its vardiff's, or what it would start at. */
   hashRate(st: MinerTargetState, h: MinerHints): number {
     if (st.vardiff) return st.vardiff.hashRate;
-    const start = new MinerVardiff(this.settings, startDifficultyFor(h, this.settings), 0);
-    return start.hashRate;
+    return startVardiff(this.settings, h, 0).hashRate;
   }
 
   /**
@@ -81,10 +94,9 @@ export class MinerTargets {
    * job, when the miner starts hashing.
    */
   targetForJob(st: MinerTargetState, h: MinerHints, job: { compactTarget?: number } | null): bigint {
-    if (!job && !st.vardiff)
-      return new MinerVardiff(this.settings, startDifficultyFor(h, this.settings), 0).target;
+    if (!job && !st.vardiff) return startVardiff(this.settings, h, 0).target;
     if (!st.vardiff) {
-      st.vardiff = new MinerVardiff(this.settings, startDifficultyFor(h, this.settings), this.now());
+      st.vardiff = startVardiff(this.settings, h, this.now());
       return st.vardiff.target;
     }
     const net = job?.compactTarget === undefined ? 0 : Number(compactToDifficulty(job.compactTarget));

@@ -157,6 +157,15 @@ describe('per-miner vardiff, measuring a fresh miner first', () => {
     expect(new MinerVardiff(S, 1024, 0).difficulty).toBe(1024);
   });
 
+  it('starts a miner that is already known (settled) at its difficulty, not measured', () => {
+    const v = new MinerVardiff(M, 1024, 0, { settled: true });
+    expect(v.measuring).toBe(false);
+    expect(v.difficulty).toBe(1024);
+    expect(v.hashRate).toBe(1024);
+    // Weighed against the aim itself: a period on aim changes nothing, as for any settled miner.
+    expect(period(v, 10, 10_000)).toBeNull();
+  });
+
   it('settles no harder than a block of the job', () => {
     const v = new MinerVardiff(M, 1024, 0);
     expect(v.retarget(9_000, 300)).toBe(256);

@@ -108,12 +108,14 @@ export class MinerVardiff {
   /** Shares aimed at per aimed share: measureRate while measuring, down to 1 once settled. */
   private rate: number;
 
+  /** `settled`: start at `startDifficulty` without measuring (a resumed session's own). */
   constructor(
     readonly settings: MinerVardiffSettings,
     startDifficulty: number,
     private readonly startedMs: number,
+    { settled = false }: { settled?: boolean } = {},
   ) {
-    this.rate = settings.measureSeconds > 0 ? measuringRate(settings) : 1;
+    this.rate = settings.measureSeconds > 0 && !settled ? measuringRate(settings) : 1;
     this.params = {
       targetShareIntervalSeconds: settings.targetShareIntervalSeconds / this.rate,
       minDifficulty: settings.minDifficulty,

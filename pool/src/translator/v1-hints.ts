@@ -56,6 +56,7 @@ export interface HintedSession {
   sessionId: string;
   userHint: string | null;
   suggestedTarget: bigint | null;
+  resumedDifficulty: number | null;
 }
 
 /** Takes dialect `d` unless a stronger source has already chosen one. */
@@ -93,6 +94,7 @@ export function beginSubscription(s: HintedSession, params: unknown[], resumes: 
     s.sessionId = params[1] as string;
     s.userHint ??= back.user;
     s.suggestedTarget ??= back.suggestedTarget;
+    s.resumedDifficulty = back.settledDifficulty;
     s.log.info({ session: s.sessionId }, 'V1 session resumed');
   } else {
     s.sessionId = resumes?.newId() ?? s.id.toString(16).padStart(8, '0');

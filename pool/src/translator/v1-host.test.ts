@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FAKE_START_TARGET, fakeSession, job, setup, tick } from '../../test/support/translator-fakes.js';
+import {
+  FAKE_START_TARGET,
+  FAKE_VARDIFF,
+  fakeSession,
+  job,
+  setup,
+  tick,
+} from '../../test/support/translator-fakes.js';
 import { bindingOf } from './channel-registry.js';
+import { MinerVardiff } from './miner-vardiff.js';
 import type { ShareRelay } from './share-relay.js';
 import type { TranslatorMode } from './types.js';
 import { V1Host } from './v1-host.js';
@@ -49,6 +57,17 @@ describe('V1Host', () => {
     await tick();
     expect(t.upstream.opened).toEqual(['translator', 'alice']);
     expect(bindingOf(a.s).channel?.name).toBe('alice');
+  });
+
+  it('tells a closing session the difficulty its vardiff settled on, and nothing while it was measured', async () => {
+    const t = host('per-worker');
+    const a = fakeSession();
+    expect(t.h.settledDifficulty(a.s)).toBeNull(); // no job yet: no vardiff
+    const targets = bindingOf(a.s).targets;
+    targets.vardiff = new MinerVardiff({ ...FAKE_VARDIFF, measureSeconds: 90, measureRate: 8 }, 2 ** 30, 0);
+    expect(t.h.settledDifficulty(a.s)).toBeNull();
+    targets.vardiff = new MinerVardiff(FAKE_VARDIFF, 2 ** 30, 0);
+    expect(t.h.settledDifficulty(a.s)).toBe(2 ** 30);
   });
 
   it('releases the miner channel when its session closes', async () => {

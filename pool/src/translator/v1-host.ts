@@ -94,4 +94,9 @@ export class V1Host implements V1SessionHost {
   closed(s: V1Session): void {
     this.d.assigner.leave(s);
   }
+
+  settledDifficulty(s: V1Session): number | null {
+    const v = bindingOf(s).targets.vardiff;
+    return v && !v.measuring ? v.difficulty : null;
+  }
 }

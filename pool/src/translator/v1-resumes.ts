@@ -6,6 +6,11 @@ export interface ResumedSession {
   user: string | null;
   /** The target its `mining.suggest_difficulty` asked for. */
   suggestedTarget: bigint | null;
+  /**
+   * The difficulty its vardiff had settled on (null while still measuring): a miner back within
+   * minutes hashes as it did, so it starts there instead of being measured again.
+   */
+  settledDifficulty: number | null;
 }
 
 /**
@@ -34,7 +39,7 @@ export class V1Resumes {
     if (!e) return null;
     this.closed.delete(id);
     if (nowMs - e.atMs > this.resumeMs) return null;
-    return { user: e.user, suggestedTarget: e.suggestedTarget };
+    return { user: e.user, suggestedTarget: e.suggestedTarget, settledDifficulty: e.settledDifficulty };
   }
 
   /** A session with `id` closed: remember it for a resume. */

@@ -149,6 +149,35 @@ describe('V1 session dialects', () => {
     expect(fresh.result[0][0]).not.toEqual(['mining.set_difficulty', 'cafebabe']);
   });
 
+  it('starts a resumed Goldshell at the difficulty its vardiff had settled on, not measured again', async () => {
+    const resumes = new V1Resumes();
+    const seen: Seen[] = [];
+    const settled = (d: number | null): V1SessionHost => ({ ...host(seen), settledDifficulty: () => d });
+    const first = await connectTo(settled(2 ** 40), { resumes });
+    first.client.write(req(1, 'mining.subscribe', ['intminer/1.2.0']));
+    const sid = ((await first.until(1))[0] as { result: [string[][]] }).result[0][0]?.[1];
+    first.client.write(req(2, 'mining.suggest_difficulty', [4096]));
+    first.client.write(req(3, 'mining.authorize', ['alice.ck6', 'x']));
+    await first.until(4);
+    first.client.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+
+    const again = await connectTo(settled(null), { resumes });
+    again.client.write(req(1, 'mining.subscribe', ['intminer/1.2.0', sid]));
+    await again.until(1);
+    expect(again.session.resumedDifficulty).toBe(2 ** 40);
+    expect(seen[1]?.start).toBe(2 ** 40);
+    again.client.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+
+    // That session closed while still measured (null): the next resume starts from its suggestion.
+    const third = await connectTo(settled(null), { resumes });
+    third.client.write(req(1, 'mining.subscribe', ['intminer/1.2.0', sid]));
+    await third.until(1);
+    expect(third.session.resumedDifficulty).toBeNull();
+    expect(seen[2]?.start).toBe(Number(targetToDifficulty(targetForBtcpoolDifficulty(4096))));
+  });
+
   it('starts the miner at a suggested difficulty that came in the same read as the subscribe', async () => {
     const seen: Seen[] = [];
     const c = await connectTo(host(seen));

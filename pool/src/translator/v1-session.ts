@@ -55,6 +55,8 @@ export interface V1SessionHost {
   authorized(s: V1Session, user: string): void;
   submit(s: V1Session, params: unknown[]): Promise<SubmitOutcome>;
   closed(s: V1Session): void;
+  /** The difficulty the session's vardiff settled on, or null (kept for a resumed session). */
+  settledDifficulty?(s: V1Session): number | null;
   /** A limit closed the session (counted in the translator's metric). */
   limited?(s: V1Session, reason: TranslatorLimitReason): void;
 }
@@ -96,6 +98,8 @@ export class V1Session {
   suggestedTarget: bigint | null = null;
   /** What its mining.suggest_target asked for: where its vardiff starts (miner-targets.ts). */
   requestedTarget: bigint | null = null;
+  /** The difficulty the session it resumed had settled on (miner-targets.ts). */
+  resumedDifficulty: number | null = null;
   /** Host data (channel binding). */
   binding: unknown = null;
   readonly remote: string;
@@ -342,7 +346,11 @@ export class V1Session {
 
   private onClose(): void {
     if (this.subscribed && this.dialect.resumesSessions) {
-      this.opts.resumes?.remember(this.sessionId, { user: this.user, suggestedTarget: this.suggestedTarget });
+      this.opts.resumes?.remember(this.sessionId, {
+        user: this.user,
+        suggestedTarget: this.suggestedTarget,
+        settledDifficulty: this.host.settledDifficulty?.(this) ?? null,
+      });
     }
     this.host.closed(this);
   }
