@@ -1,7 +1,7 @@
 // Docker plumbing shared by ci/docker-e2e.mjs and ci/ansible-e2e.mjs: the engine, the local
 // images (no image registry is reachable in CI), compose, and free ports.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { $ } from 'zx';
@@ -27,6 +27,29 @@ const have = async (cmd) => (await $`command -v ${cmd}`.nothrow()).exitCode === 
 const dockerAnswers = async () => (await $`docker info --format {{.ServerVersion}}`.nothrow()).exitCode === 0;
 
 /**
+ * Why the running dockerd cannot run a healthcheck or `docker exec`, or null: a TMPDIR in its
+ * environment that no longer exists (a daemon an earlier run started under its own TMPDIR).
+ * Only root can read its environment; otherwise nothing is known and null is returned.
+ */
+async function staleDaemonTmp() {
+  const pid = (await $`pgrep -xo dockerd`.nothrow()).stdout.trim();
+  if (!pid) return null;
+  let environ;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    return null;
+  }
+  const tmp = environ.find((e) => e.startsWith('TMPDIR='))?.slice('TMPDIR='.length);
+  if (!tmp || existsSync(tmp)) return null;
+  return (
+    `the running dockerd (pid ${pid}) has TMPDIR=${tmp}, which no longer exists: every docker ` +
+    'exec and healthcheck fails ("OCI runtime exec failed"). Restart it (pkill dockerd; ' +
+    'ci/lib/docker.mjs starts a new one) and run this again.'
+  );
+}
+
+/**
  * Makes sure a Docker engine answers: starts `dockerd` in the background when it is installed
  * but not running. Returns `{ ok: true, version }` or `{ ok: false, reason }` (the caller prints
  * SKIP with the reason and exits 0: only "no engine at all" is a skip).
@@ -38,14 +61,20 @@ export async function ensureDocker() {
       reason: 'the docker CLI is not installed (apt-get install docker.io docker-compose)',
     };
   }
-  if (!(await dockerAnswers())) {
+  if (await dockerAnswers()) {
+    const stale = await staleDaemonTmp();
+    if (stale) throw new Error(stale);
+  } else {
     if (!(await have('dockerd'))) {
       return { ok: false, reason: 'no Docker engine answers and dockerd is not installed' };
     }
     const logFile = '/var/log/dockerd.log';
     info(`starting dockerd (log: ${logFile})`);
     const fd = openSync(logFile, 'a');
-    const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', fd, fd] });
+    // dockerd outlives this script and the run: never under the run's TMPDIR, which .ci/run
+    // removes at the end (runc writes every exec's files there; each healthcheck would fail).
+    const { TMPDIR: _runTmp, ...env } = process.env;
+    const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', fd, fd], env });
     child.unref();
     closeSync(fd);
     try {
